@@ -1,0 +1,18 @@
+//! Server functions: the only way the browser reaches the store. Each one authenticates and
+//! authorizes where its data is not public, validates its input, then calls the store and rules.
+
+pub mod organisations;
+
+#[cfg(feature = "ssr")]
+use crate::{error::AppError, store::Db};
+
+/// The database of the running service, as provided by the server shell.
+#[cfg(feature = "ssr")]
+pub(crate) fn db() -> Result<Db, AppError> {
+    leptos::prelude::use_context::<crate::state::AppState>()
+        .map(|state| state.db)
+        .ok_or_else(|| {
+            tracing::error!("AppState missing from the Leptos context");
+            AppError::Internal
+        })
+}

@@ -1,0 +1,68 @@
+//! The page frame: NHS.UK header with the service name, the beta phase banner and the footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+pub const SERVICE_NAME: &str = "Digital maturity assessment";
+
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <header class="nhsuk-header" role="banner">
+            <div class="nhsuk-header__container nhsuk-width-container">
+                <div class="nhsuk-header__service">
+                    <a class="nhsuk-header__service-logo" href="/" aria-label="NHS: Digital maturity assessment home">
+                        <svg class="nhsuk-header__logo" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 80" height="40" width="100" focusable="false" role="img" aria-label="NHS">
+                            <title>"NHS"</title>
+                            <path fill="currentcolor" d="M200 0v80H0V0h200Zm-27.5 5.5c-14.5 0-29 5-29 22 0 10.2 7.7 13.5 14.7 16.3l.7.3c5.4 2 10.1 3.9 10.1 8.4 0 6.5-8.5 7.5-14 7.5s-12.5-1.5-16-3.5L135 70c5.5 2 13.5 3.5 20 3.5 15.5 0 32-4.5 32-22.5 0-19.5-25.5-16.5-25.5-25.5 0-5.5 5.5-6.5 12.5-6.5a35 35 0 0 1 14.5 3l4-13.5c-4.5-2-12-3-20-3Zm-131 2h-22l-14 65H22l9-45h.5l13.5 45h21.5l14-65H64l-9 45h-.5l-13-45Zm63 0h-18l-13 65h17l6-28H117l-5.5 28H129l13.5-65H125L119.5 32h-20l5-24.5Z"></path>
+                        </svg>
+                    </a>
+                    <a class="nhsuk-header__service-name" href="/">{SERVICE_NAME}</a>
+                </div>
+            </div>
+            <nav class="nhsuk-header__navigation" aria-label="Menu">
+                <div class="nhsuk-header__navigation-container nhsuk-width-container">
+                    <ul class="nhsuk-header__navigation-list">
+                        <li class="nhsuk-header__navigation-item">
+                            <A href="/organisations" attr:class="nhsuk-header__navigation-link">"Organisations"</A>
+                        </li>
+                    </ul>
+                </div>
+            </nav>
+        </header>
+    }
+}
+
+/// The GOV.UK phase banner pattern: says the service is new and asks for feedback.
+#[component]
+pub fn PhaseBanner() -> impl IntoView {
+    view! {
+        <div class="app-phase-banner nhsuk-width-container">
+            <p class="app-phase-banner__content">
+                <strong class="nhsuk-tag app-phase-banner__tag">"Beta"</strong>
+                <span class="app-phase-banner__text">
+                    "This is a new service. Tell the NHS England digital maturity team what you think of it."
+                </span>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="nhsuk-footer" role="contentinfo">
+            <div class="nhsuk-width-container">
+                <div class="nhsuk-footer__meta">
+                    <h2 class="nhsuk-u-visually-hidden">"Support links"</h2>
+                    <ul class="nhsuk-footer__list">
+                        <li class="nhsuk-footer__list-item">
+                            <a class="nhsuk-footer__list-item-link" href="/organisations">"Organisations"</a>
+                        </li>
+                    </ul>
+                    <p class="nhsuk-body-s">"© NHS England"</p>
+                </div>
+            </div>
+        </footer>
+    }
+}

@@ -1,0 +1,43 @@
+//! The one error type the server returns to people: each variant says what went wrong in words a
+//! user can act on. Internals (SQL, file paths) go to the log only.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist; the text names it.
+    #[error("{0}")]
+    NotFound(String),
+    /// The input cannot be accepted; the text says why and how to put it right.
+    #[error("{0}")]
+    Invalid(String),
+    /// Something broke on our side; details are in the server log.
+    #[error("Sorry, there is a problem with the service. Try again later.")]
+    Internal,
+    /// The request did not reach the service or its answer could not be read.
+    #[error("The service could not be reached. Check your connection and try again.")]
+    Unreachable,
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        leptos::logging::warn!("server function transport error: {error}");
+        AppError::Unreachable
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        AppError::Internal
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,67 @@
+//! Pages, one module per journey, and the document shell they render into.
+
+mod home;
+mod not_found;
+mod organisations;
+
+use crate::components::{Footer, Header, PhaseBanner};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document. Rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css"/>
+                <link rel="icon" href="/assets/images/favicon.ico" sizes="48x48"/>
+                <link rel="icon" href="/assets/images/favicon.svg" sizes="any" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: mark the page so tests can wait for it.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    // Pages wait for their data on the server (SsrMode::Async) so that the first response is the
+    // whole page: it must work with JavaScript off, and carry the right status code.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/dma.css"/>
+        <Title formatter=|page: String| format!("{page} – Digital maturity assessment – NHS England")/>
+        <Router>
+            <a class="nhsuk-skip-link" href="#maincontent">"Skip to main content"</a>
+            <Header/>
+            <PhaseBanner/>
+            <div class="nhsuk-width-container">
+                <main class="nhsuk-main-wrapper" id="maincontent" role="main">
+                    <Routes fallback=not_found::NotFound>
+                        <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                        <Route path=path!("/organisations") view=organisations::DirectoryPage ssr=SsrMode::Async/>
+                        <Route path=path!("/organisations/icbs/:code") view=organisations::IcbPage ssr=SsrMode::Async/>
+                        <Route path=path!("/organisations/trusts/:code") view=organisations::TrustPage ssr=SsrMode::Async/>
+                    </Routes>
+                </main>
+            </div>
+            <Footer/>
+        </Router>
+    }
+}

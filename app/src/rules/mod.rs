@@ -1,0 +1,4 @@
+//! The product's knowledge as pure functions: plain data in, plain data out, no I/O.
+//! Compiled for both the server and the browser.
+
+pub mod organisations;

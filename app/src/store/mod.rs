@@ -1,0 +1,155 @@
+//! The store: every SQL statement of the service, one module per aggregate, over one connection
+//! pool. SQL is kept portable so SQLite (the default) and PostgreSQL run the same text.
+
+pub mod audit;
+pub mod organisations;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database engine a pool talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: a connection pool and the engine behind it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://path`, `postgres://…`). A SQLite file and its folder are
+    /// created if missing; every SQLite connection gets WAL, foreign keys and a busy timeout.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("DATABASE_URL must start with sqlite: or postgres:, not {url:?}").into(),
+            ));
+        };
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        connection
+                            .execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                                 PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Brings the schema up to date; safe to run at every start.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        sqlx::migrate!("../migrations").run(&self.pool).await
+    }
+
+    /// A cheap query that proves the database answers.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Makes sure the folder of a SQLite file exists and the file is created on first use.
+fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(folder) = std::path::Path::new(path).parent() {
+            if !folder.as_os_str().is_empty() {
+                std::fs::create_dir_all(folder).map_err(|error| {
+                    sqlx::Error::Configuration(
+                        format!("cannot create the database folder {folder:?}: {error}").into(),
+                    )
+                })?;
+            }
+        }
+    }
+    let query = if query.contains("mode=") {
+        query.to_string()
+    } else if query.is_empty() {
+        "mode=rwc".to_string()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// Now, as stored: RFC 3339 in UTC.
+pub fn now_utc() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("the current time always formats as RFC 3339")
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Db;
+
+    /// The databases every store test runs on: a fresh SQLite file always, and PostgreSQL too
+    /// when TEST_POSTGRES_URL is set (each test gets its own schema there).
+    pub async fn test_databases() -> Vec<(Db, Option<tempfile::TempDir>)> {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}", folder.path().join("test.db").display());
+        let sqlite = Db::connect(&url).await.expect("SQLite opens");
+        sqlite.migrate().await.expect("migrations run on SQLite");
+        let mut databases = vec![(sqlite, Some(folder))];
+        if let Ok(url) = std::env::var("TEST_POSTGRES_URL") {
+            databases.push((fresh_postgres(&url).await, None));
+        }
+        databases
+    }
+
+    async fn fresh_postgres(url: &str) -> Db {
+        let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Db::connect(url)
+            .await
+            .expect("PostgreSQL at TEST_POSTGRES_URL answers");
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin.pool)
+            .await
+            .expect("create a test schema");
+        admin.pool.close().await;
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let url = format!("{url}{separator}options=-c%20search_path%3D{schema}");
+        let db = Db::connect(&url)
+            .await
+            .expect("PostgreSQL test schema opens");
+        db.migrate().await.expect("migrations run on PostgreSQL");
+        db
+    }
+}

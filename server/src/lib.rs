@@ -1,0 +1,132 @@
+//! The server shell: configuration, start-up (database, migrations, reference data), the HTTP
+//! router with its middleware, and the command-line commands.
+
+pub mod commands;
+pub mod config;
+pub mod http;
+pub mod org_import;
+
+use anyhow::Context;
+use app::state::AppState;
+use app::store::{organisations, Db};
+use std::time::Instant;
+
+/// Logs to standard error; RUST_LOG sets the detail (default: info).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Opens the database, brings its schema up to date and, on a database with no organisations
+/// yet, loads the bundled England reference data.
+pub async fn open_database(database_url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(database_url)
+        .await
+        .with_context(|| format!("opening the database at {}", redact(database_url)))?;
+    db.migrate().await.context("updating the database schema")?;
+    if organisations::current_snapshot(&db).await?.is_none() {
+        let hierarchy = org_import::parse_hierarchy(&org_import::BUNDLED).map_err(|problems| {
+            anyhow::anyhow!("the bundled organisation data is invalid: {}", problems[0])
+        })?;
+        organisations::import_snapshot(
+            &db,
+            &hierarchy,
+            org_import::BUNDLED_LABEL,
+            org_import::BUNDLED_AS_OF,
+            "system",
+        )
+        .await
+        .context("loading the bundled organisation data")?;
+        tracing::info!(
+            trusts = hierarchy.trusts.len(),
+            "loaded the bundled England organisation data"
+        );
+    }
+    Ok(db)
+}
+
+/// Serves the application until SIGTERM or Ctrl-C, finishing requests in flight.
+pub async fn serve(config: config::Config) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = open_database(&config.database_url).await?;
+    let address = config.leptos_options.site_addr;
+    let state = AppState {
+        leptos_options: config.leptos_options,
+        db,
+    };
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("listening on {address}; is another program using that port?"))?;
+    tracing::info!(
+        "ready at http://{address} after {} ms (database: {})",
+        started.elapsed().as_millis(),
+        redact(&config.database_url)
+    );
+    axum::serve(
+        listener,
+        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// A database URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted_from_database_urls() {
+        assert_eq!(
+            super::redact("postgres://dma:secret@db:5432/dma"),
+            "postgres://dma:***@db:5432/dma"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/dma.db"),
+            "sqlite://data/dma.db"
+        );
+    }
+}

@@ -1,0 +1,58 @@
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The Digital Maturity Assessment service.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Load an organisation hierarchy from CSV files (regions, ICBs and trusts, in any order) as a
+    /// new dated snapshot. Every row is checked first; nothing is loaded if any row is wrong.
+    ImportOrgs {
+        /// The CSV files; each is recognised by its header row.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// What to call this snapshot.
+        #[arg(long, default_value = "Organisation structure")]
+        label: String,
+        /// The date the hierarchy stood, YYYY-MM-DD; today if not given.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    server::init_tracing();
+    let cli = Cli::parse();
+    let config = match server::config::Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("The configuration is not usable: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => server::serve(config).await,
+        Command::ImportOrgs {
+            files,
+            label,
+            as_of,
+        } => server::commands::import_orgs(&config, &files, &label, as_of.as_deref()).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

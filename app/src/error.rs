@@ -15,6 +15,16 @@ pub enum AppError {
     /// The input cannot be accepted; the text says why and how to put it right.
     #[error("{0}")]
     Invalid(String),
+    /// One form field cannot be accepted: `field` is the input's id, so the error summary can
+    /// link to it and the field can show the message beside it.
+    #[error("{message}")]
+    InvalidField { field: String, message: String },
+    /// The action needs a signed-in person and there is none (or the session has ended).
+    #[error("Sign in to continue. If you were signed in, your session may have timed out.")]
+    SignInRequired,
+    /// The signed-in person may not do this to this record; the text says why.
+    #[error("{0}")]
+    Forbidden(String),
     /// Something broke on our side; details are in the server log.
     #[error("Sorry, there is a problem with the service. Try again later.")]
     Internal,
@@ -37,6 +47,23 @@ impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "database error");
         AppError::Internal
+    }
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+        AppError::InvalidField {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The message for one form field, if this error is about it.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::InvalidField { field: f, message } if f == field => Some(message.clone()),
+            _ => None,
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod rules;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod url;
 
 pub use pages::{shell, App};
 

@@ -8,6 +8,8 @@ use leptos::config::LeptosOptions;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    /// The address people reach the service at, for links in emails: `PUBLIC_URL`.
+    pub public_url: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use leptos::config::LeptosOptions;
+use std::path::PathBuf;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/dma.db";
 
@@ -12,6 +13,48 @@ pub struct Config {
     pub database_url: String,
     /// LEPTOS_SITE_ADDR, LEPTOS_SITE_ROOT and the other LEPTOS_* variables cargo-leptos sets.
     pub leptos_options: LeptosOptions,
+    /// PUBLIC_URL: where people reach the service, for links in emails.
+    pub public_url: String,
+    /// COOKIE_SECURE=1 when served over HTTPS: the session cookie is then Secure and __Host-.
+    pub cookie_secure: bool,
+    pub mail: MailConfig,
+    /// DEMO=1: create one demo account per role and print their passwords (never in production).
+    pub demo: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// MAIL_FROM: the sender, e.g. `Digital maturity assessment <dma@england.nhs.uk>`.
+    pub from: String,
+    pub transport: MailTransportConfig,
+}
+
+#[derive(Clone, Debug)]
+pub enum MailTransportConfig {
+    /// SMTP_HOST (and SMTP_PORT, SMTP_STARTTLS, SMTP_USERNAME, SMTP_PASSWORD).
+    Smtp {
+        host: String,
+        port: u16,
+        starttls: bool,
+        credentials: Option<(String, String)>,
+    },
+    /// With no SMTP_HOST: each message is written as an .eml file into MAIL_DIR (data/mail).
+    Files { folder: PathBuf },
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+fn flag(name: &str) -> anyhow::Result<bool> {
+    match var(name).as_deref() {
+        None | Some("0") | Some("false") | Some("no") => Ok(false),
+        Some("1") | Some("true") | Some("yes") => Ok(true),
+        Some(other) => anyhow::bail!("{name} must be 1 or 0, not {other:?}"),
+    }
 }
 
 impl Config {
@@ -19,13 +62,34 @@ impl Config {
         let leptos_options = leptos::config::get_configuration(None)
             .context("reading the LEPTOS_* settings")?
             .leptos_options;
-        let database_url = std::env::var("DATABASE_URL")
-            .ok()
-            .filter(|url| !url.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        let public_url =
+            var("PUBLIC_URL").unwrap_or_else(|| format!("http://{}", leptos_options.site_addr));
+        let transport = match var("SMTP_HOST") {
+            Some(host) => MailTransportConfig::Smtp {
+                host,
+                port: var("SMTP_PORT")
+                    .map(|port| port.parse())
+                    .transpose()
+                    .context("SMTP_PORT must be a port number")?
+                    .unwrap_or(587),
+                starttls: var("SMTP_STARTTLS").is_none() || flag("SMTP_STARTTLS")?,
+                credentials: var("SMTP_USERNAME").zip(var("SMTP_PASSWORD")),
+            },
+            None => MailTransportConfig::Files {
+                folder: var("MAIL_DIR").unwrap_or_else(|| "data/mail".into()).into(),
+            },
+        };
         Ok(Config {
-            database_url,
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             leptos_options,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            cookie_secure: flag("COOKIE_SECURE")?,
+            mail: MailConfig {
+                from: var("MAIL_FROM")
+                    .unwrap_or_else(|| "Digital maturity assessment <noreply@dma.invalid>".into()),
+                transport,
+            },
+            demo: flag("DEMO")?,
         })
     }
 }

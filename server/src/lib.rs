@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod config;
 pub mod http;
+pub mod mailer;
 pub mod org_import;
 
 use anyhow::Context;
@@ -53,10 +54,16 @@ pub async fn open_database(database_url: &str) -> anyhow::Result<Db> {
 pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let db = open_database(&config.database_url).await?;
+    if config.demo {
+        commands::print_demo_accounts(&commands::seed_demo_accounts(&db).await?);
+    }
+    mailer::Mailer::new(&config.mail)?.spawn(db.pool.clone(), std::time::Duration::from_secs(5));
+    spawn_expired_session_cleanup(db.clone());
     let address = config.leptos_options.site_addr;
     let state = AppState {
         leptos_options: config.leptos_options,
         db,
+        public_url: config.public_url.clone(),
     };
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -68,13 +75,29 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     );
     axum::serve(
         listener,
-        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        http::router(state, config.cookie_secure)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Deletes expired sessions every hour, so the table holds only live ones.
+fn spawn_expired_session_cleanup(db: Db) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = app::store::sessions::DbSessionStore::new(db);
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            if let Err(error) = store.delete_expired().await {
+                tracing::error!(%error, "deleting expired sessions failed");
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

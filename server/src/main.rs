@@ -27,6 +27,13 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Create the first administrator: prints (and emails) the link to set their password.
+    CreateAdmin {
+        email: String,
+        /// Their full name.
+        #[arg(long, default_value = "Service administrator")]
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -47,6 +54,9 @@ async fn main() -> ExitCode {
             label,
             as_of,
         } => server::commands::import_orgs(&config, &files, &label, as_of.as_deref()).await,
+        Command::CreateAdmin { email, name } => {
+            server::commands::create_admin(&config, &email, &name).await
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,24 +1,30 @@
 //! What the end-to-end tests share: a real server on a free port with its own temporary SQLite
 //! database, and a headless Chromium driven through chromedriver.
 
+use app::rules::accounts::Role;
 use app::state::AppState;
+use app::store::accounts::{upsert_with_password, NewAccount};
 use leptos::config::LeptosOptions;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-/// A running service. Dropping it stops the server task and deletes its database.
+/// A running service. Dropping it stops the server and its mail worker and deletes its database.
 pub struct TestServer {
     pub base_url: String,
     pub state: AppState,
-    task: tokio::task::JoinHandle<()>,
+    /// Where the mail worker writes each email as an .eml file.
+    pub mail_folder: PathBuf,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
     _folder: TempDir,
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -27,8 +33,14 @@ pub fn site_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site")
 }
 
-/// Starts the service the way `server serve` does, on 127.0.0.1 with a free port.
+/// Starts the service the way `server serve` does, on 127.0.0.1 with a free port, with the
+/// session cookie for plain http.
 pub async fn start_server() -> TestServer {
+    start_server_with(false).await
+}
+
+/// As `start_server`, choosing whether the session cookie is the HTTPS one.
+pub async fn start_server_with(cookie_secure: bool) -> TestServer {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let database_url = format!("sqlite://{}", folder.path().join("dma.db").display());
     let db = server::open_database(&database_url)
@@ -44,19 +56,143 @@ pub async fn start_server() -> TestServer {
         .site_pkg_dir("pkg")
         .site_addr(address)
         .build();
-    let state = AppState { leptos_options, db };
-    let router = server::http::router(state.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .await
-            .expect("the test server runs");
+    let base_url = format!("http://{address}");
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+        public_url: base_url.clone(),
+    };
+    let router = server::http::router(state.clone(), cookie_secure);
+    let server_task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("the test server runs");
     });
+    let mail_folder = folder.path().join("mail");
+    let mail = server::config::MailConfig {
+        from: "DMA tests <dma@tests.invalid>".into(),
+        transport: server::config::MailTransportConfig::Files {
+            folder: mail_folder.clone(),
+        },
+    };
+    let mailer = server::mailer::Mailer::new(&mail).expect("the mail folder can be created");
+    let mail_task = mailer.spawn(db.pool.clone(), Duration::from_millis(200));
     TestServer {
-        base_url: format!("http://{address}"),
+        base_url,
         state,
-        task,
+        mail_folder,
+        tasks: vec![server_task, mail_task],
         _folder: folder,
     }
+}
+
+impl TestServer {
+    /// Creates an account with a password, as the demo data does; returns its id.
+    pub async fn create_account(
+        &self,
+        email: &str,
+        org: Option<&str>,
+        roles: &[Role],
+        password: &str,
+    ) -> String {
+        let hash = app::api::credentials::hash_password(password.to_string())
+            .await
+            .expect("hashing works");
+        let account = NewAccount {
+            email: email.into(),
+            display_name: format!(
+                "Test {}",
+                roles
+                    .iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            org_ods_code: org.map(Into::into),
+            roles: roles.to_vec(),
+        };
+        upsert_with_password(&self.state.db, "tests", &account, &hash)
+            .await
+            .expect("the account is stored")
+    }
+
+    /// The URL of a server function, from its `PATH`.
+    pub fn function_url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Waits for an email to `to` to appear as a file, and returns its text, decoded.
+    pub async fn wait_for_mail_to(&self, to: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(entries) = std::fs::read_dir(&self.mail_folder) {
+                for entry in entries.flatten() {
+                    let text = decode_quoted_printable(
+                        &std::fs::read_to_string(entry.path()).unwrap_or_default(),
+                    );
+                    if text.contains(&format!("To: {to}")) {
+                        return text;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no email to {to} within 15 s");
+    }
+}
+
+/// Undoes quoted-printable encoding (soft line breaks and =XX), which mail uses for long lines.
+pub fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 3 <= bytes.len() {
+            if let Some(byte) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first link in an email.
+pub fn link_in(mail: &str) -> String {
+    let start = mail.find("http").expect("a link in the email");
+    mail[start..].split_whitespace().next().unwrap().to_string()
+}
+
+/// A client that keeps cookies, does not follow redirects, and (sending no Accept: text/html)
+/// calls server functions as the browser's hydrated client does.
+pub fn api_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Calls a server function with form fields; returns the status and the body.
+pub async fn call(client: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let response = client
+        .post(url)
+        .form(fields)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
 }
 
 /// A chromedriver process on a free port, ended when dropped.

@@ -1,6 +1,14 @@
 //! Server functions: the only way the browser reaches the store. Each one authenticates and
-//! authorizes where its data is not public, validates its input, then calls the store and rules.
+//! authorizes where its data is not public (through `guard`), validates its input, then calls the
+//! store and rules.
 
+pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod credentials;
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod mail_text;
 pub mod organisations;
 
 #[cfg(feature = "ssr")]

@@ -1,12 +1,18 @@
 //! The page frame: NHS.UK header with the service name, the beta phase banner and the footer.
 
+use crate::api::accounts::{current_account, SignOut};
+use crate::rules::accounts::Role;
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
 pub const SERVICE_NAME: &str = "Digital maturity assessment";
 
 #[component]
 pub fn Header() -> impl IntoView {
+    // Asked again on every navigation, so signing in or out shows at once.
+    let location = use_location();
+    let account = Resource::new(move || location.pathname.get(), |_| current_account());
+    let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="nhsuk-header" role="banner">
             <div class="nhsuk-header__container nhsuk-width-container">
@@ -26,6 +32,32 @@ pub fn Header() -> impl IntoView {
                         <li class="nhsuk-header__navigation-item">
                             <A href="/organisations" attr:class="nhsuk-header__navigation-link">"Organisations"</A>
                         </li>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                match account.await {
+                                    Ok(Some(actor)) => view! {
+                                        {actor.has(Role::Admin).then(|| view! {
+                                            <li class="nhsuk-header__navigation-item">
+                                                <A href="/admin/people" attr:class="nhsuk-header__navigation-link">"People"</A>
+                                            </li>
+                                        })}
+                                        <li class="nhsuk-header__navigation-item">
+                                            <A href="/account" attr:class="nhsuk-header__navigation-link">"Your account"</A>
+                                        </li>
+                                        <li class="nhsuk-header__navigation-item">
+                                            <ActionForm action=sign_out attr:class="app-inline-form">
+                                                <button type="submit" class="nhsuk-header__navigation-link app-link-button">"Sign out"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }.into_any(),
+                                    _ => view! {
+                                        <li class="nhsuk-header__navigation-item">
+                                            <A href="/sign-in" attr:class="nhsuk-header__navigation-link">"Sign in"</A>
+                                        </li>
+                                    }.into_any(),
+                                }
+                            })}
+                        </Transition>
                     </ul>
                 </div>
             </nav>

@@ -12,7 +12,11 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     {
         let status = match &error {
             AppError::NotFound(_) => Some(http::StatusCode::NOT_FOUND),
-            AppError::Invalid(_) => Some(http::StatusCode::BAD_REQUEST),
+            AppError::Invalid(_) | AppError::InvalidField { .. } => {
+                Some(http::StatusCode::BAD_REQUEST)
+            }
+            AppError::SignInRequired => Some(http::StatusCode::UNAUTHORIZED),
+            AppError::Forbidden(_) => Some(http::StatusCode::FORBIDDEN),
             AppError::Internal | AppError::Unreachable => {
                 Some(http::StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -25,14 +29,24 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     }
     let title = match &error {
         AppError::NotFound(_) => "Page not found",
-        AppError::Invalid(_) => "There is a problem",
+        AppError::Invalid(_) | AppError::InvalidField { .. } => "There is a problem",
+        AppError::SignInRequired => "You need to sign in",
+        AppError::Forbidden(_) => "You do not have access",
         AppError::Internal | AppError::Unreachable => "Sorry, there is a problem with the service",
     };
     view! {
         <div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1">
             <h2 class="nhsuk-error-summary__title" id="error-summary-title">{title}</h2>
             <div class="nhsuk-error-summary__body">
-                <p>{error.to_string()}</p>
+                {match &error {
+                    AppError::InvalidField { field, message } => view! {
+                        <ul class="nhsuk-list nhsuk-error-summary__list" role="list">
+                            <li><a href=format!("#{field}")>{message.clone()}</a></li>
+                        </ul>
+                    }.into_any(),
+                    other => view! { <p>{other.to_string()}</p> }.into_any(),
+                }}
+                {matches!(error, AppError::SignInRequired).then(|| view! { <p><a href="/sign-in">"Sign in"</a></p> })}
             </div>
         </div>
     }
@@ -53,4 +67,15 @@ pub fn CareSettingTags(settings: Vec<CareSetting>) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+/// One row of a GOV.UK summary list.
+#[component]
+pub fn SummaryRow(key: &'static str, #[prop(into)] value: String) -> impl IntoView {
+    view! {
+        <div class="nhsuk-summary-list__row">
+            <dt class="nhsuk-summary-list__key">{key}</dt>
+            <dd class="nhsuk-summary-list__value">{value}</dd>
+        </div>
+    }
 }

@@ -1,7 +1,9 @@
 //! The few NHS.UK design-system pieces every page is built from.
 
+mod forms;
 mod layout;
 mod messages;
 
+pub use forms::{action_error, FormErrors, SuccessBanner, TextField};
 pub use layout::{Footer, Header, PhaseBanner};
-pub use messages::{CareSettingTags, ErrorPanel};
+pub use messages::{CareSettingTags, ErrorPanel, SummaryRow};

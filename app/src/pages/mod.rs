@@ -1,8 +1,10 @@
 //! Pages, one module per journey, and the document shell they render into.
 
+mod account;
 mod home;
 mod not_found;
 mod organisations;
+mod people;
 
 use crate::components::{Footer, Header, PhaseBanner};
 use leptos::prelude::*;
@@ -58,6 +60,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/organisations") view=organisations::DirectoryPage ssr=SsrMode::Async/>
                         <Route path=path!("/organisations/icbs/:code") view=organisations::IcbPage ssr=SsrMode::Async/>
                         <Route path=path!("/organisations/trusts/:code") view=organisations::TrustPage ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-in") view=account::SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("/forgotten-password") view=account::ForgottenPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("/set-password") view=account::SetPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/invite") view=people::InvitePage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/people") view=people::PeoplePage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/people/:id") view=people::PersonPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </div>

@@ -4,7 +4,7 @@
 use crate::api::organisations::{
     get_directory, get_icb, get_trust, search_organisations, MAX_QUERY_LENGTH,
 };
-use crate::components::{CareSettingTags, ErrorPanel};
+use crate::components::{CareSettingTags, ErrorPanel, SummaryRow};
 use crate::rules::organisations::{Directory, OrgKind, OrgSearchHit, TrustSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -42,7 +42,7 @@ pub fn DirectoryPage() -> impl IntoView {
         let url = if typed.trim().is_empty() {
             "/organisations".to_string()
         } else {
-            format!("/organisations?q={}", percent_encode(&typed))
+            format!("/organisations?q={}", crate::url::percent_encode(&typed))
         };
         navigate(
             &url,
@@ -251,39 +251,5 @@ pub fn TrustPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-#[component]
-fn SummaryRow(key: &'static str, value: String) -> impl IntoView {
-    view! {
-        <div class="nhsuk-summary-list__row">
-            <dt class="nhsuk-summary-list__key">{key}</dt>
-            <dd class="nhsuk-summary-list__value">{value}</dd>
-        </div>
-    }
-}
-
-/// Encodes text for a URL query value: everything but unreserved characters becomes %XX.
-fn percent_encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent_encode;
-
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(percent_encode("King's & co"), "King%27s%20%26%20co");
-        assert_eq!(percent_encode("RR8"), "RR8");
     }
 }

@@ -1,4 +1,9 @@
 //! The product's knowledge as pure functions: plain data in, plain data out, no I/O.
 //! Compiled for both the server and the browser.
 
+pub mod access;
+pub mod accounts;
 pub mod organisations;
+#[cfg(feature = "ssr")]
+pub mod passwords;
+pub mod sign_in;

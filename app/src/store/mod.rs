@@ -1,8 +1,11 @@
 //! The store: every SQL statement of the service, one module per aggregate, over one connection
 //! pool. SQL is kept portable so SQLite (the default) and PostgreSQL run the same text.
 
+pub mod accounts;
 pub mod audit;
 pub mod organisations;
+pub mod outbox;
+pub mod sessions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -105,11 +108,21 @@ fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
-/// Now, as stored: RFC 3339 in UTC.
+/// Now, as stored: see [`timestamp`].
 pub fn now_utc() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("the current time always formats as RFC 3339")
+    timestamp(time::OffsetDateTime::now_utc())
+}
+
+/// A moment as stored: RFC 3339 in UTC with exactly six fractional digits, so that comparing the
+/// text (in SQL too) orders moments correctly.
+pub fn timestamp(moment: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+    moment
+        .to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .expect("every moment formats")
 }
 
 pub fn new_id() -> String {

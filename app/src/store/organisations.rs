@@ -131,6 +131,19 @@ pub async fn current_snapshot(db: &Db) -> Result<Option<SnapshotInfo>, sqlx::Err
     .transpose()
 }
 
+/// The readable name of a trust or ICB in the current snapshot.
+pub async fn current_org_name(db: &Db, ods_code: &str) -> Result<Option<String>, sqlx::Error> {
+    let name: Option<String> = sqlx::query_scalar(
+        "SELECT t.name FROM trusts t JOIN org_snapshots s ON s.id = t.snapshot_id AND s.is_current = 1 WHERE t.ods_code = $1 \
+         UNION ALL \
+         SELECT i.name FROM icbs i JOIN org_snapshots s ON s.id = i.snapshot_id AND s.is_current = 1 WHERE i.ods_code = $1",
+    )
+    .bind(ods_code)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(name.map(|name| readable_name(&name)))
+}
+
 /// Every region with its ICBs and their number of trusts, in name order.
 pub async fn directory(db: &Db, snapshot: SnapshotInfo) -> Result<Directory, sqlx::Error> {
     let rows = sqlx::query(

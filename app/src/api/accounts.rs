@@ -1,0 +1,427 @@
+//! Accounts and access: signing in and out, links to set a password, and managing people.
+
+use crate::error::AppError;
+use crate::rules::access::Actor;
+use crate::rules::accounts::{AccountSummary, LinkPurpose, Role};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::{credentials, db, guard, mail_text},
+    crate::rules::{
+        access, accounts::check_email, accounts::check_roles, passwords, sign_in as throttle,
+    },
+    crate::store::accounts::{self as store, AccountError, LinkState, NewAccount},
+};
+
+/// What a set-password page needs to know about its link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInfo {
+    pub purpose: LinkPurpose,
+    pub email: String,
+    pub display_name: String,
+}
+
+/// The signed-in person, if any. Anyone may ask.
+#[server]
+pub async fn current_account() -> Result<Option<Actor>, AppError> {
+    guard::current_actor().await
+}
+
+/// Signs in. Every failure gives the same answer, after the same work, whether or not the email
+/// has an account, and failures are throttled per account and per client address.
+#[server]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    if email.trim().is_empty() {
+        return Err(AppError::field("email", "Enter your email address"));
+    }
+    if password.is_empty() {
+        return Err(AppError::field("password", "Enter your password"));
+    }
+    let db = db()?;
+    let client = client_address().await;
+    let (by_account, by_address) =
+        store::recent_sign_in_failures(&db, &email, &client, throttle::WINDOW_MINUTES).await?;
+    throttle::attempt_allowed(by_account, by_address).map_err(AppError::Invalid)?;
+    let record = store::find_for_sign_in(&db, &email).await?;
+    let usable = record.as_ref().filter(|record| record.is_active);
+    let hash = usable.and_then(|record| record.password_hash.clone());
+    if !credentials::verify_password(password, hash).await? {
+        store::record_sign_in_failure(&db, &email, &client).await?;
+        return Err(AppError::Invalid(
+            "Enter a correct email address and password".into(),
+        ));
+    }
+    let account_id = usable
+        .map(|record| record.account_id.clone())
+        .ok_or(AppError::Internal)?;
+    guard::start_session(&account_id).await?;
+    store::record_sign_in(&db, &account_id, &email).await?;
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Only a path on this site may follow sign-in, never another site.
+#[cfg(feature = "ssr")]
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_string()
+        }
+        _ => "/account".to_string(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn client_address() -> String {
+    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    if let Some(actor) = guard::current_actor().await? {
+        tracing::info!(account = %actor.account_id, "signed out");
+    }
+    guard::end_session().await?;
+    leptos_axum::redirect("/sign-in?signed_out=1");
+    Ok(())
+}
+
+/// Emails a reset link if the address has an active account. The answer is the same either way.
+#[server]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    check_email(&email).map_err(|message| AppError::field("email", message))?;
+    let db = db()?;
+    if let Some(record) = store::find_for_sign_in(&db, &email)
+        .await?
+        .filter(|record| record.is_active)
+    {
+        let summary = store::summary(&db, &record.account_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let token = credentials::new_link_secret();
+        let link = format!("{}/set-password?token={token}", public_url()?);
+        let mail = mail_text::password_reset(
+            &summary.email,
+            &summary.display_name,
+            &link,
+            LinkPurpose::PasswordReset.lifetime_hours(),
+        );
+        store::create_reset_link(&db, &record.account_id, &token, &mail).await?;
+    }
+    leptos_axum::redirect("/forgotten-password?sent=1");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn public_url() -> Result<String, AppError> {
+    use_context::<crate::state::AppState>()
+        .map(|state| state.public_url)
+        .ok_or(AppError::Internal)
+}
+
+#[cfg(feature = "ssr")]
+fn link_problem(state: &LinkState) -> AppError {
+    match state {
+        LinkState::Expired => AppError::Invalid("This link has expired. Ask for a new one: use \"Forgotten your password?\" on the sign-in page, or ask the person who invited you.".into()),
+        LinkState::Used => AppError::Invalid("This link has already been used. Sign in, or use \"Forgotten your password?\" to get a new link.".into()),
+        _ => AppError::Invalid("This link is not valid. Check you copied the whole link from the email.".into()),
+    }
+}
+
+/// Whether a set-password link can be used. Anyone holding the link may ask.
+#[server]
+pub async fn check_link(token: String) -> Result<LinkInfo, AppError> {
+    match store::link_state(&db()?, &token).await? {
+        LinkState::Usable {
+            purpose,
+            email,
+            display_name,
+            ..
+        } => Ok(LinkInfo {
+            purpose,
+            email,
+            display_name,
+        }),
+        other => Err(link_problem(&other)),
+    }
+}
+
+/// Sets a password from an invitation or reset link; the link then stops working.
+#[server]
+pub async fn set_password(
+    token: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    let db = db()?;
+    let LinkState::Usable {
+        email,
+        display_name,
+        ..
+    } = store::link_state(&db, &token).await?
+    else {
+        return Err(link_problem(&store::link_state(&db, &token).await?));
+    };
+    let name_parts: Vec<&str> = display_name.split_whitespace().collect();
+    let mut personal = vec![email.as_str()];
+    personal.extend(name_parts);
+    passwords::check_new_password(&password, &personal)
+        .map_err(|message| AppError::field("password", message))?;
+    if password != confirm_password {
+        return Err(AppError::field(
+            "confirm-password",
+            "The passwords do not match. Enter the same password twice",
+        ));
+    }
+    let hash = credentials::hash_password(password).await?;
+    store::set_password_with_link(&db, &token, &hash)
+        .await?
+        .map_err(|state| link_problem(&state))?;
+    leptos_axum::redirect("/sign-in?password_set=1");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn chosen_roles(
+    trust_lead: Option<String>,
+    peer_reviewer: Option<String>,
+    moderator: Option<String>,
+    approver: Option<String>,
+    admin: Option<String>,
+) -> Vec<Role> {
+    [
+        (trust_lead, Role::TrustLead),
+        (peer_reviewer, Role::PeerReviewer),
+        (moderator, Role::Moderator),
+        (approver, Role::Approver),
+        (admin, Role::Admin),
+    ]
+    .into_iter()
+    .filter_map(|(ticked, role)| ticked.map(|_| role))
+    .collect()
+}
+
+/// Checks an ODS code names a trust or ICB in the current structure.
+#[cfg(feature = "ssr")]
+async fn checked_org(
+    db: &crate::store::Db,
+    org_ods_code: Option<String>,
+) -> Result<Option<String>, AppError> {
+    let Some(code) = org_ods_code
+        .map(|code| code.trim().to_uppercase())
+        .filter(|code| !code.is_empty())
+    else {
+        return Ok(None);
+    };
+    match crate::store::organisations::current_org_name(db, &code).await? {
+        Some(_) => Ok(Some(code)),
+        None => Err(AppError::field(
+            "org-ods-code",
+            format!("There is no trust or ICB with the ODS code {code}"),
+        )),
+    }
+}
+
+/// Invites a person: creates their account and emails them a link to set their password.
+#[allow(clippy::too_many_arguments)]
+#[server]
+pub async fn invite_person(
+    email: String,
+    display_name: String,
+    org_ods_code: Option<String>,
+    trust_lead: Option<String>,
+    peer_reviewer: Option<String>,
+    moderator: Option<String>,
+    approver: Option<String>,
+    admin: Option<String>,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    let db = db()?;
+    let roles = chosen_roles(trust_lead, peer_reviewer, moderator, approver, admin);
+    let org = checked_org(&db, org_ods_code).await?;
+    guard::allowed(access::may_invite(&actor, org.as_deref(), &roles))?;
+    check_email(&email).map_err(|message| AppError::field("email", message))?;
+    let display_name = display_name.trim().to_string();
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        return Err(AppError::field(
+            "display-name",
+            "Enter the person's full name, in 100 characters or fewer",
+        ));
+    }
+    check_roles(&roles, org.as_deref()).map_err(|message| AppError::field("roles", message))?;
+    let token = credentials::new_link_secret();
+    let link = format!("{}/set-password?token={token}", public_url()?);
+    let mail = mail_text::invitation(
+        &email,
+        &display_name,
+        &actor.display_name,
+        &link,
+        LinkPurpose::Invitation.lifetime_hours() / 24,
+    );
+    let account = NewAccount {
+        email: email.trim().to_string(),
+        display_name,
+        org_ods_code: org,
+        roles,
+    };
+    store::invite(&db, &actor.account_id, &account, &token, &mail)
+        .await
+        .map_err(|error| match error {
+            AccountError::EmailTaken(_) => AppError::field("email", error.to_string()),
+            AccountError::NoSuchAccount => AppError::Internal,
+            AccountError::Database(error) => error.into(),
+        })?;
+    let back = if actor.has(Role::Admin) {
+        "/admin/people"
+    } else {
+        "/account"
+    };
+    leptos_axum::redirect(&format!(
+        "{back}?invited={}",
+        crate::url::percent_encode(&account.email)
+    ));
+    Ok(())
+}
+
+/// Everyone with an account, optionally of one organisation or role. Administrators only.
+#[server]
+pub async fn list_people(
+    org_ods_code: Option<String>,
+    role: Option<String>,
+) -> Result<Vec<AccountSummary>, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_accounts(&actor))?;
+    let org = org_ods_code
+        .map(|code| code.trim().to_uppercase())
+        .filter(|code| !code.is_empty());
+    let role = match role.as_deref().filter(|key| !key.is_empty()) {
+        None => None,
+        Some(key) => Some(
+            Role::from_key(key)
+                .ok_or_else(|| AppError::field("role", "Choose a role from the list"))?,
+        ),
+    };
+    Ok(store::list(&db()?, org.as_deref(), role).await?)
+}
+
+/// One account. Administrators only.
+#[server]
+pub async fn get_person(account_id: String) -> Result<AccountSummary, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_accounts(&actor))?;
+    store::summary(&db()?, &account_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such account.".into()))
+}
+
+/// Replaces a person's roles. Administrators only; the change and its reason are audited.
+#[allow(clippy::too_many_arguments)]
+#[server]
+pub async fn change_roles(
+    account_id: String,
+    reason: String,
+    trust_lead: Option<String>,
+    peer_reviewer: Option<String>,
+    moderator: Option<String>,
+    approver: Option<String>,
+    admin: Option<String>,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_accounts(&actor))?;
+    let db = db()?;
+    let person = store::summary(&db, &account_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
+    let roles = chosen_roles(trust_lead, peer_reviewer, moderator, approver, admin);
+    guard::allowed(access::may_change_own_account(
+        &actor,
+        &account_id,
+        roles.contains(&Role::Admin),
+        person.is_active,
+    ))?;
+    check_roles(&roles, person.org_ods_code.as_deref())
+        .map_err(|message| AppError::field("roles", message))?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field(
+            "reason",
+            "Enter the reason for changing this person's roles",
+        ));
+    }
+    store::set_roles(&db, &actor.account_id, &account_id, &roles, Some(reason))
+        .await
+        .map_err(|error| match error {
+            AccountError::Database(error) => error.into(),
+            _ => AppError::NotFound("There is no such account.".into()),
+        })?;
+    leptos_axum::redirect(&format!("/admin/people/{account_id}?updated=roles"));
+    Ok(())
+}
+
+/// Disables or re-enables an account. Administrators only; audited with the reason.
+#[server]
+pub async fn set_person_active(
+    account_id: String,
+    active: String,
+    reason: String,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_accounts(&actor))?;
+    let db = db()?;
+    let person = store::summary(&db, &account_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
+    let active = match active.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return Err(AppError::Invalid(
+                "Choose whether the account should be active".into(),
+            ))
+        }
+    };
+    guard::allowed(access::may_change_own_account(
+        &actor,
+        &account_id,
+        person.roles.contains(&Role::Admin),
+        active,
+    ))?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field(
+            "status-reason",
+            "Enter the reason for this change",
+        ));
+    }
+    store::set_active(&db, &actor.account_id, &account_id, active, Some(reason))
+        .await
+        .map_err(|error| match error {
+            AccountError::Database(error) => error.into(),
+            _ => AppError::NotFound("There is no such account.".into()),
+        })?;
+    leptos_axum::redirect(&format!("/admin/people/{account_id}?updated=status"));
+    Ok(())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn sign_in_only_returns_to_paths_on_this_site() {
+        assert_eq!(safe_next(Some("/admin/people")), "/admin/people");
+        assert_eq!(safe_next(Some("//evil.example")), "/account");
+        assert_eq!(safe_next(Some("https://evil.example")), "/account");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/account");
+        assert_eq!(safe_next(None), "/account");
+    }
+}

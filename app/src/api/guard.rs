@@ -1,0 +1,78 @@
+//! The one way every server function finds out who is asking: the session names an account, the
+//! account is loaded fresh (so a disabled account or changed role takes effect at once), and the
+//! session is refused past its absolute lifetime.
+
+use crate::error::AppError;
+use crate::rules::access::{Actor, Refusal};
+use crate::store::{accounts, timestamp};
+use time::{Duration, OffsetDateTime};
+use tower_sessions::Session;
+
+const ACCOUNT_KEY: &str = "account_id";
+const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// However active a session is, it ends this long after sign-in.
+pub const ABSOLUTE_TIMEOUT_HOURS: i64 = 12;
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "no session layer in front of the server functions");
+        AppError::Internal
+    })
+}
+
+fn session_error(error: tower_sessions::session::Error) -> AppError {
+    tracing::error!(%error, "session store");
+    AppError::Internal
+}
+
+/// The signed-in person, or None.
+pub async fn current_actor() -> Result<Option<Actor>, AppError> {
+    let session = session().await?;
+    let account_id: Option<String> = session.get(ACCOUNT_KEY).await.map_err(session_error)?;
+    let signed_in_at: Option<String> =
+        session.get(SIGNED_IN_AT_KEY).await.map_err(session_error)?;
+    let (Some(account_id), Some(signed_in_at)) = (account_id, signed_in_at) else {
+        return Ok(None);
+    };
+    let oldest_allowed =
+        timestamp(OffsetDateTime::now_utc() - Duration::hours(ABSOLUTE_TIMEOUT_HOURS));
+    let actor = if signed_in_at < oldest_allowed {
+        None
+    } else {
+        accounts::active_actor(&super::db()?, &account_id, &signed_in_at).await?
+    };
+    if actor.is_none() {
+        session.flush().await.map_err(session_error)?;
+    }
+    Ok(actor)
+}
+
+/// The signed-in person, or the "sign in" error.
+pub async fn require_actor() -> Result<Actor, AppError> {
+    current_actor().await?.ok_or(AppError::SignInRequired)
+}
+
+/// Turns a rule's refusal into the "you do not have access" error.
+pub fn allowed(decision: Result<(), Refusal>) -> Result<(), AppError> {
+    decision.map_err(|refusal| AppError::Forbidden(refusal.to_string()))
+}
+
+/// Starts a signed-in session under a new id, so an id planted before sign-in is useless.
+pub async fn start_session(account_id: &str) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(ACCOUNT_KEY, account_id)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SIGNED_IN_AT_KEY, crate::store::now_utc())
+        .await
+        .map_err(session_error)?;
+    Ok(())
+}
+
+/// Ends the session server-side: the record is deleted and the cookie cleared.
+pub async fn end_session() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(session_error)
+}

@@ -1,0 +1,91 @@
+//! Form pieces in the NHS.UK style: an error summary fed by a server action, text fields with
+//! their inline errors, and success banners.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+use super::ErrorPanel;
+
+/// The latest error of a server action, if its last run failed.
+pub fn action_error<T, V>(value: V) -> Signal<Option<AppError>>
+where
+    T: Clone + Send + Sync + 'static,
+    V: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(|result| result.err()))
+}
+
+/// The GOV.UK error summary for a form, shown above it when the last submission failed.
+#[component]
+pub fn FormErrors(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || error.get().map(|error| view! { <ErrorPanel error/> })
+}
+
+/// A labelled text input with an optional hint and its inline error message.
+#[component]
+pub fn TextField(
+    /// The input's id: server errors name it, and the error summary links to it.
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    error: Signal<Option<AppError>>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] width_class: Option<&'static str>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|error| error.message_for(id));
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let hint_id = hint_id.clone();
+        let error_id = error_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if message().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class=move || if message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+            <label class="nhsuk-label" for=id>{label}</label>
+            {hint.map(|hint| view! { <div class="nhsuk-hint" id=hint_id.clone()>{hint}</div> })}
+            {move || message().map(|message| view! {
+                <span class="nhsuk-error-message" id=error_id.clone()>
+                    <span class="nhsuk-u-visually-hidden">"Error: "</span>{message}
+                </span>
+            })}
+            <input
+                class=move || format!("nhsuk-input {}{}", width_class.unwrap_or(""), if message().is_some() { " nhsuk-input--error" } else { "" })
+                id=id
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                spellcheck="false"
+                value=value
+                aria-describedby=described_by
+            />
+        </div>
+    }
+}
+
+/// A green notification banner saying something worked.
+#[component]
+pub fn SuccessBanner(message: String) -> impl IntoView {
+    view! {
+        <div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="success-banner-title" data-module="nhsuk-notification-banner">
+            <div class="nhsuk-notification-banner__header">
+                <h2 class="nhsuk-notification-banner__title" id="success-banner-title">"Success"</h2>
+            </div>
+            <div class="nhsuk-notification-banner__content">
+                <p class="nhsuk-notification-banner__heading">{message}</p>
+            </div>
+        </div>
+    }
+}

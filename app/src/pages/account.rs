@@ -1,0 +1,138 @@
+//! The account journey: sign in, forgotten password, set a password from an emailed link, your
+//! account. Every form is an ActionForm, so each step works with JavaScript off.
+
+use crate::api::accounts::{
+    check_link, current_account, RequestPasswordReset, SetPassword, SignIn,
+};
+use crate::components::{
+    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
+};
+use crate::error::AppError;
+use crate::rules::accounts::{LinkPurpose, Role};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// A query parameter of the current page, e.g. `?invited=jo@nhs.net`.
+pub(crate) fn query_param(name: &'static str) -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get(name).filter(|value| !value.is_empty()))
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let error = action_error(action.value());
+    let password_set = query_param("password_set");
+    let signed_out = query_param("signed_out");
+    let next = query_param("next");
+    view! {
+        <Title text="Sign in"/>
+        {move || password_set.get().map(|_| view! { <SuccessBanner message="Your password has been set. Sign in with it now.".to_string()/> })}
+        {move || signed_out.get().map(|_| view! { <SuccessBanner message="You have signed out.".to_string()/> })}
+        <FormErrors error/>
+        <h1 class="nhsuk-heading-xl">"Sign in"</h1>
+        <ActionForm action>
+            <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
+            <TextField id="email" name="email" label="Email address" input_type="email" autocomplete="username" error/>
+            <TextField id="password" name="password" label="Password" input_type="password" autocomplete="current-password" error/>
+            <button class="nhsuk-button" type="submit">"Sign in"</button>
+        </ActionForm>
+        <p><a href="/forgotten-password">"Forgotten your password?"</a></p>
+        <p>"You can only sign in if NHS England or your trust's digital lead has invited you."</p>
+    }
+}
+
+#[component]
+pub fn ForgottenPasswordPage() -> impl IntoView {
+    let action = ServerAction::<RequestPasswordReset>::new();
+    let error = action_error(action.value());
+    let sent = query_param("sent");
+    view! {
+        <Title text="Forgotten your password"/>
+        {move || sent.get().map(|_| view! {
+            <SuccessBanner message="If there is an account for that email address, we have sent it a link to reset the password. The link works for 24 hours.".to_string()/>
+        })}
+        <FormErrors error/>
+        <h1 class="nhsuk-heading-xl">"Forgotten your password"</h1>
+        <p>"Enter the email address you sign in with. We will send a link to choose a new password."</p>
+        <ActionForm action>
+            <TextField id="email" name="email" label="Email address" input_type="email" autocomplete="username" error/>
+            <button class="nhsuk-button" type="submit">"Send the link"</button>
+        </ActionForm>
+        <p><a href="/sign-in">"Back to sign in"</a></p>
+    }
+}
+
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let token = query_param("token");
+    let link = Resource::new(move || token.get().unwrap_or_default(), check_link);
+    let action = ServerAction::<SetPassword>::new();
+    let error = action_error(action.value());
+    view! {
+        <Title text="Set your password"/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match link.await {
+                    Err(problem) => view! {
+                        <h1 class="nhsuk-heading-xl">"This link cannot be used"</h1>
+                        <ErrorPanel error=problem/>
+                    }.into_any(),
+                    Ok(info) => view! {
+                        <FormErrors error/>
+                        <h1 class="nhsuk-heading-xl">
+                            {match info.purpose {
+                                LinkPurpose::Invitation => "Set your password",
+                                LinkPurpose::PasswordReset => "Choose a new password",
+                            }}
+                        </h1>
+                        <p>{format!("For {} ({}).", info.display_name, info.email)}</p>
+                        <ActionForm action>
+                            <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
+                            <TextField id="password" name="password" label="Password" input_type="password" autocomplete="new-password" error
+                                hint="At least 12 characters. 3 or 4 random words together make a strong password that is easy to remember."/>
+                            <TextField id="confirm-password" name="confirm_password" label="Enter the password again" input_type="password" autocomplete="new-password" error/>
+                            <button class="nhsuk-button" type="submit">"Set password"</button>
+                        </ActionForm>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| current_account());
+    let invited = query_param("invited");
+    view! {
+        <Title text="Your account"/>
+        {move || invited.get().map(|email| view! { <SuccessBanner message=format!("We have emailed an invitation to {email}.")/> })}
+        <h1 class="nhsuk-heading-xl">"Your account"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(Some(actor)) => {
+                        let roles = actor.roles.iter().map(|role| role.label()).collect::<Vec<_>>().join(", ");
+                        let is_lead = actor.has(Role::TrustLead);
+                        view! {
+                            <dl class="nhsuk-summary-list">
+                                <SummaryRow key="Name" value=actor.display_name.clone()/>
+                                <SummaryRow key="Email address" value=actor.email.clone()/>
+                                <SummaryRow key="Organisation" value=actor.org_ods_code.clone().unwrap_or_else(|| "NHS England".into())/>
+                                <SummaryRow key="Roles" value=roles/>
+                            </dl>
+                            {is_lead.then(|| view! {
+                                <p><a href="/invite">"Invite a deputy trust lead"</a></p>
+                            })}
+                            <p><a href="/forgotten-password">"Change your password"</a></p>
+                        }.into_any()
+                    }
+                    Ok(None) => view! { <ErrorPanel error=AppError::SignInRequired/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,148 @@
+//! Who may do what. Decided per action and per record, never per page: every server function
+//! asks one of these before it acts.
+
+use super::accounts::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The signed-in person a request acts for, as loaded fresh from the database for that request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub account_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub org_ods_code: Option<String>,
+    pub roles: BTreeSet<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    fn belongs_to(&self, org_ods_code: Option<&str>) -> bool {
+        org_ods_code.is_some() && self.org_ods_code.as_deref() == org_ods_code
+    }
+}
+
+/// Why an action is refused, in words for the person refused.
+pub type Refusal = &'static str;
+
+const ADMINS_ONLY: Refusal = "Only NHS England administrators can manage accounts.";
+
+/// Listing, and changing the roles or status of, any account.
+pub fn may_manage_accounts(actor: &Actor) -> Result<(), Refusal> {
+    if actor.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ADMINS_ONLY)
+    }
+}
+
+/// Inviting a person with `roles` for `org_ods_code`: administrators may invite anyone; a trust
+/// lead may name a deputy trust lead for their own organisation, and nothing more.
+pub fn may_invite(
+    actor: &Actor,
+    org_ods_code: Option<&str>,
+    roles: &[Role],
+) -> Result<(), Refusal> {
+    if actor.has(Role::Admin) {
+        return Ok(());
+    }
+    if actor.has(Role::TrustLead) {
+        if !actor.belongs_to(org_ods_code) {
+            return Err("Trust leads can only invite people to their own organisation.");
+        }
+        if roles.iter().any(|role| *role != Role::TrustLead) {
+            return Err(
+                "Trust leads can only invite a deputy trust lead. Ask NHS England for other roles.",
+            );
+        }
+        return Ok(());
+    }
+    Err("Only NHS England administrators and trust leads can invite people.")
+}
+
+/// An administrator must not remove their own administrator role or disable themselves, so the
+/// service is never left with nobody who can manage it by accident.
+pub fn may_change_own_account(
+    actor: &Actor,
+    target_account_id: &str,
+    keeps_admin: bool,
+    stays_active: bool,
+) -> Result<(), Refusal> {
+    if actor.account_id == target_account_id && !(keeps_admin && stays_active) {
+        return Err("You cannot remove your own administrator role or disable your own account. Ask another administrator.");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role], org: Option<&str>) -> Actor {
+        Actor {
+            account_id: "a1".into(),
+            email: "jo@nhs.net".into(),
+            display_name: "Jo".into(),
+            org_ods_code: org.map(Into::into),
+            roles: roles.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_accounts() {
+        assert!(may_manage_accounts(&actor(&[Role::Admin], None)).is_ok());
+        for role in [
+            Role::TrustLead,
+            Role::PeerReviewer,
+            Role::Moderator,
+            Role::Approver,
+        ] {
+            assert!(
+                may_manage_accounts(&actor(&[role], Some("RR8"))).is_err(),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn trust_leads_invite_only_deputies_for_their_own_trust() {
+        let lead = actor(&[Role::TrustLead], Some("RR8"));
+        assert!(may_invite(&lead, Some("RR8"), &[Role::TrustLead]).is_ok());
+        assert!(
+            may_invite(&lead, Some("R0A"), &[Role::TrustLead]).is_err(),
+            "another trust"
+        );
+        assert!(
+            may_invite(&lead, Some("RR8"), &[Role::Admin]).is_err(),
+            "a higher role"
+        );
+        assert!(
+            may_invite(&lead, None, &[Role::TrustLead]).is_err(),
+            "no organisation"
+        );
+        assert!(may_invite(
+            &actor(&[Role::Admin], None),
+            Some("R0A"),
+            &[Role::Moderator]
+        )
+        .is_ok());
+        assert!(may_invite(
+            &actor(&[Role::PeerReviewer], Some("RR8")),
+            Some("RR8"),
+            &[Role::TrustLead]
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn admins_cannot_lock_themselves_out() {
+        let admin = actor(&[Role::Admin], None);
+        assert!(may_change_own_account(&admin, "a1", false, true).is_err());
+        assert!(may_change_own_account(&admin, "a1", true, false).is_err());
+        assert!(may_change_own_account(&admin, "a1", true, true).is_ok());
+        assert!(may_change_own_account(&admin, "someone-else", false, false).is_ok());
+    }
+}

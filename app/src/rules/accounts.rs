@@ -1,0 +1,192 @@
+//! People and their roles.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a person may do in the service. One person may hold several roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// A trust's digital lead or their deputy: completes and submits the trust's assessments.
+    TrustLead,
+    /// Digital staff of a trust or ICB who review other systems' assessments.
+    PeerReviewer,
+    /// NHS England: reconciles scores into moderated scores.
+    Moderator,
+    /// NHS England: signs off moderated scores and publishes a cycle.
+    Approver,
+    /// NHS England service owner: runs cycles, the framework, organisations and accounts.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::TrustLead,
+        Role::PeerReviewer,
+        Role::Moderator,
+        Role::Approver,
+        Role::Admin,
+    ];
+
+    /// The stable name stored in the database and used in forms.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::TrustLead => "trust_lead",
+            Role::PeerReviewer => "peer_reviewer",
+            Role::Moderator => "moderator",
+            Role::Approver => "approver",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::TrustLead => "Trust lead",
+            Role::PeerReviewer => "Peer reviewer",
+            Role::Moderator => "Moderator",
+            Role::Approver => "Approver",
+            Role::Admin => "Administrator",
+        }
+    }
+
+    /// Trust leads and peer reviewers act for an organisation; NHS England roles do not.
+    pub fn needs_organisation(self) -> bool {
+        matches!(self, Role::TrustLead | Role::PeerReviewer)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The form of an email address used to compare addresses: trimmed and lower-case, so that
+/// "Jo.Bloggs@NHS.net" and "jo.bloggs@nhs.net " are one account.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A light check that catches typing mistakes; the invitation email proves the address works.
+pub fn check_email(email: &str) -> Result<(), &'static str> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Err("Enter an email address");
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err("Enter an email address in the correct format, like name@nhs.net");
+    };
+    let well_formed = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email.chars().any(char::is_whitespace)
+        && email.len() <= 254;
+    if well_formed {
+        Ok(())
+    } else {
+        Err("Enter an email address in the correct format, like name@nhs.net")
+    }
+}
+
+/// Checks the roles asked for make sense with the organisation given.
+pub fn check_roles(roles: &[Role], org_ods_code: Option<&str>) -> Result<(), &'static str> {
+    if roles.is_empty() {
+        return Err("Select at least one role");
+    }
+    if org_ods_code.is_none() && roles.iter().any(|role| role.needs_organisation()) {
+        return Err("Enter the ODS code of the person's organisation: trust leads and peer reviewers act for an organisation");
+    }
+    Ok(())
+}
+
+/// An account as administrators see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub org_ods_code: Option<String>,
+    pub org_name: Option<String>,
+    pub roles: Vec<Role>,
+    pub is_active: bool,
+    /// False until the person has used their invitation link.
+    pub has_password: bool,
+    pub created_at: String,
+}
+
+/// What a single-use emailed link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkPurpose {
+    Invitation,
+    PasswordReset,
+}
+
+impl LinkPurpose {
+    pub fn key(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::PasswordReset => "password_reset",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<LinkPurpose> {
+        [LinkPurpose::Invitation, LinkPurpose::PasswordReset]
+            .into_iter()
+            .find(|purpose| purpose.key() == key)
+    }
+
+    /// How long a link stays usable: a week to accept an invitation, a day to reset a password.
+    pub fn lifetime_hours(self) -> i64 {
+        match self {
+            LinkPurpose::Invitation => 7 * 24,
+            LinkPurpose::PasswordReset => 24,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_keys_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_key(role.key()), Some(role));
+        }
+        assert_eq!(Role::from_key("superuser"), None);
+    }
+
+    #[test]
+    fn email_keys_ignore_case_and_spaces() {
+        assert_eq!(email_key(" Jo.Bloggs@NHS.net "), "jo.bloggs@nhs.net");
+    }
+
+    #[test]
+    fn email_format_is_checked() {
+        assert!(check_email("jo.bloggs@nhs.net").is_ok());
+        for bad in [
+            "",
+            "jo.bloggs",
+            "jo@nhs",
+            "@nhs.net",
+            "jo@.net",
+            "jo bloggs@nhs.net",
+            "jo@nhs.net.",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn organisation_roles_need_an_organisation() {
+        assert!(check_roles(&[Role::Admin], None).is_ok());
+        assert!(check_roles(&[Role::TrustLead], None).is_err());
+        assert!(check_roles(&[Role::TrustLead, Role::PeerReviewer], Some("RR8")).is_ok());
+        assert!(check_roles(&[], Some("RR8")).is_err());
+    }
+}

@@ -1,0 +1,791 @@
+//! Accounts, their roles, single-use links (invitations, password resets) and failed sign-ins.
+
+use super::audit::{self, AuditEntry};
+use super::outbox::{self, OutgoingMail};
+use super::{new_id, now_utc, timestamp, Db};
+use crate::rules::access::Actor;
+use crate::rules::accounts::{email_key, AccountSummary, LinkPurpose, Role};
+use sha2::{Digest, Sha256};
+use sqlx::{any::AnyRow, Row};
+use std::collections::BTreeSet;
+use time::{Duration, OffsetDateTime};
+
+/// Why an account change could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("An account already exists for {0}")]
+    EmailTaken(String),
+    #[error("There is no such account")]
+    NoSuchAccount,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A person to invite.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub email: String,
+    pub display_name: String,
+    pub org_ods_code: Option<String>,
+    pub roles: Vec<Role>,
+}
+
+/// What sign-in needs to know about an email address.
+#[derive(Clone, Debug)]
+pub struct SignInRecord {
+    pub account_id: String,
+    pub password_hash: Option<String>,
+    pub is_active: bool,
+}
+
+/// The state of an emailed link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    Usable {
+        account_id: String,
+        purpose: LinkPurpose,
+        email: String,
+        display_name: String,
+    },
+    Expired,
+    Used,
+    Unknown,
+}
+
+/// Only a hash of a link's secret is stored.
+pub fn link_token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|role| role.key())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Creates an account with no password, its invitation link and the invitation email, with the
+/// audit record, in one transaction.
+pub async fn invite(
+    db: &Db,
+    actor: &str,
+    account: &NewAccount,
+    token: &str,
+    mail: &OutgoingMail,
+) -> Result<String, AccountError> {
+    let key = email_key(&account.email);
+    let mut tx = db.pool.begin().await?;
+    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
+        .bind(&key)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AccountError::EmailTaken(account.email.trim().to_string()));
+    }
+    let id = new_id();
+    let now = now_utc();
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, email, email_key, display_name, org_ods_code, is_active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6)",
+    )
+    .bind(&id)
+    .bind(account.email.trim())
+    .bind(&key)
+    .bind(account.display_name.trim())
+    .bind(&account.org_ods_code)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            return Err(AccountError::EmailTaken(account.email.trim().to_string()))
+        }
+        other => other?,
+    };
+    for role in &account.roles {
+        sqlx::query("INSERT INTO account_roles (account_id, role) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(role.key())
+            .execute(&mut *tx)
+            .await?;
+    }
+    insert_link(&mut tx, &id, LinkPurpose::Invitation, token).await?;
+    outbox::enqueue(&mut tx, mail).await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "invite person",
+            entity_type: "account",
+            entity_id: &id,
+            before: None,
+            after: Some(format!(
+                "{} <{}>, organisation {}, roles {}",
+                account.display_name.trim(),
+                account.email.trim(),
+                account.org_ods_code.as_deref().unwrap_or("none"),
+                roles_text(&account.roles)
+            )),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_link(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account_id: &str,
+    purpose: LinkPurpose,
+    token: &str,
+) -> Result<(), sqlx::Error> {
+    let now = OffsetDateTime::now_utc();
+    sqlx::query("INSERT INTO account_links (token_hash, account_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(link_token_hash(token))
+        .bind(account_id)
+        .bind(purpose.key())
+        .bind(timestamp(now))
+        .bind(timestamp(now + Duration::hours(purpose.lifetime_hours())))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Queues a password-reset link for an active account, with its email and audit record.
+pub async fn create_reset_link(
+    db: &Db,
+    account_id: &str,
+    token: &str,
+    mail: &OutgoingMail,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    insert_link(&mut tx, account_id, LinkPurpose::PasswordReset, token).await?;
+    outbox::enqueue(&mut tx, mail).await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: account_id,
+            action: "request password reset",
+            entity_type: "account",
+            entity_id: account_id,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Whether a link can be used, without using it.
+pub async fn link_state(db: &Db, token: &str) -> Result<LinkState, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT l.account_id, l.purpose, l.expires_at, l.used_at, a.email, a.display_name, a.is_active \
+         FROM account_links l JOIN accounts a ON a.id = l.account_id WHERE l.token_hash = $1",
+    )
+    .bind(link_token_hash(token))
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(LinkState::Unknown);
+    };
+    if row.try_get::<Option<String>, _>("used_at")?.is_some() {
+        return Ok(LinkState::Used);
+    }
+    if row.try_get::<String, _>("expires_at")? <= now_utc()
+        || row.try_get::<i64, _>("is_active")? == 0
+    {
+        return Ok(LinkState::Expired);
+    }
+    let purpose = LinkPurpose::from_key(&row.try_get::<String, _>("purpose")?)
+        .unwrap_or(LinkPurpose::PasswordReset);
+    Ok(LinkState::Usable {
+        account_id: row.try_get("account_id")?,
+        purpose,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+    })
+}
+
+/// Uses a link to set the account's password: the link is marked used in the same transaction,
+/// and only if it is still unused and unexpired, so two uses at once cannot both succeed.
+/// Every session signed in before now stops being valid.
+pub async fn set_password_with_link(
+    db: &Db,
+    token: &str,
+    password_hash: &str,
+) -> Result<Result<String, LinkState>, sqlx::Error> {
+    let state = link_state(db, token).await?;
+    let LinkState::Usable {
+        account_id,
+        purpose,
+        ..
+    } = state
+    else {
+        return Ok(Err(state));
+    };
+    let now = now_utc();
+    let mut tx = db.pool.begin().await?;
+    let claimed = sqlx::query("UPDATE account_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
+        .bind(&now)
+        .bind(link_token_hash(token))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if claimed != 1 {
+        tx.rollback().await?;
+        return Ok(Err(LinkState::Used));
+    }
+    sqlx::query("UPDATE accounts SET password_hash = $1, sessions_valid_after = $2, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(&now)
+        .bind(&account_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: &account_id,
+            action: match purpose {
+                LinkPurpose::Invitation => "accept invitation and set password",
+                LinkPurpose::PasswordReset => "reset password",
+            },
+            entity_type: "account",
+            entity_id: &account_id,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(account_id))
+}
+
+pub async fn find_for_sign_in(db: &Db, email: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, password_hash, is_active FROM accounts WHERE email_key = $1")
+        .bind(email_key(email))
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|row| {
+        Ok(SignInRecord {
+            account_id: row.try_get("id")?,
+            password_hash: row.try_get("password_hash")?,
+            is_active: row.try_get::<i64, _>("is_active")? == 1,
+        })
+    })
+    .transpose()
+}
+
+/// The person behind a session, if their account is active and the session is still valid for
+/// it (signed in after the last password change).
+pub async fn active_actor(
+    db: &Db,
+    account_id: &str,
+    signed_in_at: &str,
+) -> Result<Option<Actor>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, email, display_name, org_ods_code, sessions_valid_after FROM accounts WHERE id = $1 AND is_active = 1",
+    )
+    .bind(account_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if row
+        .try_get::<Option<String>, _>("sessions_valid_after")?
+        .is_some_and(|after| signed_in_at < after.as_str())
+    {
+        return Ok(None);
+    }
+    Ok(Some(Actor {
+        account_id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        org_ods_code: row.try_get("org_ods_code")?,
+        roles: roles_of(db, account_id).await?.into_iter().collect(),
+    }))
+}
+
+async fn roles_of(db: &Db, account_id: &str) -> Result<Vec<Role>, sqlx::Error> {
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT role FROM account_roles WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_all(&db.pool)
+            .await?;
+    let mut roles: Vec<Role> = keys.iter().filter_map(|key| Role::from_key(key)).collect();
+    roles.sort();
+    Ok(roles)
+}
+
+const SUMMARY_COLUMNS: &str = "a.id, a.email, a.display_name, a.org_ods_code, a.is_active, \
+    a.password_hash IS NOT NULL AS has_password, a.created_at, \
+    COALESCE(t.name, i.name) AS org_name";
+
+/// Joins the organisation's name from the current snapshot, whichever kind it is.
+const ORG_JOINS: &str = "LEFT JOIN org_snapshots s ON s.is_current = 1 \
+    LEFT JOIN trusts t ON t.snapshot_id = s.id AND t.ods_code = a.org_ods_code \
+    LEFT JOIN icbs i ON i.snapshot_id = s.id AND i.ods_code = a.org_ods_code";
+
+async fn summary_from_row(db: &Db, row: &AnyRow) -> Result<AccountSummary, sqlx::Error> {
+    let id: String = row.try_get("id")?;
+    Ok(AccountSummary {
+        roles: roles_of(db, &id).await?,
+        id,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        org_ods_code: row.try_get("org_ods_code")?,
+        org_name: row
+            .try_get::<Option<String>, _>("org_name")?
+            .map(|name| crate::rules::organisations::readable_name(&name)),
+        is_active: row.try_get::<i64, _>("is_active")? == 1,
+        has_password: has_password(row)?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// `x IS NOT NULL` is an integer in SQLite and a boolean in PostgreSQL.
+fn has_password(row: &AnyRow) -> Result<bool, sqlx::Error> {
+    row.try_get::<bool, _>("has_password").or_else(|_| {
+        row.try_get::<i64, _>("has_password")
+            .map(|value| value == 1)
+    })
+}
+
+/// Accounts, optionally only those of one organisation and/or holding one role, by name.
+pub async fn list(
+    db: &Db,
+    org_ods_code: Option<&str>,
+    role: Option<Role>,
+) -> Result<Vec<AccountSummary>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM accounts a {ORG_JOINS} \
+         WHERE ($1 = '' OR a.org_ods_code = $1) \
+         AND ($2 = '' OR EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = a.id AND r.role = $2)) \
+         ORDER BY LOWER(a.display_name), a.email_key"
+    ))
+    .bind(org_ods_code.unwrap_or(""))
+    .bind(role.map_or("", Role::key))
+    .fetch_all(&db.pool)
+    .await?;
+    let mut accounts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        accounts.push(summary_from_row(db, row).await?);
+    }
+    Ok(accounts)
+}
+
+pub async fn summary(db: &Db, account_id: &str) -> Result<Option<AccountSummary>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM accounts a {ORG_JOINS} WHERE a.id = $1"
+    ))
+    .bind(account_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    match row {
+        Some(row) => Ok(Some(summary_from_row(db, &row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Replaces an account's roles, with an audit record of before and after and the reason.
+pub async fn set_roles(
+    db: &Db,
+    actor: &str,
+    account_id: &str,
+    roles: &[Role],
+    reason: Option<&str>,
+) -> Result<(), AccountError> {
+    let before = roles_of(db, account_id).await?;
+    let mut tx = db.pool.begin().await?;
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(AccountError::NoSuchAccount);
+    }
+    sqlx::query("DELETE FROM account_roles WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    let unique: BTreeSet<Role> = roles.iter().copied().collect();
+    for role in &unique {
+        sqlx::query("INSERT INTO account_roles (account_id, role) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(role.key())
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE accounts SET updated_at = $1 WHERE id = $2")
+        .bind(now_utc())
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "change roles",
+            entity_type: "account",
+            entity_id: account_id,
+            before: Some(roles_text(&before)),
+            after: Some(roles_text(&unique.into_iter().collect::<Vec<_>>())),
+            reason: reason.map(str::to_string),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Enables or disables an account, with its audit record. A disabled account cannot sign in and
+/// its sessions stop working at their next request.
+pub async fn set_active(
+    db: &Db,
+    actor: &str,
+    account_id: &str,
+    active: bool,
+    reason: Option<&str>,
+) -> Result<(), AccountError> {
+    let mut tx = db.pool.begin().await?;
+    let before: Option<i64> = sqlx::query_scalar("SELECT is_active FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(before) = before else {
+        return Err(AccountError::NoSuchAccount);
+    };
+    sqlx::query("UPDATE accounts SET is_active = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(active))
+        .bind(now_utc())
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    let status = |active: bool| if active { "active" } else { "disabled" }.to_string();
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: if active {
+                "enable account"
+            } else {
+                "disable account"
+            },
+            entity_type: "account",
+            entity_id: account_id,
+            before: Some(status(before == 1)),
+            after: Some(status(active)),
+            reason: reason.map(str::to_string),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a successful sign-in in the audit trail and forgets the account's failed attempts.
+pub async fn record_sign_in(db: &Db, account_id: &str, email: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE scope = 'email' AND subject = $1")
+        .bind(email_key(email))
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: account_id,
+            action: "sign in",
+            entity_type: "account",
+            entity_id: account_id,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Counts a failed sign-in against the email address and the client address.
+pub async fn record_sign_in_failure(
+    db: &Db,
+    email: &str,
+    client_address: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now_utc();
+    for (scope, subject) in [
+        ("email", email_key(email)),
+        ("address", client_address.to_string()),
+    ] {
+        sqlx::query("INSERT INTO sign_in_failures (id, scope, subject, occurred_at) VALUES ($1, $2, $3, $4)")
+            .bind(new_id())
+            .bind(scope)
+            .bind(subject)
+            .bind(&now)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Failed sign-ins in the last `minutes` for (email address, client address).
+pub async fn recent_sign_in_failures(
+    db: &Db,
+    email: &str,
+    client_address: &str,
+    minutes: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let since = timestamp(OffsetDateTime::now_utc() - Duration::minutes(minutes));
+    let count = |scope: &'static str, subject: String| {
+        let since = since.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sign_in_failures WHERE scope = $1 AND subject = $2 AND occurred_at > $3")
+                .bind(scope)
+                .bind(subject)
+                .bind(since)
+                .fetch_one(&db.pool)
+                .await
+        }
+    };
+    Ok((
+        count("email", email_key(email)).await?,
+        count("address", client_address.to_string()).await?,
+    ))
+}
+
+/// Creates or updates an account with a known password and roles (demo data and the first
+/// administrator), with an audit record.
+pub async fn upsert_with_password(
+    db: &Db,
+    actor: &str,
+    account: &NewAccount,
+    password_hash: &str,
+) -> Result<String, sqlx::Error> {
+    let key = email_key(&account.email);
+    let now = now_utc();
+    let mut tx = db.pool.begin().await?;
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let id = match existing {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE accounts SET display_name = $1, org_ods_code = $2, password_hash = $3, is_active = 1, \
+                 sessions_valid_after = $4, updated_at = $4 WHERE id = $5",
+            )
+            .bind(account.display_name.trim())
+            .bind(&account.org_ods_code)
+            .bind(password_hash)
+            .bind(&now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM account_roles WHERE account_id = $1")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            id
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO accounts (id, email, email_key, display_name, org_ods_code, password_hash, is_active, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+            )
+            .bind(&id)
+            .bind(account.email.trim())
+            .bind(&key)
+            .bind(account.display_name.trim())
+            .bind(&account.org_ods_code)
+            .bind(password_hash)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+    };
+    for role in &account.roles {
+        sqlx::query("INSERT INTO account_roles (account_id, role) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(role.key())
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "set up account with password",
+            entity_type: "account",
+            entity_id: &id,
+            after: Some(format!(
+                "{} <{}>, roles {}",
+                account.display_name.trim(),
+                account.email.trim(),
+                roles_text(&account.roles)
+            )),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::test_databases;
+
+    fn person(email: &str, org: Option<&str>, roles: &[Role]) -> NewAccount {
+        NewAccount {
+            email: email.into(),
+            display_name: "Jo Bloggs".into(),
+            org_ods_code: org.map(Into::into),
+            roles: roles.to_vec(),
+        }
+    }
+
+    fn mail(to: &str) -> OutgoingMail {
+        OutgoingMail {
+            to: to.into(),
+            subject: "Invitation".into(),
+            body: "Link".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_invitation_creates_the_account_link_mail_and_audit_record_together() {
+        for (db, _folder) in test_databases().await {
+            let id = invite(
+                &db,
+                "admin-1",
+                &person("Jo@Trust.nhs.uk", Some("RR8"), &[Role::TrustLead]),
+                "secret",
+                &mail("jo@trust.nhs.uk"),
+            )
+            .await
+            .unwrap();
+            let again = invite(
+                &db,
+                "admin-1",
+                &person("jo@trust.NHS.uk", None, &[Role::Admin]),
+                "other",
+                &mail("x"),
+            )
+            .await;
+            assert!(
+                matches!(again, Err(AccountError::EmailTaken(_))),
+                "one account per address, whatever the case"
+            );
+
+            let listed = list(&db, Some("RR8"), Some(Role::TrustLead)).await.unwrap();
+            assert_eq!(listed.len(), 1);
+            assert_eq!(listed[0].id, id);
+            assert!(!listed[0].has_password && listed[0].is_active);
+            assert!(list(&db, Some("R0A"), None).await.unwrap().is_empty());
+            assert!(list(&db, None, Some(Role::Admin)).await.unwrap().is_empty());
+            assert_eq!(outbox::unsent_count(&db.pool).await.unwrap(), 1);
+            assert_eq!(
+                audit::recent(&db.pool, 5).await.unwrap()[0].action,
+                "invite person"
+            );
+
+            assert!(matches!(
+                link_state(&db, "secret").await.unwrap(),
+                LinkState::Usable {
+                    purpose: LinkPurpose::Invitation,
+                    ..
+                }
+            ));
+            assert_eq!(
+                set_password_with_link(&db, "secret", "hash").await.unwrap(),
+                Ok(id.clone())
+            );
+            assert_eq!(
+                set_password_with_link(&db, "secret", "hash2")
+                    .await
+                    .unwrap(),
+                Err(LinkState::Used)
+            );
+            assert!(summary(&db, &id).await.unwrap().unwrap().has_password);
+            assert_eq!(
+                link_state(&db, "unknown").await.unwrap(),
+                LinkState::Unknown
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn role_and_status_changes_are_audited_with_before_and_after() {
+        for (db, _folder) in test_databases().await {
+            let id = upsert_with_password(
+                &db,
+                "tests",
+                &person("jo@trust.nhs.uk", Some("RR8"), &[Role::TrustLead]),
+                "hash",
+            )
+            .await
+            .unwrap();
+            set_roles(
+                &db,
+                "admin-1",
+                &id,
+                &[Role::PeerReviewer, Role::TrustLead],
+                Some("Joined the reviewer pool"),
+            )
+            .await
+            .unwrap();
+            set_active(&db, "admin-1", &id, false, Some("Left the trust"))
+                .await
+                .unwrap();
+            let records = audit::recent(&db.pool, 2).await.unwrap();
+            assert_eq!(records[0].action, "disable account");
+            assert_eq!(
+                (records[0].before.as_deref(), records[0].after.as_deref()),
+                (Some("active"), Some("disabled"))
+            );
+            assert_eq!(records[1].before.as_deref(), Some("trust_lead"));
+            assert_eq!(
+                records[1].after.as_deref(),
+                Some("trust_lead,peer_reviewer")
+            );
+            assert_eq!(
+                records[1].reason.as_deref(),
+                Some("Joined the reviewer pool")
+            );
+            assert_eq!(
+                active_actor(&db, &id, &now_utc()).await.unwrap(),
+                None,
+                "a disabled account has no actor"
+            );
+            assert!(matches!(
+                set_roles(&db, "admin-1", "no-such-id", &[], None).await,
+                Err(AccountError::NoSuchAccount)
+            ));
+            assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn sign_in_failures_are_counted_per_email_and_per_address() {
+        for (db, _folder) in test_databases().await {
+            record_sign_in_failure(&db, "Jo@trust.nhs.uk", "10.0.0.1")
+                .await
+                .unwrap();
+            record_sign_in_failure(&db, "jo@trust.nhs.uk", "10.0.0.2")
+                .await
+                .unwrap();
+            assert_eq!(
+                recent_sign_in_failures(&db, "JO@TRUST.NHS.UK", "10.0.0.1", 15)
+                    .await
+                    .unwrap(),
+                (2, 1)
+            );
+            assert_eq!(
+                recent_sign_in_failures(&db, "other@trust.nhs.uk", "10.0.0.3", 15)
+                    .await
+                    .unwrap(),
+                (0, 0)
+            );
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The mail outbox. A message is queued in the transaction of the change that causes it, so it
+//! is sent if and only if the change is committed; a worker (server::mailer) sends it later,
+//! retrying with back-off, so an SMTP outage or a crash loses nothing.
+
+use super::{new_id, now_utc, timestamp};
+use sqlx::{Any, AnyPool, Row, Transaction};
+use time::{Duration, OffsetDateTime};
+
+/// A message to be sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A message the worker has claimed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedMail {
+    pub id: String,
+    pub mail: OutgoingMail,
+    pub attempts: i64,
+}
+
+/// Queues a message in the caller's transaction.
+pub async fn enqueue(
+    tx: &mut Transaction<'static, Any>,
+    mail: &OutgoingMail,
+) -> Result<(), sqlx::Error> {
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, to_address, subject, body_text, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(new_id())
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` due messages for `lease` so that no other worker sends them meanwhile.
+/// A worker that dies mid-send leaves its lease to expire and the message is tried again.
+pub async fn claim_due(
+    pool: &AnyPool,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<QueuedMail>, sqlx::Error> {
+    let now = OffsetDateTime::now_utc();
+    let now_text = timestamp(now);
+    let candidates = sqlx::query(
+        "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+         AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at LIMIT $2",
+    )
+    .bind(&now_text)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let lease_until = timestamp(now + lease);
+    let mut claimed = Vec::new();
+    for candidate in candidates {
+        let id: String = candidate.try_get("id")?;
+        let won = sqlx::query(
+            "UPDATE mail_outbox SET lease_until = $1 WHERE id = $2 AND sent_at IS NULL \
+             AND (lease_until IS NULL OR lease_until < $3)",
+        )
+        .bind(&lease_until)
+        .bind(&id)
+        .bind(&now_text)
+        .execute(pool)
+        .await?
+        .rows_affected()
+            == 1;
+        if won {
+            let row = sqlx::query(
+                "SELECT to_address, subject, body_text, attempts FROM mail_outbox WHERE id = $1",
+            )
+            .bind(&id)
+            .fetch_one(pool)
+            .await?;
+            claimed.push(QueuedMail {
+                id,
+                mail: OutgoingMail {
+                    to: row.try_get("to_address")?,
+                    subject: row.try_get("subject")?,
+                    body: row.try_get("body_text")?,
+                },
+                attempts: row.try_get("attempts")?,
+            });
+        }
+    }
+    Ok(claimed)
+}
+
+pub async fn mark_sent(pool: &AnyPool, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE mail_outbox SET sent_at = $1, lease_until = NULL, attempts = attempts + 1 WHERE id = $2")
+        .bind(now_utc())
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again: 1, 2, 4 … minutes, at most an hour apart.
+pub async fn mark_failed(
+    pool: &AnyPool,
+    queued: &QueuedMail,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    let wait_minutes = 1i64 << queued.attempts.clamp(0, 6);
+    let next = timestamp(OffsetDateTime::now_utc() + Duration::minutes(wait_minutes.min(60)));
+    sqlx::query(
+        "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $1, lease_until = NULL, \
+         last_error = $2 WHERE id = $3",
+    )
+    .bind(next)
+    .bind(error)
+    .bind(&queued.id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Messages not yet sent.
+pub async fn unsent_count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
+        .fetch_one(pool)
+        .await
+}

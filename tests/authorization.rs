@@ -1,0 +1,306 @@
+//! The authorization matrix: every server function × every kind of user, against the real
+//! server functions over HTTP. A server function missing from the table fails the test, so no
+//! new endpoint can skip this.
+
+use app::api::{accounts::*, organisations::*};
+use app::rules::accounts::Role;
+use e2e::{api_client, call, start_server, TestServer};
+use leptos::server_fn::ServerFn;
+use std::collections::BTreeSet;
+
+const PASSWORD: &str = "coffee lantern meadow bicycle";
+
+/// Who is asking. The trust lead's own organisation is RR8; "other" rows act on R0A.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Subject {
+    Anonymous,
+    TrustLead,
+    PeerReviewer,
+    Moderator,
+    Approver,
+    Admin,
+}
+
+const SUBJECTS: [Subject; 6] = [
+    Subject::Anonymous,
+    Subject::TrustLead,
+    Subject::PeerReviewer,
+    Subject::Moderator,
+    Subject::Approver,
+    Subject::Admin,
+];
+
+/// Allowed for: a = anonymous, l = trust lead, r = peer reviewer, m = moderator, p = approver,
+/// d = admin. Everything else must be refused with "sign in" or "you do not have access".
+struct Row {
+    path: &'static str,
+    case: &'static str,
+    allowed: &'static str,
+    fields: fn(&Context, Subject) -> Vec<(String, String)>,
+}
+
+struct Context {
+    target_account: String,
+}
+
+fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn letter(subject: Subject) -> char {
+    match subject {
+        Subject::Anonymous => 'a',
+        Subject::TrustLead => 'l',
+        Subject::PeerReviewer => 'r',
+        Subject::Moderator => 'm',
+        Subject::Approver => 'p',
+        Subject::Admin => 'd',
+    }
+}
+
+fn table() -> Vec<Row> {
+    vec![
+        Row {
+            path: GetDirectory::PATH,
+            case: "public directory",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: GetIcb::PATH,
+            case: "public ICB",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[("ods_code", "QWO")]),
+        },
+        Row {
+            path: GetTrust::PATH,
+            case: "public trust",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[("ods_code", "RR8")]),
+        },
+        Row {
+            path: SearchOrganisations::PATH,
+            case: "public search",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[("query", "leeds")]),
+        },
+        Row {
+            path: CurrentAccount::PATH,
+            case: "who am I",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: SignIn::PATH,
+            case: "sign in (wrong password)",
+            allowed: "alrmpd",
+            fields: |_, _| {
+                fields(&[
+                    ("email", "nobody@x.nhs.uk"),
+                    ("password", "wrong wrong wrong"),
+                    ("next", ""),
+                ])
+            },
+        },
+        Row {
+            path: SignOut::PATH,
+            case: "sign out",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: RequestPasswordReset::PATH,
+            case: "ask for a reset",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[("email", "nobody@x.nhs.uk")]),
+        },
+        Row {
+            path: CheckLink::PATH,
+            case: "check a link",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[("token", "no-such-token")]),
+        },
+        Row {
+            path: SetPassword::PATH,
+            case: "use a link",
+            allowed: "alrmpd",
+            fields: |_, _| {
+                fields(&[
+                    ("token", "no-such-token"),
+                    ("password", PASSWORD),
+                    ("confirm_password", PASSWORD),
+                ])
+            },
+        },
+        Row {
+            path: InvitePerson::PATH,
+            case: "invite a trust lead to the lead's own trust",
+            allowed: "ld",
+            fields: |_, subject| {
+                let email = format!("deputy-{}@rr8.nhs.uk", letter(subject));
+                fields(&[
+                    ("email", &email),
+                    ("display_name", "Deputy"),
+                    ("org_ods_code", "RR8"),
+                    ("trust_lead", "on"),
+                ])
+            },
+        },
+        Row {
+            path: InvitePerson::PATH,
+            case: "invite a trust lead to another trust",
+            allowed: "d",
+            fields: |_, subject| {
+                let email = format!("lead-{}@r0a.nhs.uk", letter(subject));
+                fields(&[
+                    ("email", &email),
+                    ("display_name", "Lead"),
+                    ("org_ods_code", "R0A"),
+                    ("trust_lead", "on"),
+                ])
+            },
+        },
+        Row {
+            path: InvitePerson::PATH,
+            case: "invite an administrator",
+            allowed: "d",
+            fields: |_, subject| {
+                let email = format!("admin-{}@england.nhs.uk", letter(subject));
+                fields(&[
+                    ("email", &email),
+                    ("display_name", "Admin"),
+                    ("admin", "on"),
+                ])
+            },
+        },
+        Row {
+            path: ListPeople::PATH,
+            case: "list people",
+            allowed: "d",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: GetPerson::PATH,
+            case: "see a person",
+            allowed: "d",
+            fields: |c, _| fields(&[("account_id", &c.target_account)]),
+        },
+        Row {
+            path: ChangeRoles::PATH,
+            case: "change a person's roles",
+            allowed: "d",
+            fields: |c, _| {
+                fields(&[
+                    ("account_id", &c.target_account),
+                    ("reason", "Moved team"),
+                    ("peer_reviewer", "on"),
+                ])
+            },
+        },
+        Row {
+            path: SetPersonActive::PATH,
+            case: "disable a person",
+            allowed: "d",
+            fields: |c, _| {
+                fields(&[
+                    ("account_id", &c.target_account),
+                    ("active", "true"),
+                    ("reason", "Back from leave"),
+                ])
+            },
+        },
+    ]
+}
+
+async fn client_for(server: &TestServer, subject: Subject) -> reqwest::Client {
+    let client = api_client();
+    let (email, org, role) = match subject {
+        Subject::Anonymous => return client,
+        Subject::TrustLead => ("lead@rr8.nhs.uk", Some("RR8"), Role::TrustLead),
+        Subject::PeerReviewer => ("reviewer@r0a.nhs.uk", Some("R0A"), Role::PeerReviewer),
+        Subject::Moderator => ("moderator@england.nhs.uk", None, Role::Moderator),
+        Subject::Approver => ("approver@england.nhs.uk", None, Role::Approver),
+        Subject::Admin => ("admin@england.nhs.uk", None, Role::Admin),
+    };
+    server.create_account(email, org, &[role], PASSWORD).await;
+    let (status, body) = call(
+        &client,
+        &server.function_url(SignIn::PATH),
+        &[("email", email), ("password", PASSWORD), ("next", "")],
+    )
+    .await;
+    assert_eq!(status, 200, "{subject:?} signs in: {body}");
+    client
+}
+
+#[tokio::test]
+async fn every_server_function_allows_exactly_whom_the_table_says() {
+    let server = start_server().await;
+    let rows = table();
+
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let listed: BTreeSet<String> = rows.iter().map(|row| row.path.to_string()).collect();
+    let unlisted: Vec<&String> = registered.difference(&listed).collect();
+    assert!(
+        unlisted.is_empty(),
+        "server functions missing from the authorization table: {unlisted:?}"
+    );
+
+    let context = Context {
+        target_account: server
+            .create_account(
+                "target@r0a.nhs.uk",
+                Some("R0A"),
+                &[Role::PeerReviewer],
+                PASSWORD,
+            )
+            .await,
+    };
+    let mut failures = Vec::new();
+    for subject in SUBJECTS {
+        let client = client_for(&server, subject).await;
+        for row in rows.iter().filter(|row| row.path != SignOut::PATH) {
+            let pairs = (row.fields)(&context, subject);
+            let pairs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let (status, body) = call(&client, &server.function_url(row.path), &pairs).await;
+            let refused = body.contains("\"SignInRequired\"")
+                || body.contains("\"Forbidden\"")
+                || status == 403;
+            let expected_allowed = row.allowed.contains(letter(subject));
+            if refused == expected_allowed {
+                failures.push(format!(
+                    "{subject:?} / {}: expected {}, got {status} {body}",
+                    row.case,
+                    if expected_allowed {
+                        "allowed"
+                    } else {
+                        "refused"
+                    }
+                ));
+            }
+            if !expected_allowed && subject == Subject::Anonymous {
+                assert!(
+                    body.contains("SignInRequired"),
+                    "anonymous is asked to sign in for {}: {body}",
+                    row.case
+                );
+            }
+        }
+        // Signing out last, so the session served every row above.
+        let (status, _) = call(&client, &server.function_url(SignOut::PATH), &[]).await;
+        assert_eq!(status, 200, "{subject:?} can sign out");
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization differs from the table:\n{}",
+        failures.join("\n")
+    );
+}

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::rules::access::Actor;
-use crate::rules::accounts::{AccountSummary, LinkPurpose, Role};
+use crate::rules::accounts::{AccountSummary, LinkPurpose};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use {
     super::{credentials, db, guard, mail_text},
     crate::rules::{
-        access, accounts::check_email, accounts::check_roles, passwords, sign_in as throttle,
+        access, accounts::check_email, accounts::check_roles, accounts::Role, passwords,
+        sign_in as throttle,
     },
     crate::store::accounts::{self as store, AccountError, LinkState, NewAccount},
 };

@@ -6,6 +6,41 @@ use anyhow::Context;
 use app::store::organisations;
 use std::path::PathBuf;
 
+/// The default framework shipped with the service, loaded into a new database.
+pub const BUNDLED_FRAMEWORK: &str = include_str!("../data/framework/dma-2026.toml");
+
+/// `server load-framework FILE`: checks the whole file, reporting every problem by where it is,
+/// and stores it as a new version only if it is entirely valid.
+pub async fn load_framework(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
+    use app::store::frameworks::{load, LoadOutcome};
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let framework = match app::rules::framework::parse_framework(&text) {
+        Ok(framework) => framework,
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{}: {problem}", path.display());
+            }
+            anyhow::bail!("Nothing was loaded: {} problem(s) found. Correct the file and run the command again.", problems.len());
+        }
+    };
+    let db = crate::open_database(&config.database_url).await?;
+    match load(&db, "command-line", &framework, &text).await? {
+        LoadOutcome::Loaded => println!(
+            "Loaded framework version {} \"{}\": {} pillars, {} criteria.",
+            framework.version,
+            framework.title,
+            framework.pillars.len(),
+            framework.criterion_count()
+        ),
+        LoadOutcome::AlreadyLoaded => println!(
+            "Framework version {} is already loaded, unchanged.",
+            framework.version
+        ),
+    }
+    Ok(())
+}
+
 /// `server import-orgs FILE...`: all rows are checked before anything is stored.
 pub async fn import_orgs(
     config: &Config,
@@ -152,4 +187,182 @@ pub fn print_demo_accounts(accounts: &[DemoAccount]) {
         );
     }
     println!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{MailConfig, MailTransportConfig};
+    use app::rules::accounts::Role;
+    use app::store::{accounts, outbox, Db};
+
+    fn config(folder: &std::path::Path) -> Config {
+        Config {
+            database_url: format!("sqlite://{}", folder.join("dma.db").display()),
+            leptos_options: leptos::config::LeptosOptions::builder()
+                .output_name("dma")
+                .build(),
+            public_url: "https://dma.test".into(),
+            cookie_secure: true,
+            mail: MailConfig {
+                from: "DMA <dma@test.invalid>".into(),
+                transport: MailTransportConfig::Files {
+                    folder: folder.join("mail"),
+                },
+            },
+            demo: false,
+        }
+    }
+
+    async fn snapshot_count(db: &Db) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM org_snapshots")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn load_framework_reports_problems_and_loads_only_a_valid_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let config = config(folder.path());
+        let bad = folder.path().join("bad.toml");
+        std::fs::write(
+            &bad,
+            BUNDLED_FRAMEWORK
+                .replace("version = \"2026.1\"", "version = \"2027.1\"")
+                .replacen("weight = 1.0", "weight = -1.0", 1),
+        )
+        .unwrap();
+        let refused = load_framework(&config, &bad).await.unwrap_err().to_string();
+        assert!(
+            refused.starts_with("Nothing was loaded: 1 problem(s)"),
+            "{refused}"
+        );
+        let good = folder.path().join("good.toml");
+        std::fs::write(
+            &good,
+            BUNDLED_FRAMEWORK.replace("version = \"2026.1\"", "version = \"2027.1\""),
+        )
+        .unwrap();
+        load_framework(&config, &good).await.unwrap();
+        let db = crate::open_database(&config.database_url).await.unwrap();
+        let versions: Vec<String> = app::store::frameworks::versions(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| v.version)
+            .collect();
+        assert_eq!(
+            versions.len(),
+            2,
+            "the bundled version and the new one: {versions:?}"
+        );
+        assert!(versions.contains(&"2027.1".to_string()));
+    }
+
+    #[tokio::test]
+    async fn create_admin_invites_an_administrator_by_email() {
+        let folder = tempfile::tempdir().unwrap();
+        let config = config(folder.path());
+        create_admin(&config, "owner@england.nhs.uk", "Sam Owner")
+            .await
+            .unwrap();
+        let db = crate::open_database(&config.database_url).await.unwrap();
+        let people = accounts::list(&db, None, Some(Role::Admin)).await.unwrap();
+        assert_eq!(people.len(), 1);
+        assert_eq!(
+            (people[0].email.as_str(), people[0].has_password),
+            ("owner@england.nhs.uk", false)
+        );
+        assert_eq!(
+            outbox::unsent_count(&db.pool).await.unwrap(),
+            1,
+            "the invitation is queued to be emailed"
+        );
+        assert!(
+            create_admin(&config, "Owner@England.nhs.uk", "Sam")
+                .await
+                .is_err(),
+            "not twice"
+        );
+        assert!(create_admin(&config, "not an email", "Sam").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn demo_accounts_are_one_per_role_with_new_passwords_each_time() {
+        let folder = tempfile::tempdir().unwrap();
+        let db = crate::open_database(&config(folder.path()).database_url)
+            .await
+            .unwrap();
+        let first = seed_demo_accounts(&db).await.unwrap();
+        let second = seed_demo_accounts(&db).await.unwrap();
+        let roles: Vec<Role> = first.iter().map(|account| account.role).collect();
+        assert_eq!(roles, Role::ALL.to_vec());
+        assert_eq!(
+            accounts::list(&db, None, None).await.unwrap().len(),
+            5,
+            "seeding again reuses the accounts"
+        );
+        assert_ne!(first[0].password, second[0].password);
+        let record = accounts::find_for_sign_in(&db, first[0].email)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(app::api::credentials::verify_password(
+            second[0].password.clone(),
+            record.password_hash
+        )
+        .await
+        .unwrap());
+    }
+
+    #[tokio::test]
+    async fn import_orgs_loads_a_good_set_and_nothing_of_a_bad_one() {
+        let folder = tempfile::tempdir().unwrap();
+        let config = config(folder.path());
+        let write = |name: &str, text: &str| {
+            let path = folder.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let regions = write("regions.csv", org_import::BUNDLED[0].1);
+        let icbs = write("icbs.csv", org_import::BUNDLED[1].1);
+        let trusts = write("trusts.csv", org_import::BUNDLED[2].1);
+        let bad_trusts = write(
+            "bad.csv",
+            &org_import::BUNDLED[2].1.replace(",QWO,Y63,", ",QXX,Y63,"),
+        );
+
+        let refused = import_orgs(
+            &config,
+            &[regions.clone(), icbs.clone(), bad_trusts],
+            "Bad",
+            Some("2026-04-01"),
+        )
+        .await;
+        assert!(refused
+            .unwrap_err()
+            .to_string()
+            .starts_with("Nothing was imported"));
+        let db = crate::open_database(&config.database_url).await.unwrap();
+        assert_eq!(snapshot_count(&db).await, 1, "only the bundled snapshot");
+
+        import_orgs(
+            &config,
+            &[trusts, icbs, regions],
+            "After the mergers",
+            Some("2026-04-01"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(snapshot_count(&db).await, 2);
+        let current = app::store::organisations::current_snapshot(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (current.label.as_str(), current.as_of.as_str()),
+            ("After the mergers", "2026-04-01")
+        );
+    }
 }

@@ -47,6 +47,15 @@ pub async fn open_database(database_url: &str) -> anyhow::Result<Db> {
             "loaded the bundled England organisation data"
         );
     }
+    if app::store::frameworks::versions(&db).await?.is_empty() {
+        let framework = app::rules::framework::parse_framework(commands::BUNDLED_FRAMEWORK)
+            .map_err(|problems| {
+                anyhow::anyhow!("the bundled framework is invalid: {}", problems[0])
+            })?;
+        app::store::frameworks::load(&db, "system", &framework, commands::BUNDLED_FRAMEWORK)
+            .await?;
+        tracing::info!(version = %framework.version, "loaded the bundled framework");
+    }
     Ok(db)
 }
 

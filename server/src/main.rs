@@ -27,6 +27,8 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Load a version of the assessment framework from its TOML file. A loaded version never changes.
+    LoadFramework { file: PathBuf },
     /// Create the first administrator: prints (and emails) the link to set their password.
     CreateAdmin {
         email: String,
@@ -54,6 +56,7 @@ async fn main() -> ExitCode {
             label,
             as_of,
         } => server::commands::import_orgs(&config, &files, &label, as_of.as_deref()).await,
+        Command::LoadFramework { file } => server::commands::load_framework(&config, &file).await,
         Command::CreateAdmin { email, name } => {
             server::commands::create_admin(&config, &email, &name).await
         }

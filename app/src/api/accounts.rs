@@ -164,13 +164,14 @@ pub async fn set_password(
     confirm_password: String,
 ) -> Result<(), AppError> {
     let db = db()?;
+    let state = store::link_state(&db, &token).await?;
     let LinkState::Usable {
         email,
         display_name,
         ..
-    } = store::link_state(&db, &token).await?
+    } = &state
     else {
-        return Err(link_problem(&store::link_state(&db, &token).await?));
+        return Err(link_problem(&state));
     };
     let name_parts: Vec<&str> = display_name.split_whitespace().collect();
     let mut personal = vec![email.as_str()];

@@ -3,7 +3,10 @@
 
 pub mod access;
 pub mod accounts;
+pub mod assignment;
+pub mod framework;
 pub mod organisations;
 #[cfg(feature = "ssr")]
 pub mod passwords;
+pub mod scoring;
 pub mod sign_in;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod frameworks;
 pub mod organisations;
 pub mod outbox;
 pub mod sessions;

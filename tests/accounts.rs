@@ -31,6 +31,22 @@ async fn who(server: &TestServer, client: &reqwest::Client) -> String {
         .1
 }
 
+/// Asks for a password reset for `email` and returns the secret from the emailed link.
+async fn reset_link_token(server: &TestServer, client: &reqwest::Client, email: &str) -> String {
+    let (status, _) = call(
+        client,
+        &server.function_url(RequestPasswordReset::PATH),
+        &[("email", email)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let link = link_in(&server.wait_for_mail_to(email).await);
+    link.split("token=")
+        .nth(1)
+        .expect("a token in the link")
+        .to_string()
+}
+
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
         .headers()
@@ -308,16 +324,8 @@ async fn a_password_reset_link_works_once_and_ends_other_sessions() {
     sign_in(&server, &old_session, "lead@trust.nhs.uk", PASSWORD).await;
 
     let client = api_client();
-    let (status, _) = call(
-        &client,
-        &server.function_url(RequestPasswordReset::PATH),
-        &[("email", "lead@trust.nhs.uk")],
-    )
-    .await;
-    assert_eq!(status, 200);
-    let mail = server.wait_for_mail_to("lead@trust.nhs.uk").await;
-    let link = link_in(&mail);
-    let token = link.split("token=").nth(1).expect("a token in the link");
+    let token = reset_link_token(&server, &client, "lead@trust.nhs.uk").await;
+    let token = token.as_str();
 
     let (status, info) = call(
         &client,
@@ -371,14 +379,7 @@ async fn an_expired_link_is_refused_with_a_way_forward() {
         )
         .await;
     let client = api_client();
-    call(
-        &client,
-        &server.function_url(RequestPasswordReset::PATH),
-        &[("email", "lead@trust.nhs.uk")],
-    )
-    .await;
-    let mail = server.wait_for_mail_to("lead@trust.nhs.uk").await;
-    let token = link_in(&mail).split("token=").nth(1).unwrap().to_string();
+    let token = reset_link_token(&server, &client, "lead@trust.nhs.uk").await;
     sqlx::query("UPDATE account_links SET expires_at = '2000-01-01T00:00:00.000000Z'")
         .execute(&server.state.db.pool)
         .await
@@ -449,17 +450,7 @@ async fn a_weak_or_mistyped_new_password_is_refused_and_changes_nothing() {
         )
         .await;
     let client = api_client();
-    call(
-        &client,
-        &server.function_url(RequestPasswordReset::PATH),
-        &[("email", "jo.bloggs@trust.nhs.uk")],
-    )
-    .await;
-    let token = link_in(&server.wait_for_mail_to("jo.bloggs@trust.nhs.uk").await)
-        .split("token=")
-        .nth(1)
-        .unwrap()
-        .to_string();
+    let token = reset_link_token(&server, &client, "jo.bloggs@trust.nhs.uk").await;
     for (password, confirm, expected) in [
         ("short", "short", "at least 12 characters"),
         ("password1234", "password1234", "too easy to guess"),

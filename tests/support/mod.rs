@@ -5,6 +5,7 @@ use app::rules::accounts::Role;
 use app::state::AppState;
 use app::store::accounts::{upsert_with_password, NewAccount};
 use leptos::config::LeptosOptions;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -202,8 +203,11 @@ pub struct ChromeDriver {
 }
 
 impl Drop for ChromeDriver {
+    /// Ends chromedriver and every Chromium it started (its process group), so a test that fails
+    /// before closing its session leaves no browser running.
     fn drop(&mut self) {
-        let _ = self.process.kill();
+        let group = format!("-{}", self.process.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.process.wait();
     }
 }
@@ -220,6 +224,7 @@ pub async fn start_chromedriver() -> ChromeDriver {
     let port = free_port();
     let process = Command::new("chromedriver")
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -223,7 +223,7 @@ async fn signing_in_again_issues_a_new_session_id_and_the_old_one_dies() {
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_and_secure_over_https() {
     for secure in [false, true] {
-        let server = start_server_with(secure).await;
+        let server = start_server_with(secure, false).await;
         server
             .create_account(
                 "lead@trust.nhs.uk",
@@ -534,4 +534,77 @@ async fn a_cross_site_post_is_refused_before_it_changes_anything() {
             .await
             .unwrap();
     assert_eq!(audit, 1, "only the same-site request signed in");
+}
+
+/// Fails `MAX_FAILURES_PER_ADDRESS` sign-ins, each for a different email, each saying it comes
+/// from `forwarded_for`.
+async fn fail_from(server: &TestServer, forwarded_for: &dyn Fn(i64) -> String) {
+    let client = reqwest::Client::new();
+    for attempt in 0..MAX_FAILURES_PER_ADDRESS {
+        client
+            .post(server.function_url(SignIn::PATH))
+            .header("x-forwarded-for", forwarded_for(attempt))
+            .form(&[
+                ("email", format!("guess{attempt}@trust.nhs.uk").as_str()),
+                ("password", "wrong wrong wrong"),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+async fn sign_in_from(server: &TestServer, forwarded_for: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(server.function_url(SignIn::PATH))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[
+            ("email", "lead@trust.nhs.uk"),
+            ("password", PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_is_throttled_apart() {
+    let server = start_server_with(false, true).await;
+    server
+        .create_account(
+            "lead@trust.nhs.uk",
+            Some("RR8"),
+            &[Role::TrustLead],
+            PASSWORD,
+        )
+        .await;
+    fail_from(&server, &|_| "203.0.113.9, 10.0.0.1".to_string()).await;
+    assert!(sign_in_from(&server, "10.0.0.1")
+        .await
+        .contains("too many attempts"));
+    assert_eq!(
+        sign_in_from(&server, "10.0.0.2").await,
+        "null",
+        "another client signs in"
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forged_forwarded_for_does_not_dodge_the_throttle() {
+    let server = start_server().await;
+    server
+        .create_account(
+            "lead@trust.nhs.uk",
+            Some("RR8"),
+            &[Role::TrustLead],
+            PASSWORD,
+        )
+        .await;
+    fail_from(&server, &|attempt| format!("10.0.0.{attempt}")).await;
+    assert!(sign_in_from(&server, "10.9.9.9")
+        .await
+        .contains("too many attempts"));
 }

@@ -10,6 +10,9 @@ pub struct AppState {
     pub db: Db,
     /// The address people reach the service at, for links in emails: `PUBLIC_URL`.
     pub public_url: String,
+    /// `TRUST_PROXY=1`: the service sits behind a load balancer that appends the client's address
+    /// to X-Forwarded-For, so that (the last entry) is the client, not the socket's peer.
+    pub trust_proxy: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -204,6 +204,7 @@ mod tests {
                 .build(),
             public_url: "https://dma.test".into(),
             cookie_secure: true,
+            trust_proxy: false,
             mail: MailConfig {
                 from: "DMA <dma@test.invalid>".into(),
                 transport: MailTransportConfig::Files {

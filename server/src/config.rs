@@ -17,6 +17,8 @@ pub struct Config {
     pub public_url: String,
     /// COOKIE_SECURE=1 when served over HTTPS: the session cookie is then Secure and __Host-.
     pub cookie_secure: bool,
+    /// TRUST_PROXY=1 behind a load balancer that sets X-Forwarded-For (see app::state::AppState).
+    pub trust_proxy: bool,
     pub mail: MailConfig,
     /// DEMO=1: create one demo account per role and print their passwords (never in production).
     pub demo: bool,
@@ -84,6 +86,7 @@ impl Config {
             leptos_options,
             public_url: public_url.trim_end_matches('/').to_string(),
             cookie_secure: flag("COOKIE_SECURE")?,
+            trust_proxy: flag("TRUST_PROXY")?,
             mail: MailConfig {
                 from: var("MAIL_FROM")
                     .unwrap_or_else(|| "Digital maturity assessment <noreply@dma.invalid>".into()),

@@ -73,6 +73,7 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
         leptos_options: config.leptos_options,
         db,
         public_url: config.public_url.clone(),
+        trust_proxy: config.trust_proxy,
     };
     let listener = tokio::net::TcpListener::bind(address)
         .await

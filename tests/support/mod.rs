@@ -37,11 +37,12 @@ pub fn site_root() -> PathBuf {
 /// Starts the service the way `server serve` does, on 127.0.0.1 with a free port, with the
 /// session cookie for plain http.
 pub async fn start_server() -> TestServer {
-    start_server_with(false).await
+    start_server_with(false, false).await
 }
 
-/// As `start_server`, choosing whether the session cookie is the HTTPS one.
-pub async fn start_server_with(cookie_secure: bool) -> TestServer {
+/// As `start_server`, choosing whether the session cookie is the HTTPS one and whether the
+/// service trusts X-Forwarded-For as a load balancer's.
+pub async fn start_server_with(cookie_secure: bool, trust_proxy: bool) -> TestServer {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let database_url = format!("sqlite://{}", folder.path().join("dma.db").display());
     let db = server::open_database(&database_url)
@@ -62,6 +63,7 @@ pub async fn start_server_with(cookie_secure: bool) -> TestServer {
         leptos_options,
         db: db.clone(),
         public_url: base_url.clone(),
+        trust_proxy,
     };
     let router = server::http::router(state.clone(), cookie_secure);
     let server_task = tokio::spawn(async move {

@@ -80,6 +80,16 @@ fn safe_next(next: Option<&str>) -> String {
 
 #[cfg(feature = "ssr")]
 async fn client_address() -> String {
+    let behind_proxy =
+        use_context::<crate::state::AppState>().is_some_and(|state| state.trust_proxy);
+    let forwarded = use_context::<http::request::Parts>().and_then(|parts| {
+        let header = parts.headers.get("x-forwarded-for")?.to_str().ok()?;
+        // Only the last entry was added by our own proxy; earlier ones are whatever the client sent.
+        Some(header.rsplit(',').next()?.trim().to_string()).filter(|address| !address.is_empty())
+    });
+    if let (true, Some(address)) = (behind_proxy, forwarded) {
+        return address;
+    }
     leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .await
         .map(|info| info.0.ip().to_string())

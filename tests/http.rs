@@ -1,10 +1,11 @@
 //! Whole pages over HTTP against a real server with its own database and the England data.
 
-use e2e::start_server;
+use e2e::{start_server, REQUEST_TIMEOUT};
 
 async fn get(url: &str) -> reqwest::Response {
     reqwest::Client::new()
         .get(url)
+        .timeout(REQUEST_TIMEOUT)
         .send()
         .await
         .expect("the server answers")

@@ -176,12 +176,16 @@ pub fn link_in(mail: &str) -> String {
     mail[start..].split_whitespace().next().unwrap().to_string()
 }
 
+/// Longest a test waits for one response: a hung request fails its test instead of the whole run.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// A client that keeps cookies, does not follow redirects, and (sending no Accept: text/html)
 /// calls server functions as the browser's hydrated client does.
 pub fn api_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .unwrap()
 }

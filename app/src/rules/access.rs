@@ -77,6 +77,42 @@ pub fn may_change_own_account(
     Ok(())
 }
 
+/// Creating cycles, moving them through their phases and extending deadlines.
+pub fn may_manage_cycles(actor: &Actor) -> Result<(), Refusal> {
+    if actor.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err("Only NHS England administrators can run assessment cycles.")
+    }
+}
+
+/// Reading one trust's assessment: that trust's leads, and NHS England's moderators, approvers
+/// and administrators.
+pub fn may_view_assessment(actor: &Actor, trust_ods_code: &str) -> Result<(), Refusal> {
+    if actor.has(Role::Admin) || actor.has(Role::Moderator) || actor.has(Role::Approver) {
+        return Ok(());
+    }
+    may_answer_assessment(actor, trust_ods_code)
+}
+
+/// Answering and submitting: only the leads of the trust being assessed.
+pub fn may_answer_assessment(actor: &Actor, trust_ods_code: &str) -> Result<(), Refusal> {
+    if actor.has(Role::TrustLead) && actor.belongs_to(Some(trust_ods_code)) {
+        Ok(())
+    } else {
+        Err("Only the trust's own leads can answer its assessment.")
+    }
+}
+
+/// Reopening a submitted assessment: NHS England moderators and administrators.
+pub fn may_reopen_assessment(actor: &Actor) -> Result<(), Refusal> {
+    if actor.has(Role::Admin) || actor.has(Role::Moderator) {
+        Ok(())
+    } else {
+        Err("Only NHS England moderators and administrators can reopen a submitted assessment.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +180,31 @@ mod tests {
         assert!(may_change_own_account(&admin, "a1", true, false).is_err());
         assert!(may_change_own_account(&admin, "a1", true, true).is_ok());
         assert!(may_change_own_account(&admin, "someone-else", false, false).is_ok());
+    }
+
+    #[test]
+    fn only_a_trusts_own_leads_answer_its_assessment() {
+        let lead = actor(&[Role::TrustLead], Some("RR8"));
+        assert!(may_answer_assessment(&lead, "RR8").is_ok());
+        assert!(may_view_assessment(&lead, "RR8").is_ok());
+        assert!(may_answer_assessment(&lead, "R0A").is_err());
+        assert!(may_view_assessment(&lead, "R0A").is_err());
+        let reviewer = actor(&[Role::PeerReviewer], Some("RR8"));
+        assert!(may_answer_assessment(&reviewer, "RR8").is_err());
+        for role in [Role::Admin, Role::Moderator, Role::Approver] {
+            let staff = actor(&[role], None);
+            assert!(may_view_assessment(&staff, "RR8").is_ok(), "{role:?}");
+            assert!(may_answer_assessment(&staff, "RR8").is_err(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_nhs_england_reopens_and_only_admins_run_cycles() {
+        assert!(may_reopen_assessment(&actor(&[Role::Moderator], None)).is_ok());
+        assert!(may_reopen_assessment(&actor(&[Role::Admin], None)).is_ok());
+        assert!(may_reopen_assessment(&actor(&[Role::TrustLead], Some("RR8"))).is_err());
+        assert!(may_reopen_assessment(&actor(&[Role::Approver], None)).is_err());
+        assert!(may_manage_cycles(&actor(&[Role::Admin], None)).is_ok());
+        assert!(may_manage_cycles(&actor(&[Role::Moderator], None)).is_err());
     }
 }

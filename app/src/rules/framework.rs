@@ -435,7 +435,7 @@ fn care_setting_choices() -> String {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The framework shipped with the service.

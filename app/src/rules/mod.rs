@@ -3,7 +3,9 @@
 
 pub mod access;
 pub mod accounts;
+pub mod assessments;
 pub mod assignment;
+pub mod cycles;
 pub mod framework;
 pub mod organisations;
 #[cfg(feature = "ssr")]

@@ -75,7 +75,7 @@ pub async fn invite(
     mail: &OutgoingMail,
 ) -> Result<String, AccountError> {
     let key = email_key(&account.email);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
         .bind(&key)
         .fetch_optional(&mut *tx)
@@ -160,7 +160,7 @@ pub async fn create_reset_link(
     token: &str,
     mail: &OutgoingMail,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     insert_link(&mut tx, account_id, LinkPurpose::PasswordReset, token).await?;
     outbox::enqueue(&mut tx, mail).await?;
     audit::record(
@@ -225,7 +225,7 @@ pub async fn set_password_with_link(
         return Ok(Err(state));
     };
     let now = now_utc();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let claimed = sqlx::query("UPDATE account_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
         .bind(&now)
         .bind(link_token_hash(token))
@@ -394,7 +394,7 @@ pub async fn set_roles(
     reason: Option<&str>,
 ) -> Result<(), AccountError> {
     let before = roles_of(db, account_id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let exists: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_optional(&mut *tx)
@@ -445,7 +445,7 @@ pub async fn set_active(
     active: bool,
     reason: Option<&str>,
 ) -> Result<(), AccountError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let before: Option<i64> = sqlx::query_scalar("SELECT is_active FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_optional(&mut *tx)
@@ -483,7 +483,7 @@ pub async fn set_active(
 
 /// Records a successful sign-in in the audit trail and forgets the account's failed attempts.
 pub async fn record_sign_in(db: &Db, account_id: &str, email: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM sign_in_failures WHERE scope = 'email' AND subject = $1")
         .bind(email_key(email))
         .execute(&mut *tx)
@@ -559,7 +559,7 @@ pub async fn upsert_with_password(
 ) -> Result<String, sqlx::Error> {
     let key = email_key(&account.email);
     let now = now_utc();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let existing: Option<String> =
         sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
             .bind(&key)

@@ -5,6 +5,8 @@ use super::{now_utc, Db};
 use crate::rules::framework::{parse_framework, Framework};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FrameworkStoreError {
@@ -37,7 +39,7 @@ pub async fn load(
     source: &str,
 ) -> Result<LoadOutcome, FrameworkStoreError> {
     let digest = hex::encode(Sha256::digest(source.as_bytes()));
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let existing: Option<String> =
         sqlx::query_scalar("SELECT source_sha256 FROM frameworks WHERE version = $1")
             .bind(&framework.version)
@@ -120,6 +122,33 @@ pub async fn get(db: &Db, version: &str) -> Result<Option<Framework>, sqlx::Erro
             })
         })
         .transpose()
+}
+
+/// One version, shared from a cache keyed by the file's digest: a loaded version never changes,
+/// so once parsed it can be kept for the life of the process.
+pub async fn cached(db: &Db, version: &str) -> Result<Option<Arc<Framework>>, sqlx::Error> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Framework>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let digest: Option<String> =
+        sqlx::query_scalar("SELECT source_sha256 FROM frameworks WHERE version = $1")
+            .bind(version)
+            .fetch_optional(&db.pool)
+            .await?;
+    let Some(digest) = digest else {
+        return Ok(None);
+    };
+    if let Some(framework) = cache.lock().expect("cache lock").get(&digest) {
+        return Ok(Some(framework.clone()));
+    }
+    let Some(framework) = get(db, version).await? else {
+        return Ok(None);
+    };
+    let framework = Arc::new(framework);
+    cache
+        .lock()
+        .expect("cache lock")
+        .insert(digest, framework.clone());
+    Ok(Some(framework))
 }
 
 #[cfg(test)]

@@ -2,14 +2,16 @@
 //! pool. SQL is kept portable so SQLite (the default) and PostgreSQL run the same text.
 
 pub mod accounts;
+pub mod assessments;
 pub mod audit;
+pub mod cycles;
 pub mod frameworks;
 pub mod organisations;
 pub mod outbox;
 pub mod sessions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -73,6 +75,23 @@ impl Db {
     /// Brings the schema up to date; safe to run at every start.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         sqlx::migrate!("../migrations").run(&self.pool).await
+    }
+
+    /// Begins a transaction that changes data. Writers take turns, because each appends to the
+    /// audit chain and must see the record before its own. SQLite takes its write lock at the
+    /// start (BEGIN IMMEDIATE), where waiting is possible, rather than at the first write, where a
+    /// busy database fails the transaction; PostgreSQL takes a transaction-scoped advisory lock.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(20261122)")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// A cheap query that proves the database answers.

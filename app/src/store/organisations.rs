@@ -26,7 +26,7 @@ pub async fn import_snapshot(
         label: label.to_string(),
         as_of: as_of.to_string(),
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let previous: Option<String> =
         sqlx::query_scalar("SELECT id FROM org_snapshots WHERE is_current = 1")
             .fetch_optional(&mut *tx)
@@ -379,7 +379,7 @@ fn escape_like(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::rules::organisations::{Icb, Region, Trust};
     use crate::store::{audit, test_support::test_databases};
@@ -420,7 +420,7 @@ mod tests {
         }
     }
 
-    fn sample() -> OrgHierarchy {
+    pub(crate) fn sample() -> OrgHierarchy {
         OrgHierarchy {
             regions: vec![
                 region("Y63", "North East and Yorkshire", "E40000012"),

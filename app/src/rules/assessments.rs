@@ -1,0 +1,508 @@
+//! Assessments: their states, what counts as a complete answer, when they can be changed, and
+//! how two people's answers to one domain differ.
+
+use super::cycles::{effective_deadline, Phase};
+use super::framework::{Domain, Framework};
+use super::organisations::CareSetting;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Longest evidence text accepted for one criterion.
+pub const EVIDENCE_MAX_CHARS: usize = 2000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AssessmentStatus {
+    NotStarted,
+    InProgress,
+    Submitted,
+    InReview,
+    Reviewed,
+    Moderated,
+    SignedOff,
+    Published,
+}
+
+impl AssessmentStatus {
+    pub const ALL: [AssessmentStatus; 8] = [
+        AssessmentStatus::NotStarted,
+        AssessmentStatus::InProgress,
+        AssessmentStatus::Submitted,
+        AssessmentStatus::InReview,
+        AssessmentStatus::Reviewed,
+        AssessmentStatus::Moderated,
+        AssessmentStatus::SignedOff,
+        AssessmentStatus::Published,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AssessmentStatus::NotStarted => "not_started",
+            AssessmentStatus::InProgress => "in_progress",
+            AssessmentStatus::Submitted => "submitted",
+            AssessmentStatus::InReview => "in_review",
+            AssessmentStatus::Reviewed => "reviewed",
+            AssessmentStatus::Moderated => "moderated",
+            AssessmentStatus::SignedOff => "signed_off",
+            AssessmentStatus::Published => "published",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<AssessmentStatus> {
+        AssessmentStatus::ALL
+            .into_iter()
+            .find(|status| status.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AssessmentStatus::NotStarted => "Not started",
+            AssessmentStatus::InProgress => "In progress",
+            AssessmentStatus::Submitted => "Submitted",
+            AssessmentStatus::InReview => "In review",
+            AssessmentStatus::Reviewed => "Reviewed",
+            AssessmentStatus::Moderated => "Moderated",
+            AssessmentStatus::SignedOff => "Signed off",
+            AssessmentStatus::Published => "Published",
+        }
+    }
+
+    /// Whether the trust is still writing it: answers can change and it can be submitted.
+    pub fn is_draft(self) -> bool {
+        matches!(
+            self,
+            AssessmentStatus::NotStarted | AssessmentStatus::InProgress
+        )
+    }
+}
+
+/// An assessment as lists and page headings show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentHeader {
+    pub id: String,
+    pub cycle_id: String,
+    pub cycle_name: String,
+    pub framework_version: String,
+    pub phase: Phase,
+    pub trust_ods_code: String,
+    pub trust_name: String,
+    pub care_setting: CareSetting,
+    pub status: AssessmentStatus,
+    pub submission_deadline: String,
+    /// The trust's own later deadline, if NHS England extended it.
+    pub extended_deadline: Option<String>,
+    pub submitted_at: Option<String>,
+    pub submitted_by: Option<String>,
+}
+
+impl AssessmentHeader {
+    /// The deadline that applies to this assessment.
+    pub fn deadline(&self) -> &str {
+        effective_deadline(&self.submission_deadline, self.extended_deadline.as_deref())
+    }
+
+    pub fn title(&self) -> String {
+        format!("{} – {}", self.trust_name, self.care_setting.label())
+    }
+}
+
+/// One criterion's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub met: bool,
+    pub evidence: String,
+}
+
+/// A domain's answers by criterion key.
+pub type DomainAnswers = BTreeMap<String, Answer>;
+
+/// Where a domain stands in the task list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DomainStatus {
+    NotStarted,
+    InProgress,
+    Completed,
+}
+
+impl DomainStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            DomainStatus::NotStarted => "Not started",
+            DomainStatus::InProgress => "In progress",
+            DomainStatus::Completed => "Completed",
+        }
+    }
+}
+
+/// A domain is complete when every criterion is answered and every "met" has evidence.
+pub fn domain_status(domain: &Domain, answers: &DomainAnswers) -> DomainStatus {
+    let answered = domain
+        .criteria()
+        .filter(|criterion| answers.contains_key(&criterion.key))
+        .count();
+    if answered == 0 {
+        return DomainStatus::NotStarted;
+    }
+    let complete = domain.criteria().all(|criterion| {
+        answers
+            .get(&criterion.key)
+            .is_some_and(|answer| !answer.met || !answer.evidence.trim().is_empty())
+    });
+    if complete {
+        DomainStatus::Completed
+    } else {
+        DomainStatus::InProgress
+    }
+}
+
+/// What a person sent for one criterion: "met", "not-met" or nothing yet, and the evidence box.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriterionInput {
+    #[serde(default)]
+    pub met: Option<String>,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// The form field a criterion's problem points at.
+pub fn evidence_field(criterion_key: &str) -> String {
+    format!("evidence-{criterion_key}")
+}
+
+/// Turns a domain form into answers. Criteria left unanswered stay unanswered, so work can be
+/// saved part-way through; but a "met" needs evidence, and nothing may name another domain's
+/// criterion. The error is `(field id, message)`.
+pub fn check_domain_input(
+    domain: &Domain,
+    input: &BTreeMap<String, CriterionInput>,
+) -> Result<DomainAnswers, (String, String)> {
+    if let Some(stranger) = input
+        .keys()
+        .find(|key| !domain.criteria().any(|criterion| &criterion.key == *key))
+    {
+        return Err((
+            "answers".into(),
+            format!("The answer for {stranger} does not belong to this section. Reload the page and try again."),
+        ));
+    }
+    let mut answers = DomainAnswers::new();
+    for criterion in domain.criteria() {
+        let Some(given) = input.get(&criterion.key) else {
+            continue;
+        };
+        let evidence = given.evidence.trim().to_string();
+        if evidence.chars().count() > EVIDENCE_MAX_CHARS {
+            return Err((
+                evidence_field(&criterion.key),
+                format!(
+                    "Evidence for \"{}\" must be {EVIDENCE_MAX_CHARS} characters or fewer",
+                    criterion.text
+                ),
+            ));
+        }
+        let met = match given.met.as_deref() {
+            Some("met") => true,
+            Some("not-met") => false,
+            None | Some("") if evidence.is_empty() => continue,
+            None | Some("") => {
+                return Err((
+                    format!("met-{}", criterion.key),
+                    format!(
+                        "Select met or not met for \"{}\", or clear its evidence",
+                        criterion.text
+                    ),
+                ))
+            }
+            Some(_) => {
+                return Err((
+                    format!("met-{}", criterion.key),
+                    format!("Select met or not met for \"{}\"", criterion.text),
+                ))
+            }
+        };
+        if met && evidence.is_empty() {
+            return Err((
+                evidence_field(&criterion.key),
+                format!(
+                    "Describe the evidence that \"{}\" is met, or select not met",
+                    criterion.text
+                ),
+            ));
+        }
+        answers.insert(criterion.key.clone(), Answer { met, evidence });
+    }
+    Ok(answers)
+}
+
+/// In words, each criterion where the saved answers differ from the ones a person tried to save.
+pub fn answer_differences(
+    domain: &Domain,
+    saved: &DomainAnswers,
+    yours: &DomainAnswers,
+) -> Vec<String> {
+    let describe = |answer: Option<&Answer>| match answer {
+        None => "not answered".to_string(),
+        Some(Answer {
+            met: true,
+            evidence,
+        }) => format!("met, evidence \"{evidence}\""),
+        Some(Answer {
+            met: false,
+            evidence,
+        }) if evidence.is_empty() => "not met".to_string(),
+        Some(Answer {
+            met: false,
+            evidence,
+        }) => format!("not met, evidence \"{evidence}\""),
+    };
+    domain
+        .criteria()
+        .filter_map(|criterion| {
+            let theirs = saved.get(&criterion.key);
+            let mine = yours.get(&criterion.key);
+            (theirs != mine).then(|| {
+                format!(
+                    "\"{}\": saved as {}; you entered {}",
+                    criterion.text,
+                    describe(theirs),
+                    describe(mine)
+                )
+            })
+        })
+        .collect()
+}
+
+/// Whether a trust's answers can change now, or why not. `deadline` is the cycle's submission
+/// deadline and `extension` the trust's own, if it has one.
+pub fn may_change_answers(
+    status: AssessmentStatus,
+    phase: Phase,
+    today: &str,
+    deadline: &str,
+    extension: Option<&str>,
+) -> Result<(), String> {
+    if !status.is_draft() {
+        return Err(format!(
+            "This assessment is {}, so it cannot be changed. Ask NHS England to reopen it if something needs correcting.",
+            status.label().to_lowercase()
+        ));
+    }
+    if !matches!(phase, Phase::Submission | Phase::PeerReview) {
+        return Err(match phase {
+            Phase::Setup => "This cycle has not opened yet.".to_string(),
+            _ => "Self-assessment has closed for this cycle.".to_string(),
+        });
+    }
+    let deadline = effective_deadline(deadline, extension);
+    if today > deadline {
+        return Err(format!(
+            "The deadline for this assessment was {deadline}, so it can no longer be changed. Ask NHS England for an extension."
+        ));
+    }
+    Ok(())
+}
+
+/// The domains of an assessment that are not yet complete, in framework order.
+pub fn incomplete_domains<'a>(
+    framework: &'a Framework,
+    setting: CareSetting,
+    answers: &BTreeMap<String, DomainAnswers>,
+) -> Vec<&'a Domain> {
+    let none = DomainAnswers::new();
+    framework
+        .domains_for(setting)
+        .map(|(_, domain)| domain)
+        .filter(|domain| {
+            domain_status(domain, answers.get(&domain.key).unwrap_or(&none))
+                != DomainStatus::Completed
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::framework::parse_framework;
+    use super::super::framework::tests::SMALL_FRAMEWORK;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn first_domain() -> Domain {
+        parse_framework(SMALL_FRAMEWORK).unwrap().pillars[0].domains[0].clone()
+    }
+
+    fn input(met: Option<&str>, evidence: &str) -> CriterionInput {
+        CriterionInput {
+            met: met.map(str::to_string),
+            evidence: evidence.to_string(),
+        }
+    }
+
+    fn all_answered(domain: &Domain, met: bool) -> DomainAnswers {
+        domain
+            .criteria()
+            .map(|criterion| {
+                (
+                    criterion.key.clone(),
+                    Answer {
+                        met,
+                        evidence: "Board minutes".into(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_domain_is_complete_only_when_every_criterion_is_answered() {
+        let domain = first_domain();
+        assert_eq!(
+            domain_status(&domain, &DomainAnswers::new()),
+            DomainStatus::NotStarted
+        );
+        let mut answers = all_answered(&domain, true);
+        assert_eq!(domain_status(&domain, &answers), DomainStatus::Completed);
+        let first = domain.criteria().next().unwrap().key.clone();
+        answers.remove(&first);
+        assert_eq!(domain_status(&domain, &answers), DomainStatus::InProgress);
+        answers.insert(
+            first,
+            Answer {
+                met: true,
+                evidence: " ".into(),
+            },
+        );
+        assert_eq!(domain_status(&domain, &answers), DomainStatus::InProgress);
+    }
+
+    #[test]
+    fn met_needs_evidence_and_unanswered_criteria_can_wait() {
+        let domain = first_domain();
+        let keys: Vec<String> = domain.criteria().map(|c| c.key.clone()).collect();
+        let mut form = BTreeMap::new();
+        form.insert(
+            keys[0].clone(),
+            input(Some("met"), "  Board minutes, May 2026 "),
+        );
+        form.insert(keys[1].clone(), input(Some("not-met"), ""));
+        form.insert(keys[2].clone(), input(None, ""));
+        let answers = check_domain_input(&domain, &form).unwrap();
+        assert_eq!(answers.len(), 2);
+        assert_eq!(answers[&keys[0]].evidence, "Board minutes, May 2026");
+        assert!(!answers[&keys[1]].met);
+
+        form.insert(keys[1].clone(), input(Some("met"), "   "));
+        let (field, message) = check_domain_input(&domain, &form).unwrap_err();
+        assert_eq!(field, evidence_field(&keys[1]));
+        assert!(message.starts_with("Describe the evidence"), "{message}");
+
+        let mut form = BTreeMap::new();
+        form.insert(keys[0].clone(), input(None, "some notes"));
+        assert_eq!(
+            check_domain_input(&domain, &form).unwrap_err().0,
+            format!("met-{}", keys[0])
+        );
+        let mut form = BTreeMap::new();
+        form.insert(keys[0].clone(), input(Some("maybe"), ""));
+        assert!(check_domain_input(&domain, &form).is_err());
+        let mut form = BTreeMap::new();
+        form.insert(
+            keys[0].clone(),
+            input(Some("met"), &"x".repeat(EVIDENCE_MAX_CHARS + 1)),
+        );
+        assert_eq!(
+            check_domain_input(&domain, &form).unwrap_err().0,
+            evidence_field(&keys[0])
+        );
+    }
+
+    #[test]
+    fn a_criterion_of_another_domain_is_refused() {
+        let domain = first_domain();
+        let mut form = BTreeMap::new();
+        form.insert(
+            "someone-elses-criterion".to_string(),
+            input(Some("met"), "x"),
+        );
+        assert_eq!(check_domain_input(&domain, &form).unwrap_err().0, "answers");
+    }
+
+    #[test]
+    fn differences_name_each_changed_criterion_in_words() {
+        let domain = first_domain();
+        let saved = all_answered(&domain, true);
+        let mut yours = saved.clone();
+        let first = domain.criteria().next().unwrap();
+        yours.insert(
+            first.key.clone(),
+            Answer {
+                met: false,
+                evidence: String::new(),
+            },
+        );
+        let differences = answer_differences(&domain, &saved, &yours);
+        assert_eq!(
+            differences,
+            vec![format!(
+                "\"{}\": saved as met, evidence \"Board minutes\"; you entered not met",
+                first.text
+            )]
+        );
+        assert!(answer_differences(&domain, &saved, &saved).is_empty());
+    }
+
+    #[test]
+    fn answers_change_only_in_a_draft_before_the_deadline() {
+        use AssessmentStatus::*;
+        let open = |status, phase, today, extension| {
+            may_change_answers(status, phase, today, "2027-01-31", extension)
+        };
+        assert!(open(InProgress, Phase::Submission, "2027-01-31", None).is_ok());
+        assert!(open(NotStarted, Phase::Submission, "2027-01-10", None).is_ok());
+        let late = open(InProgress, Phase::Submission, "2027-02-01", None).unwrap_err();
+        assert!(late.contains("2027-01-31"), "{late}");
+        assert!(open(
+            InProgress,
+            Phase::PeerReview,
+            "2027-02-01",
+            Some("2027-02-14")
+        )
+        .is_ok());
+        assert!(open(Submitted, Phase::Submission, "2027-01-10", None)
+            .unwrap_err()
+            .contains("reopen"));
+        assert!(open(InProgress, Phase::Setup, "2027-01-10", None).is_err());
+        assert!(open(
+            InProgress,
+            Phase::Moderation,
+            "2027-01-10",
+            Some("2027-12-31")
+        )
+        .is_err());
+    }
+
+    proptest! {
+        /// Whatever is sent, accepted answers only name this domain's criteria and every "met"
+        /// carries evidence.
+        #[test]
+        fn accepted_answers_are_always_well_formed(
+            choices in proptest::collection::vec((0usize..4, "[a-z ]{0,12}"), 0..30)
+        ) {
+            let domain = first_domain();
+            let keys: Vec<String> = domain.criteria().map(|c| c.key.clone()).collect();
+            let form: BTreeMap<String, CriterionInput> = choices
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| *index < keys.len())
+                .map(|(index, (choice, evidence))| {
+                    let met = [None, Some("met"), Some("not-met"), Some("")][*choice];
+                    (keys[index].clone(), input(met, evidence))
+                })
+                .collect();
+            if let Ok(answers) = check_domain_input(&domain, &form) {
+                for (key, answer) in &answers {
+                    prop_assert!(keys.contains(key));
+                    prop_assert!(!answer.met || !answer.evidence.is_empty());
+                }
+            }
+        }
+    }
+}

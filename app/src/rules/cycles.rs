@@ -1,0 +1,328 @@
+//! Cycles: their phases, their dates, and when a phase may begin.
+//!
+//! Dates are `YYYY-MM-DD` text, so comparing the text compares the dates. A deadline day is open
+//! until its end: a deadline of 2027-01-31 still accepts work on 31 January.
+
+use super::organisations::CareSetting;
+use serde::{Deserialize, Serialize};
+
+/// Where a cycle is. Phases only move forward, one at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Phase {
+    Setup,
+    Submission,
+    PeerReview,
+    Moderation,
+    SignOff,
+    Published,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 6] = [
+        Phase::Setup,
+        Phase::Submission,
+        Phase::PeerReview,
+        Phase::Moderation,
+        Phase::SignOff,
+        Phase::Published,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Phase::Setup => "setup",
+            Phase::Submission => "submission",
+            Phase::PeerReview => "peer_review",
+            Phase::Moderation => "moderation",
+            Phase::SignOff => "sign_off",
+            Phase::Published => "published",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|phase| phase.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Setup => "Setting up",
+            Phase::Submission => "Self-assessment",
+            Phase::PeerReview => "Peer review",
+            Phase::Moderation => "Moderation",
+            Phase::SignOff => "Sign-off",
+            Phase::Published => "Published",
+        }
+    }
+
+    pub fn next(self) -> Option<Phase> {
+        Phase::ALL
+            .into_iter()
+            .skip_while(|phase| *phase != self)
+            .nth(1)
+    }
+}
+
+/// A cycle's dates, each `YYYY-MM-DD`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CycleDates {
+    pub opens_on: String,
+    pub submission_deadline: String,
+    pub review_deadline: String,
+    pub moderation_deadline: String,
+    pub publication_on: String,
+}
+
+impl CycleDates {
+    /// `(form field id, label, date)` in the order the dates must fall.
+    fn in_order(&self) -> [(&'static str, &'static str, &str); 5] {
+        [
+            ("opens-on", "The opening date", &self.opens_on),
+            (
+                "submission-deadline",
+                "The submission deadline",
+                &self.submission_deadline,
+            ),
+            (
+                "review-deadline",
+                "The review deadline",
+                &self.review_deadline,
+            ),
+            (
+                "moderation-deadline",
+                "The moderation deadline",
+                &self.moderation_deadline,
+            ),
+            (
+                "publication-on",
+                "The publication date",
+                &self.publication_on,
+            ),
+        ]
+    }
+}
+
+/// A cycle as pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cycle {
+    pub id: String,
+    pub name: String,
+    pub framework_version: String,
+    pub dates: CycleDates,
+    pub care_settings: Vec<CareSetting>,
+    /// Empty for all of England.
+    pub region_ods_codes: Vec<String>,
+    pub reviewers_per_assessment: i64,
+    pub reviewer_capacity: i64,
+    pub phase: Phase,
+    pub is_historical: bool,
+}
+
+/// A problem with one form field: its id and what to do about it.
+pub type FieldProblem = (&'static str, String);
+
+/// Each date must be a real date, and each must come after the one before it.
+pub fn check_dates(dates: &CycleDates) -> Result<(), FieldProblem> {
+    let ordered = dates.in_order();
+    for (field, label, date) in ordered {
+        if !is_valid_date(date) {
+            return Err((
+                field,
+                format!("{label} must be a real date, like 2027-01-31"),
+            ));
+        }
+    }
+    for pair in ordered.windows(2) {
+        let (_, earlier_label, earlier) = pair[0];
+        let (field, label, later) = pair[1];
+        if later <= earlier {
+            return Err((
+                field,
+                format!(
+                    "{label} must be after {}",
+                    earlier_label.replacen("The", "the", 1)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `text` is a calendar date written `YYYY-MM-DD`, in the years this service can use.
+pub fn is_valid_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [year, month, day] = parts.as_slice() else {
+        return false;
+    };
+    let number = |part: &str, digits: usize| {
+        (part.len() == digits && part.bytes().all(|byte| byte.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    let (Some(year), Some(month), Some(day)) = (number(year, 4), number(month, 2), number(day, 2))
+    else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (2000..=2100).contains(&year) && (1..=days_in_month).contains(&day)
+}
+
+/// The phase a cycle may move to on `today`, or why it may not move yet. A phase begins on its
+/// date: self-assessment on the opening day, peer review the day after the submission deadline,
+/// and so on; publication on the publication day.
+pub fn may_advance(current: Phase, dates: &CycleDates, today: &str) -> Result<Phase, String> {
+    let next = current
+        .next()
+        .ok_or_else(|| "The cycle is published: there is no later phase.".to_string())?;
+    let (ready, when) = match next {
+        Phase::Setup => unreachable!("setup is never a next phase"),
+        Phase::Submission => (
+            today >= dates.opens_on.as_str(),
+            format!("on {}", dates.opens_on),
+        ),
+        Phase::PeerReview => (
+            today > dates.submission_deadline.as_str(),
+            format!(
+                "after the submission deadline, {}",
+                dates.submission_deadline
+            ),
+        ),
+        Phase::Moderation => (
+            today > dates.review_deadline.as_str(),
+            format!("after the review deadline, {}", dates.review_deadline),
+        ),
+        Phase::SignOff => (
+            today > dates.moderation_deadline.as_str(),
+            format!(
+                "after the moderation deadline, {}",
+                dates.moderation_deadline
+            ),
+        ),
+        Phase::Published => (
+            today >= dates.publication_on.as_str(),
+            format!("on {}", dates.publication_on),
+        ),
+    };
+    if ready {
+        Ok(next)
+    } else {
+        Err(format!("{} can only begin {when}.", next.label()))
+    }
+}
+
+/// The submission deadline for one trust: its extension where it has a later one.
+pub fn effective_deadline<'a>(cycle_deadline: &'a str, extension: Option<&'a str>) -> &'a str {
+    match extension {
+        Some(extended) if extended > cycle_deadline => extended,
+        _ => cycle_deadline,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn dates() -> CycleDates {
+        CycleDates {
+            opens_on: "2026-12-01".into(),
+            submission_deadline: "2027-01-31".into(),
+            review_deadline: "2027-02-28".into(),
+            moderation_deadline: "2027-03-31".into(),
+            publication_on: "2027-04-15".into(),
+        }
+    }
+
+    #[test]
+    fn dates_must_be_real_and_in_order() {
+        assert_eq!(check_dates(&dates()), Ok(()));
+        let mut wrong = dates();
+        wrong.review_deadline = "2027-02-30".into();
+        assert_eq!(check_dates(&wrong).unwrap_err().0, "review-deadline");
+        let mut wrong = dates();
+        wrong.submission_deadline = "2026-11-30".into();
+        let (field, message) = check_dates(&wrong).unwrap_err();
+        assert_eq!(field, "submission-deadline");
+        assert_eq!(
+            message,
+            "The submission deadline must be after the opening date"
+        );
+        let mut same_day = dates();
+        same_day.publication_on = same_day.moderation_deadline.clone();
+        assert_eq!(check_dates(&same_day).unwrap_err().0, "publication-on");
+    }
+
+    #[test]
+    fn only_calendar_dates_are_valid() {
+        for good in ["2028-02-29", "2027-12-31", "2000-01-01"] {
+            assert!(is_valid_date(good), "{good}");
+        }
+        for bad in [
+            "2027-02-29",
+            "2027-13-01",
+            "2027-00-10",
+            "2027-1-01",
+            "27-01-01",
+            "2027/01/01",
+            "",
+            "2027-01-01T00:00",
+            "1999-12-31",
+        ] {
+            assert!(!is_valid_date(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_phase_begins_on_its_date_and_not_before() {
+        let dates = dates();
+        assert_eq!(
+            may_advance(Phase::Setup, &dates, "2026-12-01"),
+            Ok(Phase::Submission)
+        );
+        assert!(may_advance(Phase::Setup, &dates, "2026-11-30").is_err());
+        // The deadline day itself is still for submitting.
+        let refused = may_advance(Phase::Submission, &dates, "2027-01-31").unwrap_err();
+        assert_eq!(
+            refused,
+            "Peer review can only begin after the submission deadline, 2027-01-31."
+        );
+        assert_eq!(
+            may_advance(Phase::Submission, &dates, "2027-02-01"),
+            Ok(Phase::PeerReview)
+        );
+        assert_eq!(
+            may_advance(Phase::SignOff, &dates, "2027-04-15"),
+            Ok(Phase::Published)
+        );
+        assert!(may_advance(Phase::Published, &dates, "2030-01-01").is_err());
+    }
+
+    #[test]
+    fn an_extension_only_ever_moves_a_deadline_later() {
+        assert_eq!(effective_deadline("2027-01-31", None), "2027-01-31");
+        assert_eq!(
+            effective_deadline("2027-01-31", Some("2027-02-14")),
+            "2027-02-14"
+        );
+        assert_eq!(
+            effective_deadline("2027-01-31", Some("2027-01-15")),
+            "2027-01-31"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn phases_move_forward_one_at_a_time(index in 0usize..6, today in "20[2-3][0-9]-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])") {
+            let current = Phase::ALL[index];
+            if let Ok(next) = may_advance(current, &dates(), &today) {
+                prop_assert_eq!(Phase::ALL[index + 1], next);
+            }
+            prop_assert_eq!(Phase::from_key(current.key()), Some(current));
+        }
+    }
+}

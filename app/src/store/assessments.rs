@@ -1,0 +1,757 @@
+//! Assessments and their answers: saving a domain (refusing a save made from an older version),
+//! submitting and reopening.
+
+use super::audit::{self, AuditEntry};
+use super::outbox::{self, OutgoingMail};
+use super::{now_utc, Db};
+use crate::rules::assessments::{Answer, AssessmentHeader, AssessmentStatus, DomainAnswers};
+use crate::rules::cycles::Phase;
+use crate::rules::organisations::{readable_name, CareSetting};
+use sqlx::{any::AnyRow, Row};
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssessmentError {
+    #[error("There is no such assessment.")]
+    NoSuchAssessment,
+    /// The assessment is not in the state the change needs; it holds the state it is in.
+    #[error("This assessment is {}.", .0.label().to_lowercase())]
+    WrongStatus(AssessmentStatus),
+    /// Someone saved the domain after the version the save started from.
+    #[error("Someone else saved this section after you opened it.")]
+    Conflict(Box<SavedDomain>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A domain's answers as stored, with who saved them last.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SavedDomain {
+    pub answers: DomainAnswers,
+    /// 0 when nothing has been saved yet.
+    pub version: i64,
+    pub updated_at: Option<String>,
+    pub updated_by: Option<String>,
+}
+
+const HEADER_QUERY: &str = "SELECT a.id, a.cycle_id, c.name AS cycle_name, c.framework_version, \
+    c.phase, a.trust_ods_code, t.name AS trust_name, a.care_setting, a.status, \
+    c.submission_deadline, e.deadline AS extended_deadline, a.submitted_at, \
+    s.display_name AS submitted_by \
+    FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
+    LEFT JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
+    LEFT JOIN deadline_extensions e ON e.cycle_id = a.cycle_id AND e.trust_ods_code = a.trust_ods_code \
+    LEFT JOIN accounts s ON s.id = a.submitted_by";
+
+fn header_from_row(row: &AnyRow) -> Result<AssessmentHeader, sqlx::Error> {
+    let decode =
+        |what: &str, value: &str| sqlx::Error::Decode(format!("unknown {what} {value}").into());
+    let phase: String = row.try_get("phase")?;
+    let setting: String = row.try_get("care_setting")?;
+    let status: String = row.try_get("status")?;
+    let code: String = row.try_get("trust_ods_code")?;
+    let name: Option<String> = row.try_get("trust_name")?;
+    Ok(AssessmentHeader {
+        id: row.try_get("id")?,
+        cycle_id: row.try_get("cycle_id")?,
+        cycle_name: row.try_get("cycle_name")?,
+        framework_version: row.try_get("framework_version")?,
+        phase: Phase::from_key(&phase).ok_or_else(|| decode("phase", &phase))?,
+        trust_name: name.map_or_else(|| code.clone(), |name| readable_name(&name)),
+        trust_ods_code: code,
+        care_setting: CareSetting::from_label(&setting)
+            .ok_or_else(|| decode("care setting", &setting))?,
+        status: AssessmentStatus::from_key(&status).ok_or_else(|| decode("status", &status))?,
+        submission_deadline: row.try_get("submission_deadline")?,
+        extended_deadline: row.try_get("extended_deadline")?,
+        submitted_at: row.try_get("submitted_at")?,
+        submitted_by: row.try_get("submitted_by")?,
+    })
+}
+
+pub async fn header(db: &Db, id: &str) -> Result<Option<AssessmentHeader>, sqlx::Error> {
+    sqlx::query(&format!("{HEADER_QUERY} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(header_from_row)
+        .transpose()
+}
+
+/// A trust's assessments in every cycle, the newest cycle first.
+pub async fn for_trust(
+    db: &Db,
+    trust_ods_code: &str,
+) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
+    sqlx::query(&format!(
+        "{HEADER_QUERY} WHERE a.trust_ods_code = $1 ORDER BY c.opens_on DESC, a.care_setting"
+    ))
+    .bind(trust_ods_code)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(header_from_row)
+    .collect()
+}
+
+/// A cycle's assessments, by trust and care setting.
+pub async fn for_cycle(db: &Db, cycle_id: &str) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
+    sqlx::query(&format!(
+        "{HEADER_QUERY} WHERE a.cycle_id = $1 ORDER BY a.trust_ods_code, a.care_setting"
+    ))
+    .bind(cycle_id)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(header_from_row)
+    .collect()
+}
+
+async fn load_domain(
+    connection: &mut sqlx::AnyConnection,
+    assessment_id: &str,
+    domain_key: &str,
+) -> Result<SavedDomain, sqlx::Error> {
+    let saved = sqlx::query(
+        "SELECT d.version, d.updated_at, a.display_name FROM domain_answers d \
+         LEFT JOIN accounts a ON a.id = d.updated_by \
+         WHERE d.assessment_id = $1 AND d.domain_key = $2",
+    )
+    .bind(assessment_id)
+    .bind(domain_key)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(saved) = saved else {
+        return Ok(SavedDomain::default());
+    };
+    let answers = sqlx::query(
+        "SELECT criterion_key, met, evidence FROM criterion_answers \
+         WHERE assessment_id = $1 AND domain_key = $2",
+    )
+    .bind(assessment_id)
+    .bind(domain_key)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(SavedDomain {
+        answers: answers
+            .iter()
+            .map(answer_from_row)
+            .collect::<Result<_, _>>()?,
+        version: saved.try_get("version")?,
+        updated_at: saved.try_get("updated_at")?,
+        updated_by: saved.try_get("display_name")?,
+    })
+}
+
+fn answer_from_row(row: &AnyRow) -> Result<(String, Answer), sqlx::Error> {
+    Ok((
+        row.try_get("criterion_key")?,
+        Answer {
+            met: row.try_get::<i64, _>("met")? != 0,
+            evidence: row.try_get("evidence")?,
+        },
+    ))
+}
+
+/// One domain's saved answers and version.
+pub async fn domain(
+    db: &Db,
+    assessment_id: &str,
+    domain_key: &str,
+) -> Result<SavedDomain, sqlx::Error> {
+    let mut connection = db.pool.acquire().await?;
+    load_domain(&mut connection, assessment_id, domain_key).await
+}
+
+/// Every saved answer of an assessment, by domain key.
+pub async fn all_answers(
+    db: &Db,
+    assessment_id: &str,
+) -> Result<BTreeMap<String, DomainAnswers>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT domain_key, criterion_key, met, evidence FROM criterion_answers WHERE assessment_id = $1",
+    )
+    .bind(assessment_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut answers: BTreeMap<String, DomainAnswers> = BTreeMap::new();
+    for row in &rows {
+        let (key, answer) = answer_from_row(row)?;
+        answers
+            .entry(row.try_get("domain_key")?)
+            .or_default()
+            .insert(key, answer);
+    }
+    Ok(answers)
+}
+
+async fn current_status(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    assessment_id: &str,
+) -> Result<AssessmentStatus, AssessmentError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM assessments WHERE id = $1")
+        .bind(assessment_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    status
+        .and_then(|key| AssessmentStatus::from_key(&key))
+        .ok_or(AssessmentError::NoSuchAssessment)
+}
+
+/// Replaces a domain's answers, if the assessment is still a draft and nobody has saved the
+/// domain since `expected_version`. Returns the new version. `summary` describes the answers
+/// for the audit trail.
+pub async fn save_domain(
+    db: &Db,
+    actor: &str,
+    assessment_id: &str,
+    domain_key: &str,
+    expected_version: i64,
+    answers: &DomainAnswers,
+    summary: String,
+) -> Result<i64, AssessmentError> {
+    let mut tx = db.begin_write().await?;
+    let status = current_status(&mut tx, assessment_id).await?;
+    if !status.is_draft() {
+        return Err(AssessmentError::WrongStatus(status));
+    }
+    let saved = load_domain(&mut tx, assessment_id, domain_key).await?;
+    if saved.version != expected_version {
+        return Err(AssessmentError::Conflict(Box::new(saved)));
+    }
+    let now = now_utc();
+    let version = expected_version + 1;
+    if expected_version == 0 {
+        sqlx::query(
+            "INSERT INTO domain_answers (assessment_id, domain_key, version, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+    } else {
+        sqlx::query(
+            "UPDATE domain_answers SET version = $3, updated_at = $4, updated_by = $5 \
+             WHERE assessment_id = $1 AND domain_key = $2",
+        )
+    }
+    .bind(assessment_id)
+    .bind(domain_key)
+    .bind(version)
+    .bind(&now)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM criterion_answers WHERE assessment_id = $1 AND domain_key = $2")
+        .bind(assessment_id)
+        .bind(domain_key)
+        .execute(&mut *tx)
+        .await?;
+    for (criterion_key, answer) in answers {
+        sqlx::query(
+            "INSERT INTO criterion_answers (assessment_id, domain_key, criterion_key, met, evidence) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(assessment_id)
+        .bind(domain_key)
+        .bind(criterion_key)
+        .bind(i64::from(answer.met))
+        .bind(&answer.evidence)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("UPDATE assessments SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(AssessmentStatus::InProgress.key())
+        .bind(&now)
+        .bind(assessment_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "save answers",
+            entity_type: "assessment",
+            entity_id: &format!("{assessment_id}/{domain_key}"),
+            before: (expected_version > 0).then(|| format!("version {expected_version}")),
+            after: Some(format!("version {version}: {summary}")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Submits a draft assessment: it becomes read-only. `scores` describes them for the audit
+/// trail; `receipts` are queued in the same transaction.
+pub async fn submit(
+    db: &Db,
+    actor: &str,
+    assessment_id: &str,
+    scores: String,
+    receipts: &[OutgoingMail],
+) -> Result<(), AssessmentError> {
+    let mut tx = db.begin_write().await?;
+    let status = current_status(&mut tx, assessment_id).await?;
+    if !status.is_draft() {
+        return Err(AssessmentError::WrongStatus(status));
+    }
+    let now = now_utc();
+    sqlx::query(
+        "UPDATE assessments SET status = $1, submitted_at = $2, submitted_by = $3, updated_at = $2 \
+         WHERE id = $4",
+    )
+    .bind(AssessmentStatus::Submitted.key())
+    .bind(&now)
+    .bind(actor)
+    .bind(assessment_id)
+    .execute(&mut *tx)
+    .await?;
+    for receipt in receipts {
+        outbox::enqueue(&mut tx, receipt).await?;
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "submit assessment",
+            entity_type: "assessment",
+            entity_id: assessment_id,
+            before: Some(status.label().into()),
+            after: Some(format!("{}: {scores}", AssessmentStatus::Submitted.label())),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Returns a submitted assessment to the trust to change, with the reason, audited; `notices`
+/// (to the trust's leads) are queued in the same transaction.
+pub async fn reopen(
+    db: &Db,
+    actor: &str,
+    assessment_id: &str,
+    reason: &str,
+    notices: &[OutgoingMail],
+) -> Result<(), AssessmentError> {
+    let mut tx = db.begin_write().await?;
+    let status = current_status(&mut tx, assessment_id).await?;
+    if status != AssessmentStatus::Submitted {
+        return Err(AssessmentError::WrongStatus(status));
+    }
+    sqlx::query(
+        "UPDATE assessments SET status = $1, submitted_at = NULL, submitted_by = NULL, updated_at = $2 \
+         WHERE id = $3",
+    )
+    .bind(AssessmentStatus::InProgress.key())
+    .bind(now_utc())
+    .bind(assessment_id)
+    .execute(&mut *tx)
+    .await?;
+    for notice in notices {
+        outbox::enqueue(&mut tx, notice).await?;
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "reopen assessment",
+            entity_type: "assessment",
+            entity_id: assessment_id,
+            before: Some(status.label().into()),
+            after: Some(AssessmentStatus::InProgress.label().into()),
+            reason: Some(reason.to_string()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The active trust leads of a trust: `(email, name)`.
+pub async fn trust_leads(
+    db: &Db,
+    trust_ods_code: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut connection = db.pool.acquire().await?;
+    leads_of(&mut connection, trust_ods_code).await
+}
+
+pub(crate) async fn leads_of(
+    connection: &mut sqlx::AnyConnection,
+    trust_ods_code: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT a.email, a.display_name FROM accounts a \
+         JOIN account_roles r ON r.account_id = a.id AND r.role = 'trust_lead' \
+         WHERE a.org_ods_code = $1 AND a.is_active = 1 ORDER BY a.email",
+    )
+    .bind(trust_ods_code)
+    .fetch_all(connection)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get("email")?, row.try_get("display_name")?)))
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::cycles::CycleDates;
+    use crate::rules::framework::parse_framework;
+    use crate::rules::framework::tests::SMALL_FRAMEWORK;
+    use crate::store::cycles::{self, CycleError, NewCycle};
+    use crate::store::organisations::{import_snapshot, tests::sample};
+    use crate::store::test_support::test_databases;
+    use crate::store::{accounts, audit, frameworks, outbox};
+
+    fn new_cycle(settings: &[CareSetting]) -> NewCycle {
+        NewCycle {
+            name: "DMA 2026/27".into(),
+            framework_version: "2026.1".into(),
+            dates: CycleDates {
+                opens_on: "2026-11-01".into(),
+                submission_deadline: "2027-01-31".into(),
+                review_deadline: "2027-02-28".into(),
+                moderation_deadline: "2027-03-31".into(),
+                publication_on: "2027-04-15".into(),
+            },
+            care_settings: settings.to_vec(),
+            region_ods_codes: Vec::new(),
+            reviewers_per_assessment: 2,
+            reviewer_capacity: 3,
+        }
+    }
+
+    fn notice(lead: &cycles::LeadToNotify) -> OutgoingMail {
+        OutgoingMail {
+            to: lead.email.clone(),
+            subject: format!("{} is open", lead.trust_name),
+            body: String::new(),
+        }
+    }
+
+    /// A database with organisations, the small framework, a lead at RR8 and an opened cycle
+    /// covering acute and community care. Returns the cycle id.
+    async fn opened_cycle(db: &Db) -> String {
+        import_snapshot(db, &sample(), "test", "2026-04-01", "tester")
+            .await
+            .unwrap();
+        let framework = parse_framework(SMALL_FRAMEWORK).unwrap();
+        frameworks::load(db, "tester", &framework, SMALL_FRAMEWORK)
+            .await
+            .unwrap();
+        let lead = accounts::NewAccount {
+            email: "lead@nhs.net".into(),
+            display_name: "Leah Lead".into(),
+            org_ods_code: Some("RR8".into()),
+            roles: vec![crate::rules::accounts::Role::TrustLead],
+        };
+        accounts::upsert_with_password(db, "tester", &lead, "hash")
+            .await
+            .unwrap();
+        let id = cycles::create(
+            db,
+            "admin",
+            &new_cycle(&[CareSetting::Acute, CareSetting::Community]),
+            false,
+        )
+        .await
+        .unwrap();
+        let created = cycles::open(db, "admin", &id, notice).await.unwrap();
+        assert_eq!(created, 2, "RR8 acute and RY6 community");
+        id
+    }
+
+    fn answers(met: bool) -> DomainAnswers {
+        ["strategy-2a", "strategy-3a"]
+            .into_iter()
+            .map(|key| {
+                (
+                    key.to_string(),
+                    Answer {
+                        met,
+                        evidence: format!("evidence for {key}"),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn opening_a_cycle_creates_assessments_in_scope_and_tells_the_leads() {
+        for (db, _folder) in test_databases().await {
+            let cycle_id = opened_cycle(&db).await;
+            let cycle = cycles::get(&db, &cycle_id).await.unwrap().unwrap();
+            assert_eq!(cycle.phase, Phase::Submission);
+            let assessments = for_cycle(&db, &cycle_id).await.unwrap();
+            let scope: Vec<(&str, CareSetting)> = assessments
+                .iter()
+                .map(|a| (a.trust_ods_code.as_str(), a.care_setting))
+                .collect();
+            assert_eq!(
+                scope,
+                [("RR8", CareSetting::Acute), ("RY6", CareSetting::Community)]
+            );
+            assert_eq!(
+                assessments[0].trust_name,
+                "Leeds Teaching Hospitals NHS Trust"
+            );
+            assert_eq!(assessments[0].status, AssessmentStatus::NotStarted);
+            assert_eq!(
+                outbox::unsent_count(&db.pool).await.unwrap(),
+                1,
+                "RR8's one lead"
+            );
+            assert!(matches!(
+                cycles::open(&db, "admin", &cycle_id, notice).await,
+                Err(CycleError::PhaseMoved(Phase::Submission))
+            ));
+            assert!(matches!(
+                cycles::create(&db, "admin", &new_cycle(&[CareSetting::Acute]), false).await,
+                Err(CycleError::NameTaken(_))
+            ));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_save_from_an_old_version_is_refused_and_overwrites_nothing() {
+        for (db, _folder) in test_databases().await {
+            let cycle_id = opened_cycle(&db).await;
+            let id = for_cycle(&db, &cycle_id).await.unwrap()[0].id.clone();
+            let first = save_domain(
+                &db,
+                "lead-1",
+                &id,
+                "digital-strategy",
+                0,
+                &answers(true),
+                "2 met".into(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(first, 1);
+            // A second person who also opened version 0 tries to save.
+            let refused = save_domain(
+                &db,
+                "lead-2",
+                &id,
+                "digital-strategy",
+                0,
+                &answers(false),
+                "0 met".into(),
+            )
+            .await;
+            let Err(AssessmentError::Conflict(saved)) = refused else {
+                panic!("expected a conflict, got {refused:?}");
+            };
+            assert_eq!(saved.version, 1);
+            assert_eq!(saved.answers, answers(true));
+            assert_eq!(
+                domain(&db, &id, "digital-strategy").await.unwrap().answers,
+                answers(true)
+            );
+            // Saving from the version they now have works.
+            assert_eq!(
+                save_domain(
+                    &db,
+                    "lead-2",
+                    &id,
+                    "digital-strategy",
+                    1,
+                    &answers(false),
+                    "0 met".into()
+                )
+                .await
+                .unwrap(),
+                2
+            );
+            let all = all_answers(&db, &id).await.unwrap();
+            assert_eq!(all["digital-strategy"], answers(false));
+            assert_eq!(
+                header(&db, &id).await.unwrap().unwrap().status,
+                AssessmentStatus::InProgress
+            );
+            let records = audit::recent(&db.pool, 1).await.unwrap();
+            assert_eq!(records[0].action, "save answers");
+            assert_eq!(records[0].after.as_deref(), Some("version 2: 0 met"));
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_saves_of_one_domain_never_both_win() {
+        for (db, _folder) in test_databases().await {
+            let cycle_id = opened_cycle(&db).await;
+            let id = for_cycle(&db, &cycle_id).await.unwrap()[0].id.clone();
+            let saves = (0..8).map(|n| {
+                let db = db.clone();
+                let id = id.clone();
+                tokio::spawn(async move {
+                    save_domain(
+                        &db,
+                        &format!("lead-{n}"),
+                        &id,
+                        "digital-strategy",
+                        0,
+                        &answers(n % 2 == 0),
+                        format!("save {n}"),
+                    )
+                    .await
+                })
+            });
+            let mut won = 0;
+            for save in saves {
+                match save.await.unwrap() {
+                    Ok(version) => {
+                        assert_eq!(version, 1);
+                        won += 1;
+                    }
+                    Err(AssessmentError::Conflict(_)) => {}
+                    Err(other) => panic!("unexpected {other:?}"),
+                }
+            }
+            assert_eq!(won, 1);
+            assert_eq!(
+                audit::verify_chain(&db.pool).await.unwrap(),
+                None,
+                "the audit chain is intact"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_submitted_assessment_is_read_only_until_reopened() {
+        for (db, _folder) in test_databases().await {
+            let cycle_id = opened_cycle(&db).await;
+            let id = for_cycle(&db, &cycle_id).await.unwrap()[0].id.clone();
+            save_domain(
+                &db,
+                "lead-1",
+                &id,
+                "digital-strategy",
+                0,
+                &answers(true),
+                "2 met".into(),
+            )
+            .await
+            .unwrap();
+            let receipt = OutgoingMail {
+                to: "lead@nhs.net".into(),
+                subject: "Submitted".into(),
+                body: String::new(),
+            };
+            submit(
+                &db,
+                "lead-1",
+                &id,
+                "overall 2.0".into(),
+                std::slice::from_ref(&receipt),
+            )
+            .await
+            .unwrap();
+            let submitted = header(&db, &id).await.unwrap().unwrap();
+            assert_eq!(submitted.status, AssessmentStatus::Submitted);
+            assert!(submitted.submitted_at.is_some());
+            assert!(matches!(
+                save_domain(
+                    &db,
+                    "lead-1",
+                    &id,
+                    "digital-strategy",
+                    1,
+                    &answers(false),
+                    "x".into()
+                )
+                .await,
+                Err(AssessmentError::WrongStatus(AssessmentStatus::Submitted))
+            ));
+            assert!(matches!(
+                submit(&db, "lead-1", &id, "again".into(), &[]).await,
+                Err(AssessmentError::WrongStatus(AssessmentStatus::Submitted))
+            ));
+            reopen(
+                &db,
+                "moderator-1",
+                &id,
+                "Evidence for 3a is missing",
+                &[receipt],
+            )
+            .await
+            .unwrap();
+            let reopened = header(&db, &id).await.unwrap().unwrap();
+            assert_eq!(reopened.status, AssessmentStatus::InProgress);
+            assert_eq!(reopened.submitted_at, None);
+            let record = &audit::recent(&db.pool, 1).await.unwrap()[0];
+            assert_eq!(record.action, "reopen assessment");
+            assert_eq!(record.reason.as_deref(), Some("Evidence for 3a is missing"));
+            assert!(matches!(
+                reopen(&db, "moderator-1", &id, "again", &[]).await,
+                Err(AssessmentError::WrongStatus(AssessmentStatus::InProgress))
+            ));
+            // The answers survive the round trip.
+            assert_eq!(
+                domain(&db, &id, "digital-strategy").await.unwrap().version,
+                1
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_extension_applies_to_one_trust_and_phases_move_once() {
+        for (db, _folder) in test_databases().await {
+            let cycle_id = opened_cycle(&db).await;
+            cycles::extend_deadline(
+                &db,
+                "admin",
+                &cycle_id,
+                "RR8",
+                "2027-02-14",
+                "Cyber incident",
+            )
+            .await
+            .unwrap();
+            let assessments = for_cycle(&db, &cycle_id).await.unwrap();
+            assert_eq!(assessments[0].deadline(), "2027-02-14");
+            assert_eq!(assessments[1].deadline(), "2027-01-31");
+            cycles::extend_deadline(
+                &db,
+                "admin",
+                &cycle_id,
+                "RR8",
+                "2027-02-21",
+                "Still recovering",
+            )
+            .await
+            .unwrap();
+            let record = &audit::recent(&db.pool, 1).await.unwrap()[0];
+            assert_eq!(record.before.as_deref(), Some("2027-02-14"));
+            assert_eq!(record.after.as_deref(), Some("2027-02-21"));
+
+            cycles::change_phase(
+                &db,
+                "admin",
+                &cycle_id,
+                Phase::Submission,
+                Phase::PeerReview,
+            )
+            .await
+            .unwrap();
+            assert!(matches!(
+                cycles::change_phase(
+                    &db,
+                    "admin",
+                    &cycle_id,
+                    Phase::Submission,
+                    Phase::PeerReview
+                )
+                .await,
+                Err(CycleError::PhaseMoved(Phase::PeerReview))
+            ));
+            assert_eq!(
+                for_trust(&db, "RR8").await.unwrap()[0].phase,
+                Phase::PeerReview
+            );
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! Cycles: creating one, opening it (which freezes the organisations and creates the
+//! assessments), moving it through its phases, and per-trust deadline extensions.
+
+use super::audit::{self, AuditEntry};
+use super::outbox::{self, OutgoingMail};
+use super::{new_id, now_utc, Db};
+use crate::rules::cycles::{Cycle, CycleDates, Phase};
+use crate::rules::organisations::CareSetting;
+use sqlx::{any::AnyRow, Row};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CycleError {
+    #[error("There is already a cycle called {0}. Choose another name.")]
+    NameTaken(String),
+    #[error("There is no framework version {0}.")]
+    NoSuchFramework(String),
+    #[error("There is no such cycle.")]
+    NoSuchCycle,
+    #[error("The cycle has moved on since you looked at it: it is now in {}. Reload the page.", .0.label().to_lowercase())]
+    PhaseMoved(Phase),
+    #[error("There are no organisation records to freeze. Import them first.")]
+    NoOrganisations,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What an administrator sets when creating a cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCycle {
+    pub name: String,
+    pub framework_version: String,
+    pub dates: CycleDates,
+    pub care_settings: Vec<CareSetting>,
+    pub region_ods_codes: Vec<String>,
+    pub reviewers_per_assessment: i64,
+    pub reviewer_capacity: i64,
+}
+
+/// A trust lead to tell that their trust's assessments are open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeadToNotify {
+    pub email: String,
+    pub display_name: String,
+    pub trust_name: String,
+    pub care_settings: Vec<CareSetting>,
+}
+
+const SEPARATOR: char = '|';
+
+fn joined<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|item| item.as_ref().to_string())
+        .collect::<Vec<_>>()
+        .join(&SEPARATOR.to_string())
+}
+
+fn split(text: &str) -> impl Iterator<Item = &str> {
+    text.split(SEPARATOR).filter(|item| !item.is_empty())
+}
+
+/// Creates a cycle in the setup phase, with its audit record. Returns its id.
+pub async fn create(
+    db: &Db,
+    actor: &str,
+    cycle: &NewCycle,
+    is_historical: bool,
+) -> Result<String, CycleError> {
+    let mut tx = db.begin_write().await?;
+    let id = insert(&mut tx, actor, cycle, is_historical).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts a cycle in the caller's transaction, checking its name and framework first.
+pub(crate) async fn insert(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &str,
+    cycle: &NewCycle,
+    is_historical: bool,
+) -> Result<String, CycleError> {
+    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM cycles WHERE name = $1")
+        .bind(&cycle.name)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(CycleError::NameTaken(cycle.name.clone()));
+    }
+    let framework: Option<String> =
+        sqlx::query_scalar("SELECT version FROM frameworks WHERE version = $1")
+            .bind(&cycle.framework_version)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if framework.is_none() {
+        return Err(CycleError::NoSuchFramework(cycle.framework_version.clone()));
+    }
+    let id = new_id();
+    let dates = &cycle.dates;
+    sqlx::query(
+        "INSERT INTO cycles (id, name, framework_version, opens_on, submission_deadline, \
+         review_deadline, moderation_deadline, publication_on, care_settings, region_ods_codes, \
+         reviewers_per_assessment, reviewer_capacity, phase, is_historical, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(&id)
+    .bind(&cycle.name)
+    .bind(&cycle.framework_version)
+    .bind(&dates.opens_on)
+    .bind(&dates.submission_deadline)
+    .bind(&dates.review_deadline)
+    .bind(&dates.moderation_deadline)
+    .bind(&dates.publication_on)
+    .bind(joined(cycle.care_settings.iter().map(|setting| setting.label())))
+    .bind(joined(&cycle.region_ods_codes))
+    .bind(cycle.reviewers_per_assessment)
+    .bind(cycle.reviewer_capacity)
+    .bind(Phase::Setup.key())
+    .bind(i64::from(is_historical))
+    .bind(now_utc())
+    .bind(actor)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        AuditEntry {
+            actor,
+            action: "create cycle",
+            entity_type: "cycle",
+            entity_id: &id,
+            after: Some(format!(
+                "{}: framework {}, opens {}, submission deadline {}",
+                cycle.name, cycle.framework_version, dates.opens_on, dates.submission_deadline
+            )),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+const CYCLE_COLUMNS: &str = "id, name, framework_version, opens_on, submission_deadline, \
+    review_deadline, moderation_deadline, publication_on, care_settings, region_ods_codes, \
+    reviewers_per_assessment, reviewer_capacity, phase, is_historical";
+
+fn cycle_from_row(row: &AnyRow) -> Result<Cycle, sqlx::Error> {
+    let phase: String = row.try_get("phase")?;
+    let settings: String = row.try_get("care_settings")?;
+    let regions: String = row.try_get("region_ods_codes")?;
+    Ok(Cycle {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        framework_version: row.try_get("framework_version")?,
+        dates: CycleDates {
+            opens_on: row.try_get("opens_on")?,
+            submission_deadline: row.try_get("submission_deadline")?,
+            review_deadline: row.try_get("review_deadline")?,
+            moderation_deadline: row.try_get("moderation_deadline")?,
+            publication_on: row.try_get("publication_on")?,
+        },
+        care_settings: split(&settings)
+            .filter_map(CareSetting::from_label)
+            .collect(),
+        region_ods_codes: split(&regions).map(str::to_string).collect(),
+        reviewers_per_assessment: row.try_get("reviewers_per_assessment")?,
+        reviewer_capacity: row.try_get("reviewer_capacity")?,
+        phase: Phase::from_key(&phase)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown phase {phase}").into()))?,
+        is_historical: row.try_get::<i64, _>("is_historical")? != 0,
+    })
+}
+
+/// Every cycle, the newest opening date first.
+pub async fn list(db: &Db) -> Result<Vec<Cycle>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {CYCLE_COLUMNS} FROM cycles ORDER BY opens_on DESC, name"
+    ))
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(cycle_from_row)
+    .collect()
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<Cycle>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(cycle_from_row)
+        .transpose()
+}
+
+/// Opens a cycle for self-assessment: freezes the current organisation snapshot for it, creates
+/// one assessment per trust and care setting in scope, and emails each trust's leads, all in
+/// one transaction with its audit record. Returns how many assessments were created.
+pub async fn open(
+    db: &Db,
+    actor: &str,
+    cycle_id: &str,
+    mail_for: impl Fn(&LeadToNotify) -> OutgoingMail,
+) -> Result<usize, CycleError> {
+    let mut tx = db.begin_write().await?;
+    let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM cycles WHERE id = $1")
+        .bind(cycle_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let phase = phase
+        .and_then(|key| Phase::from_key(&key))
+        .ok_or(CycleError::NoSuchCycle)?;
+    if phase != Phase::Setup {
+        return Err(CycleError::PhaseMoved(phase));
+    }
+    let snapshot: Option<String> =
+        sqlx::query_scalar("SELECT id FROM org_snapshots WHERE is_current = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let snapshot = snapshot.ok_or(CycleError::NoOrganisations)?;
+    let scope = sqlx::query("SELECT care_settings, region_ods_codes FROM cycles WHERE id = $1")
+        .bind(cycle_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let settings: String = scope.try_get("care_settings")?;
+    let regions: String = scope.try_get("region_ods_codes")?;
+    let settings: Vec<&str> = split(&settings).collect();
+    let regions: Vec<&str> = split(&regions).collect();
+
+    let rows = sqlx::query(
+        "SELECT t.ods_code, t.name, t.region_ods_code, c.care_setting FROM trusts t \
+         JOIN trust_care_settings c ON c.snapshot_id = t.snapshot_id AND c.trust_ods_code = t.ods_code \
+         WHERE t.snapshot_id = $1 ORDER BY t.ods_code, c.care_setting",
+    )
+    .bind(&snapshot)
+    .fetch_all(&mut *tx)
+    .await?;
+    let now = now_utc();
+    // Trusts in scope, each with the care settings it is assessed in, in ODS code order.
+    let mut trusts: Vec<(String, String, Vec<CareSetting>)> = Vec::new();
+    for row in &rows {
+        let code: String = row.try_get("ods_code")?;
+        let region: String = row.try_get("region_ods_code")?;
+        let setting: String = row.try_get("care_setting")?;
+        if !settings.contains(&setting.as_str())
+            || !(regions.is_empty() || regions.contains(&region.as_str()))
+        {
+            continue;
+        }
+        let Some(setting) = CareSetting::from_label(&setting) else {
+            continue;
+        };
+        sqlx::query(
+            "INSERT INTO assessments (id, cycle_id, trust_ods_code, care_setting, status, updated_at) \
+             VALUES ($1, $2, $3, $4, 'not_started', $5)",
+        )
+        .bind(new_id())
+        .bind(cycle_id)
+        .bind(&code)
+        .bind(setting.label())
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        match trusts.last_mut() {
+            Some((last, _, settings)) if *last == code => settings.push(setting),
+            _ => trusts.push((
+                code,
+                crate::rules::organisations::readable_name(&row.try_get::<String, _>("name")?),
+                vec![setting],
+            )),
+        }
+    }
+    let created: usize = trusts.iter().map(|(_, _, settings)| settings.len()).sum();
+    for (code, trust_name, care_settings) in &trusts {
+        for (email, display_name) in super::assessments::leads_of(&mut tx, code).await? {
+            let lead = LeadToNotify {
+                email,
+                display_name,
+                trust_name: trust_name.clone(),
+                care_settings: care_settings.clone(),
+            };
+            outbox::enqueue(&mut tx, &mail_for(&lead)).await?;
+        }
+    }
+    sqlx::query("UPDATE cycles SET phase = $1, snapshot_id = $2 WHERE id = $3")
+        .bind(Phase::Submission.key())
+        .bind(&snapshot)
+        .bind(cycle_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "open cycle",
+            entity_type: "cycle",
+            entity_id: cycle_id,
+            before: Some(Phase::Setup.label().into()),
+            after: Some(format!(
+                "{}: {created} assessments for {} trusts, organisations as of snapshot {snapshot}",
+                Phase::Submission.label(),
+                trusts.len()
+            )),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Moves a cycle from `from` to `to`, if nobody has moved it meanwhile. Opening has its own
+/// function, [`open`], as it does much more.
+pub async fn change_phase(
+    db: &Db,
+    actor: &str,
+    cycle_id: &str,
+    from: Phase,
+    to: Phase,
+) -> Result<(), CycleError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query("UPDATE cycles SET phase = $1 WHERE id = $2 AND phase = $3")
+        .bind(to.key())
+        .bind(cycle_id)
+        .bind(from.key())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        let now: Option<String> = sqlx::query_scalar("SELECT phase FROM cycles WHERE id = $1")
+            .bind(cycle_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        return Err(match now.and_then(|key| Phase::from_key(&key)) {
+            Some(phase) => CycleError::PhaseMoved(phase),
+            None => CycleError::NoSuchCycle,
+        });
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "change cycle phase",
+            entity_type: "cycle",
+            entity_id: cycle_id,
+            before: Some(from.label().into()),
+            after: Some(to.label().into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives one trust a later submission deadline in a cycle (or changes the one it has), with the
+/// reason, audited.
+pub async fn extend_deadline(
+    db: &Db,
+    actor: &str,
+    cycle_id: &str,
+    trust_ods_code: &str,
+    deadline: &str,
+    reason: &str,
+) -> Result<(), CycleError> {
+    let mut tx = db.begin_write().await?;
+    let before: Option<String> = sqlx::query_scalar(
+        "SELECT deadline FROM deadline_extensions WHERE cycle_id = $1 AND trust_ods_code = $2",
+    )
+    .bind(cycle_id)
+    .bind(trust_ods_code)
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM deadline_extensions WHERE cycle_id = $1 AND trust_ods_code = $2")
+        .bind(cycle_id)
+        .bind(trust_ods_code)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO deadline_extensions (cycle_id, trust_ods_code, deadline, reason, granted_by, granted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(cycle_id)
+    .bind(trust_ods_code)
+    .bind(deadline)
+    .bind(reason)
+    .bind(actor)
+    .bind(now_utc())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "extend submission deadline",
+            entity_type: "cycle",
+            entity_id: &format!("{cycle_id}/{trust_ods_code}"),
+            before,
+            after: Some(deadline.to_string()),
+            reason: Some(reason.to_string()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether a trust has an assessment in the cycle.
+pub async fn has_trust(db: &Db, cycle_id: &str, trust_ods_code: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM assessments WHERE cycle_id = $1 AND trust_ods_code = $2 LIMIT 1",
+    )
+    .bind(cycle_id)
+    .bind(trust_ods_code)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(found.is_some())
+}

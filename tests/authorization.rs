@@ -2,7 +2,7 @@
 //! server functions over HTTP. A server function missing from the table fails the test, so no
 //! new endpoint can skip this.
 
-use app::api::{accounts::*, organisations::*};
+use app::api::{accounts::*, assessments::*, cycles::*, organisations::*};
 use app::rules::accounts::Role;
 use e2e::{api_client, call, start_server, TestServer};
 use leptos::server_fn::ServerFn;
@@ -41,6 +41,10 @@ struct Row {
 
 struct Context {
     target_account: String,
+    cycle: String,
+    /// The trust lead's own trust's assessment (RR8), and another trust's (R0A).
+    own_assessment: String,
+    other_assessment: String,
 }
 
 fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -212,6 +216,140 @@ fn table() -> Vec<Row> {
                 ])
             },
         },
+        Row {
+            path: MyAssessments::PATH,
+            case: "list my assessments",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: GetAssessment::PATH,
+            case: "read my trust's assessment",
+            allowed: "lmpd",
+            fields: |c, _| fields(&[("id", &c.own_assessment)]),
+        },
+        Row {
+            path: GetAssessment::PATH,
+            case: "read another trust's assessment",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("id", &c.other_assessment)]),
+        },
+        Row {
+            path: GetDomain::PATH,
+            case: "read a domain of my trust's assessment",
+            allowed: "lmpd",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("domain_key", "digital-strategy"),
+                ])
+            },
+        },
+        Row {
+            path: SaveDomainAnswers::PATH,
+            case: "answer my trust's assessment",
+            allowed: "l",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("domain_key", "digital-strategy"),
+                    ("version", "0"),
+                    ("answers[digital-strategy-2a][met]", "not-met"),
+                    ("answers[digital-strategy-2a][evidence]", ""),
+                ])
+            },
+        },
+        Row {
+            path: SaveDomainAnswers::PATH,
+            case: "answer another trust's assessment",
+            allowed: "",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
+                    ("domain_key", "digital-strategy"),
+                    ("version", "0"),
+                ])
+            },
+        },
+        Row {
+            path: SubmitAssessment::PATH,
+            case: "submit my trust's assessment",
+            allowed: "l",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("declaration", "confirmed"),
+                ])
+            },
+        },
+        Row {
+            path: ReopenAssessment::PATH,
+            case: "reopen an assessment",
+            allowed: "md",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("reason", "Missing evidence"),
+                ])
+            },
+        },
+        Row {
+            path: ListCycles::PATH,
+            case: "list cycles",
+            allowed: "d",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: FrameworkChoices::PATH,
+            case: "list framework versions",
+            allowed: "d",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: CreateCycle::PATH,
+            case: "create a cycle",
+            allowed: "d",
+            fields: |_, _| {
+                fields(&[
+                    ("name", ""),
+                    ("framework_version", "2026.1"),
+                    ("opens_on", ""),
+                    ("submission_deadline", ""),
+                    ("review_deadline", ""),
+                    ("moderation_deadline", ""),
+                    ("publication_on", ""),
+                    ("regions", ""),
+                    ("reviewers_per_assessment", "2"),
+                    ("reviewer_capacity", "3"),
+                ])
+            },
+        },
+        Row {
+            path: GetCycle::PATH,
+            case: "see a cycle",
+            allowed: "d",
+            fields: |c, _| fields(&[("id", &c.cycle)]),
+        },
+        Row {
+            path: AdvanceCycle::PATH,
+            case: "move a cycle on",
+            allowed: "d",
+            // Quoting a phase the cycle is not in, so an allowed call changes nothing.
+            fields: |c, _| fields(&[("cycle_id", &c.cycle), ("from_phase", "published")]),
+        },
+        Row {
+            path: ExtendDeadline::PATH,
+            case: "extend a trust's deadline",
+            allowed: "d",
+            fields: |c, _| {
+                fields(&[
+                    ("cycle_id", &c.cycle),
+                    ("trust_ods_code", "RR8"),
+                    ("deadline", ""),
+                    ("reason", ""),
+                ])
+            },
+        },
     ]
 }
 
@@ -251,7 +389,11 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
         "server functions missing from the authorization table: {unlisted:?}"
     );
 
+    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
     let context = Context {
+        own_assessment: server.acute_assessment(&cycle, "RR8").await,
+        other_assessment: server.acute_assessment(&cycle, "R0A").await,
+        cycle,
         target_account: server
             .create_account(
                 "target@r0a.nhs.uk",

@@ -25,6 +25,15 @@ pub enum AppError {
     /// The signed-in person may not do this to this record; the text says why.
     #[error("{0}")]
     Forbidden(String),
+    /// Someone else saved the same thing first; nothing was saved. `changes` lists, in words,
+    /// how their saved answers differ from the ones sent, and `current_version` is what a
+    /// deliberate second save must quote to replace them.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        changes: Vec<String>,
+        current_version: i64,
+    },
     /// Something broke on our side; details are in the server log.
     #[error("Sorry, there is a problem with the service. Try again later.")]
     Internal,

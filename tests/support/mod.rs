@@ -122,6 +122,71 @@ impl TestServer {
             .expect("the account is stored")
     }
 
+    /// An account with a password, signed in on a fresh client.
+    pub async fn signed_in_client(
+        &self,
+        email: &str,
+        org: Option<&str>,
+        roles: &[Role],
+    ) -> reqwest::Client {
+        const PASSWORD: &str = "coffee lantern meadow bicycle";
+        self.create_account(email, org, roles, PASSWORD).await;
+        let client = api_client();
+        let (status, body) = call(
+            &client,
+            &self.function_url(<app::api::accounts::SignIn as leptos::server_fn::ServerFn>::PATH),
+            &[("email", email), ("password", PASSWORD), ("next", "")],
+        )
+        .await;
+        assert_eq!(status, 200, "{email} signs in: {body}");
+        client
+    }
+
+    /// Creates a cycle of acute assessments whose submission deadline is `deadline_in_days`
+    /// from today (negative: already passed), and opens it. Returns the cycle's id.
+    pub async fn open_acute_cycle(&self, name: &str, deadline_in_days: i64) -> String {
+        use app::store::cycles::{create, open, NewCycle};
+        let dates = app::rules::cycles::CycleDates {
+            opens_on: days_from_today(-30),
+            submission_deadline: days_from_today(deadline_in_days),
+            review_deadline: days_from_today(deadline_in_days + 30),
+            moderation_deadline: days_from_today(deadline_in_days + 60),
+            publication_on: days_from_today(deadline_in_days + 90),
+        };
+        let cycle = NewCycle {
+            name: name.into(),
+            framework_version: "2026.1".into(),
+            dates,
+            care_settings: vec![app::rules::organisations::CareSetting::Acute],
+            region_ods_codes: Vec::new(),
+            reviewers_per_assessment: 2,
+            reviewer_capacity: 3,
+        };
+        let db = &self.state.db;
+        let id = create(db, "tests", &cycle, false)
+            .await
+            .expect("the cycle is created");
+        open(db, "tests", &id, |lead| app::store::outbox::OutgoingMail {
+            to: lead.email.clone(),
+            subject: "Cycle open".into(),
+            body: String::new(),
+        })
+        .await
+        .expect("the cycle opens");
+        id
+    }
+
+    /// The id of a trust's acute assessment in a cycle.
+    pub async fn acute_assessment(&self, cycle_id: &str, trust: &str) -> String {
+        app::store::assessments::for_cycle(&self.state.db, cycle_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.trust_ods_code == trust)
+            .unwrap_or_else(|| panic!("{trust} has an acute assessment"))
+            .id
+    }
+
     /// The URL of a server function, from its `PATH`.
     pub fn function_url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
@@ -145,6 +210,17 @@ impl TestServer {
         }
         panic!("no email to {to} within 15 s");
     }
+}
+
+/// A date `days` from today (UTC), as cycles write dates.
+pub fn days_from_today(days: i64) -> String {
+    let date = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// Undoes quoted-printable encoding (soft line breaks and =XX), which mail uses for long lines.

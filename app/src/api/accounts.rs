@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
-    super::{credentials, db, guard, mail_text},
+    super::{credentials, db, guard, mail_text, public_url},
     crate::rules::{
         access, accounts::check_email, accounts::check_roles, accounts::Role, passwords,
         sign_in as throttle,
@@ -130,13 +130,6 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     }
     leptos_axum::redirect("/forgotten-password?sent=1");
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn public_url() -> Result<String, AppError> {
-    use_context::<crate::state::AppState>()
-        .map(|state| state.public_url)
-        .ok_or(AppError::Internal)
 }
 
 #[cfg(feature = "ssr")]

@@ -35,3 +35,67 @@ pub fn password_reset(to: &str, name: &str, link: &str, expires_in_hours: i64) -
         ),
     }
 }
+
+/// To a trust lead when a cycle opens and their trust's assessments are ready.
+pub fn cycle_opened(
+    to: &str,
+    name: &str,
+    cycle_name: &str,
+    trust_name: &str,
+    care_settings: &str,
+    deadline: &str,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("{cycle_name}: your digital maturity self-assessment is open"),
+        body: format!(
+            "Dear {name},\n\nThe {cycle_name} digital maturity assessment is open for {trust_name}.\n\n\
+             Your trust has an assessment to complete for: {care_settings}.\n\n\
+             Submit by the end of {deadline}. Your answers save as you go, and you can see the scores they give before you submit.\n\n\
+             Start here:\n\n{link}\n\n{SIGN_OFF}\n"
+        ),
+    }
+}
+
+/// The receipt each trust lead gets when one of them submits an assessment.
+pub fn submission_receipt(
+    to: &str,
+    name: &str,
+    title: &str,
+    cycle_name: &str,
+    submitted_by: &str,
+    scores: &str,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Submitted: {title} ({cycle_name})"),
+        body: format!(
+            "Dear {name},\n\n{submitted_by} submitted the {cycle_name} self-assessment for {title}.\n\n\
+             The scores submitted were:\n\n{scores}\n\n\
+             The assessment is now read-only and will go to peer review. You can read it here:\n\n{link}\n\n{SIGN_OFF}\n"
+        ),
+    }
+}
+
+/// To each trust lead when NHS England returns a submitted assessment to them.
+pub fn reopened(
+    to: &str,
+    name: &str,
+    title: &str,
+    reopened_by: &str,
+    reason: &str,
+    deadline: &str,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Reopened: {title}"),
+        body: format!(
+            "Dear {name},\n\n{reopened_by} of NHS England has reopened the self-assessment for {title} so that it can be changed.\n\n\
+             The reason given was:\n\n{reason}\n\n\
+             Make the changes and submit it again by the end of {deadline}:\n\n{link}\n\n{SIGN_OFF}\n"
+        ),
+    }
+}

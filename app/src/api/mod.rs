@@ -3,8 +3,10 @@
 //! store and rules.
 
 pub mod accounts;
+pub mod assessments;
 #[cfg(feature = "ssr")]
 pub mod credentials;
+pub mod cycles;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
@@ -23,4 +25,12 @@ pub(crate) fn db() -> Result<Db, AppError> {
             tracing::error!("AppState missing from the Leptos context");
             AppError::Internal
         })
+}
+
+/// The address people reach the service at, for links in emails.
+#[cfg(feature = "ssr")]
+pub(crate) fn public_url() -> Result<String, AppError> {
+    leptos::prelude::use_context::<crate::state::AppState>()
+        .map(|state| state.public_url)
+        .ok_or(AppError::Internal)
 }

@@ -36,7 +36,15 @@ pub fn Header() -> impl IntoView {
                             {move || Suspend::new(async move {
                                 match account.await {
                                     Ok(Some(actor)) => view! {
+                                        {actor.has(Role::TrustLead).then(|| view! {
+                                            <li class="nhsuk-header__navigation-item">
+                                                <A href="/assessments" attr:class="nhsuk-header__navigation-link">"Your assessments"</A>
+                                            </li>
+                                        })}
                                         {actor.has(Role::Admin).then(|| view! {
+                                            <li class="nhsuk-header__navigation-item">
+                                                <A href="/admin/cycles" attr:class="nhsuk-header__navigation-link">"Cycles"</A>
+                                            </li>
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/admin/people" attr:class="nhsuk-header__navigation-link">"People"</A>
                                             </li>

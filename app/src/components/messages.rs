@@ -16,6 +16,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
                 Some(http::StatusCode::BAD_REQUEST)
             }
             AppError::SignInRequired => Some(http::StatusCode::UNAUTHORIZED),
+            AppError::Conflict { .. } => Some(http::StatusCode::CONFLICT),
             AppError::Forbidden(_) => Some(http::StatusCode::FORBIDDEN),
             AppError::Internal | AppError::Unreachable => {
                 Some(http::StatusCode::INTERNAL_SERVER_ERROR)
@@ -31,6 +32,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         AppError::NotFound(_) => "Page not found",
         AppError::Invalid(_) | AppError::InvalidField { .. } => "There is a problem",
         AppError::SignInRequired => "You need to sign in",
+        AppError::Conflict { .. } => "Someone else has changed this section",
         AppError::Forbidden(_) => "You do not have access",
         AppError::Internal | AppError::Unreachable => "Sorry, there is a problem with the service",
     };
@@ -42,6 +44,12 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
                     AppError::InvalidField { field, message } => view! {
                         <ul class="nhsuk-list nhsuk-error-summary__list" role="list">
                             <li><a href=format!("#{field}")>{message.clone()}</a></li>
+                        </ul>
+                    }.into_any(),
+                    AppError::Conflict { message, changes, .. } => view! {
+                        <p>{message.clone()}</p>
+                        <ul class="nhsuk-list nhsuk-list--bullet">
+                            {changes.iter().map(|change| view! { <li>{change.clone()}</li> }).collect_view()}
                         </ul>
                     }.into_any(),
                     other => view! { <p>{other.to_string()}</p> }.into_any(),

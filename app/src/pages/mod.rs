@@ -1,6 +1,8 @@
 //! Pages, one module per journey, and the document shell they render into.
 
 mod account;
+mod assessments;
+mod cycles;
 mod home;
 mod not_found;
 mod organisations;
@@ -67,6 +69,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invite") view=people::InvitePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/people") view=people::PeoplePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/people/:id") view=people::PersonPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/cycles") view=cycles::CyclesPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/cycles/new") view=cycles::NewCyclePage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/cycles/:id") view=cycles::CyclePage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments") view=assessments::AssessmentsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id") view=assessments::TaskListPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/domains/:key") view=assessments::DomainPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/check") view=assessments::CheckAnswersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/submitted") view=assessments::SubmittedPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </div>

@@ -215,6 +215,45 @@ pub fn may_advance(current: Phase, dates: &CycleDates, today: &str) -> Result<Ph
     }
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "31 January 2027" for "2027-01-31"; anything unexpected is shown as it is.
+pub fn readable_date(date: &str) -> String {
+    let mut parts = date.splitn(3, '-');
+    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        return date.to_string();
+    };
+    let month = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|month| MONTHS.get(month.wrapping_sub(1)));
+    match (month, day.get(..2).and_then(|day| day.parse::<u32>().ok())) {
+        (Some(month), Some(day)) => format!("{day} {month} {year}"),
+        _ => date.to_string(),
+    }
+}
+
+/// "22 November 2026 at 10:42 UTC" for a stored moment (RFC 3339 in UTC).
+pub fn readable_moment(moment: &str) -> String {
+    match (moment.get(..10), moment.get(11..16)) {
+        (Some(date), Some(time)) => format!("{} at {time} UTC", readable_date(date)),
+        _ => moment.to_string(),
+    }
+}
+
 /// The submission deadline for one trust: its extension where it has a later one.
 pub fn effective_deadline<'a>(cycle_deadline: &'a str, extension: Option<&'a str>) -> &'a str {
     match extension {
@@ -300,6 +339,17 @@ mod tests {
             Ok(Phase::Published)
         );
         assert!(may_advance(Phase::Published, &dates, "2030-01-01").is_err());
+    }
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(readable_date("2027-01-31"), "31 January 2027");
+        assert_eq!(readable_date("2026-11-02"), "2 November 2026");
+        assert_eq!(readable_date("not a date"), "not a date");
+        assert_eq!(
+            readable_moment("2026-11-22T10:42:05.123456Z"),
+            "22 November 2026 at 10:42 UTC"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod cycles;
 pub mod frameworks;
 pub mod organisations;
 pub mod outbox;
+pub mod published;
 pub mod sessions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -143,6 +144,17 @@ pub fn timestamp(moment: time::OffsetDateTime) -> String {
         .to_offset(time::UtcOffset::UTC)
         .format(&format)
         .expect("every moment formats")
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`, as cycle dates are written.
+pub fn today() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    )
 }
 
 pub fn new_id() -> String {

@@ -1,0 +1,418 @@
+//! The trust's self-assessment: the dashboard, the task list, a domain's answers, check your
+//! answers and submission, and NHS England reopening a submitted assessment.
+
+use crate::error::AppError;
+use crate::rules::assessments::{AssessmentHeader, CriterionInput, DomainAnswers, DomainStatus};
+use crate::rules::framework::Domain;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{db, guard, mail_text, public_url},
+    crate::rules::{
+        access::{self, Actor},
+        accounts::Role,
+        assessments::{
+            answer_differences, check_domain_input, domain_status, incomplete_domains,
+            may_change_answers,
+        },
+        cycles::{readable_date, readable_moment},
+        framework::Framework,
+        scoring::{domain_score, round_for_display, score_assessment},
+    },
+    crate::store::{
+        self,
+        assessments::{self as assessment_store, AssessmentError},
+    },
+    std::sync::Arc,
+};
+
+/// A domain's line in the task list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainTask {
+    pub key: String,
+    pub name: String,
+    pub status: DomainStatus,
+    pub score: u8,
+}
+
+/// A pillar's section of the task list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PillarTasks {
+    pub name: String,
+    pub score: Option<f64>,
+    pub domains: Vec<DomainTask>,
+}
+
+/// Everything the task list and check-your-answers pages show.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentOverview {
+    pub header: AssessmentHeader,
+    /// Why the answers cannot be changed now, when they cannot.
+    pub locked_reason: Option<String>,
+    pub may_reopen: bool,
+    pub pillars: Vec<PillarTasks>,
+    pub overall: Option<f64>,
+}
+
+impl AssessmentOverview {
+    pub fn domains(&self) -> impl Iterator<Item = &DomainTask> {
+        self.pillars.iter().flat_map(|pillar| &pillar.domains)
+    }
+
+    pub fn completed_count(&self) -> usize {
+        self.domains()
+            .filter(|domain| domain.status == DomainStatus::Completed)
+            .count()
+    }
+}
+
+/// One domain's page: its criteria and the answers saved so far.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainView {
+    pub header: AssessmentHeader,
+    pub locked_reason: Option<String>,
+    pub pillar_name: String,
+    pub domain: Domain,
+    pub answers: DomainAnswers,
+    pub version: i64,
+    /// Who saved last and when, in words.
+    pub last_saved: Option<String>,
+    pub score: u8,
+}
+
+/// What a save gives back to the page that made it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveOutcome {
+    pub version: i64,
+    pub score: u8,
+    pub status: DomainStatus,
+}
+
+/// The assessment, its framework, and the reader, once the reader may see it.
+#[cfg(feature = "ssr")]
+async fn readable_assessment(
+    id: &str,
+) -> Result<(Actor, store::Db, AssessmentHeader, Arc<Framework>), AppError> {
+    let actor = guard::require_actor().await?;
+    let db = db()?;
+    let header = assessment_store::header(&db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
+    guard::allowed(access::may_view_assessment(&actor, &header.trust_ods_code))?;
+    let framework = store::frameworks::cached(&db, &header.framework_version)
+        .await?
+        .ok_or(AppError::Internal)?;
+    Ok((actor, db, header, framework))
+}
+
+/// Why this reader cannot change the answers now, if they cannot.
+#[cfg(feature = "ssr")]
+fn locked_reason(actor: &Actor, header: &AssessmentHeader) -> Option<String> {
+    if let Err(refusal) = access::may_answer_assessment(actor, &header.trust_ods_code) {
+        return Some(refusal.to_string());
+    }
+    may_change_answers(
+        header.status,
+        header.phase,
+        &store::today(),
+        &header.submission_deadline,
+        header.extended_deadline.as_deref(),
+    )
+    .err()
+}
+
+#[cfg(feature = "ssr")]
+fn find_domain<'a>(
+    framework: &'a Framework,
+    header: &AssessmentHeader,
+    key: &str,
+) -> Result<(&'a str, &'a Domain), AppError> {
+    framework
+        .domains_for(header.care_setting)
+        .find(|(_, domain)| domain.key == key)
+        .map(|(pillar, domain)| (pillar.name.as_str(), domain))
+        .ok_or_else(|| AppError::NotFound("This assessment has no such section.".into()))
+}
+
+/// The signed-in trust lead's assessments, the newest cycle first. Empty for anyone else.
+#[server]
+pub async fn my_assessments() -> Result<Vec<AssessmentHeader>, AppError> {
+    let actor = guard::require_actor().await?;
+    match (&actor.org_ods_code, actor.has(Role::TrustLead)) {
+        (Some(trust), true) => Ok(assessment_store::for_trust(&db()?, trust).await?),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The task list: every domain with its status and score, by pillar.
+#[server]
+pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> {
+    let (actor, db, header, framework) = readable_assessment(&id).await?;
+    let answers = assessment_store::all_answers(&db, &id).await?;
+    let none = DomainAnswers::new();
+    let scores = score_assessment(&framework, header.care_setting, |key| {
+        answers
+            .values()
+            .any(|domain| domain.get(key).is_some_and(|answer| answer.met))
+    });
+    let pillars = framework
+        .pillars
+        .iter()
+        .filter_map(|pillar| {
+            let domains: Vec<DomainTask> = pillar
+                .domains
+                .iter()
+                .filter(|domain| domain.applies_to(header.care_setting))
+                .map(|domain| {
+                    let saved = answers.get(&domain.key).unwrap_or(&none);
+                    DomainTask {
+                        key: domain.key.clone(),
+                        name: domain.name.clone(),
+                        status: domain_status(domain, saved),
+                        score: domain_score(|key| saved.get(key).is_some_and(|a| a.met), domain),
+                    }
+                })
+                .collect();
+            let score = scores
+                .pillars
+                .iter()
+                .find(|(key, _)| *key == pillar.key)
+                .map(|(_, score)| *score);
+            (!domains.is_empty()).then(|| PillarTasks {
+                name: pillar.name.clone(),
+                score,
+                domains,
+            })
+        })
+        .collect();
+    Ok(AssessmentOverview {
+        locked_reason: locked_reason(&actor, &header),
+        may_reopen: access::may_reopen_assessment(&actor).is_ok()
+            && header.status == crate::rules::assessments::AssessmentStatus::Submitted,
+        header,
+        pillars,
+        overall: scores.overall,
+    })
+}
+
+/// One domain with its saved answers.
+#[server]
+pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<DomainView, AppError> {
+    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let (pillar_name, domain) = find_domain(&framework, &header, &domain_key)?;
+    let saved = assessment_store::domain(&db, &assessment_id, &domain_key).await?;
+    let score = domain_score(|key| saved.answers.get(key).is_some_and(|a| a.met), domain);
+    Ok(DomainView {
+        locked_reason: locked_reason(&actor, &header),
+        header,
+        pillar_name: pillar_name.to_string(),
+        domain: domain.clone(),
+        last_saved: match (&saved.updated_by, &saved.updated_at) {
+            (Some(by), Some(at)) => Some(format!("Last saved by {by} on {}", readable_moment(at))),
+            _ => None,
+        },
+        answers: saved.answers,
+        version: saved.version,
+        score,
+    })
+}
+
+/// Saves one domain's answers. `version` is the version the page was showing: if someone has
+/// saved since, nothing is saved and the conflict says what differs. With `then` set to
+/// "continue" (the button, with or without JavaScript) it goes on to the task list; without it
+/// (saving as you go) it stays.
+#[server]
+pub async fn save_domain_answers(
+    assessment_id: String,
+    domain_key: String,
+    version: i64,
+    #[server(default)] answers: BTreeMap<String, CriterionInput>,
+    then: Option<String>,
+) -> Result<SaveOutcome, AppError> {
+    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    guard::allowed(access::may_answer_assessment(
+        &actor,
+        &header.trust_ods_code,
+    ))?;
+    if let Some(reason) = locked_reason(&actor, &header) {
+        return Err(AppError::Invalid(reason));
+    }
+    let (_, domain) = find_domain(&framework, &header, &domain_key)?;
+    let checked = check_domain_input(domain, &answers)
+        .map_err(|(field, message)| AppError::field(&field, message))?;
+    let score = domain_score(|key| checked.get(key).is_some_and(|a| a.met), domain);
+    let met = checked.values().filter(|answer| answer.met).count();
+    let summary = format!(
+        "{met} met, {} not met, {} unanswered; level {score}",
+        checked.len() - met,
+        domain.criteria().count() - checked.len()
+    );
+    let saved = assessment_store::save_domain(
+        &db,
+        &actor.account_id,
+        &assessment_id,
+        &domain_key,
+        version,
+        &checked,
+        summary,
+    )
+    .await
+    .map_err(|error| match error {
+        AssessmentError::Conflict(saved) => AppError::Conflict {
+            message: format!(
+                "{} saved this section on {}, after you opened it. Nothing you entered has been saved. The page now shows their answers; these differ from yours:",
+                saved.updated_by.as_deref().unwrap_or("Someone"),
+                saved.updated_at.as_deref().map(readable_moment).unwrap_or_default()
+            ),
+            changes: answer_differences(domain, &saved.answers, &checked),
+            current_version: saved.version,
+        },
+        AssessmentError::WrongStatus(status) => AppError::Invalid(format!(
+            "This assessment is {} and can no longer be changed.",
+            status.label().to_lowercase()
+        )),
+        AssessmentError::NoSuchAssessment => AppError::NotFound("There is no such assessment.".into()),
+        AssessmentError::Database(error) => error.into(),
+    })?;
+    if then.as_deref() == Some("continue") {
+        leptos_axum::redirect(&format!("/assessments/{assessment_id}?saved={domain_key}"));
+    }
+    Ok(SaveOutcome {
+        version: saved,
+        score,
+        status: domain_status(domain, &checked),
+    })
+}
+
+/// Submits a complete assessment with the lead's declaration; every lead of the trust gets a
+/// receipt with the scores.
+#[server]
+pub async fn submit_assessment(
+    assessment_id: String,
+    declaration: Option<String>,
+) -> Result<(), AppError> {
+    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    guard::allowed(access::may_answer_assessment(
+        &actor,
+        &header.trust_ods_code,
+    ))?;
+    if let Some(reason) = locked_reason(&actor, &header) {
+        return Err(AppError::Invalid(reason));
+    }
+    let answers = assessment_store::all_answers(&db, &assessment_id).await?;
+    let incomplete = incomplete_domains(&framework, header.care_setting, &answers);
+    if !incomplete.is_empty() {
+        let names: Vec<&str> = incomplete
+            .iter()
+            .map(|domain| domain.name.as_str())
+            .collect();
+        return Err(AppError::Invalid(format!(
+            "Complete every section before you submit. Not yet complete: {}.",
+            names.join(", ")
+        )));
+    }
+    if declaration.as_deref() != Some("confirmed") {
+        return Err(AppError::field(
+            "declaration",
+            "Confirm that the answers are accurate and the evidence can be shown to reviewers",
+        ));
+    }
+    let scores = score_assessment(&framework, header.care_setting, |key| {
+        answers
+            .values()
+            .any(|domain| domain.get(key).is_some_and(|answer| answer.met))
+    });
+    let mut lines: Vec<String> = framework
+        .pillars
+        .iter()
+        .filter_map(|pillar| {
+            scores
+                .pillars
+                .iter()
+                .find(|(key, _)| *key == pillar.key)
+                .map(|(_, score)| format!("{}: {}", pillar.name, round_for_display(*score)))
+        })
+        .collect();
+    let overall = scores.overall.map(round_for_display).unwrap_or_default();
+    lines.push(format!("Overall: {overall}"));
+    let link = format!("{}/assessments/{assessment_id}", public_url()?);
+    let receipts: Vec<_> = assessment_store::trust_leads(&db, &header.trust_ods_code)
+        .await?
+        .iter()
+        .map(|(email, name)| {
+            mail_text::submission_receipt(
+                email,
+                name,
+                &header.title(),
+                &header.cycle_name,
+                &actor.display_name,
+                &lines.join("\n"),
+                &link,
+            )
+        })
+        .collect();
+    assessment_store::submit(
+        &db,
+        &actor.account_id,
+        &assessment_id,
+        format!("overall {overall}"),
+        &receipts,
+    )
+    .await
+    .map_err(|error| match error {
+        AssessmentError::WrongStatus(status) => AppError::Invalid(format!(
+            "This assessment is already {}.",
+            status.label().to_lowercase()
+        )),
+        AssessmentError::Database(error) => error.into(),
+        _ => AppError::NotFound("There is no such assessment.".into()),
+    })?;
+    leptos_axum::redirect(&format!("/assessments/{assessment_id}/submitted"));
+    Ok(())
+}
+
+/// Returns a submitted assessment to the trust, with the reason, which its leads are emailed.
+/// NHS England moderators and administrators only.
+#[server]
+pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<(), AppError> {
+    let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
+    guard::allowed(access::may_reopen_assessment(&actor))?;
+    let reason = reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(AppError::field(
+            "reason",
+            "Enter the reason for reopening, in 1000 characters or fewer: the trust will read it",
+        ));
+    }
+    let link = format!("{}/assessments/{assessment_id}", public_url()?);
+    let notices: Vec<_> = assessment_store::trust_leads(&db, &header.trust_ods_code)
+        .await?
+        .iter()
+        .map(|(email, name)| {
+            mail_text::reopened(
+                email,
+                name,
+                &header.title(),
+                &actor.display_name,
+                &reason,
+                &readable_date(header.deadline()),
+                &link,
+            )
+        })
+        .collect();
+    assessment_store::reopen(&db, &actor.account_id, &assessment_id, &reason, &notices)
+        .await
+        .map_err(|error| match error {
+            AssessmentError::WrongStatus(status) => AppError::Invalid(format!(
+                "Only a submitted assessment can be reopened. This one is {}.",
+                status.label().to_lowercase()
+            )),
+            AssessmentError::Database(error) => error.into(),
+            _ => AppError::NotFound("There is no such assessment.".into()),
+        })?;
+    leptos_axum::redirect(&format!("/assessments/{assessment_id}?reopened=1"));
+    Ok(())
+}

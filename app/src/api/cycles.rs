@@ -1,0 +1,312 @@
+//! Running cycles: creating one, moving it through its phases (opening freezes the organisations
+//! and creates the assessments), and extending one trust's deadline. Administrators only.
+
+use crate::error::AppError;
+use crate::rules::assessments::AssessmentHeader;
+use crate::rules::cycles::{Cycle, Phase};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::{db, guard, mail_text, public_url},
+    crate::rules::{
+        access,
+        cycles::{check_dates, is_valid_date, may_advance, readable_date, CycleDates},
+        organisations::CareSetting,
+    },
+    crate::store::{
+        self,
+        cycles::{self as cycle_store, CycleError, NewCycle},
+    },
+};
+
+/// A cycle's page: the cycle, its assessments, and whether it can move to its next phase today.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CycleOverview {
+    pub cycle: Cycle,
+    pub assessments: Vec<AssessmentHeader>,
+    pub next_phase: Option<Phase>,
+    /// Why the next phase cannot begin today, if it cannot.
+    pub not_yet: Option<String>,
+}
+
+/// The form field of a care setting's checkbox on the new-cycle form.
+pub fn care_setting_field(setting: crate::rules::organisations::CareSetting) -> &'static str {
+    use crate::rules::organisations::CareSetting::*;
+    match setting {
+        Acute => "acute",
+        Community => "community",
+        MentalHealth => "mental_health",
+        Ambulance => "ambulance",
+        Icb => "icb",
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn cycle_error(error: CycleError) -> AppError {
+    match error {
+        CycleError::NameTaken(_) => AppError::field("name", error.to_string()),
+        CycleError::NoSuchFramework(_) => AppError::field("framework-version", error.to_string()),
+        CycleError::NoSuchCycle => AppError::NotFound(error.to_string()),
+        CycleError::PhaseMoved(_) | CycleError::NoOrganisations => {
+            AppError::Invalid(error.to_string())
+        }
+        CycleError::Database(error) => error.into(),
+    }
+}
+
+/// Every cycle, newest first.
+#[server]
+pub async fn list_cycles() -> Result<Vec<Cycle>, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_cycles(&actor))?;
+    Ok(cycle_store::list(&db()?).await?)
+}
+
+/// The framework versions a new cycle can use: `(version, title)`, newest first.
+#[server]
+pub async fn framework_choices() -> Result<Vec<(String, String)>, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_cycles(&actor))?;
+    Ok(store::frameworks::versions(&db()?)
+        .await?
+        .into_iter()
+        .map(|version| (version.version, version.title))
+        .collect())
+}
+
+/// Creates a cycle in the setup phase. Each care setting is a checkbox (named by
+/// [`care_setting_field`]); regions are ODS codes separated by commas, or nothing for all of
+/// England.
+#[allow(clippy::too_many_arguments)]
+#[server]
+pub async fn create_cycle(
+    name: String,
+    framework_version: String,
+    opens_on: String,
+    submission_deadline: String,
+    review_deadline: String,
+    moderation_deadline: String,
+    publication_on: String,
+    acute: Option<String>,
+    community: Option<String>,
+    mental_health: Option<String>,
+    ambulance: Option<String>,
+    icb: Option<String>,
+    regions: String,
+    reviewers_per_assessment: String,
+    reviewer_capacity: String,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_cycles(&actor))?;
+    let db = db()?;
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(AppError::field(
+            "name",
+            "Enter a name for the cycle, like DMA 2026/27, in 60 characters or fewer",
+        ));
+    }
+    let dates = CycleDates {
+        opens_on: opens_on.trim().to_string(),
+        submission_deadline: submission_deadline.trim().to_string(),
+        review_deadline: review_deadline.trim().to_string(),
+        moderation_deadline: moderation_deadline.trim().to_string(),
+        publication_on: publication_on.trim().to_string(),
+    };
+    check_dates(&dates).map_err(|(field, message)| AppError::field(field, message))?;
+    let care_settings: Vec<CareSetting> = CareSetting::ALL
+        .into_iter()
+        .zip([acute, community, mental_health, ambulance, icb])
+        .filter_map(|(setting, ticked)| ticked.map(|_| setting))
+        .collect();
+    if care_settings.is_empty() {
+        return Err(AppError::field(
+            "care-settings",
+            "Select at least one care setting to assess",
+        ));
+    }
+    let region_ods_codes: Vec<String> = regions
+        .split(',')
+        .map(|code| code.trim().to_uppercase())
+        .filter(|code| !code.is_empty())
+        .collect();
+    let snapshot = store::organisations::current_snapshot(&db)
+        .await?
+        .ok_or_else(|| {
+            AppError::Invalid("Import the organisations before creating a cycle.".into())
+        })?;
+    let known = store::organisations::directory(&db, snapshot).await?;
+    if let Some(unknown) = region_ods_codes
+        .iter()
+        .find(|code| !known.regions.iter().any(|region| &region.ods_code == *code))
+    {
+        return Err(AppError::field(
+            "regions",
+            format!("There is no region with the ODS code {unknown}. Leave this empty for all of England."),
+        ));
+    }
+    let count = |field: &str, text: &str, what: &str| {
+        text.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|number| (1..=20).contains(number))
+            .ok_or_else(|| {
+                AppError::field(
+                    field,
+                    format!("Enter {what} as a whole number from 1 to 20"),
+                )
+            })
+    };
+    let cycle = NewCycle {
+        name,
+        framework_version: framework_version.trim().to_string(),
+        dates,
+        care_settings,
+        region_ods_codes,
+        reviewers_per_assessment: count(
+            "reviewers-per-assessment",
+            &reviewers_per_assessment,
+            "the number of reviewers for each assessment",
+        )?,
+        reviewer_capacity: count(
+            "reviewer-capacity",
+            &reviewer_capacity,
+            "the most assessments one reviewer can be given",
+        )?,
+    };
+    let id = cycle_store::create(&db, &actor.account_id, &cycle, false)
+        .await
+        .map_err(cycle_error)?;
+    leptos_axum::redirect(&format!("/admin/cycles/{id}?created=1"));
+    Ok(())
+}
+
+/// One cycle with its assessments.
+#[server]
+pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_cycles(&actor))?;
+    let db = db()?;
+    let cycle = cycle_store::get(&db, &id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))?;
+    let assessments = store::assessments::for_cycle(&db, &id).await?;
+    let (next_phase, not_yet) = if cycle.is_historical {
+        (None, None)
+    } else {
+        (
+            cycle.phase.next(),
+            may_advance(cycle.phase, &cycle.dates, &store::today()).err(),
+        )
+    };
+    Ok(CycleOverview {
+        cycle,
+        assessments,
+        next_phase,
+        not_yet,
+    })
+}
+
+/// Moves a cycle on from `from_phase` (the phase the administrator saw) to the next, if its
+/// date has come. Opening also freezes the organisations, creates the assessments and emails
+/// the trust leads.
+#[server]
+pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_cycles(&actor))?;
+    let db = db()?;
+    let cycle = cycle_store::get(&db, &cycle_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))?;
+    let from = Phase::from_key(&from_phase)
+        .ok_or_else(|| AppError::Invalid("Reload the page and try again.".into()))?;
+    if cycle.is_historical {
+        return Err(AppError::Invalid(
+            "This cycle holds earlier published results; it has no phases to move through.".into(),
+        ));
+    }
+    if from != cycle.phase {
+        return Err(cycle_error(CycleError::PhaseMoved(cycle.phase)));
+    }
+    let to = may_advance(from, &cycle.dates, &store::today()).map_err(AppError::Invalid)?;
+    if to == Phase::Submission {
+        let link = format!("{}/assessments", public_url()?);
+        let deadline = readable_date(&cycle.dates.submission_deadline);
+        cycle_store::open(&db, &actor.account_id, &cycle_id, |lead| {
+            let settings: Vec<&str> = lead.care_settings.iter().map(|s| s.label()).collect();
+            mail_text::cycle_opened(
+                &lead.email,
+                &lead.display_name,
+                &cycle.name,
+                &lead.trust_name,
+                &settings.join(", "),
+                &deadline,
+                &link,
+            )
+        })
+        .await
+        .map_err(cycle_error)?;
+    } else {
+        cycle_store::change_phase(&db, &actor.account_id, &cycle_id, from, to)
+            .await
+            .map_err(cycle_error)?;
+    }
+    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?phase={}", to.key()));
+    Ok(())
+}
+
+/// Gives one trust a later submission deadline, with a reason. The trust must be in the cycle.
+#[server]
+pub async fn extend_deadline(
+    cycle_id: String,
+    trust_ods_code: String,
+    deadline: String,
+    reason: String,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_cycles(&actor))?;
+    let db = db()?;
+    let cycle = cycle_store::get(&db, &cycle_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))?;
+    let trust = trust_ods_code.trim().to_uppercase();
+    if !cycle_store::has_trust(&db, &cycle_id, &trust).await? {
+        return Err(AppError::field(
+            "trust-ods-code",
+            format!("No trust with the ODS code {trust} has an assessment in this cycle"),
+        ));
+    }
+    let deadline = deadline.trim().to_string();
+    if !is_valid_date(&deadline) || deadline <= cycle.dates.submission_deadline {
+        return Err(AppError::field(
+            "deadline",
+            format!(
+                "Enter a date after the cycle's deadline of {}, like 2027-02-14",
+                cycle.dates.submission_deadline
+            ),
+        ));
+    }
+    if deadline >= cycle.dates.review_deadline {
+        return Err(AppError::field(
+            "deadline",
+            format!(
+                "The new deadline must be before the review deadline, {}",
+                cycle.dates.review_deadline
+            ),
+        ));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(AppError::field(
+            "extension-reason",
+            "Enter the reason for the extension, in 1000 characters or fewer",
+        ));
+    }
+    cycle_store::extend_deadline(&db, &actor.account_id, &cycle_id, &trust, &deadline, reason)
+        .await
+        .map_err(cycle_error)?;
+    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?extended={trust}"));
+    Ok(())
+}

@@ -1,0 +1,516 @@
+//! The trust lead's journey: their assessments, the task list, a domain's questions (saved as
+//! you go with JavaScript, "save and continue" without), check your answers, the declaration
+//! and submission. NHS England staff read the same pages and may reopen a submitted assessment.
+
+use super::account::query_param;
+use crate::api::assessments::{
+    get_assessment, get_domain, my_assessments, AssessmentOverview, DomainView, ReopenAssessment,
+    SaveDomainAnswers, SubmitAssessment,
+};
+use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
+use crate::error::AppError;
+use crate::rules::assessments::{evidence_field, AssessmentStatus, DomainStatus};
+use crate::rules::cycles::{readable_date, readable_moment};
+use crate::rules::scoring::round_for_display;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
+}
+
+/// The assessment's status as a tag; the words carry the meaning, the colour only helps.
+#[component]
+fn StatusTag(status: AssessmentStatus) -> impl IntoView {
+    let colour = match status {
+        AssessmentStatus::NotStarted => "nhsuk-tag--grey",
+        AssessmentStatus::InProgress => "nhsuk-tag--blue",
+        _ => "nhsuk-tag--green",
+    };
+    view! { <strong class=format!("nhsuk-tag {colour}")>{status.label()}</strong> }
+}
+
+fn score_text(score: Option<f64>) -> String {
+    score.map_or_else(|| "No score".to_string(), round_for_display)
+}
+
+#[component]
+pub fn AssessmentsPage() -> impl IntoView {
+    let assessments = Resource::new(|| (), |_| my_assessments());
+    view! {
+        <Title text="Your assessments"/>
+        <h1 class="nhsuk-heading-xl">"Your assessments"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match assessments.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p>"You have no assessments. When NHS England opens a cycle, your trust's assessments appear here and you get an email."</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <p>"Your trust completes one assessment for each care setting it provides."</p>
+                        <table class="nhsuk-table">
+                            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Your assessments"</caption>
+                            <thead class="nhsuk-table__head">
+                                <tr class="nhsuk-table__row">
+                                    <th class="nhsuk-table__header" scope="col">"Assessment"</th>
+                                    <th class="nhsuk-table__header" scope="col">"Cycle"</th>
+                                    <th class="nhsuk-table__header" scope="col">"Deadline"</th>
+                                    <th class="nhsuk-table__header" scope="col">"Status"</th>
+                                </tr>
+                            </thead>
+                            <tbody class="nhsuk-table__body">
+                                {list.into_iter().map(|assessment| view! {
+                                    <tr class="nhsuk-table__row">
+                                        <td class="nhsuk-table__cell"><a href=format!("/assessments/{}", assessment.id)>{assessment.title()}</a></td>
+                                        <td class="nhsuk-table__cell">{assessment.cycle_name.clone()}</td>
+                                        <td class="nhsuk-table__cell">{readable_date(assessment.deadline())}</td>
+                                        <td class="nhsuk-table__cell"><StatusTag status=assessment.status/></td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The heading every page of one assessment starts with.
+#[component]
+fn AssessmentHeading(
+    overview_title: String,
+    cycle_name: String,
+    heading: &'static str,
+) -> impl IntoView {
+    view! {
+        <span class="nhsuk-caption-l">{format!("{cycle_name} – {overview_title}")}</span>
+        <h1 class="nhsuk-heading-l">{heading}</h1>
+    }
+}
+
+#[component]
+pub fn TaskListPage() -> impl IntoView {
+    let id = param("id");
+    let overview = Resource::new(id, get_assessment);
+    let saved = query_param("saved");
+    let reopened = query_param("reopened");
+    let reopen = ServerAction::<ReopenAssessment>::new();
+    let reopen_error = action_error(reopen.value());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(error) => view! { <Title text="Assessment"/><ErrorPanel error/> }.into_any(),
+                    Ok(overview) => {
+                        let saved_name = saved.get().and_then(|key| overview.domains().find(|d| d.key == key).map(|d| d.name.clone()));
+                        view! {
+                            <Title text=overview.header.title()/>
+                            {saved_name.map(|name| view! { <SuccessBanner message=format!("{name} saved.")/> })}
+                            {reopened.get().map(|_| view! { <SuccessBanner message="The assessment is reopened and the trust's leads have been emailed.".to_string()/> })}
+                            <FormErrors error=reopen_error/>
+                            <TaskList overview=overview.clone()/>
+                            {overview.may_reopen.then(|| view! { <ReopenForm assessment_id=overview.header.id.clone() action=reopen error=reopen_error/> })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TaskList(overview: AssessmentOverview) -> impl IntoView {
+    let header = &overview.header;
+    let id = header.id.clone();
+    let total = overview.domains().count();
+    let completed = overview.completed_count();
+    let editable = overview.locked_reason.is_none();
+    view! {
+        <AssessmentHeading overview_title=header.title() cycle_name=header.cycle_name.clone() heading="Your self-assessment"/>
+        <dl class="nhsuk-summary-list">
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">"Status"</dt>
+                <dd class="nhsuk-summary-list__value"><StatusTag status=header.status/></dd>
+            </div>
+            <SummaryRow key="Deadline" value=readable_date(header.deadline())/>
+            {header.submitted_at.clone().map(|at| view! {
+                <SummaryRow key="Submitted" value=format!("{} by {}", readable_moment(&at), header.submitted_by.clone().unwrap_or_default())/>
+            })}
+        </dl>
+        {overview.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}
+        <p>{format!("You have completed {completed} of {total} sections.")}</p>
+        {overview.pillars.iter().map(|pillar| view! {
+            <h2 class="nhsuk-heading-m">{pillar.name.clone()}</h2>
+            <ul class="nhsuk-task-list">
+                {pillar.domains.iter().map(|domain| {
+                    let status_id = format!("{}-status", domain.key);
+                    view! {
+                        <li class="nhsuk-task-list__item nhsuk-task-list__item--with-link">
+                            <div class="nhsuk-task-list__name-and-hint">
+                                <a class="nhsuk-link nhsuk-task-list__link" href=format!("/assessments/{id}/domains/{}", domain.key) aria-describedby=status_id.clone()>{domain.name.clone()}</a>
+                            </div>
+                            <div class=if domain.status == DomainStatus::Completed { "nhsuk-task-list__status nhsuk-task-list__status--completed" } else { "nhsuk-task-list__status" } id=status_id>
+                                {match domain.status {
+                                    DomainStatus::Completed => view! { {format!("Completed – level {}", domain.score)} }.into_any(),
+                                    DomainStatus::InProgress => view! { <strong class="nhsuk-tag nhsuk-tag--blue">"In progress"</strong> }.into_any(),
+                                    DomainStatus::NotStarted => view! { <strong class="nhsuk-tag nhsuk-tag--grey">"Not started"</strong> }.into_any(),
+                                }}
+                            </div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }).collect_view()}
+        <a class="nhsuk-button" href=format!("/assessments/{id}/check")>
+            {if editable { "Check your answers and submit" } else { "View answers and scores" }}
+        </a>
+    }
+}
+
+#[component]
+fn ReopenForm(
+    assessment_id: String,
+    action: ServerAction<ReopenAssessment>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|error| error.message_for("reason"));
+    view! {
+        <h2 class="nhsuk-heading-m">"Reopen this assessment"</h2>
+        <p>"Reopening returns the assessment to the trust so they can change it. Their leads are emailed the reason."</p>
+        <ActionForm action>
+            <input type="hidden" name="assessment_id" value=assessment_id/>
+            <div class=move || if message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                <label class="nhsuk-label" for="reason">"Reason for reopening"</label>
+                {move || message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                <textarea class="nhsuk-textarea" id="reason" name="reason" rows="3"></textarea>
+            </div>
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Reopen assessment"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn DomainPage() -> impl IntoView {
+    let id = param("id");
+    let key = param("key");
+    let view_data = Resource::new(move || (id(), key()), |(id, key)| get_domain(id, key));
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view_data.await {
+                    Err(error) => view! { <Title text="Section"/><ErrorPanel error/> }.into_any(),
+                    Ok(data) => view! { <DomainForm data/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// What the person sees about saving as they go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AutosaveState {
+    Idle,
+    Saving,
+    Saved,
+    Failed,
+}
+
+#[component]
+fn DomainForm(data: DomainView) -> impl IntoView {
+    let action = ServerAction::<SaveDomainAnswers>::new();
+    let error = action_error(action.value());
+    let version = RwSignal::new(data.version);
+    let score = RwSignal::new(data.score);
+    let autosave = RwSignal::new(AutosaveState::Idle);
+    // A change made while a save is on its way is saved when it returns, from the new version.
+    let changed_while_saving = RwSignal::new(false);
+    let form_area = NodeRef::<leptos::html::Div>::new();
+    let editable = data.locked_reason.is_none();
+
+    let save_now = move || {
+        autosave.set(AutosaveState::Saving);
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::form::FromFormData;
+            use leptos::wasm_bindgen::JsCast;
+            let Some(form) = form_area
+                .get_untracked()
+                .and_then(|area| area.query_selector("form").ok().flatten())
+                .and_then(|form| form.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+            else {
+                return;
+            };
+            let Ok(form_data) = leptos::web_sys::FormData::new_with_form(&form) else {
+                return;
+            };
+            if let Ok(mut args) = SaveDomainAnswers::from_form_data(&form_data) {
+                args.version = version.get_untracked();
+                args.then = None;
+                action.dispatch(args);
+            }
+        }
+    };
+    let on_change = move |_| {
+        if !editable || autosave.get_untracked() == AutosaveState::Failed {
+            return;
+        }
+        if action.pending().get_untracked() {
+            changed_while_saving.set(true);
+        } else {
+            save_now();
+        }
+    };
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(outcome)) => {
+            version.set(outcome.version);
+            score.set(outcome.score);
+            autosave.set(AutosaveState::Saved);
+            if changed_while_saving.get_untracked() {
+                changed_while_saving.set(false);
+                save_now();
+            }
+        }
+        Some(Err(AppError::Conflict {
+            current_version, ..
+        })) => {
+            // Saving as you go stops; the next deliberate save replaces what the other person
+            // saved, now that this person has seen it.
+            version.set(current_version);
+            autosave.set(AutosaveState::Failed);
+        }
+        Some(Err(_)) => autosave.set(AutosaveState::Failed),
+        None => {}
+    });
+
+    let header = data.header.clone();
+    let assessment_id = header.id.clone();
+    let domain_key = data.domain.key.clone();
+    let answers = data.answers.clone();
+    let task_list_link = format!("/assessments/{assessment_id}");
+    view! {
+        <Title text=format!("{} – {}", data.domain.name, header.title())/>
+        <FormErrors error/>
+        <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
+            <ol class="nhsuk-breadcrumb__list">
+                <li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href=task_list_link.clone()>"Your self-assessment"</a></li>
+            </ol>
+        </nav>
+        <span class="nhsuk-caption-l">{format!("{} – {}", data.pillar_name, header.title())}</span>
+        <h1 class="nhsuk-heading-l">{data.domain.name.clone()}</h1>
+        <p>{data.domain.description.clone()}</p>
+        {data.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}
+        <div class="nhsuk-inset-text" aria-live="polite">
+            <p id="domain-score">{move || format!("These answers give this section level {} of 5.", score.get())}</p>
+            <p class="nhsuk-body-s">"Each level counts only when every criterion of that level and of the levels below it is met."</p>
+        </div>
+        {data.last_saved.clone().map(|text| view! { <p class="nhsuk-body-s">{text}</p> })}
+        <div node_ref=form_area on:change=on_change>
+            <ActionForm action>
+                <input type="hidden" name="assessment_id" value=assessment_id.clone()/>
+                <input type="hidden" name="domain_key" value=domain_key/>
+                <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
+                {data.domain.levels.iter().map(|level| view! {
+                    <h2 class="nhsuk-heading-m">{format!("Level {}: {}", level.level, level.summary)}</h2>
+                    {level.criteria.iter().map(|criterion| {
+                        let key = criterion.key.clone();
+                        let saved = answers.get(&key).cloned();
+                        let met_field = format!("met-{key}");
+                        let evidence_id = evidence_field(&key);
+                        let met_message = {
+                            let field = met_field.clone();
+                            move || error.get().and_then(|error| error.message_for(&field))
+                        };
+                        let evidence_message = {
+                            let field = evidence_id.clone();
+                            move || error.get().and_then(|error| error.message_for(&field))
+                        };
+                        let has_error = {
+                            let met_message = met_message.clone();
+                            let evidence_message = evidence_message.clone();
+                            move || met_message().is_some() || evidence_message().is_some()
+                        };
+                        view! {
+                            <div class=move || if has_error() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                                <fieldset class="nhsuk-fieldset" aria-describedby=format!("{key}-hint")>
+                                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{criterion.text.clone()}</legend>
+                                    <div class="nhsuk-hint" id=format!("{key}-hint")>{format!("Evidence to look for: {}", criterion.evidence)}</div>
+                                    {move || met_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                                    <div class="nhsuk-radios nhsuk-radios--inline" id=met_field.clone()>
+                                        <div class="nhsuk-radios__item">
+                                            <input class="nhsuk-radios__input" id=format!("{met_field}-yes") name=format!("answers[{key}][met]") type="radio" value="met" checked=saved.as_ref().is_some_and(|a| a.met) disabled=!editable/>
+                                            <label class="nhsuk-label nhsuk-radios__label" for=format!("{met_field}-yes")>"Met"</label>
+                                        </div>
+                                        <div class="nhsuk-radios__item">
+                                            <input class="nhsuk-radios__input" id=format!("{met_field}-no") name=format!("answers[{key}][met]") type="radio" value="not-met" checked=saved.as_ref().is_some_and(|a| !a.met) disabled=!editable/>
+                                            <label class="nhsuk-label nhsuk-radios__label" for=format!("{met_field}-no")>"Not met"</label>
+                                        </div>
+                                    </div>
+                                    <div class="nhsuk-u-margin-top-3">
+                                        <label class="nhsuk-label" for=evidence_id.clone()>"Evidence (required if met)"</label>
+                                        {move || evidence_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                                        <textarea class="nhsuk-textarea" id=evidence_id.clone() name=format!("answers[{key}][evidence]") rows="3" disabled=!editable>{saved.as_ref().map(|a| a.evidence.clone()).unwrap_or_default()}</textarea>
+                                    </div>
+                                </fieldset>
+                            </div>
+                        }
+                    }).collect_view()}
+                }).collect_view()}
+                {editable.then(|| view! {
+                    <p class="nhsuk-body-s" aria-live="polite" id="autosave-status">
+                        {move || match autosave.get() {
+                            AutosaveState::Idle => "",
+                            AutosaveState::Saving => "Saving…",
+                            AutosaveState::Saved => "All changes saved.",
+                            AutosaveState::Failed => "Not saved: see the message at the top of the page. Select Save and continue to save your answers.",
+                        }}
+                    </p>
+                    <button class="nhsuk-button" type="submit" name="then" value="continue">"Save and continue"</button>
+                })}
+            </ActionForm>
+        </div>
+        <p><a class="nhsuk-link" href=task_list_link>"Back to your self-assessment"</a></p>
+    }
+}
+
+#[component]
+pub fn CheckAnswersPage() -> impl IntoView {
+    let id = param("id");
+    let overview = Resource::new(id, get_assessment);
+    let submit = ServerAction::<SubmitAssessment>::new();
+    let error = action_error(submit.value());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(error) => view! { <Title text="Check your answers"/><ErrorPanel error/> }.into_any(),
+                    Ok(overview) => view! { <CheckAnswers overview action=submit error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CheckAnswers(
+    overview: AssessmentOverview,
+    action: ServerAction<SubmitAssessment>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let header = overview.header.clone();
+    let id = header.id.clone();
+    let editable = overview.locked_reason.is_none();
+    let incomplete: Vec<(String, String)> = overview
+        .domains()
+        .filter(|domain| domain.status != DomainStatus::Completed)
+        .map(|domain| (domain.key.clone(), domain.name.clone()))
+        .collect();
+    let task_list_link = format!("/assessments/{id}");
+    let declaration_message = move || {
+        error
+            .get()
+            .and_then(|error| error.message_for("declaration"))
+    };
+    view! {
+        <Title text=format!("Check your answers – {}", header.title())/>
+        <FormErrors error/>
+        <AssessmentHeading overview_title=header.title() cycle_name=header.cycle_name.clone() heading="Check your answers"/>
+        <dl class="nhsuk-summary-list">
+            <SummaryRow key="Overall score" value=score_text(overview.overall)/>
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">"Status"</dt>
+                <dd class="nhsuk-summary-list__value"><StatusTag status=header.status/></dd>
+            </div>
+        </dl>
+        {(!incomplete.is_empty()).then(|| view! {
+            <div class="nhsuk-warning-callout">
+                <h2 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">"Important: "</span>"Sections to complete"</span></h2>
+                <p>"Every criterion needs an answer before you can submit. Not yet complete:"</p>
+                <ul>
+                    {incomplete.iter().map(|(key, name)| view! {
+                        <li><a href=format!("/assessments/{id}/domains/{key}")>{name.clone()}</a></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        })}
+        {overview.pillars.iter().map(|pillar| view! {
+            <h2 class="nhsuk-heading-m">{format!("{}: {}", pillar.name, score_text(pillar.score))}</h2>
+            <dl class="nhsuk-summary-list">
+                {pillar.domains.iter().map(|domain| view! {
+                    <div class="nhsuk-summary-list__row">
+                        <dt class="nhsuk-summary-list__key">{domain.name.clone()}</dt>
+                        <dd class="nhsuk-summary-list__value">
+                            {format!("Level {}", domain.score)}
+                            {(domain.status != DomainStatus::Completed).then(|| format!(" ({})", domain.status.label().to_lowercase()))}
+                        </dd>
+                        <dd class="nhsuk-summary-list__actions">
+                            <a href=format!("/assessments/{id}/domains/{}", domain.key)>
+                                {if editable { "Change" } else { "View" }}
+                                <span class="nhsuk-u-visually-hidden">{format!(" {}", domain.name)}</span>
+                            </a>
+                        </dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+        }).collect_view()}
+        {match (editable, incomplete.is_empty()) {
+            (true, true) => view! {
+                <h2 class="nhsuk-heading-m">"Declaration"</h2>
+                <ActionForm action>
+                    <input type="hidden" name="assessment_id" value=id.clone()/>
+                    <div class=move || if declaration_message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                        {move || declaration_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                        <div class="nhsuk-checkboxes" id="declaration">
+                            <div class="nhsuk-checkboxes__item">
+                                <input class="nhsuk-checkboxes__input" id="declaration-confirmed" name="declaration" type="checkbox" value="confirmed"/>
+                                <label class="nhsuk-label nhsuk-checkboxes__label" for="declaration-confirmed">
+                                    "I confirm these answers are accurate to the best of my knowledge, and that the evidence described can be shown to peer reviewers and NHS England."
+                                </label>
+                            </div>
+                        </div>
+                    </div>
+                    <p>"Once submitted, the assessment cannot be changed unless NHS England reopens it."</p>
+                    <button class="nhsuk-button" type="submit">"Submit assessment"</button>
+                </ActionForm>
+            }.into_any(),
+            (true, false) => view! { <p>"You can submit once every section is complete."</p> }.into_any(),
+            (false, _) => view! {
+                {overview.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}
+            }.into_any(),
+        }}
+        <p><a class="nhsuk-link" href=task_list_link>"Back to your self-assessment"</a></p>
+    }
+}
+
+#[component]
+pub fn SubmittedPage() -> impl IntoView {
+    let id = param("id");
+    let overview = Resource::new(id, get_assessment);
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(error) => view! { <Title text="Assessment submitted"/><ErrorPanel error/> }.into_any(),
+                    Ok(overview) => {
+                        let header = overview.header.clone();
+                        view! {
+                            <Title text="Assessment submitted"/>
+                            <div class="nhsuk-panel">
+                                <h1 class="nhsuk-panel__title">"Assessment submitted"</h1>
+                                <div class="nhsuk-panel__body">{header.title()}<br/>{format!("Overall score {}", score_text(overview.overall))}</div>
+                            </div>
+                            <p>"We have emailed a receipt with the scores to your trust's leads."</p>
+                            <h2 class="nhsuk-heading-m">"What happens next"</h2>
+                            <p>"Peer reviewers from trusts in other integrated care systems will review your assessment and evidence. You will see any scores they adjust, with their reasons, and can reply before NHS England moderates the final scores."</p>
+                            <p><a class="nhsuk-link" href=format!("/assessments/{}/check", header.id)>"View your answers and scores"</a></p>
+                            <p><a class="nhsuk-link" href="/assessments">"Back to your assessments"</a></p>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

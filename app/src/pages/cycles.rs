@@ -1,0 +1,273 @@
+//! Running cycles, for NHS England administrators: the list, creating one, and one cycle's page
+//! (its phase, its assessments, deadline extensions).
+
+use super::account::query_param;
+use crate::api::cycles::{
+    care_setting_field, framework_choices, get_cycle, list_cycles, AdvanceCycle, CreateCycle,
+    CycleOverview, ExtendDeadline,
+};
+use crate::components::{
+    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
+};
+use crate::error::AppError;
+use crate::rules::assessments::AssessmentStatus;
+use crate::rules::cycles::{readable_date, Phase};
+use crate::rules::organisations::CareSetting;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn CyclesPage() -> impl IntoView {
+    let cycles = Resource::new(|| (), |_| list_cycles());
+    view! {
+        <Title text="Cycles"/>
+        <h1 class="nhsuk-heading-xl">"Assessment cycles"</h1>
+        <a class="nhsuk-button" href="/admin/cycles/new">"Create a cycle"</a>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match cycles.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p>"There are no cycles yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="nhsuk-table">
+                            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Cycles"</caption>
+                            <thead class="nhsuk-table__head">
+                                <tr class="nhsuk-table__row">
+                                    <th class="nhsuk-table__header" scope="col">"Cycle"</th>
+                                    <th class="nhsuk-table__header" scope="col">"Phase"</th>
+                                    <th class="nhsuk-table__header" scope="col">"Opens"</th>
+                                    <th class="nhsuk-table__header" scope="col">"Submission deadline"</th>
+                                </tr>
+                            </thead>
+                            <tbody class="nhsuk-table__body">
+                                {list.into_iter().map(|cycle| view! {
+                                    <tr class="nhsuk-table__row">
+                                        <td class="nhsuk-table__cell"><a href=format!("/admin/cycles/{}", cycle.id)>{cycle.name.clone()}</a></td>
+                                        <td class="nhsuk-table__cell">{if cycle.is_historical { "Earlier results (imported)" } else { cycle.phase.label() }}</td>
+                                        <td class="nhsuk-table__cell">{readable_date(&cycle.dates.opens_on)}</td>
+                                        <td class="nhsuk-table__cell">{readable_date(&cycle.dates.submission_deadline)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn NewCyclePage() -> impl IntoView {
+    let versions = Resource::new(|| (), |_| framework_choices());
+    let action = ServerAction::<CreateCycle>::new();
+    let error = action_error(action.value());
+    let settings_message = move || {
+        error
+            .get()
+            .and_then(|error| error.message_for("care-settings"))
+    };
+    view! {
+        <Title text="Create a cycle"/>
+        <FormErrors error/>
+        <h1 class="nhsuk-heading-xl">"Create a cycle"</h1>
+        <p>"The cycle starts in setting up. Opening it later freezes the organisation structure for the cycle, creates an assessment for each trust and care setting in scope, and emails the trust leads."</p>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match versions.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(versions) => view! {
+                        <ActionForm action>
+                            <TextField id="name" name="name" label="Name" hint="For example, DMA 2026/27" error/>
+                            <div class="nhsuk-form-group">
+                                <label class="nhsuk-label" for="framework-version">"Framework version"</label>
+                                <select class="nhsuk-select" id="framework-version" name="framework_version">
+                                    {versions.into_iter().map(|(version, title)| view! {
+                                        <option value=version.clone()>{format!("{title} (version {version})")}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <TextField id="opens-on" name="opens_on" label="Opens on" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                            <TextField id="submission-deadline" name="submission_deadline" label="Submission deadline" input_type="date" hint="Trusts can submit until the end of this day." error width_class="nhsuk-input--width-10"/>
+                            <TextField id="review-deadline" name="review_deadline" label="Review deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                            <TextField id="moderation-deadline" name="moderation_deadline" label="Moderation deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                            <TextField id="publication-on" name="publication_on" label="Publication date" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                            <div class=move || if settings_message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                                <fieldset class="nhsuk-fieldset">
+                                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"Care settings in scope"</legend>
+                                    {move || settings_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                                    <div class="nhsuk-checkboxes" id="care-settings">
+                                        {CareSetting::ALL.into_iter().map(|setting| {
+                                            let field = care_setting_field(setting);
+                                            view! {
+                                                <div class="nhsuk-checkboxes__item">
+                                                    <input class="nhsuk-checkboxes__input" id=format!("setting-{field}") name=field type="checkbox" value="on" checked=setting != CareSetting::Icb/>
+                                                    <label class="nhsuk-label nhsuk-checkboxes__label" for=format!("setting-{field}")>{setting.label()}</label>
+                                                </div>
+                                            }
+                                        }).collect_view()}
+                                    </div>
+                                </fieldset>
+                            </div>
+                            <TextField id="regions" name="regions" label="Regions in scope (optional)" hint="Region ODS codes separated by commas, like Y63, Y60. Leave empty for all of England." error width_class="nhsuk-input--width-20"/>
+                            <TextField id="reviewers-per-assessment" name="reviewers_per_assessment" label="Peer reviewers for each assessment" value="2" error width_class="nhsuk-input--width-2"/>
+                            <TextField id="reviewer-capacity" name="reviewer_capacity" label="Most assessments one reviewer can be given" value="3" error width_class="nhsuk-input--width-2"/>
+                            <button class="nhsuk-button" type="submit">"Create cycle"</button>
+                        </ActionForm>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn CyclePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let overview = Resource::new(id, get_cycle);
+    let created = query_param("created");
+    let phase_changed = query_param("phase");
+    let extended = query_param("extended");
+    let advance = ServerAction::<AdvanceCycle>::new();
+    let advance_error = action_error(advance.value());
+    let extend = ServerAction::<ExtendDeadline>::new();
+    let extend_error = action_error(extend.value());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(error) => view! { <Title text="Cycle"/><ErrorPanel error/> }.into_any(),
+                    Ok(overview) => view! {
+                        {created.get().map(|_| view! { <SuccessBanner message="Cycle created.".to_string()/> })}
+                        {phase_changed.get().and_then(|key| Phase::from_key(&key)).map(|phase| view! {
+                            <SuccessBanner message=format!("The cycle is now in {}.", phase.label().to_lowercase())/>
+                        })}
+                        {extended.get().map(|trust| view! { <SuccessBanner message=format!("Deadline extended for {trust}.")/> })}
+                        <FormErrors error=advance_error/>
+                        <FormErrors error=extend_error/>
+                        <CycleDetail overview advance extend extend_error/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CycleDetail(
+    overview: CycleOverview,
+    advance: ServerAction<AdvanceCycle>,
+    extend: ServerAction<ExtendDeadline>,
+    extend_error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let cycle = overview.cycle.clone();
+    let cycle_id = cycle.id.clone();
+    let settings: Vec<&str> = cycle.care_settings.iter().map(|s| s.label()).collect();
+    let regions = if cycle.region_ods_codes.is_empty() {
+        "All of England".to_string()
+    } else {
+        cycle.region_ods_codes.join(", ")
+    };
+    let counts: Vec<(AssessmentStatus, usize)> = AssessmentStatus::ALL
+        .into_iter()
+        .map(|status| {
+            (
+                status,
+                overview
+                    .assessments
+                    .iter()
+                    .filter(|a| a.status == status)
+                    .count(),
+            )
+        })
+        .filter(|(_, count)| *count > 0)
+        .collect();
+    let action_label = |phase: Phase| match phase {
+        Phase::Submission => "Open the cycle".to_string(),
+        other => format!("Move to {}", other.label().to_lowercase()),
+    };
+    view! {
+        <Title text=cycle.name.clone()/>
+        <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
+            <ol class="nhsuk-breadcrumb__list">
+                <li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href="/admin/cycles">"Cycles"</a></li>
+            </ol>
+        </nav>
+        <h1 class="nhsuk-heading-xl">{cycle.name.clone()}</h1>
+        <dl class="nhsuk-summary-list">
+            <SummaryRow key="Phase" value=if cycle.is_historical { "Earlier results (imported)".to_string() } else { cycle.phase.label().to_string() }/>
+            <SummaryRow key="Framework version" value=cycle.framework_version.clone()/>
+            <SummaryRow key="Opens" value=readable_date(&cycle.dates.opens_on)/>
+            <SummaryRow key="Submission deadline" value=readable_date(&cycle.dates.submission_deadline)/>
+            <SummaryRow key="Review deadline" value=readable_date(&cycle.dates.review_deadline)/>
+            <SummaryRow key="Moderation deadline" value=readable_date(&cycle.dates.moderation_deadline)/>
+            <SummaryRow key="Publication" value=readable_date(&cycle.dates.publication_on)/>
+            <SummaryRow key="Care settings" value=settings.join(", ")/>
+            <SummaryRow key="Regions" value=regions/>
+            <SummaryRow key="Reviewers for each assessment" value=cycle.reviewers_per_assessment.to_string()/>
+            <SummaryRow key="Most reviews for one reviewer" value=cycle.reviewer_capacity.to_string()/>
+        </dl>
+        {overview.next_phase.map(|next| view! {
+            <h2 class="nhsuk-heading-m">"Next phase"</h2>
+            {match overview.not_yet.clone() {
+                Some(reason) => view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> }.into_any(),
+                None => view! {
+                    <ActionForm action=advance>
+                        <input type="hidden" name="cycle_id" value=cycle.id.clone()/>
+                        <input type="hidden" name="from_phase" value=cycle.phase.key()/>
+                        {(next == Phase::Submission).then(|| view! {
+                            <p>"Opening freezes today's organisation structure for this cycle, creates the assessments and emails every trust lead in scope."</p>
+                        })}
+                        <button class="nhsuk-button" type="submit">{action_label(next)}</button>
+                    </ActionForm>
+                }.into_any(),
+            }}
+        })}
+        <h2 class="nhsuk-heading-m">"Assessments"</h2>
+        {if overview.assessments.is_empty() {
+            view! { <p>"There are no assessments yet: they are created when the cycle opens."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="nhsuk-list">
+                    {counts.into_iter().map(|(status, count)| view! { <li>{format!("{}: {count}", status.label())}</li> }).collect_view()}
+                </ul>
+                <table class="nhsuk-table">
+                    <caption class="nhsuk-table__caption">{format!("{} assessments", overview.assessments.len())}</caption>
+                    <thead class="nhsuk-table__head">
+                        <tr class="nhsuk-table__row">
+                            <th class="nhsuk-table__header" scope="col">"Trust"</th>
+                            <th class="nhsuk-table__header" scope="col">"Care setting"</th>
+                            <th class="nhsuk-table__header" scope="col">"Deadline"</th>
+                            <th class="nhsuk-table__header" scope="col">"Status"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="nhsuk-table__body">
+                        {overview.assessments.iter().map(|assessment| view! {
+                            <tr class="nhsuk-table__row">
+                                <td class="nhsuk-table__cell"><a href=format!("/assessments/{}", assessment.id)>{format!("{} ({})", assessment.trust_name, assessment.trust_ods_code)}</a></td>
+                                <td class="nhsuk-table__cell">{assessment.care_setting.label()}</td>
+                                <td class="nhsuk-table__cell">
+                                    {readable_date(assessment.deadline())}
+                                    {assessment.extended_deadline.is_some().then(|| " (extended)")}
+                                </td>
+                                <td class="nhsuk-table__cell">{assessment.status.label()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        {(!cycle.is_historical && cycle.phase != Phase::Setup).then(|| view! {
+            <h2 class="nhsuk-heading-m">"Extend a trust's deadline"</h2>
+            <ActionForm action=extend>
+                <input type="hidden" name="cycle_id" value=cycle_id.clone()/>
+                <TextField id="trust-ods-code" name="trust_ods_code" label="Trust ODS code" error=extend_error width_class="nhsuk-input--width-5"/>
+                <TextField id="deadline" name="deadline" label="New deadline" input_type="date" hint="For example, 2027-02-14. It applies to all of the trust's assessments in this cycle." error=extend_error width_class="nhsuk-input--width-10"/>
+                <TextField id="extension-reason" name="reason" label="Reason" error=extend_error/>
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Extend deadline"</button>
+            </ActionForm>
+        })}
+    }
+}

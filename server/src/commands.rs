@@ -1,7 +1,7 @@
 //! Commands run from the command line rather than the web.
 
 use crate::config::Config;
-use crate::org_import;
+use crate::{org_import, results_import};
 use anyhow::Context;
 use app::store::organisations;
 use std::path::PathBuf;
@@ -87,6 +87,93 @@ pub async fn import_orgs(
         snapshot.label,
         snapshot.as_of
     );
+    Ok(())
+}
+
+/// `server import-results FILE`: an earlier cycle's published scores as a closed historical
+/// cycle, for year-on-year comparison. The cycle and every row are checked first; nothing is
+/// stored unless all are right. `framework` defaults to the newest loaded version.
+pub async fn import_results(
+    config: &Config,
+    path: &std::path::Path,
+    cycle_name: &str,
+    published_on: &str,
+    framework: Option<&str>,
+) -> anyhow::Result<()> {
+    use app::rules::cycles::CycleDates;
+    use app::rules::organisations::OrgKind;
+    use app::store::cycles::NewCycle;
+    use app::store::{cycles, frameworks, published};
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let db = crate::open_database(&config.database_url).await?;
+    let version = match framework {
+        Some(version) => version.to_string(),
+        None => {
+            frameworks::versions(&db)
+                .await?
+                .into_iter()
+                .next()
+                .context("No framework is loaded. Load one with load-framework first.")?
+                .version
+        }
+    };
+    let framework = frameworks::get(&db, &version).await?.with_context(|| {
+        format!("There is no framework version {version}. Give a loaded version with --framework.")
+    })?;
+    let taken_names = cycles::list(&db)
+        .await?
+        .into_iter()
+        .map(|cycle| cycle.name)
+        .collect();
+    let organisations = results_import::CurrentOrganisations {
+        trust_codes: organisations::current_ods_codes(&db, OrgKind::Trust).await?,
+        icb_codes: organisations::current_ods_codes(&db, OrgKind::Icb).await?,
+    };
+    let mut problems = results_import::check_cycle(cycle_name, published_on, &taken_names);
+    let file = path.display().to_string();
+    let assessments = match results_import::parse_results(&file, &text, &framework, &organisations)
+    {
+        Ok(assessments) => assessments,
+        Err(mut found) => {
+            problems.append(&mut found);
+            Vec::new()
+        }
+    };
+    if !problems.is_empty() {
+        let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::bail!(
+            "{}\nNothing was imported: {} problem(s) found. Correct them and run the command again.",
+            listed.join("\n"),
+            problems.len()
+        );
+    }
+    let mut care_settings: Vec<_> = assessments.iter().map(|a| a.care_setting).collect();
+    care_settings.sort();
+    care_settings.dedup();
+    // A historical cycle ran outside this service: only its publication date is known.
+    let cycle = NewCycle {
+        name: cycle_name.to_string(),
+        framework_version: version,
+        dates: CycleDates {
+            opens_on: published_on.to_string(),
+            submission_deadline: published_on.to_string(),
+            review_deadline: published_on.to_string(),
+            moderation_deadline: published_on.to_string(),
+            publication_on: published_on.to_string(),
+        },
+        care_settings,
+        region_ods_codes: Vec::new(),
+        reviewers_per_assessment: 0,
+        reviewer_capacity: 0,
+    };
+    let source = path
+        .file_name()
+        .map_or_else(|| file.clone(), |name| name.to_string_lossy().into_owned());
+    let (_, imported) =
+        published::import_historical_cycle(&db, "command-line", &cycle, &assessments, &source)
+            .await?;
+    println!("Imported {imported} published assessments into the historical cycle {cycle_name}.");
     Ok(())
 }
 
@@ -194,6 +281,7 @@ mod tests {
     use super::*;
     use crate::config::{MailConfig, MailTransportConfig};
     use app::rules::accounts::Role;
+    use app::rules::organisations::CareSetting;
     use app::store::{accounts, outbox, Db};
 
     fn config(folder: &std::path::Path) -> Config {
@@ -315,6 +403,106 @@ mod tests {
         )
         .await
         .unwrap());
+    }
+
+    async fn count(db: &Db, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn import_results_stores_a_good_file_and_nothing_of_a_bad_one() {
+        use app::store::{assessments, cycles, published};
+        let folder = tempfile::tempdir().unwrap();
+        let config = config(folder.path());
+        let header = "ods_code,care_setting,well-led,smart-foundations,safe-practice,\
+            support-workforce,empower-people,improve-care,healthy-populations,digital-strategy\n";
+        let good = folder.path().join("results-2025.csv");
+        std::fs::write(
+            &good,
+            format!(
+                "{header}RR8,Acute,3,2.5,2,2,1.5,3,2.67,3\n\
+                 RY6,Mental Health,2,2,2,2,2,2,2,\n\
+                 QWO,ICB,4,4,4,4,4,4,4,5\n"
+            ),
+        )
+        .unwrap();
+        let bad = folder.path().join("bad.csv");
+        std::fs::write(
+            &bad,
+            format!(
+                "{header}RR8,Acute,3,2.5,2,2,1.5,3,2.67,3\n\
+                 R99,Acute,2,2,2,2,2,2,2,\n\
+                 RY6,Community,2,2,2,2,2,2,7,\n"
+            ),
+        )
+        .unwrap();
+
+        let refused = import_results(&config, &bad, "DMA 2025/26", "2025-06-30", None)
+            .await
+            .unwrap_err()
+            .to_string();
+        let file = bad.display();
+        assert_eq!(
+            refused,
+            format!(
+                "{file}, line 3: ODS code R99 is not a trust in the current organisation structure\n\
+                 {file}, line 4: the healthy-populations score is 7; scores go from 1 to 5\n\
+                 Nothing was imported: 2 problem(s) found. Correct them and run the command again."
+            )
+        );
+        let db = crate::open_database(&config.database_url).await.unwrap();
+        for table in ["cycles", "assessments", "published_scores"] {
+            assert_eq!(count(&db, table).await, 0, "nothing in {table}");
+        }
+
+        import_results(&config, &good, "DMA 2025/26", "2025-06-30", None)
+            .await
+            .unwrap();
+        let cycle = &cycles::list(&db).await.unwrap()[0];
+        assert_eq!(
+            (cycle.name.as_str(), cycle.framework_version.as_str()),
+            ("DMA 2025/26", "2026.1"),
+            "the newest framework by default"
+        );
+        assert!(cycle.is_historical);
+        assert_eq!(
+            cycle.care_settings,
+            [
+                CareSetting::Acute,
+                CareSetting::MentalHealth,
+                CareSetting::Icb
+            ]
+        );
+        let imported = assessments::for_cycle(&db, &cycle.id).await.unwrap();
+        assert_eq!(imported.len(), 3);
+        let scores = published::published_scores(&db, &imported[1].id)
+            .await
+            .unwrap();
+        assert_eq!(imported[1].trust_ods_code, "RR8");
+        // The mean of 3, 2.5, 2, 2, 1.5, 3 and 2.67, all weighing 1: 2.381…
+        assert_eq!(
+            scores[0],
+            (published::ScoreScope::Overall, String::new(), 2.38)
+        );
+        assert_eq!(scores.len(), 1 + 7 + 1);
+        let records = app::store::audit::recent(&db.pool, 1).await.unwrap();
+        assert_eq!(
+            records[0].after.as_deref(),
+            Some("DMA 2025/26: 3 assessments from results-2025.csv")
+        );
+
+        let again = import_results(&config, &good, "DMA 2025/26", "2025-06-30", None)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            again.starts_with("--cycle-name: there is already a cycle called \"DMA 2025/26\""),
+            "{again}"
+        );
+        assert_eq!(count(&db, "assessments").await, 3);
     }
 
     #[tokio::test]

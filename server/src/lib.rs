@@ -6,6 +6,7 @@ pub mod config;
 pub mod http;
 pub mod mailer;
 pub mod org_import;
+pub mod results_import;
 
 use anyhow::Context;
 use app::state::AppState;

@@ -29,6 +29,30 @@ enum Command {
     },
     /// Load a version of the assessment framework from its TOML file. A loaded version never changes.
     LoadFramework { file: PathBuf },
+    /// Import an earlier cycle's published scores from a CSV file as a closed historical cycle,
+    /// so that later cycles can be compared with it. Every row is checked first; nothing is
+    /// loaded if anything is wrong.
+    ///
+    /// The header row is ods_code,care_setting then one column per pillar key of the framework
+    /// (e.g. well-led) and, optionally, per domain key (e.g. digital-strategy). Each row is one
+    /// assessment: the trust's ODS code (the ICB's for care setting ICB), one of Acute,
+    /// Community, Mental Health, Ambulance or ICB, and its scores. Every pillar that applies to
+    /// the care setting needs a score from 1 to 5 with at most 2 decimal places (e.g. 2.67);
+    /// domain scores are whole numbers from 1 to 5, and an empty domain cell means not known.
+    /// The overall score is the weighted mean of the pillar scores.
+    ImportResults {
+        /// The CSV file of published results.
+        file: PathBuf,
+        /// What to call the historical cycle, e.g. "DMA 2025/26"; no other cycle may have it.
+        #[arg(long)]
+        cycle_name: String,
+        /// The date the results were published, YYYY-MM-DD; it becomes every date of the cycle.
+        #[arg(long)]
+        published_on: String,
+        /// The framework version the scores were given against; the newest loaded version if not given.
+        #[arg(long, value_name = "VERSION")]
+        framework: Option<String>,
+    },
     /// Create the first administrator: prints (and emails) the link to set their password.
     CreateAdmin {
         email: String,
@@ -57,6 +81,21 @@ async fn main() -> ExitCode {
             as_of,
         } => server::commands::import_orgs(&config, &files, &label, as_of.as_deref()).await,
         Command::LoadFramework { file } => server::commands::load_framework(&config, &file).await,
+        Command::ImportResults {
+            file,
+            cycle_name,
+            published_on,
+            framework,
+        } => {
+            server::commands::import_results(
+                &config,
+                &file,
+                &cycle_name,
+                &published_on,
+                framework.as_deref(),
+            )
+            .await
+        }
         Command::CreateAdmin { email, name } => {
             server::commands::create_admin(&config, &email, &name).await
         }

@@ -153,7 +153,7 @@ fn kind_name(kind: FileKind) -> &'static str {
     }
 }
 
-fn problem(file: &str, line: u64, message: String) -> ImportProblem {
+pub(crate) fn problem(file: &str, line: u64, message: String) -> ImportProblem {
     ImportProblem {
         file: file.to_string(),
         line,
@@ -162,7 +162,7 @@ fn problem(file: &str, line: u64, message: String) -> ImportProblem {
 }
 
 /// Reads each data row as column name → value, reporting rows the CSV reader cannot read.
-fn rows<'a>(
+pub(crate) fn rows<'a>(
     file: &'a str,
     mut reader: csv::Reader<&'a [u8]>,
     problems: &'a mut Vec<ImportProblem>,

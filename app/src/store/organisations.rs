@@ -144,6 +144,24 @@ pub async fn current_org_name(db: &Db, ods_code: &str) -> Result<Option<String>,
     Ok(name.map(|name| readable_name(&name)))
 }
 
+/// The ODS codes of every trust, or every ICB, in the current snapshot.
+pub async fn current_ods_codes(
+    db: &Db,
+    kind: OrgKind,
+) -> Result<std::collections::BTreeSet<String>, sqlx::Error> {
+    let table = match kind {
+        OrgKind::Trust => "trusts",
+        OrgKind::Icb => "icbs",
+    };
+    let codes: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT o.ods_code FROM {table} o \
+         JOIN org_snapshots s ON s.id = o.snapshot_id AND s.is_current = 1"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(codes.into_iter().collect())
+}
+
 /// Every region with its ICBs and their number of trusts, in name order.
 pub async fn directory(db: &Db, snapshot: SnapshotInfo) -> Result<Directory, sqlx::Error> {
     let rows = sqlx::query(
@@ -499,6 +517,24 @@ pub(crate) mod tests {
                 Some("After (as at 2026-04-01): 2 regions, 3 ICBs, 3 trusts")
             );
             assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn current_ods_codes_come_from_the_current_snapshot_only() {
+        for (db, _folder) in test_databases().await {
+            import_snapshot(&db, &sample(), "Before", "2026-03-31", "tester")
+                .await
+                .unwrap();
+            let mut merged = sample();
+            merged.trusts.retain(|t| t.ods_code != "RY6");
+            import_snapshot(&db, &merged, "After", "2026-04-01", "tester")
+                .await
+                .unwrap();
+            let trusts = current_ods_codes(&db, OrgKind::Trust).await.unwrap();
+            assert_eq!(trusts, ["R1_", "RR8", "RX9"].map(String::from).into());
+            let icbs = current_ods_codes(&db, OrgKind::Icb).await.unwrap();
+            assert_eq!(icbs, ["QJ2", "QT1", "QWO"].map(String::from).into());
         }
     }
 

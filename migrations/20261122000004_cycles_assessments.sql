@@ -52,12 +52,13 @@ CREATE TABLE domain_answers (
     PRIMARY KEY (assessment_id, domain_key)
 );
 
--- A criterion marked met (1) or not met (0), with the evidence given. No row: not answered yet.
+-- A criterion marked met (1) or not met (0), or not chosen yet (NULL: evidence written first),
+-- with the evidence given. No row: not answered at all.
 CREATE TABLE criterion_answers (
     assessment_id TEXT NOT NULL,
     domain_key TEXT NOT NULL,
     criterion_key TEXT NOT NULL,
-    met BIGINT NOT NULL,
+    met BIGINT,
     evidence TEXT NOT NULL,
     PRIMARY KEY (assessment_id, criterion_key),
     FOREIGN KEY (assessment_id, domain_key) REFERENCES domain_answers (assessment_id, domain_key)

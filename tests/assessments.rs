@@ -422,7 +422,10 @@ async fn a_save_from_an_old_version_changes_nothing_and_says_what_differs() {
         .await
         .unwrap();
     assert_eq!(saved.version, 1);
-    assert!(saved.answers[&level_three.key].met, "the first save stands");
+    assert!(
+        saved.answers[&level_three.key].is_met(),
+        "the first save stands"
+    );
 
     // Having seen the conflict, a deliberate save from the current version replaces it.
     let (status, _) = post(
@@ -437,7 +440,7 @@ async fn a_save_from_an_old_version_changes_nothing_and_says_what_differs() {
         .await
         .unwrap();
     assert_eq!(saved.version, 2);
-    assert!(!saved.answers[&level_three.key].met);
+    assert_eq!(saved.answers[&level_three.key].met, Some(false));
 }
 
 #[tokio::test]
@@ -456,6 +459,7 @@ async fn bad_answers_get_a_clear_message_and_change_nothing() {
         .find(|(k, _)| *k == format!("answers[{criterion}][evidence]"))
         .unwrap();
     evidence.1 = "   ".into();
+    fields.push(("then".into(), "continue".into()));
     let (status, body) = post(&lead, &server, SaveDomainAnswers::PATH, &fields).await;
     assert!(body.contains("InvalidField"), "{status} {body}");
     assert!(

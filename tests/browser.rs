@@ -244,3 +244,264 @@ async fn invitation_to_signed_in_account_with_javascript() {
 async fn invitation_to_signed_in_account_without_javascript() {
     invitation_journey(false).await;
 }
+
+/// Answers every domain of an acute assessment but the first straight into the store, all met
+/// up to level 2, and returns the first domain, which the test answers in the browser.
+async fn answer_all_but_the_first_domain(
+    server: &e2e::TestServer,
+    assessment: &str,
+) -> app::rules::framework::Domain {
+    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut domains = framework
+        .domains_for(app::rules::organisations::CareSetting::Acute)
+        .map(|(_, domain)| domain.clone());
+    let first = domains.next().unwrap();
+    for domain in domains {
+        let answers = domain
+            .levels
+            .iter()
+            .flat_map(|level| {
+                level.criteria.iter().map(move |criterion| {
+                    let answer = app::rules::assessments::Answer {
+                        met: Some(level.level == 2),
+                        evidence: "Board minutes".into(),
+                    };
+                    (criterion.key.clone(), answer)
+                })
+            })
+            .collect();
+        app::store::assessments::save_domain(
+            &server.state.db,
+            "tests",
+            assessment,
+            &domain.key,
+            0,
+            &answers,
+            "set up by the test".into(),
+        )
+        .await
+        .unwrap();
+    }
+    first
+}
+
+async fn sign_in_as_lead(client: &fantoccini::Client, server: &e2e::TestServer, javascript: bool) {
+    let password = "coffee lantern meadow bicycle";
+    server
+        .create_account("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead], password)
+        .await;
+    open(client, &format!("{}/sign-in", server.base_url), javascript).await;
+    fill(client, "email", "lead@rr8.nhs.uk").await;
+    fill(client, "password", password).await;
+    submit(client).await;
+    wait_for_heading(client, "Your account").await;
+}
+
+async fn click(client: &fantoccini::Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("an element {css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text_of(client: &fantoccini::Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("an element {css}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Without JavaScript: a lead answers a domain with "save and continue", checks their answers,
+/// is stopped by the missing declaration, then submits.
+#[tokio::test]
+async fn a_lead_answers_and_submits_with_javascript_off() {
+    let server = start_server().await;
+    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let assessment = server.acute_assessment(&cycle, "RR8").await;
+    let domain = answer_all_but_the_first_domain(&server, &assessment).await;
+    let driver = start_chromedriver().await;
+    let (client, _profile) = browser(&driver, false).await;
+    sign_in_as_lead(&client, &server, false).await;
+
+    open(&client, &format!("{}/assessments", server.base_url), false).await;
+    click(&client, &format!("a[href='/assessments/{assessment}']")).await;
+    wait_for_heading(&client, "Your self-assessment").await;
+    assert!(text_of(&client, "main").await.contains(&format!(
+        "You have completed {} of",
+        server_domain_count(&server).await - 1
+    )));
+    click(
+        &client,
+        &format!("a[href='/assessments/{assessment}/domains/{}']", domain.key),
+    )
+    .await;
+    wait_for_heading(&client, &domain.name).await;
+    for level in &domain.levels {
+        for criterion in &level.criteria {
+            let choice = if level.level <= 3 { "yes" } else { "no" };
+            click(
+                &client,
+                &format!("label[for='met-{}-{choice}']", criterion.key),
+            )
+            .await;
+            if level.level <= 3 {
+                fill(
+                    &client,
+                    &format!("evidence-{}", criterion.key),
+                    "Approved strategy, board minutes of May 2026",
+                )
+                .await;
+            }
+        }
+    }
+    submit(&client).await;
+    wait_for_heading(&client, "Your self-assessment").await;
+    assert!(text_of(&client, ".nhsuk-notification-banner")
+        .await
+        .contains(&format!("{} saved.", domain.name)));
+    assert_eq!(
+        text_of(&client, &format!("#{}-status", domain.key)).await,
+        "Completed – level 3"
+    );
+
+    click(
+        &client,
+        &format!("a[href='/assessments/{assessment}/check']"),
+    )
+    .await;
+    wait_for_heading(&client, "Check your answers").await;
+    submit(&client).await;
+    let error = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap();
+    assert!(error
+        .text()
+        .await
+        .unwrap()
+        .contains("Confirm that the answers are accurate"));
+    click(&client, "label[for='declaration-confirmed']").await;
+    submit(&client).await;
+    let panel = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(".nhsuk-panel__title"))
+        .await
+        .unwrap();
+    assert_eq!(panel.text().await.unwrap(), "Assessment submitted");
+    let header = app::store::assessments::header(&server.state.db, &assessment)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        header.status,
+        app::rules::assessments::AssessmentStatus::Submitted
+    );
+    client.close().await.unwrap();
+}
+
+async fn server_domain_count(server: &e2e::TestServer) -> usize {
+    app::store::frameworks::cached(&server.state.db, "2026.1")
+        .await
+        .unwrap()
+        .unwrap()
+        .domains_for(app::rules::organisations::CareSetting::Acute)
+        .count()
+}
+
+/// With JavaScript: answers save as they are given, without pressing a button, and the score
+/// on the page follows them.
+#[tokio::test]
+async fn a_domain_saves_as_you_go_with_javascript_on() {
+    let server = start_server().await;
+    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let assessment = server.acute_assessment(&cycle, "RR8").await;
+    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, domain) = framework
+        .domains_for(app::rules::organisations::CareSetting::Acute)
+        .next()
+        .unwrap();
+    let driver = start_chromedriver().await;
+    let (client, _profile) = browser(&driver, true).await;
+    sign_in_as_lead(&client, &server, true).await;
+    open(
+        &client,
+        &format!(
+            "{}/assessments/{assessment}/domains/{}",
+            server.base_url, domain.key
+        ),
+        true,
+    )
+    .await;
+    wait_for_heading(&client, &domain.name).await;
+    assert_eq!(
+        text_of(&client, "#domain-score").await,
+        "These answers give this section level 1 of 5."
+    );
+
+    let level_two = &domain
+        .levels
+        .iter()
+        .find(|level| level.level == 2)
+        .unwrap()
+        .criteria;
+    for criterion in level_two {
+        fill(
+            &client,
+            &format!("evidence-{}", criterion.key),
+            "Draft strategy, March 2026",
+        )
+        .await;
+        click(&client, &format!("label[for='met-{}-yes']", criterion.key)).await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let saved = app::store::assessments::domain(&server.state.db, &assessment, &domain.key)
+            .await
+            .unwrap();
+        let all_met = level_two.iter().all(|criterion| {
+            saved.answers.get(&criterion.key).is_some_and(|answer| {
+                answer.is_met() && answer.evidence == "Draft strategy, March 2026"
+            })
+        });
+        if all_met && text_of(&client, "#autosave-status").await == "All changes saved." {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let page = text_of(&client, "main").await;
+            panic!("the answers were not saved as they were given: {saved:?}\n{page}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        text_of(&client, "#domain-score").await,
+        "These answers give this section level 2 of 5."
+    );
+
+    // The saved answers are there when the page is opened again.
+    client.refresh().await.unwrap();
+    wait_for_hydration(&client).await;
+    let checked = client
+        .find(Locator::Id(&format!("met-{}-yes", level_two[0].key)))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(checked.as_deref(), Some("true"));
+    client.close().await.unwrap();
+}

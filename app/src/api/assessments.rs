@@ -16,7 +16,7 @@ use {
         accounts::Role,
         assessments::{
             answer_differences, check_domain_input, domain_status, incomplete_domains,
-            may_change_answers,
+            is_met_anywhere, is_met_in, may_change_answers, Strictness,
         },
         cycles::{readable_date, readable_moment},
         framework::Framework,
@@ -153,11 +153,7 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
     let (actor, db, header, framework) = readable_assessment(&id).await?;
     let answers = assessment_store::all_answers(&db, &id).await?;
     let none = DomainAnswers::new();
-    let scores = score_assessment(&framework, header.care_setting, |key| {
-        answers
-            .values()
-            .any(|domain| domain.get(key).is_some_and(|answer| answer.met))
-    });
+    let scores = score_assessment(&framework, header.care_setting, is_met_anywhere(&answers));
     let pillars = framework
         .pillars
         .iter()
@@ -172,7 +168,7 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
                         key: domain.key.clone(),
                         name: domain.name.clone(),
                         status: domain_status(domain, saved),
-                        score: domain_score(|key| saved.get(key).is_some_and(|a| a.met), domain),
+                        score: domain_score(is_met_in(saved), domain),
                     }
                 })
                 .collect();
@@ -204,7 +200,7 @@ pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<Dom
     let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
     let (pillar_name, domain) = find_domain(&framework, &header, &domain_key)?;
     let saved = assessment_store::domain(&db, &assessment_id, &domain_key).await?;
-    let score = domain_score(|key| saved.answers.get(key).is_some_and(|a| a.met), domain);
+    let score = domain_score(is_met_in(&saved.answers), domain);
     Ok(DomainView {
         locked_reason: locked_reason(&actor, &header),
         header,
@@ -241,14 +237,20 @@ pub async fn save_domain_answers(
         return Err(AppError::Invalid(reason));
     }
     let (_, domain) = find_domain(&framework, &header, &domain_key)?;
-    let checked = check_domain_input(domain, &answers)
+    let strictness = if then.is_some() {
+        Strictness::Finished
+    } else {
+        Strictness::Draft
+    };
+    let checked = check_domain_input(domain, &answers, strictness)
         .map_err(|(field, message)| AppError::field(&field, message))?;
-    let score = domain_score(|key| checked.get(key).is_some_and(|a| a.met), domain);
-    let met = checked.values().filter(|answer| answer.met).count();
+    let score = domain_score(is_met_in(&checked), domain);
+    let count = |choice: Option<bool>| checked.values().filter(|a| a.met == choice).count();
     let summary = format!(
-        "{met} met, {} not met, {} unanswered; level {score}",
-        checked.len() - met,
-        domain.criteria().count() - checked.len()
+        "{} met, {} not met, {} unanswered; level {score}",
+        count(Some(true)),
+        count(Some(false)),
+        domain.criteria().count() - count(Some(true)) - count(Some(false))
     );
     let saved = assessment_store::save_domain(
         &db,
@@ -320,11 +322,7 @@ pub async fn submit_assessment(
             "Confirm that the answers are accurate and the evidence can be shown to reviewers",
         ));
     }
-    let scores = score_assessment(&framework, header.care_setting, |key| {
-        answers
-            .values()
-            .any(|domain| domain.get(key).is_some_and(|answer| answer.met))
-    });
+    let scores = score_assessment(&framework, header.care_setting, is_met_anywhere(&answers));
     let mut lines: Vec<String> = framework
         .pillars
         .iter()

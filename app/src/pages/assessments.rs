@@ -247,10 +247,16 @@ fn DomainForm(data: DomainView) -> impl IntoView {
             let Ok(form_data) = leptos::web_sys::FormData::new_with_form(&form) else {
                 return;
             };
-            if let Ok(mut args) = SaveDomainAnswers::from_form_data(&form_data) {
-                args.version = version.get_untracked();
-                args.then = None;
-                action.dispatch(args);
+            match SaveDomainAnswers::from_form_data(&form_data) {
+                Ok(mut args) => {
+                    args.version = version.get_untracked();
+                    args.then = None;
+                    action.dispatch(args);
+                }
+                Err(error) => {
+                    leptos::logging::error!("the answers form could not be read: {error:?}");
+                    autosave.set(AutosaveState::Failed);
+                }
             }
         }
     };
@@ -312,7 +318,7 @@ fn DomainForm(data: DomainView) -> impl IntoView {
             <ActionForm action>
                 <input type="hidden" name="assessment_id" value=assessment_id.clone()/>
                 <input type="hidden" name="domain_key" value=domain_key/>
-                <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
+                <input type="hidden" name="version" value=move || version.get().to_string()/>
                 {data.domain.levels.iter().map(|level| view! {
                     <h2 class="nhsuk-heading-m">{format!("Level {}: {}", level.level, level.summary)}</h2>
                     {level.criteria.iter().map(|criterion| {
@@ -341,11 +347,11 @@ fn DomainForm(data: DomainView) -> impl IntoView {
                                     {move || met_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
                                     <div class="nhsuk-radios nhsuk-radios--inline" id=met_field.clone()>
                                         <div class="nhsuk-radios__item">
-                                            <input class="nhsuk-radios__input" id=format!("{met_field}-yes") name=format!("answers[{key}][met]") type="radio" value="met" checked=saved.as_ref().is_some_and(|a| a.met) disabled=!editable/>
+                                            <input class="nhsuk-radios__input" id=format!("{met_field}-yes") name=format!("answers[{key}][met]") type="radio" value="met" checked=saved.as_ref().is_some_and(|a| a.met == Some(true)) disabled=!editable/>
                                             <label class="nhsuk-label nhsuk-radios__label" for=format!("{met_field}-yes")>"Met"</label>
                                         </div>
                                         <div class="nhsuk-radios__item">
-                                            <input class="nhsuk-radios__input" id=format!("{met_field}-no") name=format!("answers[{key}][met]") type="radio" value="not-met" checked=saved.as_ref().is_some_and(|a| !a.met) disabled=!editable/>
+                                            <input class="nhsuk-radios__input" id=format!("{met_field}-no") name=format!("answers[{key}][met]") type="radio" value="not-met" checked=saved.as_ref().is_some_and(|a| a.met == Some(false)) disabled=!editable/>
                                             <label class="nhsuk-label nhsuk-radios__label" for=format!("{met_field}-no")>"Not met"</label>
                                         </div>
                                     </div>

@@ -105,11 +105,19 @@ impl AssessmentHeader {
     }
 }
 
-/// One criterion's answer.
+/// One criterion's answer. Evidence may be written before met or not met is chosen, and is
+/// kept: saving as you go must never drop what someone typed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
-    pub met: bool,
+    /// `None` until met or not met is chosen.
+    pub met: Option<bool>,
     pub evidence: String,
+}
+
+impl Answer {
+    pub fn is_met(&self) -> bool {
+        self.met == Some(true)
+    }
 }
 
 /// A domain's answers by criterion key.
@@ -133,19 +141,33 @@ impl DomainStatus {
     }
 }
 
-/// A domain is complete when every criterion is answered and every "met" has evidence.
+/// Whether the criterion with this key is met in these answers.
+pub fn is_met_in(answers: &DomainAnswers) -> impl Fn(&str) -> bool + '_ {
+    |key| answers.get(key).is_some_and(Answer::is_met)
+}
+
+/// Whether the criterion with this key is met in any domain's answers.
+pub fn is_met_anywhere(answers: &BTreeMap<String, DomainAnswers>) -> impl Fn(&str) -> bool + '_ {
+    |key| answers.values().any(|domain| is_met_in(domain)(key))
+}
+
+/// A domain is complete when met or not met is chosen for every criterion and every "met" has
+/// evidence.
 pub fn domain_status(domain: &Domain, answers: &DomainAnswers) -> DomainStatus {
-    let answered = domain
+    if !domain
         .criteria()
-        .filter(|criterion| answers.contains_key(&criterion.key))
-        .count();
-    if answered == 0 {
+        .any(|criterion| answers.contains_key(&criterion.key))
+    {
         return DomainStatus::NotStarted;
     }
     let complete = domain.criteria().all(|criterion| {
         answers
             .get(&criterion.key)
-            .is_some_and(|answer| !answer.met || !answer.evidence.trim().is_empty())
+            .is_some_and(|answer| match answer.met {
+                Some(true) => !answer.evidence.is_empty(),
+                Some(false) => true,
+                None => false,
+            })
     });
     if complete {
         DomainStatus::Completed
@@ -168,12 +190,24 @@ pub fn evidence_field(criterion_key: &str) -> String {
     format!("evidence-{criterion_key}")
 }
 
-/// Turns a domain form into answers. Criteria left unanswered stay unanswered, so work can be
-/// saved part-way through; but a "met" needs evidence, and nothing may name another domain's
-/// criterion. The error is `(field id, message)`.
+/// How strictly a domain form is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strictness {
+    /// Saving as you go: keep whatever has been entered so far, half-finished or not.
+    Draft,
+    /// "Save and continue": every criterion touched must be finished, so the person hears about
+    /// a missing choice or missing evidence before they leave the page.
+    Finished,
+}
+
+/// Turns a domain form into answers. Criteria left blank stay unanswered, so work can be saved
+/// part-way through; nothing may name another domain's criterion, and evidence has a length
+/// limit. Finished answers also need a choice wherever there is evidence, and evidence for every
+/// "met". The error is `(field id, message)`.
 pub fn check_domain_input(
     domain: &Domain,
     input: &BTreeMap<String, CriterionInput>,
+    strictness: Strictness,
 ) -> Result<DomainAnswers, (String, String)> {
     if let Some(stranger) = input
         .keys()
@@ -200,18 +234,10 @@ pub fn check_domain_input(
             ));
         }
         let met = match given.met.as_deref() {
-            Some("met") => true,
-            Some("not-met") => false,
+            Some("met") => Some(true),
+            Some("not-met") => Some(false),
             None | Some("") if evidence.is_empty() => continue,
-            None | Some("") => {
-                return Err((
-                    format!("met-{}", criterion.key),
-                    format!(
-                        "Select met or not met for \"{}\", or clear its evidence",
-                        criterion.text
-                    ),
-                ))
-            }
+            None | Some("") => None,
             Some(_) => {
                 return Err((
                     format!("met-{}", criterion.key),
@@ -219,14 +245,25 @@ pub fn check_domain_input(
                 ))
             }
         };
-        if met && evidence.is_empty() {
-            return Err((
-                evidence_field(&criterion.key),
-                format!(
-                    "Describe the evidence that \"{}\" is met, or select not met",
-                    criterion.text
-                ),
-            ));
+        if strictness == Strictness::Finished {
+            if met.is_none() {
+                return Err((
+                    format!("met-{}", criterion.key),
+                    format!(
+                        "Select met or not met for \"{}\", or clear its evidence",
+                        criterion.text
+                    ),
+                ));
+            }
+            if met == Some(true) && evidence.is_empty() {
+                return Err((
+                    evidence_field(&criterion.key),
+                    format!(
+                        "Describe the evidence that \"{}\" is met, or select not met",
+                        criterion.text
+                    ),
+                ));
+            }
         }
         answers.insert(criterion.key.clone(), Answer { met, evidence });
     }
@@ -239,20 +276,20 @@ pub fn answer_differences(
     saved: &DomainAnswers,
     yours: &DomainAnswers,
 ) -> Vec<String> {
-    let describe = |answer: Option<&Answer>| match answer {
-        None => "not answered".to_string(),
-        Some(Answer {
-            met: true,
-            evidence,
-        }) => format!("met, evidence \"{evidence}\""),
-        Some(Answer {
-            met: false,
-            evidence,
-        }) if evidence.is_empty() => "not met".to_string(),
-        Some(Answer {
-            met: false,
-            evidence,
-        }) => format!("not met, evidence \"{evidence}\""),
+    let describe = |answer: Option<&Answer>| {
+        let Some(answer) = answer else {
+            return "not answered".to_string();
+        };
+        let choice = match answer.met {
+            Some(true) => "met",
+            Some(false) => "not met",
+            None => "not answered",
+        };
+        if answer.evidence.is_empty() {
+            choice.to_string()
+        } else {
+            format!("{choice}, evidence \"{}\"", answer.evidence)
+        }
     };
     domain
         .criteria()
@@ -337,6 +374,7 @@ mod tests {
     }
 
     fn all_answered(domain: &Domain, met: bool) -> DomainAnswers {
+        let met = Some(met);
         domain
             .criteria()
             .map(|criterion| {
@@ -366,8 +404,8 @@ mod tests {
         answers.insert(
             first,
             Answer {
-                met: true,
-                evidence: " ".into(),
+                met: Some(true),
+                evidence: String::new(),
             },
         );
         assert_eq!(domain_status(&domain, &answers), DomainStatus::InProgress);
@@ -384,34 +422,54 @@ mod tests {
         );
         form.insert(keys[1].clone(), input(Some("not-met"), ""));
         form.insert(keys[2].clone(), input(None, ""));
-        let answers = check_domain_input(&domain, &form).unwrap();
+        let answers = check_domain_input(&domain, &form, Strictness::Finished).unwrap();
         assert_eq!(answers.len(), 2);
         assert_eq!(answers[&keys[0]].evidence, "Board minutes, May 2026");
-        assert!(!answers[&keys[1]].met);
+        assert_eq!(answers[&keys[1]].met, Some(false));
 
         form.insert(keys[1].clone(), input(Some("met"), "   "));
-        let (field, message) = check_domain_input(&domain, &form).unwrap_err();
+        let (field, message) =
+            check_domain_input(&domain, &form, Strictness::Finished).unwrap_err();
         assert_eq!(field, evidence_field(&keys[1]));
         assert!(message.starts_with("Describe the evidence"), "{message}");
 
         let mut form = BTreeMap::new();
         form.insert(keys[0].clone(), input(None, "some notes"));
         assert_eq!(
-            check_domain_input(&domain, &form).unwrap_err().0,
+            check_domain_input(&domain, &form, Strictness::Finished)
+                .unwrap_err()
+                .0,
             format!("met-{}", keys[0])
         );
         let mut form = BTreeMap::new();
         form.insert(keys[0].clone(), input(Some("maybe"), ""));
-        assert!(check_domain_input(&domain, &form).is_err());
+        assert!(check_domain_input(&domain, &form, Strictness::Finished).is_err());
         let mut form = BTreeMap::new();
         form.insert(
             keys[0].clone(),
             input(Some("met"), &"x".repeat(EVIDENCE_MAX_CHARS + 1)),
         );
         assert_eq!(
-            check_domain_input(&domain, &form).unwrap_err().0,
+            check_domain_input(&domain, &form, Strictness::Finished)
+                .unwrap_err()
+                .0,
             evidence_field(&keys[0])
         );
+    }
+
+    #[test]
+    fn a_draft_keeps_evidence_written_before_the_choice_and_met_without_evidence() {
+        let domain = first_domain();
+        let keys: Vec<String> = domain.criteria().map(|c| c.key.clone()).collect();
+        let mut form = BTreeMap::new();
+        form.insert(keys[0].clone(), input(None, "Board minutes"));
+        form.insert(keys[1].clone(), input(Some("met"), ""));
+        let answers = check_domain_input(&domain, &form, Strictness::Draft).unwrap();
+        assert_eq!(answers[&keys[0]].met, None);
+        assert_eq!(answers[&keys[0]].evidence, "Board minutes");
+        assert!(answers[&keys[1]].is_met());
+        assert_eq!(domain_status(&domain, &answers), DomainStatus::InProgress);
+        assert!(check_domain_input(&domain, &form, Strictness::Finished).is_err());
     }
 
     #[test]
@@ -422,7 +480,12 @@ mod tests {
             "someone-elses-criterion".to_string(),
             input(Some("met"), "x"),
         );
-        assert_eq!(check_domain_input(&domain, &form).unwrap_err().0, "answers");
+        assert_eq!(
+            check_domain_input(&domain, &form, Strictness::Finished)
+                .unwrap_err()
+                .0,
+            "answers"
+        );
     }
 
     #[test]
@@ -434,7 +497,7 @@ mod tests {
         yours.insert(
             first.key.clone(),
             Answer {
-                met: false,
+                met: Some(false),
                 evidence: String::new(),
             },
         );
@@ -497,10 +560,10 @@ mod tests {
                     (keys[index].clone(), input(met, evidence))
                 })
                 .collect();
-            if let Ok(answers) = check_domain_input(&domain, &form) {
+            if let Ok(answers) = check_domain_input(&domain, &form, Strictness::Finished) {
                 for (key, answer) in &answers {
                     prop_assert!(keys.contains(key));
-                    prop_assert!(!answer.met || !answer.evidence.is_empty());
+                    prop_assert!(answer.met != Some(true) || !answer.evidence.is_empty());
                 }
             }
         }

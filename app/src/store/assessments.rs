@@ -148,7 +148,7 @@ fn answer_from_row(row: &AnyRow) -> Result<(String, Answer), sqlx::Error> {
     Ok((
         row.try_get("criterion_key")?,
         Answer {
-            met: row.try_get::<i64, _>("met")? != 0,
+            met: row.try_get::<Option<i64>, _>("met")?.map(|met| met != 0),
             evidence: row.try_get("evidence")?,
         },
     ))
@@ -253,7 +253,7 @@ pub async fn save_domain(
         .bind(assessment_id)
         .bind(domain_key)
         .bind(criterion_key)
-        .bind(i64::from(answer.met))
+        .bind(answer.met.map(i64::from))
         .bind(&answer.evidence)
         .execute(&mut *tx)
         .await?;
@@ -471,7 +471,7 @@ mod tests {
                 (
                     key.to_string(),
                     Answer {
-                        met,
+                        met: Some(met),
                         evidence: format!("evidence for {key}"),
                     },
                 )

@@ -9,7 +9,8 @@ use app::rules::cycles::Phase;
 use app::rules::framework::Domain;
 use app::rules::organisations::CareSetting;
 use app::store;
-use e2e::{call, days_from_today, start_server, TestServer};
+use app::store::date_in_days;
+use e2e::{call, start_server, TestServer};
 use leptos::server_fn::ServerFn;
 
 const PASSWORD: &str = "coffee lantern meadow bicycle";
@@ -92,11 +93,11 @@ async fn an_admin_creates_and_opens_a_cycle_and_each_lead_is_emailed() {
         vec![
             ("name", "DMA 2026/27".to_string()),
             ("framework_version", "2026.1".into()),
-            ("opens_on", days_from_today(0)),
+            ("opens_on", date_in_days(0)),
             ("submission_deadline", submission_deadline),
-            ("review_deadline", days_from_today(60)),
-            ("moderation_deadline", days_from_today(90)),
-            ("publication_on", days_from_today(120)),
+            ("review_deadline", date_in_days(60)),
+            ("moderation_deadline", date_in_days(90)),
+            ("publication_on", date_in_days(120)),
             ("acute", "on".into()),
             ("regions", String::new()),
             ("reviewers_per_assessment", "2".into()),
@@ -106,13 +107,7 @@ async fn an_admin_creates_and_opens_a_cycle_and_each_lead_is_emailed() {
         .map(|(k, v)| (k.to_string(), v))
         .collect::<Vec<_>>()
     };
-    let (_, body) = post(
-        &admin,
-        &server,
-        CreateCycle::PATH,
-        &form(days_from_today(-1)),
-    )
-    .await;
+    let (_, body) = post(&admin, &server, CreateCycle::PATH, &form(date_in_days(-1))).await;
     assert!(
         body.contains("submission-deadline") && body.contains("must be after the opening date"),
         "{body}"
@@ -125,26 +120,14 @@ async fn an_admin_creates_and_opens_a_cycle_and_each_lead_is_emailed() {
         "bad input stores nothing"
     );
 
-    let (status, body) = post(
-        &admin,
-        &server,
-        CreateCycle::PATH,
-        &form(days_from_today(30)),
-    )
-    .await;
+    let (status, body) = post(&admin, &server, CreateCycle::PATH, &form(date_in_days(30))).await;
     assert_eq!(status, 200, "{body}");
     let cycle = store::cycles::list(&server.state.db)
         .await
         .unwrap()
         .remove(0);
     assert_eq!(cycle.phase, Phase::Setup);
-    let (_, body) = post(
-        &admin,
-        &server,
-        CreateCycle::PATH,
-        &form(days_from_today(30)),
-    )
-    .await;
+    let (_, body) = post(&admin, &server, CreateCycle::PATH, &form(date_in_days(30))).await;
     assert!(body.contains("already a cycle called"), "{body}");
 
     let advance = |from: &str| {
@@ -503,7 +486,7 @@ async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extensi
     assert!(
         body.contains(&format!(
             "The deadline for this assessment was {}",
-            days_from_today(-1)
+            date_in_days(-1)
         )),
         "{body}"
     );
@@ -523,7 +506,7 @@ async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extensi
         &admin,
         &server,
         ExtendDeadline::PATH,
-        &extension("RR8", days_from_today(7), ""),
+        &extension("RR8", date_in_days(7), ""),
     )
     .await;
     assert!(body.contains("extension-reason"), "{body}");
@@ -531,7 +514,7 @@ async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extensi
         &admin,
         &server,
         ExtendDeadline::PATH,
-        &extension("ZZZ", days_from_today(7), "Outage"),
+        &extension("ZZZ", date_in_days(7), "Outage"),
     )
     .await;
     assert!(body.contains("trust-ods-code"), "{body}");
@@ -539,7 +522,7 @@ async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extensi
         &lead,
         &server,
         ExtendDeadline::PATH,
-        &extension("RR8", days_from_today(7), "Please"),
+        &extension("RR8", date_in_days(7), "Please"),
     )
     .await;
     assert!(
@@ -550,7 +533,7 @@ async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extensi
         &admin,
         &server,
         ExtendDeadline::PATH,
-        &extension("rr8", days_from_today(7), "Cyber incident in January"),
+        &extension("rr8", date_in_days(7), "Cyber incident in January"),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -585,4 +568,73 @@ async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extensi
         .iter()
         .any(|r| r.action == "extend submission deadline"
             && r.reason.as_deref() == Some("Cyber incident in January")));
+}
+
+async fn page(client: &reqwest::Client, server: &TestServer, path: &str) -> (u16, String) {
+    let response = client
+        .get(format!("{}{path}", server.base_url))
+        .send()
+        .await
+        .expect("the server answers");
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn every_page_of_the_journey_renders_whole_on_the_server() {
+    let server = start_server().await;
+    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let assessment = server.acute_assessment(&cycle, "RR8").await;
+    let admin = server
+        .signed_in_client("admin@england.nhs.uk", None, &[Role::Admin])
+        .await;
+    let lead = server
+        .signed_in_client("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead])
+        .await;
+    let outsider = server
+        .signed_in_client("lead@r0a.nhs.uk", Some("R0A"), &[Role::TrustLead])
+        .await;
+    let expectations: [(&reqwest::Client, String, &str); 7] = [
+        (&admin, "/admin/cycles".into(), "DMA 2026/27"),
+        (
+            &admin,
+            "/admin/cycles/new".into(),
+            "Digital maturity framework 2026/27 (version 2026.1)",
+        ),
+        (
+            &admin,
+            format!("/admin/cycles/{cycle}"),
+            "Peer review can only begin after the submission deadline",
+        ),
+        (
+            &lead,
+            "/assessments".into(),
+            "Leeds Teaching Hospitals NHS Trust – Acute",
+        ),
+        (
+            &lead,
+            format!("/assessments/{assessment}"),
+            "You have completed 0 of",
+        ),
+        (
+            &lead,
+            format!("/assessments/{assessment}/domains/digital-strategy"),
+            "Level 2: Strategy in development",
+        ),
+        (
+            &lead,
+            format!("/assessments/{assessment}/check"),
+            "Every criterion needs an answer before you can submit",
+        ),
+    ];
+    for (client, path, text) in expectations {
+        let (status, body) = page(client, &server, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(body.contains(text), "{path} shows {text:?}");
+    }
+    let (status, body) = page(&lead, &server, "/admin/cycles").await;
+    assert_eq!(status, 403, "{body}");
+    let (status, _) = page(&outsider, &server, &format!("/assessments/{assessment}")).await;
+    assert_eq!(status, 403, "another trust's lead cannot read it");
+    let (status, _) = page(&lead, &server, "/assessments/no-such-assessment").await;
+    assert_eq!(status, 404);
 }

@@ -263,6 +263,55 @@ pub async fn seed_demo_accounts(db: &app::store::Db) -> anyhow::Result<Vec<DemoA
     Ok(accounts)
 }
 
+/// The demo's cycle: open for self-assessment from yesterday, with two months to go, so the demo
+/// trust lead has assessments to fill in. Created once; later starts leave it as it is.
+pub async fn seed_demo_cycle(db: &app::store::Db) -> anyhow::Result<()> {
+    use app::rules::cycles::CycleDates;
+    use app::rules::organisations::CareSetting;
+    use app::store::cycles::{self, NewCycle};
+    const NAME: &str = "DMA 2026/27 (demo)";
+    if cycles::list(db)
+        .await?
+        .iter()
+        .any(|cycle| cycle.name == NAME)
+    {
+        return Ok(());
+    }
+    let day = app::store::date_in_days;
+    let framework = app::store::frameworks::versions(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no framework is loaded"))?;
+    let cycle = NewCycle {
+        name: NAME.into(),
+        framework_version: framework.version,
+        dates: CycleDates {
+            opens_on: day(-1),
+            submission_deadline: day(60),
+            review_deadline: day(90),
+            moderation_deadline: day(120),
+            publication_on: day(150),
+        },
+        care_settings: CareSetting::ALL
+            .into_iter()
+            .filter(|setting| *setting != CareSetting::Icb)
+            .collect(),
+        region_ods_codes: Vec::new(),
+        reviewers_per_assessment: 2,
+        reviewer_capacity: 3,
+    };
+    let id = cycles::create(db, "demo", &cycle, false).await?;
+    let created = cycles::open(db, "demo", &id, |lead| app::store::outbox::OutgoingMail {
+        to: lead.email.clone(),
+        subject: format!("{NAME}: your self-assessment is open"),
+        body: format!("Sign in to complete {}'s self-assessment.", lead.trust_name),
+    })
+    .await?;
+    println!("DEMO=1: opened the cycle {NAME} with {created} assessments.");
+    Ok(())
+}
+
 pub fn print_demo_accounts(accounts: &[DemoAccount]) {
     println!("\nDEMO=1: demo accounts (passwords are new at every start; never use DEMO in a real deployment):");
     for account in accounts {

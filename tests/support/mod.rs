@@ -45,7 +45,24 @@ pub async fn start_server() -> TestServer {
 pub async fn start_server_with(cookie_secure: bool, trust_proxy: bool) -> TestServer {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let database_url = format!("sqlite://{}", folder.path().join("dma.db").display());
-    let db = server::open_database(&database_url)
+    serve(folder, &database_url, cookie_secure, trust_proxy).await
+}
+
+/// As `start_server`, on the database at `database_url`, which should be empty (for PostgreSQL,
+/// a fresh schema): it is migrated and loaded with the bundled organisations and framework.
+pub async fn start_server_on(database_url: &str) -> TestServer {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    serve(folder, database_url, false, false).await
+}
+
+/// Serves on a free port with `folder` for mail (and the database, when it is SQLite there).
+async fn serve(
+    folder: TempDir,
+    database_url: &str,
+    cookie_secure: bool,
+    trust_proxy: bool,
+) -> TestServer {
+    let db = server::open_database(database_url)
         .await
         .expect("the database opens and migrates");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -147,11 +164,11 @@ impl TestServer {
     pub async fn open_acute_cycle(&self, name: &str, deadline_in_days: i64) -> String {
         use app::store::cycles::{create, open, NewCycle};
         let dates = app::rules::cycles::CycleDates {
-            opens_on: days_from_today(-30),
-            submission_deadline: days_from_today(deadline_in_days),
-            review_deadline: days_from_today(deadline_in_days + 30),
-            moderation_deadline: days_from_today(deadline_in_days + 60),
-            publication_on: days_from_today(deadline_in_days + 90),
+            opens_on: app::store::date_in_days(-30),
+            submission_deadline: app::store::date_in_days(deadline_in_days),
+            review_deadline: app::store::date_in_days(deadline_in_days + 30),
+            moderation_deadline: app::store::date_in_days(deadline_in_days + 60),
+            publication_on: app::store::date_in_days(deadline_in_days + 90),
         };
         let cycle = NewCycle {
             name: name.into(),
@@ -210,17 +227,6 @@ impl TestServer {
         }
         panic!("no email to {to} within 15 s");
     }
-}
-
-/// A date `days` from today (UTC), as cycles write dates.
-pub fn days_from_today(days: i64) -> String {
-    let date = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
 }
 
 /// Undoes quoted-printable encoding (soft line breaks and =XX), which mail uses for long lines.

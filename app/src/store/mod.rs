@@ -148,12 +148,17 @@ pub fn timestamp(moment: time::OffsetDateTime) -> String {
 
 /// Today's date in UTC, `YYYY-MM-DD`, as cycle dates are written.
 pub fn today() -> String {
-    let now = time::OffsetDateTime::now_utc();
+    date_in_days(0)
+}
+
+/// The date `days` from today (negative: before), in UTC, `YYYY-MM-DD`.
+pub fn date_in_days(days: i64) -> String {
+    let date = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
     format!(
         "{:04}-{:02}-{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day()
+        date.year(),
+        u8::from(date.month()),
+        date.day()
     )
 }
 

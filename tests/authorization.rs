@@ -2,10 +2,12 @@
 //! server functions over HTTP. A server function missing from the table fails the test, so no
 //! new endpoint can skip this.
 
+use app::api::reviewers::*;
 use app::api::{accounts::*, assessments::*, cycles::*, organisations::*};
 use app::rules::accounts::Role;
 use e2e::{api_client, call, start_server, TestServer};
 use leptos::server_fn::ServerFn;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 const PASSWORD: &str = "coffee lantern meadow bicycle";
@@ -40,7 +42,10 @@ struct Row {
 }
 
 struct Context {
+    /// Another peer reviewer at R0A: for the peer reviewer, "another reviewer's" account.
     target_account: String,
+    /// Each signed-in subject's own account id, by the subject's letter.
+    own_accounts: BTreeMap<char, String>,
     cycle: String,
     /// The trust lead's own trust's assessment (RR8), and another trust's (R0A).
     own_assessment: String,
@@ -52,6 +57,16 @@ fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+impl Context {
+    /// The subject's own account id; empty for anonymous, who has none.
+    fn own_account(&self, subject: Subject) -> String {
+        self.own_accounts
+            .get(&letter(subject))
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 fn letter(subject: Subject) -> char {
@@ -350,18 +365,109 @@ fn table() -> Vec<Row> {
                 ])
             },
         },
+        Row {
+            path: GetReviewerProfile::PATH,
+            case: "see my own reviewer profile",
+            allowed: "rd",
+            fields: |c, s| fields(&[("account_id", &c.own_account(s))]),
+        },
+        Row {
+            path: GetReviewerProfile::PATH,
+            case: "see another reviewer's profile",
+            allowed: "d",
+            fields: |c, _| fields(&[("account_id", &c.target_account)]),
+        },
+        Row {
+            path: SaveReviewerProfile::PATH,
+            case: "save my own care settings",
+            allowed: "rd",
+            fields: |c, s| {
+                fields(&[
+                    ("account_id", &c.own_account(s)),
+                    ("acute", "on"),
+                    ("capacity", "3"),
+                ])
+            },
+        },
+        Row {
+            path: SaveReviewerProfile::PATH,
+            case: "save another reviewer's care settings",
+            allowed: "d",
+            fields: |c, _| {
+                fields(&[
+                    ("account_id", &c.target_account),
+                    ("community", "on"),
+                    ("capacity", ""),
+                ])
+            },
+        },
+        Row {
+            path: DeclareConflict::PATH,
+            case: "declare my own conflict of interest",
+            allowed: "rd",
+            fields: |c, s| {
+                fields(&[
+                    ("account_id", &c.own_account(s)),
+                    ("trust_ods_code", "RR8"),
+                    ("reason", "Worked there until 2025"),
+                ])
+            },
+        },
+        Row {
+            path: DeclareConflict::PATH,
+            case: "declare another reviewer's conflict of interest",
+            allowed: "d",
+            fields: |c, _| {
+                fields(&[
+                    ("account_id", &c.target_account),
+                    ("trust_ods_code", "RR8"),
+                    ("reason", "Their partner is on its board"),
+                ])
+            },
+        },
+        Row {
+            path: WithdrawConflict::PATH,
+            case: "withdraw my own conflict of interest",
+            allowed: "rd",
+            fields: |c, s| {
+                fields(&[
+                    ("account_id", &c.own_account(s)),
+                    ("trust_ods_code", "RY6"),
+                    ("reason", "Declared in error"),
+                ])
+            },
+        },
+        Row {
+            path: WithdrawConflict::PATH,
+            case: "withdraw another reviewer's conflict of interest",
+            allowed: "d",
+            fields: |c, _| {
+                fields(&[
+                    ("account_id", &c.target_account),
+                    ("trust_ods_code", "RY6"),
+                    ("reason", "Declared in error"),
+                ])
+            },
+        },
     ]
 }
 
-async fn client_for(server: &TestServer, subject: Subject) -> reqwest::Client {
-    let client = api_client();
-    let (email, org, role) = match subject {
-        Subject::Anonymous => return client,
+/// The account a subject signs in with: email, organisation and role.
+fn identity(subject: Subject) -> Option<(&'static str, Option<&'static str>, Role)> {
+    Some(match subject {
+        Subject::Anonymous => return None,
         Subject::TrustLead => ("lead@rr8.nhs.uk", Some("RR8"), Role::TrustLead),
         Subject::PeerReviewer => ("reviewer@r0a.nhs.uk", Some("R0A"), Role::PeerReviewer),
         Subject::Moderator => ("moderator@england.nhs.uk", None, Role::Moderator),
         Subject::Approver => ("approver@england.nhs.uk", None, Role::Approver),
         Subject::Admin => ("admin@england.nhs.uk", None, Role::Admin),
+    })
+}
+
+async fn client_for(server: &TestServer, subject: Subject) -> reqwest::Client {
+    let client = api_client();
+    let Some((email, org, role)) = identity(subject) else {
+        return client;
     };
     server.create_account(email, org, &[role], PASSWORD).await;
     let (status, body) = call(
@@ -390,7 +496,15 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
     );
 
     let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let mut own_accounts = BTreeMap::new();
+    for subject in SUBJECTS {
+        if let Some((email, org, role)) = identity(subject) {
+            let id = server.create_account(email, org, &[role], PASSWORD).await;
+            own_accounts.insert(letter(subject), id);
+        }
+    }
     let context = Context {
+        own_accounts,
         own_assessment: server.acute_assessment(&cycle, "RR8").await,
         other_assessment: server.acute_assessment(&cycle, "R0A").await,
         cycle,

@@ -505,3 +505,106 @@ async fn a_domain_saves_as_you_go_with_javascript_on() {
     assert_eq!(checked.as_deref(), Some("true"));
     client.close().await.unwrap();
 }
+
+/// Without JavaScript: a peer reviewer ticks the care settings they can review and saves them,
+/// is told when a trust code is wrong, then declares a conflict of interest and sees it listed.
+#[tokio::test]
+async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
+    let server = start_server().await;
+    let password = "coffee lantern meadow bicycle";
+    let reviewer = server
+        .create_account(
+            "reviewer@r0a.nhs.uk",
+            Some("R0A"),
+            &[Role::PeerReviewer],
+            password,
+        )
+        .await;
+    let driver = start_chromedriver().await;
+    let (client, _profile) = browser(&driver, false).await;
+    open(&client, &format!("{}/sign-in", server.base_url), false).await;
+    fill(&client, "email", "reviewer@r0a.nhs.uk").await;
+    fill(&client, "password", password).await;
+    submit(&client).await;
+    wait_for_heading(&client, "Your account").await;
+
+    click(&client, "label[for='expertise-acute']").await;
+    click(&client, "label[for='expertise-mental_health']").await;
+    fill(&client, "capacity", "3").await;
+    click(&client, "#save-expertise").await;
+    let banner = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(".nhsuk-notification-banner"))
+        .await
+        .unwrap();
+    assert!(banner
+        .text()
+        .await
+        .unwrap()
+        .contains("Care settings and capacity saved."));
+    let saved = app::store::reviewers::profile(&server.state.db, &reviewer)
+        .await
+        .unwrap()
+        .expect("the profile is saved");
+    assert_eq!(
+        saved.expertise,
+        [
+            app::rules::organisations::CareSetting::Acute,
+            app::rules::organisations::CareSetting::MentalHealth
+        ]
+    );
+    assert_eq!(saved.capacity, Some(3));
+    let ticked = client
+        .find(Locator::Id("expertise-mental_health"))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(
+        ticked.as_deref(),
+        Some("true"),
+        "the page shows what was saved"
+    );
+
+    fill(&client, "trust-ods-code", "ZZZ99").await;
+    fill(&client, "conflict-reason", "I worked there until 2025").await;
+    click(&client, "#declare-conflict").await;
+    let error = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap();
+    assert!(error
+        .text()
+        .await
+        .unwrap()
+        .contains("There is no trust with the ODS code ZZZ99"));
+
+    fill(&client, "trust-ods-code", "RR8").await;
+    fill(&client, "conflict-reason", "I worked there until 2025").await;
+    click(&client, "#declare-conflict").await;
+    let row = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#conflict-RR8"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        row.contains("Leeds Teaching Hospitals NHS Trust (RR8)")
+            && row.contains("I worked there until 2025")
+            && row.contains("Test Peer reviewer"),
+        "{row}"
+    );
+    assert!(text_of(&client, ".nhsuk-notification-banner")
+        .await
+        .contains("Conflict of interest declared."));
+    let body = client.source().await.unwrap();
+    assert!(!body.contains("data-hydrated"), "no script ran");
+    client.close().await.unwrap();
+}

@@ -12,6 +12,7 @@ pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod mail_text;
 pub mod organisations;
+pub mod reviewers;
 
 #[cfg(feature = "ssr")]
 use crate::{error::AppError, store::Db};

@@ -1,9 +1,11 @@
 //! The account journey: sign in, forgotten password, set a password from an emailed link, your
 //! account. Every form is an ActionForm, so each step works with JavaScript off.
 
+use super::reviewer_profile::ReviewerProfileSection;
 use crate::api::accounts::{
     check_link, current_account, RequestPasswordReset, SetPassword, SignIn,
 };
+use crate::api::reviewers::update_message;
 use crate::components::{
     action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
 };
@@ -106,9 +108,11 @@ pub fn SetPasswordPage() -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| current_account());
     let invited = query_param("invited");
+    let updated = query_param("updated");
     view! {
         <Title text="Your account"/>
         {move || invited.get().map(|email| view! { <SuccessBanner message=format!("We have emailed an invitation to {email}.")/> })}
+        {move || updated.get().as_deref().and_then(update_message).map(|message| view! { <SuccessBanner message=message.to_string()/> })}
         <h1 class="nhsuk-heading-xl">"Your account"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -116,6 +120,8 @@ pub fn AccountPage() -> impl IntoView {
                     Ok(Some(actor)) => {
                         let roles = actor.roles.iter().map(|role| role.label()).collect::<Vec<_>>().join(", ");
                         let is_lead = actor.has(Role::TrustLead);
+                        let is_reviewer = actor.has(Role::PeerReviewer);
+                        let account_id = actor.account_id.clone();
                         view! {
                             <dl class="nhsuk-summary-list">
                                 <SummaryRow key="Name" value=actor.display_name.clone()/>
@@ -127,6 +133,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <p><a href="/invite">"Invite a deputy trust lead"</a></p>
                             })}
                             <p><a href="/forgotten-password">"Change your password"</a></p>
+                            {is_reviewer.then(|| view! { <ReviewerProfileSection account_id/> })}
                         }.into_any()
                     }
                     Ok(None) => view! { <ErrorPanel error=AppError::SignInRequired/> }.into_any(),

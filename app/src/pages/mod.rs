@@ -7,6 +7,7 @@ mod home;
 mod not_found;
 mod organisations;
 mod people;
+mod reviewer_profile;
 
 use crate::components::{Footer, Header, PhaseBanner};
 use leptos::prelude::*;

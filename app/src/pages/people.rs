@@ -2,6 +2,7 @@
 //! and status. Administrators, and trust leads for inviting their deputies.
 
 use super::account::query_param;
+use super::reviewer_profile::ReviewerProfileSection;
 use crate::api::accounts::{
     current_account, get_person, list_people, ChangeRoles, InvitePerson, SetPersonActive,
 };
@@ -193,11 +194,14 @@ pub fn PersonPage() -> impl IntoView {
                         let account_id = person.id.clone();
                         let account_id_for_status = person.id.clone();
                         let (new_status, status_button) = if person.is_active { ("false", "Disable account") } else { ("true", "Enable account") };
+                        let reviewer = person.roles.contains(&Role::PeerReviewer).then(|| (person.id.clone(), person.display_name.clone()));
                         view! {
                             <Title text=person.display_name.clone()/>
-                            {move || updated.get().map(|what| view! {
-                                <SuccessBanner message=if what == "roles" { "Roles updated.".to_string() } else { "Account status updated.".to_string() }/>
-                            })}
+                            {move || updated.get().and_then(|what| match what.as_str() {
+                                "roles" => Some("Roles updated."),
+                                "status" => Some("Account status updated."),
+                                other => crate::api::reviewers::update_message(other),
+                            }).map(|message| view! { <SuccessBanner message=message.to_string()/> })}
                             <FormErrors error=roles_error/>
                             <FormErrors error=status_error/>
                             <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
@@ -226,6 +230,7 @@ pub fn PersonPage() -> impl IntoView {
                                 <TextField id="status-reason" name="reason" label="Reason" error=status_error/>
                                 <button class=if person.is_active { "nhsuk-button nhsuk-button--warning" } else { "nhsuk-button" } type="submit">{status_button}</button>
                             </ActionForm>
+                            {reviewer.map(|(account_id, name)| view! { <ReviewerProfileSection account_id person_name=name/> })}
                         }.into_any()
                     }
                 }

@@ -113,6 +113,16 @@ pub fn may_reopen_assessment(actor: &Actor) -> Result<(), Refusal> {
     }
 }
 
+/// A peer reviewer's care-setting expertise, capacity and declared conflicts of interest: the
+/// reviewer themselves, and administrators for anyone.
+pub fn may_manage_reviewer_profile(actor: &Actor, account_id: &str) -> Result<(), Refusal> {
+    if actor.has(Role::Admin) || (actor.has(Role::PeerReviewer) && actor.account_id == account_id) {
+        Ok(())
+    } else {
+        Err("Only the peer reviewer themselves and NHS England administrators can see or change a reviewer's expertise and conflicts of interest.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +206,32 @@ mod tests {
             assert!(may_view_assessment(&staff, "RR8").is_ok(), "{role:?}");
             assert!(may_answer_assessment(&staff, "RR8").is_err(), "{role:?}");
         }
+    }
+
+    #[test]
+    fn reviewers_manage_their_own_profile_and_admins_anyones() {
+        let reviewer = actor(&[Role::PeerReviewer], Some("RR8"));
+        assert!(may_manage_reviewer_profile(&reviewer, "a1").is_ok());
+        assert!(
+            may_manage_reviewer_profile(&reviewer, "another-reviewer").is_err(),
+            "another reviewer's profile"
+        );
+        let admin = actor(&[Role::Admin], None);
+        assert!(may_manage_reviewer_profile(&admin, "another-reviewer").is_ok());
+        assert!(may_manage_reviewer_profile(&admin, "a1").is_ok());
+        for role in [Role::TrustLead, Role::Moderator, Role::Approver] {
+            let other = actor(&[role], Some("RR8"));
+            assert!(
+                may_manage_reviewer_profile(&other, "a1").is_err(),
+                "{role:?} on their own account"
+            );
+            assert!(
+                may_manage_reviewer_profile(&other, "another-reviewer").is_err(),
+                "{role:?}"
+            );
+        }
+        let lead_and_reviewer = actor(&[Role::TrustLead, Role::PeerReviewer], Some("RR8"));
+        assert!(may_manage_reviewer_profile(&lead_and_reviewer, "a1").is_ok());
     }
 
     #[test]

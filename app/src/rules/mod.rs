@@ -10,5 +10,6 @@ pub mod framework;
 pub mod organisations;
 #[cfg(feature = "ssr")]
 pub mod passwords;
+pub mod reviewers;
 pub mod scoring;
 pub mod sign_in;

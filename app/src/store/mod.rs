@@ -9,6 +9,7 @@ pub mod frameworks;
 pub mod organisations;
 pub mod outbox;
 pub mod published;
+pub mod reviewers;
 pub mod sessions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

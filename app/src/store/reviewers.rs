@@ -1,0 +1,457 @@
+//! Peer reviewers' profiles (care-setting expertise and capacity) and their declared conflicts of
+//! interest with trusts. Every change is audited in its own transaction.
+
+use super::audit::{self, AuditEntry};
+use super::{now_utc, Db};
+use crate::rules::organisations::readable_name;
+use crate::rules::reviewers::{
+    describe, expertise_text, normalised, parse_expertise, DeclaredConflict, ReviewerProfile,
+};
+use sqlx::{any::AnyRow, Row};
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewerError {
+    #[error("There is no declared conflict of interest with {0}.")]
+    NoSuchConflict(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn profile_from_row(row: &AnyRow) -> Result<ReviewerProfile, sqlx::Error> {
+    let expertise: String = row.try_get("expertise")?;
+    Ok(ReviewerProfile {
+        expertise: parse_expertise(&expertise),
+        capacity: row.try_get("capacity")?,
+    })
+}
+
+/// A reviewer's saved profile, if they have saved one.
+pub async fn profile(db: &Db, account_id: &str) -> Result<Option<ReviewerProfile>, sqlx::Error> {
+    sqlx::query("SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(profile_from_row)
+        .transpose()
+}
+
+/// Every saved profile, by account id, for assigning reviewers.
+pub async fn all_profiles(db: &Db) -> Result<BTreeMap<String, ReviewerProfile>, sqlx::Error> {
+    let rows = sqlx::query("SELECT account_id, expertise, capacity FROM reviewer_profiles")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("account_id")?, profile_from_row(row)?)))
+        .collect()
+}
+
+/// Creates or replaces a reviewer's profile, audited with what it was and what it is now.
+pub async fn save_profile(
+    db: &Db,
+    actor: &str,
+    account_id: &str,
+    profile: &ReviewerProfile,
+) -> Result<(), sqlx::Error> {
+    let profile = ReviewerProfile {
+        expertise: normalised(&profile.expertise),
+        capacity: profile.capacity,
+    };
+    let mut tx = db.begin_write().await?;
+    let before =
+        sqlx::query("SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(profile_from_row)
+            .transpose()?;
+    let now = now_utc();
+    let changed = if before.is_some() {
+        sqlx::query(
+            "UPDATE reviewer_profiles SET expertise = $1, capacity = $2, updated_at = $3 \
+             WHERE account_id = $4",
+        )
+    } else {
+        sqlx::query(
+            "INSERT INTO reviewer_profiles (expertise, capacity, updated_at, account_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+    };
+    changed
+        .bind(expertise_text(&profile.expertise))
+        .bind(profile.capacity)
+        .bind(&now)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "save reviewer profile",
+            entity_type: "reviewer profile",
+            entity_id: account_id,
+            before: before.as_ref().map(describe),
+            after: Some(describe(&profile)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A reviewer's declared conflicts, by trust ODS code, with the trusts' names from the current
+/// organisation structure and the names of whoever declared them.
+pub async fn conflicts(db: &Db, account_id: &str) -> Result<Vec<DeclaredConflict>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT c.trust_ods_code, t.name AS trust_name, c.reason, c.declared_by, \
+         a.display_name AS declared_by_name, c.declared_at \
+         FROM reviewer_conflicts c \
+         LEFT JOIN org_snapshots s ON s.is_current = 1 \
+         LEFT JOIN trusts t ON t.snapshot_id = s.id AND t.ods_code = c.trust_ods_code \
+         LEFT JOIN accounts a ON a.id = c.declared_by \
+         WHERE c.account_id = $1 ORDER BY c.trust_ods_code",
+    )
+    .bind(account_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let code: String = row.try_get("trust_ods_code")?;
+            let name: Option<String> = row.try_get("trust_name")?;
+            let by: String = row.try_get("declared_by")?;
+            let by_name: Option<String> = row.try_get("declared_by_name")?;
+            Ok(DeclaredConflict {
+                trust_name: name.map_or_else(|| code.clone(), |name| readable_name(&name)),
+                trust_ods_code: code,
+                reason: row.try_get("reason")?,
+                declared_by: by_name.unwrap_or(by),
+                declared_at: row.try_get("declared_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Every declared conflict as (reviewer's account id, trust ODS code), for assigning reviewers.
+pub async fn all_conflicts(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT account_id, trust_ods_code FROM reviewer_conflicts \
+         ORDER BY account_id, trust_ods_code",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("account_id")?, row.try_get("trust_ods_code")?)))
+        .collect()
+}
+
+/// Records that a reviewer must never review a trust, with the reason. Declaring the same trust
+/// again replaces the reason (and who declared it, and when). Audited.
+pub async fn declare_conflict(
+    db: &Db,
+    actor: &str,
+    account_id: &str,
+    trust_ods_code: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let before: Option<String> = sqlx::query_scalar(
+        "SELECT reason FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
+    )
+    .bind(account_id)
+    .bind(trust_ods_code)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let changed = if before.is_some() {
+        sqlx::query(
+            "UPDATE reviewer_conflicts SET reason = $1, declared_by = $2, declared_at = $3 \
+             WHERE account_id = $4 AND trust_ods_code = $5",
+        )
+    } else {
+        sqlx::query(
+            "INSERT INTO reviewer_conflicts (reason, declared_by, declared_at, account_id, trust_ods_code) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+    };
+    changed
+        .bind(reason)
+        .bind(actor)
+        .bind(now_utc())
+        .bind(account_id)
+        .bind(trust_ods_code)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "declare reviewer conflict",
+            entity_type: "reviewer conflict",
+            entity_id: &format!("{account_id}/{trust_ods_code}"),
+            before: before.map(|reason| format!("declared: {reason}")),
+            after: Some(format!("declared: {reason}")),
+            reason: Some(reason.to_string()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Withdraws a declared conflict, audited with the reason for withdrawing it.
+pub async fn withdraw_conflict(
+    db: &Db,
+    actor: &str,
+    account_id: &str,
+    trust_ods_code: &str,
+    reason: &str,
+) -> Result<(), ReviewerError> {
+    let mut tx = db.begin_write().await?;
+    let before: Option<String> = sqlx::query_scalar(
+        "SELECT reason FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
+    )
+    .bind(account_id)
+    .bind(trust_ods_code)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(before) = before else {
+        return Err(ReviewerError::NoSuchConflict(trust_ods_code.to_string()));
+    };
+    sqlx::query("DELETE FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2")
+        .bind(account_id)
+        .bind(trust_ods_code)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "withdraw reviewer conflict",
+            entity_type: "reviewer conflict",
+            entity_id: &format!("{account_id}/{trust_ods_code}"),
+            before: Some(format!("declared: {before}")),
+            after: None,
+            reason: Some(reason.to_string()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::accounts::Role;
+    use crate::rules::organisations::CareSetting::{self, *};
+    use crate::store::accounts::{upsert_with_password, NewAccount};
+    use crate::store::organisations::{import_snapshot, tests::sample};
+    use crate::store::test_support::test_databases;
+
+    async fn account(db: &Db, email: &str, name: &str, roles: &[Role]) -> String {
+        let account = NewAccount {
+            email: email.into(),
+            display_name: name.into(),
+            org_ods_code: Some("RR8".into()),
+            roles: roles.to_vec(),
+        };
+        upsert_with_password(db, "tester", &account, "hash")
+            .await
+            .unwrap()
+    }
+
+    fn profile_of(expertise: &[CareSetting], capacity: Option<i64>) -> ReviewerProfile {
+        ReviewerProfile {
+            expertise: expertise.to_vec(),
+            capacity,
+        }
+    }
+
+    async fn last_audit(db: &Db) -> audit::AuditRecord {
+        audit::recent(&db.pool, 1).await.unwrap().remove(0)
+    }
+
+    #[tokio::test]
+    async fn a_profile_is_created_then_replaced_and_each_save_is_audited() {
+        for (db, _folder) in test_databases().await {
+            let reviewer =
+                account(&db, "rev@nhs.net", "Rita Reviewer", &[Role::PeerReviewer]).await;
+            assert_eq!(profile(&db, &reviewer).await.unwrap(), None);
+
+            save_profile(
+                &db,
+                &reviewer,
+                &reviewer,
+                &profile_of(&[MentalHealth, Acute, Acute], Some(3)),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                profile(&db, &reviewer).await.unwrap(),
+                Some(profile_of(&[Acute, MentalHealth], Some(3))),
+                "each setting once, in the usual order"
+            );
+            let record = last_audit(&db).await;
+            assert_eq!(record.action, "save reviewer profile");
+            assert_eq!(record.actor, reviewer);
+            assert_eq!(record.entity_id, reviewer);
+            assert_eq!(record.before, None);
+            assert_eq!(
+                record.after.as_deref(),
+                Some("Acute, Mental Health; at most 3 reviews")
+            );
+
+            save_profile(&db, "admin-1", &reviewer, &profile_of(&[Ambulance], None))
+                .await
+                .unwrap();
+            assert_eq!(
+                profile(&db, &reviewer).await.unwrap(),
+                Some(profile_of(&[Ambulance], None))
+            );
+            let record = last_audit(&db).await;
+            assert_eq!(record.actor, "admin-1");
+            assert_eq!(
+                record.before.as_deref(),
+                Some("Acute, Mental Health; at most 3 reviews")
+            );
+            assert_eq!(
+                record.after.as_deref(),
+                Some("Ambulance; the cycle's usual number of reviews")
+            );
+
+            let other = account(&db, "other@nhs.net", "Olu Other", &[Role::PeerReviewer]).await;
+            save_profile(&db, &other, &other, &profile_of(&[Icb, Community], Some(1)))
+                .await
+                .unwrap();
+            let all = all_profiles(&db).await.unwrap();
+            assert_eq!(all.len(), 2);
+            assert_eq!(all[&reviewer], profile_of(&[Ambulance], None));
+            assert_eq!(all[&other], profile_of(&[Community, Icb], Some(1)));
+            assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn conflicts_are_declared_redeclared_listed_and_withdrawn_with_reasons() {
+        for (db, _folder) in test_databases().await {
+            import_snapshot(&db, &sample(), "test", "2026-04-01", "tester")
+                .await
+                .unwrap();
+            let reviewer =
+                account(&db, "rev@nhs.net", "Rita Reviewer", &[Role::PeerReviewer]).await;
+            let admin = account(&db, "admin@nhs.net", "Ada Admin", &[Role::Admin]).await;
+            assert!(conflicts(&db, &reviewer).await.unwrap().is_empty());
+
+            declare_conflict(
+                &db,
+                &reviewer,
+                &reviewer,
+                "RY6",
+                "I worked there until 2025",
+            )
+            .await
+            .unwrap();
+            declare_conflict(&db, &admin, &reviewer, "RR8", "Their own trust")
+                .await
+                .unwrap();
+            let listed = conflicts(&db, &reviewer).await.unwrap();
+            assert_eq!(listed.len(), 2);
+            assert_eq!(listed[0].trust_ods_code, "RR8");
+            assert_eq!(listed[0].trust_name, "Leeds Teaching Hospitals NHS Trust");
+            assert_eq!(listed[0].reason, "Their own trust");
+            assert_eq!(listed[0].declared_by, "Ada Admin");
+            assert_eq!(listed[1].trust_ods_code, "RY6");
+            assert_eq!(listed[1].trust_name, "Leeds Community Healthcare NHS Trust");
+            assert_eq!(listed[1].declared_by, "Rita Reviewer");
+            assert!(listed[1].declared_at.ends_with('Z'));
+            let record = last_audit(&db).await;
+            assert_eq!(record.action, "declare reviewer conflict");
+            assert_eq!(record.actor, admin);
+            assert_eq!(record.entity_id, format!("{reviewer}/RR8"));
+            assert_eq!(record.before, None);
+            assert_eq!(record.reason.as_deref(), Some("Their own trust"));
+
+            // Declaring the same trust again updates the reason rather than adding a second one.
+            declare_conflict(&db, &reviewer, &reviewer, "RY6", "My partner is its CIO")
+                .await
+                .unwrap();
+            let listed = conflicts(&db, &reviewer).await.unwrap();
+            assert_eq!(listed.len(), 2);
+            assert_eq!(listed[1].reason, "My partner is its CIO");
+            let record = last_audit(&db).await;
+            assert_eq!(
+                record.before.as_deref(),
+                Some("declared: I worked there until 2025")
+            );
+            assert_eq!(
+                record.after.as_deref(),
+                Some("declared: My partner is its CIO")
+            );
+
+            let other = account(&db, "other@nhs.net", "Olu Other", &[Role::PeerReviewer]).await;
+            declare_conflict(&db, &other, &other, "RX9", "Secondment")
+                .await
+                .unwrap();
+            let mut expected = vec![
+                (reviewer.clone(), "RR8".to_string()),
+                (reviewer.clone(), "RY6".to_string()),
+                (other.clone(), "RX9".to_string()),
+            ];
+            expected.sort();
+            assert_eq!(all_conflicts(&db).await.unwrap(), expected);
+
+            withdraw_conflict(&db, &admin, &reviewer, "RR8", "Declared in error")
+                .await
+                .unwrap();
+            let listed = conflicts(&db, &reviewer).await.unwrap();
+            assert_eq!(listed.len(), 1);
+            assert_eq!(listed[0].trust_ods_code, "RY6");
+            let record = last_audit(&db).await;
+            assert_eq!(record.action, "withdraw reviewer conflict");
+            assert_eq!(record.entity_id, format!("{reviewer}/RR8"));
+            assert_eq!(record.before.as_deref(), Some("declared: Their own trust"));
+            assert_eq!(record.after, None);
+            assert_eq!(record.reason.as_deref(), Some("Declared in error"));
+
+            let seq = record.seq;
+            assert!(matches!(
+                withdraw_conflict(&db, &admin, &reviewer, "RR8", "Again").await,
+                Err(ReviewerError::NoSuchConflict(code)) if code == "RR8"
+            ));
+            assert_eq!(
+                last_audit(&db).await.seq,
+                seq,
+                "nothing withdrawn, nothing audited"
+            );
+            assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_trust_no_longer_in_the_structure_is_shown_by_its_code() {
+        for (db, _folder) in test_databases().await {
+            import_snapshot(&db, &sample(), "Before", "2026-03-31", "tester")
+                .await
+                .unwrap();
+            let reviewer =
+                account(&db, "rev@nhs.net", "Rita Reviewer", &[Role::PeerReviewer]).await;
+            declare_conflict(&db, "system", &reviewer, "RY6", "Worked there")
+                .await
+                .unwrap();
+            let mut merged = sample();
+            merged.trusts.retain(|trust| trust.ods_code != "RY6");
+            import_snapshot(&db, &merged, "After", "2026-04-01", "tester")
+                .await
+                .unwrap();
+            let listed = conflicts(&db, &reviewer).await.unwrap();
+            assert_eq!(listed[0].trust_name, "RY6");
+            assert_eq!(
+                listed[0].declared_by, "system",
+                "no account: the actor as recorded"
+            );
+        }
+    }
+}

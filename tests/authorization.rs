@@ -3,7 +3,7 @@
 //! new endpoint can skip this.
 
 use app::api::reviewers::*;
-use app::api::{accounts::*, assessments::*, cycles::*, organisations::*};
+use app::api::{accounts::*, assessments::*, assignments::*, cycles::*, organisations::*};
 use app::rules::accounts::Role;
 use e2e::{api_client, call, start_server, TestServer};
 use leptos::server_fn::ServerFn;
@@ -50,6 +50,8 @@ struct Context {
     /// The trust lead's own trust's assessment (RR8), and another trust's (R0A).
     own_assessment: String,
     other_assessment: String,
+    /// A review of R1K's assessment assigned to the peer reviewer.
+    review_slot: String,
 }
 
 fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -449,7 +451,90 @@ fn table() -> Vec<Row> {
                 ])
             },
         },
+        Row {
+            path: GetAssignment::PATH,
+            case: "see a cycle's reviewer assignment",
+            allowed: "d",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
+        },
+        Row {
+            path: ProposeAssignment::PATH,
+            case: "propose reviewers",
+            allowed: "d",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
+        },
+        Row {
+            path: SwapReviewer::PATH,
+            case: "swap a proposed reviewer",
+            allowed: "d",
+            fields: |c, _| {
+                fields(&[
+                    ("slot_id", &c.review_slot),
+                    ("reviewer_id", &c.target_account),
+                    ("reason", "Balance"),
+                ])
+            },
+        },
+        Row {
+            path: ConfirmAssignment::PATH,
+            case: "confirm reviewers",
+            allowed: "d",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
+        },
+        Row {
+            path: ReplaceDeclinedReviewer::PATH,
+            case: "replace a reviewer who declined",
+            allowed: "d",
+            fields: |c, _| {
+                fields(&[
+                    ("slot_id", &c.review_slot),
+                    ("reviewer_id", &c.target_account),
+                ])
+            },
+        },
+        Row {
+            path: MyReviews::PATH,
+            case: "list my reviews",
+            allowed: "r",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: DeclineReview::PATH,
+            case: "decline a review assigned to me",
+            allowed: "r",
+            // No reason: an allowed call is refused for that and changes nothing.
+            fields: |c, _| fields(&[("slot_id", &c.review_slot), ("reason", "")]),
+        },
     ]
+}
+
+/// Submits R1K's assessment and assigns it to `reviewer`; returns the review's id.
+async fn assigned_review(server: &TestServer, cycle: &str, reviewer: &str) -> String {
+    use app::rules::assignment::{AssignmentPlan, ProposedReview};
+    use app::store::{assessments, assignments};
+    let db = &server.state.db;
+    let assessment = server.acute_assessment(cycle, "R1K").await;
+    assessments::submit(db, "tests", &assessment, "test".into(), &[])
+        .await
+        .unwrap();
+    let plan = AssignmentPlan {
+        assignments: vec![ProposedReview {
+            assessment_id: assessment,
+            reviewer_id: reviewer.to_string(),
+            cost: 0,
+            reasons: Vec::new(),
+        }],
+        total_cost: 0,
+        uncovered: Vec::new(),
+        load: Vec::new(),
+    };
+    assignments::propose(db, "tests", cycle, &plan)
+        .await
+        .unwrap();
+    assignments::confirm(db, "tests", cycle, &[]).await.unwrap();
+    assignments::cycle_data(db, cycle).await.unwrap().slots[0]
+        .id
+        .clone()
 }
 
 /// The account a subject signs in with: email, organisation and role.
@@ -503,7 +588,9 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
             own_accounts.insert(letter(subject), id);
         }
     }
+    let review_slot = assigned_review(&server, &cycle, &own_accounts[&'r']).await;
     let context = Context {
+        review_slot,
         own_accounts,
         own_assessment: server.acute_assessment(&cycle, "RR8").await,
         other_assessment: server.acute_assessment(&cycle, "R0A").await,

@@ -99,3 +99,24 @@ pub fn reopened(
         ),
     }
 }
+
+/// To a peer reviewer when reviews are assigned to them.
+pub fn reviews_assigned(
+    to: &str,
+    name: &str,
+    cycle_name: &str,
+    assessments: &[String],
+    deadline: &str,
+    link: &str,
+) -> OutgoingMail {
+    let list: Vec<String> = assessments.iter().map(|title| format!("- {title}")).collect();
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("{cycle_name}: assessments for you to peer review"),
+        body: format!(
+            "Dear {name},\n\nNHS England has asked you to peer review these {cycle_name} self-assessments:\n\n{}\n\n\
+             Review them by the end of {deadline}. If you cannot review one (for example, because of a conflict of interest), decline it with your reason so that someone else can be asked:\n\n{link}\n\n{SIGN_OFF}\n",
+            list.join("\n")
+        ),
+    }
+}

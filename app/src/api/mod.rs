@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod assessments;
+pub mod assignments;
 #[cfg(feature = "ssr")]
 pub mod credentials;
 pub mod cycles;

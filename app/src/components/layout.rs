@@ -41,6 +41,11 @@ pub fn Header() -> impl IntoView {
                                                 <A href="/assessments" attr:class="nhsuk-header__navigation-link">"Your assessments"</A>
                                             </li>
                                         })}
+                                        {actor.has(Role::PeerReviewer).then(|| view! {
+                                            <li class="nhsuk-header__navigation-item">
+                                                <A href="/reviews" attr:class="nhsuk-header__navigation-link">"Your reviews"</A>
+                                            </li>
+                                        })}
                                         {actor.has(Role::Admin).then(|| view! {
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/admin/cycles" attr:class="nhsuk-header__navigation-link">"Cycles"</A>

@@ -164,6 +164,7 @@ fn CycleDetail(
 ) -> impl IntoView {
     let cycle = overview.cycle.clone();
     let cycle_id = cycle.id.clone();
+    let assignment_link = format!("/admin/cycles/{}/assignment", cycle.id);
     let settings: Vec<&str> = cycle.care_settings.iter().map(|s| s.label()).collect();
     let regions = if cycle.region_ods_codes.is_empty() {
         "All of England".to_string()
@@ -224,6 +225,9 @@ fn CycleDetail(
                     </ActionForm>
                 }.into_any(),
             }}
+        })}
+        {(!cycle.is_historical && cycle.phase != Phase::Setup).then(|| view! {
+            <p><a class="nhsuk-link" href=assignment_link.clone()>"Reviewer assignment"</a></p>
         })}
         <h2 class="nhsuk-heading-m">"Assessments"</h2>
         {if overview.assessments.is_empty() {

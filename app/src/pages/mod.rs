@@ -2,12 +2,14 @@
 
 mod account;
 mod assessments;
+mod assignment;
 mod cycles;
 mod home;
 mod not_found;
 mod organisations;
 mod people;
 mod reviewer_profile;
+mod reviews;
 
 use crate::components::{Footer, Header, PhaseBanner};
 use leptos::prelude::*;
@@ -73,6 +75,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/cycles") view=cycles::CyclesPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/new") view=cycles::NewCyclePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/:id") view=cycles::CyclePage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/cycles/:id/assignment") view=assignment::AssignmentPage ssr=SsrMode::Async/>
+                        <Route path=path!("/reviews") view=reviews::ReviewsPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments") view=assessments::AssessmentsPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id") view=assessments::TaskListPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/domains/:key") view=assessments::DomainPage ssr=SsrMode::Async/>

@@ -123,6 +123,24 @@ pub fn may_manage_reviewer_profile(actor: &Actor, account_id: &str) -> Result<()
     }
 }
 
+/// Proposing, changing and confirming who reviews what, and replacing reviewers who decline.
+pub fn may_assign_reviewers(actor: &Actor) -> Result<(), Refusal> {
+    if actor.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err("Only NHS England administrators can assign peer reviewers.")
+    }
+}
+
+/// Seeing and declining reviews: only the peer reviewer they are assigned to.
+pub fn may_act_on_own_review(actor: &Actor, reviewer_id: &str) -> Result<(), Refusal> {
+    if actor.has(Role::PeerReviewer) && actor.account_id == reviewer_id {
+        Ok(())
+    } else {
+        Err("Only the peer reviewer it is assigned to can do this.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +260,15 @@ mod tests {
         assert!(may_reopen_assessment(&actor(&[Role::Approver], None)).is_err());
         assert!(may_manage_cycles(&actor(&[Role::Admin], None)).is_ok());
         assert!(may_manage_cycles(&actor(&[Role::Moderator], None)).is_err());
+    }
+
+    #[test]
+    fn only_admins_assign_and_only_the_reviewer_declines() {
+        assert!(may_assign_reviewers(&actor(&[Role::Admin], None)).is_ok());
+        assert!(may_assign_reviewers(&actor(&[Role::Moderator], None)).is_err());
+        let reviewer = actor(&[Role::PeerReviewer], Some("R0A"));
+        assert!(may_act_on_own_review(&reviewer, "a1").is_ok());
+        assert!(may_act_on_own_review(&reviewer, "someone-else").is_err());
+        assert!(may_act_on_own_review(&actor(&[Role::Admin], None), "a1").is_err());
     }
 }

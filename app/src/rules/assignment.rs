@@ -156,13 +156,13 @@ pub fn assign(input: &AssignmentInput) -> AssignmentPlan {
 }
 
 /// The reviewers who could take `assessment_id` on top of `plan`, cheapest first (ties by id),
-/// with what each would cost: for an admin swapping reviewers, or to replace one who declines.
-/// Leaves out those already on it and those whose capacity `plan` uses up.
+/// each with what it would cost and why they fit: for an admin swapping reviewers, or to replace
+/// one who declines. Leaves out those already on it and those whose capacity `plan` uses up.
 pub fn eligible_reviewers(
     input: &AssignmentInput,
     plan: &AssignmentPlan,
     assessment_id: &str,
-) -> Vec<(String, i64)> {
+) -> Vec<ProposedReview> {
     let problem = Problem::new(input);
     let Some(&a) = problem.assessment_index.get(assessment_id) else {
         return Vec::new();
@@ -175,7 +175,7 @@ pub fn eligible_reviewers(
             already_on_it.insert(review.reviewer_id.as_str());
         }
     }
-    let mut ranked: Vec<(i64, &str)> = (0..problem.reviewers.len())
+    let mut ranked: Vec<(i64, usize, u32)> = (0..problem.reviewers.len())
         .filter_map(|r| {
             let reviewer = problem.reviewers[r];
             let taken = load.get(reviewer.id.as_str()).copied().unwrap_or(0);
@@ -183,16 +183,19 @@ pub fn eligible_reviewers(
                 return None;
             }
             let cost = problem.pair_cost(a, r).ok()?;
-            Some((
-                cost + problem.costs.review_load(taken + 1),
-                reviewer.id.as_str(),
-            ))
+            Some((cost + problem.costs.review_load(taken + 1), r, taken + 1))
         })
         .collect();
+    // Reviewers are indexed in id order, so this breaks cost ties by id.
     ranked.sort_unstable();
     ranked
         .into_iter()
-        .map(|(cost, id)| (id.to_string(), cost))
+        .map(|(cost, r, nth)| ProposedReview {
+            assessment_id: assessment_id.to_string(),
+            reviewer_id: problem.reviewers[r].id.clone(),
+            cost,
+            reasons: problem.reasons(a, r, nth),
+        })
         .collect()
 }
 
@@ -1381,9 +1384,19 @@ mod tests {
             load: Vec::new(),
         };
         // R1 is already on A1; R2 is full; R5 is in West Yorkshire; R4 has one review already.
+        let ranked = eligible_reviewers(&input, &plan, "A1");
+        let ranked: Vec<(&str, i64)> = ranked
+            .iter()
+            .map(|review| (review.reviewer_id.as_str(), review.cost))
+            .collect();
+        assert_eq!(ranked, [("R4", 10), ("R3", 100)]);
         assert_eq!(
-            eligible_reviewers(&input, &plan, "A1"),
-            [("R4".to_string(), 10), ("R3".to_string(), 100)]
+            eligible_reviewers(&input, &plan, "A1")[0].reasons,
+            [
+                "Acute expertise",
+                "from another region (Midlands)",
+                "2nd review for this reviewer"
+            ]
         );
         assert!(eligible_reviewers(&input, &plan, "A9").is_empty());
     }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assessments;
+pub mod assignments;
 pub mod audit;
 pub mod cycles;
 pub mod frameworks;

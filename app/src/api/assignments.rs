@@ -1,0 +1,437 @@
+//! Peer reviewer assignment: an administrator proposes an optimal plan, swaps reviewers with a
+//! reason, confirms it (reviewers are emailed), and replaces reviewers who decline; reviewers
+//! see their reviews and may decline one with a reason.
+
+use crate::error::AppError;
+use crate::rules::review_assignment::{ReviewSlot, ReviewTask};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::{db, guard, mail_text, public_url},
+    crate::rules::{
+        access,
+        assignment::{assign, ProposedReview},
+        cycles::readable_date,
+        review_assignment::AssignmentStatus,
+    },
+    crate::store::{
+        self,
+        assignments::{self as assignment_store, AssignmentError, CycleAssignmentData},
+    },
+    std::collections::BTreeMap,
+};
+
+/// A reviewer who could fill a place, as the page offers them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub reviewer_id: String,
+    /// "Name (Organisation): why they fit".
+    pub label: String,
+}
+
+/// One place on an assessment, with who could fill it instead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    pub slot: ReviewSlot,
+    pub reviewer_name: String,
+    /// For a proposed place: the eligible reviewers to swap in, best first.
+    pub alternatives: Vec<Candidate>,
+    /// For a declined place: the best eligible replacement, if anyone is left.
+    pub replacement: Option<Candidate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentReviewers {
+    pub assessment_id: String,
+    pub title: String,
+    pub slots: Vec<SlotView>,
+}
+
+/// A reviewer's load: proposed and confirmed reviews against their capacity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewerLoad {
+    pub name: String,
+    pub proposed: u32,
+    pub assigned: u32,
+    pub capacity: u32,
+}
+
+/// The assignment page of a cycle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentView {
+    pub cycle_id: String,
+    pub cycle_name: String,
+    pub reviewers_per_assessment: u32,
+    /// Submitted assessments with no confirmed reviewers.
+    pub awaiting: usize,
+    pub reviewer_count: usize,
+    pub assessments: Vec<AssessmentReviewers>,
+    /// Assessments a proposal cannot fully cover: (title, why).
+    pub uncovered: Vec<(String, String)>,
+    pub load: Vec<ReviewerLoad>,
+    pub proposed_count: usize,
+}
+
+/// How many alternatives a proposed place offers.
+#[cfg(feature = "ssr")]
+const ALTERNATIVES_SHOWN: usize = 10;
+
+#[cfg(feature = "ssr")]
+fn candidate(data: &CycleAssignmentData, review: &ProposedReview) -> Candidate {
+    let name = data
+        .reviewer_names
+        .get(&review.reviewer_id)
+        .cloned()
+        .unwrap_or_else(|| review.reviewer_id.clone());
+    Candidate {
+        reviewer_id: review.reviewer_id.clone(),
+        label: format!("{name}: {}", review.reasons.join(", ")),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn assignment_error(error: AssignmentError) -> AppError {
+    match error {
+        AssignmentError::NoSuchCycle => AppError::NotFound(error.to_string()),
+        AssignmentError::NotInStatus(_) => AppError::Invalid(error.to_string()),
+        AssignmentError::Database(error) => error.into(),
+    }
+}
+
+/// The cycle, checked to be one whose assessments can be reviewed.
+#[cfg(feature = "ssr")]
+async fn reviewable_cycle(
+    db: &store::Db,
+    cycle_id: &str,
+) -> Result<crate::rules::cycles::Cycle, AppError> {
+    let cycle = store::cycles::get(db, cycle_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))?;
+    if cycle.is_historical || cycle.phase == crate::rules::cycles::Phase::Setup {
+        return Err(AppError::Invalid(
+            "Reviewers can be assigned once the cycle is open and assessments are submitted."
+                .into(),
+        ));
+    }
+    Ok(cycle)
+}
+
+/// The assignment page: proposed and confirmed reviewers by assessment, with alternatives,
+/// declines and their replacements, what cannot be covered and why, and each reviewer's load.
+#[server]
+pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_assign_reviewers(&actor))?;
+    let db = db()?;
+    let cycle = reviewable_cycle(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &cycle_id)
+        .await
+        .map_err(assignment_error)?;
+    let mut by_assessment: BTreeMap<&str, Vec<SlotView>> = BTreeMap::new();
+    for slot in &data.slots {
+        let (alternatives, replacement) = match slot.status {
+            AssignmentStatus::Proposed => (
+                data.swap_candidates(slot)
+                    .iter()
+                    .take(ALTERNATIVES_SHOWN)
+                    .map(|review| candidate(&data, review))
+                    .collect(),
+                None,
+            ),
+            AssignmentStatus::Declined => (
+                Vec::new(),
+                data.replacement_candidates(&slot.assessment_id)
+                    .first()
+                    .map(|review| candidate(&data, review)),
+            ),
+            _ => (Vec::new(), None),
+        };
+        by_assessment
+            .entry(slot.assessment_id.as_str())
+            .or_default()
+            .push(SlotView {
+                reviewer_name: data
+                    .reviewer_names
+                    .get(&slot.reviewer_id)
+                    .cloned()
+                    .unwrap_or_else(|| "A former reviewer".into()),
+                slot: slot.clone(),
+                alternatives,
+                replacement,
+            });
+    }
+    let title = |id: &str| data.assessment_titles.get(id).cloned().unwrap_or_default();
+    let mut assessments: Vec<AssessmentReviewers> = by_assessment
+        .into_iter()
+        .map(|(id, slots)| AssessmentReviewers {
+            assessment_id: id.to_string(),
+            title: title(id),
+            slots,
+        })
+        .collect();
+    assessments.sort_by(|a, b| a.title.cmp(&b.title));
+    let proposed_count = data
+        .slots
+        .iter()
+        .filter(|slot| slot.status == AssignmentStatus::Proposed)
+        .count();
+    let uncovered = if proposed_count > 0 {
+        assign(&data.proposal_input())
+            .uncovered
+            .into_iter()
+            .map(|gap| (title(&gap.assessment_id), gap.reason))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut load: Vec<ReviewerLoad> = data
+        .input
+        .reviewers
+        .iter()
+        .filter_map(|reviewer| {
+            let count = |status| {
+                data.slots
+                    .iter()
+                    .filter(|slot| slot.reviewer_id == reviewer.id && slot.status == status)
+                    .count() as u32
+            };
+            let (proposed, assigned) = (
+                count(AssignmentStatus::Proposed),
+                count(AssignmentStatus::Assigned),
+            );
+            (proposed + assigned > 0).then(|| ReviewerLoad {
+                name: data
+                    .reviewer_names
+                    .get(&reviewer.id)
+                    .cloned()
+                    .unwrap_or_default(),
+                proposed,
+                assigned,
+                capacity: reviewer.capacity,
+            })
+        })
+        .collect();
+    load.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(AssignmentView {
+        cycle_id,
+        cycle_name: cycle.name,
+        reviewers_per_assessment: data.input.reviewers_per_assessment,
+        awaiting: data.awaiting_reviewers.len(),
+        reviewer_count: data.input.reviewers.len(),
+        assessments,
+        uncovered,
+        load,
+        proposed_count,
+    })
+}
+
+/// Proposes the optimal reviewers for every submitted assessment that has none confirmed,
+/// replacing any earlier proposal.
+#[server]
+pub async fn propose_assignment(cycle_id: String) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_assign_reviewers(&actor))?;
+    let db = db()?;
+    reviewable_cycle(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &cycle_id)
+        .await
+        .map_err(assignment_error)?;
+    if data.awaiting_reviewers.is_empty() {
+        return Err(AppError::Invalid(
+            "No submitted assessment is waiting for reviewers.".into(),
+        ));
+    }
+    let plan = assign(&data.proposal_input());
+    assignment_store::propose(&db, &actor.account_id, &cycle_id, &plan)
+        .await
+        .map_err(assignment_error)?;
+    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?proposed=1"));
+    Ok(())
+}
+
+/// Puts another eligible reviewer in a proposed place, with the reason for the change.
+#[server]
+pub async fn swap_reviewer(
+    slot_id: String,
+    reviewer_id: String,
+    reason: String,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_assign_reviewers(&actor))?;
+    let db = db()?;
+    let (cycle_id, _) = assignment_store::slot_owner(&db, &slot_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::field(
+            &format!("swap-reason-{slot_id}"),
+            "Enter the reason for the change, in 500 characters or fewer",
+        ));
+    }
+    let data = assignment_store::cycle_data(&db, &cycle_id)
+        .await
+        .map_err(assignment_error)?;
+    let slot = data
+        .slots
+        .iter()
+        .find(|slot| slot.id == slot_id && slot.status == AssignmentStatus::Proposed)
+        .ok_or_else(|| {
+            AppError::Invalid("That place is no longer proposed: reload the page.".into())
+        })?;
+    let replacement = data
+        .swap_candidates(slot)
+        .into_iter()
+        .find(|review| review.reviewer_id == reviewer_id)
+        .ok_or_else(|| {
+            AppError::field(
+                &format!("swap-reviewer-{slot_id}"),
+                "Choose a reviewer from the list: only eligible reviewers with room can be swapped in",
+            )
+        })?;
+    assignment_store::swap(&db, &actor.account_id, &slot_id, &replacement, reason)
+        .await
+        .map_err(assignment_error)?;
+    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?swapped=1"));
+    Ok(())
+}
+
+/// Confirms the proposal: the reviews are assigned, their assessments go into review and each
+/// reviewer is emailed their list and deadline.
+#[server]
+pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_assign_reviewers(&actor))?;
+    let db = db()?;
+    let cycle = reviewable_cycle(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &cycle_id)
+        .await
+        .map_err(assignment_error)?;
+    let mut lists: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for slot in data
+        .slots
+        .iter()
+        .filter(|slot| slot.status == AssignmentStatus::Proposed)
+    {
+        lists.entry(slot.reviewer_id.as_str()).or_default().push(
+            data.assessment_titles
+                .get(&slot.assessment_id)
+                .cloned()
+                .unwrap_or_default(),
+        );
+    }
+    if lists.is_empty() {
+        return Err(AppError::Invalid(
+            "There is no proposal to confirm. Propose an assignment first.".into(),
+        ));
+    }
+    let link = format!("{}/reviews", public_url()?);
+    let deadline = readable_date(&cycle.dates.review_deadline);
+    let mut mails = Vec::new();
+    for (reviewer_id, titles) in lists {
+        if let Some(person) = store::accounts::summary(&db, reviewer_id).await? {
+            mails.push(mail_text::reviews_assigned(
+                &person.email,
+                &person.display_name,
+                &cycle.name,
+                &titles,
+                &deadline,
+                &link,
+            ));
+        }
+    }
+    assignment_store::confirm(&db, &actor.account_id, &cycle_id, &mails)
+        .await
+        .map_err(assignment_error)?;
+    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?confirmed=1"));
+    Ok(())
+}
+
+/// Assigns the reviewer offered in place of one who declined, and emails them.
+#[server]
+pub async fn replace_declined_reviewer(
+    slot_id: String,
+    reviewer_id: String,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_assign_reviewers(&actor))?;
+    let db = db()?;
+    let (cycle_id, _) = assignment_store::slot_owner(&db, &slot_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
+    let cycle = reviewable_cycle(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &cycle_id)
+        .await
+        .map_err(assignment_error)?;
+    let declined = data
+        .slots
+        .iter()
+        .find(|slot| slot.id == slot_id && slot.status == AssignmentStatus::Declined)
+        .ok_or_else(|| {
+            AppError::Invalid("That review has already been replaced: reload the page.".into())
+        })?;
+    let replacement = data
+        .replacement_candidates(&declined.assessment_id)
+        .into_iter()
+        .find(|review| review.reviewer_id == reviewer_id)
+        .ok_or_else(|| {
+            AppError::Invalid(
+                "That reviewer can no longer take this review: reload the page for the next best."
+                    .into(),
+            )
+        })?;
+    let person = store::accounts::summary(&db, &reviewer_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let title = data
+        .assessment_titles
+        .get(&declined.assessment_id)
+        .cloned()
+        .unwrap_or_default();
+    let mail = mail_text::reviews_assigned(
+        &person.email,
+        &person.display_name,
+        &cycle.name,
+        &[title],
+        &readable_date(&cycle.dates.review_deadline),
+        &format!("{}/reviews", public_url()?),
+    );
+    assignment_store::replace_declined(&db, &actor.account_id, &slot_id, &replacement, &mail)
+        .await
+        .map_err(assignment_error)?;
+    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?replaced=1"));
+    Ok(())
+}
+
+/// The signed-in peer reviewer's assigned reviews.
+#[server]
+pub async fn my_reviews() -> Result<Vec<ReviewTask>, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_act_on_own_review(&actor, &actor.account_id))?;
+    Ok(assignment_store::for_reviewer(&db()?, &actor.account_id).await?)
+}
+
+/// A reviewer turns down one of their reviews, with a reason the administrators see.
+#[server]
+pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    let db = db()?;
+    let (_, reviewer_id) = assignment_store::slot_owner(&db, &slot_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
+    guard::allowed(access::may_act_on_own_review(&actor, &reviewer_id))?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::field(
+            &format!("decline-reason-{slot_id}"),
+            "Enter why you cannot do this review, in 500 characters or fewer",
+        ));
+    }
+    assignment_store::decline(&db, &actor.account_id, &slot_id, reason)
+        .await
+        .map_err(assignment_error)?;
+    leptos_axum::redirect("/reviews?declined=1");
+    Ok(())
+}

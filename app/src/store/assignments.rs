@@ -1,0 +1,751 @@
+//! Who reviews which assessment: the solver's input as the store holds it, an administrator's
+//! proposed plan (kept as 'proposed' rows so swaps survive a reload), confirming it, reviewers
+//! declining, and replacing them.
+
+use super::audit::{self, AuditEntry};
+use super::outbox::{self, OutgoingMail};
+use super::{new_id, now_utc, Db};
+use crate::rules::assessments::AssessmentStatus;
+use crate::rules::assignment::{
+    eligible_reviewers, Assessment, AssignmentInput, AssignmentPlan, Conflict, ProposedReview,
+    Reviewer,
+};
+use crate::rules::organisations::{readable_name, CareSetting};
+use crate::rules::review_assignment::{AssignmentStatus, ReviewSlot};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssignmentError {
+    #[error("There is no such cycle.")]
+    NoSuchCycle,
+    #[error("That review is no longer {}: reload the page.", .0.label().to_lowercase())]
+    NotInStatus(AssignmentStatus),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What the solver needs for a cycle, as it stands now, and the names pages show.
+#[derive(Clone, Debug, Default)]
+pub struct CycleAssignmentData {
+    /// Every assessment in or waiting for review, and every reviewer at full capacity.
+    pub input: AssignmentInput,
+    /// Submitted assessments with no confirmed reviewers yet: the ones a proposal is for.
+    pub awaiting_reviewers: Vec<String>,
+    /// Every slot of the cycle: proposed, assigned and declined.
+    pub slots: Vec<ReviewSlot>,
+    /// Assessment id → "Trust name – Care setting".
+    pub assessment_titles: BTreeMap<String, String>,
+    /// Reviewer id → "Name (Organisation)".
+    pub reviewer_names: BTreeMap<String, String>,
+}
+
+impl CycleAssignmentData {
+    /// The solver's input for a new proposal: the assessments awaiting reviewers, and each
+    /// reviewer's capacity less the reviews they already hold in the cycle.
+    pub fn proposal_input(&self) -> AssignmentInput {
+        let mut held: BTreeMap<&str, u32> = BTreeMap::new();
+        for slot in self
+            .slots
+            .iter()
+            .filter(|s| s.status == AssignmentStatus::Assigned)
+        {
+            *held.entry(slot.reviewer_id.as_str()).or_default() += 1;
+        }
+        let mut input = self.input.clone();
+        input
+            .assessments
+            .retain(|assessment| self.awaiting_reviewers.contains(&assessment.id));
+        for reviewer in &mut input.reviewers {
+            let taken = held.get(reviewer.id.as_str()).copied().unwrap_or(0);
+            reviewer.capacity = reviewer.capacity.saturating_sub(taken);
+        }
+        input
+    }
+
+    /// Who could take a proposed slot instead of its reviewer, best first.
+    pub fn swap_candidates(&self, slot: &ReviewSlot) -> Vec<ProposedReview> {
+        let mut plan = self.plan_of(&[AssignmentStatus::Proposed]);
+        plan.assignments.retain(|review| {
+            !(review.assessment_id == slot.assessment_id && review.reviewer_id == slot.reviewer_id)
+        });
+        eligible_reviewers(&self.proposal_input(), &plan, &slot.assessment_id)
+    }
+
+    /// Who could replace a reviewer who declined, best first.
+    pub fn replacement_candidates(&self, assessment_id: &str) -> Vec<ProposedReview> {
+        eligible_reviewers(
+            &self.input,
+            &self.plan_of(&[AssignmentStatus::Assigned]),
+            assessment_id,
+        )
+    }
+
+    /// The slots in `statuses` as a plan the rules can reason about.
+    pub fn plan_of(&self, statuses: &[AssignmentStatus]) -> AssignmentPlan {
+        AssignmentPlan {
+            assignments: self
+                .slots
+                .iter()
+                .filter(|slot| statuses.contains(&slot.status))
+                .map(|slot| ProposedReview {
+                    assessment_id: slot.assessment_id.clone(),
+                    reviewer_id: slot.reviewer_id.clone(),
+                    cost: slot.cost,
+                    reasons: slot.reasons.clone(),
+                })
+                .collect(),
+            total_cost: 0,
+            uncovered: Vec::new(),
+            load: Vec::new(),
+        }
+    }
+}
+
+/// Loads everything the solver and the assignment page need for one cycle. The hierarchy is the
+/// cycle's frozen snapshot; "last cycle" is the one that opened most recently before it.
+pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, AssignmentError> {
+    let cycle = sqlx::query(
+        "SELECT snapshot_id, opens_on, reviewers_per_assessment, reviewer_capacity FROM cycles WHERE id = $1",
+    )
+    .bind(cycle_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AssignmentError::NoSuchCycle)?;
+    let snapshot: Option<String> = cycle.try_get("snapshot_id")?;
+    let snapshot = snapshot.unwrap_or_default();
+    let opens_on: String = cycle.try_get("opens_on")?;
+    let default_capacity =
+        u32::try_from(cycle.try_get::<i64, _>("reviewer_capacity")?).unwrap_or(0);
+    let mut data = CycleAssignmentData {
+        input: AssignmentInput {
+            reviewers_per_assessment: u32::try_from(
+                cycle.try_get::<i64, _>("reviewers_per_assessment")?,
+            )
+            .unwrap_or(0),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+
+    // Names of ICSs ("NHS West Yorkshire ICS") and regions, as reasons use them.
+    for row in sqlx::query("SELECT ods_code, name FROM icbs WHERE snapshot_id = $1")
+        .bind(&snapshot)
+        .fetch_all(&db.pool)
+        .await?
+    {
+        let name: String = row.try_get("name")?;
+        data.input.names.insert(
+            row.try_get("ods_code")?,
+            readable_name(&name).replace(" Integrated Care Board", " ICS"),
+        );
+    }
+    for row in sqlx::query("SELECT ods_code, name FROM regions WHERE snapshot_id = $1")
+        .bind(&snapshot)
+        .fetch_all(&db.pool)
+        .await?
+    {
+        let name: String = row.try_get("name")?;
+        data.input
+            .names
+            .insert(row.try_get("ods_code")?, readable_name(&name));
+    }
+
+    data.slots = slots(db, cycle_id).await?;
+    let confirmed: Vec<&str> = data
+        .slots
+        .iter()
+        .filter(|slot| slot.status == AssignmentStatus::Assigned)
+        .map(|slot| slot.assessment_id.as_str())
+        .collect();
+
+    for row in sqlx::query(
+        "SELECT a.id, a.trust_ods_code, a.care_setting, a.status, t.name, t.assessed_in_icb_ods_code, t.region_ods_code \
+         FROM assessments a JOIN trusts t ON t.snapshot_id = $2 AND t.ods_code = a.trust_ods_code \
+         WHERE a.cycle_id = $1 ORDER BY a.trust_ods_code, a.care_setting",
+    )
+    .bind(cycle_id)
+    .bind(&snapshot)
+    .fetch_all(&db.pool)
+    .await?
+    {
+        let id: String = row.try_get("id")?;
+        let setting: String = row.try_get("care_setting")?;
+        let Some(care_setting) = CareSetting::from_label(&setting) else {
+            continue;
+        };
+        let name: String = row.try_get("name")?;
+        data.assessment_titles.insert(
+            id.clone(),
+            format!("{} – {}", readable_name(&name), care_setting.label()),
+        );
+        let status: String = row.try_get("status")?;
+        if status == AssessmentStatus::Submitted.key() && !confirmed.contains(&id.as_str()) {
+            data.awaiting_reviewers.push(id.clone());
+        } else if status != AssessmentStatus::InReview.key() {
+            continue;
+        }
+        data.input.assessments.push(Assessment {
+            id,
+            trust_ods_code: row.try_get("trust_ods_code")?,
+            icb_ods_code: row.try_get("assessed_in_icb_ods_code")?,
+            region_ods_code: row.try_get("region_ods_code")?,
+            care_setting,
+        });
+    }
+
+    // Peer reviewers whose organisation is in the cycle's hierarchy: a trust (in the ICS it is
+    // assessed in) or an ICB (itself).
+    let reviewers = sqlx::query(
+        "SELECT a.id, a.display_name, a.org_ods_code, p.expertise, p.capacity, \
+           COALESCE(t.assessed_in_icb_ods_code, i.ods_code) AS icb_ods_code, \
+           COALESCE(t.region_ods_code, i.region_ods_code) AS region_ods_code, \
+           COALESCE(t.name, i.name) AS org_name \
+         FROM accounts a \
+         JOIN account_roles r ON r.account_id = a.id AND r.role = 'peer_reviewer' \
+         LEFT JOIN reviewer_profiles p ON p.account_id = a.id \
+         LEFT JOIN trusts t ON t.snapshot_id = $1 AND t.ods_code = a.org_ods_code \
+         LEFT JOIN icbs i ON i.snapshot_id = $1 AND i.ods_code = a.org_ods_code \
+         WHERE a.is_active = 1 AND (t.ods_code IS NOT NULL OR i.ods_code IS NOT NULL) \
+         ORDER BY a.id",
+    )
+    .bind(&snapshot)
+    .fetch_all(&db.pool)
+    .await?;
+    for row in reviewers {
+        let id: String = row.try_get("id")?;
+        let expertise: Option<String> = row.try_get("expertise")?;
+        let capacity = row
+            .try_get::<Option<i64>, _>("capacity")?
+            .and_then(|capacity| u32::try_from(capacity).ok())
+            .unwrap_or(default_capacity);
+        let org_name: String = row.try_get("org_name")?;
+        data.reviewer_names.insert(
+            id.clone(),
+            format!(
+                "{} ({})",
+                row.try_get::<String, _>("display_name")?,
+                readable_name(&org_name)
+            ),
+        );
+        data.input.reviewers.push(Reviewer {
+            capacity,
+            org_ods_code: row.try_get("org_ods_code")?,
+            icb_ods_code: row.try_get("icb_ods_code")?,
+            region_ods_code: row.try_get("region_ods_code")?,
+            expertise: expertise
+                .unwrap_or_default()
+                .split('|')
+                .filter_map(CareSetting::from_label)
+                .collect(),
+            id,
+        });
+    }
+
+    // Declared conflicts, and every trust a reviewer has declined in this cycle: nobody is
+    // offered an assessment of a trust they have turned down.
+    for row in sqlx::query(
+        "SELECT account_id AS reviewer_id, trust_ods_code FROM reviewer_conflicts \
+         UNION \
+         SELECT r.reviewer_id, a.trust_ods_code FROM review_assignments r \
+         JOIN assessments a ON a.id = r.assessment_id \
+         WHERE r.cycle_id = $1 AND r.status = 'declined'",
+    )
+    .bind(cycle_id)
+    .fetch_all(&db.pool)
+    .await?
+    {
+        data.input.conflicts.push(Conflict {
+            reviewer_id: row.try_get("reviewer_id")?,
+            trust_ods_code: row.try_get("trust_ods_code")?,
+        });
+    }
+
+    for row in sqlx::query(
+        "SELECT r.reviewer_id, a.trust_ods_code FROM review_assignments r \
+         JOIN assessments a ON a.id = r.assessment_id \
+         WHERE r.status = 'assigned' AND r.cycle_id = ( \
+           SELECT id FROM cycles WHERE opens_on < $1 ORDER BY opens_on DESC LIMIT 1)",
+    )
+    .bind(&opens_on)
+    .fetch_all(&db.pool)
+    .await?
+    {
+        data.input
+            .previous_reviews
+            .push((row.try_get("reviewer_id")?, row.try_get("trust_ods_code")?));
+    }
+    Ok(data)
+}
+
+/// Every slot of a cycle, by assessment then reviewer.
+async fn slots(db: &Db, cycle_id: &str) -> Result<Vec<ReviewSlot>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, assessment_id, reviewer_id, status, cost, reasons, decline_reason \
+         FROM review_assignments WHERE cycle_id = $1 ORDER BY assessment_id, created_at, reviewer_id",
+    )
+    .bind(cycle_id)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let status: String = row.try_get("status")?;
+        let reasons: String = row.try_get("reasons")?;
+        Ok(ReviewSlot {
+            id: row.try_get("id")?,
+            assessment_id: row.try_get("assessment_id")?,
+            reviewer_id: row.try_get("reviewer_id")?,
+            status: AssignmentStatus::from_key(&status)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unknown status {status}").into()))?,
+            cost: row.try_get("cost")?,
+            reasons: reasons.lines().map(str::to_string).collect(),
+            decline_reason: row.try_get("decline_reason")?,
+        })
+    })
+    .collect()
+}
+
+async fn insert_slot(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &str,
+    cycle_id: &str,
+    review: &ProposedReview,
+    status: AssignmentStatus,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO review_assignments (id, cycle_id, assessment_id, reviewer_id, status, cost, reasons, created_at, created_by, assigned_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(cycle_id)
+    .bind(&review.assessment_id)
+    .bind(&review.reviewer_id)
+    .bind(status.key())
+    .bind(review.cost)
+    .bind(review.reasons.join("\n"))
+    .bind(&now)
+    .bind(actor)
+    .bind((status == AssignmentStatus::Assigned).then_some(&now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Replaces the cycle's proposed plan with `plan` (confirmed reviews stay), audited.
+pub async fn propose(
+    db: &Db,
+    actor: &str,
+    cycle_id: &str,
+    plan: &AssignmentPlan,
+) -> Result<(), AssignmentError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM review_assignments WHERE cycle_id = $1 AND status = 'proposed'")
+        .bind(cycle_id)
+        .execute(&mut *tx)
+        .await?;
+    for review in &plan.assignments {
+        insert_slot(&mut tx, actor, cycle_id, review, AssignmentStatus::Proposed).await?;
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "propose reviewer assignment",
+            entity_type: "cycle",
+            entity_id: cycle_id,
+            after: Some(format!(
+                "{} reviews proposed, total cost {}, {} assessments not fully covered",
+                plan.assignments.len(),
+                plan.total_cost,
+                plan.uncovered.len()
+            )),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Puts `replacement` in place of the reviewer of a proposed slot, with the administrator's
+/// reason, audited.
+pub async fn swap(
+    db: &Db,
+    actor: &str,
+    slot_id: &str,
+    replacement: &ProposedReview,
+    reason: &str,
+) -> Result<(), AssignmentError> {
+    let mut tx = db.begin_write().await?;
+    let before: Option<String> = sqlx::query_scalar(
+        "SELECT reviewer_id FROM review_assignments WHERE id = $1 AND status = 'proposed'",
+    )
+    .bind(slot_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let before = before.ok_or(AssignmentError::NotInStatus(AssignmentStatus::Proposed))?;
+    sqlx::query(
+        "UPDATE review_assignments SET reviewer_id = $1, cost = $2, reasons = $3 WHERE id = $4",
+    )
+    .bind(&replacement.reviewer_id)
+    .bind(replacement.cost)
+    .bind(replacement.reasons.join("\n"))
+    .bind(slot_id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "swap proposed reviewer",
+            entity_type: "review assignment",
+            entity_id: slot_id,
+            before: Some(before),
+            after: Some(replacement.reviewer_id.clone()),
+            reason: Some(reason.to_string()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Confirms every proposed review of the cycle: they become assigned, their assessments go into
+/// review, and `mails` (one per reviewer) are queued, all in one transaction. Returns how many
+/// reviews were confirmed.
+pub async fn confirm(
+    db: &Db,
+    actor: &str,
+    cycle_id: &str,
+    mails: &[OutgoingMail],
+) -> Result<u64, AssignmentError> {
+    let mut tx = db.begin_write().await?;
+    let now = now_utc();
+    sqlx::query(
+        "UPDATE assessments SET status = $1, updated_at = $2 WHERE status = $3 AND id IN \
+         (SELECT assessment_id FROM review_assignments WHERE cycle_id = $4 AND status = 'proposed')",
+    )
+    .bind(AssessmentStatus::InReview.key())
+    .bind(&now)
+    .bind(AssessmentStatus::Submitted.key())
+    .bind(cycle_id)
+    .execute(&mut *tx)
+    .await?;
+    let confirmed = sqlx::query(
+        "UPDATE review_assignments SET status = 'assigned', assigned_at = $1 \
+         WHERE cycle_id = $2 AND status = 'proposed'",
+    )
+    .bind(&now)
+    .bind(cycle_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    for mail in mails {
+        outbox::enqueue(&mut tx, mail).await?;
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "confirm reviewer assignment",
+            entity_type: "cycle",
+            entity_id: cycle_id,
+            after: Some(format!(
+                "{confirmed} reviews assigned, {} reviewers emailed",
+                mails.len()
+            )),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(confirmed)
+}
+
+/// A reviewer turns down an assigned review, with their reason, audited.
+pub async fn decline(
+    db: &Db,
+    reviewer_id: &str,
+    slot_id: &str,
+    reason: &str,
+) -> Result<(), AssignmentError> {
+    let mut tx = db.begin_write().await?;
+    let declined = sqlx::query(
+        "UPDATE review_assignments SET status = 'declined', declined_at = $1, decline_reason = $2 \
+         WHERE id = $3 AND reviewer_id = $4 AND status = 'assigned'",
+    )
+    .bind(now_utc())
+    .bind(reason)
+    .bind(slot_id)
+    .bind(reviewer_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if declined == 0 {
+        return Err(AssignmentError::NotInStatus(AssignmentStatus::Assigned));
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: reviewer_id,
+            action: "decline review",
+            entity_type: "review assignment",
+            entity_id: slot_id,
+            before: Some(AssignmentStatus::Assigned.label().into()),
+            after: Some(AssignmentStatus::Declined.label().into()),
+            reason: Some(reason.to_string()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Assigns `replacement` in place of a declined review (once: a declined slot is replaced by a
+/// new assigned one and marked as replaced), queues `mail` to them, audited.
+pub async fn replace_declined(
+    db: &Db,
+    actor: &str,
+    declined_slot_id: &str,
+    replacement: &ProposedReview,
+    mail: &OutgoingMail,
+) -> Result<(), AssignmentError> {
+    let mut tx = db.begin_write().await?;
+    let cycle_id: Option<String> = sqlx::query_scalar(
+        "SELECT cycle_id FROM review_assignments WHERE id = $1 AND status = 'declined'",
+    )
+    .bind(declined_slot_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let cycle_id = cycle_id.ok_or(AssignmentError::NotInStatus(AssignmentStatus::Declined))?;
+    sqlx::query("UPDATE review_assignments SET status = 'replaced' WHERE id = $1")
+        .bind(declined_slot_id)
+        .execute(&mut *tx)
+        .await?;
+    let new_slot = insert_slot(
+        &mut tx,
+        actor,
+        &cycle_id,
+        replacement,
+        AssignmentStatus::Assigned,
+    )
+    .await?;
+    outbox::enqueue(&mut tx, mail).await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "replace declined reviewer",
+            entity_type: "review assignment",
+            entity_id: &new_slot,
+            before: Some(declined_slot_id.to_string()),
+            after: Some(replacement.reviewer_id.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A reviewer's assigned reviews, newest cycle first.
+pub async fn for_reviewer(
+    db: &Db,
+    reviewer_id: &str,
+) -> Result<Vec<crate::rules::review_assignment::ReviewTask>, sqlx::Error> {
+    sqlx::query(
+        "SELECT r.id, c.name AS cycle_name, c.review_deadline, a.care_setting, a.trust_ods_code, t.name AS trust_name \
+         FROM review_assignments r JOIN cycles c ON c.id = r.cycle_id \
+         JOIN assessments a ON a.id = r.assessment_id \
+         LEFT JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
+         WHERE r.reviewer_id = $1 AND r.status = 'assigned' ORDER BY c.opens_on DESC, trust_name",
+    )
+    .bind(reviewer_id)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let code: String = row.try_get("trust_ods_code")?;
+        let name: Option<String> = row.try_get("trust_name")?;
+        Ok(crate::rules::review_assignment::ReviewTask {
+            slot_id: row.try_get("id")?,
+            cycle_name: row.try_get("cycle_name")?,
+            review_deadline: row.try_get("review_deadline")?,
+            care_setting: row.try_get("care_setting")?,
+            trust_name: name.map_or(code, |name| readable_name(&name)),
+        })
+    })
+    .collect()
+}
+
+/// One slot's cycle and reviewer, if it exists.
+pub async fn slot_owner(db: &Db, slot_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query("SELECT cycle_id, reviewer_id FROM review_assignments WHERE id = $1")
+        .bind(slot_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|row| Ok((row.try_get("cycle_id")?, row.try_get("reviewer_id")?)))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::accounts::Role;
+    use crate::rules::assignment::assign;
+    use crate::rules::cycles::CycleDates;
+    use crate::rules::framework::{parse_framework, tests::SMALL_FRAMEWORK};
+    use crate::store::accounts::{upsert_with_password, NewAccount};
+    use crate::store::cycles::{self, NewCycle};
+    use crate::store::organisations::{import_snapshot, tests::sample};
+    use crate::store::test_support::test_databases;
+    use crate::store::{assessments, frameworks};
+
+    async fn reviewer_at(db: &Db, email: &str, org: &str) -> String {
+        let account = NewAccount {
+            email: email.into(),
+            display_name: format!("Reviewer at {org}"),
+            org_ods_code: Some(org.into()),
+            roles: vec![Role::PeerReviewer],
+        };
+        upsert_with_password(db, "tester", &account, "hash")
+            .await
+            .unwrap()
+    }
+
+    /// Organisations, the small framework, an open cycle of acute and ambulance assessments
+    /// (RR8 in West Yorkshire, RX9 assessed in Derbyshire), both submitted, and reviewers at the
+    /// Nottinghamshire ICB (Midlands) and at West Yorkshire's ICB.
+    async fn submitted_cycle(db: &Db) -> (String, String, String) {
+        import_snapshot(db, &sample(), "test", "2026-04-01", "tester")
+            .await
+            .unwrap();
+        let framework = parse_framework(SMALL_FRAMEWORK).unwrap();
+        frameworks::load(db, "tester", &framework, SMALL_FRAMEWORK)
+            .await
+            .unwrap();
+        let cycle = NewCycle {
+            name: "DMA 2026/27".into(),
+            framework_version: "2026.1".into(),
+            dates: CycleDates {
+                opens_on: "2026-11-01".into(),
+                submission_deadline: "2027-01-31".into(),
+                review_deadline: "2027-02-28".into(),
+                moderation_deadline: "2027-03-31".into(),
+                publication_on: "2027-04-15".into(),
+            },
+            care_settings: vec![CareSetting::Acute, CareSetting::Ambulance],
+            region_ods_codes: Vec::new(),
+            reviewers_per_assessment: 2,
+            reviewer_capacity: 3,
+        };
+        let id = cycles::create(db, "admin", &cycle, false).await.unwrap();
+        cycles::open(db, "admin", &id, |lead| OutgoingMail {
+            to: lead.email.clone(),
+            subject: String::new(),
+            body: String::new(),
+        })
+        .await
+        .unwrap();
+        for assessment in assessments::for_cycle(db, &id).await.unwrap() {
+            assessments::submit(db, "lead", &assessment.id, "test".into(), &[])
+                .await
+                .unwrap();
+        }
+        let midlands = reviewer_at(db, "m@qt1.nhs.uk", "QT1").await;
+        let yorkshire = reviewer_at(db, "y@qwo.nhs.uk", "QWO").await;
+        (id, midlands, yorkshire)
+    }
+
+    #[tokio::test]
+    async fn a_plan_is_proposed_confirmed_declined_and_replaced_from_the_frozen_hierarchy() {
+        for (db, _folder) in test_databases().await {
+            let (cycle, midlands, yorkshire) = submitted_cycle(&db).await;
+            let data = cycle_data(&db, &cycle).await.unwrap();
+            assert_eq!(data.awaiting_reviewers.len(), 2);
+            assert_eq!(data.input.names["QWO"], "NHS West Yorkshire ICS");
+            let ambulance = data
+                .input
+                .assessments
+                .iter()
+                .find(|a| a.trust_ods_code == "RX9")
+                .unwrap()
+                .clone();
+            assert_eq!(ambulance.icb_ods_code, "QJ2", "the ICS it is assessed in");
+            let reviewer = |id: &str| {
+                data.input
+                    .reviewers
+                    .iter()
+                    .find(|r| r.id == id)
+                    .unwrap()
+                    .clone()
+            };
+            assert_eq!(reviewer(&midlands).region_ods_code, "Y60");
+            assert_eq!(reviewer(&yorkshire).icb_ods_code, "QWO");
+
+            let plan = assign(&data.proposal_input());
+            // RR8 can only have the Midlands reviewer; RX9 can have both.
+            assert_eq!(plan.assignments.len(), 3);
+            assert_eq!(plan.uncovered.len(), 1);
+            propose(&db, "admin", &cycle, &plan).await.unwrap();
+            assert_eq!(confirm(&db, "admin", &cycle, &[]).await.unwrap(), 3);
+            for assessment in assessments::for_cycle(&db, &cycle).await.unwrap() {
+                assert_eq!(assessment.status, AssessmentStatus::InReview);
+            }
+            assert!(cycle_data(&db, &cycle)
+                .await
+                .unwrap()
+                .awaiting_reviewers
+                .is_empty());
+
+            let tasks = for_reviewer(&db, &midlands).await.unwrap();
+            assert_eq!(tasks.len(), 2);
+            let ambulance_task = tasks
+                .iter()
+                .find(|t| t.care_setting == "Ambulance")
+                .unwrap();
+            assert!(
+                decline(&db, &yorkshire, &ambulance_task.slot_id, "not mine")
+                    .await
+                    .is_err()
+            );
+            decline(&db, &midlands, &ambulance_task.slot_id, "On leave")
+                .await
+                .unwrap();
+            let data = cycle_data(&db, &cycle).await.unwrap();
+            assert!(data
+                .input
+                .conflicts
+                .iter()
+                .any(|c| c.reviewer_id == midlands && c.trust_ods_code == "RX9"));
+            assert!(
+                data.replacement_candidates(&ambulance.id).is_empty(),
+                "the only other reviewer is on it already, and the decliner is not asked again"
+            );
+            let replacement = ProposedReview {
+                assessment_id: ambulance.id.clone(),
+                reviewer_id: yorkshire.clone(),
+                cost: 0,
+                reasons: Vec::new(),
+            };
+            let mail = OutgoingMail {
+                to: "y@qwo.nhs.uk".into(),
+                subject: String::new(),
+                body: String::new(),
+            };
+            replace_declined(&db, "admin", &ambulance_task.slot_id, &replacement, &mail)
+                .await
+                .unwrap();
+            assert!(matches!(
+                replace_declined(&db, "admin", &ambulance_task.slot_id, &replacement, &mail).await,
+                Err(AssignmentError::NotInStatus(AssignmentStatus::Declined))
+            ));
+            assert_eq!(
+                crate::store::audit::verify_chain(&db.pool).await.unwrap(),
+                None
+            );
+        }
+    }
+}

@@ -288,16 +288,31 @@ async fn answer_all_but_the_first_domain(
     first
 }
 
-async fn sign_in_as_lead(client: &fantoccini::Client, server: &e2e::TestServer, javascript: bool) {
+/// Creates an account and signs in with it on the sign-in page; returns the account's id.
+async fn sign_in_as(
+    client: &fantoccini::Client,
+    server: &e2e::TestServer,
+    (email, org, role): (&str, Option<&str>, Role),
+    javascript: bool,
+) -> String {
     let password = "coffee lantern meadow bicycle";
-    server
-        .create_account("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead], password)
-        .await;
+    let id = server.create_account(email, org, &[role], password).await;
     open(client, &format!("{}/sign-in", server.base_url), javascript).await;
-    fill(client, "email", "lead@rr8.nhs.uk").await;
+    fill(client, "email", email).await;
     fill(client, "password", password).await;
     submit(client).await;
     wait_for_heading(client, "Your account").await;
+    id
+}
+
+async fn sign_in_as_lead(client: &fantoccini::Client, server: &e2e::TestServer, javascript: bool) {
+    sign_in_as(
+        client,
+        server,
+        ("lead@rr8.nhs.uk", Some("RR8"), Role::TrustLead),
+        javascript,
+    )
+    .await;
 }
 
 async fn click(client: &fantoccini::Client, css: &str) {
@@ -511,22 +526,15 @@ async fn a_domain_saves_as_you_go_with_javascript_on() {
 #[tokio::test]
 async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
     let server = start_server().await;
-    let password = "coffee lantern meadow bicycle";
-    let reviewer = server
-        .create_account(
-            "reviewer@r0a.nhs.uk",
-            Some("R0A"),
-            &[Role::PeerReviewer],
-            password,
-        )
-        .await;
     let driver = start_chromedriver().await;
     let (client, _profile) = browser(&driver, false).await;
-    open(&client, &format!("{}/sign-in", server.base_url), false).await;
-    fill(&client, "email", "reviewer@r0a.nhs.uk").await;
-    fill(&client, "password", password).await;
-    submit(&client).await;
-    wait_for_heading(&client, "Your account").await;
+    let reviewer = sign_in_as(
+        &client,
+        &server,
+        ("reviewer@r0a.nhs.uk", Some("R0A"), Role::PeerReviewer),
+        false,
+    )
+    .await;
 
     click(&client, "label[for='expertise-acute']").await;
     click(&client, "label[for='expertise-mental_health']").await;
@@ -606,5 +614,135 @@ async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
         .contains("Conflict of interest declared."));
     let body = client.source().await.unwrap();
     assert!(!body.contains("data-hydrated"), "no script ran");
+    client.close().await.unwrap();
+}
+
+async fn click_button(client: &fantoccini::Client, text: &str) {
+    client
+        .find(Locator::XPath(&format!(
+            "//button[normalize-space()='{text}']"
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("a button {text:?}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_for_banner(client: &fantoccini::Client, text: &str) {
+    let banner = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(".nhsuk-notification-banner"))
+        .await
+        .unwrap_or_else(|_| panic!("a banner saying {text:?}"));
+    let shown = banner.text().await.unwrap();
+    assert!(shown.contains(text), "{shown}");
+}
+
+/// Without JavaScript: an administrator proposes reviewers and confirms them; a reviewer sees
+/// their list and declines one with a reason.
+#[tokio::test]
+async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
+    use app::rules::reviewers::ReviewerProfile;
+    let server = start_server().await;
+    let db = &server.state.db;
+    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    for trust in ["RR8", "R1K"] {
+        let id = server.acute_assessment(&cycle, trust).await;
+        app::store::assessments::submit(db, "tests", &id, "test".into(), &[])
+            .await
+            .unwrap();
+    }
+    let password = "coffee lantern meadow bicycle";
+    // Reviewers at the Manchester, Birmingham and Kent ICBs.
+    for (email, icb) in [
+        ("gm@qop.nhs.uk", "QOP"),
+        ("bsol@qhl.nhs.uk", "QHL"),
+        ("kent@qkl.nhs.uk", "QKS"),
+    ] {
+        let id = server
+            .create_account(email, Some(icb), &[Role::PeerReviewer], password)
+            .await;
+        let profile = ReviewerProfile {
+            expertise: vec![app::rules::organisations::CareSetting::Acute],
+            capacity: None,
+        };
+        app::store::reviewers::save_profile(db, "tests", &id, &profile)
+            .await
+            .unwrap();
+    }
+    let driver = start_chromedriver().await;
+    let (client, _profile) = browser(&driver, false).await;
+    sign_in_as(
+        &client,
+        &server,
+        ("admin@england.nhs.uk", None, Role::Admin),
+        false,
+    )
+    .await;
+    open(
+        &client,
+        &format!("{}/admin/cycles/{cycle}/assignment", server.base_url),
+        false,
+    )
+    .await;
+    wait_for_heading(&client, "Reviewer assignment").await;
+    click_button(&client, "Propose assignment").await;
+    wait_for_banner(&client, "Assignment proposed").await;
+    let page = text_of(&client, "main").await;
+    assert!(
+        page.contains("Acute expertise"),
+        "each reviewer says why they fit: {page}"
+    );
+    click_button(&client, "Confirm and email reviewers").await;
+    wait_for_banner(&client, "Assignment confirmed").await;
+
+    let mail = server.wait_for_mail_to("kent@qkl.nhs.uk").await;
+    let (reviewer_client, _reviewer_profile) = browser(&driver, false).await;
+    sign_in_as(
+        &reviewer_client,
+        &server,
+        ("kent@qkl.nhs.uk", Some("QKS"), Role::PeerReviewer),
+        false,
+    )
+    .await;
+    open(
+        &reviewer_client,
+        &format!("{}/reviews", server.base_url),
+        false,
+    )
+    .await;
+    wait_for_heading(&reviewer_client, "Assessments to review").await;
+    let first_title = text_of(&reviewer_client, ".nhsuk-card__heading").await;
+    assert!(
+        mail.contains(&first_title),
+        "the email lists {first_title}: {mail}"
+    );
+    click(&reviewer_client, ".nhsuk-details__summary").await;
+    let reason = reviewer_client
+        .find(Locator::Css("textarea[name='reason']"))
+        .await
+        .unwrap();
+    reason
+        .send_keys("I was the interim CIO there until last year")
+        .await
+        .unwrap();
+    click_button(&reviewer_client, "Decline this review").await;
+    wait_for_banner(&reviewer_client, "You have declined the review").await;
+    let data = app::store::assignments::cycle_data(db, &cycle)
+        .await
+        .unwrap();
+    let declined: Vec<_> = data
+        .slots
+        .iter()
+        .filter(|slot| slot.status == app::rules::review_assignment::AssignmentStatus::Declined)
+        .collect();
+    assert_eq!(declined.len(), 1);
+    assert_eq!(
+        declined[0].decline_reason.as_deref(),
+        Some("I was the interim CIO there until last year")
+    );
+    reviewer_client.close().await.unwrap();
     client.close().await.unwrap();
 }

@@ -10,7 +10,7 @@ use app::rules::framework::Domain;
 use app::rules::organisations::CareSetting;
 use app::store;
 use app::store::date_in_days;
-use e2e::{call, start_server, TestServer};
+use e2e::{answer_fields, call, start_server, TestServer};
 use leptos::server_fn::ServerFn;
 
 const PASSWORD: &str = "coffee lantern meadow bicycle";
@@ -24,39 +24,6 @@ async fn acute_domains(server: &TestServer) -> Vec<Domain> {
         .domains_for(CareSetting::Acute)
         .map(|(_, domain)| domain.clone())
         .collect()
-}
-
-/// The form fields that answer every criterion of `domain`: met (with evidence) up to and
-/// including `met_up_to`, not met above it.
-fn answer_fields(
-    assessment: &str,
-    domain: &Domain,
-    version: i64,
-    met_up_to: u8,
-) -> Vec<(String, String)> {
-    let mut fields = vec![
-        ("assessment_id".to_string(), assessment.to_string()),
-        ("domain_key".to_string(), domain.key.clone()),
-        ("version".to_string(), version.to_string()),
-    ];
-    for level in &domain.levels {
-        for criterion in &level.criteria {
-            let met = level.level <= met_up_to;
-            fields.push((
-                format!("answers[{}][met]", criterion.key),
-                if met { "met" } else { "not-met" }.to_string(),
-            ));
-            fields.push((
-                format!("answers[{}][evidence]", criterion.key),
-                if met {
-                    format!("Board paper for {}", criterion.key)
-                } else {
-                    String::new()
-                },
-            ));
-        }
-    }
-    fields
 }
 
 async fn post(

@@ -18,7 +18,7 @@ use app::rules::accounts::Role;
 use app::rules::framework::Domain;
 use app::rules::organisations::CareSetting;
 use app::store::Db;
-use e2e::{start_server, start_server_on, TestServer};
+use e2e::{answer_fields, start_server, start_server_on, TestServer};
 use leptos::server_fn::ServerFn;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -248,39 +248,6 @@ impl Session {
             .ok_or_else(|| format!("no version in {body}"))?;
         Ok(latency)
     }
-}
-
-/// The form fields that answer every criterion of `domain`: met (with evidence) up to and
-/// including `met_up_to`, not met above it.
-fn answer_fields(
-    assessment: &str,
-    domain: &Domain,
-    version: i64,
-    met_up_to: u8,
-) -> Vec<(String, String)> {
-    let mut fields = vec![
-        ("assessment_id".to_string(), assessment.to_string()),
-        ("domain_key".to_string(), domain.key.clone()),
-        ("version".to_string(), version.to_string()),
-    ];
-    for level in &domain.levels {
-        for criterion in &level.criteria {
-            let met = level.level <= met_up_to;
-            fields.push((
-                format!("answers[{}][met]", criterion.key),
-                if met { "met" } else { "not-met" }.to_string(),
-            ));
-            fields.push((
-                format!("answers[{}][evidence]", criterion.key),
-                if met {
-                    format!("Board paper for {}", criterion.key)
-                } else {
-                    String::new()
-                },
-            ));
-        }
-    }
-    fields
 }
 
 /// The nearest-rank percentile of sorted latencies.

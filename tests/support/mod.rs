@@ -229,6 +229,39 @@ impl TestServer {
     }
 }
 
+/// The form fields that answer every criterion of `domain`: met (with evidence) up to and
+/// including `met_up_to`, not met above it.
+pub fn answer_fields(
+    assessment: &str,
+    domain: &app::rules::framework::Domain,
+    version: i64,
+    met_up_to: u8,
+) -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("assessment_id".to_string(), assessment.to_string()),
+        ("domain_key".to_string(), domain.key.clone()),
+        ("version".to_string(), version.to_string()),
+    ];
+    for level in &domain.levels {
+        for criterion in &level.criteria {
+            let met = level.level <= met_up_to;
+            fields.push((
+                format!("answers[{}][met]", criterion.key),
+                if met { "met" } else { "not-met" }.to_string(),
+            ));
+            fields.push((
+                format!("answers[{}][evidence]", criterion.key),
+                if met {
+                    format!("Board paper for {}", criterion.key)
+                } else {
+                    String::new()
+                },
+            ));
+        }
+    }
+    fields
+}
+
 /// Undoes quoted-printable encoding (soft line breaks and =XX), which mail uses for long lines.
 pub fn decode_quoted_printable(text: &str) -> String {
     let joined = text.replace("=\r\n", "").replace("=\n", "");

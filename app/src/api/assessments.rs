@@ -265,7 +265,7 @@ pub async fn save_domain_answers(
     .map_err(|error| match error {
         AssessmentError::Conflict(saved) => AppError::Conflict {
             message: format!(
-                "{} saved this section on {}, after you opened it. Nothing you entered has been saved. The page now shows their answers; these differ from yours:",
+                "{} saved this section on {}, after you opened it. Nothing you entered has been saved. Their answers differ from yours here:",
                 saved.updated_by.as_deref().unwrap_or("Someone"),
                 saved.updated_at.as_deref().map(readable_moment).unwrap_or_default()
             ),

@@ -350,14 +350,18 @@ pub async fn start_chromedriver() -> ChromeDriver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver runs: install it with `apt-get install chromium chromium-driver` (the README's test command does)");
-    let url = format!("http://127.0.0.1:{port}");
+    // Owned from here on, so a failure below still ends the process (see Drop).
+    let driver = ChromeDriver {
+        url: format!("http://127.0.0.1:{port}"),
+        process,
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return ChromeDriver { url, process };
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -109,7 +109,10 @@ pub fn reviews_assigned(
     deadline: &str,
     link: &str,
 ) -> OutgoingMail {
-    let list: Vec<String> = assessments.iter().map(|title| format!("- {title}")).collect();
+    let list: Vec<String> = assessments
+        .iter()
+        .map(|title| format!("- {title}"))
+        .collect();
     OutgoingMail {
         to: to.to_string(),
         subject: format!("{cycle_name}: assessments for you to peer review"),

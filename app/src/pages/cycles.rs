@@ -254,7 +254,7 @@ fn CycleDetail(
                                 <td class="nhsuk-table__cell">{assessment.care_setting.label()}</td>
                                 <td class="nhsuk-table__cell">
                                     {readable_date(assessment.deadline())}
-                                    {assessment.extended_deadline.is_some().then(|| " (extended)")}
+                                    {assessment.extended_deadline.is_some().then_some(" (extended)")}
                                 </td>
                                 <td class="nhsuk-table__cell">{assessment.status.label()}</td>
                             </tr>

@@ -110,8 +110,7 @@ pub async fn verify_chain(pool: &sqlx::AnyPool) -> Result<Option<i64>, sqlx::Err
     .fetch_all(pool)
     .await?;
     let mut expected_prev = GENESIS_HASH.to_string();
-    let mut expected_seq = 1;
-    for row in &rows {
+    for (expected_seq, row) in (1..).zip(&rows) {
         let record = audit_record_from_row(row)?;
         if record.seq != expected_seq
             || record.prev_hash != expected_prev
@@ -120,7 +119,6 @@ pub async fn verify_chain(pool: &sqlx::AnyPool) -> Result<Option<i64>, sqlx::Err
             return Ok(Some(record.seq));
         }
         expected_prev = record.hash;
-        expected_seq += 1;
     }
     Ok(None)
 }

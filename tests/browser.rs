@@ -199,17 +199,7 @@ async fn invitation_journey(javascript: bool) {
     fill(&client, "password", "short").await;
     fill(&client, "confirm-password", "short").await;
     submit(&client).await;
-    let error = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(".nhsuk-error-summary"))
-        .await
-        .unwrap();
-    assert!(error
-        .text()
-        .await
-        .unwrap()
-        .contains("at least 12 characters"));
+    wait_for_text(&client, ".nhsuk-error-summary", "at least 12 characters").await;
 
     let password = "harbour violet ginger compass";
     fill(&client, "password", password).await;
@@ -395,26 +385,15 @@ async fn a_lead_answers_and_submits_with_javascript_off() {
     .await;
     wait_for_heading(&client, "Check your answers").await;
     submit(&client).await;
-    let error = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(".nhsuk-error-summary"))
-        .await
-        .unwrap();
-    assert!(error
-        .text()
-        .await
-        .unwrap()
-        .contains("Confirm that the answers are accurate"));
+    wait_for_text(
+        &client,
+        ".nhsuk-error-summary",
+        "Confirm that the answers are accurate",
+    )
+    .await;
     click(&client, "label[for='declaration-confirmed']").await;
     submit(&client).await;
-    let panel = client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(".nhsuk-panel__title"))
-        .await
-        .unwrap();
-    assert_eq!(panel.text().await.unwrap(), "Assessment submitted");
+    wait_for_text(&client, ".nhsuk-panel__title", "Assessment submitted").await;
     let header = app::store::assessments::header(&server.state.db, &assessment)
         .await
         .unwrap()
@@ -540,17 +519,12 @@ async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
     click(&client, "label[for='expertise-mental_health']").await;
     fill(&client, "capacity", "3").await;
     click(&client, "#save-expertise").await;
-    let banner = client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(".nhsuk-notification-banner"))
-        .await
-        .unwrap();
-    assert!(banner
-        .text()
-        .await
-        .unwrap()
-        .contains("Care settings and capacity saved."));
+    wait_for_text(
+        &client,
+        ".nhsuk-notification-banner",
+        "Care settings and capacity saved.",
+    )
+    .await;
     let saved = app::store::reviewers::profile(&server.state.db, &reviewer)
         .await
         .unwrap()
@@ -579,17 +553,12 @@ async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
     fill(&client, "trust-ods-code", "ZZZ99").await;
     fill(&client, "conflict-reason", "I worked there until 2025").await;
     click(&client, "#declare-conflict").await;
-    let error = client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(".nhsuk-error-summary"))
-        .await
-        .unwrap();
-    assert!(error
-        .text()
-        .await
-        .unwrap()
-        .contains("There is no trust with the ODS code ZZZ99"));
+    wait_for_text(
+        &client,
+        ".nhsuk-error-summary",
+        "There is no trust with the ODS code ZZZ99",
+    )
+    .await;
 
     fill(&client, "trust-ods-code", "RR8").await;
     fill(&client, "conflict-reason", "I worked there until 2025").await;
@@ -629,15 +598,27 @@ async fn click_button(client: &fantoccini::Client, text: &str) {
         .unwrap();
 }
 
+/// Waits until an element matching `css` says `text`. Polls rather than taking the first match,
+/// since the page before a form's submission may show the same element saying something else.
+async fn wait_for_text(client: &fantoccini::Client, css: &str, text: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let shown = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if shown.contains(text) {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("{css} says {shown:?}, not {text:?}, after 15 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_for_banner(client: &fantoccini::Client, text: &str) {
-    let banner = client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(".nhsuk-notification-banner"))
-        .await
-        .unwrap_or_else(|_| panic!("a banner saying {text:?}"));
-    let shown = banner.text().await.unwrap();
-    assert!(shown.contains(text), "{shown}");
+    wait_for_text(client, ".nhsuk-notification-banner", text).await;
 }
 
 /// Without JavaScript: an administrator proposes reviewers and confirms them; a reviewer sees

@@ -265,7 +265,7 @@ pub async fn seed_demo_accounts(db: &app::store::Db) -> anyhow::Result<Vec<DemoA
 
 /// The demo's cycle: open for self-assessment from yesterday, with two months to go, so the demo
 /// trust lead has assessments to fill in. Created once; later starts leave it as it is.
-pub async fn seed_demo_cycle(db: &app::store::Db) -> anyhow::Result<()> {
+pub async fn seed_demo_cycle(db: &app::store::Db, public_url: &str) -> anyhow::Result<()> {
     use app::rules::cycles::CycleDates;
     use app::rules::organisations::CareSetting;
     use app::store::cycles::{self, NewCycle};
@@ -302,10 +302,10 @@ pub async fn seed_demo_cycle(db: &app::store::Db) -> anyhow::Result<()> {
         reviewer_capacity: 3,
     };
     let id = cycles::create(db, "demo", &cycle, false).await?;
-    let created = cycles::open(db, "demo", &id, |lead| app::store::outbox::OutgoingMail {
-        to: lead.email.clone(),
-        subject: format!("{NAME}: your self-assessment is open"),
-        body: format!("Sign in to complete {}'s self-assessment.", lead.trust_name),
+    let deadline = app::rules::cycles::readable_date(&cycle.dates.submission_deadline);
+    let link = format!("{public_url}/assessments");
+    let created = cycles::open(db, "demo", &id, |lead| {
+        app::api::mail_text::cycle_opened(lead, NAME, &deadline, &link)
     })
     .await?;
     println!("DEMO=1: opened the cycle {NAME} with {created} assessments.");

@@ -66,7 +66,7 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     let db = open_database(&config.database_url).await?;
     if config.demo {
         commands::print_demo_accounts(&commands::seed_demo_accounts(&db).await?);
-        commands::seed_demo_cycle(&db).await?;
+        commands::seed_demo_cycle(&db, &config.public_url).await?;
     }
     mailer::Mailer::new(&config.mail)?.spawn(db.pool.clone(), std::time::Duration::from_secs(5));
     spawn_expired_session_cleanup(db.clone());

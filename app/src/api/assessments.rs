@@ -20,6 +20,7 @@ use {
         },
         cycles::{readable_date, readable_moment},
         framework::Framework,
+        reasons::given_reason,
         scoring::{domain_score, round_for_display, score_assessment},
     },
     crate::store::{
@@ -168,18 +169,13 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
                         key: domain.key.clone(),
                         name: domain.name.clone(),
                         status: domain_status(domain, saved),
-                        score: domain_score(is_met_in(saved), domain),
+                        score: scores.domain(&domain.key).unwrap_or_default(),
                     }
                 })
                 .collect();
-            let score = scores
-                .pillars
-                .iter()
-                .find(|(key, _)| *key == pillar.key)
-                .map(|(_, score)| *score);
             (!domains.is_empty()).then(|| PillarTasks {
                 name: pillar.name.clone(),
-                score,
+                score: scores.pillar(&pillar.key),
                 domains,
             })
         })
@@ -328,10 +324,8 @@ pub async fn submit_assessment(
         .iter()
         .filter_map(|pillar| {
             scores
-                .pillars
-                .iter()
-                .find(|(key, _)| *key == pillar.key)
-                .map(|(_, score)| format!("{}: {}", pillar.name, round_for_display(*score)))
+                .pillar(&pillar.key)
+                .map(|score| format!("{}: {}", pillar.name, round_for_display(score)))
         })
         .collect();
     let overall = scores.overall.map(round_for_display).unwrap_or_default();
@@ -378,13 +372,12 @@ pub async fn submit_assessment(
 pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<(), AppError> {
     let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
     guard::allowed(access::may_reopen_assessment(&actor))?;
-    let reason = reason.trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 1000 {
-        return Err(AppError::field(
+    let reason = given_reason(&reason, 1000).ok_or_else(|| {
+        AppError::field(
             "reason",
             "Enter the reason for reopening, in 1000 characters or fewer: the trust will read it",
-        ));
-    }
+        )
+    })?;
     let link = format!("{}/assessments/{assessment_id}", public_url()?);
     let notices: Vec<_> = assessment_store::trust_leads(&db, &header.trust_ods_code)
         .await?
@@ -395,13 +388,13 @@ pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<
                 name,
                 &header.title(),
                 &actor.display_name,
-                &reason,
+                reason,
                 &readable_date(header.deadline()),
                 &link,
             )
         })
         .collect();
-    assessment_store::reopen(&db, &actor.account_id, &assessment_id, &reason, &notices)
+    assessment_store::reopen(&db, &actor.account_id, &assessment_id, reason, &notices)
         .await
         .map_err(|error| match error {
             AssessmentError::WrongStatus(status) => AppError::Invalid(format!(

@@ -14,6 +14,7 @@ use {
         access,
         assignment::{assign, ProposedReview},
         cycles::readable_date,
+        reasons::given_reason,
         review_assignment::AssignmentStatus,
     },
     crate::store::{
@@ -106,9 +107,7 @@ async fn reviewable_cycle(
     db: &store::Db,
     cycle_id: &str,
 ) -> Result<crate::rules::cycles::Cycle, AppError> {
-    let cycle = store::cycles::get(db, cycle_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))?;
+    let cycle = super::cycles::existing_cycle(db, cycle_id).await?;
     if cycle.is_historical || cycle.phase == crate::rules::cycles::Phase::Setup {
         return Err(AppError::Invalid(
             "Reviewers can be assigned once the cycle is open and assessments are submitted."
@@ -186,21 +185,22 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
     } else {
         Vec::new()
     };
+    // (proposed, assigned) per reviewer, counted in one pass over the slots.
+    let mut held: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    for slot in &data.slots {
+        let counts = held.entry(slot.reviewer_id.as_str()).or_default();
+        match slot.status {
+            AssignmentStatus::Proposed => counts.0 += 1,
+            AssignmentStatus::Assigned => counts.1 += 1,
+            _ => {}
+        }
+    }
     let mut load: Vec<ReviewerLoad> = data
         .input
         .reviewers
         .iter()
         .filter_map(|reviewer| {
-            let count = |status| {
-                data.slots
-                    .iter()
-                    .filter(|slot| slot.reviewer_id == reviewer.id && slot.status == status)
-                    .count() as u32
-            };
-            let (proposed, assigned) = (
-                count(AssignmentStatus::Proposed),
-                count(AssignmentStatus::Assigned),
-            );
+            let &(proposed, assigned) = held.get(reviewer.id.as_str())?;
             (proposed + assigned > 0).then(|| ReviewerLoad {
                 name: data
                     .reviewer_names
@@ -264,13 +264,12 @@ pub async fn swap_reviewer(
     let (cycle_id, _) = assignment_store::slot_owner(&db, &slot_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::field(
+    let reason = given_reason(&reason, 500).ok_or_else(|| {
+        AppError::field(
             &format!("swap-reason-{slot_id}"),
             "Enter the reason for the change, in 500 characters or fewer",
-        ));
-    }
+        )
+    })?;
     let data = assignment_store::cycle_data(&db, &cycle_id)
         .await
         .map_err(assignment_error)?;
@@ -329,19 +328,20 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
     }
     let link = format!("{}/reviews", public_url()?);
     let deadline = readable_date(&cycle.dates.review_deadline);
-    let mut mails = Vec::new();
-    for (reviewer_id, titles) in lists {
-        if let Some(person) = store::accounts::summary(&db, reviewer_id).await? {
-            mails.push(mail_text::reviews_assigned(
-                &person.email,
-                &person.display_name,
+    let mails: Vec<_> = lists
+        .into_iter()
+        .filter_map(|(reviewer_id, titles)| {
+            let (email, name) = data.reviewer_contacts.get(reviewer_id)?;
+            Some(mail_text::reviews_assigned(
+                email,
+                name,
                 &cycle.name,
                 &titles,
                 &deadline,
                 &link,
-            ));
-        }
-    }
+            ))
+        })
+        .collect();
     assignment_store::confirm(&db, &actor.account_id, &cycle_id, &mails)
         .await
         .map_err(assignment_error)?;
@@ -382,8 +382,9 @@ pub async fn replace_declined_reviewer(
                     .into(),
             )
         })?;
-    let person = store::accounts::summary(&db, &reviewer_id)
-        .await?
+    let (email, name) = data
+        .reviewer_contacts
+        .get(&reviewer_id)
         .ok_or(AppError::Internal)?;
     let title = data
         .assessment_titles
@@ -391,8 +392,8 @@ pub async fn replace_declined_reviewer(
         .cloned()
         .unwrap_or_default();
     let mail = mail_text::reviews_assigned(
-        &person.email,
-        &person.display_name,
+        email,
+        name,
         &cycle.name,
         &[title],
         &readable_date(&cycle.dates.review_deadline),
@@ -422,13 +423,12 @@ pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppEr
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
     guard::allowed(access::may_act_on_own_review(&actor, &reviewer_id))?;
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::field(
+    let reason = given_reason(&reason, 500).ok_or_else(|| {
+        AppError::field(
             &format!("decline-reason-{slot_id}"),
             "Enter why you cannot do this review, in 500 characters or fewer",
-        ));
-    }
+        )
+    })?;
     assignment_store::decline(&db, &actor.account_id, &slot_id, reason)
         .await
         .map_err(assignment_error)?;

@@ -14,6 +14,7 @@ use {
         access,
         cycles::{check_dates, is_valid_date, may_advance, readable_date, CycleDates},
         organisations::CareSetting,
+        reasons::given_reason,
     },
     crate::store::{
         self,
@@ -54,6 +55,14 @@ fn cycle_error(error: CycleError) -> AppError {
         }
         CycleError::Database(error) => error.into(),
     }
+}
+
+/// The cycle with this id, or "not found".
+#[cfg(feature = "ssr")]
+pub(crate) async fn existing_cycle(db: &store::Db, id: &str) -> Result<Cycle, AppError> {
+    cycle_store::get(db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))
 }
 
 /// Every cycle, newest first.
@@ -189,9 +198,7 @@ pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
     let actor = guard::require_actor().await?;
     guard::allowed(access::may_manage_cycles(&actor))?;
     let db = db()?;
-    let cycle = cycle_store::get(&db, &id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))?;
+    let cycle = existing_cycle(&db, &id).await?;
     let assessments = store::assessments::for_cycle(&db, &id).await?;
     let (next_phase, not_yet) = if cycle.is_historical {
         (None, None)
@@ -217,9 +224,7 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
     let actor = guard::require_actor().await?;
     guard::allowed(access::may_manage_cycles(&actor))?;
     let db = db()?;
-    let cycle = cycle_store::get(&db, &cycle_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))?;
+    let cycle = existing_cycle(&db, &cycle_id).await?;
     let from = Phase::from_key(&from_phase)
         .ok_or_else(|| AppError::Invalid("Reload the page and try again.".into()))?;
     if cycle.is_historical {
@@ -235,16 +240,7 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
         let link = format!("{}/assessments", public_url()?);
         let deadline = readable_date(&cycle.dates.submission_deadline);
         cycle_store::open(&db, &actor.account_id, &cycle_id, |lead| {
-            let settings: Vec<&str> = lead.care_settings.iter().map(|s| s.label()).collect();
-            mail_text::cycle_opened(
-                &lead.email,
-                &lead.display_name,
-                &cycle.name,
-                &lead.trust_name,
-                &settings.join(", "),
-                &deadline,
-                &link,
-            )
+            mail_text::cycle_opened(lead, &cycle.name, &deadline, &link)
         })
         .await
         .map_err(cycle_error)?;
@@ -268,9 +264,7 @@ pub async fn extend_deadline(
     let actor = guard::require_actor().await?;
     guard::allowed(access::may_manage_cycles(&actor))?;
     let db = db()?;
-    let cycle = cycle_store::get(&db, &cycle_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))?;
+    let cycle = existing_cycle(&db, &cycle_id).await?;
     let trust = trust_ods_code.trim().to_uppercase();
     if !cycle_store::has_trust(&db, &cycle_id, &trust).await? {
         return Err(AppError::field(
@@ -297,13 +291,12 @@ pub async fn extend_deadline(
             ),
         ));
     }
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 1000 {
-        return Err(AppError::field(
+    let reason = given_reason(&reason, 1000).ok_or_else(|| {
+        AppError::field(
             "extension-reason",
             "Enter the reason for the extension, in 1000 characters or fewer",
-        ));
-    }
+        )
+    })?;
     cycle_store::extend_deadline(&db, &actor.account_id, &cycle_id, &trust, &deadline, reason)
         .await
         .map_err(cycle_error)?;

@@ -1,5 +1,6 @@
 //! The words of the emails the service sends.
 
+use crate::store::cycles::LeadToNotify;
 use crate::store::outbox::OutgoingMail;
 
 const SIGN_OFF: &str =
@@ -37,17 +38,23 @@ pub fn password_reset(to: &str, name: &str, link: &str, expires_in_hours: i64) -
 }
 
 /// To a trust lead when a cycle opens and their trust's assessments are ready.
+/// `deadline` as people read it; `link` to the trust lead's assessments.
 pub fn cycle_opened(
-    to: &str,
-    name: &str,
+    lead: &LeadToNotify,
     cycle_name: &str,
-    trust_name: &str,
-    care_settings: &str,
     deadline: &str,
     link: &str,
 ) -> OutgoingMail {
+    let LeadToNotify {
+        email,
+        display_name: name,
+        trust_name,
+        ..
+    } = lead;
+    let care_settings: Vec<&str> = lead.care_settings.iter().map(|s| s.label()).collect();
+    let care_settings = care_settings.join(", ");
     OutgoingMail {
-        to: to.to_string(),
+        to: email.clone(),
         subject: format!("{cycle_name}: your digital maturity self-assessment is open"),
         body: format!(
             "Dear {name},\n\nThe {cycle_name} digital maturity assessment is open for {trust_name}.\n\n\

@@ -10,6 +10,7 @@ pub mod framework;
 pub mod organisations;
 #[cfg(feature = "ssr")]
 pub mod passwords;
+pub mod reasons;
 pub mod review_assignment;
 pub mod reviewers;
 pub mod scoring;

@@ -84,11 +84,8 @@ pub fn check_profile(profile: &ReviewerProfile) -> Result<(), &'static str> {
 
 /// Checks the reason given for declaring or withdrawing a conflict, trimmed.
 pub fn check_reason(reason: &str) -> Result<&str, &'static str> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-        return Err("Enter the reason, in 500 characters or fewer");
-    }
-    Ok(reason)
+    super::reasons::given_reason(reason, MAX_REASON_CHARS)
+        .ok_or("Enter the reason, in 500 characters or fewer")
 }
 
 /// A profile in words, for the audit trail: "Acute, Community; at most 3 reviews".

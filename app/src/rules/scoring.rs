@@ -60,6 +60,24 @@ pub struct AssessmentScores {
     pub overall: Option<f64>,
 }
 
+impl AssessmentScores {
+    /// The score of the pillar with this key; `None` when none of its domains applies.
+    pub fn pillar(&self, key: &str) -> Option<f64> {
+        self.pillars
+            .iter()
+            .find(|(pillar, _)| pillar == key)
+            .map(|(_, score)| *score)
+    }
+
+    /// The level of the domain with this key; `None` when it does not apply.
+    pub fn domain(&self, key: &str) -> Option<u8> {
+        self.domains
+            .iter()
+            .find(|(domain, _)| domain == key)
+            .map(|(_, score)| *score)
+    }
+}
+
 /// Scores an assessment in `setting`, counting only the domains that apply to it, so a pillar
 /// with none of them neither scores nor drags the overall score down.
 pub fn score_assessment(

@@ -4,7 +4,7 @@
 
 use super::audit::{self, AuditEntry};
 use super::outbox::{self, OutgoingMail};
-use super::{new_id, now_utc, Db};
+use super::{new_id, now_utc, reviewers, Db};
 use crate::rules::assessments::AssessmentStatus;
 use crate::rules::assignment::{
     eligible_reviewers, Assessment, AssignmentInput, AssignmentPlan, Conflict, ProposedReview,
@@ -38,6 +38,8 @@ pub struct CycleAssignmentData {
     pub assessment_titles: BTreeMap<String, String>,
     /// Reviewer id → "Name (Organisation)".
     pub reviewer_names: BTreeMap<String, String>,
+    /// Reviewer id → (email address, name), for telling them what they have been given.
+    pub reviewer_contacts: BTreeMap<String, (String, String)>,
 }
 
 impl CycleAssignmentData {
@@ -197,13 +199,12 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
     // Peer reviewers whose organisation is in the cycle's hierarchy: a trust (in the ICS it is
     // assessed in) or an ICB (itself).
     let reviewers = sqlx::query(
-        "SELECT a.id, a.display_name, a.org_ods_code, p.expertise, p.capacity, \
+        "SELECT a.id, a.email, a.display_name, a.org_ods_code, \
            COALESCE(t.assessed_in_icb_ods_code, i.ods_code) AS icb_ods_code, \
            COALESCE(t.region_ods_code, i.region_ods_code) AS region_ods_code, \
            COALESCE(t.name, i.name) AS org_name \
          FROM accounts a \
          JOIN account_roles r ON r.account_id = a.id AND r.role = 'peer_reviewer' \
-         LEFT JOIN reviewer_profiles p ON p.account_id = a.id \
          LEFT JOIN trusts t ON t.snapshot_id = $1 AND t.ods_code = a.org_ods_code \
          LEFT JOIN icbs i ON i.snapshot_id = $1 AND i.ods_code = a.org_ods_code \
          WHERE a.is_active = 1 AND (t.ods_code IS NOT NULL OR i.ods_code IS NOT NULL) \
@@ -212,54 +213,53 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
     .bind(&snapshot)
     .fetch_all(&db.pool)
     .await?;
+    let mut profiles = reviewers::all_profiles(db).await?;
     for row in reviewers {
         let id: String = row.try_get("id")?;
-        let expertise: Option<String> = row.try_get("expertise")?;
-        let capacity = row
-            .try_get::<Option<i64>, _>("capacity")?
-            .and_then(|capacity| u32::try_from(capacity).ok())
-            .unwrap_or(default_capacity);
+        let profile = profiles.remove(&id).unwrap_or_default();
+        let display_name: String = row.try_get("display_name")?;
         let org_name: String = row.try_get("org_name")?;
         data.reviewer_names.insert(
             id.clone(),
-            format!(
-                "{} ({})",
-                row.try_get::<String, _>("display_name")?,
-                readable_name(&org_name)
-            ),
+            format!("{display_name} ({})", readable_name(&org_name)),
         );
+        data.reviewer_contacts
+            .insert(id.clone(), (row.try_get("email")?, display_name));
         data.input.reviewers.push(Reviewer {
-            capacity,
+            capacity: profile
+                .capacity
+                .and_then(|capacity| u32::try_from(capacity).ok())
+                .unwrap_or(default_capacity),
             org_ods_code: row.try_get("org_ods_code")?,
             icb_ods_code: row.try_get("icb_ods_code")?,
             region_ods_code: row.try_get("region_ods_code")?,
-            expertise: expertise
-                .unwrap_or_default()
-                .split('|')
-                .filter_map(CareSetting::from_label)
-                .collect(),
+            expertise: profile.expertise,
             id,
         });
     }
 
     // Declared conflicts, and every trust a reviewer has declined in this cycle: nobody is
     // offered an assessment of a trust they have turned down.
-    for row in sqlx::query(
-        "SELECT account_id AS reviewer_id, trust_ods_code FROM reviewer_conflicts \
-         UNION \
-         SELECT r.reviewer_id, a.trust_ods_code FROM review_assignments r \
+    let declined = sqlx::query(
+        "SELECT r.reviewer_id, a.trust_ods_code FROM review_assignments r \
          JOIN assessments a ON a.id = r.assessment_id \
          WHERE r.cycle_id = $1 AND r.status = 'declined'",
     )
     .bind(cycle_id)
     .fetch_all(&db.pool)
     .await?
-    {
-        data.input.conflicts.push(Conflict {
-            reviewer_id: row.try_get("reviewer_id")?,
-            trust_ods_code: row.try_get("trust_ods_code")?,
-        });
-    }
+    .iter()
+    .map(|row| Ok((row.try_get("reviewer_id")?, row.try_get("trust_ods_code")?)))
+    .collect::<Result<Vec<(String, String)>, sqlx::Error>>()?;
+    data.input.conflicts = reviewers::all_conflicts(db)
+        .await?
+        .into_iter()
+        .chain(declined)
+        .map(|(reviewer_id, trust_ods_code)| Conflict {
+            reviewer_id,
+            trust_ods_code,
+        })
+        .collect();
 
     for row in sqlx::query(
         "SELECT r.reviewer_id, a.trust_ods_code FROM review_assignments r \

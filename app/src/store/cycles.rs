@@ -201,13 +201,14 @@ pub async fn open(
     mail_for: impl Fn(&LeadToNotify) -> OutgoingMail,
 ) -> Result<usize, CycleError> {
     let mut tx = db.begin_write().await?;
-    let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM cycles WHERE id = $1")
-        .bind(cycle_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let phase = phase
-        .and_then(|key| Phase::from_key(&key))
-        .ok_or(CycleError::NoSuchCycle)?;
+    let cycle =
+        sqlx::query("SELECT phase, care_settings, region_ods_codes FROM cycles WHERE id = $1")
+            .bind(cycle_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(CycleError::NoSuchCycle)?;
+    let phase: String = cycle.try_get("phase")?;
+    let phase = Phase::from_key(&phase).ok_or(CycleError::NoSuchCycle)?;
     if phase != Phase::Setup {
         return Err(CycleError::PhaseMoved(phase));
     }
@@ -216,12 +217,8 @@ pub async fn open(
             .fetch_optional(&mut *tx)
             .await?;
     let snapshot = snapshot.ok_or(CycleError::NoOrganisations)?;
-    let scope = sqlx::query("SELECT care_settings, region_ods_codes FROM cycles WHERE id = $1")
-        .bind(cycle_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let settings: String = scope.try_get("care_settings")?;
-    let regions: String = scope.try_get("region_ods_codes")?;
+    let settings: String = cycle.try_get("care_settings")?;
+    let regions: String = cycle.try_get("region_ods_codes")?;
     let settings: Vec<&str> = split(&settings).collect();
     let regions: Vec<&str> = split(&regions).collect();
 

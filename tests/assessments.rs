@@ -4,9 +4,9 @@
 use app::api::assessments::{GetAssessment, ReopenAssessment, SaveDomainAnswers, SubmitAssessment};
 use app::api::cycles::{AdvanceCycle, CreateCycle, ExtendDeadline};
 use app::rules::accounts::Role;
-use app::rules::assessments::AssessmentStatus;
 use app::rules::cycles::Phase;
 use app::rules::framework::Domain;
+use app::rules::lifecycle::AssessmentStatus;
 use app::rules::organisations::CareSetting;
 use app::store;
 use app::store::date_in_days;

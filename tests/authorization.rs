@@ -511,15 +511,24 @@ fn table() -> Vec<Row> {
 /// Submits R1K's assessment and assigns it to `reviewer`; returns the review's id.
 async fn assigned_review(server: &TestServer, cycle: &str, reviewer: &str) -> String {
     use app::rules::assignment::{AssignmentPlan, ProposedReview};
+    use app::rules::lifecycle::{AssessmentStatus, Event};
     use app::store::{assessments, assignments};
+    use rules::fixtures::allowed;
     let db = &server.state.db;
     let assessment = server.acute_assessment(cycle, "R1K").await;
-    assessments::submit(db, "tests", &assessment, "test".into(), &[])
-        .await
-        .unwrap();
+    assessments::submit(
+        db,
+        "tests",
+        &assessment,
+        allowed(Event::Submit, AssessmentStatus::NotStarted),
+        "test".into(),
+        &[],
+    )
+    .await
+    .unwrap();
     let plan = AssignmentPlan {
         assignments: vec![ProposedReview {
-            assessment_id: assessment,
+            assessment_id: assessment.clone(),
             reviewer_id: reviewer.to_string(),
             cost: 0,
             reasons: Vec::new(),
@@ -531,7 +540,13 @@ async fn assigned_review(server: &TestServer, cycle: &str, reviewer: &str) -> St
     assignments::propose(db, "tests", cycle, &plan)
         .await
         .unwrap();
-    assignments::confirm(db, "tests", cycle, &[]).await.unwrap();
+    let into_review = [(
+        assessment,
+        allowed(Event::ConfirmReviewers, AssessmentStatus::Submitted),
+    )];
+    assignments::confirm(db, "tests", cycle, &into_review, &[])
+        .await
+        .unwrap();
     assignments::cycle_data(db, cycle).await.unwrap().slots[0]
         .id
         .clone()

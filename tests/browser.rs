@@ -1,8 +1,10 @@
 //! Journeys in a real browser: Debian's Chromium, headless, through chromedriver.
 
 use app::rules::accounts::Role;
+use app::rules::lifecycle::{AssessmentStatus, Event};
 use e2e::{browser, link_in, start_chromedriver, start_server, wait_for_hydration};
 use fantoccini::Locator;
+use rules::fixtures::allowed;
 use std::time::Duration;
 
 #[tokio::test]
@@ -267,6 +269,7 @@ async fn answer_all_but_the_first_domain(
             &server.state.db,
             "tests",
             assessment,
+            allowed(Event::Save, AssessmentStatus::InProgress),
             &domain.key,
             0,
             &answers,
@@ -398,10 +401,7 @@ async fn a_lead_answers_and_submits_with_javascript_off() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(
-        header.status,
-        app::rules::assessments::AssessmentStatus::Submitted
-    );
+    assert_eq!(header.status, AssessmentStatus::Submitted);
     client.close().await.unwrap();
 }
 
@@ -631,9 +631,16 @@ async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
     let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
     for trust in ["RR8", "R1K"] {
         let id = server.acute_assessment(&cycle, trust).await;
-        app::store::assessments::submit(db, "tests", &id, "test".into(), &[])
-            .await
-            .unwrap();
+        app::store::assessments::submit(
+            db,
+            "tests",
+            &id,
+            allowed(Event::Submit, AssessmentStatus::NotStarted),
+            "test".into(),
+            &[],
+        )
+        .await
+        .unwrap();
     }
     let password = "coffee lantern meadow bicycle";
     // Reviewers at the Manchester, Birmingham and Kent ICBs.

@@ -6,7 +6,7 @@ use app::api::assignments::{
     ReplaceDeclinedReviewer, SwapReviewer,
 };
 use app::rules::accounts::Role;
-use app::rules::assessments::AssessmentStatus;
+use app::rules::lifecycle::{AssessmentStatus, Event};
 use app::rules::organisations::CareSetting;
 use app::rules::reviewers::ReviewerProfile;
 use app::store;
@@ -94,9 +94,16 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     let mut assessments = Vec::new();
     for trust in ["RR8", first_trust.as_str(), second_trust.as_str()] {
         let id = server.acute_assessment(&cycle, trust).await;
-        store::assessments::submit(db, "tests", &id, "test".into(), &[])
-            .await
-            .unwrap();
+        store::assessments::submit(
+            db,
+            "tests",
+            &id,
+            rules::fixtures::allowed(Event::Submit, AssessmentStatus::NotStarted),
+            "test".into(),
+            &[],
+        )
+        .await
+        .unwrap();
         assessments.push(id);
     }
     // Reviewers at four ICBs: each assessment's own ICS reviewer must never review it.

@@ -1,16 +1,18 @@
-//! The Digital Maturity Assessment application, in the layers of `docs/architecture.md`:
-//! `rules` (pure, both targets) ← `store` (server only) ← `api` (server functions) ← `pages`.
+//! The Digital Maturity Assessment application, in layers whose arrows point inward only:
+//! `pages` → `api` (server functions) → `store` (server only) → `rules` (the pure crate in
+//! `app/rules`, re-exported here as `rules`).
 
 pub mod api;
 pub mod components;
 pub mod error;
 pub mod pages;
-pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod url;
+
+pub use rules;
 
 pub use pages::{shell, App};
 

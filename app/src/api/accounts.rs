@@ -1,7 +1,7 @@
 //! Accounts and access: signing in and out, links to set a password, and managing people.
 
 use crate::error::AppError;
-use crate::rules::access::Actor;
+use crate::rules::access::SignedIn;
 use crate::rules::accounts::{AccountSummary, LinkPurpose};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use {
         access, accounts::check_email, accounts::check_roles, accounts::Role, passwords,
         sign_in as throttle,
     },
-    crate::store::accounts::{self as store, AccountError, LinkState, NewAccount},
+    crate::store::accounts::{self as store, LinkState, NewAccount},
 };
 
 /// What a set-password page needs to know about its link.
@@ -24,10 +24,10 @@ pub struct LinkInfo {
     pub display_name: String,
 }
 
-/// The signed-in person, if any. Anyone may ask.
+/// The signed-in person, if any, with what they may do. Anyone may ask.
 #[server]
-pub async fn current_account() -> Result<Option<Actor>, AppError> {
-    guard::current_actor().await
+pub async fn current_account() -> Result<Option<SignedIn>, AppError> {
+    Ok(guard::current_actor().await?.map(SignedIn::new))
 }
 
 /// Signs in. Every failure gives the same answer, after the same work, whether or not the email
@@ -278,13 +278,7 @@ pub async fn invite_person(
         org_ods_code: org,
         roles,
     };
-    store::invite(&db, &actor.account_id, &account, &token, &mail)
-        .await
-        .map_err(|error| match error {
-            AccountError::EmailTaken(_) => AppError::field("email", error.to_string()),
-            AccountError::NoSuchAccount => AppError::Internal,
-            AccountError::Database(error) => error.into(),
-        })?;
+    store::invite(&db, &actor.account_id, &account, &token, &mail).await?;
     let back = if actor.has(Role::Admin) {
         "/admin/people"
     } else {
@@ -362,12 +356,7 @@ pub async fn change_roles(
             "Enter the reason for changing this person's roles",
         ));
     }
-    store::set_roles(&db, &actor.account_id, &account_id, &roles, Some(reason))
-        .await
-        .map_err(|error| match error {
-            AccountError::Database(error) => error.into(),
-            _ => AppError::NotFound("There is no such account.".into()),
-        })?;
+    store::set_roles(&db, &actor.account_id, &account_id, &roles, Some(reason)).await?;
     leptos_axum::redirect(&format!("/admin/people/{account_id}?updated=roles"));
     Ok(())
 }
@@ -407,12 +396,7 @@ pub async fn set_person_active(
             "Enter the reason for this change",
         ));
     }
-    store::set_active(&db, &actor.account_id, &account_id, active, Some(reason))
-        .await
-        .map_err(|error| match error {
-            AccountError::Database(error) => error.into(),
-            _ => AppError::NotFound("There is no such account.".into()),
-        })?;
+    store::set_active(&db, &actor.account_id, &account_id, active, Some(reason)).await?;
     leptos_axum::redirect(&format!("/admin/people/{account_id}?updated=status"));
     Ok(())
 }

@@ -16,10 +16,11 @@ use {
         accounts::Role,
         assessments::{
             answer_differences, check_domain_input, domain_status, incomplete_domains,
-            is_met_anywhere, is_met_in, may_change_answers, Strictness,
+            is_met_anywhere, is_met_in, Strictness,
         },
         cycles::{readable_date, readable_moment},
         framework::Framework,
+        lifecycle::{decide, Allowed, Event, Participant, Refusal},
         reasons::given_reason,
         scoring::{domain_score, round_for_display, score_assessment},
     },
@@ -109,20 +110,24 @@ async fn readable_assessment(
     Ok((actor, db, header, framework))
 }
 
+/// Whether this reader may cause `event` to the assessment today, as the lifecycle says.
+#[cfg(feature = "ssr")]
+fn judge(actor: &Actor, header: &AssessmentHeader, event: Event) -> Result<Allowed, Refusal> {
+    let today = store::today();
+    decide(
+        event,
+        header.status,
+        &Participant::person(actor, &header.trust_ods_code),
+        &header.moment(&today),
+    )
+}
+
 /// Why this reader cannot change the answers now, if they cannot.
 #[cfg(feature = "ssr")]
 fn locked_reason(actor: &Actor, header: &AssessmentHeader) -> Option<String> {
-    if let Err(refusal) = access::may_answer_assessment(actor, &header.trust_ods_code) {
-        return Some(refusal.to_string());
-    }
-    may_change_answers(
-        header.status,
-        header.phase,
-        &store::today(),
-        &header.submission_deadline,
-        header.extended_deadline.as_deref(),
-    )
-    .err()
+    judge(actor, header, Event::Save)
+        .err()
+        .map(|refusal| refusal.message().to_string())
 }
 
 #[cfg(feature = "ssr")]
@@ -182,8 +187,7 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
         .collect();
     Ok(AssessmentOverview {
         locked_reason: locked_reason(&actor, &header),
-        may_reopen: access::may_reopen_assessment(&actor).is_ok()
-            && header.status == crate::rules::assessments::AssessmentStatus::Submitted,
+        may_reopen: judge(&actor, &header, Event::Reopen).is_ok(),
         header,
         pillars,
         overall: scores.overall,
@@ -225,13 +229,7 @@ pub async fn save_domain_answers(
     then: Option<String>,
 ) -> Result<SaveOutcome, AppError> {
     let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
-    guard::allowed(access::may_answer_assessment(
-        &actor,
-        &header.trust_ods_code,
-    ))?;
-    if let Some(reason) = locked_reason(&actor, &header) {
-        return Err(AppError::Invalid(reason));
-    }
+    let allowed = judge(&actor, &header, Event::Save)?;
     let (_, domain) = find_domain(&framework, &header, &domain_key)?;
     let strictness = if then.is_some() {
         Strictness::Finished
@@ -252,6 +250,7 @@ pub async fn save_domain_answers(
         &db,
         &actor.account_id,
         &assessment_id,
+        allowed,
         &domain_key,
         version,
         &checked,
@@ -268,12 +267,7 @@ pub async fn save_domain_answers(
             changes: answer_differences(domain, &saved.answers, &checked),
             current_version: saved.version,
         },
-        AssessmentError::WrongStatus(status) => AppError::Invalid(format!(
-            "This assessment is {} and can no longer be changed.",
-            status.label().to_lowercase()
-        )),
-        AssessmentError::NoSuchAssessment => AppError::NotFound("There is no such assessment.".into()),
-        AssessmentError::Database(error) => error.into(),
+        other => other.into(),
     })?;
     if then.as_deref() == Some("continue") {
         leptos_axum::redirect(&format!("/assessments/{assessment_id}?saved={domain_key}"));
@@ -293,13 +287,7 @@ pub async fn submit_assessment(
     declaration: Option<String>,
 ) -> Result<(), AppError> {
     let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
-    guard::allowed(access::may_answer_assessment(
-        &actor,
-        &header.trust_ods_code,
-    ))?;
-    if let Some(reason) = locked_reason(&actor, &header) {
-        return Err(AppError::Invalid(reason));
-    }
+    let allowed = judge(&actor, &header, Event::Submit)?;
     let answers = assessment_store::all_answers(&db, &assessment_id).await?;
     let incomplete = incomplete_domains(&framework, header.care_setting, &answers);
     if !incomplete.is_empty() {
@@ -350,18 +338,11 @@ pub async fn submit_assessment(
         &db,
         &actor.account_id,
         &assessment_id,
+        allowed,
         format!("overall {overall}"),
         &receipts,
     )
-    .await
-    .map_err(|error| match error {
-        AssessmentError::WrongStatus(status) => AppError::Invalid(format!(
-            "This assessment is already {}.",
-            status.label().to_lowercase()
-        )),
-        AssessmentError::Database(error) => error.into(),
-        _ => AppError::NotFound("There is no such assessment.".into()),
-    })?;
+    .await?;
     leptos_axum::redirect(&format!("/assessments/{assessment_id}/submitted"));
     Ok(())
 }
@@ -371,7 +352,7 @@ pub async fn submit_assessment(
 #[server]
 pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<(), AppError> {
     let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
-    guard::allowed(access::may_reopen_assessment(&actor))?;
+    let allowed = judge(&actor, &header, Event::Reopen)?;
     let reason = given_reason(&reason, 1000).ok_or_else(|| {
         AppError::field(
             "reason",
@@ -394,16 +375,15 @@ pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<
             )
         })
         .collect();
-    assessment_store::reopen(&db, &actor.account_id, &assessment_id, reason, &notices)
-        .await
-        .map_err(|error| match error {
-            AssessmentError::WrongStatus(status) => AppError::Invalid(format!(
-                "Only a submitted assessment can be reopened. This one is {}.",
-                status.label().to_lowercase()
-            )),
-            AssessmentError::Database(error) => error.into(),
-            _ => AppError::NotFound("There is no such assessment.".into()),
-        })?;
+    assessment_store::reopen(
+        &db,
+        &actor.account_id,
+        &assessment_id,
+        allowed,
+        reason,
+        &notices,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/assessments/{assessment_id}?reopened=1"));
     Ok(())
 }

@@ -11,17 +11,18 @@ use serde::{Deserialize, Serialize};
 use {
     super::{db, guard, mail_text, public_url},
     crate::rules::{
-        access,
+        access::{self, Actor},
         assignment::{assign, ProposedReview},
-        cycles::readable_date,
+        cycles::{readable_date, Cycle},
+        lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant},
         reasons::given_reason,
         review_assignment::AssignmentStatus,
     },
     crate::store::{
         self,
-        assignments::{self as assignment_store, AssignmentError, CycleAssignmentData},
+        assignments::{self as assignment_store, CycleAssignmentData},
     },
-    std::collections::BTreeMap,
+    std::collections::{BTreeMap, BTreeSet},
 };
 
 /// A reviewer who could fill a place, as the page offers them.
@@ -79,25 +80,30 @@ pub struct AssignmentView {
 #[cfg(feature = "ssr")]
 const ALTERNATIVES_SHOWN: usize = 10;
 
+/// "Trust name – Care setting".
 #[cfg(feature = "ssr")]
-fn candidate(data: &CycleAssignmentData, review: &ProposedReview) -> Candidate {
-    let name = data
-        .reviewer_names
-        .get(&review.reviewer_id)
-        .cloned()
-        .unwrap_or_else(|| review.reviewer_id.clone());
-    Candidate {
-        reviewer_id: review.reviewer_id.clone(),
-        label: format!("{name}: {}", review.reasons.join(", ")),
-    }
+fn assessment_title(data: &CycleAssignmentData, assessment_id: &str) -> String {
+    data.assessment_names
+        .get(assessment_id)
+        .map(|(trust, setting)| format!("{trust} – {}", setting.label()))
+        .unwrap_or_default()
+}
+
+/// "Name (Organisation)".
+#[cfg(feature = "ssr")]
+fn reviewer_label(data: &CycleAssignmentData, reviewer_id: &str) -> Option<String> {
+    data.reviewer_names
+        .get(reviewer_id)
+        .map(|(name, organisation)| format!("{name} ({organisation})"))
 }
 
 #[cfg(feature = "ssr")]
-fn assignment_error(error: AssignmentError) -> AppError {
-    match error {
-        AssignmentError::NoSuchCycle => AppError::NotFound(error.to_string()),
-        AssignmentError::NotInStatus(_) => AppError::Invalid(error.to_string()),
-        AssignmentError::Database(error) => error.into(),
+fn candidate(data: &CycleAssignmentData, review: &ProposedReview) -> Candidate {
+    let name =
+        reviewer_label(data, &review.reviewer_id).unwrap_or_else(|| review.reviewer_id.clone());
+    Candidate {
+        reviewer_id: review.reviewer_id.clone(),
+        label: format!("{name}: {}", review.reasons.join(", ")),
     }
 }
 
@@ -125,9 +131,7 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
     guard::allowed(access::may_assign_reviewers(&actor))?;
     let db = db()?;
     let cycle = reviewable_cycle(&db, &cycle_id).await?;
-    let data = assignment_store::cycle_data(&db, &cycle_id)
-        .await
-        .map_err(assignment_error)?;
+    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     let mut by_assessment: BTreeMap<&str, Vec<SlotView>> = BTreeMap::new();
     for slot in &data.slots {
         let (alternatives, replacement) = match slot.status {
@@ -151,17 +155,14 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
             .entry(slot.assessment_id.as_str())
             .or_default()
             .push(SlotView {
-                reviewer_name: data
-                    .reviewer_names
-                    .get(&slot.reviewer_id)
-                    .cloned()
+                reviewer_name: reviewer_label(&data, &slot.reviewer_id)
                     .unwrap_or_else(|| "A former reviewer".into()),
                 slot: slot.clone(),
                 alternatives,
                 replacement,
             });
     }
-    let title = |id: &str| data.assessment_titles.get(id).cloned().unwrap_or_default();
+    let title = |id: &str| assessment_title(&data, id);
     let mut assessments: Vec<AssessmentReviewers> = by_assessment
         .into_iter()
         .map(|(id, slots)| AssessmentReviewers {
@@ -202,11 +203,7 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
         .filter_map(|reviewer| {
             let &(proposed, assigned) = held.get(reviewer.id.as_str())?;
             (proposed + assigned > 0).then(|| ReviewerLoad {
-                name: data
-                    .reviewer_names
-                    .get(&reviewer.id)
-                    .cloned()
-                    .unwrap_or_default(),
+                name: reviewer_label(&data, &reviewer.id).unwrap_or_default(),
                 proposed,
                 assigned,
                 capacity: reviewer.capacity,
@@ -235,18 +232,14 @@ pub async fn propose_assignment(cycle_id: String) -> Result<(), AppError> {
     guard::allowed(access::may_assign_reviewers(&actor))?;
     let db = db()?;
     reviewable_cycle(&db, &cycle_id).await?;
-    let data = assignment_store::cycle_data(&db, &cycle_id)
-        .await
-        .map_err(assignment_error)?;
+    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     if data.awaiting_reviewers.is_empty() {
         return Err(AppError::Invalid(
             "No submitted assessment is waiting for reviewers.".into(),
         ));
     }
     let plan = assign(&data.proposal_input());
-    assignment_store::propose(&db, &actor.account_id, &cycle_id, &plan)
-        .await
-        .map_err(assignment_error)?;
+    assignment_store::propose(&db, &actor.account_id, &cycle_id, &plan).await?;
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?proposed=1"));
     Ok(())
 }
@@ -270,9 +263,7 @@ pub async fn swap_reviewer(
             "Enter the reason for the change, in 500 characters or fewer",
         )
     })?;
-    let data = assignment_store::cycle_data(&db, &cycle_id)
-        .await
-        .map_err(assignment_error)?;
+    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     let slot = data
         .slots
         .iter()
@@ -290,11 +281,53 @@ pub async fn swap_reviewer(
                 "Choose a reviewer from the list: only eligible reviewers with room can be swapped in",
             )
         })?;
-    assignment_store::swap(&db, &actor.account_id, &slot_id, &replacement, reason)
-        .await
-        .map_err(assignment_error)?;
+    assignment_store::swap(&db, &actor.account_id, &slot_id, &replacement, reason).await?;
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?swapped=1"));
     Ok(())
+}
+
+/// The submitted assessments a confirmation puts into review, each with the lifecycle's
+/// permission; refused if an assessment of the proposal is neither submitted nor in review any
+/// more (reopened since it was proposed, say).
+#[cfg(feature = "ssr")]
+fn assessments_into_review(
+    actor: &Actor,
+    cycle: &Cycle,
+    data: &CycleAssignmentData,
+) -> Result<Vec<(String, Allowed)>, AppError> {
+    let today = store::today();
+    let moment = cycle.moment(&today);
+    let proposed: BTreeSet<&str> = data
+        .slots
+        .iter()
+        .filter(|slot| slot.status == AssignmentStatus::Proposed)
+        .map(|slot| slot.assessment_id.as_str())
+        .collect();
+    let mut into_review = Vec::new();
+    for assessment_id in proposed {
+        let assessment = data
+            .input
+            .assessments
+            .iter()
+            .find(|assessment| assessment.id == assessment_id)
+            .ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "{} is no longer submitted: it may have been reopened. Propose the assignment again.",
+                    assessment_title(data, assessment_id)
+                ))
+            })?;
+        if data.awaiting_reviewers.iter().any(|id| id == assessment_id) {
+            let participant = Participant::person(actor, &assessment.trust_ods_code);
+            let allowed = decide(
+                Event::ConfirmReviewers,
+                AssessmentStatus::Submitted,
+                &participant,
+                &moment,
+            )?;
+            into_review.push((assessment_id.to_string(), allowed));
+        }
+    }
+    Ok(into_review)
 }
 
 /// Confirms the proposal: the reviews are assigned, their assessments go into review and each
@@ -305,27 +338,24 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
     guard::allowed(access::may_assign_reviewers(&actor))?;
     let db = db()?;
     let cycle = reviewable_cycle(&db, &cycle_id).await?;
-    let data = assignment_store::cycle_data(&db, &cycle_id)
-        .await
-        .map_err(assignment_error)?;
+    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     let mut lists: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for slot in data
         .slots
         .iter()
         .filter(|slot| slot.status == AssignmentStatus::Proposed)
     {
-        lists.entry(slot.reviewer_id.as_str()).or_default().push(
-            data.assessment_titles
-                .get(&slot.assessment_id)
-                .cloned()
-                .unwrap_or_default(),
-        );
+        lists
+            .entry(slot.reviewer_id.as_str())
+            .or_default()
+            .push(assessment_title(&data, &slot.assessment_id));
     }
     if lists.is_empty() {
         return Err(AppError::Invalid(
             "There is no proposal to confirm. Propose an assignment first.".into(),
         ));
     }
+    let into_review = assessments_into_review(&actor, &cycle, &data)?;
     let link = format!("{}/reviews", public_url()?);
     let deadline = readable_date(&cycle.dates.review_deadline);
     let mails: Vec<_> = lists
@@ -342,9 +372,7 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
             ))
         })
         .collect();
-    assignment_store::confirm(&db, &actor.account_id, &cycle_id, &mails)
-        .await
-        .map_err(assignment_error)?;
+    assignment_store::confirm(&db, &actor.account_id, &cycle_id, &into_review, &mails).await?;
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?confirmed=1"));
     Ok(())
 }
@@ -362,9 +390,7 @@ pub async fn replace_declined_reviewer(
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
     let cycle = reviewable_cycle(&db, &cycle_id).await?;
-    let data = assignment_store::cycle_data(&db, &cycle_id)
-        .await
-        .map_err(assignment_error)?;
+    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     let declined = data
         .slots
         .iter()
@@ -386,11 +412,7 @@ pub async fn replace_declined_reviewer(
         .reviewer_contacts
         .get(&reviewer_id)
         .ok_or(AppError::Internal)?;
-    let title = data
-        .assessment_titles
-        .get(&declined.assessment_id)
-        .cloned()
-        .unwrap_or_default();
+    let title = assessment_title(&data, &declined.assessment_id);
     let mail = mail_text::reviews_assigned(
         email,
         name,
@@ -400,8 +422,7 @@ pub async fn replace_declined_reviewer(
         &format!("{}/reviews", public_url()?),
     );
     assignment_store::replace_declined(&db, &actor.account_id, &slot_id, &replacement, &mail)
-        .await
-        .map_err(assignment_error)?;
+        .await?;
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?replaced=1"));
     Ok(())
 }
@@ -429,9 +450,7 @@ pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppEr
             "Enter why you cannot do this review, in 500 characters or fewer",
         )
     })?;
-    assignment_store::decline(&db, &actor.account_id, &slot_id, reason)
-        .await
-        .map_err(assignment_error)?;
+    assignment_store::decline(&db, &actor.account_id, &slot_id, reason).await?;
     leptos_axum::redirect("/reviews?declined=1");
     Ok(())
 }

@@ -44,19 +44,6 @@ pub fn care_setting_field(setting: crate::rules::organisations::CareSetting) -> 
     }
 }
 
-#[cfg(feature = "ssr")]
-fn cycle_error(error: CycleError) -> AppError {
-    match error {
-        CycleError::NameTaken(_) => AppError::field("name", error.to_string()),
-        CycleError::NoSuchFramework(_) => AppError::field("framework-version", error.to_string()),
-        CycleError::NoSuchCycle => AppError::NotFound(error.to_string()),
-        CycleError::PhaseMoved(_) | CycleError::NoOrganisations => {
-            AppError::Invalid(error.to_string())
-        }
-        CycleError::Database(error) => error.into(),
-    }
-}
-
 /// The cycle with this id, or "not found".
 #[cfg(feature = "ssr")]
 pub(crate) async fn existing_cycle(db: &store::Db, id: &str) -> Result<Cycle, AppError> {
@@ -185,9 +172,7 @@ pub async fn create_cycle(
             "the most assessments one reviewer can be given",
         )?,
     };
-    let id = cycle_store::create(&db, &actor.account_id, &cycle, false)
-        .await
-        .map_err(cycle_error)?;
+    let id = cycle_store::create(&db, &actor.account_id, &cycle, false).await?;
     leptos_axum::redirect(&format!("/admin/cycles/{id}?created=1"));
     Ok(())
 }
@@ -233,7 +218,7 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
         ));
     }
     if from != cycle.phase {
-        return Err(cycle_error(CycleError::PhaseMoved(cycle.phase)));
+        return Err(CycleError::PhaseMoved(cycle.phase).into());
     }
     let to = may_advance(from, &cycle.dates, &store::today()).map_err(AppError::Invalid)?;
     if to == Phase::Submission {
@@ -242,12 +227,9 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
         cycle_store::open(&db, &actor.account_id, &cycle_id, |lead| {
             mail_text::cycle_opened(lead, &cycle.name, &deadline, &link)
         })
-        .await
-        .map_err(cycle_error)?;
+        .await?;
     } else {
-        cycle_store::change_phase(&db, &actor.account_id, &cycle_id, from, to)
-            .await
-            .map_err(cycle_error)?;
+        cycle_store::change_phase(&db, &actor.account_id, &cycle_id, from, to).await?;
     }
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?phase={}", to.key()));
     Ok(())
@@ -298,8 +280,7 @@ pub async fn extend_deadline(
         )
     })?;
     cycle_store::extend_deadline(&db, &actor.account_id, &cycle_id, &trust, &deadline, reason)
-        .await
-        .map_err(cycle_error)?;
+        .await?;
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?extended={trust}"));
     Ok(())
 }

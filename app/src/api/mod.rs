@@ -13,6 +13,8 @@ pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod mail_text;
 pub mod organisations;
+#[cfg(feature = "ssr")]
+mod refusals;
 pub mod reviewers;
 
 #[cfg(feature = "ssr")]

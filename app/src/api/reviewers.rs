@@ -17,7 +17,7 @@ use {
     },
     crate::store::{
         self,
-        reviewers::{self as reviewer_store, ReviewerError},
+        reviewers::{self as reviewer_store},
         Db,
     },
 };
@@ -169,14 +169,7 @@ pub async fn withdraw_conflict(
             format!("Enter the reason for withdrawing the conflict with {trust}, in 500 characters or fewer"),
         )
     })?;
-    reviewer_store::withdraw_conflict(&db, &actor.account_id, &account_id, &trust, reason)
-        .await
-        .map_err(|error| match error {
-            ReviewerError::NoSuchConflict(_) => AppError::Invalid(format!(
-                "{error} It may have been withdrawn already: reload the page."
-            )),
-            ReviewerError::Database(error) => error.into(),
-        })?;
+    reviewer_store::withdraw_conflict(&db, &actor.account_id, &account_id, &trust, reason).await?;
     back_to_page(&actor, &account_id, "conflict-withdrawn");
     Ok(())
 }

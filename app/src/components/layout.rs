@@ -1,7 +1,6 @@
 //! The page frame: NHS.UK header with the service name, the beta phase banner and the footer.
 
 use crate::api::accounts::{current_account, SignOut};
-use crate::rules::accounts::Role;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
@@ -35,21 +34,23 @@ pub fn Header() -> impl IntoView {
                         <Transition fallback=|| ()>
                             {move || Suspend::new(async move {
                                 match account.await {
-                                    Ok(Some(actor)) => view! {
-                                        {actor.has(Role::TrustLead).then(|| view! {
+                                    Ok(Some(signed_in)) => view! {
+                                        {signed_in.can.answer_own_assessments.then(|| view! {
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/assessments" attr:class="nhsuk-header__navigation-link">"Your assessments"</A>
                                             </li>
                                         })}
-                                        {actor.has(Role::PeerReviewer).then(|| view! {
+                                        {signed_in.can.review.then(|| view! {
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/reviews" attr:class="nhsuk-header__navigation-link">"Your reviews"</A>
                                             </li>
                                         })}
-                                        {actor.has(Role::Admin).then(|| view! {
+                                        {signed_in.can.run_cycles.then(|| view! {
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/admin/cycles" attr:class="nhsuk-header__navigation-link">"Cycles"</A>
                                             </li>
+                                        })}
+                                        {signed_in.can.manage_accounts.then(|| view! {
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/admin/people" attr:class="nhsuk-header__navigation-link">"People"</A>
                                             </li>

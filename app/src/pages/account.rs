@@ -10,7 +10,8 @@ use crate::components::{
     action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
 };
 use crate::error::AppError;
-use crate::rules::accounts::{LinkPurpose, Role};
+use crate::rules::access::SignedIn;
+use crate::rules::accounts::LinkPurpose;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -117,10 +118,10 @@ pub fn AccountPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(Some(actor)) => {
+                    Ok(Some(SignedIn { actor, can })) => {
                         let roles = actor.roles.iter().map(|role| role.label()).collect::<Vec<_>>().join(", ");
-                        let is_lead = actor.has(Role::TrustLead);
-                        let is_reviewer = actor.has(Role::PeerReviewer);
+                        let is_lead = can.invite_deputies;
+                        let is_reviewer = can.review;
                         let account_id = actor.account_id.clone();
                         view! {
                             <dl class="nhsuk-summary-list">

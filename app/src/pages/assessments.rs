@@ -9,8 +9,9 @@ use crate::api::assessments::{
 };
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
 use crate::error::AppError;
-use crate::rules::assessments::{evidence_field, AssessmentStatus, DomainStatus};
+use crate::rules::assessments::{evidence_field, DomainStatus};
 use crate::rules::cycles::{readable_date, readable_moment};
+use crate::rules::lifecycle::AssessmentStatus;
 use crate::rules::scoring::round_for_display;
 use leptos::prelude::*;
 use leptos_meta::Title;

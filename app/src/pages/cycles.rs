@@ -10,8 +10,8 @@ use crate::components::{
     action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
 };
 use crate::error::AppError;
-use crate::rules::assessments::AssessmentStatus;
 use crate::rules::cycles::{readable_date, Phase};
+use crate::rules::lifecycle::AssessmentStatus;
 use crate::rules::organisations::CareSetting;
 use leptos::prelude::*;
 use leptos_meta::Title;

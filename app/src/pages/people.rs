@@ -137,7 +137,7 @@ pub fn InvitePage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(actor)) if actor.has(Role::Admin) => view! {
+                    Ok(Some(signed_in)) if signed_in.can.manage_accounts => view! {
                         <FormErrors error/>
                         <h1 class="nhsuk-heading-xl">"Invite a person"</h1>
                         <p>"We will email them a link to set their password. The link works once, for 7 days."</p>
@@ -150,8 +150,8 @@ pub fn InvitePage() -> impl IntoView {
                             <button class="nhsuk-button" type="submit">"Send invitation"</button>
                         </ActionForm>
                     }.into_any(),
-                    Ok(Some(actor)) if actor.has(Role::TrustLead) => {
-                        let org = actor.org_ods_code.clone().unwrap_or_default();
+                    Ok(Some(signed_in)) if signed_in.can.invite_deputies => {
+                        let org = signed_in.actor.org_ods_code.clone().unwrap_or_default();
                         view! {
                             <FormErrors error/>
                             <h1 class="nhsuk-heading-xl">"Invite a deputy trust lead"</h1>

@@ -10,12 +10,12 @@ use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeSet;
 use time::{Duration, OffsetDateTime};
 
-/// Why an account change could not be made.
+/// Why an account change could not be made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("An account already exists for {0}")]
+    #[error("an account already exists for {0}")]
     EmailTaken(String),
-    #[error("There is no such account")]
+    #[error("no such account")]
     NoSuchAccount,
     #[error(transparent)]
     Database(#[from] sqlx::Error),

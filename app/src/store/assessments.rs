@@ -1,27 +1,40 @@
 //! Assessments and their answers: saving a domain (refusing a save made from an older version),
-//! submitting and reopening.
+//! submitting and reopening. Their status changes go through `lifecycle::change_status`.
 
 use super::audit::{self, AuditEntry};
+use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::{self, OutgoingMail};
 use super::{now_utc, Db};
-use crate::rules::assessments::{Answer, AssessmentHeader, AssessmentStatus, DomainAnswers};
+use crate::rules::assessments::{Answer, AssessmentHeader, DomainAnswers};
 use crate::rules::cycles::Phase;
+use crate::rules::lifecycle::{Allowed, AssessmentStatus};
 use crate::rules::organisations::{readable_name, CareSetting};
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
 
+/// Why a change to an assessment was not made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum AssessmentError {
-    #[error("There is no such assessment.")]
+    #[error("no such assessment")]
     NoSuchAssessment,
-    /// The assessment is not in the state the change needs; it holds the state it is in.
-    #[error("This assessment is {}.", .0.label().to_lowercase())]
-    WrongStatus(AssessmentStatus),
+    /// The assessment's status changed after the caller looked; it holds the status it is in.
+    #[error("the assessment moved on to {0:?}")]
+    MovedOn(AssessmentStatus),
     /// Someone saved the domain after the version the save started from.
-    #[error("Someone else saved this section after you opened it.")]
+    #[error("the domain was saved since that version")]
     Conflict(Box<SavedDomain>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+impl From<StatusChangeError> for AssessmentError {
+    fn from(error: StatusChangeError) -> Self {
+        match error {
+            StatusChangeError::NoSuchAssessment => AssessmentError::NoSuchAssessment,
+            StatusChangeError::MovedOn(status) => AssessmentError::MovedOn(status),
+            StatusChangeError::Database(error) => AssessmentError::Database(error),
+        }
+    }
 }
 
 /// A domain's answers as stored, with who saved them last.
@@ -36,7 +49,7 @@ pub struct SavedDomain {
 
 const HEADER_QUERY: &str = "SELECT a.id, a.cycle_id, c.name AS cycle_name, c.framework_version, \
     c.phase, a.trust_ods_code, t.name AS trust_name, a.care_setting, a.status, \
-    c.submission_deadline, e.deadline AS extended_deadline, a.submitted_at, \
+    c.submission_deadline, c.review_deadline, e.deadline AS extended_deadline, a.submitted_at, \
     s.display_name AS submitted_by \
     FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
     LEFT JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
@@ -63,6 +76,7 @@ fn header_from_row(row: &AnyRow) -> Result<AssessmentHeader, sqlx::Error> {
             .ok_or_else(|| decode("care setting", &setting))?,
         status: AssessmentStatus::from_key(&status).ok_or_else(|| decode("status", &status))?,
         submission_deadline: row.try_get("submission_deadline")?,
+        review_deadline: row.try_get("review_deadline")?,
         extended_deadline: row.try_get("extended_deadline")?,
         submitted_at: row.try_get("submitted_at")?,
         submitted_by: row.try_get("submitted_by")?,
@@ -186,36 +200,32 @@ pub async fn all_answers(
     Ok(answers)
 }
 
-async fn current_status(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    assessment_id: &str,
-) -> Result<AssessmentStatus, AssessmentError> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM assessments WHERE id = $1")
-        .bind(assessment_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    status
-        .and_then(|key| AssessmentStatus::from_key(&key))
-        .ok_or(AssessmentError::NoSuchAssessment)
-}
-
-/// Replaces a domain's answers, if the assessment is still a draft and nobody has saved the
-/// domain since `expected_version`. Returns the new version. `summary` describes the answers
-/// for the audit trail.
+/// Replaces a domain's answers, if the assessment is still in the status the save was allowed
+/// in and nobody has saved the domain since `expected_version`. Returns the new version.
+/// `summary` describes the answers for the audit trail.
+#[allow(clippy::too_many_arguments)]
 pub async fn save_domain(
     db: &Db,
     actor: &str,
     assessment_id: &str,
+    allowed: Allowed,
     domain_key: &str,
     expected_version: i64,
     answers: &DomainAnswers,
     summary: String,
 ) -> Result<i64, AssessmentError> {
     let mut tx = db.begin_write().await?;
-    let status = current_status(&mut tx, assessment_id).await?;
-    if !status.is_draft() {
-        return Err(AssessmentError::WrongStatus(status));
-    }
+    change_status(
+        &mut tx,
+        StatusChange {
+            assessment_id,
+            actor,
+            allowed,
+            detail: None,
+            reason: None,
+        },
+    )
+    .await?;
     let saved = load_domain(&mut tx, assessment_id, domain_key).await?;
     if saved.version != expected_version {
         return Err(AssessmentError::Conflict(Box::new(saved)));
@@ -258,12 +268,6 @@ pub async fn save_domain(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE assessments SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(AssessmentStatus::InProgress.key())
-        .bind(&now)
-        .bind(assessment_id)
-        .execute(&mut *tx)
-        .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -281,90 +285,75 @@ pub async fn save_domain(
     Ok(version)
 }
 
-/// Submits a draft assessment: it becomes read-only. `scores` describes them for the audit
-/// trail; `receipts` are queued in the same transaction.
+/// Submits an assessment as the lifecycle allowed: it becomes read-only. `scores` describes
+/// them for the audit trail; `receipts` are queued in the same transaction.
 pub async fn submit(
     db: &Db,
     actor: &str,
     assessment_id: &str,
+    allowed: Allowed,
     scores: String,
     receipts: &[OutgoingMail],
 ) -> Result<(), AssessmentError> {
     let mut tx = db.begin_write().await?;
-    let status = current_status(&mut tx, assessment_id).await?;
-    if !status.is_draft() {
-        return Err(AssessmentError::WrongStatus(status));
-    }
-    let now = now_utc();
-    sqlx::query(
-        "UPDATE assessments SET status = $1, submitted_at = $2, submitted_by = $3, updated_at = $2 \
-         WHERE id = $4",
-    )
-    .bind(AssessmentStatus::Submitted.key())
-    .bind(&now)
-    .bind(actor)
-    .bind(assessment_id)
-    .execute(&mut *tx)
-    .await?;
-    for receipt in receipts {
-        outbox::enqueue(&mut tx, receipt).await?;
-    }
-    audit::record(
+    change_status(
         &mut tx,
-        AuditEntry {
+        StatusChange {
+            assessment_id,
             actor,
-            action: "submit assessment",
-            entity_type: "assessment",
-            entity_id: assessment_id,
-            before: Some(status.label().into()),
-            after: Some(format!("{}: {scores}", AssessmentStatus::Submitted.label())),
-            ..Default::default()
+            allowed,
+            detail: Some(scores),
+            reason: None,
         },
     )
     .await?;
+    sqlx::query("UPDATE assessments SET submitted_at = $1, submitted_by = $2 WHERE id = $3")
+        .bind(now_utc())
+        .bind(actor)
+        .bind(assessment_id)
+        .execute(&mut *tx)
+        .await?;
+    for receipt in receipts {
+        outbox::enqueue(&mut tx, receipt).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
 
-/// Returns a submitted assessment to the trust to change, with the reason, audited; `notices`
-/// (to the trust's leads) are queued in the same transaction.
+/// Reopens an assessment as the lifecycle allowed, with the reason, audited; `notices` (to the
+/// trust's leads) are queued in the same transaction. Reopened for the trust to change, it is
+/// no longer submitted.
 pub async fn reopen(
     db: &Db,
     actor: &str,
     assessment_id: &str,
+    allowed: Allowed,
     reason: &str,
     notices: &[OutgoingMail],
 ) -> Result<(), AssessmentError> {
     let mut tx = db.begin_write().await?;
-    let status = current_status(&mut tx, assessment_id).await?;
-    if status != AssessmentStatus::Submitted {
-        return Err(AssessmentError::WrongStatus(status));
-    }
-    sqlx::query(
-        "UPDATE assessments SET status = $1, submitted_at = NULL, submitted_by = NULL, updated_at = $2 \
-         WHERE id = $3",
-    )
-    .bind(AssessmentStatus::InProgress.key())
-    .bind(now_utc())
-    .bind(assessment_id)
-    .execute(&mut *tx)
-    .await?;
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    audit::record(
+    change_status(
         &mut tx,
-        AuditEntry {
+        StatusChange {
+            assessment_id,
             actor,
-            action: "reopen assessment",
-            entity_type: "assessment",
-            entity_id: assessment_id,
-            before: Some(status.label().into()),
-            after: Some(AssessmentStatus::InProgress.label().into()),
+            allowed,
+            detail: None,
             reason: Some(reason.to_string()),
         },
     )
     .await?;
+    if allowed.to().is_draft() {
+        sqlx::query(
+            "UPDATE assessments SET submitted_at = NULL, submitted_by = NULL WHERE id = $1",
+        )
+        .bind(assessment_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for notice in notices {
+        outbox::enqueue(&mut tx, notice).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -399,8 +388,9 @@ pub(crate) async fn leads_of(
 mod tests {
     use super::*;
     use crate::rules::cycles::CycleDates;
+    use crate::rules::fixtures::{allowed, SMALL_FRAMEWORK};
     use crate::rules::framework::parse_framework;
-    use crate::rules::framework::tests::SMALL_FRAMEWORK;
+    use crate::rules::lifecycle::Event;
     use crate::store::cycles::{self, CycleError, NewCycle};
     use crate::store::organisations::{import_snapshot, tests::sample};
     use crate::store::test_support::test_databases;
@@ -524,6 +514,7 @@ mod tests {
                 &db,
                 "lead-1",
                 &id,
+                allowed(Event::Save, AssessmentStatus::InProgress),
                 "digital-strategy",
                 0,
                 &answers(true),
@@ -537,6 +528,7 @@ mod tests {
                 &db,
                 "lead-2",
                 &id,
+                allowed(Event::Save, AssessmentStatus::InProgress),
                 "digital-strategy",
                 0,
                 &answers(false),
@@ -558,6 +550,7 @@ mod tests {
                     &db,
                     "lead-2",
                     &id,
+                    allowed(Event::Save, AssessmentStatus::InProgress),
                     "digital-strategy",
                     1,
                     &answers(false),
@@ -592,6 +585,7 @@ mod tests {
                         &db,
                         &format!("lead-{n}"),
                         &id,
+                        allowed(Event::Save, AssessmentStatus::InProgress),
                         "digital-strategy",
                         0,
                         &answers(n % 2 == 0),
@@ -629,6 +623,7 @@ mod tests {
                 &db,
                 "lead-1",
                 &id,
+                allowed(Event::Save, AssessmentStatus::InProgress),
                 "digital-strategy",
                 0,
                 &answers(true),
@@ -645,6 +640,7 @@ mod tests {
                 &db,
                 "lead-1",
                 &id,
+                allowed(Event::Submit, AssessmentStatus::InProgress),
                 "overall 2.0".into(),
                 std::slice::from_ref(&receipt),
             )
@@ -658,22 +654,32 @@ mod tests {
                     &db,
                     "lead-1",
                     &id,
+                    allowed(Event::Save, AssessmentStatus::InProgress),
                     "digital-strategy",
                     1,
                     &answers(false),
                     "x".into()
                 )
                 .await,
-                Err(AssessmentError::WrongStatus(AssessmentStatus::Submitted))
+                Err(AssessmentError::MovedOn(AssessmentStatus::Submitted))
             ));
             assert!(matches!(
-                submit(&db, "lead-1", &id, "again".into(), &[]).await,
-                Err(AssessmentError::WrongStatus(AssessmentStatus::Submitted))
+                submit(
+                    &db,
+                    "lead-1",
+                    &id,
+                    allowed(Event::Submit, AssessmentStatus::InProgress),
+                    "again".into(),
+                    &[]
+                )
+                .await,
+                Err(AssessmentError::MovedOn(AssessmentStatus::Submitted))
             ));
             reopen(
                 &db,
                 "moderator-1",
                 &id,
+                allowed(Event::Reopen, AssessmentStatus::Submitted),
                 "Evidence for 3a is missing",
                 &[receipt],
             )
@@ -686,8 +692,16 @@ mod tests {
             assert_eq!(record.action, "reopen assessment");
             assert_eq!(record.reason.as_deref(), Some("Evidence for 3a is missing"));
             assert!(matches!(
-                reopen(&db, "moderator-1", &id, "again", &[]).await,
-                Err(AssessmentError::WrongStatus(AssessmentStatus::InProgress))
+                reopen(
+                    &db,
+                    "moderator-1",
+                    &id,
+                    allowed(Event::Reopen, AssessmentStatus::Submitted),
+                    "again",
+                    &[]
+                )
+                .await,
+                Err(AssessmentError::MovedOn(AssessmentStatus::InProgress))
             ));
             // The answers survive the round trip.
             assert_eq!(

@@ -3,24 +3,30 @@
 //! declining, and replacing them.
 
 use super::audit::{self, AuditEntry};
+use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::{self, OutgoingMail};
 use super::{new_id, now_utc, reviewers, Db};
-use crate::rules::assessments::AssessmentStatus;
 use crate::rules::assignment::{
     eligible_reviewers, Assessment, AssignmentInput, AssignmentPlan, Conflict, ProposedReview,
     Reviewer,
 };
+use crate::rules::lifecycle::{Allowed, AssessmentStatus};
 use crate::rules::organisations::{readable_name, CareSetting};
 use crate::rules::review_assignment::{AssignmentStatus, ReviewSlot};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
+/// Why an assignment change could not be made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum AssignmentError {
-    #[error("There is no such cycle.")]
+    #[error("no such cycle")]
     NoSuchCycle,
-    #[error("That review is no longer {}: reload the page.", .0.label().to_lowercase())]
+    /// The review's place is no longer in the status the change needs; it is in this one.
+    #[error("the review is {0:?}")]
     NotInStatus(AssignmentStatus),
+    /// An assessment of the proposal left the status it was proposed in; nothing was confirmed.
+    #[error("an assessment moved on to {0:?}")]
+    AssessmentMovedOn(AssessmentStatus),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -34,10 +40,10 @@ pub struct CycleAssignmentData {
     pub awaiting_reviewers: Vec<String>,
     /// Every slot of the cycle: proposed, assigned and declined.
     pub slots: Vec<ReviewSlot>,
-    /// Assessment id → "Trust name – Care setting".
-    pub assessment_titles: BTreeMap<String, String>,
-    /// Reviewer id → "Name (Organisation)".
-    pub reviewer_names: BTreeMap<String, String>,
+    /// Assessment id → (trust name, care setting).
+    pub assessment_names: BTreeMap<String, (String, CareSetting)>,
+    /// Reviewer id → (name, organisation name).
+    pub reviewer_names: BTreeMap<String, (String, String)>,
     /// Reviewer id → (email address, name), for telling them what they have been given.
     pub reviewer_contacts: BTreeMap<String, (String, String)>,
 }
@@ -130,17 +136,16 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
         ..Default::default()
     };
 
-    // Names of ICSs ("NHS West Yorkshire ICS") and regions, as reasons use them.
+    // Names of ICBs and regions, for the reasons the solver gives.
     for row in sqlx::query("SELECT ods_code, name FROM icbs WHERE snapshot_id = $1")
         .bind(&snapshot)
         .fetch_all(&db.pool)
         .await?
     {
         let name: String = row.try_get("name")?;
-        data.input.names.insert(
-            row.try_get("ods_code")?,
-            readable_name(&name).replace(" Integrated Care Board", " ICS"),
-        );
+        data.input
+            .names
+            .insert(row.try_get("ods_code")?, readable_name(&name));
     }
     for row in sqlx::query("SELECT ods_code, name FROM regions WHERE snapshot_id = $1")
         .bind(&snapshot)
@@ -177,10 +182,8 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
             continue;
         };
         let name: String = row.try_get("name")?;
-        data.assessment_titles.insert(
-            id.clone(),
-            format!("{} – {}", readable_name(&name), care_setting.label()),
-        );
+        data.assessment_names
+            .insert(id.clone(), (readable_name(&name), care_setting));
         let status: String = row.try_get("status")?;
         if status == AssessmentStatus::Submitted.key() && !confirmed.contains(&id.as_str()) {
             data.awaiting_reviewers.push(id.clone());
@@ -219,10 +222,8 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
         let profile = profiles.remove(&id).unwrap_or_default();
         let display_name: String = row.try_get("display_name")?;
         let org_name: String = row.try_get("org_name")?;
-        data.reviewer_names.insert(
-            id.clone(),
-            format!("{display_name} ({})", readable_name(&org_name)),
-        );
+        data.reviewer_names
+            .insert(id.clone(), (display_name.clone(), readable_name(&org_name)));
         data.reviewer_contacts
             .insert(id.clone(), (row.try_get("email")?, display_name));
         data.input.reviewers.push(Reviewer {
@@ -412,27 +413,39 @@ pub async fn swap(
     Ok(())
 }
 
-/// Confirms every proposed review of the cycle: they become assigned, their assessments go into
-/// review, and `mails` (one per reviewer) are queued, all in one transaction. Returns how many
-/// reviews were confirmed.
+/// Confirms every proposed review of the cycle: they become assigned, the assessments in
+/// `into_review` go into review as the lifecycle allowed, and `mails` (one per reviewer) are
+/// queued, all in one transaction. If any of those assessments has left the status it was judged
+/// in, nothing is confirmed. Returns how many reviews were confirmed.
 pub async fn confirm(
     db: &Db,
     actor: &str,
     cycle_id: &str,
+    into_review: &[(String, Allowed)],
     mails: &[OutgoingMail],
 ) -> Result<u64, AssignmentError> {
     let mut tx = db.begin_write().await?;
     let now = now_utc();
-    sqlx::query(
-        "UPDATE assessments SET status = $1, updated_at = $2 WHERE status = $3 AND id IN \
-         (SELECT assessment_id FROM review_assignments WHERE cycle_id = $4 AND status = 'proposed')",
-    )
-    .bind(AssessmentStatus::InReview.key())
-    .bind(&now)
-    .bind(AssessmentStatus::Submitted.key())
-    .bind(cycle_id)
-    .execute(&mut *tx)
-    .await?;
+    for (assessment_id, allowed) in into_review {
+        change_status(
+            &mut tx,
+            StatusChange {
+                assessment_id,
+                actor,
+                allowed: *allowed,
+                detail: None,
+                reason: None,
+            },
+        )
+        .await
+        .map_err(|error| match error {
+            StatusChangeError::MovedOn(status) => AssignmentError::AssessmentMovedOn(status),
+            StatusChangeError::NoSuchAssessment => {
+                AssignmentError::Database(sqlx::Error::RowNotFound)
+            }
+            StatusChangeError::Database(error) => AssignmentError::Database(error),
+        })?;
+    }
     let confirmed = sqlx::query(
         "UPDATE review_assignments SET status = 'assigned', assigned_at = $1 \
          WHERE cycle_id = $2 AND status = 'proposed'",
@@ -596,7 +609,9 @@ mod tests {
     use crate::rules::accounts::Role;
     use crate::rules::assignment::assign;
     use crate::rules::cycles::CycleDates;
-    use crate::rules::framework::{parse_framework, tests::SMALL_FRAMEWORK};
+    use crate::rules::fixtures::{allowed, SMALL_FRAMEWORK};
+    use crate::rules::framework::parse_framework;
+    use crate::rules::lifecycle::Event;
     use crate::store::accounts::{upsert_with_password, NewAccount};
     use crate::store::cycles::{self, NewCycle};
     use crate::store::organisations::{import_snapshot, tests::sample};
@@ -650,9 +665,16 @@ mod tests {
         .await
         .unwrap();
         for assessment in assessments::for_cycle(db, &id).await.unwrap() {
-            assessments::submit(db, "lead", &assessment.id, "test".into(), &[])
-                .await
-                .unwrap();
+            assessments::submit(
+                db,
+                "lead",
+                &assessment.id,
+                allowed(Event::Submit, AssessmentStatus::NotStarted),
+                "test".into(),
+                &[],
+            )
+            .await
+            .unwrap();
         }
         let midlands = reviewer_at(db, "m@qt1.nhs.uk", "QT1").await;
         let yorkshire = reviewer_at(db, "y@qwo.nhs.uk", "QWO").await;
@@ -665,7 +687,10 @@ mod tests {
             let (cycle, midlands, yorkshire) = submitted_cycle(&db).await;
             let data = cycle_data(&db, &cycle).await.unwrap();
             assert_eq!(data.awaiting_reviewers.len(), 2);
-            assert_eq!(data.input.names["QWO"], "NHS West Yorkshire ICS");
+            assert_eq!(
+                data.input.names["QWO"],
+                "NHS West Yorkshire Integrated Care Board"
+            );
             let ambulance = data
                 .input
                 .assessments
@@ -690,7 +715,22 @@ mod tests {
             assert_eq!(plan.assignments.len(), 3);
             assert_eq!(plan.uncovered.len(), 1);
             propose(&db, "admin", &cycle, &plan).await.unwrap();
-            assert_eq!(confirm(&db, "admin", &cycle, &[]).await.unwrap(), 3);
+            let into_review: Vec<_> = data
+                .awaiting_reviewers
+                .iter()
+                .map(|id| {
+                    (
+                        id.clone(),
+                        allowed(Event::ConfirmReviewers, AssessmentStatus::Submitted),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                confirm(&db, "admin", &cycle, &into_review, &[])
+                    .await
+                    .unwrap(),
+                3
+            );
             for assessment in assessments::for_cycle(&db, &cycle).await.unwrap() {
                 assert_eq!(assessment.status, AssessmentStatus::InReview);
             }

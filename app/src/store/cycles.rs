@@ -2,23 +2,27 @@
 //! assessments), moving it through its phases, and per-trust deadline extensions.
 
 use super::audit::{self, AuditEntry};
+use super::lifecycle;
 use super::outbox::{self, OutgoingMail};
-use super::{new_id, now_utc, Db};
+use super::{joined_list, new_id, now_utc, split_list, Db};
 use crate::rules::cycles::{Cycle, CycleDates, Phase};
+use crate::rules::lifecycle::AssessmentStatus;
 use crate::rules::organisations::CareSetting;
 use sqlx::{any::AnyRow, Row};
 
+/// Why a cycle change could not be made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum CycleError {
-    #[error("There is already a cycle called {0}. Choose another name.")]
+    #[error("a cycle called {0} exists")]
     NameTaken(String),
-    #[error("There is no framework version {0}.")]
+    #[error("no framework version {0}")]
     NoSuchFramework(String),
-    #[error("There is no such cycle.")]
+    #[error("no such cycle")]
     NoSuchCycle,
-    #[error("The cycle has moved on since you looked at it: it is now in {}. Reload the page.", .0.label().to_lowercase())]
+    /// The phase changed after the caller looked; it holds the phase it is in now.
+    #[error("the cycle moved on to {0:?}")]
     PhaseMoved(Phase),
-    #[error("There are no organisation records to freeze. Import them first.")]
+    #[error("no organisation snapshot to freeze")]
     NoOrganisations,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -43,20 +47,6 @@ pub struct LeadToNotify {
     pub display_name: String,
     pub trust_name: String,
     pub care_settings: Vec<CareSetting>,
-}
-
-const SEPARATOR: char = '|';
-
-fn joined<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
-    items
-        .into_iter()
-        .map(|item| item.as_ref().to_string())
-        .collect::<Vec<_>>()
-        .join(&SEPARATOR.to_string())
-}
-
-fn split(text: &str) -> impl Iterator<Item = &str> {
-    text.split(SEPARATOR).filter(|item| !item.is_empty())
 }
 
 /// Creates a cycle in the setup phase, with its audit record. Returns its id.
@@ -110,8 +100,8 @@ pub(crate) async fn insert(
     .bind(&dates.review_deadline)
     .bind(&dates.moderation_deadline)
     .bind(&dates.publication_on)
-    .bind(joined(cycle.care_settings.iter().map(|setting| setting.label())))
-    .bind(joined(&cycle.region_ods_codes))
+    .bind(joined_list(cycle.care_settings.iter().map(|setting| setting.label())))
+    .bind(joined_list(&cycle.region_ods_codes))
     .bind(cycle.reviewers_per_assessment)
     .bind(cycle.reviewer_capacity)
     .bind(Phase::Setup.key())
@@ -157,10 +147,10 @@ fn cycle_from_row(row: &AnyRow) -> Result<Cycle, sqlx::Error> {
             moderation_deadline: row.try_get("moderation_deadline")?,
             publication_on: row.try_get("publication_on")?,
         },
-        care_settings: split(&settings)
+        care_settings: split_list(&settings)
             .filter_map(CareSetting::from_label)
             .collect(),
-        region_ods_codes: split(&regions).map(str::to_string).collect(),
+        region_ods_codes: split_list(&regions).map(str::to_string).collect(),
         reviewers_per_assessment: row.try_get("reviewers_per_assessment")?,
         reviewer_capacity: row.try_get("reviewer_capacity")?,
         phase: Phase::from_key(&phase)
@@ -219,8 +209,8 @@ pub async fn open(
     let snapshot = snapshot.ok_or(CycleError::NoOrganisations)?;
     let settings: String = cycle.try_get("care_settings")?;
     let regions: String = cycle.try_get("region_ods_codes")?;
-    let settings: Vec<&str> = split(&settings).collect();
-    let regions: Vec<&str> = split(&regions).collect();
+    let settings: Vec<&str> = split_list(&settings).collect();
+    let regions: Vec<&str> = split_list(&regions).collect();
 
     let rows = sqlx::query(
         "SELECT t.ods_code, t.name, t.region_ods_code, c.care_setting FROM trusts t \
@@ -230,7 +220,6 @@ pub async fn open(
     .bind(&snapshot)
     .fetch_all(&mut *tx)
     .await?;
-    let now = now_utc();
     // Trusts in scope, each with the care settings it is assessed in, in ODS code order.
     let mut trusts: Vec<(String, String, Vec<CareSetting>)> = Vec::new();
     for row in &rows {
@@ -245,16 +234,13 @@ pub async fn open(
         let Some(setting) = CareSetting::from_label(&setting) else {
             continue;
         };
-        sqlx::query(
-            "INSERT INTO assessments (id, cycle_id, trust_ods_code, care_setting, status, updated_at) \
-             VALUES ($1, $2, $3, $4, 'not_started', $5)",
+        lifecycle::create_assessment(
+            &mut tx,
+            cycle_id,
+            &code,
+            setting,
+            AssessmentStatus::NotStarted,
         )
-        .bind(new_id())
-        .bind(cycle_id)
-        .bind(&code)
-        .bind(setting.label())
-        .bind(&now)
-        .execute(&mut *tx)
         .await?;
         match trusts.last_mut() {
             Some((last, _, settings)) if *last == code => settings.push(setting),

@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod audit;
 pub mod cycles;
 pub mod frameworks;
+pub mod lifecycle;
 pub mod organisations;
 pub mod outbox;
 pub mod published;
@@ -17,6 +18,23 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
+
+/// How a short list (care setting labels, ODS codes) is kept in one text column: joined by '|',
+/// which none of its items contains.
+const LIST_SEPARATOR: char = '|';
+
+pub(crate) fn joined_list<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|item| item.as_ref().to_string())
+        .collect::<Vec<_>>()
+        .join(&LIST_SEPARATOR.to_string())
+}
+
+/// The items of a stored list; an empty column is an empty list.
+pub(crate) fn split_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split(LIST_SEPARATOR).filter(|item| !item.is_empty())
+}
 
 /// Which database engine a pool talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,5 +221,22 @@ pub(crate) mod test_support {
             .expect("PostgreSQL test schema opens");
         db.migrate().await.expect("migrations run on PostgreSQL");
         db
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{joined_list, split_list};
+
+    #[test]
+    fn a_stored_list_reads_back_as_written_and_empty_is_empty() {
+        let text = joined_list(["Acute", "Mental Health"]);
+        assert_eq!(text, "Acute|Mental Health");
+        assert_eq!(
+            split_list(&text).collect::<Vec<_>>(),
+            ["Acute", "Mental Health"]
+        );
+        assert_eq!(joined_list(Vec::<&str>::new()), "");
+        assert_eq!(split_list("").count(), 0);
     }
 }

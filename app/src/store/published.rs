@@ -3,9 +3,10 @@
 
 use super::audit::{self, AuditEntry};
 use super::cycles::{self, CycleError, NewCycle};
-use super::{new_id, now_utc, Db};
-use crate::rules::assessments::AssessmentStatus;
+use super::lifecycle;
+use super::Db;
 use crate::rules::cycles::Phase;
+use crate::rules::lifecycle::AssessmentStatus;
 use crate::rules::organisations::CareSetting;
 use sqlx::Row;
 
@@ -88,20 +89,14 @@ pub async fn import_historical_cycle(
         .bind(&cycle_id)
         .execute(&mut *tx)
         .await?;
-    let now = now_utc();
     for assessment in assessments {
-        let assessment_id = new_id();
-        sqlx::query(
-            "INSERT INTO assessments (id, cycle_id, trust_ods_code, care_setting, status, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+        let assessment_id = lifecycle::create_assessment(
+            &mut tx,
+            &cycle_id,
+            &assessment.trust_ods_code,
+            assessment.care_setting,
+            AssessmentStatus::Published,
         )
-        .bind(&assessment_id)
-        .bind(&cycle_id)
-        .bind(&assessment.trust_ods_code)
-        .bind(assessment.care_setting.label())
-        .bind(AssessmentStatus::Published.key())
-        .bind(&now)
-        .execute(&mut *tx)
         .await?;
         // One statement per assessment rather than per score: a national file has about 10,000
         // scores, and PostgreSQL pays a round trip for each statement.
@@ -182,8 +177,8 @@ pub async fn published_scores(
 mod tests {
     use super::*;
     use crate::rules::cycles::CycleDates;
+    use crate::rules::fixtures::SMALL_FRAMEWORK;
     use crate::rules::framework::parse_framework;
-    use crate::rules::framework::tests::SMALL_FRAMEWORK;
     use crate::store::assessments;
     use crate::store::organisations::{import_snapshot, tests::sample};
     use crate::store::test_support::test_databases;

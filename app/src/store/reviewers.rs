@@ -2,17 +2,16 @@
 //! interest with trusts. Every change is audited in its own transaction.
 
 use super::audit::{self, AuditEntry};
-use super::{now_utc, Db};
-use crate::rules::organisations::readable_name;
-use crate::rules::reviewers::{
-    describe, expertise_text, normalised, parse_expertise, DeclaredConflict, ReviewerProfile,
-};
+use super::{joined_list, now_utc, split_list, Db};
+use crate::rules::organisations::{readable_name, CareSetting};
+use crate::rules::reviewers::{describe, normalised, DeclaredConflict, ReviewerProfile};
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
 
+/// Why a reviewer's profile change could not be made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewerError {
-    #[error("There is no declared conflict of interest with {0}.")]
+    #[error("no declared conflict with {0}")]
     NoSuchConflict(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -20,8 +19,11 @@ pub enum ReviewerError {
 
 fn profile_from_row(row: &AnyRow) -> Result<ReviewerProfile, sqlx::Error> {
     let expertise: String = row.try_get("expertise")?;
+    let settings: Vec<CareSetting> = split_list(&expertise)
+        .filter_map(CareSetting::from_label)
+        .collect();
     Ok(ReviewerProfile {
-        expertise: parse_expertise(&expertise),
+        expertise: normalised(&settings),
         capacity: row.try_get("capacity")?,
     })
 }
@@ -80,7 +82,11 @@ pub async fn save_profile(
         )
     };
     changed
-        .bind(expertise_text(&profile.expertise))
+        .bind(joined_list(
+            normalised(&profile.expertise)
+                .iter()
+                .map(|setting| setting.label()),
+        ))
         .bind(profile.capacity)
         .bind(&now)
         .bind(account_id)

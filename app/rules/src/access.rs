@@ -87,29 +87,20 @@ pub fn may_manage_cycles(actor: &Actor) -> Result<(), Refusal> {
 }
 
 /// Reading one trust's assessment: that trust's leads, and NHS England's moderators, approvers
-/// and administrators.
+/// and administrators. What may be done to it is the lifecycle's to say (`lifecycle::decide`).
 pub fn may_view_assessment(actor: &Actor, trust_ods_code: &str) -> Result<(), Refusal> {
     if actor.has(Role::Admin) || actor.has(Role::Moderator) || actor.has(Role::Approver) {
         return Ok(());
     }
-    may_answer_assessment(actor, trust_ods_code)
+    may_work_on_own_assessments(actor, Some(trust_ods_code))
 }
 
-/// Answering and submitting: only the leads of the trust being assessed.
-pub fn may_answer_assessment(actor: &Actor, trust_ods_code: &str) -> Result<(), Refusal> {
-    if actor.has(Role::TrustLead) && actor.belongs_to(Some(trust_ods_code)) {
+/// Seeing and working on one's own trust's assessments: its leads.
+fn may_work_on_own_assessments(actor: &Actor, trust_ods_code: Option<&str>) -> Result<(), Refusal> {
+    if actor.has(Role::TrustLead) && actor.belongs_to(trust_ods_code) {
         Ok(())
     } else {
         Err("Only the trust's own leads can answer its assessment.")
-    }
-}
-
-/// Reopening a submitted assessment: NHS England moderators and administrators.
-pub fn may_reopen_assessment(actor: &Actor) -> Result<(), Refusal> {
-    if actor.has(Role::Admin) || actor.has(Role::Moderator) {
-        Ok(())
-    } else {
-        Err("Only NHS England moderators and administrators can reopen a submitted assessment.")
     }
 }
 
@@ -138,6 +129,45 @@ pub fn may_act_on_own_review(actor: &Actor, reviewer_id: &str) -> Result<(), Ref
         Ok(())
     } else {
         Err("Only the peer reviewer it is assigned to can do this.")
+    }
+}
+
+/// What a signed-in person may do across the service, as the access rules decide it, so that
+/// menus and pages show what the server functions will allow instead of guessing from roles.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Work on their own trust's assessments.
+    pub answer_own_assessments: bool,
+    /// Keep a peer reviewer's profile and see the reviews assigned to them.
+    pub review: bool,
+    /// Create and run cycles, and assign reviewers.
+    pub run_cycles: bool,
+    /// See and change anyone's account, and invite anyone.
+    pub manage_accounts: bool,
+    /// Invite a deputy trust lead for their own organisation (and nothing more).
+    pub invite_deputies: bool,
+}
+
+/// The signed-in person and what they may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub actor: Actor,
+    pub can: Capabilities,
+}
+
+impl SignedIn {
+    pub fn new(actor: Actor) -> SignedIn {
+        let own_org = actor.org_ods_code.as_deref();
+        let can = Capabilities {
+            answer_own_assessments: may_work_on_own_assessments(&actor, own_org).is_ok(),
+            review: may_manage_reviewer_profile(&actor, &actor.account_id).is_ok()
+                && may_act_on_own_review(&actor, &actor.account_id).is_ok(),
+            run_cycles: may_manage_cycles(&actor).is_ok() && may_assign_reviewers(&actor).is_ok(),
+            manage_accounts: may_manage_accounts(&actor).is_ok(),
+            invite_deputies: !actor.has(Role::Admin)
+                && may_invite(&actor, own_org, &[Role::TrustLead]).is_ok(),
+        };
+        SignedIn { actor, can }
     }
 }
 
@@ -211,18 +241,38 @@ mod tests {
     }
 
     #[test]
-    fn only_a_trusts_own_leads_answer_its_assessment() {
+    fn only_a_trusts_own_leads_and_nhs_england_read_its_assessment() {
         let lead = actor(&[Role::TrustLead], Some("RR8"));
-        assert!(may_answer_assessment(&lead, "RR8").is_ok());
         assert!(may_view_assessment(&lead, "RR8").is_ok());
-        assert!(may_answer_assessment(&lead, "R0A").is_err());
         assert!(may_view_assessment(&lead, "R0A").is_err());
         let reviewer = actor(&[Role::PeerReviewer], Some("RR8"));
-        assert!(may_answer_assessment(&reviewer, "RR8").is_err());
+        assert!(may_view_assessment(&reviewer, "RR8").is_err());
         for role in [Role::Admin, Role::Moderator, Role::Approver] {
             let staff = actor(&[role], None);
             assert!(may_view_assessment(&staff, "RR8").is_ok(), "{role:?}");
-            assert!(may_answer_assessment(&staff, "RR8").is_err(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn capabilities_follow_the_access_rules() {
+        let lead = SignedIn::new(actor(&[Role::TrustLead], Some("RR8"))).can;
+        assert!(lead.answer_own_assessments && lead.invite_deputies);
+        assert!(!lead.review && !lead.run_cycles && !lead.manage_accounts);
+        let orphan_lead = SignedIn::new(actor(&[Role::TrustLead], None)).can;
+        assert_eq!(
+            orphan_lead,
+            Capabilities::default(),
+            "no organisation, nothing to lead"
+        );
+        let admin = SignedIn::new(actor(&[Role::Admin], None)).can;
+        assert!(admin.run_cycles && admin.manage_accounts && !admin.invite_deputies);
+        let both = SignedIn::new(actor(&[Role::TrustLead, Role::PeerReviewer], Some("RR8"))).can;
+        assert!(both.answer_own_assessments && both.review);
+        for role in [Role::Moderator, Role::Approver] {
+            assert_eq!(
+                SignedIn::new(actor(&[role], None)).can,
+                Capabilities::default()
+            );
         }
     }
 
@@ -253,11 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn only_nhs_england_reopens_and_only_admins_run_cycles() {
-        assert!(may_reopen_assessment(&actor(&[Role::Moderator], None)).is_ok());
-        assert!(may_reopen_assessment(&actor(&[Role::Admin], None)).is_ok());
-        assert!(may_reopen_assessment(&actor(&[Role::TrustLead], Some("RR8"))).is_err());
-        assert!(may_reopen_assessment(&actor(&[Role::Approver], None)).is_err());
+    fn only_admins_run_cycles() {
         assert!(may_manage_cycles(&actor(&[Role::Admin], None)).is_ok());
         assert!(may_manage_cycles(&actor(&[Role::Moderator], None)).is_err());
     }

@@ -435,82 +435,9 @@ fn care_setting_choices() -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-
-    /// The framework shipped with the service.
-    pub const DEFAULT_FRAMEWORK: &str =
-        include_str!("../../../server/data/framework/dma-2026.toml");
-
-    /// A small valid framework: "well-led" applies to Acute and ICB, "smart-foundations" to the
-    /// four provider settings, and only Acute has both.
-    pub const SMALL_FRAMEWORK: &str = r#"
-version = "2026.1"
-title = "Test framework"
-
-[[pillars]]
-key = "well-led"
-name = "Well Led"
-weight = 2.0
-
-  [[pillars.domains]]
-  key = "digital-strategy"
-  name = "Digital strategy"
-  care_settings = ["Acute", "ICB"]
-
-    [[pillars.domains.levels]]
-    level = 2
-    summary = "Strategy in development"
-    criteria = [{ key = "strategy-2a", text = "A draft strategy exists.", evidence = "The draft." }]
-
-    [[pillars.domains.levels]]
-    level = 3
-    summary = "Strategy approved"
-    criteria = [{ key = "strategy-3a", text = "The board approved it.", evidence = "Minutes." }]
-
-    [[pillars.domains.levels]]
-    level = 4
-    summary = "Delivery measured"
-    criteria = [{ key = "strategy-4a", text = "Progress is reported.", evidence = "Papers." }]
-
-    [[pillars.domains.levels]]
-    level = 5
-    summary = "Shaping the system"
-    criteria = [{ key = "strategy-5a", text = "Partners adopted it.", evidence = "Letters." }]
-
-[[pillars]]
-key = "smart-foundations"
-name = "Ensure Smart Foundations"
-weight = 1
-
-  [[pillars.domains]]
-  key = "infrastructure"
-  name = "Infrastructure"
-  care_settings = ["Acute", "Community", "Mental Health", "Ambulance"]
-
-    [[pillars.domains.levels]]
-    level = 2
-    summary = "Basic"
-    criteria = [{ key = "infra-2a", text = "Wi-fi works.", evidence = "Survey." }]
-
-    [[pillars.domains.levels]]
-    level = 3
-    summary = "Reliable"
-    criteria = [
-      { key = "infra-3a", text = "Systems are monitored.", evidence = "Dashboards." },
-      { key = "infra-3b", text = "Outages are rare.", evidence = "Incident log." },
-    ]
-
-    [[pillars.domains.levels]]
-    level = 4
-    summary = "Resilient"
-    criteria = [{ key = "infra-4a", text = "Failover is tested.", evidence = "Test reports." }]
-
-    [[pillars.domains.levels]]
-    level = 5
-    summary = "Leading"
-    criteria = [{ key = "infra-5a", text = "Partners share it.", evidence = "Agreements." }]
-"#;
+    use crate::fixtures::{DEFAULT_FRAMEWORK, SMALL_FRAMEWORK};
 
     fn problems_in(text: &str) -> Vec<FrameworkProblem> {
         parse_framework(text).expect_err("the file should have problems")

@@ -696,7 +696,7 @@ impl<'a> Problem<'a> {
 
     fn ics_name(&self, code: &str) -> String {
         match self.input.names.get(code) {
-            Some(name) => name.clone(),
+            Some(name) => super::organisations::ics_name(name),
             None => format!("ICS {code}"),
         }
     }

@@ -6,53 +6,19 @@
 use super::organisations::CareSetting;
 use serde::{Deserialize, Serialize};
 
-/// Where a cycle is. Phases only move forward, one at a time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Phase {
-    Setup,
-    Submission,
-    PeerReview,
-    Moderation,
-    SignOff,
-    Published,
+stored_enum! {
+    /// Where a cycle is. Phases only move forward, one at a time.
+    pub enum Phase {
+        Setup = ("setup", "Setting up"),
+        Submission = ("submission", "Self-assessment"),
+        PeerReview = ("peer_review", "Peer review"),
+        Moderation = ("moderation", "Moderation"),
+        SignOff = ("sign_off", "Sign-off"),
+        Published = ("published", "Published"),
+    }
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] = [
-        Phase::Setup,
-        Phase::Submission,
-        Phase::PeerReview,
-        Phase::Moderation,
-        Phase::SignOff,
-        Phase::Published,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Phase::Setup => "setup",
-            Phase::Submission => "submission",
-            Phase::PeerReview => "peer_review",
-            Phase::Moderation => "moderation",
-            Phase::SignOff => "sign_off",
-            Phase::Published => "published",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Phase> {
-        Phase::ALL.into_iter().find(|phase| phase.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Phase::Setup => "Setting up",
-            Phase::Submission => "Self-assessment",
-            Phase::PeerReview => "Peer review",
-            Phase::Moderation => "Moderation",
-            Phase::SignOff => "Sign-off",
-            Phase::Published => "Published",
-        }
-    }
-
     pub fn next(self) -> Option<Phase> {
         Phase::ALL
             .into_iter()
@@ -114,6 +80,20 @@ pub struct Cycle {
     pub reviewer_capacity: i64,
     pub phase: Phase,
     pub is_historical: bool,
+}
+
+impl Cycle {
+    /// Today and the cycle's dates, as the lifecycle judges events against them, for an
+    /// assessment without an extension.
+    pub fn moment<'a>(&'a self, today: &'a str) -> crate::lifecycle::Moment<'a> {
+        crate::lifecycle::Moment {
+            phase: self.phase,
+            today,
+            submission_deadline: &self.dates.submission_deadline,
+            review_deadline: &self.dates.review_deadline,
+            reply_deadline: None,
+        }
+    }
 }
 
 /// A problem with one form field: its id and what to do about it.

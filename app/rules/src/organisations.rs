@@ -73,6 +73,12 @@ pub fn is_valid_ons_code(code: &str) -> bool {
 /// Turns an organisation name as ODS publishes it ("KING'S COLLEGE HOSPITAL NHS FOUNDATION TRUST")
 /// into the form people read ("King's College Hospital NHS Foundation Trust"). Names already in
 /// mixed case are left as they are.
+/// What an integrated care system is called after its board: "NHS West Yorkshire Integrated Care
+/// Board" is "NHS West Yorkshire ICS".
+pub fn ics_name(icb_name: &str) -> String {
+    icb_name.replace(" Integrated Care Board", " ICS")
+}
+
 pub fn readable_name(ods_name: &str) -> String {
     let name = ods_name.trim();
     if name.chars().any(|c| c.is_ascii_lowercase()) {

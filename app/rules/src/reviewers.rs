@@ -33,26 +33,6 @@ pub const CAPACITY_RANGE: std::ops::RangeInclusive<i64> = 1..=20;
 /// The longest reason for declaring or withdrawing a conflict, in characters.
 pub const MAX_REASON_CHARS: usize = 500;
 
-const SEPARATOR: char = '|';
-
-/// Care settings as stored: labels in [`CareSetting::ALL`] order, each once, joined by '|'.
-pub fn expertise_text(expertise: &[CareSetting]) -> String {
-    normalised(expertise)
-        .iter()
-        .map(|setting| setting.label())
-        .collect::<Vec<_>>()
-        .join(&SEPARATOR.to_string())
-}
-
-/// Reads stored care settings, ignoring any label it does not know.
-pub fn parse_expertise(text: &str) -> Vec<CareSetting> {
-    let settings: Vec<CareSetting> = text
-        .split(SEPARATOR)
-        .filter_map(CareSetting::from_label)
-        .collect();
-    normalised(&settings)
-}
-
 /// Each care setting once, in [`CareSetting::ALL`] order.
 pub fn normalised(expertise: &[CareSetting]) -> Vec<CareSetting> {
     CareSetting::ALL
@@ -111,16 +91,6 @@ pub fn describe(profile: &ReviewerProfile) -> String {
 mod tests {
     use super::*;
     use CareSetting::*;
-
-    #[test]
-    fn expertise_is_stored_once_each_in_a_fixed_order_and_read_back() {
-        let text = expertise_text(&[MentalHealth, Acute, MentalHealth]);
-        assert_eq!(text, "Acute|Mental Health");
-        assert_eq!(parse_expertise(&text), [Acute, MentalHealth]);
-        assert_eq!(parse_expertise(""), []);
-        assert_eq!(parse_expertise("ICB|Dentistry|acute"), [Acute, Icb]);
-        assert_eq!(expertise_text(&[]), "");
-    }
 
     #[test]
     fn capacity_is_empty_or_a_whole_number_from_1_to_20() {

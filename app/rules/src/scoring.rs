@@ -119,9 +119,9 @@ pub fn round_for_display(score: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::framework::tests::{DEFAULT_FRAMEWORK, SMALL_FRAMEWORK};
-    use super::super::framework::{parse_framework, Criterion, Level};
     use super::*;
+    use crate::fixtures::{DEFAULT_FRAMEWORK, SMALL_FRAMEWORK};
+    use crate::framework::{parse_framework, Criterion, Level};
     use proptest::prelude::*;
     use std::collections::HashSet;
 

@@ -3,77 +3,13 @@
 
 use super::cycles::{effective_deadline, Phase};
 use super::framework::{Domain, Framework};
+use super::lifecycle::{AssessmentStatus, Moment};
 use super::organisations::CareSetting;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Longest evidence text accepted for one criterion.
 pub const EVIDENCE_MAX_CHARS: usize = 2000;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum AssessmentStatus {
-    NotStarted,
-    InProgress,
-    Submitted,
-    InReview,
-    Reviewed,
-    Moderated,
-    SignedOff,
-    Published,
-}
-
-impl AssessmentStatus {
-    pub const ALL: [AssessmentStatus; 8] = [
-        AssessmentStatus::NotStarted,
-        AssessmentStatus::InProgress,
-        AssessmentStatus::Submitted,
-        AssessmentStatus::InReview,
-        AssessmentStatus::Reviewed,
-        AssessmentStatus::Moderated,
-        AssessmentStatus::SignedOff,
-        AssessmentStatus::Published,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            AssessmentStatus::NotStarted => "not_started",
-            AssessmentStatus::InProgress => "in_progress",
-            AssessmentStatus::Submitted => "submitted",
-            AssessmentStatus::InReview => "in_review",
-            AssessmentStatus::Reviewed => "reviewed",
-            AssessmentStatus::Moderated => "moderated",
-            AssessmentStatus::SignedOff => "signed_off",
-            AssessmentStatus::Published => "published",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<AssessmentStatus> {
-        AssessmentStatus::ALL
-            .into_iter()
-            .find(|status| status.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AssessmentStatus::NotStarted => "Not started",
-            AssessmentStatus::InProgress => "In progress",
-            AssessmentStatus::Submitted => "Submitted",
-            AssessmentStatus::InReview => "In review",
-            AssessmentStatus::Reviewed => "Reviewed",
-            AssessmentStatus::Moderated => "Moderated",
-            AssessmentStatus::SignedOff => "Signed off",
-            AssessmentStatus::Published => "Published",
-        }
-    }
-
-    /// Whether the trust is still writing it: answers can change and it can be submitted.
-    pub fn is_draft(self) -> bool {
-        matches!(
-            self,
-            AssessmentStatus::NotStarted | AssessmentStatus::InProgress
-        )
-    }
-}
 
 /// An assessment as lists and page headings show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +24,7 @@ pub struct AssessmentHeader {
     pub care_setting: CareSetting,
     pub status: AssessmentStatus,
     pub submission_deadline: String,
+    pub review_deadline: String,
     /// The trust's own later deadline, if NHS England extended it.
     pub extended_deadline: Option<String>,
     pub submitted_at: Option<String>,
@@ -98,6 +35,17 @@ impl AssessmentHeader {
     /// The deadline that applies to this assessment.
     pub fn deadline(&self) -> &str {
         effective_deadline(&self.submission_deadline, self.extended_deadline.as_deref())
+    }
+
+    /// Today, and this assessment's dates, as the lifecycle judges events against them.
+    pub fn moment<'a>(&'a self, today: &'a str) -> Moment<'a> {
+        Moment {
+            phase: self.phase,
+            today,
+            submission_deadline: self.deadline(),
+            review_deadline: &self.review_deadline,
+            reply_deadline: None,
+        }
     }
 
     pub fn title(&self) -> String {
@@ -308,36 +256,6 @@ pub fn answer_differences(
         .collect()
 }
 
-/// Whether a trust's answers can change now, or why not. `deadline` is the cycle's submission
-/// deadline and `extension` the trust's own, if it has one.
-pub fn may_change_answers(
-    status: AssessmentStatus,
-    phase: Phase,
-    today: &str,
-    deadline: &str,
-    extension: Option<&str>,
-) -> Result<(), String> {
-    if !status.is_draft() {
-        return Err(format!(
-            "This assessment is {}, so it cannot be changed. Ask NHS England to reopen it if something needs correcting.",
-            status.label().to_lowercase()
-        ));
-    }
-    if !matches!(phase, Phase::Submission | Phase::PeerReview) {
-        return Err(match phase {
-            Phase::Setup => "This cycle has not opened yet.".to_string(),
-            _ => "Self-assessment has closed for this cycle.".to_string(),
-        });
-    }
-    let deadline = effective_deadline(deadline, extension);
-    if today > deadline {
-        return Err(format!(
-            "The deadline for this assessment was {deadline}, so it can no longer be changed. Ask NHS England for an extension."
-        ));
-    }
-    Ok(())
-}
-
 /// The domains of an assessment that are not yet complete, in framework order.
 pub fn incomplete_domains<'a>(
     framework: &'a Framework,
@@ -357,9 +275,9 @@ pub fn incomplete_domains<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::framework::parse_framework;
-    use super::super::framework::tests::SMALL_FRAMEWORK;
     use super::*;
+    use crate::fixtures::SMALL_FRAMEWORK;
+    use crate::framework::parse_framework;
     use proptest::prelude::*;
 
     fn first_domain() -> Domain {
@@ -510,36 +428,6 @@ mod tests {
             )]
         );
         assert!(answer_differences(&domain, &saved, &saved).is_empty());
-    }
-
-    #[test]
-    fn answers_change_only_in_a_draft_before_the_deadline() {
-        use AssessmentStatus::*;
-        let open = |status, phase, today, extension| {
-            may_change_answers(status, phase, today, "2027-01-31", extension)
-        };
-        assert!(open(InProgress, Phase::Submission, "2027-01-31", None).is_ok());
-        assert!(open(NotStarted, Phase::Submission, "2027-01-10", None).is_ok());
-        let late = open(InProgress, Phase::Submission, "2027-02-01", None).unwrap_err();
-        assert!(late.contains("2027-01-31"), "{late}");
-        assert!(open(
-            InProgress,
-            Phase::PeerReview,
-            "2027-02-01",
-            Some("2027-02-14")
-        )
-        .is_ok());
-        assert!(open(Submitted, Phase::Submission, "2027-01-10", None)
-            .unwrap_err()
-            .contains("reopen"));
-        assert!(open(InProgress, Phase::Setup, "2027-01-10", None).is_err());
-        assert!(open(
-            InProgress,
-            Phase::Moderation,
-            "2027-01-10",
-            Some("2027-12-31")
-        )
-        .is_err());
     }
 
     proptest! {

@@ -3,55 +3,23 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// What a person may do in the service. One person may hold several roles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Role {
-    /// A trust's digital lead or their deputy: completes and submits the trust's assessments.
-    TrustLead,
-    /// Digital staff of a trust or ICB who review other systems' assessments.
-    PeerReviewer,
-    /// NHS England: reconciles scores into moderated scores.
-    Moderator,
-    /// NHS England: signs off moderated scores and publishes a cycle.
-    Approver,
-    /// NHS England service owner: runs cycles, the framework, organisations and accounts.
-    Admin,
+stored_enum! {
+    /// What a person may do in the service. One person may hold several roles.
+    pub enum Role {
+        /// A trust's digital lead or their deputy: completes and submits the trust's assessments.
+        TrustLead = ("trust_lead", "Trust lead"),
+        /// Digital staff of a trust or ICB who review other systems' assessments.
+        PeerReviewer = ("peer_reviewer", "Peer reviewer"),
+        /// NHS England: reconciles scores into moderated scores.
+        Moderator = ("moderator", "Moderator"),
+        /// NHS England: signs off moderated scores and publishes a cycle.
+        Approver = ("approver", "Approver"),
+        /// NHS England service owner: runs cycles, the framework, organisations and accounts.
+        Admin = ("admin", "Administrator"),
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::TrustLead,
-        Role::PeerReviewer,
-        Role::Moderator,
-        Role::Approver,
-        Role::Admin,
-    ];
-
-    /// The stable name stored in the database and used in forms.
-    pub fn key(self) -> &'static str {
-        match self {
-            Role::TrustLead => "trust_lead",
-            Role::PeerReviewer => "peer_reviewer",
-            Role::Moderator => "moderator",
-            Role::Approver => "approver",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::TrustLead => "Trust lead",
-            Role::PeerReviewer => "Peer reviewer",
-            Role::Moderator => "Moderator",
-            Role::Approver => "Approver",
-            Role::Admin => "Administrator",
-        }
-    }
-
     /// Trust leads and peer reviewers act for an organisation; NHS England roles do not.
     pub fn needs_organisation(self) -> bool {
         matches!(self, Role::TrustLead | Role::PeerReviewer)

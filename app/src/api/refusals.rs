@@ -1,0 +1,103 @@
+//! What the store's and the lifecycle's refusals mean, in words for the person asking. The store
+//! says what happened as data; the words people read are chosen here, so `?` in a server
+//! function turns any of them into the right `AppError`.
+
+use crate::error::AppError;
+use crate::rules::lifecycle::Refusal;
+use crate::store::accounts::AccountError;
+use crate::store::assessments::AssessmentError;
+use crate::store::assignments::AssignmentError;
+use crate::store::cycles::CycleError;
+use crate::store::reviewers::ReviewerError;
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotAllowed(message) => AppError::Forbidden(message),
+            Refusal::NotNow(message) => AppError::Invalid(message),
+        }
+    }
+}
+
+/// A conflict has its own words where it happens (it needs the domain to say what differs).
+impl From<AssessmentError> for AppError {
+    fn from(error: AssessmentError) -> Self {
+        match error {
+            AssessmentError::NoSuchAssessment => {
+                AppError::NotFound("There is no such assessment.".into())
+            }
+            AssessmentError::MovedOn(status) => AppError::Invalid(format!(
+                "Nothing was changed: this assessment has just become {} (someone else changed it while you were looking). Reload the page to see it as it is now.",
+                status.label().to_lowercase()
+            )),
+            AssessmentError::Conflict(_) => AppError::Invalid(
+                "Someone else saved this section after you opened it. Nothing you entered has been saved. Reload the page.".into(),
+            ),
+            AssessmentError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<CycleError> for AppError {
+    fn from(error: CycleError) -> Self {
+        match error {
+            CycleError::NameTaken(name) => AppError::field(
+                "name",
+                format!("There is already a cycle called {name}. Choose another name."),
+            ),
+            CycleError::NoSuchFramework(version) => AppError::field(
+                "framework-version",
+                format!("There is no framework version {version}."),
+            ),
+            CycleError::NoSuchCycle => AppError::NotFound("There is no such cycle.".into()),
+            CycleError::PhaseMoved(phase) => AppError::Invalid(format!(
+                "The cycle has moved on since you looked at it: it is now in {}. Reload the page.",
+                phase.label().to_lowercase()
+            )),
+            CycleError::NoOrganisations => AppError::Invalid(
+                "There are no organisation records to freeze. Import them first.".into(),
+            ),
+            CycleError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<AssignmentError> for AppError {
+    fn from(error: AssignmentError) -> Self {
+        match error {
+            AssignmentError::NoSuchCycle => AppError::NotFound("There is no such cycle.".into()),
+            AssignmentError::NotInStatus(status) => AppError::Invalid(format!(
+                "That review is no longer {}: reload the page.",
+                status.label().to_lowercase()
+            )),
+            AssignmentError::AssessmentMovedOn(status) => AppError::Invalid(format!(
+                "Nothing was confirmed: an assessment in the proposal has become {} since it was proposed. Propose the assignment again.",
+                status.label().to_lowercase()
+            )),
+            AssignmentError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::EmailTaken(email) => {
+                AppError::field("email", format!("An account already exists for {email}"))
+            }
+            AccountError::NoSuchAccount => AppError::NotFound("There is no such account.".into()),
+            AccountError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<ReviewerError> for AppError {
+    fn from(error: ReviewerError) -> Self {
+        match error {
+            ReviewerError::NoSuchConflict(trust) => AppError::Invalid(format!(
+                "There is no declared conflict of interest with {trust}. It may have been withdrawn already: reload the page."
+            )),
+            ReviewerError::Database(error) => error.into(),
+        }
+    }
+}

@@ -16,9 +16,16 @@ pub enum AppError {
     #[error("{0}")]
     Invalid(String),
     /// One form field cannot be accepted: `field` is the input's id, so the error summary can
-    /// link to it and the field can show the message beside it.
+    /// link to it and the field can show the message beside it. `entered` is what the person
+    /// entered in the form, by input name, so the page can show it again: without JavaScript the
+    /// page is loaded afresh to show the error, and nothing typed may be lost.
     #[error("{message}")]
-    InvalidField { field: String, message: String },
+    InvalidField {
+        field: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        entered: Vec<(String, String)>,
+    },
     /// The action needs a signed-in person and there is none (or the session has ended).
     #[error("Sign in to continue. If you were signed in, your session may have timed out.")]
     SignInRequired,
@@ -64,13 +71,49 @@ impl AppError {
         AppError::InvalidField {
             field: field.to_string(),
             message: message.into(),
+            entered: Vec::new(),
         }
+    }
+
+    /// The same error, carrying what was entered in the form (input name, value) so the page
+    /// can show it again. Only a field error carries it.
+    pub fn keeping(self, entered: &[(&str, &str)]) -> AppError {
+        match self {
+            AppError::InvalidField { field, message, .. } => AppError::InvalidField {
+                field,
+                message,
+                entered: entered
+                    .iter()
+                    .filter(|(_, value)| !value.is_empty())
+                    .map(|(name, value)| (name.to_string(), value.to_string()))
+                    .collect(),
+            },
+            other => other,
+        }
+    }
+
+    /// What was entered in the input called `name`, if this error carries it.
+    pub fn entered(&self, name: &str) -> Option<&str> {
+        match self {
+            AppError::InvalidField { entered, .. } => entered
+                .iter()
+                .find(|(input, _)| input == name)
+                .map(|(_, value)| value.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Whether this error carries what was entered in its form.
+    pub fn has_entered(&self) -> bool {
+        matches!(self, AppError::InvalidField { entered, .. } if !entered.is_empty())
     }
 
     /// The message for one form field, if this error is about it.
     pub fn message_for(&self, field: &str) -> Option<String> {
         match self {
-            AppError::InvalidField { field: f, message } if f == field => Some(message.clone()),
+            AppError::InvalidField {
+                field: f, message, ..
+            } if f == field => Some(message.clone()),
             _ => None,
         }
     }

@@ -16,9 +16,20 @@ pub use rules;
 
 pub use pages::{shell, App};
 
+/// Called by Leptos's island loader before it hydrates each island on the page. Once they are
+/// hydrated (the loader's work is promises, all done before the next task), the body is marked,
+/// so browser tests know when the page is interactive.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
+    leptos::prelude::set_timeout(
+        || {
+            if let Some(body) = leptos::prelude::document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

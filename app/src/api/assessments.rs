@@ -143,6 +143,36 @@ fn find_domain<'a>(
         .ok_or_else(|| AppError::NotFound("This assessment has no such section.".into()))
 }
 
+/// A domain's answers in a line, for the audit trail.
+#[cfg(feature = "ssr")]
+fn answers_summary(domain: &Domain, answers: &DomainAnswers) -> String {
+    let score = domain_score(is_met_in(answers), domain);
+    let count = |choice: Option<bool>| answers.values().filter(|a| a.met == choice).count();
+    format!(
+        "{} met, {} not met, {} unanswered; level {score}",
+        count(Some(true)),
+        count(Some(false)),
+        domain.criteria().count() - count(Some(true)) - count(Some(false))
+    )
+}
+
+/// A refused save in words; a conflict says who saved and how their answers differ from `yours`.
+#[cfg(feature = "ssr")]
+fn save_error(domain: &Domain, yours: &DomainAnswers, error: AssessmentError) -> AppError {
+    match error {
+        AssessmentError::Conflict(saved) => AppError::Conflict {
+            message: format!(
+                "{} saved this section on {}, after you opened it. Nothing you entered has been saved. Their answers differ from yours here:",
+                saved.updated_by.as_deref().unwrap_or("Someone"),
+                saved.updated_at.as_deref().map(readable_moment).unwrap_or_default()
+            ),
+            changes: answer_differences(domain, &saved.answers, yours),
+            current_version: saved.version,
+        },
+        other => other.into(),
+    }
+}
+
 /// The signed-in trust lead's assessments, the newest cycle first. Empty for anyone else.
 #[server]
 pub async fn my_assessments() -> Result<Vec<AssessmentHeader>, AppError> {
@@ -236,16 +266,33 @@ pub async fn save_domain_answers(
     } else {
         Strictness::Draft
     };
-    let checked = check_domain_input(domain, &answers, strictness)
-        .map_err(|(field, message)| AppError::field(&field, message))?;
+    let checked = match check_domain_input(domain, &answers, strictness) {
+        Ok(checked) => checked,
+        Err((field, message)) => {
+            // Without JavaScript the page is loaded afresh to show the error: keep what was
+            // typed by saving it as a draft first, as saving as you go would have.
+            if strictness == Strictness::Finished && guard::is_plain_form_post().await {
+                if let Ok(draft) = check_domain_input(domain, &answers, Strictness::Draft) {
+                    let summary = answers_summary(domain, &draft);
+                    assessment_store::save_domain(
+                        &db,
+                        &actor.account_id,
+                        &assessment_id,
+                        allowed,
+                        &domain_key,
+                        version,
+                        &draft,
+                        summary,
+                    )
+                    .await
+                    .map_err(|error| save_error(domain, &draft, error))?;
+                }
+            }
+            return Err(AppError::field(&field, message));
+        }
+    };
     let score = domain_score(is_met_in(&checked), domain);
-    let count = |choice: Option<bool>| checked.values().filter(|a| a.met == choice).count();
-    let summary = format!(
-        "{} met, {} not met, {} unanswered; level {score}",
-        count(Some(true)),
-        count(Some(false)),
-        domain.criteria().count() - count(Some(true)) - count(Some(false))
-    );
+    let summary = answers_summary(domain, &checked);
     let saved = assessment_store::save_domain(
         &db,
         &actor.account_id,
@@ -257,18 +304,7 @@ pub async fn save_domain_answers(
         summary,
     )
     .await
-    .map_err(|error| match error {
-        AssessmentError::Conflict(saved) => AppError::Conflict {
-            message: format!(
-                "{} saved this section on {}, after you opened it. Nothing you entered has been saved. Their answers differ from yours here:",
-                saved.updated_by.as_deref().unwrap_or("Someone"),
-                saved.updated_at.as_deref().map(readable_moment).unwrap_or_default()
-            ),
-            changes: answer_differences(domain, &saved.answers, &checked),
-            current_version: saved.version,
-        },
-        other => other.into(),
-    })?;
+    .map_err(|error| save_error(domain, &checked, error))?;
     if then.as_deref() == Some("continue") {
         leptos_axum::redirect(&format!("/assessments/{assessment_id}?saved={domain_key}"));
     }

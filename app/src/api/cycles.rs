@@ -94,87 +94,116 @@ pub async fn create_cycle(
     reviewers_per_assessment: String,
     reviewer_capacity: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let name = name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(AppError::field(
-            "name",
-            "Enter a name for the cycle, like DMA 2026/27, in 60 characters or fewer",
-        ));
-    }
-    let dates = CycleDates {
-        opens_on: opens_on.trim().to_string(),
-        submission_deadline: submission_deadline.trim().to_string(),
-        review_deadline: review_deadline.trim().to_string(),
-        moderation_deadline: moderation_deadline.trim().to_string(),
-        publication_on: publication_on.trim().to_string(),
-    };
-    check_dates(&dates).map_err(|(field, message)| AppError::field(field, message))?;
-    let care_settings: Vec<CareSetting> = CareSetting::ALL
-        .into_iter()
-        .zip([acute, community, mental_health, ambulance, icb])
-        .filter_map(|(setting, ticked)| ticked.map(|_| setting))
-        .collect();
-    if care_settings.is_empty() {
-        return Err(AppError::field(
-            "care-settings",
-            "Select at least one care setting to assess",
-        ));
-    }
-    let region_ods_codes: Vec<String> = regions
-        .split(',')
-        .map(|code| code.trim().to_uppercase())
-        .filter(|code| !code.is_empty())
-        .collect();
-    let snapshot = store::organisations::current_snapshot(&db)
-        .await?
-        .ok_or_else(|| {
-            AppError::Invalid("Import the organisations before creating a cycle.".into())
-        })?;
-    let known = store::organisations::directory(&db, snapshot).await?;
-    if let Some(unknown) = region_ods_codes
-        .iter()
-        .find(|code| !known.regions.iter().any(|region| &region.ods_code == *code))
-    {
-        return Err(AppError::field(
-            "regions",
-            format!("There is no region with the ODS code {unknown}. Leave this empty for all of England."),
-        ));
-    }
-    let count = |field: &str, text: &str, what: &str| {
-        text.trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|number| (1..=20).contains(number))
+    // What was entered goes back with an error, so the form shows it again.
+    let ticked = |choice: &Option<String>| if choice.is_some() { "on" } else { "" };
+    let entered = [
+        ("name", name.clone()),
+        ("framework_version", framework_version.clone()),
+        ("opens_on", opens_on.clone()),
+        ("submission_deadline", submission_deadline.clone()),
+        ("review_deadline", review_deadline.clone()),
+        ("moderation_deadline", moderation_deadline.clone()),
+        ("publication_on", publication_on.clone()),
+        ("acute", ticked(&acute).to_string()),
+        ("community", ticked(&community).to_string()),
+        ("mental_health", ticked(&mental_health).to_string()),
+        ("ambulance", ticked(&ambulance).to_string()),
+        ("icb", ticked(&icb).to_string()),
+        ("regions", regions.clone()),
+        ("reviewers_per_assessment", reviewers_per_assessment.clone()),
+        ("reviewer_capacity", reviewer_capacity.clone()),
+    ];
+    let outcome: Result<(), AppError> = async move {
+        let actor = guard::require_actor().await?;
+        guard::allowed(access::may_manage_cycles(&actor))?;
+        let db = db()?;
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(AppError::field(
+                "name",
+                "Enter a name for the cycle, like DMA 2026/27, in 60 characters or fewer",
+            ));
+        }
+        let dates = CycleDates {
+            opens_on: opens_on.trim().to_string(),
+            submission_deadline: submission_deadline.trim().to_string(),
+            review_deadline: review_deadline.trim().to_string(),
+            moderation_deadline: moderation_deadline.trim().to_string(),
+            publication_on: publication_on.trim().to_string(),
+        };
+        check_dates(&dates).map_err(|(field, message)| AppError::field(field, message))?;
+        let care_settings: Vec<CareSetting> = CareSetting::ALL
+            .into_iter()
+            .zip([acute, community, mental_health, ambulance, icb])
+            .filter_map(|(setting, ticked)| ticked.map(|_| setting))
+            .collect();
+        if care_settings.is_empty() {
+            return Err(AppError::field(
+                "care-settings",
+                "Select at least one care setting to assess",
+            ));
+        }
+        let region_ods_codes: Vec<String> = regions
+            .split(',')
+            .map(|code| code.trim().to_uppercase())
+            .filter(|code| !code.is_empty())
+            .collect();
+        let snapshot = store::organisations::current_snapshot(&db)
+            .await?
             .ok_or_else(|| {
-                AppError::field(
-                    field,
-                    format!("Enter {what} as a whole number from 1 to 20"),
-                )
-            })
-    };
-    let cycle = NewCycle {
-        name,
-        framework_version: framework_version.trim().to_string(),
-        dates,
-        care_settings,
-        region_ods_codes,
-        reviewers_per_assessment: count(
-            "reviewers-per-assessment",
-            &reviewers_per_assessment,
-            "the number of reviewers for each assessment",
-        )?,
-        reviewer_capacity: count(
-            "reviewer-capacity",
-            &reviewer_capacity,
-            "the most assessments one reviewer can be given",
-        )?,
-    };
-    let id = cycle_store::create(&db, &actor.account_id, &cycle, false).await?;
-    leptos_axum::redirect(&format!("/admin/cycles/{id}?created=1"));
-    Ok(())
+                AppError::Invalid("Import the organisations before creating a cycle.".into())
+            })?;
+        let known = store::organisations::directory(&db, snapshot).await?;
+        if let Some(unknown) = region_ods_codes
+            .iter()
+            .find(|code| !known.regions.iter().any(|region| &region.ods_code == *code))
+        {
+            return Err(AppError::field(
+                "regions",
+                format!("There is no region with the ODS code {unknown}. Leave this empty for all of England."),
+            ));
+        }
+        let count = |field: &str, text: &str, what: &str| {
+            text.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|number| (1..=20).contains(number))
+                .ok_or_else(|| {
+                    AppError::field(
+                        field,
+                        format!("Enter {what} as a whole number from 1 to 20"),
+                    )
+                })
+        };
+        let cycle = NewCycle {
+            name,
+            framework_version: framework_version.trim().to_string(),
+            dates,
+            care_settings,
+            region_ods_codes,
+            reviewers_per_assessment: count(
+                "reviewers-per-assessment",
+                &reviewers_per_assessment,
+                "the number of reviewers for each assessment",
+            )?,
+            reviewer_capacity: count(
+                "reviewer-capacity",
+                &reviewer_capacity,
+                "the most assessments one reviewer can be given",
+            )?,
+        };
+        let id = cycle_store::create(&db, &actor.account_id, &cycle, false).await?;
+        leptos_axum::redirect(&format!("/admin/cycles/{id}?created=1"));
+        Ok(())
+    }
+    .await;
+    outcome.map_err(|error| {
+        let entered: Vec<(&str, &str)> = entered
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        error.keeping(&entered)
+    })
 }
 
 /// One cycle with its assessments.

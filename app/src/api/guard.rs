@@ -52,6 +52,21 @@ pub async fn require_actor() -> Result<Actor, AppError> {
     current_actor().await?.ok_or(AppError::SignInRequired)
 }
 
+/// Whether this request is a form posted by a browser without JavaScript (it accepts HTML, and
+/// Leptos answers it by sending the browser back to the page, with any error in the address).
+pub async fn is_plain_form_post() -> bool {
+    leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| {
+            headers
+                .get(http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .map(|accept| accept.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
 /// Turns a rule's refusal into the "you do not have access" error.
 pub fn allowed(decision: Result<(), Refusal>) -> Result<(), AppError> {
     decision.map_err(|refusal| AppError::Forbidden(refusal.to_string()))

@@ -36,6 +36,13 @@ pub fn TextField(
     #[prop(optional)] width_class: Option<&'static str>,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|error| error.message_for(id));
+    // What the person entered, when the form comes back with an error; else the starting value.
+    let value = move || {
+        error
+            .get()
+            .and_then(|error| error.entered(name).map(str::to_string))
+            .or_else(|| value.clone())
+    };
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {

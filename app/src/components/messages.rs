@@ -41,7 +41,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             <h2 class="nhsuk-error-summary__title" id="error-summary-title">{title}</h2>
             <div class="nhsuk-error-summary__body">
                 {match &error {
-                    AppError::InvalidField { field, message } => view! {
+                    AppError::InvalidField { field, message, .. } => view! {
                         <ul class="nhsuk-list nhsuk-error-summary__list" role="list">
                             <li><a href=format!("#{field}")>{message.clone()}</a></li>
                         </ul>

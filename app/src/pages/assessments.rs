@@ -199,40 +199,64 @@ pub fn DomainPage() -> impl IntoView {
     let id = param("id");
     let key = param("key");
     let view_data = Resource::new(move || (id(), key()), |(id, key)| get_domain(id, key));
+    // "Save and continue" without JavaScript comes back here with its error in the address.
+    let returned_error = ServerAction::<SaveDomainAnswers>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match view_data.await {
-                    Err(error) => view! { <Title text="Section"/><ErrorPanel error/> }.into_any(),
-                    Ok(data) => view! { <DomainForm data/> }.into_any(),
-                }
-            })}
+            {move || {
+                let returned_error = returned_error.clone();
+                Suspend::new(async move {
+                    match view_data.await {
+                        Err(error) => view! { <Title text="Section"/><ErrorPanel error/> }.into_any(),
+                        Ok(data) => view! {
+                            <Title text=format!("{} – {}", data.domain.name, data.header.title())/>
+                            <DomainForm data returned_error/>
+                        }.into_any(),
+                    }
+                })
+            }}
         </Transition>
     }
 }
 
-/// What the person sees about saving as they go.
+/// What the person is told about saving as they go. The words are always true: "All changes
+/// saved" only when the last save holds everything typed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum AutosaveState {
     Idle,
+    /// Typed, and a save will follow when the typing pauses.
+    Unsaved,
     Saving,
     Saved,
     Failed,
 }
 
-#[component]
-fn DomainForm(data: DomainView) -> impl IntoView {
+/// How long typing must pause before what was typed is saved.
+const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// A domain's answers. Without JavaScript, a form that "Save and continue" posts; with it, an
+/// island that also saves as you go: a choice at once, typed text when the typing pauses.
+#[island]
+fn DomainForm(data: DomainView, returned_error: Option<AppError>) -> impl IntoView {
     let action = ServerAction::<SaveDomainAnswers>::new();
-    let error = action_error(action.value());
+    let error = Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => returned_error.clone(),
+    });
     let version = RwSignal::new(data.version);
     let score = RwSignal::new(data.score);
     let autosave = RwSignal::new(AutosaveState::Idle);
-    // A change made while a save is on its way is saved when it returns, from the new version.
-    let changed_while_saving = RwSignal::new(false);
+    // Every keystroke or choice is a new edit; a save covers the edits up to when it was sent.
+    let edits = RwSignal::new(0u64);
+    let edits_in_save = RwSignal::new(0u64);
     let form_area = NodeRef::<leptos::html::Div>::new();
     let editable = data.locked_reason.is_none();
 
     let save_now = move || {
+        edits_in_save.set(edits.get_untracked());
         autosave.set(AutosaveState::Saving);
         #[cfg(feature = "hydrate")]
         {
@@ -261,23 +285,42 @@ fn DomainForm(data: DomainView) -> impl IntoView {
             }
         }
     };
-    let on_change = move |_| {
-        if !editable || autosave.get_untracked() == AutosaveState::Failed {
-            return;
-        }
-        if action.pending().get_untracked() {
-            changed_while_saving.set(true);
-        } else {
+    // One save at a time: edits made while one is on its way are saved when it returns.
+    let save_when_free = move || {
+        if !action.pending().get_untracked() {
             save_now();
         }
+    };
+    let may_autosave = move || editable && autosave.get_untracked() != AutosaveState::Failed;
+    let on_change = move |_| {
+        if may_autosave() {
+            edits.update(|count| *count += 1);
+            save_when_free();
+        }
+    };
+    let on_input = move |_| {
+        if !may_autosave() {
+            return;
+        }
+        edits.update(|count| *count += 1);
+        autosave.set(AutosaveState::Unsaved);
+        let this_edit = edits.get_untracked();
+        set_timeout(
+            move || {
+                if edits.get_untracked() == this_edit {
+                    save_when_free();
+                }
+            },
+            TYPING_PAUSE,
+        );
     };
     Effect::new(move |_| match action.value().get() {
         Some(Ok(outcome)) => {
             version.set(outcome.version);
             score.set(outcome.score);
-            autosave.set(AutosaveState::Saved);
-            if changed_while_saving.get_untracked() {
-                changed_while_saving.set(false);
+            if edits.get_untracked() == edits_in_save.get_untracked() {
+                autosave.set(AutosaveState::Saved);
+            } else {
                 save_now();
             }
         }
@@ -292,6 +335,16 @@ fn DomainForm(data: DomainView) -> impl IntoView {
         Some(Err(_)) => autosave.set(AutosaveState::Failed),
         None => {}
     });
+    // Leaving with typing not yet saved asks first.
+    let _ = window_event_listener(leptos::ev::beforeunload, move |event| {
+        if matches!(
+            autosave.get_untracked(),
+            AutosaveState::Unsaved | AutosaveState::Saving
+        ) {
+            event.prevent_default();
+            event.set_return_value("Your latest changes have not been saved yet.");
+        }
+    });
 
     let header = data.header.clone();
     let assessment_id = header.id.clone();
@@ -299,7 +352,6 @@ fn DomainForm(data: DomainView) -> impl IntoView {
     let answers = data.answers.clone();
     let task_list_link = format!("/assessments/{assessment_id}");
     view! {
-        <Title text=format!("{} – {}", data.domain.name, header.title())/>
         <FormErrors error/>
         <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
             <ol class="nhsuk-breadcrumb__list">
@@ -315,7 +367,7 @@ fn DomainForm(data: DomainView) -> impl IntoView {
             <p class="nhsuk-body-s">"Each level counts only when every criterion of that level and of the levels below it is met."</p>
         </div>
         {data.last_saved.clone().map(|text| view! { <p class="nhsuk-body-s">{text}</p> })}
-        <div node_ref=form_area on:change=on_change>
+        <div node_ref=form_area on:change=on_change on:input=on_input>
             <ActionForm action>
                 <input type="hidden" name="assessment_id" value=assessment_id.clone()/>
                 <input type="hidden" name="domain_key" value=domain_key/>
@@ -370,6 +422,7 @@ fn DomainForm(data: DomainView) -> impl IntoView {
                     <p class="nhsuk-body-s" aria-live="polite" id="autosave-status">
                         {move || match autosave.get() {
                             AutosaveState::Idle => "",
+                            AutosaveState::Unsaved => "Not saved yet.",
                             AutosaveState::Saving => "Saving…",
                             AutosaveState::Saved => "All changes saved.",
                             AutosaveState::Failed => "Not saved: see the message at the top of the page. Select Save and continue to save your answers.",

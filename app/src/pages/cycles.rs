@@ -68,6 +68,16 @@ pub fn NewCyclePage() -> impl IntoView {
             .get()
             .and_then(|error| error.message_for("care-settings"))
     };
+    // After an error, the form shows what was entered (see `AppError::keeping`).
+    let entered = move |name: &str| {
+        error
+            .get_untracked()
+            .and_then(|error| error.entered(name).map(str::to_string))
+    };
+    let ticked = move |name: &str, otherwise: bool| match error.get_untracked() {
+        Some(error) if error.has_entered() => error.entered(name).is_some(),
+        _ => otherwise,
+    };
     view! {
         <Title text="Create a cycle"/>
         <FormErrors error/>
@@ -83,8 +93,9 @@ pub fn NewCyclePage() -> impl IntoView {
                             <div class="nhsuk-form-group">
                                 <label class="nhsuk-label" for="framework-version">"Framework version"</label>
                                 <select class="nhsuk-select" id="framework-version" name="framework_version">
-                                    {versions.into_iter().map(|(version, title)| view! {
-                                        <option value=version.clone()>{format!("{title} (version {version})")}</option>
+                                    {versions.into_iter().map(|(version, title)| {
+                                        let chosen = entered("framework_version").as_deref() == Some(version.as_str());
+                                        view! { <option value=version.clone() selected=chosen>{format!("{title} (version {version})")}</option> }
                                     }).collect_view()}
                                 </select>
                             </div>
@@ -102,7 +113,7 @@ pub fn NewCyclePage() -> impl IntoView {
                                             let field = care_setting_field(setting);
                                             view! {
                                                 <div class="nhsuk-checkboxes__item">
-                                                    <input class="nhsuk-checkboxes__input" id=format!("setting-{field}") name=field type="checkbox" value="on" checked=setting != CareSetting::Icb/>
+                                                    <input class="nhsuk-checkboxes__input" id=format!("setting-{field}") name=field type="checkbox" value="on" checked=ticked(field, setting != CareSetting::Icb)/>
                                                     <label class="nhsuk-label nhsuk-checkboxes__label" for=format!("setting-{field}")>{setting.label()}</label>
                                                 </div>
                                             }

@@ -30,7 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css"/>
                 <link rel="icon" href="/assets/images/favicon.ico" sizes="48x48"/>
                 <link rel="icon" href="/assets/images/favicon.svg" sizes="any" type="image/svg+xml"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -43,12 +43,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: mark the page so tests can wait for it.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     // Pages wait for their data on the server (SsrMode::Async) so that the first response is the
     // whole page: it must work with JavaScript off, and carry the right status code.
     view! {

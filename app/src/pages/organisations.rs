@@ -5,14 +5,11 @@ use crate::api::organisations::{
     get_directory, get_icb, get_trust, search_organisations, MAX_QUERY_LENGTH,
 };
 use crate::components::{CareSettingTags, ErrorPanel, SummaryRow};
+use crate::error::AppError;
 use crate::rules::organisations::{Directory, OrgKind, OrgSearchHit, TrustSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    components::Form,
-    hooks::{use_navigate, use_params_map, use_query_map},
-    NavigateOptions,
-};
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 /// What the directory page lists: everything, or what matches a search.
@@ -27,38 +24,68 @@ pub fn DirectoryPage() -> impl IntoView {
     let query_map = use_query_map();
     let query = move || query_map.read().get("q").unwrap_or_default();
     // One resource, so a search page carries only its matches, not the whole directory too.
-    let listing = Resource::new(query, |query| async move {
-        if query.trim().is_empty() {
-            get_directory().await.map(Listing::All)
-        } else {
-            search_organisations(query).await.map(Listing::Matches)
-        }
-    });
-    let navigate = use_navigate();
-    // With JavaScript on, every keystroke updates the address (so back and refresh keep the
-    // search) and the results follow it; the form still submits normally without JavaScript.
-    let filter_as_you_type = move |event: leptos::ev::Event| {
-        let typed = event_target_value(&event);
-        let url = if typed.trim().is_empty() {
-            "/organisations".to_string()
-        } else {
-            format!("/organisations?q={}", crate::url::percent_encode(&typed))
-        };
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
-
+    let listing = Resource::new(query, |query| async move { fetch_listing(query).await });
     view! {
         <Title text="Organisations"/>
         <h1 class="nhsuk-heading-xl">"Organisations"</h1>
         <p>"NHS England regions, the integrated care boards (ICBs) in each, and the trusts in each integrated care system."</p>
-        <Form method="GET" action="/organisations">
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(listing) => view! { <DirectorySearch query=query() listing/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+async fn fetch_listing(query: String) -> Result<Listing, AppError> {
+    if query.trim().is_empty() {
+        get_directory().await.map(Listing::All)
+    } else {
+        search_organisations(query).await.map(Listing::Matches)
+    }
+}
+
+/// The search form and what it finds. Without JavaScript it is a plain GET form; with it, every
+/// keystroke searches, and the address follows (so back and refresh keep the search).
+#[island]
+fn DirectorySearch(query: String, listing: Listing) -> impl IntoView {
+    let typed = RwSignal::new(query.clone());
+    let shown = RwSignal::new((query, listing));
+    // Answers can arrive out of order: only the one for what is in the box now is shown.
+    let search = Action::new_local(|query: &String| {
+        let query = query.clone();
+        async move { (query.clone(), fetch_listing(query).await) }
+    });
+    Effect::new(move |_| {
+        if let Some((query, Ok(listing))) = search.value().get() {
+            if query == typed.get_untracked() {
+                shown.set((query, listing));
+            }
+        }
+    });
+    let filter_as_you_type = move |event: leptos::ev::Event| {
+        let query = event_target_value(&event);
+        typed.set(query.clone());
+        #[cfg(feature = "hydrate")]
+        if let Ok(history) = window().history() {
+            let url = if query.trim().is_empty() {
+                "/organisations".to_string()
+            } else {
+                format!("/organisations?q={}", crate::url::percent_encode(&query))
+            };
+            let _ = history.replace_state_with_url(
+                &leptos::wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&url),
+            );
+        }
+        search.dispatch(query);
+    };
+    view! {
+        <form method="GET" action="/organisations">
             <div class="nhsuk-form-group nhsuk-search-input">
                 <label class="nhsuk-label nhsuk-label--m" for="search-organisations">"Search by name or ODS code"</label>
                 <div class="nhsuk-hint" id="search-organisations-hint">"For example, Leeds or RR8"</div>
@@ -71,22 +98,17 @@ pub fn DirectoryPage() -> impl IntoView {
                         maxlength=MAX_QUERY_LENGTH
                         autocomplete="off"
                         aria-describedby="search-organisations-hint"
-                        value=query
+                        value=typed.get_untracked()
                         on:input=filter_as_you_type
                     />
                     <button class="nhsuk-button nhsuk-button--small nhsuk-search-input__button" type="submit">"Search"</button>
                 </div>
             </div>
-        </Form>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match listing.await {
-                    Ok(Listing::Matches(hits)) => view! { <SearchResults query=query() hits/> }.into_any(),
-                    Ok(Listing::All(directory)) => view! { <DirectoryList directory/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        </form>
+        {move || match shown.get() {
+            (query, Listing::Matches(hits)) => view! { <SearchResults query hits/> }.into_any(),
+            (_, Listing::All(directory)) => view! { <DirectoryList directory/> }.into_any(),
+        }}
     }
 }
 

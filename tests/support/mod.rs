@@ -396,7 +396,16 @@ pub async fn browser(driver: &ChromeDriver, javascript: bool) -> (fantoccini::Cl
 }
 
 /// Waits for the wasm to hydrate the page (the app marks <body> once it has).
+/// Waits until the page's islands are interactive. A page without an island loads no code, so
+/// there is nothing to wait for.
 pub async fn wait_for_hydration(client: &fantoccini::Client) {
+    if client
+        .find_all(fantoccini::Locator::Css("leptos-island"))
+        .await
+        .map_or(true, |islands| islands.is_empty())
+    {
+        return;
+    }
     client
         .wait()
         .at_most(Duration::from_secs(30))

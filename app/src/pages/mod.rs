@@ -19,8 +19,24 @@ use leptos_router::{
     path, SsrMode,
 };
 
+/// Whether the page at `path` has an island (`#[island]`): only those pages load the island
+/// code, so every other page ships no JavaScript or WebAssembly at all. A test renders every
+/// page and checks that each has the loader exactly when it has an island.
+pub fn has_islands(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    matches!(
+        segments[..],
+        ["organisations"] | ["assessments", _, "domains", _]
+    )
+}
+
 /// The HTML document. Rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let islands = use_context::<http::request::Parts>()
+        .is_some_and(|request| has_islands(request.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let islands = false;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,7 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css"/>
                 <link rel="icon" href="/assets/images/favicon.ico" sizes="48x48"/>
                 <link rel="icon" href="/assets/images/favicon.svg" sizes="any" type="image/svg+xml"/>
-                <HydrationScripts options islands=true/>
+                {islands.then(|| view! { <HydrationScripts options islands=true/> })}
                 <MetaTags/>
             </head>
             <body>
@@ -81,5 +97,26 @@ pub fn App() -> impl IntoView {
             </div>
             <Footer/>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_islands;
+
+    #[test]
+    fn only_the_directory_and_domain_pages_have_islands() {
+        assert!(has_islands("/organisations"));
+        assert!(has_islands("/assessments/a1/domains/digital-strategy"));
+        for path in [
+            "/",
+            "/organisations/trusts/RR8",
+            "/assessments",
+            "/assessments/a1",
+            "/assessments/a1/check",
+            "/sign-in",
+        ] {
+            assert!(!has_islands(path), "{path}");
+        }
     }
 }

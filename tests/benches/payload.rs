@@ -1,0 +1,164 @@
+//! What the browser downloads for each journey's main page: the compressed bytes of WebAssembly,
+//! JavaScript and CSS, as served (brotli where the server offers it), and how many of them are
+//! the island code. Serves the site in target/site, so build the release site first; `bash
+//! .ci/payload` does both:
+//!
+//! cargo leptos build --release && cargo bench -p e2e --bench payload
+//!
+//! The budget is 300 KB of WebAssembly and JavaScript for any page; the figures are printed,
+//! never asserted.
+
+use app::rules::accounts::Role;
+use e2e::{start_server, TestServer};
+use std::collections::BTreeSet;
+
+/// The budget for a page's WebAssembly and JavaScript, compressed.
+const BUDGET_BYTES: u64 = 300 * 1024;
+
+/// The files a page asks for: stylesheets and scripts it links, and, where it has an island,
+/// the island code its loader imports.
+fn assets_of(html: &str) -> BTreeSet<String> {
+    let mut assets = BTreeSet::new();
+    for attribute in ["href=\"", "src=\""] {
+        for (start, _) in html.match_indices(attribute) {
+            let value = &html[start + attribute.len()..];
+            let url = &value[..value.find('"').unwrap_or(0)];
+            if url.ends_with(".css") || url.ends_with(".js") || url.ends_with(".wasm") {
+                assets.insert(url.to_string());
+            }
+        }
+    }
+    if html.contains("<leptos-island") {
+        // The loader imports the site's module and its WebAssembly by name.
+        let pkg = e2e::site_root().join("pkg");
+        for entry in std::fs::read_dir(pkg).expect("the site is built").flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.ends_with(".js") || name.ends_with(".wasm") {
+                assets.insert(format!("/pkg/{name}"));
+            }
+        }
+    }
+    assets
+}
+
+/// The compressed size of one file as the server sends it.
+async fn served_bytes(client: &reqwest::Client, server: &TestServer, url: &str) -> (u64, String) {
+    let response = client
+        .get(format!("{}{url}", server.base_url))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .expect("the file is served");
+    assert!(
+        response.status().is_success(),
+        "{url}: {}",
+        response.status()
+    );
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("none")
+        .to_string();
+    (response.bytes().await.unwrap().len() as u64, encoding)
+}
+
+#[tokio::main]
+async fn main() {
+    let server = start_server().await;
+    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let assessment = server.acute_assessment(&cycle, "RR8").await;
+    let domain = "digital-strategy";
+    let public = e2e::api_client();
+    let lead = server
+        .signed_in_client("lead@leeds.nhs.uk", Some("RR8"), &[Role::TrustLead])
+        .await;
+    let reviewer = server
+        .signed_in_client("reviewer@mft.nhs.uk", Some("R0A"), &[Role::PeerReviewer])
+        .await;
+    let admin = server
+        .signed_in_client("admin@england.nhs.uk", None, &[Role::Admin])
+        .await;
+    let pages: Vec<(&str, &reqwest::Client, String)> = vec![
+        ("home", &public, "/".into()),
+        ("directory (island)", &public, "/organisations".into()),
+        ("trust", &public, "/organisations/trusts/RR8".into()),
+        ("sign in", &public, "/sign-in".into()),
+        ("your account", &lead, "/account".into()),
+        ("your assessments", &lead, "/assessments".into()),
+        ("task list", &lead, format!("/assessments/{assessment}")),
+        (
+            "domain (island)",
+            &lead,
+            format!("/assessments/{assessment}/domains/{domain}"),
+        ),
+        (
+            "check answers",
+            &lead,
+            format!("/assessments/{assessment}/check"),
+        ),
+        ("your reviews", &reviewer, "/reviews".into()),
+        ("cycles", &admin, "/admin/cycles".into()),
+        ("cycle", &admin, format!("/admin/cycles/{cycle}")),
+        (
+            "assignment",
+            &admin,
+            format!("/admin/cycles/{cycle}/assignment"),
+        ),
+        ("people", &admin, "/admin/people".into()),
+    ];
+    println!(
+        "{:<20} {:>10} {:>10} {:>10} {:>12}  encodings",
+        "page", "wasm+JS", "CSS", "HTML", "within 300 KB"
+    );
+    let mut largest = 0;
+    for (name, client, path) in pages {
+        let response = client
+            .get(format!("{}{path}", server.base_url))
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        let html_bytes = response.bytes().await.unwrap();
+        // The page again, uncompressed, to read which files it asks for.
+        let text = client
+            .get(format!("{}{path}", server.base_url))
+            .header("accept-encoding", "identity")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let (mut code, mut css) = (0, 0);
+        let mut encodings = BTreeSet::new();
+        for asset in assets_of(&text) {
+            let (bytes, encoding) = served_bytes(client, &server, &asset).await;
+            encodings.insert(encoding);
+            if asset.ends_with(".css") {
+                css += bytes;
+            } else {
+                code += bytes;
+            }
+        }
+        largest = largest.max(code);
+        println!(
+            "{name:<20} {:>9.1}K {:>9.1}K {:>9.1}K {:>12}  {}",
+            code as f64 / 1024.0,
+            css as f64 / 1024.0,
+            html_bytes.len() as f64 / 1024.0,
+            if code <= BUDGET_BYTES { "yes" } else { "NO" },
+            encodings.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    println!(
+        "largest page: {:.1} KB of WebAssembly and JavaScript (budget {} KB)",
+        largest as f64 / 1024.0,
+        BUDGET_BYTES / 1024
+    );
+}

@@ -114,6 +114,18 @@ pub fn may_manage_reviewer_profile(actor: &Actor, account_id: &str) -> Result<()
     }
 }
 
+/// Withdrawing a declared conflict of interest: administrators any; a reviewer only one they
+/// declared themselves. One that NHS England declared for them stays until NHS England withdraws
+/// it, or a reviewer could undo the check on their own independence.
+pub fn may_withdraw_conflict(actor: &Actor, declared_by: &str) -> Result<(), Refusal> {
+    if actor.has(Role::Admin) || (actor.has(Role::PeerReviewer) && actor.account_id == declared_by)
+    {
+        Ok(())
+    } else {
+        Err("NHS England declared this conflict of interest for you, so only NHS England can withdraw it. Contact the service team if it is wrong.")
+    }
+}
+
 /// Proposing, changing and confirming who reviews what, and replacing reviewers who decline.
 pub fn may_assign_reviewers(actor: &Actor) -> Result<(), Refusal> {
     if actor.has(Role::Admin) {
@@ -306,6 +318,14 @@ mod tests {
     fn only_admins_run_cycles() {
         assert!(may_manage_cycles(&actor(&[Role::Admin], None)).is_ok());
         assert!(may_manage_cycles(&actor(&[Role::Moderator], None)).is_err());
+    }
+
+    #[test]
+    fn a_reviewer_withdraws_only_the_conflicts_they_declared() {
+        let reviewer = actor(&[Role::PeerReviewer], Some("R0A"));
+        assert!(may_withdraw_conflict(&reviewer, "a1").is_ok());
+        assert!(may_withdraw_conflict(&reviewer, "an-admin").is_err());
+        assert!(may_withdraw_conflict(&actor(&[Role::Admin], None), "a1").is_ok());
     }
 
     #[test]

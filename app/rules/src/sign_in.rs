@@ -1,5 +1,6 @@
-//! Throttling failed sign-ins: per account, to stop password guessing against one person, and
-//! per client address, to stop one machine trying many accounts.
+//! Signing in: throttling failures (per account, to stop password guessing against one person,
+//! and per client address, to stop one machine trying many accounts), and where a person may be
+//! sent on to afterwards.
 
 /// How far back failures count, in minutes.
 pub const WINDOW_MINUTES: i64 = 15;
@@ -21,9 +22,66 @@ pub fn attempt_allowed(failures_for_account: i64, failures_for_address: i64) -> 
     }
 }
 
+/// Where sign-in may send a person on to: a path of this service, or "/account". Refused: other
+/// sites ("//host", "https://…"), backslashes (which browsers read as slashes), and any control
+/// character or space, which browsers strip or reject ("/\t/evil.example" is "//evil.example" to a
+/// browser; CR or LF would break the redirect header).
+pub fn safe_return_path(next: Option<&str>) -> String {
+    const FALLBACK: &str = "/account";
+    let Some(path) = next else {
+        return FALLBACK.to_string();
+    };
+    let mut characters = path.chars();
+    let starts_as_a_path =
+        characters.next() == Some('/') && !matches!(characters.next(), Some('/') | Some('\\'));
+    let harmless = path
+        .chars()
+        .all(|character| character.is_ascii_graphic() && character != '\\');
+    if starts_as_a_path && harmless && path.len() <= 2000 {
+        path.to_string()
+    } else {
+        FALLBACK.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn sign_in_only_returns_to_paths_on_this_site() {
+        assert_eq!(
+            safe_return_path(Some("/admin/people?x=1")),
+            "/admin/people?x=1"
+        );
+        assert_eq!(safe_return_path(Some("/")), "/");
+        for refused in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/account\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_return_path(Some(refused)), "/account", "{refused:?}");
+        }
+        assert_eq!(safe_return_path(None), "/account");
+    }
+
+    proptest! {
+        /// Whatever is asked for, the answer is a path a browser reads as this site's.
+        #[test]
+        fn the_return_path_is_always_on_this_site(next in "\\PC{0,30}") {
+            let path = safe_return_path(Some(&next));
+            prop_assert!(path.starts_with('/'));
+            prop_assert!(!path[1..].starts_with(['/', '\\']));
+            prop_assert!(path.chars().all(|c| c.is_ascii_graphic()));
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -12,7 +12,7 @@ use {
     super::{db, guard, mail_text, public_url},
     crate::rules::{
         access::{self, Actor},
-        assignment::{assign, ProposedReview},
+        assignment::{assign, check_plan, ProposedReview},
         cycles::{readable_date, Cycle},
         lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant},
         reasons::given_reason,
@@ -354,6 +354,21 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
         return Err(AppError::Invalid(
             "There is no proposal to confirm. Propose an assignment first.".into(),
         ));
+    }
+    // Conflicts declared, accounts disabled and roles removed since the proposal was made count.
+    let violations = check_plan(
+        &data.input,
+        &data.plan_of(&[AssignmentStatus::Proposed, AssignmentStatus::Assigned]),
+    );
+    if !violations.is_empty() {
+        tracing::warn!(?violations, cycle = %cycle_id, "a proposal no longer keeps the rules");
+        let places = match violations.len() {
+            1 => "1 of its places breaks".to_string(),
+            n => format!("{n} of its places break"),
+        };
+        return Err(AppError::Invalid(format!(
+            "Nothing was confirmed: {places} the rules for who may review what, because something changed after the proposal was made (a conflict of interest was declared, an account was disabled or lost its peer reviewer role, or a reviewer has too many reviews). Propose the assignment again."
+        )));
     }
     let into_review = assessments_into_review(&actor, &cycle, &data)?;
     let link = format!("{}/reviews", public_url()?);

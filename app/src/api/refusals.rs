@@ -97,6 +97,7 @@ impl From<ReviewerError> for AppError {
             ReviewerError::NoSuchConflict(trust) => AppError::Invalid(format!(
                 "There is no declared conflict of interest with {trust}. It may have been withdrawn already: reload the page."
             )),
+            ReviewerError::Refused(refusal) => AppError::Forbidden(refusal.to_string()),
             ReviewerError::Database(error) => error.into(),
         }
     }

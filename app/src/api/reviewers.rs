@@ -169,7 +169,15 @@ pub async fn withdraw_conflict(
             format!("Enter the reason for withdrawing the conflict with {trust}, in 500 characters or fewer"),
         )
     })?;
-    reviewer_store::withdraw_conflict(&db, &actor.account_id, &account_id, &trust, reason).await?;
+    reviewer_store::withdraw_conflict(
+        &db,
+        &actor.account_id,
+        &account_id,
+        &trust,
+        reason,
+        |declared_by| access::may_withdraw_conflict(&actor, declared_by),
+    )
+    .await?;
     back_to_page(&actor, &account_id, "conflict-withdrawn");
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use super::audit::{self, AuditEntry};
 use super::{joined_list, now_utc, split_list, Db};
+use crate::rules::access::Refusal;
 use crate::rules::organisations::{readable_name, CareSetting};
 use crate::rules::reviewers::{describe, normalised, DeclaredConflict, ReviewerProfile};
 use sqlx::{any::AnyRow, Row};
@@ -13,6 +14,9 @@ use std::collections::BTreeMap;
 pub enum ReviewerError {
     #[error("no declared conflict with {0}")]
     NoSuchConflict(String),
+    /// The rule handed in refused the change; the words are the rule's.
+    #[error("refused: {0}")]
+    Refused(Refusal),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -207,25 +211,30 @@ pub async fn declare_conflict(
     Ok(())
 }
 
-/// Withdraws a declared conflict, audited with the reason for withdrawing it.
+/// Withdraws a declared conflict, audited with the reason for withdrawing it, if `may_withdraw`
+/// allows it given who declared it (an account id).
 pub async fn withdraw_conflict(
     db: &Db,
     actor: &str,
     account_id: &str,
     trust_ods_code: &str,
     reason: &str,
+    may_withdraw: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
     let mut tx = db.begin_write().await?;
-    let before: Option<String> = sqlx::query_scalar(
-        "SELECT reason FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
+    let declared = sqlx::query(
+        "SELECT reason, declared_by FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
     )
     .bind(account_id)
     .bind(trust_ods_code)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(before) = before else {
+    let Some(declared) = declared else {
         return Err(ReviewerError::NoSuchConflict(trust_ods_code.to_string()));
     };
+    let before: String = declared.try_get("reason")?;
+    let declared_by: String = declared.try_get("declared_by")?;
+    may_withdraw(&declared_by).map_err(ReviewerError::Refused)?;
     sqlx::query("DELETE FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2")
         .bind(account_id)
         .bind(trust_ods_code)
@@ -409,9 +418,11 @@ mod tests {
             expected.sort();
             assert_eq!(all_conflicts(&db).await.unwrap(), expected);
 
-            withdraw_conflict(&db, &admin, &reviewer, "RR8", "Declared in error")
-                .await
-                .unwrap();
+            withdraw_conflict(&db, &admin, &reviewer, "RR8", "Declared in error", |_| {
+                Ok(())
+            })
+            .await
+            .unwrap();
             let listed = conflicts(&db, &reviewer).await.unwrap();
             assert_eq!(listed.len(), 1);
             assert_eq!(listed[0].trust_ods_code, "RY6");
@@ -424,9 +435,20 @@ mod tests {
 
             let seq = record.seq;
             assert!(matches!(
-                withdraw_conflict(&db, &admin, &reviewer, "RR8", "Again").await,
+                withdraw_conflict(&db, &admin, &reviewer, "RR8", "Again", |_| Ok(())).await,
                 Err(ReviewerError::NoSuchConflict(code)) if code == "RR8"
             ));
+            // The rule is told who declared it, and its refusal changes nothing.
+            let refused = withdraw_conflict(&db, &reviewer, &reviewer, "RY6", "Mine", |by| {
+                assert_eq!(by, reviewer, "RY6 was declared by the reviewer");
+                Err("only NHS England")
+            })
+            .await;
+            assert!(matches!(
+                refused,
+                Err(ReviewerError::Refused("only NHS England"))
+            ));
+            assert_eq!(conflicts(&db, &reviewer).await.unwrap().len(), 1);
             assert_eq!(
                 last_audit(&db).await.seq,
                 seq,

@@ -11,6 +11,24 @@ pub const BUNDLED_FRAMEWORK: &str = include_str!("../data/framework/dma-2026.tom
 
 /// `server load-framework FILE`: checks the whole file, reporting every problem by where it is,
 /// and stores it as a new version only if it is entirely valid.
+/// Checks the audit trail's hash chain from the first record to the last and prints its head.
+pub async fn verify_audit(config: &Config) -> anyhow::Result<()> {
+    use app::store::audit;
+    let db = crate::open_database(&config.database_url).await?;
+    if let Some(seq) = audit::verify_chain(&db.pool).await? {
+        anyhow::bail!(
+            "The audit trail is broken at record {seq}: that record, or the one before it, was changed or removed."
+        );
+    }
+    match audit::head(&db.pool).await? {
+        Some((seq, hash)) => println!(
+            "The audit trail verifies: {seq} records, none changed or removed. Head: record {seq}, hash {hash}."
+        ),
+        None => println!("The audit trail is empty."),
+    }
+    Ok(())
+}
+
 pub async fn load_framework(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
     use app::store::frameworks::{load, LoadOutcome};
     let text =
@@ -357,6 +375,24 @@ mod tests {
             .fetch_one(&db.pool)
             .await
             .unwrap()
+    }
+
+    #[tokio::test]
+    async fn verify_audit_passes_an_intact_trail_and_names_the_first_broken_record() {
+        let folder = tempfile::tempdir().unwrap();
+        let config = config(folder.path());
+        verify_audit(&config)
+            .await
+            .expect("a new database's trail verifies");
+        let db = crate::open_database(&config.database_url).await.unwrap();
+        sqlx::raw_sql(
+            "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET reason = 'x' WHERE seq = 2",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let broken = verify_audit(&config).await.unwrap_err().to_string();
+        assert!(broken.contains("broken at record 2"), "{broken}");
     }
 
     #[tokio::test]

@@ -27,6 +27,10 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Check the whole audit trail: every record unchanged, none removed. Prints the head (the
+    /// last record's number and hash) to compare with a copy kept elsewhere; fails if the chain
+    /// is broken.
+    VerifyAudit,
     /// Load a version of the assessment framework from its TOML file. A loaded version never changes.
     LoadFramework { file: PathBuf },
     /// Import an earlier cycle's published scores from a CSV file as a closed historical cycle,
@@ -81,6 +85,7 @@ async fn main() -> ExitCode {
             as_of,
         } => server::commands::import_orgs(&config, &files, &label, as_of.as_deref()).await,
         Command::LoadFramework { file } => server::commands::load_framework(&config, &file).await,
+        Command::VerifyAudit => server::commands::verify_audit(&config).await,
         Command::ImportResults {
             file,
             cycle_name,

@@ -38,6 +38,41 @@ pub struct AuditRecord {
 
 const GENESIS_HASH: &str = "genesis";
 
+/// Triggers that make the database refuse UPDATE, DELETE (and on PostgreSQL TRUNCATE) of audit
+/// records, so that append-only does not rest on the application alone. Trigger syntax differs
+/// between the engines, so this runs after the (portable) migrations, and may run at every start.
+pub async fn protect(db: &super::Db) -> Result<(), sqlx::Error> {
+    let sql = match db.backend {
+        super::Backend::Sqlite => {
+            "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events \
+             BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END; \
+             CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events \
+             BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+        }
+        super::Backend::Postgres => {
+            "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger \
+             LANGUAGE plpgsql AS $$ BEGIN \
+             RAISE EXCEPTION 'the audit trail is append-only'; END $$; \
+             CREATE OR REPLACE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE \
+             ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only(); \
+             CREATE OR REPLACE TRIGGER audit_events_no_truncate BEFORE TRUNCATE \
+             ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();"
+        }
+    };
+    sqlx::raw_sql(sql).execute(&db.pool).await?;
+    Ok(())
+}
+
+/// The last record of the trail: its number and hash, which a copy kept elsewhere can be
+/// compared with. None while the trail is empty.
+pub async fn head(pool: &sqlx::AnyPool) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await?
+        .map(|row| Ok((row.try_get("seq")?, row.try_get("hash")?)))
+        .transpose()
+}
+
 /// Appends one record in the caller's transaction, so it commits or rolls back with the change.
 pub async fn record(
     tx: &mut Transaction<'static, Any>,

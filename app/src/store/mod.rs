@@ -93,9 +93,12 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
-    /// Brings the schema up to date; safe to run at every start.
+    /// Brings the schema up to date, and makes sure the database itself refuses to change or
+    /// remove an audit record; safe to run at every start.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        sqlx::migrate!("../migrations").run(&self.pool).await
+        sqlx::migrate!("../migrations").run(&self.pool).await?;
+        audit::protect(self).await?;
+        Ok(())
     }
 
     /// Begins a transaction that changes data. Writers take turns, because each appends to the

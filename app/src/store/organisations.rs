@@ -687,10 +687,23 @@ pub(crate) mod tests {
                 .await
                 .unwrap();
             assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
-            sqlx::query("UPDATE audit_events SET actor = 'someone else' WHERE seq = 1")
+            let edit = "UPDATE audit_events SET actor = 'someone else' WHERE seq = 1";
+            // The database refuses to change or remove a record…
+            assert!(sqlx::query(edit).execute(&db.pool).await.is_err());
+            assert!(sqlx::query("DELETE FROM audit_events")
                 .execute(&db.pool)
                 .await
-                .unwrap();
+                .is_err());
+            // …and if someone with the rights to remove that protection edits one anyway, the
+            // chain shows where.
+            let unprotect = match db.backend {
+                crate::store::Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+                crate::store::Backend::Postgres => {
+                    "DROP TRIGGER audit_events_no_change ON audit_events"
+                }
+            };
+            sqlx::raw_sql(unprotect).execute(&db.pool).await.unwrap();
+            sqlx::query(edit).execute(&db.pool).await.unwrap();
             assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), Some(1));
         }
     }

@@ -22,6 +22,22 @@ pub fn attempt_allowed(failures_for_account: i64, failures_for_address: i64) -> 
     }
 }
 
+/// Password reset requests for one email address within the window before more are refused.
+pub const MAX_RESETS_PER_ACCOUNT: i64 = 3;
+/// Password reset requests from one client address within the window before more are refused.
+pub const MAX_RESETS_PER_ADDRESS: i64 = 10;
+
+/// Whether another password reset may be sent, given the requests counted within the window.
+pub fn reset_allowed(for_account: i64, for_address: i64) -> Result<(), String> {
+    if for_account >= MAX_RESETS_PER_ACCOUNT || for_address >= MAX_RESETS_PER_ADDRESS {
+        Err(format!(
+            "There have been too many requests for a password reset link. Wait {WINDOW_MINUTES} minutes and try again, and check your email for a link we have already sent."
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Where sign-in may send a person on to: a path of this service, or "/account". Refused: other
 /// sites ("//host", "https://…"), backslashes (which browsers read as slashes), and any control
 /// character or space, which browsers strip or reject ("/\t/evil.example" is "//evil.example" to a

@@ -17,7 +17,7 @@ use {
         passwords,
         sign_in::{self as throttle, safe_return_path},
     },
-    crate::store::accounts::{self as store, LinkState, NewAccount},
+    crate::store::accounts::{self as store, LinkState, NewAccount, Throttled},
 };
 
 /// What a set-password page needs to know about its link.
@@ -50,18 +50,27 @@ pub async fn sign_in(
     }
     let db = db()?;
     let client = client_address().await;
-    let (by_account, by_address) =
-        store::recent_sign_in_failures(&db, &email, &client, throttle::WINDOW_MINUTES).await?;
-    throttle::attempt_allowed(by_account, by_address).map_err(AppError::Invalid)?;
+    // The attempt counts as a failure from before the password is checked, so guesses sent in
+    // parallel cannot all pass the limit; a correct password takes it back.
+    let attempt = store::claim_attempt(
+        &db,
+        Throttled::SignIn,
+        &email,
+        &client,
+        throttle::WINDOW_MINUTES,
+        throttle::attempt_allowed,
+    )
+    .await?
+    .map_err(AppError::Invalid)?;
     let record = store::find_for_sign_in(&db, &email).await?;
     let usable = record.as_ref().filter(|record| record.is_active);
     let hash = usable.and_then(|record| record.password_hash.clone());
     if !credentials::verify_password(password, hash).await? {
-        store::record_sign_in_failure(&db, &email, &client).await?;
         return Err(AppError::Invalid(
             "Enter a correct email address and password".into(),
         ));
     }
+    store::forget_attempt(&db, &attempt).await?;
     let account_id = usable
         .map(|record| record.account_id.clone())
         .ok_or(AppError::Internal)?;
@@ -104,6 +113,17 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     check_email(&email).map_err(|message| AppError::field("email", message))?;
     let db = db()?;
+    // Counted whether or not the address has an account, so the limit reveals nothing either.
+    store::claim_attempt(
+        &db,
+        Throttled::PasswordReset,
+        &email,
+        &client_address().await,
+        throttle::WINDOW_MINUTES,
+        throttle::reset_allowed,
+    )
+    .await?
+    .map_err(AppError::Invalid)?;
     if let Some(record) = store::find_for_sign_in(&db, &email)
         .await?
         .filter(|record| record.is_active)

@@ -1,5 +1,7 @@
 //! Password hashing with argon2id at OWASP's minimum (19 MiB of memory, 2 passes, 1 lane), run on
-//! tokio's blocking threads so a burst of sign-ins never stalls the async ones.
+//! tokio's blocking threads so a burst of sign-ins never stalls the async ones, and at most
+//! `MAX_CONCURRENT_HASHES` at once, so a flood of sign-ins queues instead of exhausting memory
+//! and threads.
 
 use crate::error::AppError;
 use argon2::password_hash::{
@@ -11,6 +13,20 @@ use std::sync::OnceLock;
 pub const MEMORY_KIB: u32 = 19 * 1024;
 pub const ITERATIONS: u32 = 2;
 pub const PARALLELISM: u32 = 1;
+/// Hashes computed at once (19 MiB each); the rest wait their turn.
+pub const MAX_CONCURRENT_HASHES: usize = 4;
+
+/// Runs one argon2 computation on a blocking thread when a hashing slot is free.
+async fn hash_in_turn<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_HASHES);
+    let _slot = SLOTS.acquire().await.map_err(|_| AppError::Internal)?;
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        tracing::error!(%error, "password hashing task failed");
+        AppError::Internal
+    })
+}
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
@@ -28,12 +44,7 @@ pub fn hash_password_now(password: &str) -> String {
 }
 
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password_now(&password))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "password hashing task failed");
-            AppError::Internal
-        })
+    hash_in_turn(move || hash_password_now(&password)).await
 }
 
 /// Checks a password against a stored hash. With no hash (unknown email, no password yet) it
@@ -43,7 +54,7 @@ pub async fn verify_password(
     stored_hash: Option<String>,
 ) -> Result<bool, AppError> {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    tokio::task::spawn_blocking(move || {
+    hash_in_turn(move || {
         let known = stored_hash.is_some();
         let hash_text = stored_hash.unwrap_or_else(|| {
             DUMMY
@@ -56,10 +67,6 @@ pub async fn verify_password(
         known && matches
     })
     .await
-    .map_err(|error| {
-        tracing::error!(%error, "password check task failed");
-        AppError::Internal
-    })
 }
 
 /// A fresh secret for an emailed link: 256 random bits, URL-safe.

@@ -502,51 +502,81 @@ pub async fn record_sign_in(db: &Db, account_id: &str, email: &str) -> Result<()
     tx.commit().await
 }
 
-/// Counts a failed sign-in against the email address and the client address.
-pub async fn record_sign_in_failure(
-    db: &Db,
-    email: &str,
-    client_address: &str,
-) -> Result<(), sqlx::Error> {
-    let now = now_utc();
-    for (scope, subject) in [
-        ("email", email_key(email)),
-        ("address", client_address.to_string()),
-    ] {
-        sqlx::query("INSERT INTO sign_in_failures (id, scope, subject, occurred_at) VALUES ($1, $2, $3, $4)")
-            .bind(new_id())
-            .bind(scope)
-            .bind(subject)
-            .bind(&now)
-            .execute(&db.pool)
-            .await?;
-    }
-    Ok(())
+/// What a throttled action is counted under: failed sign-ins, or password reset requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Throttled {
+    SignIn,
+    PasswordReset,
 }
 
-/// Failed sign-ins in the last `minutes` for (email address, client address).
-pub async fn recent_sign_in_failures(
+impl Throttled {
+    /// The `scope` values of its rows in `sign_in_failures`: per account, then per address.
+    fn scopes(self) -> (&'static str, &'static str) {
+        match self {
+            Throttled::SignIn => ("email", "address"),
+            Throttled::PasswordReset => ("reset-email", "reset-address"),
+        }
+    }
+}
+
+/// Counts an attempt against the email address and the client address before any work is done
+/// for it, if `allowed` permits it given the attempts already counted in the last `minutes`
+/// (per account, per address). Counting and recording are one write, and writers take turns,
+/// so attempts made in parallel cannot all slip under the limit. Returns the attempt's id, to
+/// forget it by (`forget_attempt`) if it succeeds.
+pub async fn claim_attempt<E>(
     db: &Db,
+    what: Throttled,
     email: &str,
     client_address: &str,
     minutes: i64,
-) -> Result<(i64, i64), sqlx::Error> {
+    allowed: impl FnOnce(i64, i64) -> Result<(), E>,
+) -> Result<Result<String, E>, sqlx::Error> {
     let since = timestamp(OffsetDateTime::now_utc() - Duration::minutes(minutes));
-    let count = |scope: &'static str, subject: String| {
-        let since = since.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sign_in_failures WHERE scope = $1 AND subject = $2 AND occurred_at > $3")
-                .bind(scope)
-                .bind(subject)
-                .bind(since)
-                .fetch_one(&db.pool)
-                .await
-        }
-    };
-    Ok((
-        count("email", email_key(email)).await?,
-        count("address", client_address.to_string()).await?,
-    ))
+    let (account_scope, address_scope) = what.scopes();
+    let subjects = [
+        (account_scope, email_key(email)),
+        (address_scope, client_address.to_string()),
+    ];
+    let mut tx = db.begin_write().await?;
+    let mut counts = [0i64; 2];
+    for (count, (scope, subject)) in counts.iter_mut().zip(&subjects) {
+        *count = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE scope = $1 AND subject = $2 AND occurred_at > $3",
+        )
+        .bind(scope)
+        .bind(subject)
+        .bind(&since)
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    if let Err(refusal) = allowed(counts[0], counts[1]) {
+        return Ok(Err(refusal));
+    }
+    let attempt = new_id();
+    let now = now_utc();
+    for (scope, subject) in &subjects {
+        sqlx::query(
+            "INSERT INTO sign_in_failures (id, scope, subject, occurred_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(format!("{attempt}/{scope}"))
+        .bind(scope)
+        .bind(subject)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(attempt))
+}
+
+/// Forgets a counted attempt that turned out not to be a failure (a correct password).
+pub async fn forget_attempt(db: &Db, attempt: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE id LIKE $1")
+        .bind(format!("{attempt}/%"))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 /// Creates or updates an account with a known password and roles (demo data and the first
@@ -634,6 +664,66 @@ pub async fn upsert_with_password(
 mod tests {
     use super::*;
     use crate::store::test_support::test_databases;
+
+    #[tokio::test]
+    async fn attempts_made_at_once_never_all_pass_the_limit() {
+        for (db, _folder) in test_databases().await {
+            let limit = |by_account: i64, _by_address: i64| {
+                if by_account < 5 {
+                    Ok(())
+                } else {
+                    Err("too many")
+                }
+            };
+            let attempts = (0..12).map(|n| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    claim_attempt(
+                        &db,
+                        Throttled::SignIn,
+                        "Jo@NHS.net",
+                        &format!("10.0.0.{n}"),
+                        15,
+                        limit,
+                    )
+                    .await
+                    .unwrap()
+                })
+            });
+            let mut claimed = Vec::new();
+            for attempt in attempts {
+                if let Ok(id) = attempt.await.unwrap() {
+                    claimed.push(id);
+                }
+            }
+            assert_eq!(
+                claimed.len(),
+                5,
+                "exactly the limit, however they interleave"
+            );
+            // A success is forgotten, which lets one more attempt through; other throttles
+            // (password resets) count apart.
+            forget_attempt(&db, &claimed[0]).await.unwrap();
+            assert!(
+                claim_attempt(&db, Throttled::SignIn, "jo@nhs.net", "x", 15, limit)
+                    .await
+                    .unwrap()
+                    .is_ok()
+            );
+            assert!(
+                claim_attempt(&db, Throttled::SignIn, "jo@nhs.net", "x", 15, limit)
+                    .await
+                    .unwrap()
+                    .is_err()
+            );
+            assert!(
+                claim_attempt(&db, Throttled::PasswordReset, "jo@nhs.net", "x", 15, limit)
+                    .await
+                    .unwrap()
+                    .is_ok()
+            );
+        }
+    }
 
     fn person(email: &str, org: Option<&str>, roles: &[Role]) -> NewAccount {
         NewAccount {
@@ -767,24 +857,52 @@ mod tests {
 
     #[tokio::test]
     async fn sign_in_failures_are_counted_per_email_and_per_address() {
+        let allow = |_: i64, _: i64| Ok::<(), ()>(());
+        let counted = |db: Db, email: &'static str, address: &'static str| async move {
+            let mut seen = (-1, -1);
+            let _ = claim_attempt(&db, Throttled::SignIn, email, address, 15, |a, b| {
+                seen = (a, b);
+                Err(())
+            })
+            .await
+            .unwrap();
+            seen
+        };
         for (db, _folder) in test_databases().await {
-            record_sign_in_failure(&db, "Jo@trust.nhs.uk", "10.0.0.1")
-                .await
-                .unwrap();
-            record_sign_in_failure(&db, "jo@trust.nhs.uk", "10.0.0.2")
-                .await
-                .unwrap();
+            claim_attempt(
+                &db,
+                Throttled::SignIn,
+                "Jo@trust.nhs.uk",
+                "10.0.0.1",
+                15,
+                allow,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            claim_attempt(
+                &db,
+                Throttled::SignIn,
+                "jo@trust.nhs.uk",
+                "10.0.0.2",
+                15,
+                allow,
+            )
+            .await
+            .unwrap()
+            .unwrap();
             assert_eq!(
-                recent_sign_in_failures(&db, "JO@TRUST.NHS.UK", "10.0.0.1", 15)
-                    .await
-                    .unwrap(),
+                counted(db.clone(), "JO@TRUST.NHS.UK", "10.0.0.1").await,
                 (2, 1)
             );
             assert_eq!(
-                recent_sign_in_failures(&db, "other@trust.nhs.uk", "10.0.0.3", 15)
-                    .await
-                    .unwrap(),
+                counted(db.clone(), "other@trust.nhs.uk", "10.0.0.3").await,
                 (0, 0)
+            );
+            assert_eq!(
+                counted(db.clone(), "JO@TRUST.NHS.UK", "10.0.0.1").await,
+                (2, 1),
+                "a refused attempt is not counted"
             );
         }
     }

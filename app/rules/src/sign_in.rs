@@ -98,7 +98,13 @@ mod tests {
             prop_assert!(path.chars().all(|c| c.is_ascii_graphic()));
         }
     }
-    use proptest::prelude::*;
+
+    #[test]
+    fn a_reset_is_refused_from_the_limit_on() {
+        assert!(reset_allowed(MAX_RESETS_PER_ACCOUNT - 1, MAX_RESETS_PER_ADDRESS - 1).is_ok());
+        assert!(reset_allowed(MAX_RESETS_PER_ACCOUNT, 0).is_err());
+        assert!(reset_allowed(0, MAX_RESETS_PER_ADDRESS).is_err());
+    }
 
     #[test]
     fn the_limits_are_inclusive_of_the_last_allowed_attempt() {

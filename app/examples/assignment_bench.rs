@@ -99,9 +99,13 @@ fn run(label: &str, input: &AssignmentInput) {
         plan.assignments.len()
     );
     println!(
-        "  uncovered            {} assessments, {} places",
+        "  uncovered            {} assessments, {} places; {} assessments with no reviewer at all",
         plan.uncovered.len(),
-        plan.uncovered.iter().map(|u| u.missing).sum::<u32>()
+        plan.uncovered.iter().map(|u| u.missing).sum::<u32>(),
+        plan.uncovered
+            .iter()
+            .filter(|u| u.missing == input.reviewers_per_assessment)
+            .count()
     );
     for uncovered in plan.uncovered.iter().take(3) {
         println!("    {}: {}", uncovered.assessment_id, uncovered.reason);

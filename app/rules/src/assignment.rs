@@ -11,7 +11,8 @@
 //! returns one of least total cost. It solves a min-cost flow: source → assessment (N places) →
 //! eligible reviewer (one place each) → sink (one edge per review, priced by load), plus an
 //! "uncovered" edge from each assessment to the sink that costs more than any real plan could, so
-//! coverage always comes first. Nationally almost every reviewer is eligible for almost every
+//! coverage always comes first, and dearer still for an assessment's last empty place, so every
+//! assessment gets its first reviewer before any gets its second. Nationally almost every reviewer is eligible for almost every
 //! assessment, far too many pairs to put in the network, so it starts from each assessment's few
 //! cheapest reviewers and adds the pairs that the solution's node potentials price as improving
 //! (column generation) until there are none: the potentials then prove the plan optimal over all
@@ -309,6 +310,9 @@ struct Problem<'a> {
     places: u32,
     /// What leaving one reviewer place empty costs: more than any plan's real cost.
     uncovered_cost: i64,
+    /// What leaving an assessment with no reviewer at all costs on top: more than all the other
+    /// empty places together, so every assessment gets its first reviewer before any its second.
+    unreviewed_cost: i64,
     assessment_codes: Vec<Codes>,
     reviewer_codes: Vec<Codes>,
     setting_bit: Vec<u32>,
@@ -431,6 +435,7 @@ impl<'a> Problem<'a> {
             + costs.same_region
             + costs.review_load(most_reviews.max(1));
         let uncovered_cost = 1 + i64::from(places) * assessments.len() as i64 * dearest_review;
+        let unreviewed_cost = uncovered_cost * (1 + i64::from(places) * assessments.len() as i64);
 
         Problem {
             input,
@@ -446,6 +451,7 @@ impl<'a> Problem<'a> {
             costs,
             places,
             uncovered_cost,
+            unreviewed_cost,
             assessment_codes,
             reviewer_codes,
             conflicted,
@@ -769,11 +775,19 @@ fn solve(problem: &Problem, batch: usize) -> Vec<Vec<(usize, i64)>> {
                 pair_edges.push((a, r, cost, edge));
                 degree[r] += 1;
             }
+            // Empty places: all but the last at the usual price, and the last (leaving the
+            // assessment with no reviewer) dearer than every other empty place together.
             network.add_edge(
                 assessment_node(a),
                 SINK,
-                problem.places,
+                problem.places - 1,
                 problem.uncovered_cost,
+            );
+            network.add_edge(
+                assessment_node(a),
+                SINK,
+                1,
+                problem.uncovered_cost + problem.unreviewed_cost,
             );
         }
         for (r, &pairs) in degree.iter().enumerate() {
@@ -1629,9 +1643,10 @@ mod tests {
         Some(cost)
     }
 
-    /// (places filled, least total cost) over every plan that keeps the hard rules, by trying
-    /// them all.
-    fn best_by_brute_force(input: &AssignmentInput) -> (u32, i64) {
+    /// The best plan that keeps the hard rules, by trying them all: fewest assessments with no
+    /// reviewer, then most places filled, then least total cost. Returns (assessments with no
+    /// reviewer, places filled, cost).
+    fn best_by_brute_force(input: &AssignmentInput) -> (u32, u32, i64) {
         let needed = input.reviewers_per_assessment;
         let options: Vec<Vec<Vec<(usize, i64)>>> = input
             .assessments
@@ -1656,13 +1671,15 @@ mod tests {
                     .collect()
             })
             .collect();
+        #[allow(clippy::too_many_arguments)]
         fn search(
             input: &AssignmentInput,
             options: &[Vec<Vec<(usize, i64)>>],
             load: &mut Vec<u32>,
+            unreviewed: u32,
             filled: u32,
             pair_costs: i64,
-            best: &mut (u32, i64),
+            best: &mut (u32, u32, i64),
         ) {
             let Some((choices, rest)) = options.split_first() else {
                 let step = input.costs.load_step;
@@ -1671,8 +1688,8 @@ mod tests {
                     .map(|&n| (1..=i64::from(n)).map(|k| step * (k - 1)).sum::<i64>())
                     .sum();
                 let cost = pair_costs + load_costs;
-                if filled > best.0 || (filled == best.0 && cost < best.1) {
-                    *best = (filled, cost);
+                if (unreviewed, Reverse(filled), cost) < (best.0, Reverse(best.1), best.2) {
+                    *best = (unreviewed, filled, cost);
                 }
                 return;
             };
@@ -1691,6 +1708,7 @@ mod tests {
                     input,
                     rest,
                     load,
+                    unreviewed + u32::from(choice.is_empty() && input.reviewers_per_assessment > 0),
                     filled + choice.len() as u32,
                     pair_costs + cost,
                     best,
@@ -1700,11 +1718,12 @@ mod tests {
                 }
             }
         }
-        let mut best = (0, i64::MAX);
+        let mut best = (u32::MAX, 0, i64::MAX);
         search(
             input,
             &options,
             &mut vec![0; input.reviewers.len()],
+            0,
             0,
             0,
             &mut best,
@@ -1751,8 +1770,15 @@ mod tests {
 
         #[test]
         fn solver_plans_are_optimal(input in instance(4, 5)) {
-            let (filled, cost) = best_by_brute_force(&input);
+            let (unreviewed, filled, cost) = best_by_brute_force(&input);
             let plan = assign(&input);
+            let with_no_reviewer = |plan: &AssignmentPlan| {
+                plan.uncovered
+                    .iter()
+                    .filter(|u| u.missing == input.reviewers_per_assessment)
+                    .count() as u32
+            };
+            prop_assert_eq!(with_no_reviewer(&plan), unreviewed);
             prop_assert_eq!(plan.assignments.len() as u32, filled);
             prop_assert_eq!(plan.total_cost, cost);
             // Starting from one candidate each forces the pricing rounds to find the rest.

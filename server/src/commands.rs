@@ -360,6 +360,7 @@ mod tests {
             public_url: "https://dma.test".into(),
             cookie_secure: true,
             trust_proxy: false,
+            font_origin: None,
             mail: MailConfig {
                 from: "DMA <dma@test.invalid>".into(),
                 transport: MailTransportConfig::Files {

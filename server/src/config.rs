@@ -19,6 +19,9 @@ pub struct Config {
     pub cookie_secure: bool,
     /// TRUST_PROXY=1 behind a load balancer that sets X-Forwarded-For (see app::state::AppState).
     pub trust_proxy: bool,
+    /// FONT_ORIGIN: the origin the CSP lets web fonts load from besides this site; NHS.UK's
+    /// asset host (where the NHS.UK stylesheet finds Frutiger) when unset, none when empty.
+    pub font_origin: Option<String>,
     pub mail: MailConfig,
     /// DEMO=1: create one demo account per role and print their passwords (never in production).
     pub demo: bool,
@@ -59,6 +62,32 @@ fn flag(name: &str) -> anyhow::Result<bool> {
     }
 }
 
+/// The FONT_ORIGIN setting: unset gives NHS.UK's asset host, empty gives none, and anything else
+/// must be one origin (`https://host` or `https://host:port`), since it goes into the CSP.
+pub fn font_origin(value: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(value) = value else {
+        return Ok(Some(crate::http::DEFAULT_FONT_ORIGIN.to_string()));
+    };
+    let value = value.trim().trim_end_matches('/');
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let host = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .unwrap_or("");
+    let (name, port) = host.split_once(':').unwrap_or((host, "0"));
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    anyhow::ensure!(
+        name_ok && port.parse::<u16>().is_ok(),
+        "FONT_ORIGIN must be an origin such as https://assets.nhs.uk (or empty for none), not {value:?}"
+    );
+    Ok(Some(value.to_string()))
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
         let leptos_options = leptos::config::get_configuration(None)
@@ -87,6 +116,7 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_string(),
             cookie_secure: flag("COOKIE_SECURE")?,
             trust_proxy: flag("TRUST_PROXY")?,
+            font_origin: font_origin(std::env::var("FONT_ORIGIN").ok().as_deref())?,
             mail: MailConfig {
                 from: var("MAIL_FROM")
                     .unwrap_or_else(|| "Digital maturity assessment <noreply@dma.invalid>".into()),
@@ -94,5 +124,47 @@ impl Config {
             },
             demo: flag("DEMO")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::font_origin;
+
+    #[test]
+    fn the_font_origin_defaults_to_nhs_uk_and_can_be_turned_off() {
+        assert_eq!(
+            font_origin(None).unwrap().as_deref(),
+            Some("https://assets.nhs.uk")
+        );
+        assert_eq!(font_origin(Some("")).unwrap(), None);
+        assert_eq!(font_origin(Some("  ")).unwrap(), None);
+        assert_eq!(
+            font_origin(Some("https://fonts.example.org/"))
+                .unwrap()
+                .as_deref(),
+            Some("https://fonts.example.org")
+        );
+        assert_eq!(
+            font_origin(Some("http://localhost:8080"))
+                .unwrap()
+                .as_deref(),
+            Some("http://localhost:8080")
+        );
+    }
+
+    #[test]
+    fn a_font_origin_that_is_not_an_origin_is_refused() {
+        for bad in [
+            "assets.nhs.uk",
+            "https://",
+            "https://assets.nhs.uk/fonts",
+            "https://a.example; script-src *",
+            "https://a.example https://b.example",
+            "https://a.example:http",
+            "*",
+        ] {
+            assert!(font_origin(Some(bad)).is_err(), "{bad} is refused");
+        }
     }
 }

@@ -1,40 +1,127 @@
 //! The HTTP router: Leptos pages and server functions, the health check, static files, and the
-//! middleware every response passes through (tracing, compression, security headers).
+//! middleware every response passes through (tracing, compression, caching rules, security
+//! headers); and the listener that serves it.
+//!
+//! What a browser or proxy may keep, by kind of response:
+//! - static files (the site root: `/pkg/`, the NHS.UK assets): a file whose name carries
+//!   cargo-leptos's content hash never changes, so it is kept for a year (`immutable`); any other
+//!   is kept briefly ([`SHORT_LIVED`]) or, under `/pkg/`, revalidated every time. Brotli and gzip
+//!   copies built beside a file (`cargo leptos build --release --precompress`) are sent as they
+//!   are, never compressed per request;
+//! - the public pages (the organisation directory and the home page) to a request without a
+//!   session cookie: from [`page_cache`], with an ETag, revalidated every time;
+//! - everything else, and every response to a request with a session cookie: `no-store`.
+
+mod page_cache;
 
 use app::state::AppState;
 use app::store::sessions::DbSessionStore;
 use app::{shell, App};
 use axum::{
     extract::{Request, State},
+    handler::Handler,
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
+    serve::ListenerExt,
     Router,
 };
 use base64::Engine;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use rand::RngCore;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use std::sync::Arc;
+use tower::Layer;
+use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+use page_cache::PageCache;
 
 /// A session ends after this long without a request (and 12 hours after sign-in regardless:
 /// see app::api::guard).
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
 
-/// A fresh random value per response, allowed by the CSP to run the one inline hydration script.
+/// The session cookie over plain HTTP, and over HTTPS (`COOKIE_SECURE=1`).
+pub const SESSION_COOKIE: &str = "dma-session";
+pub const SECURE_SESSION_COOKIE: &str = "__Host-dma-session";
+
+/// Where the NHS.UK stylesheet loads its Frutiger web font from, unless `FONT_ORIGIN` says otherwise.
+pub const DEFAULT_FONT_ORIGIN: &str = "https://assets.nhs.uk";
+
+/// A static file whose URL carries its content's hash: it can never change.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// A static file at a fixed URL outside `/pkg/` (the NHS.UK stylesheet and icons): they change
+/// only when the NHS.UK frontend is upgraded, so a browser may use its copy for an hour.
+pub const SHORT_LIVED: &str = "public, max-age=3600";
+/// A file at a fixed URL under `/pkg/` (a build without hashed names): asked again every time.
+pub const REVALIDATE: &str = "no-cache";
+/// Anything rendered per request that is not a cached public page.
+pub const NO_STORE: &str = "no-store";
+
+/// What the router needs besides the application state.
 #[derive(Clone, Debug)]
-struct CspNonce(String);
+pub struct HttpSettings {
+    /// `COOKIE_SECURE`: the session cookie is `Secure` and `__Host-`.
+    pub cookie_secure: bool,
+    /// `FONT_ORIGIN`: the origin besides this site that the CSP lets fonts load from; None: none.
+    pub font_origin: Option<String>,
+}
+
+impl HttpSettings {
+    /// The defaults: NHS.UK's font host allowed.
+    pub fn new(cookie_secure: bool) -> HttpSettings {
+        HttpSettings {
+            cookie_secure,
+            font_origin: Some(DEFAULT_FONT_ORIGIN.to_string()),
+        }
+    }
+}
+
+/// A fresh random value per response, allowed by the CSP to run the page's inline scripts.
+#[derive(Clone, Debug)]
+struct CspNonce(Arc<str>);
+
+/// What the CSP allows to run instead of the request's nonce: a cached page, sent to many people,
+/// allows its own inline scripts by their hashes (see [`page_cache`]), so that no nonce is ever
+/// used twice.
+#[derive(Clone, Debug)]
+struct CspScriptSources(Arc<str>);
+
+/// Marks a response as a static file, whose caching rule is its own.
+#[derive(Clone, Copy, Debug)]
+struct StaticFile;
+
+/// Serves `router` on `listener` until `shutdown` completes. Every accepted connection has
+/// TCP_NODELAY set: hyper writes a response's head and body separately, and with Nagle's
+/// algorithm the body waited for the client's delayed ACK of the head (about 40 ms per response
+/// on a kept-alive connection).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = listener.tap_io(|connection| {
+        if let Err(error) = connection.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY on a connection");
+        }
+    });
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
 
 /// The session cookie: HttpOnly and SameSite=Lax always; over HTTPS also Secure, with the
 /// __Host- prefix that pins it to this host and path.
 fn session_layer(state: &AppState, cookie_secure: bool) -> SessionManagerLayer<DbSessionStore> {
     SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(if cookie_secure {
-            "__Host-dma-session"
+            SECURE_SESSION_COOKIE
         } else {
-            "dma-session"
+            SESSION_COOKIE
         })
         .with_secure(cookie_secure)
         .with_http_only(true)
@@ -46,22 +133,147 @@ fn session_layer(state: &AppState, cookie_secure: bool) -> SessionManagerLayer<D
         .with_always_save(true)
 }
 
+/// The router with the default settings (NHS.UK's font host allowed).
 pub fn router(state: AppState, cookie_secure: bool) -> Router {
+    router_with(state, HttpSettings::new(cookie_secure))
+}
+
+pub fn router_with(state: AppState, settings: HttpSettings) -> Router {
+    let pages = Arc::new(PageCache::new(state.db.clone()));
+    router_with_cache(state, settings, pages)
+}
+
+fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCache>) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
-    let sessions = session_layer(&state, cookie_secure);
+    let sessions = session_layer(&state, settings.cookie_secure);
+    let csp = Arc::new(ContentSecurityPolicy::new(settings.font_origin.as_deref()));
     Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
             shell(leptos_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback_service(static_files(&state))
         .layer(sessions)
         .layer(middleware::from_fn(refuse_cross_site_writes))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(pages, page_cache::caching))
+        .layer(middleware::from_fn_with_state(csp, security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Files under the site root, with their precompressed copies, and the "page not found" page for
+/// anything else (with the request's CSP nonce, like every other page).
+fn static_files(
+    state: &AppState,
+) -> impl tower::Service<
+    Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
+       + Send
+       + Sync
+       + 'static {
+    let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        provide_request_nonce,
+        shell,
+    )
+    .with_state(state.clone());
+    let files = ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found);
+    let pkg_dir: Arc<str> =
+        format!("/{}/", state.leptos_options.site_pkg_dir.trim_matches('/')).into();
+    middleware::from_fn_with_state(pkg_dir, static_cache_control).layer(files)
+}
+
+/// Sets how long a static file may be kept, by its URL: see [`static_policy`].
+async fn static_cache_control(
+    State(pkg_dir): State<Arc<str>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let policy = static_policy(request.uri().path(), &pkg_dir);
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        // Which copy is sent (brotli, gzip or neither) depends on Accept-Encoding.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        response.extensions_mut().insert(StaticFile);
+    }
+    response
+}
+
+/// The caching rule of a static file at `path`.
+fn static_policy(path: &str, pkg_dir: &str) -> &'static str {
+    match path.strip_prefix(pkg_dir) {
+        Some(file) if has_content_hash(file.rsplit('/').next().unwrap_or(file)) => IMMUTABLE,
+        Some(_) => REVALIDATE,
+        None => SHORT_LIVED,
+    }
+}
+
+/// Whether a file name carries cargo-leptos's content hash (`hash-files`): `dma.<hash>.css`,
+/// where the hash is an MD5 in unpadded URL-safe base64, 22 characters.
+fn has_content_hash(file_name: &str) -> bool {
+    let parts: Vec<&str> = file_name.split('.').collect();
+    parts.len() >= 3
+        && parts[1..parts.len() - 1].iter().any(|part| {
+            part.len() == 22
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+/// With `LEPTOS_HASH_FILES=true`, Leptos links the wasm, JS and CSS by the hashes cargo-leptos
+/// wrote to `hash_file` (beside the server binary); a site built without hashed names (or a hash
+/// file from another build) would leave every page without its script and stylesheet. Refuses to
+/// start then, and warns when the site has hashed names but hashing is off.
+pub fn check_site(
+    options: &leptos::config::LeptosOptions,
+    hash_file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let name = &*options.output_name;
+    if !options.hash_files {
+        if !pkg.join(format!("{name}.js")).exists() && hash_file.exists() {
+            tracing::warn!(
+                "{} has no {name}.js: if the site was built with LEPTOS_HASH_FILES=true, the server needs it too",
+                pkg.display()
+            );
+        }
+        return Ok(());
+    }
+    let hashes = std::fs::read_to_string(hash_file).map_err(|error| {
+        anyhow::anyhow!(
+            "LEPTOS_HASH_FILES=true but the hash file {} cannot be read ({error}); build the site with LEPTOS_HASH_FILES=true and keep hash.txt beside the server binary",
+            hash_file.display()
+        )
+    })?;
+    for line in hashes.lines() {
+        let Some((extension, hash)) = line.split_once(':') else {
+            continue;
+        };
+        let (extension, hash) = (extension.trim(), hash.trim());
+        if !matches!(extension, "js" | "wasm" | "css") {
+            continue;
+        }
+        let file = pkg.join(format!("{name}.{hash}.{extension}"));
+        anyhow::ensure!(
+            file.exists(),
+            "{} names {}, which is not in the site: the site and the hash file come from different builds",
+            hash_file.display(),
+            file.display()
+        );
+    }
+    Ok(())
 }
 
 /// 200 when the database answers, 503 when it does not.
@@ -76,10 +288,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 /// Hands the middleware's nonce to Leptos so the hydration script carries the one the CSP allows.
+/// Leptos provides a random nonce of its own first; this replaces it.
 fn provide_request_nonce() {
     if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
         if let Some(CspNonce(nonce)) = parts.extensions.get::<CspNonce>() {
-            provide_context(leptos::nonce::Nonce::from_value(nonce.as_str()));
+            provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
         }
     }
 }
@@ -122,21 +335,60 @@ async fn refuse_cross_site_writes(request: Request, next: Next) -> Response {
     }
 }
 
-async fn security_headers(mut request: Request, next: Next) -> Response {
+/// The Content-Security-Policy, but for the scripts it allows: what comes before and after them.
+#[derive(Debug)]
+struct ContentSecurityPolicy {
+    before_scripts: String,
+    after_scripts: String,
+}
+
+impl ContentSecurityPolicy {
+    fn new(font_origin: Option<&str>) -> ContentSecurityPolicy {
+        let font_src = match font_origin {
+            Some(origin) => format!("'self' {origin}"),
+            None => "'self'".to_string(),
+        };
+        ContentSecurityPolicy {
+            before_scripts: "default-src 'self'; script-src 'self' ".to_string(),
+            after_scripts: format!(
+                "'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src {font_src}; \
+                 connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+                 frame-ancestors 'none'"
+            ),
+        }
+    }
+
+    /// The policy allowing `scripts` (CSP sources, each followed by a space) to run.
+    fn allowing(&self, scripts: &str) -> String {
+        [
+            self.before_scripts.as_str(),
+            scripts,
+            self.after_scripts.as_str(),
+        ]
+        .concat()
+    }
+}
+
+async fn security_headers(
+    State(csp): State<Arc<ContentSecurityPolicy>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
-    let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let nonce: Arc<str> = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(bytes)
+        .into();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
-         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    );
+    let policy = match response.extensions_mut().remove::<CspScriptSources>() {
+        Some(CspScriptSources(scripts)) => csp.allowing(&scripts),
+        None => csp.allowing(&format!("'nonce-{nonce}' ")),
+    };
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_str(&csp).expect("the CSP is ASCII"),
+        HeaderValue::from_str(&policy).expect("the CSP is ASCII"),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -153,3 +405,6 @@ async fn security_headers(mut request: Request, next: Next) -> Response {
     );
     response
 }
+
+#[cfg(test)]
+mod tests;

@@ -63,6 +63,10 @@ pub async fn open_database(database_url: &str) -> anyhow::Result<Db> {
 /// Serves the application until SIGTERM or Ctrl-C, finishing requests in flight.
 pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     let started = Instant::now();
+    let hash_file = std::env::current_exe()
+        .context("finding the server binary")?
+        .with_file_name(&*config.leptos_options.hash_file);
+    http::check_site(&config.leptos_options, &hash_file)?;
     let db = open_database(&config.database_url).await?;
     if config.demo {
         commands::print_demo_accounts(&commands::seed_demo_accounts(&db).await?);
@@ -85,12 +89,15 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
         started.elapsed().as_millis(),
         redact(&config.database_url)
     );
-    axum::serve(
+    let settings = http::HttpSettings {
+        cookie_secure: config.cookie_secure,
+        font_origin: config.font_origin.clone(),
+    };
+    http::serve(
         listener,
-        http::router(state, config.cookie_secure)
-            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        http::router_with(state, settings),
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving HTTP")?;
     tracing::info!("stopped");

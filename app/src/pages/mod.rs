@@ -13,7 +13,7 @@ mod reviews;
 
 use crate::components::{Footer, Header, PhaseBanner};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -44,6 +44,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css"/>
+                // The service's own CSS, by its hashed name when the site is built with hashed names.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <link rel="icon" href="/assets/images/favicon.ico" sizes="48x48"/>
                 <link rel="icon" href="/assets/images/favicon.svg" sizes="any" type="image/svg+xml"/>
                 {islands.then(|| view! { <HydrationScripts options islands=true/> })}
@@ -62,7 +64,6 @@ pub fn App() -> impl IntoView {
     // Pages wait for their data on the server (SsrMode::Async) so that the first response is the
     // whole page: it must work with JavaScript off, and carry the right status code.
     view! {
-        <Stylesheet id="leptos" href="/pkg/dma.css"/>
         <Title formatter=|page: String| format!("{page} – Digital maturity assessment – NHS England")/>
         <Router>
             <a class="nhsuk-skip-link" href="#maincontent">"Skip to main content"</a>

@@ -84,12 +84,9 @@ async fn serve(
     };
     let router = server::http::router(state.clone(), cookie_secure);
     let server_task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("the test server runs");
+        server::http::serve(listener, router, std::future::pending())
+            .await
+            .expect("the test server runs");
     });
     let mail_folder = folder.path().join("mail");
     let mail = server::config::MailConfig {

@@ -734,3 +734,191 @@ async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
     reviewer_client.close().await.unwrap();
     client.close().await.unwrap();
 }
+
+/// The value of a form field found by id, as the browser holds it now.
+async fn value_of(client: &fantoccini::Client, id: &str) -> String {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("a field #{id}"))
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+async fn is_checked(client: &fantoccini::Client, id: &str) -> bool {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("a field #{id}"))
+        .prop("checked")
+        .await
+        .unwrap()
+        .as_deref()
+        == Some("true")
+}
+
+/// With JavaScript: evidence typed into a box, without choosing anything or leaving the box, is
+/// saved once the typing pauses, the page says so only then, and it is there after a reload.
+#[tokio::test]
+async fn typed_evidence_is_saved_when_typing_pauses_with_javascript_on() {
+    let server = start_server().await;
+    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let assessment = server.acute_assessment(&cycle, "RR8").await;
+    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, domain) = framework
+        .domains_for(app::rules::organisations::CareSetting::Acute)
+        .next()
+        .unwrap();
+    let criterion = domain.criteria().next().unwrap().key.clone();
+    let driver = start_chromedriver().await;
+    let (client, _profile) = browser(&driver, true).await;
+    sign_in_as_lead(&client, &server, true).await;
+    let url = format!(
+        "{}/assessments/{assessment}/domains/{}",
+        server.base_url, domain.key
+    );
+    open(&client, &url, true).await;
+    wait_for_heading(&client, &domain.name).await;
+    let typed = "Digital strategy approved by the board, minutes of 12 May 2026";
+    client
+        .find(Locator::Id(&format!("evidence-{criterion}")))
+        .await
+        .unwrap()
+        .send_keys(typed)
+        .await
+        .unwrap();
+    wait_for_text(&client, "#autosave-status", "All changes saved.").await;
+    let saved = app::store::assessments::domain(&server.state.db, &assessment, &domain.key)
+        .await
+        .unwrap();
+    assert_eq!(saved.answers[&criterion].evidence, typed);
+    assert_eq!(saved.answers[&criterion].met, None, "no choice was made");
+
+    client.goto(&url).await.unwrap();
+    wait_for_heading(&client, &domain.name).await;
+    assert_eq!(
+        value_of(&client, &format!("evidence-{criterion}")).await,
+        typed
+    );
+    client.close().await.unwrap();
+}
+
+/// Without JavaScript: "Save and continue" with a problem shows the error with every choice and
+/// every word typed still in place.
+#[tokio::test]
+async fn save_and_continue_with_a_problem_keeps_everything_typed_without_javascript() {
+    let server = start_server().await;
+    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let assessment = server.acute_assessment(&cycle, "RR8").await;
+    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, domain) = framework
+        .domains_for(app::rules::organisations::CareSetting::Acute)
+        .next()
+        .unwrap();
+    let keys: Vec<String> = domain.criteria().map(|c| c.key.clone()).collect();
+    let driver = start_chromedriver().await;
+    let (client, _profile) = browser(&driver, false).await;
+    sign_in_as_lead(&client, &server, false).await;
+    open(
+        &client,
+        &format!(
+            "{}/assessments/{assessment}/domains/{}",
+            server.base_url, domain.key
+        ),
+        false,
+    )
+    .await;
+    wait_for_heading(&client, &domain.name).await;
+    click(&client, &format!("label[for='met-{}-yes']", keys[0])).await;
+    fill(
+        &client,
+        &format!("evidence-{}", keys[0]),
+        "Board minutes, May 2026",
+    )
+    .await;
+    click(&client, &format!("label[for='met-{}-yes']", keys[1])).await;
+    fill(
+        &client,
+        &format!("evidence-{}", keys[2]),
+        "A note before choosing",
+    )
+    .await;
+    submit(&client).await;
+    wait_for_text(&client, ".nhsuk-error-summary", "Describe the evidence").await;
+    assert!(is_checked(&client, &format!("met-{}-yes", keys[0])).await);
+    assert_eq!(
+        value_of(&client, &format!("evidence-{}", keys[0])).await,
+        "Board minutes, May 2026"
+    );
+    assert!(is_checked(&client, &format!("met-{}-yes", keys[1])).await);
+    assert_eq!(
+        value_of(&client, &format!("evidence-{}", keys[2])).await,
+        "A note before choosing"
+    );
+    client.close().await.unwrap();
+}
+
+/// Without JavaScript: a new-cycle form with a mistake comes back with the mistake explained and
+/// everything entered still in place.
+#[tokio::test]
+async fn a_new_cycle_form_with_a_mistake_keeps_what_was_entered_without_javascript() {
+    let server = start_server().await;
+    let driver = start_chromedriver().await;
+    let (client, _profile) = browser(&driver, false).await;
+    sign_in_as(
+        &client,
+        &server,
+        ("admin@england.nhs.uk", None, Role::Admin),
+        false,
+    )
+    .await;
+    open(
+        &client,
+        &format!("{}/admin/cycles/new", server.base_url),
+        false,
+    )
+    .await;
+    wait_for_heading(&client, "Create a cycle").await;
+    fill(&client, "name", "DMA 2027/28").await;
+    for (id, date) in [
+        ("opens-on", "2027-05-01"),
+        ("submission-deadline", "2027-04-01"),
+        ("review-deadline", "2027-07-01"),
+        ("moderation-deadline", "2027-08-01"),
+        ("publication-on", "2027-09-01"),
+    ] {
+        // Date inputs take the date as typed in the browser's locale order; set it directly.
+        client
+            .execute(
+                "document.getElementById(arguments[0]).value = arguments[1];",
+                vec![id.into(), date.into()],
+            )
+            .await
+            .ok();
+        if value_of(&client, id).await != date {
+            fill(&client, id, date).await;
+        }
+    }
+    click(&client, "label[for='setting-ambulance']").await;
+    fill(&client, "regions", "Y63").await;
+    submit(&client).await;
+    wait_for_text(&client, ".nhsuk-error-summary", "deadline").await;
+    assert_eq!(value_of(&client, "name").await, "DMA 2027/28");
+    assert_eq!(value_of(&client, "opens-on").await, "2027-05-01");
+    assert_eq!(value_of(&client, "submission-deadline").await, "2027-04-01");
+    assert_eq!(value_of(&client, "regions").await, "Y63");
+    assert!(
+        !is_checked(&client, "setting-ambulance").await,
+        "the box the admin cleared stays clear"
+    );
+    assert!(is_checked(&client, "setting-acute").await);
+    client.close().await.unwrap();
+}

@@ -156,6 +156,31 @@ fn answers_summary(domain: &Domain, answers: &DomainAnswers) -> String {
     )
 }
 
+/// Saves one domain's answers from `version`, audited with a summary of them.
+#[cfg(feature = "ssr")]
+async fn save_answers(
+    db: &store::Db,
+    actor: &Actor,
+    header: &AssessmentHeader,
+    allowed: Allowed,
+    domain: &Domain,
+    version: i64,
+    answers: &DomainAnswers,
+) -> Result<i64, AppError> {
+    assessment_store::save_domain(
+        db,
+        &actor.account_id,
+        &header.id,
+        allowed,
+        &domain.key,
+        version,
+        answers,
+        answers_summary(domain, answers),
+    )
+    .await
+    .map_err(|error| save_error(domain, answers, error))
+}
+
 /// A refused save in words; a conflict says who saved and how their answers differ from `yours`.
 #[cfg(feature = "ssr")]
 fn save_error(domain: &Domain, yours: &DomainAnswers, error: AssessmentError) -> AppError {
@@ -273,38 +298,14 @@ pub async fn save_domain_answers(
             // typed by saving it as a draft first, as saving as you go would have.
             if strictness == Strictness::Finished && guard::is_plain_form_post().await {
                 if let Ok(draft) = check_domain_input(domain, &answers, Strictness::Draft) {
-                    let summary = answers_summary(domain, &draft);
-                    assessment_store::save_domain(
-                        &db,
-                        &actor.account_id,
-                        &assessment_id,
-                        allowed,
-                        &domain_key,
-                        version,
-                        &draft,
-                        summary,
-                    )
-                    .await
-                    .map_err(|error| save_error(domain, &draft, error))?;
+                    save_answers(&db, &actor, &header, allowed, domain, version, &draft).await?;
                 }
             }
             return Err(AppError::field(&field, message));
         }
     };
     let score = domain_score(is_met_in(&checked), domain);
-    let summary = answers_summary(domain, &checked);
-    let saved = assessment_store::save_domain(
-        &db,
-        &actor.account_id,
-        &assessment_id,
-        allowed,
-        &domain_key,
-        version,
-        &checked,
-        summary,
-    )
-    .await
-    .map_err(|error| save_error(domain, &checked, error))?;
+    let saved = save_answers(&db, &actor, &header, allowed, domain, version, &checked).await?;
     if then.as_deref() == Some("continue") {
         leptos_axum::redirect(&format!("/assessments/{assessment_id}?saved={domain_key}"));
     }

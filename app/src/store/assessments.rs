@@ -215,17 +215,7 @@ pub async fn save_domain(
     summary: String,
 ) -> Result<i64, AssessmentError> {
     let mut tx = db.begin_write().await?;
-    change_status(
-        &mut tx,
-        StatusChange {
-            assessment_id,
-            actor,
-            allowed,
-            detail: None,
-            reason: None,
-        },
-    )
-    .await?;
+    change_status(&mut tx, StatusChange::new(assessment_id, actor, allowed)).await?;
     let saved = load_domain(&mut tx, assessment_id, domain_key).await?;
     if saved.version != expected_version {
         return Err(AssessmentError::Conflict(Box::new(saved)));
@@ -298,13 +288,7 @@ pub async fn submit(
     let mut tx = db.begin_write().await?;
     change_status(
         &mut tx,
-        StatusChange {
-            assessment_id,
-            actor,
-            allowed,
-            detail: Some(scores),
-            reason: None,
-        },
+        StatusChange::new(assessment_id, actor, allowed).detail(scores),
     )
     .await?;
     sqlx::query("UPDATE assessments SET submitted_at = $1, submitted_by = $2 WHERE id = $3")
@@ -334,13 +318,7 @@ pub async fn reopen(
     let mut tx = db.begin_write().await?;
     change_status(
         &mut tx,
-        StatusChange {
-            assessment_id,
-            actor,
-            allowed,
-            detail: None,
-            reason: Some(reason.to_string()),
-        },
+        StatusChange::new(assessment_id, actor, allowed).reason(reason),
     )
     .await?;
     if allowed.to().is_draft() {

@@ -427,24 +427,15 @@ pub async fn confirm(
     let mut tx = db.begin_write().await?;
     let now = now_utc();
     for (assessment_id, allowed) in into_review {
-        change_status(
-            &mut tx,
-            StatusChange {
-                assessment_id,
-                actor,
-                allowed: *allowed,
-                detail: None,
-                reason: None,
-            },
-        )
-        .await
-        .map_err(|error| match error {
-            StatusChangeError::MovedOn(status) => AssignmentError::AssessmentMovedOn(status),
-            StatusChangeError::NoSuchAssessment => {
-                AssignmentError::Database(sqlx::Error::RowNotFound)
-            }
-            StatusChangeError::Database(error) => AssignmentError::Database(error),
-        })?;
+        change_status(&mut tx, StatusChange::new(assessment_id, actor, *allowed))
+            .await
+            .map_err(|error| match error {
+                StatusChangeError::MovedOn(status) => AssignmentError::AssessmentMovedOn(status),
+                StatusChangeError::NoSuchAssessment => {
+                    AssignmentError::Database(sqlx::Error::RowNotFound)
+                }
+                StatusChangeError::Database(error) => AssignmentError::Database(error),
+            })?;
     }
     let confirmed = sqlx::query(
         "UPDATE review_assignments SET status = 'assigned', assigned_at = $1 \

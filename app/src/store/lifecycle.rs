@@ -23,6 +23,32 @@ pub struct StatusChange<'a> {
     pub reason: Option<String>,
 }
 
+impl<'a> StatusChange<'a> {
+    pub fn new(assessment_id: &'a str, actor: &'a str, allowed: Allowed) -> Self {
+        StatusChange {
+            assessment_id,
+            actor,
+            allowed,
+            detail: None,
+            reason: None,
+        }
+    }
+
+    pub fn detail(self, detail: String) -> Self {
+        StatusChange {
+            detail: Some(detail),
+            ..self
+        }
+    }
+
+    pub fn reason(self, reason: &str) -> Self {
+        StatusChange {
+            reason: Some(reason.to_string()),
+            ..self
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StatusChangeError {
     #[error("no such assessment")]

@@ -16,9 +16,9 @@
 use app::api::assessments::SaveDomainAnswers;
 use app::rules::accounts::Role;
 use app::rules::framework::Domain;
-use app::rules::organisations::CareSetting;
 use app::store::Db;
-use e2e::{answer_fields, start_server, start_server_on, TestServer};
+use e2e::fixtures::{acute_domains, answer_fields, AccountBuilder, CycleBuilder};
+use e2e::{start_server, start_server_on, TestServer};
 use leptos::server_fn::ServerFn;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -128,7 +128,7 @@ async fn on_postgres(url: &str) -> Figures {
 
 /// Signs in the leads of the first acute trusts of a new cycle, warms up, then times the saves.
 async fn measure(database: &'static str, server: TestServer) -> Figures {
-    let cycle = server.open_acute_cycle("Benchmark", 30).await;
+    let cycle = CycleBuilder::new().name("Benchmark").open(&server).await;
     let assessments = app::store::assessments::for_cycle(&server.state.db, &cycle)
         .await
         .expect("the cycle's assessments");
@@ -137,14 +137,10 @@ async fn measure(database: &'static str, server: TestServer) -> Figures {
         "only {} acute trusts",
         assessments.len()
     );
-    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
-        .await
-        .expect("the framework loads")
-        .expect("the bundled framework is loaded");
     let domains: Arc<Vec<Domain>> = Arc::new(
-        framework
-            .domains_for(CareSetting::Acute)
-            .map(|(_, domain)| domain.clone())
+        acute_domains(&server)
+            .await
+            .into_iter()
             .take(DOMAINS_PER_SESSION)
             .collect(),
     );
@@ -153,8 +149,10 @@ async fn measure(database: &'static str, server: TestServer) -> Figures {
         let trust = &assessment.trust_ods_code;
         let email = format!("lead@{}.nhs.uk", trust.to_lowercase());
         sessions.push(Session {
-            client: server
-                .signed_in_client(&email, Some(trust), &[Role::TrustLead])
+            client: AccountBuilder::new(&email)
+                .org(trust)
+                .role(Role::TrustLead)
+                .signed_in(&server)
                 .await,
             assessment: assessment.id.clone(),
             versions: vec![0; domains.len()],

@@ -9,6 +9,8 @@
 //! never asserted.
 
 use app::rules::accounts::Role;
+use e2e::fixtures::{AccountBuilder, CycleBuilder};
+use e2e::requests::api_client;
 use e2e::{start_server, TestServer};
 use std::collections::BTreeSet;
 
@@ -66,19 +68,22 @@ async fn served_bytes(client: &reqwest::Client, server: &TestServer, url: &str) 
 #[tokio::main]
 async fn main() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
     let domain = "digital-strategy";
-    let public = e2e::api_client();
-    let lead = server
-        .signed_in_client("lead@leeds.nhs.uk", Some("RR8"), &[Role::TrustLead])
-        .await;
-    let reviewer = server
-        .signed_in_client("reviewer@mft.nhs.uk", Some("R0A"), &[Role::PeerReviewer])
-        .await;
-    let admin = server
-        .signed_in_client("admin@england.nhs.uk", None, &[Role::Admin])
-        .await;
+    let public = api_client();
+    let signed_in = |email: &str, org: Option<&str>, role: Role| {
+        let account = AccountBuilder::new(email).role(role);
+        let account = match org {
+            Some(org) => account.org(org),
+            None => account,
+        };
+        let server = &server;
+        async move { account.signed_in(server).await }
+    };
+    let lead = signed_in("lead@leeds.nhs.uk", Some("RR8"), Role::TrustLead).await;
+    let reviewer = signed_in("reviewer@mft.nhs.uk", Some("R0A"), Role::PeerReviewer).await;
+    let admin = signed_in("admin@england.nhs.uk", None, Role::Admin).await;
     let pages: Vec<(&str, &reqwest::Client, String)> = vec![
         ("home", &public, "/".into()),
         ("directory (island)", &public, "/organisations".into()),

@@ -1,13 +1,15 @@
-//! What the end-to-end tests share: a real server on a free port with its own temporary SQLite
-//! database, and a headless Chromium driven through chromedriver.
+//! What the end-to-end tests (the journeys binary) and the save benchmark share: a real server on
+//! a free port with its own temporary SQLite database and mail folder; requests to it
+//! ([`requests`]); accounts, cycles and assessments to start from ([`fixtures`]); and a headless
+//! Chromium driven through chromedriver ([`browser`]).
 
-use app::rules::accounts::Role;
+pub mod browser;
+pub mod fixtures;
+pub mod requests;
+
 use app::state::AppState;
-use app::store::accounts::{upsert_with_password, NewAccount};
 use leptos::config::LeptosOptions;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -107,89 +109,6 @@ async fn serve(
 }
 
 impl TestServer {
-    /// Creates an account with a password, as the demo data does; returns its id.
-    pub async fn create_account(
-        &self,
-        email: &str,
-        org: Option<&str>,
-        roles: &[Role],
-        password: &str,
-    ) -> String {
-        let hash = app::api::credentials::hash_password(password.to_string())
-            .await
-            .expect("hashing works");
-        let account = NewAccount {
-            email: email.into(),
-            display_name: format!(
-                "Test {}",
-                roles
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-            org_ods_code: org.map(Into::into),
-            roles: roles.to_vec(),
-        };
-        upsert_with_password(&self.state.db, "tests", &account, &hash)
-            .await
-            .expect("the account is stored")
-    }
-
-    /// An account with a password, signed in on a fresh client.
-    pub async fn signed_in_client(
-        &self,
-        email: &str,
-        org: Option<&str>,
-        roles: &[Role],
-    ) -> reqwest::Client {
-        const PASSWORD: &str = "coffee lantern meadow bicycle";
-        self.create_account(email, org, roles, PASSWORD).await;
-        let client = api_client();
-        let (status, body) = call(
-            &client,
-            &self.function_url(<app::api::accounts::SignIn as leptos::server_fn::ServerFn>::PATH),
-            &[("email", email), ("password", PASSWORD), ("next", "")],
-        )
-        .await;
-        assert_eq!(status, 200, "{email} signs in: {body}");
-        client
-    }
-
-    /// Creates a cycle of acute assessments whose submission deadline is `deadline_in_days`
-    /// from today (negative: already passed), and opens it. Returns the cycle's id.
-    pub async fn open_acute_cycle(&self, name: &str, deadline_in_days: i64) -> String {
-        use app::store::cycles::{create, open, NewCycle};
-        let dates = app::rules::cycles::CycleDates {
-            opens_on: app::store::date_in_days(-30),
-            submission_deadline: app::store::date_in_days(deadline_in_days),
-            review_deadline: app::store::date_in_days(deadline_in_days + 30),
-            moderation_deadline: app::store::date_in_days(deadline_in_days + 60),
-            publication_on: app::store::date_in_days(deadline_in_days + 90),
-        };
-        let cycle = NewCycle {
-            name: name.into(),
-            framework_version: "2026.1".into(),
-            dates,
-            care_settings: vec![app::rules::organisations::CareSetting::Acute],
-            region_ods_codes: Vec::new(),
-            reviewers_per_assessment: 2,
-            reviewer_capacity: 3,
-        };
-        let db = &self.state.db;
-        let id = create(db, "tests", &cycle, false)
-            .await
-            .expect("the cycle is created");
-        open(db, "tests", &id, |lead| app::store::outbox::OutgoingMail {
-            to: lead.email.clone(),
-            subject: "Cycle open".into(),
-            body: String::new(),
-        })
-        .await
-        .expect("the cycle opens");
-        id
-    }
-
     /// The id of a trust's acute assessment in a cycle.
     pub async fn acute_assessment(&self, cycle_id: &str, trust: &str) -> String {
         app::store::assessments::for_cycle(&self.state.db, cycle_id)
@@ -199,6 +118,18 @@ impl TestServer {
             .find(|a| a.trust_ods_code == trust)
             .unwrap_or_else(|| panic!("{trust} has an acute assessment"))
             .id
+    }
+
+    /// Where an assessment stands, from the store.
+    pub async fn assessment_status(
+        &self,
+        assessment_id: &str,
+    ) -> app::rules::lifecycle::AssessmentStatus {
+        app::store::assessments::header(&self.state.db, assessment_id)
+            .await
+            .unwrap()
+            .expect("the assessment exists")
+            .status
     }
 
     /// The URL of a server function, from its `PATH`.
@@ -224,39 +155,6 @@ impl TestServer {
         }
         panic!("no email to {to} within 15 s");
     }
-}
-
-/// The form fields that answer every criterion of `domain`: met (with evidence) up to and
-/// including `met_up_to`, not met above it.
-pub fn answer_fields(
-    assessment: &str,
-    domain: &app::rules::framework::Domain,
-    version: i64,
-    met_up_to: u8,
-) -> Vec<(String, String)> {
-    let mut fields = vec![
-        ("assessment_id".to_string(), assessment.to_string()),
-        ("domain_key".to_string(), domain.key.clone()),
-        ("version".to_string(), version.to_string()),
-    ];
-    for level in &domain.levels {
-        for criterion in &level.criteria {
-            let met = level.level <= met_up_to;
-            fields.push((
-                format!("answers[{}][met]", criterion.key),
-                if met { "met" } else { "not-met" }.to_string(),
-            ));
-            fields.push((
-                format!("answers[{}][evidence]", criterion.key),
-                if met {
-                    format!("Board paper for {}", criterion.key)
-                } else {
-                    String::new()
-                },
-            ));
-        }
-    }
-    fields
 }
 
 /// Undoes quoted-printable encoding (soft line breaks and =XX), which mail uses for long lines.
@@ -286,127 +184,4 @@ pub fn decode_quoted_printable(text: &str) -> String {
 pub fn link_in(mail: &str) -> String {
     let start = mail.find("http").expect("a link in the email");
     mail[start..].split_whitespace().next().unwrap().to_string()
-}
-
-/// Longest a test waits for one response: a hung request fails its test instead of the whole run.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A client that keeps cookies, does not follow redirects, and (sending no Accept: text/html)
-/// calls server functions as the browser's hydrated client does.
-pub fn api_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .unwrap()
-}
-
-/// Calls a server function with form fields; returns the status and the body.
-pub async fn call(client: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> (u16, String) {
-    let response = client
-        .post(url)
-        .form(fields)
-        .send()
-        .await
-        .expect("the server answers");
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap_or_default())
-}
-
-/// A chromedriver process on a free port, ended when dropped.
-pub struct ChromeDriver {
-    pub url: String,
-    process: Child,
-}
-
-impl Drop for ChromeDriver {
-    /// Ends chromedriver and every Chromium it started (its process group), so a test that fails
-    /// before closing its session leaves no browser running.
-    fn drop(&mut self) {
-        let group = format!("-{}", self.process.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.process.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-pub async fn start_chromedriver() -> ChromeDriver {
-    let port = free_port();
-    let process = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .process_group(0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver runs: install it with `apt-get install chromium chromium-driver` (the README's test command does)");
-    // Owned from here on, so a failure below still ends the process (see Drop).
-    let driver = ChromeDriver {
-        url: format!("http://127.0.0.1:{port}"),
-        process,
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return driver;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("chromedriver did not start listening on port {port} within 20 s");
-}
-
-/// A headless Chromium session; `javascript: false` turns scripts off for the whole session.
-pub async fn browser(driver: &ChromeDriver, javascript: bool) -> (fantoccini::Client, TempDir) {
-    let profile = tempfile::tempdir().expect("a temporary browser profile");
-    let mut chrome_options = serde_json::json!({
-        "binary": "/usr/bin/chromium",
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", "--window-size=1280,900",
-            format!("--user-data-dir={}", profile.path().display()),
-        ],
-    });
-    if !javascript {
-        chrome_options["prefs"] =
-            serde_json::json!({"profile.managed_default_content_settings.javascript": 2});
-    }
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("browserName".into(), "chrome".into());
-    capabilities.insert("goog:chromeOptions".into(), chrome_options);
-    let client = fantoccini::ClientBuilder::native()
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .expect("a Chromium session through chromedriver");
-    (client, profile)
-}
-
-/// Waits for the wasm to hydrate the page (the app marks <body> once it has).
-/// Waits until the page's islands are interactive. A page without an island loads no code, so
-/// there is nothing to wait for.
-pub async fn wait_for_hydration(client: &fantoccini::Client) {
-    if client
-        .find_all(fantoccini::Locator::Css("leptos-island"))
-        .await
-        .map_or(true, |islands| islands.is_empty())
-    {
-        return;
-    }
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(fantoccini::Locator::Css("body[data-hydrated='true']"))
-        .await
-        .expect("the page hydrates within 30 s: is the site built (cargo leptos build)?");
 }

@@ -6,22 +6,15 @@ use app::api::assignments::{
     ReplaceDeclinedReviewer, SwapReviewer,
 };
 use app::rules::accounts::Role;
-use app::rules::lifecycle::{AssessmentStatus, Event};
+use app::rules::lifecycle::AssessmentStatus;
 use app::rules::organisations::CareSetting;
 use app::rules::reviewers::ReviewerProfile;
 use app::store;
-use e2e::{call, start_server, TestServer};
+use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
+use e2e::requests::{post, Answer, NO_FIELDS};
+use e2e::{start_server, TestServer};
 use leptos::server_fn::ServerFn;
 use serde_json::Value;
-
-async fn post(
-    client: &reqwest::Client,
-    server: &TestServer,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String) {
-    call(client, &server.function_url(path), fields).await
-}
 
 /// Two acute trusts outside West Yorkshire in different ICSs, with their ICSs, and a third ICS
 /// that is neither theirs nor West Yorkshire's.
@@ -57,14 +50,11 @@ async fn two_trusts_and_a_third_ics(
 }
 
 async fn reviewer(server: &TestServer, email: &str, org: &str) -> (String, reqwest::Client) {
-    let client = server
-        .signed_in_client(email, Some(org), &[Role::PeerReviewer])
+    let (client, id) = AccountBuilder::new(email)
+        .org(org)
+        .role(Role::PeerReviewer)
+        .signed_in_with_id(server)
         .await;
-    let id = store::accounts::find_for_sign_in(&server.state.db, email)
-        .await
-        .unwrap()
-        .unwrap()
-        .account_id;
     let profile = ReviewerProfile {
         expertise: vec![CareSetting::Acute],
         capacity: None,
@@ -88,22 +78,15 @@ fn slots(view: &Value) -> Vec<&Value> {
 async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     let server = start_server().await;
     let db = &server.state.db;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let ((first_trust, first_ics), (second_trust, second_ics), third_ics) =
         two_trusts_and_a_third_ics(&server).await;
     let mut assessments = Vec::new();
     for trust in ["RR8", first_trust.as_str(), second_trust.as_str()] {
-        let id = server.acute_assessment(&cycle, trust).await;
-        store::assessments::submit(
-            db,
-            "tests",
-            &id,
-            rules::fixtures::allowed(Event::Submit, AssessmentStatus::NotStarted),
-            "test".into(),
-            &[],
-        )
-        .await
-        .unwrap();
+        let id = AssessmentBuilder::new(&cycle, trust)
+            .status(AssessmentStatus::Submitted)
+            .build(&server)
+            .await;
         assessments.push(id);
     }
     // Reviewers at four ICBs: each assessment's own ICS reviewer must never review it.
@@ -112,11 +95,12 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     let (from_third_ics, _) = reviewer(&server, "c@third.nhs.uk", &third_ics).await;
     let (from_west_yorkshire, west_yorkshire_client) =
         reviewer(&server, "d@qwo.nhs.uk", "QWO").await;
-    let admin = server
-        .signed_in_client("admin@england.nhs.uk", None, &[Role::Admin])
+    let admin = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in(&server)
         .await;
 
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &admin,
         &server,
         ProposeAssignment::PATH,
@@ -124,13 +108,14 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let (_, body) = post(
+    let body = post(
         &admin,
         &server,
         GetAssignment::PATH,
         &[("cycle_id", &cycle)],
     )
-    .await;
+    .await
+    .body;
     let view: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
         view["proposed_count"], 6,
@@ -167,7 +152,7 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
         .as_str()
         .unwrap()
         .to_string();
-    let (_, body) = post(
+    let body = post(
         &admin,
         &server,
         SwapReviewer::PATH,
@@ -177,9 +162,10 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
             ("reason", " "),
         ],
     )
-    .await;
+    .await
+    .body;
     assert!(body.contains(&format!("swap-reason-{slot_id}")), "{body}");
-    let (_, body) = post(
+    let body = post(
         &admin,
         &server,
         SwapReviewer::PATH,
@@ -189,12 +175,13 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
             ("reason", "Knows the trust"),
         ],
     )
-    .await;
+    .await
+    .body;
     assert!(
         body.contains(&format!("swap-reviewer-{slot_id}")),
         "an ineligible reviewer is refused: {body}"
     );
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &admin,
         &server,
         SwapReviewer::PATH,
@@ -211,7 +198,7 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     assert_eq!(swap_record.reason.as_deref(), Some("Balancing experience"));
     assert_eq!(swap_record.after.as_deref(), Some(alternative.as_str()));
 
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &admin,
         &server,
         ConfirmAssignment::PATH,
@@ -230,26 +217,30 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     );
 
     // The second ICS's reviewer declines one review; another reviewer cannot decline it for them.
-    let (_, body) = post(&second_client, &server, MyReviews::PATH, &[]).await;
+    let body = post(&second_client, &server, MyReviews::PATH, NO_FIELDS)
+        .await
+        .body;
     let reviews: Value = serde_json::from_str(&body).unwrap();
     let review = reviews[0]["slot_id"].as_str().unwrap().to_string();
-    let (_, body) = post(
+    let body = post(
         &west_yorkshire_client,
         &server,
         DeclineReview::PATH,
         &[("slot_id", &review), ("reason", "Not mine")],
     )
-    .await;
+    .await
+    .body;
     assert!(body.contains("Forbidden"), "{body}");
-    let (_, body) = post(
+    let body = post(
         &second_client,
         &server,
         DeclineReview::PATH,
         &[("slot_id", &review), ("reason", "")],
     )
-    .await;
+    .await
+    .body;
     assert!(body.contains(&format!("decline-reason-{review}")), "{body}");
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &second_client,
         &server,
         DeclineReview::PATH,
@@ -261,13 +252,14 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     .await;
     assert_eq!(status, 200, "{body}");
 
-    let (_, body) = post(
+    let body = post(
         &admin,
         &server,
         GetAssignment::PATH,
         &[("cycle_id", &cycle)],
     )
-    .await;
+    .await
+    .body;
     let view: Value = serde_json::from_str(&body).unwrap();
     let declined = slots(&view)
         .into_iter()
@@ -287,7 +279,7 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
         replacement, from_second_ics,
         "not the reviewer who declined"
     );
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &admin,
         &server,
         ReplaceDeclinedReviewer::PATH,
@@ -295,13 +287,14 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let (_, body) = post(
+    let body = post(
         &admin,
         &server,
         ReplaceDeclinedReviewer::PATH,
         &[("slot_id", &review), ("reviewer_id", &replacement)],
     )
-    .await;
+    .await
+    .body;
     assert!(
         body.contains("already been replaced"),
         "one click replaces once: {body}"

@@ -1,22 +1,35 @@
 //! Journeys in a real browser: Debian's Chromium, headless, through chromedriver.
 
 use app::rules::accounts::Role;
-use app::rules::lifecycle::{AssessmentStatus, Event};
-use e2e::{browser, link_in, start_chromedriver, start_server, wait_for_hydration};
+use app::rules::lifecycle::AssessmentStatus;
+use app::rules::organisations::CareSetting;
+use app::rules::review_assignment::AssignmentStatus;
+use app::rules::reviewers::ReviewerProfile;
+use e2e::browser::{
+    checked, click, click_button, fill, open, sign_in_as, start_browser, start_chromedriver,
+    submit, text_of, wait_for_banner, wait_for_heading, wait_for_hydration, wait_for_text,
+};
+use e2e::fixtures::{acute_domains, AccountBuilder, AssessmentBuilder, CycleBuilder};
+use e2e::{link_in, start_server};
 use fantoccini::Locator;
-use rules::fixtures::allowed;
 use std::time::Duration;
+
+fn lead() -> AccountBuilder {
+    AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+}
+
+fn admin() -> AccountBuilder {
+    AccountBuilder::new("admin@england.nhs.uk").role(Role::Admin)
+}
 
 #[tokio::test]
 async fn directory_filters_as_you_type_once_hydrated() {
     let server = start_server().await;
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, true).await;
-    client
-        .goto(&format!("{}/organisations", server.base_url))
-        .await
-        .unwrap();
-    wait_for_hydration(&client).await;
+    let (client, _profile) = start_browser(&driver, true).await;
+    open(&client, &format!("{}/organisations", server.base_url), true).await;
 
     let search = client
         .find(Locator::Id("search-organisations"))
@@ -33,13 +46,7 @@ async fn directory_filters_as_you_type_once_hydrated() {
         hit.text().await.unwrap(),
         "Leeds Teaching Hospitals NHS Trust"
     );
-    let summary = client
-        .find(Locator::Id("search-results-summary"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let summary = text_of(&client, "#search-results-summary").await;
     assert_eq!(summary, "1 organisation matches “Leeds Teach”");
     assert!(client
         .current_url()
@@ -54,24 +61,20 @@ async fn directory_filters_as_you_type_once_hydrated() {
 async fn directory_search_works_with_javascript_off() {
     let server = start_server().await;
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, false).await;
-    client
-        .goto(&format!("{}/organisations", server.base_url))
-        .await
-        .unwrap();
+    let (client, _profile) = start_browser(&driver, false).await;
+    open(
+        &client,
+        &format!("{}/organisations", server.base_url),
+        false,
+    )
+    .await;
 
     let search = client
         .find(Locator::Id("search-organisations"))
         .await
         .unwrap();
     search.send_keys("RY6").await.unwrap();
-    client
-        .find(Locator::Css("button[type='submit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "button[type='submit']").await;
     let hit = client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -100,99 +103,30 @@ async fn directory_search_works_with_javascript_off() {
     client.close().await.unwrap();
 }
 
-/// Fills a text input found by id.
-async fn fill(client: &fantoccini::Client, id: &str, text: &str) {
-    let input = client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("an input #{id}"));
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
-}
-
-async fn submit(client: &fantoccini::Client) {
-    client
-        .find(Locator::Css("main button[type='submit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn wait_for_heading(client: &fantoccini::Client, text: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Ok(heading) = client.find(Locator::Css("h1")).await {
-            if heading.text().await.unwrap_or_default() == text {
-                return;
-            }
-        }
-        if std::time::Instant::now() > deadline {
-            let url = client.current_url().await.unwrap();
-            panic!("no heading {text:?} within 15 s (at {url})");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn open(client: &fantoccini::Client, url: &str, javascript: bool) {
-    client.goto(url).await.unwrap();
-    if javascript {
-        wait_for_hydration(client).await;
-    }
-}
-
 /// An administrator invites a trust lead; the invitation email's link lets them set a password;
 /// they sign in and see their account.
 async fn invitation_journey(javascript: bool) {
     let server = start_server().await;
-    let admin_password = "coffee lantern meadow bicycle";
-    server
-        .create_account("admin@england.nhs.uk", None, &[Role::Admin], admin_password)
-        .await;
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, javascript).await;
+    let (client, _profile) = start_browser(&driver, javascript).await;
     let base = &server.base_url;
 
-    open(&client, &format!("{base}/sign-in"), javascript).await;
-    fill(&client, "email", "admin@england.nhs.uk").await;
-    fill(&client, "password", admin_password).await;
-    submit(&client).await;
-    wait_for_heading(&client, "Your account").await;
+    sign_in_as(&client, &server, &admin(), javascript).await;
 
     open(&client, &format!("{base}/invite"), javascript).await;
     fill(&client, "display-name", "Priya Shah").await;
     fill(&client, "email", "priya.shah@rr8.nhs.uk").await;
     fill(&client, "org-ods-code", "RR8").await;
-    client
-        .find(Locator::Id("role-trust_lead"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#role-trust_lead").await;
     submit(&client).await;
     wait_for_heading(&client, "People").await;
-    let banner = client
-        .find(Locator::Css(".nhsuk-notification-banner"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let banner = text_of(&client, ".nhsuk-notification-banner").await;
     assert!(
         banner.contains("We have emailed an invitation to priya.shah@rr8.nhs.uk"),
         "{banner}"
     );
 
-    client
-        .find(Locator::Css("button.app-link-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "button.app-link-button").await;
     wait_for_heading(&client, "Sign in").await;
 
     let mail = server.wait_for_mail_to("priya.shah@rr8.nhs.uk").await;
@@ -213,13 +147,7 @@ async fn invitation_journey(javascript: bool) {
     fill(&client, "password", password).await;
     submit(&client).await;
     wait_for_heading(&client, "Your account").await;
-    let details = client
-        .find(Locator::Css(".nhsuk-summary-list"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let details = text_of(&client, ".nhsuk-summary-list").await;
     assert!(
         details.contains("Priya Shah") && details.contains("Trust lead") && details.contains("RR8"),
         "{details}"
@@ -237,116 +165,29 @@ async fn invitation_to_signed_in_account_without_javascript() {
     invitation_journey(false).await;
 }
 
-/// Answers every domain of an acute assessment but the first straight into the store, all met
-/// up to level 2, and returns the first domain, which the test answers in the browser.
-async fn answer_all_but_the_first_domain(
-    server: &e2e::TestServer,
-    assessment: &str,
-) -> app::rules::framework::Domain {
-    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
-        .await
-        .unwrap()
-        .unwrap();
-    let mut domains = framework
-        .domains_for(app::rules::organisations::CareSetting::Acute)
-        .map(|(_, domain)| domain.clone());
-    let first = domains.next().unwrap();
-    for domain in domains {
-        let answers = domain
-            .levels
-            .iter()
-            .flat_map(|level| {
-                level.criteria.iter().map(move |criterion| {
-                    let answer = app::rules::assessments::Answer {
-                        met: Some(level.level == 2),
-                        evidence: "Board minutes".into(),
-                    };
-                    (criterion.key.clone(), answer)
-                })
-            })
-            .collect();
-        app::store::assessments::save_domain(
-            &server.state.db,
-            "tests",
-            assessment,
-            allowed(Event::Save, AssessmentStatus::InProgress),
-            &domain.key,
-            0,
-            &answers,
-            "set up by the test".into(),
-        )
-        .await
-        .unwrap();
-    }
-    first
-}
-
-/// Creates an account and signs in with it on the sign-in page; returns the account's id.
-async fn sign_in_as(
-    client: &fantoccini::Client,
-    server: &e2e::TestServer,
-    (email, org, role): (&str, Option<&str>, Role),
-    javascript: bool,
-) -> String {
-    let password = "coffee lantern meadow bicycle";
-    let id = server.create_account(email, org, &[role], password).await;
-    open(client, &format!("{}/sign-in", server.base_url), javascript).await;
-    fill(client, "email", email).await;
-    fill(client, "password", password).await;
-    submit(client).await;
-    wait_for_heading(client, "Your account").await;
-    id
-}
-
-async fn sign_in_as_lead(client: &fantoccini::Client, server: &e2e::TestServer, javascript: bool) {
-    sign_in_as(
-        client,
-        server,
-        ("lead@rr8.nhs.uk", Some("RR8"), Role::TrustLead),
-        javascript,
-    )
-    .await;
-}
-
-async fn click(client: &fantoccini::Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("an element {css}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn text_of(client: &fantoccini::Client, css: &str) -> String {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("an element {css}"))
-        .text()
-        .await
-        .unwrap()
-}
-
 /// Without JavaScript: a lead answers a domain with "save and continue", checks their answers,
 /// is stopped by the missing declaration, then submits.
 #[tokio::test]
 async fn a_lead_answers_and_submits_with_javascript_off() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
-    let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let domain = answer_all_but_the_first_domain(&server, &assessment).await;
+    let cycle = CycleBuilder::new().open(&server).await;
+    // Every domain but the first answered straight into the store; the test answers the first.
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .answer_domains(1..)
+        .build(&server)
+        .await;
+    let domains = acute_domains(&server).await;
+    let domain = &domains[0];
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, false).await;
-    sign_in_as_lead(&client, &server, false).await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    sign_in_as(&client, &server, &lead(), false).await;
 
     open(&client, &format!("{}/assessments", server.base_url), false).await;
     click(&client, &format!("a[href='/assessments/{assessment}']")).await;
     wait_for_heading(&client, "Your self-assessment").await;
-    assert!(text_of(&client, "main").await.contains(&format!(
-        "You have completed {} of",
-        server_domain_count(&server).await - 1
-    )));
+    assert!(text_of(&client, "main")
+        .await
+        .contains(&format!("You have completed {} of", domains.len() - 1)));
     click(
         &client,
         &format!("a[href='/assessments/{assessment}/domains/{}']", domain.key),
@@ -397,21 +238,11 @@ async fn a_lead_answers_and_submits_with_javascript_off() {
     click(&client, "label[for='declaration-confirmed']").await;
     submit(&client).await;
     wait_for_text(&client, ".nhsuk-panel__title", "Assessment submitted").await;
-    let header = app::store::assessments::header(&server.state.db, &assessment)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(header.status, AssessmentStatus::Submitted);
+    assert_eq!(
+        server.assessment_status(&assessment).await,
+        AssessmentStatus::Submitted
+    );
     client.close().await.unwrap();
-}
-
-async fn server_domain_count(server: &e2e::TestServer) -> usize {
-    app::store::frameworks::cached(&server.state.db, "2026.1")
-        .await
-        .unwrap()
-        .unwrap()
-        .domains_for(app::rules::organisations::CareSetting::Acute)
-        .count()
 }
 
 /// With JavaScript: answers save as they are given, without pressing a button, and the score
@@ -419,19 +250,12 @@ async fn server_domain_count(server: &e2e::TestServer) -> usize {
 #[tokio::test]
 async fn a_domain_saves_as_you_go_with_javascript_on() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
-        .await
-        .unwrap()
-        .unwrap();
-    let (_, domain) = framework
-        .domains_for(app::rules::organisations::CareSetting::Acute)
-        .next()
-        .unwrap();
+    let domain = &acute_domains(&server).await[0];
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, true).await;
-    sign_in_as_lead(&client, &server, true).await;
+    let (client, _profile) = start_browser(&driver, true).await;
+    sign_in_as(&client, &server, &lead(), true).await;
     open(
         &client,
         &format!(
@@ -489,14 +313,8 @@ async fn a_domain_saves_as_you_go_with_javascript_on() {
     // The saved answers are there when the page is opened again.
     client.refresh().await.unwrap();
     wait_for_hydration(&client).await;
-    let checked = client
-        .find(Locator::Id(&format!("met-{}-yes", level_two[0].key)))
-        .await
-        .unwrap()
-        .prop("checked")
-        .await
-        .unwrap();
-    assert_eq!(checked.as_deref(), Some("true"));
+    let ticked = checked(&client, &format!("met-{}-yes", level_two[0].key)).await;
+    assert_eq!(ticked.as_deref(), Some("true"));
     client.close().await.unwrap();
 }
 
@@ -506,44 +324,27 @@ async fn a_domain_saves_as_you_go_with_javascript_on() {
 async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
     let server = start_server().await;
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, false).await;
-    let reviewer = sign_in_as(
-        &client,
-        &server,
-        ("reviewer@r0a.nhs.uk", Some("R0A"), Role::PeerReviewer),
-        false,
-    )
-    .await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    let reviewer = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer);
+    let reviewer = sign_in_as(&client, &server, &reviewer, false).await;
 
     click(&client, "label[for='expertise-acute']").await;
     click(&client, "label[for='expertise-mental_health']").await;
     fill(&client, "capacity", "3").await;
     click(&client, "#save-expertise").await;
-    wait_for_text(
-        &client,
-        ".nhsuk-notification-banner",
-        "Care settings and capacity saved.",
-    )
-    .await;
+    wait_for_banner(&client, "Care settings and capacity saved.").await;
     let saved = app::store::reviewers::profile(&server.state.db, &reviewer)
         .await
         .unwrap()
         .expect("the profile is saved");
     assert_eq!(
         saved.expertise,
-        [
-            app::rules::organisations::CareSetting::Acute,
-            app::rules::organisations::CareSetting::MentalHealth
-        ]
+        [CareSetting::Acute, CareSetting::MentalHealth]
     );
     assert_eq!(saved.capacity, Some(3));
-    let ticked = client
-        .find(Locator::Id("expertise-mental_health"))
-        .await
-        .unwrap()
-        .prop("checked")
-        .await
-        .unwrap();
+    let ticked = checked(&client, "expertise-mental_health").await;
     assert_eq!(
         ticked.as_deref(),
         Some("true"),
@@ -586,74 +387,32 @@ async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
     client.close().await.unwrap();
 }
 
-async fn click_button(client: &fantoccini::Client, text: &str) {
-    client
-        .find(Locator::XPath(&format!(
-            "//button[normalize-space()='{text}']"
-        )))
-        .await
-        .unwrap_or_else(|_| panic!("a button {text:?}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Waits until an element matching `css` says `text`. Polls rather than taking the first match,
-/// since the page before a form's submission may show the same element saying something else.
-async fn wait_for_text(client: &fantoccini::Client, css: &str, text: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let shown = match client.find(Locator::Css(css)).await {
-            Ok(element) => element.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if shown.contains(text) {
-            return;
-        }
-        if std::time::Instant::now() > deadline {
-            panic!("{css} says {shown:?}, not {text:?}, after 15 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn wait_for_banner(client: &fantoccini::Client, text: &str) {
-    wait_for_text(client, ".nhsuk-notification-banner", text).await;
-}
-
 /// Without JavaScript: an administrator proposes reviewers and confirms them; a reviewer sees
 /// their list and declines one with a reason.
 #[tokio::test]
 async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
-    use app::rules::reviewers::ReviewerProfile;
     let server = start_server().await;
     let db = &server.state.db;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     for trust in ["RR8", "R1K"] {
-        let id = server.acute_assessment(&cycle, trust).await;
-        app::store::assessments::submit(
-            db,
-            "tests",
-            &id,
-            allowed(Event::Submit, AssessmentStatus::NotStarted),
-            "test".into(),
-            &[],
-        )
-        .await
-        .unwrap();
+        AssessmentBuilder::new(&cycle, trust)
+            .status(AssessmentStatus::Submitted)
+            .build(&server)
+            .await;
     }
-    let password = "coffee lantern meadow bicycle";
     // Reviewers at the Manchester, Birmingham and Kent ICBs.
     for (email, icb) in [
         ("gm@qop.nhs.uk", "QOP"),
         ("bsol@qhl.nhs.uk", "QHL"),
         ("kent@qkl.nhs.uk", "QKS"),
     ] {
-        let id = server
-            .create_account(email, Some(icb), &[Role::PeerReviewer], password)
+        let id = AccountBuilder::new(email)
+            .org(icb)
+            .role(Role::PeerReviewer)
+            .create(&server)
             .await;
         let profile = ReviewerProfile {
-            expertise: vec![app::rules::organisations::CareSetting::Acute],
+            expertise: vec![CareSetting::Acute],
             capacity: None,
         };
         app::store::reviewers::save_profile(db, "tests", &id, &profile)
@@ -661,14 +420,8 @@ async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
             .unwrap();
     }
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, false).await;
-    sign_in_as(
-        &client,
-        &server,
-        ("admin@england.nhs.uk", None, Role::Admin),
-        false,
-    )
-    .await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    sign_in_as(&client, &server, &admin(), false).await;
     open(
         &client,
         &format!("{}/admin/cycles/{cycle}/assignment", server.base_url),
@@ -687,14 +440,11 @@ async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
     wait_for_banner(&client, "Assignment confirmed").await;
 
     let mail = server.wait_for_mail_to("kent@qkl.nhs.uk").await;
-    let (reviewer_client, _reviewer_profile) = browser(&driver, false).await;
-    sign_in_as(
-        &reviewer_client,
-        &server,
-        ("kent@qkl.nhs.uk", Some("QKS"), Role::PeerReviewer),
-        false,
-    )
-    .await;
+    let (reviewer_client, _reviewer_profile) = start_browser(&driver, false).await;
+    let kent = AccountBuilder::new("kent@qkl.nhs.uk")
+        .org("QKS")
+        .role(Role::PeerReviewer);
+    sign_in_as(&reviewer_client, &server, &kent, false).await;
     open(
         &reviewer_client,
         &format!("{}/reviews", server.base_url),
@@ -724,7 +474,7 @@ async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
     let declined: Vec<_> = data
         .slots
         .iter()
-        .filter(|slot| slot.status == app::rules::review_assignment::AssignmentStatus::Declined)
+        .filter(|slot| slot.status == AssignmentStatus::Declined)
         .collect();
     assert_eq!(declined.len(), 1);
     assert_eq!(
@@ -748,15 +498,7 @@ async fn value_of(client: &fantoccini::Client, id: &str) -> String {
 }
 
 async fn is_checked(client: &fantoccini::Client, id: &str) -> bool {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("a field #{id}"))
-        .prop("checked")
-        .await
-        .unwrap()
-        .as_deref()
-        == Some("true")
+    checked(client, id).await.as_deref() == Some("true")
 }
 
 /// With JavaScript: evidence typed into a box, without choosing anything or leaving the box, is
@@ -764,20 +506,13 @@ async fn is_checked(client: &fantoccini::Client, id: &str) -> bool {
 #[tokio::test]
 async fn typed_evidence_is_saved_when_typing_pauses_with_javascript_on() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
-        .await
-        .unwrap()
-        .unwrap();
-    let (_, domain) = framework
-        .domains_for(app::rules::organisations::CareSetting::Acute)
-        .next()
-        .unwrap();
+    let domain = &acute_domains(&server).await[0];
     let criterion = domain.criteria().next().unwrap().key.clone();
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, true).await;
-    sign_in_as_lead(&client, &server, true).await;
+    let (client, _profile) = start_browser(&driver, true).await;
+    sign_in_as(&client, &server, &lead(), true).await;
     let url = format!(
         "{}/assessments/{assessment}/domains/{}",
         server.base_url, domain.key
@@ -799,7 +534,7 @@ async fn typed_evidence_is_saved_when_typing_pauses_with_javascript_on() {
     assert_eq!(saved.answers[&criterion].evidence, typed);
     assert_eq!(saved.answers[&criterion].met, None, "no choice was made");
 
-    client.goto(&url).await.unwrap();
+    open(&client, &url, true).await;
     wait_for_heading(&client, &domain.name).await;
     assert_eq!(
         value_of(&client, &format!("evidence-{criterion}")).await,
@@ -813,20 +548,13 @@ async fn typed_evidence_is_saved_when_typing_pauses_with_javascript_on() {
 #[tokio::test]
 async fn save_and_continue_with_a_problem_keeps_everything_typed_without_javascript() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let framework = app::store::frameworks::cached(&server.state.db, "2026.1")
-        .await
-        .unwrap()
-        .unwrap();
-    let (_, domain) = framework
-        .domains_for(app::rules::organisations::CareSetting::Acute)
-        .next()
-        .unwrap();
+    let domain = &acute_domains(&server).await[0];
     let keys: Vec<String> = domain.criteria().map(|c| c.key.clone()).collect();
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, false).await;
-    sign_in_as_lead(&client, &server, false).await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    sign_in_as(&client, &server, &lead(), false).await;
     open(
         &client,
         &format!(
@@ -872,14 +600,8 @@ async fn save_and_continue_with_a_problem_keeps_everything_typed_without_javascr
 async fn a_new_cycle_form_with_a_mistake_keeps_what_was_entered_without_javascript() {
     let server = start_server().await;
     let driver = start_chromedriver().await;
-    let (client, _profile) = browser(&driver, false).await;
-    sign_in_as(
-        &client,
-        &server,
-        ("admin@england.nhs.uk", None, Role::Admin),
-        false,
-    )
-    .await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    sign_in_as(&client, &server, &admin(), false).await;
     open(
         &client,
         &format!("{}/admin/cycles/new", server.base_url),
@@ -895,17 +617,14 @@ async fn a_new_cycle_form_with_a_mistake_keeps_what_was_entered_without_javascri
         ("moderation-deadline", "2027-08-01"),
         ("publication-on", "2027-09-01"),
     ] {
-        // Date inputs take the date as typed in the browser's locale order; set it directly.
+        // A date input takes typing in the browser's locale order; set its value directly.
         client
             .execute(
                 "document.getElementById(arguments[0]).value = arguments[1];",
                 vec![id.into(), date.into()],
             )
             .await
-            .ok();
-        if value_of(&client, id).await != date {
-            fill(&client, id, date).await;
-        }
+            .unwrap();
     }
     click(&client, "label[for='setting-ambulance']").await;
     fill(&client, "regions", "Y63").await;

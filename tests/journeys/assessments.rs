@@ -5,76 +5,38 @@ use app::api::assessments::{GetAssessment, ReopenAssessment, SaveDomainAnswers, 
 use app::api::cycles::{AdvanceCycle, CreateCycle, ExtendDeadline};
 use app::rules::accounts::Role;
 use app::rules::cycles::Phase;
-use app::rules::framework::Domain;
 use app::rules::lifecycle::AssessmentStatus;
-use app::rules::organisations::CareSetting;
 use app::store;
 use app::store::date_in_days;
-use e2e::{answer_fields, call, start_server, TestServer};
+use e2e::fixtures::{acute_domains, answer_fields, AccountBuilder, CycleBuilder};
+use e2e::requests::{page, pairs, post, Answer};
+use e2e::start_server;
 use leptos::server_fn::ServerFn;
 
-const PASSWORD: &str = "coffee lantern meadow bicycle";
-
-/// The domains an acute assessment answers, from the bundled framework.
-async fn acute_domains(server: &TestServer) -> Vec<Domain> {
-    store::frameworks::cached(&server.state.db, "2026.1")
-        .await
-        .unwrap()
-        .expect("the bundled framework is loaded")
-        .domains_for(CareSetting::Acute)
-        .map(|(_, domain)| domain.clone())
-        .collect()
+fn admin_account() -> AccountBuilder {
+    AccountBuilder::new("admin@england.nhs.uk").role(Role::Admin)
 }
 
-async fn post(
-    client: &reqwest::Client,
-    server: &TestServer,
-    path: &str,
-    fields: &[(String, String)],
-) -> (u16, String) {
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    call(client, &server.function_url(path), &pairs).await
-}
-
-async fn status_of(server: &TestServer, assessment: &str) -> AssessmentStatus {
-    store::assessments::header(&server.state.db, assessment)
-        .await
-        .unwrap()
-        .unwrap()
-        .status
+fn lead_account(email: &str, trust: &str) -> AccountBuilder {
+    AccountBuilder::new(email).org(trust).role(Role::TrustLead)
 }
 
 #[tokio::test]
 async fn an_admin_creates_and_opens_a_cycle_and_each_lead_is_emailed() {
     let server = start_server().await;
-    let admin = server
-        .signed_in_client("admin@england.nhs.uk", None, &[Role::Admin])
-        .await;
-    server
-        .create_account("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead], PASSWORD)
-        .await;
-    let form = |submission_deadline: String| {
-        vec![
-            ("name", "DMA 2026/27".to_string()),
-            ("framework_version", "2026.1".into()),
-            ("opens_on", date_in_days(0)),
-            ("submission_deadline", submission_deadline),
-            ("review_deadline", date_in_days(60)),
-            ("moderation_deadline", date_in_days(90)),
-            ("publication_on", date_in_days(120)),
-            ("acute", "on".into()),
-            ("regions", String::new()),
-            ("reviewers_per_assessment", "2".into()),
-            ("reviewer_capacity", "3".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect::<Vec<_>>()
+    let admin = admin_account().signed_in(&server).await;
+    lead_account("lead@rr8.nhs.uk", "RR8").create(&server).await;
+    // Opening today, the submission deadline `days` away, review, moderation and publication
+    // in 60, 90 and 120 days.
+    let form = |days: i64| {
+        CycleBuilder::new()
+            .opens_in_days(0)
+            .submission_deadline_in_days(days)
+            .form()
     };
-    let (_, body) = post(&admin, &server, CreateCycle::PATH, &form(date_in_days(-1))).await;
+    let body = post(&admin, &server, CreateCycle::PATH, &pairs(&form(-1)))
+        .await
+        .body;
     assert!(
         body.contains("submission-deadline") && body.contains("must be after the opening date"),
         "{body}"
@@ -87,23 +49,22 @@ async fn an_admin_creates_and_opens_a_cycle_and_each_lead_is_emailed() {
         "bad input stores nothing"
     );
 
-    let (status, body) = post(&admin, &server, CreateCycle::PATH, &form(date_in_days(30))).await;
+    let Answer { status, body, .. } =
+        post(&admin, &server, CreateCycle::PATH, &pairs(&form(30))).await;
     assert_eq!(status, 200, "{body}");
     let cycle = store::cycles::list(&server.state.db)
         .await
         .unwrap()
         .remove(0);
     assert_eq!(cycle.phase, Phase::Setup);
-    let (_, body) = post(&admin, &server, CreateCycle::PATH, &form(date_in_days(30))).await;
+    let body = post(&admin, &server, CreateCycle::PATH, &pairs(&form(30)))
+        .await
+        .body;
     assert!(body.contains("already a cycle called"), "{body}");
 
-    let advance = |from: &str| {
-        vec![
-            ("cycle_id".to_string(), cycle.id.clone()),
-            ("from_phase".to_string(), from.to_string()),
-        ]
-    };
-    let (status, body) = post(&admin, &server, AdvanceCycle::PATH, &advance("setup")).await;
+    let advance = |from: &'static str| [("cycle_id", cycle.id.as_str()), ("from_phase", from)];
+    let Answer { status, body, .. } =
+        post(&admin, &server, AdvanceCycle::PATH, &advance("setup")).await;
     assert_eq!(status, 200, "{body}");
     let assessments = store::assessments::for_cycle(&server.state.db, &cycle.id)
         .await
@@ -126,12 +87,16 @@ async fn an_admin_creates_and_opens_a_cycle_and_each_lead_is_emailed() {
     );
     assert!(mail.contains("/assessments"), "{mail}");
 
-    let (_, body) = post(&admin, &server, AdvanceCycle::PATH, &advance("setup")).await;
+    let body = post(&admin, &server, AdvanceCycle::PATH, &advance("setup"))
+        .await
+        .body;
     assert!(
         body.contains("has moved on"),
         "opening twice is refused: {body}"
     );
-    let (_, body) = post(&admin, &server, AdvanceCycle::PATH, &advance("submission")).await;
+    let body = post(&admin, &server, AdvanceCycle::PATH, &advance("submission"))
+        .await
+        .body;
     assert!(
         body.contains("can only begin after the submission deadline"),
         "{body}"
@@ -145,23 +110,24 @@ async fn an_admin_creates_and_opens_a_cycle_and_each_lead_is_emailed() {
 #[tokio::test]
 async fn a_lead_completes_and_submits_and_only_nhs_england_can_reopen() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let lead = server
-        .signed_in_client("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead])
+    let lead = lead_account("lead@rr8.nhs.uk", "RR8")
+        .signed_in(&server)
         .await;
-    let outsider = server
-        .signed_in_client("lead@r0a.nhs.uk", Some("R0A"), &[Role::TrustLead])
+    let outsider = lead_account("lead@r0a.nhs.uk", "R0A")
+        .signed_in(&server)
         .await;
     let domains = acute_domains(&server).await;
 
-    let (_, body) = post(
+    let body = post(
         &outsider,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&assessment, &domains[0], 0, 3),
+        &pairs(&answer_fields(&assessment, &domains[0], 0, 3)),
     )
-    .await;
+    .await
+    .body;
     assert!(
         body.contains("Forbidden"),
         "another trust's lead is refused: {body}"
@@ -169,11 +135,11 @@ async fn a_lead_completes_and_submits_and_only_nhs_england_can_reopen() {
 
     // Every domain at level 3 except the last, which is left for later.
     for domain in &domains[..domains.len() - 1] {
-        let (status, body) = post(
+        let Answer { status, body, .. } = post(
             &lead,
             &server,
             SaveDomainAnswers::PATH,
-            &answer_fields(&assessment, domain, 0, 3),
+            &pairs(&answer_fields(&assessment, domain, 0, 3)),
         )
         .await;
         assert_eq!(status, 200, "{}: {body}", domain.key);
@@ -182,41 +148,39 @@ async fn a_lead_completes_and_submits_and_only_nhs_england_can_reopen() {
             "{body}"
         );
     }
-    let declared = |declaration: &str| {
-        let mut fields = vec![("assessment_id".to_string(), assessment.clone())];
+    let declared = |declaration: &'static str| {
+        let mut fields = vec![("assessment_id", assessment.as_str())];
         if !declaration.is_empty() {
-            fields.push(("declaration".to_string(), declaration.to_string()));
+            fields.push(("declaration", declaration));
         }
         fields
     };
-    let (_, body) = post(
+    let body = post(
         &lead,
         &server,
         SubmitAssessment::PATH,
         &declared("confirmed"),
     )
-    .await;
+    .await
+    .body;
     let last = domains.last().unwrap();
     assert!(
         body.contains("Complete every section") && body.contains(&last.name),
         "{body}"
     );
-    let (_, body) = post(
+    let body = post(
         &lead,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&assessment, last, 0, 5),
+        &pairs(&answer_fields(&assessment, last, 0, 5)),
     )
-    .await;
+    .await
+    .body;
     assert!(body.contains("\"score\":5"), "{body}");
 
-    let (_, body) = post(
-        &lead,
-        &server,
-        GetAssessment::PATH,
-        &[("id".to_string(), assessment.clone())],
-    )
-    .await;
+    let body = post(&lead, &server, GetAssessment::PATH, &[("id", &assessment)])
+        .await
+        .body;
     let overview: serde_json::Value = serde_json::from_str(&body).unwrap();
     let overall = overview["overall"].as_f64().unwrap();
     assert!(
@@ -224,16 +188,18 @@ async fn a_lead_completes_and_submits_and_only_nhs_england_can_reopen() {
         "one domain at 5 lifts its pillar: {overall}"
     );
 
-    let (_, body) = post(&lead, &server, SubmitAssessment::PATH, &declared("")).await;
+    let body = post(&lead, &server, SubmitAssessment::PATH, &declared(""))
+        .await
+        .body;
     assert!(
         body.contains("\"field\":\"declaration\""),
         "the declaration is needed: {body}"
     );
     assert_eq!(
-        status_of(&server, &assessment).await,
+        server.assessment_status(&assessment).await,
         AssessmentStatus::InProgress
     );
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &lead,
         &server,
         SubmitAssessment::PATH,
@@ -242,7 +208,7 @@ async fn a_lead_completes_and_submits_and_only_nhs_england_can_reopen() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        status_of(&server, &assessment).await,
+        server.assessment_status(&assessment).await,
         AssessmentStatus::Submitted
     );
     let receipt = server.wait_for_mail_to("lead@rr8.nhs.uk").await;
@@ -252,42 +218,43 @@ async fn a_lead_completes_and_submits_and_only_nhs_england_can_reopen() {
     );
     assert!(receipt.contains("Overall: "), "{receipt}");
 
-    let (_, body) = post(
+    let body = post(
         &lead,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&assessment, last, 1, 2),
+        &pairs(&answer_fields(&assessment, last, 1, 2)),
     )
-    .await;
+    .await
+    .body;
     assert!(
         body.contains("cannot be changed"),
         "read-only after submission: {body}"
     );
 
-    let reopen = |reason: &str| {
-        vec![
-            ("assessment_id".to_string(), assessment.clone()),
-            ("reason".to_string(), reason.to_string()),
-        ]
-    };
-    let (_, body) = post(
+    let reopen =
+        |reason: &'static str| [("assessment_id", assessment.as_str()), ("reason", reason)];
+    let body = post(
         &lead,
         &server,
         ReopenAssessment::PATH,
         &reopen("I changed my mind"),
     )
-    .await;
+    .await
+    .body;
     assert!(body.contains("Forbidden"), "a lead cannot reopen: {body}");
-    let moderator = server
-        .signed_in_client("moderator@england.nhs.uk", None, &[Role::Moderator])
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk")
+        .role(Role::Moderator)
+        .signed_in(&server)
         .await;
-    let (_, body) = post(&moderator, &server, ReopenAssessment::PATH, &reopen("  ")).await;
+    let body = post(&moderator, &server, ReopenAssessment::PATH, &reopen("  "))
+        .await
+        .body;
     assert!(body.contains("\"field\":\"reason\""), "{body}");
     assert_eq!(
-        status_of(&server, &assessment).await,
+        server.assessment_status(&assessment).await,
         AssessmentStatus::Submitted
     );
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &moderator,
         &server,
         ReopenAssessment::PATH,
@@ -296,7 +263,7 @@ async fn a_lead_completes_and_submits_and_only_nhs_england_can_reopen() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        status_of(&server, &assessment).await,
+        server.assessment_status(&assessment).await,
         AssessmentStatus::InProgress
     );
     let records = store::audit::recent(&server.state.db.pool, 1)
@@ -312,30 +279,31 @@ async fn a_lead_completes_and_submits_and_only_nhs_england_can_reopen() {
 #[tokio::test]
 async fn a_save_from_an_old_version_changes_nothing_and_says_what_differs() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let first = server
-        .signed_in_client("first@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead])
+    let first = lead_account("first@rr8.nhs.uk", "RR8")
+        .signed_in(&server)
         .await;
-    let second = server
-        .signed_in_client("second@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead])
+    let second = lead_account("second@rr8.nhs.uk", "RR8")
+        .signed_in(&server)
         .await;
     let domain = &acute_domains(&server).await[0];
 
-    let (status, _) = post(
+    let status = post(
         &first,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&assessment, domain, 0, 4),
+        &pairs(&answer_fields(&assessment, domain, 0, 4)),
     )
-    .await;
+    .await
+    .status;
     assert_eq!(status, 200);
     // The second lead opened the page at version 0 too.
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &second,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&assessment, domain, 0, 2),
+        &pairs(&answer_fields(&assessment, domain, 0, 2)),
     )
     .await;
     assert_eq!(status, 500, "{body}");
@@ -378,13 +346,14 @@ async fn a_save_from_an_old_version_changes_nothing_and_says_what_differs() {
     );
 
     // Having seen the conflict, a deliberate save from the current version replaces it.
-    let (status, _) = post(
+    let status = post(
         &second,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&assessment, domain, 1, 2),
+        &pairs(&answer_fields(&assessment, domain, 1, 2)),
     )
-    .await;
+    .await
+    .status;
     assert_eq!(status, 200);
     let saved = store::assessments::domain(&server.state.db, &assessment, &domain.key)
         .await
@@ -396,10 +365,10 @@ async fn a_save_from_an_old_version_changes_nothing_and_says_what_differs() {
 #[tokio::test]
 async fn bad_answers_get_a_clear_message_and_change_nothing() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let lead = server
-        .signed_in_client("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead])
+    let lead = lead_account("lead@rr8.nhs.uk", "RR8")
+        .signed_in(&server)
         .await;
     let domain = &acute_domains(&server).await[0];
     let mut fields = answer_fields(&assessment, domain, 0, 3);
@@ -410,7 +379,8 @@ async fn bad_answers_get_a_clear_message_and_change_nothing() {
         .unwrap();
     evidence.1 = "   ".into();
     fields.push(("then".into(), "continue".into()));
-    let (status, body) = post(&lead, &server, SaveDomainAnswers::PATH, &fields).await;
+    let Answer { status, body, .. } =
+        post(&lead, &server, SaveDomainAnswers::PATH, &pairs(&fields)).await;
     assert!(body.contains("InvalidField"), "{status} {body}");
     assert!(
         body.contains(&format!("evidence-{criterion}")) && body.contains("Describe the evidence"),
@@ -421,13 +391,15 @@ async fn bad_answers_get_a_clear_message_and_change_nothing() {
         .unwrap();
     assert_eq!(saved.version, 0, "nothing was saved");
     assert_eq!(
-        status_of(&server, &assessment).await,
+        server.assessment_status(&assessment).await,
         AssessmentStatus::NotStarted
     );
 
     let mut fields = answer_fields(&assessment, domain, 0, 3);
     fields[1].1 = "no-such-domain".into();
-    let (_, body) = post(&lead, &server, SaveDomainAnswers::PATH, &fields).await;
+    let body = post(&lead, &server, SaveDomainAnswers::PATH, &pairs(&fields))
+        .await
+        .body;
     assert!(
         body.contains("NotFound") && body.contains("no such section"),
         "{body}"
@@ -437,19 +409,23 @@ async fn bad_answers_get_a_clear_message_and_change_nothing() {
 #[tokio::test]
 async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extension() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", -1).await;
+    let cycle = CycleBuilder::new()
+        .deadlines_from_days(-1)
+        .open(&server)
+        .await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let lead = server
-        .signed_in_client("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead])
+    let lead = lead_account("lead@rr8.nhs.uk", "RR8")
+        .signed_in(&server)
         .await;
     let domain = &acute_domains(&server).await[0];
-    let (_, body) = post(
+    let body = post(
         &lead,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&assessment, domain, 0, 3),
+        &pairs(&answer_fields(&assessment, domain, 0, 3)),
     )
-    .await;
+    .await
+    .body;
     assert!(
         body.contains(&format!(
             "The deadline for this assessment was {}",
@@ -458,72 +434,70 @@ async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extensi
         "{body}"
     );
 
-    let admin = server
-        .signed_in_client("admin@england.nhs.uk", None, &[Role::Admin])
-        .await;
-    let extension = |trust: &str, deadline: String, reason: &str| {
-        vec![
-            ("cycle_id".to_string(), cycle.clone()),
-            ("trust_ods_code".to_string(), trust.to_string()),
-            ("deadline".to_string(), deadline),
-            ("reason".to_string(), reason.to_string()),
+    let admin = admin_account().signed_in(&server).await;
+    let in_a_week = date_in_days(7);
+    let extension = |trust: &'static str, reason: &'static str| {
+        [
+            ("cycle_id", cycle.as_str()),
+            ("trust_ods_code", trust),
+            ("deadline", in_a_week.as_str()),
+            ("reason", reason),
         ]
     };
-    let (_, body) = post(
-        &admin,
-        &server,
-        ExtendDeadline::PATH,
-        &extension("RR8", date_in_days(7), ""),
-    )
-    .await;
+    let body = post(&admin, &server, ExtendDeadline::PATH, &extension("RR8", ""))
+        .await
+        .body;
     assert!(body.contains("extension-reason"), "{body}");
-    let (_, body) = post(
+    let body = post(
         &admin,
         &server,
         ExtendDeadline::PATH,
-        &extension("ZZZ", date_in_days(7), "Outage"),
+        &extension("ZZZ", "Outage"),
     )
-    .await;
+    .await
+    .body;
     assert!(body.contains("trust-ods-code"), "{body}");
-    let (_, body) = post(
+    let body = post(
         &lead,
         &server,
         ExtendDeadline::PATH,
-        &extension("RR8", date_in_days(7), "Please"),
+        &extension("RR8", "Please"),
     )
-    .await;
+    .await
+    .body;
     assert!(
         body.contains("Forbidden"),
         "a lead cannot extend their own deadline: {body}"
     );
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &admin,
         &server,
         ExtendDeadline::PATH,
-        &extension("rr8", date_in_days(7), "Cyber incident in January"),
+        &extension("rr8", "Cyber incident in January"),
     )
     .await;
     assert_eq!(status, 200, "{body}");
 
-    let (status, body) = post(
+    let Answer { status, body, .. } = post(
         &lead,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&assessment, domain, 0, 3),
+        &pairs(&answer_fields(&assessment, domain, 0, 3)),
     )
     .await;
     assert_eq!(status, 200, "the extension reopens saving: {body}");
     let other = server.acute_assessment(&cycle, "R1K").await;
-    let other_lead = server
-        .signed_in_client("lead@r1k.nhs.uk", Some("R1K"), &[Role::TrustLead])
+    let other_lead = lead_account("lead@r1k.nhs.uk", "R1K")
+        .signed_in(&server)
         .await;
-    let (_, body) = post(
+    let body = post(
         &other_lead,
         &server,
         SaveDomainAnswers::PATH,
-        &answer_fields(&other, domain, 0, 3),
+        &pairs(&answer_fields(&other, domain, 0, 3)),
     )
-    .await;
+    .await
+    .body;
     assert!(
         body.contains("The deadline for this assessment was"),
         "other trusts stay closed: {body}"
@@ -537,28 +511,17 @@ async fn past_the_deadline_answers_are_read_only_until_the_trust_gets_an_extensi
             && r.reason.as_deref() == Some("Cyber incident in January")));
 }
 
-async fn page(client: &reqwest::Client, server: &TestServer, path: &str) -> (u16, String) {
-    let response = client
-        .get(format!("{}{path}", server.base_url))
-        .send()
-        .await
-        .expect("the server answers");
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn every_page_of_the_journey_renders_whole_on_the_server() {
     let server = start_server().await;
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let assessment = server.acute_assessment(&cycle, "RR8").await;
-    let admin = server
-        .signed_in_client("admin@england.nhs.uk", None, &[Role::Admin])
+    let admin = admin_account().signed_in(&server).await;
+    let lead = lead_account("lead@rr8.nhs.uk", "RR8")
+        .signed_in(&server)
         .await;
-    let lead = server
-        .signed_in_client("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead])
-        .await;
-    let outsider = server
-        .signed_in_client("lead@r0a.nhs.uk", Some("R0A"), &[Role::TrustLead])
+    let outsider = lead_account("lead@r0a.nhs.uk", "R0A")
+        .signed_in(&server)
         .await;
     let expectations: [(&reqwest::Client, String, &str); 7] = [
         (&admin, "/admin/cycles".into(), "DMA 2026/27"),

@@ -8,53 +8,18 @@ use app::rules::accounts::Role;
 use app::rules::organisations::CareSetting;
 use app::rules::reviewers::{DeclaredConflict, ReviewerProfile};
 use app::store;
+use e2e::fixtures::AccountBuilder;
+use e2e::requests::{page, post};
 use e2e::{start_server, TestServer};
 use leptos::server_fn::ServerFn;
 
-const PASSWORD: &str = "coffee lantern meadow bicycle";
-
-/// The answer to a server function call: status, where it sends the browser next, and body.
-struct Answer {
-    status: u16,
-    location: Option<String>,
-    body: String,
-}
-
-async fn post(
-    client: &reqwest::Client,
-    server: &TestServer,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> Answer {
-    let response = client
-        .post(server.function_url(path))
-        .form(fields)
-        .send()
-        .await
-        .expect("the server answers");
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|value| value.to_str().unwrap().to_string());
-    Answer {
-        status,
-        location,
-        body: response.text().await.unwrap_or_default(),
-    }
-}
-
 /// A peer reviewer at R0A, signed in; returns the client and their account id.
 async fn reviewer(server: &TestServer, email: &str) -> (reqwest::Client, String) {
-    let client = server
-        .signed_in_client(email, Some("R0A"), &[Role::PeerReviewer])
-        .await;
-    let id = store::accounts::find_for_sign_in(&server.state.db, email)
+    AccountBuilder::new(email)
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .signed_in_with_id(server)
         .await
-        .unwrap()
-        .expect("the account exists")
-        .account_id;
-    (client, id)
 }
 
 async fn read_profile(
@@ -96,15 +61,11 @@ async fn latest_audit(server: &TestServer) -> store::audit::AuditRecord {
         .remove(0)
 }
 
-async fn page(client: &reqwest::Client, server: &TestServer, path: &str) -> String {
-    let response = client
-        .get(format!("{}{path}", server.base_url))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    response.text().await.unwrap()
+/// The page at `path`, which must be there.
+async fn page_body(client: &reqwest::Client, server: &TestServer, path: &str) -> String {
+    let (status, body) = page(client, server, path).await;
+    assert_eq!(status, 200, "{path}");
+    body
 }
 
 #[tokio::test]
@@ -174,7 +135,7 @@ async fn a_reviewer_saves_the_care_settings_they_can_review_and_their_capacity()
         Some("Acute, Mental Health; at most 4 reviews")
     );
 
-    let account = page(&client, &server, "/account?updated=expertise").await;
+    let account = page_body(&client, &server, "/account?updated=expertise").await;
     assert!(
         account.contains("Care settings and capacity saved."),
         "{account}"
@@ -381,7 +342,7 @@ async fn a_reviewer_declares_and_withdraws_conflicts_and_each_change_is_audited(
         ]
     );
 
-    let account = page(&client, &server, "/account?updated=conflict-declared").await;
+    let account = page_body(&client, &server, "/account?updated=conflict-declared").await;
     assert!(account.contains("Conflict of interest declared."));
     assert!(account.contains("Leeds Teaching Hospitals NHS Trust (RR8)"));
     assert!(account.contains("My partner is its chief information officer"));
@@ -427,14 +388,10 @@ async fn a_reviewer_declares_and_withdraws_conflicts_and_each_change_is_audited(
 async fn an_admin_manages_a_reviewers_profile_and_conflicts_from_their_page() {
     let server = start_server().await;
     let (reviewer_client, reviewer_id) = reviewer(&server, "reviewer@r0a.nhs.uk").await;
-    let admin = server
-        .signed_in_client("admin@england.nhs.uk", None, &[Role::Admin])
+    let (admin, admin_id) = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in_with_id(&server)
         .await;
-    let admin_id = store::accounts::find_for_sign_in(&server.state.db, "admin@england.nhs.uk")
-        .await
-        .unwrap()
-        .unwrap()
-        .account_id;
 
     let answer = post(
         &admin,
@@ -485,7 +442,7 @@ async fn an_admin_manages_a_reviewers_profile_and_conflicts_from_their_page() {
     assert_eq!(conflicts[0].declared_by, "Test Administrator");
     assert_eq!(conflicts[0].reason, "Told us by email on 3 March");
 
-    let person = page(
+    let person = page_body(
         &admin,
         &server,
         &format!("/admin/people/{reviewer_id}?updated=conflict-declared"),
@@ -525,8 +482,10 @@ async fn an_admin_manages_a_reviewers_profile_and_conflicts_from_their_page() {
         .is_empty());
 
     // Someone who does not review has no expertise to record.
-    let lead_id = server
-        .create_account("lead@rr8.nhs.uk", Some("RR8"), &[Role::TrustLead], PASSWORD)
+    let lead_id = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .create(&server)
         .await;
     let answer = post(
         &admin,
@@ -540,7 +499,7 @@ async fn an_admin_manages_a_reviewers_profile_and_conflicts_from_their_page() {
         "{}",
         answer.body
     );
-    let person = page(&admin, &server, &format!("/admin/people/{lead_id}")).await;
+    let person = page_body(&admin, &server, &format!("/admin/people/{lead_id}")).await;
     assert!(
         !person.contains("Declared conflicts of interest"),
         "no reviewer section for a trust lead"
@@ -565,11 +524,14 @@ async fn another_reviewer_and_other_roles_are_refused_and_change_nothing() {
     assert_eq!(answer.status, 200, "{}", answer.body);
 
     let (other_reviewer, _) = reviewer(&server, "other.reviewer@r0a.nhs.uk").await;
-    let lead = server
-        .signed_in_client("lead@r0a.nhs.uk", Some("R0A"), &[Role::TrustLead])
+    let lead = AccountBuilder::new("lead@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::TrustLead)
+        .signed_in(&server)
         .await;
-    let moderator = server
-        .signed_in_client("moderator@england.nhs.uk", None, &[Role::Moderator])
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk")
+        .role(Role::Moderator)
+        .signed_in(&server)
         .await;
     let calls: [(&str, Vec<(&str, &str)>); 4] = [
         (GetReviewerProfile::PATH, vec![]),
@@ -611,7 +573,7 @@ async fn another_reviewer_and_other_roles_are_refused_and_change_nothing() {
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].reason, "Worked there");
 
-    let account = page(&lead, &server, "/account").await;
+    let account = page_body(&lead, &server, "/account").await;
     assert!(
         !account.contains("Care settings you can review"),
         "only reviewers see the section on their account page"

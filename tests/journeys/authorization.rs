@@ -5,12 +5,13 @@
 use app::api::reviewers::*;
 use app::api::{accounts::*, assessments::*, assignments::*, cycles::*, organisations::*};
 use app::rules::accounts::Role;
-use e2e::{api_client, call, start_server, TestServer};
+use app::rules::lifecycle::AssessmentStatus;
+use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder, PASSWORD};
+use e2e::requests::{api_client, pairs, post, Answer, NO_FIELDS};
+use e2e::{start_server, TestServer};
 use leptos::server_fn::ServerFn;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
-
-const PASSWORD: &str = "coffee lantern meadow bicycle";
 
 /// Who is asking. The trust lead's own organisation is RR8; "other" rows act on R0A.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -510,74 +511,41 @@ fn table() -> Vec<Row> {
 
 /// Submits R1K's assessment and assigns it to `reviewer`; returns the review's id.
 async fn assigned_review(server: &TestServer, cycle: &str, reviewer: &str) -> String {
-    use app::rules::assignment::{AssignmentPlan, ProposedReview};
-    use app::rules::lifecycle::{AssessmentStatus, Event};
-    use app::store::{assessments, assignments};
-    use rules::fixtures::allowed;
-    let db = &server.state.db;
-    let assessment = server.acute_assessment(cycle, "R1K").await;
-    assessments::submit(
-        db,
-        "tests",
-        &assessment,
-        allowed(Event::Submit, AssessmentStatus::NotStarted),
-        "test".into(),
-        &[],
-    )
-    .await
-    .unwrap();
-    let plan = AssignmentPlan {
-        assignments: vec![ProposedReview {
-            assessment_id: assessment.clone(),
-            reviewer_id: reviewer.to_string(),
-            cost: 0,
-            reasons: Vec::new(),
-        }],
-        total_cost: 0,
-        uncovered: Vec::new(),
-        load: Vec::new(),
-    };
-    assignments::propose(db, "tests", cycle, &plan)
+    AssessmentBuilder::new(cycle, "R1K")
+        .status(AssessmentStatus::InReview)
+        .reviewer(reviewer)
+        .build(server)
+        .await;
+    app::store::assignments::cycle_data(&server.state.db, cycle)
         .await
-        .unwrap();
-    let into_review = [(
-        assessment,
-        allowed(Event::ConfirmReviewers, AssessmentStatus::Submitted),
-    )];
-    assignments::confirm(db, "tests", cycle, &into_review, &[])
-        .await
-        .unwrap();
-    assignments::cycle_data(db, cycle).await.unwrap().slots[0]
+        .unwrap()
+        .slots[0]
         .id
         .clone()
 }
 
 /// The account a subject signs in with: email, organisation and role.
-fn identity(subject: Subject) -> Option<(&'static str, Option<&'static str>, Role)> {
-    Some(match subject {
+fn identity(subject: Subject) -> Option<AccountBuilder> {
+    let (email, org, role) = match subject {
         Subject::Anonymous => return None,
         Subject::TrustLead => ("lead@rr8.nhs.uk", Some("RR8"), Role::TrustLead),
         Subject::PeerReviewer => ("reviewer@r0a.nhs.uk", Some("R0A"), Role::PeerReviewer),
         Subject::Moderator => ("moderator@england.nhs.uk", None, Role::Moderator),
         Subject::Approver => ("approver@england.nhs.uk", None, Role::Approver),
         Subject::Admin => ("admin@england.nhs.uk", None, Role::Admin),
+    };
+    let account = AccountBuilder::new(email).role(role);
+    Some(match org {
+        Some(org) => account.org(org),
+        None => account,
     })
 }
 
 async fn client_for(server: &TestServer, subject: Subject) -> reqwest::Client {
-    let client = api_client();
-    let Some((email, org, role)) = identity(subject) else {
-        return client;
-    };
-    server.create_account(email, org, &[role], PASSWORD).await;
-    let (status, body) = call(
-        &client,
-        &server.function_url(SignIn::PATH),
-        &[("email", email), ("password", PASSWORD), ("next", "")],
-    )
-    .await;
-    assert_eq!(status, 200, "{subject:?} signs in: {body}");
-    client
+    match identity(subject) {
+        Some(account) => account.signed_in(server).await,
+        None => api_client(),
+    }
 }
 
 #[tokio::test]
@@ -595,12 +563,11 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
         "server functions missing from the authorization table: {unlisted:?}"
     );
 
-    let cycle = server.open_acute_cycle("DMA 2026/27", 30).await;
+    let cycle = CycleBuilder::new().open(&server).await;
     let mut own_accounts = BTreeMap::new();
     for subject in SUBJECTS {
-        if let Some((email, org, role)) = identity(subject) {
-            let id = server.create_account(email, org, &[role], PASSWORD).await;
-            own_accounts.insert(letter(subject), id);
+        if let Some(account) = identity(subject) {
+            own_accounts.insert(letter(subject), account.create(&server).await);
         }
     }
     let review_slot = assigned_review(&server, &cycle, &own_accounts[&'r']).await;
@@ -610,25 +577,19 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
         own_assessment: server.acute_assessment(&cycle, "RR8").await,
         other_assessment: server.acute_assessment(&cycle, "R0A").await,
         cycle,
-        target_account: server
-            .create_account(
-                "target@r0a.nhs.uk",
-                Some("R0A"),
-                &[Role::PeerReviewer],
-                PASSWORD,
-            )
+        target_account: AccountBuilder::new("target@r0a.nhs.uk")
+            .org("R0A")
+            .role(Role::PeerReviewer)
+            .create(&server)
             .await,
     };
     let mut failures = Vec::new();
     for subject in SUBJECTS {
         let client = client_for(&server, subject).await;
         for row in rows.iter().filter(|row| row.path != SignOut::PATH) {
-            let pairs = (row.fields)(&context, subject);
-            let pairs: Vec<(&str, &str)> = pairs
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let (status, body) = call(&client, &server.function_url(row.path), &pairs).await;
+            let fields = (row.fields)(&context, subject);
+            let Answer { status, body, .. } =
+                post(&client, &server, row.path, &pairs(&fields)).await;
             let refused = body.contains("\"SignInRequired\"")
                 || body.contains("\"Forbidden\"")
                 || status == 403;
@@ -653,7 +614,9 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
             }
         }
         // Signing out last, so the session served every row above.
-        let (status, _) = call(&client, &server.function_url(SignOut::PATH), &[]).await;
+        let status = post(&client, &server, SignOut::PATH, NO_FIELDS)
+            .await
+            .status;
         assert_eq!(status, 200, "{subject:?} can sign out");
     }
     assert!(

@@ -1,20 +1,14 @@
 //! Whole pages over HTTP against a real server with its own database and the England data.
 
-use e2e::{start_server, REQUEST_TIMEOUT};
+use e2e::requests::{cookieless_client, page};
+use e2e::start_server;
 
 async fn get(url: &str) -> reqwest::Response {
-    reqwest::Client::new()
+    cookieless_client()
         .get(url)
-        .timeout(REQUEST_TIMEOUT)
         .send()
         .await
         .expect("the server answers")
-}
-
-async fn page(url: &str) -> (reqwest::StatusCode, String) {
-    let response = get(url).await;
-    let status = response.status();
-    (status, response.text().await.expect("a text body"))
 }
 
 #[tokio::test]
@@ -75,7 +69,8 @@ async fn home_page_says_what_the_service_is_with_security_headers() {
 #[tokio::test]
 async fn directory_lists_every_region_and_its_icbs() {
     let server = start_server().await;
-    let (status, body) = page(&format!("{}/organisations", server.base_url)).await;
+    let client = cookieless_client();
+    let (status, body) = page(&client, &server, "/organisations").await;
     assert_eq!(status, 200);
     for region in [
         "London",
@@ -103,7 +98,8 @@ async fn directory_lists_every_region_and_its_icbs() {
 #[tokio::test]
 async fn icb_page_lists_its_trusts_with_care_settings() {
     let server = start_server().await;
-    let (status, body) = page(&format!("{}/organisations/icbs/QWO", server.base_url)).await;
+    let client = cookieless_client();
+    let (status, body) = page(&client, &server, "/organisations/icbs/QWO").await;
     assert_eq!(status, 200);
     assert!(body.contains("NHS West Yorkshire Integrated Care Board"));
     assert!(body.contains("Leeds Teaching Hospitals NHS Trust"));
@@ -118,7 +114,8 @@ async fn icb_page_lists_its_trusts_with_care_settings() {
 #[tokio::test]
 async fn trust_page_shows_where_it_is_assessed_when_that_differs() {
     let server = start_server().await;
-    let (status, body) = page(&format!("{}/organisations/trusts/RX9", server.base_url)).await;
+    let client = cookieless_client();
+    let (status, body) = page(&client, &server, "/organisations/trusts/RX9").await;
     assert_eq!(status, 200);
     assert!(body.contains("East Midlands Ambulance Service NHS Trust"));
     assert!(body.contains("Assessed in the system of"));
@@ -128,7 +125,8 @@ async fn trust_page_shows_where_it_is_assessed_when_that_differs() {
 #[tokio::test]
 async fn search_by_ods_code_finds_the_trust() {
     let server = start_server().await;
-    let (status, body) = page(&format!("{}/organisations?q=rr8", server.base_url)).await;
+    let client = cookieless_client();
+    let (status, body) = page(&client, &server, "/organisations?q=rr8").await;
     assert_eq!(status, 200);
     assert!(body.contains("1 organisation matches"), "{body}");
     assert!(body.contains("href=\"/organisations/trusts/RR8\""));
@@ -142,7 +140,8 @@ async fn search_by_ods_code_finds_the_trust() {
 #[tokio::test]
 async fn search_by_name_matches_any_case_and_only_matching_organisations() {
     let server = start_server().await;
-    let (status, body) = page(&format!("{}/organisations?q=LeEdS", server.base_url)).await;
+    let client = cookieless_client();
+    let (status, body) = page(&client, &server, "/organisations?q=LeEdS").await;
     assert_eq!(status, 200);
     for code in ["RR8", "RGD", "RY6"] {
         assert!(
@@ -151,7 +150,7 @@ async fn search_by_name_matches_any_case_and_only_matching_organisations() {
         );
     }
     assert!(!body.contains("Manchester"));
-    let (_, none) = page(&format!("{}/organisations?q=%25", server.base_url)).await;
+    let (_, none) = page(&client, &server, "/organisations?q=%25").await;
     assert!(
         none.contains("No organisations match"),
         "a % is searched for literally, not as a wildcard"
@@ -161,27 +160,29 @@ async fn search_by_name_matches_any_case_and_only_matching_organisations() {
 #[tokio::test]
 async fn unknown_organisation_is_a_404_with_a_plain_message() {
     let server = start_server().await;
-    let (status, body) = page(&format!("{}/organisations/icbs/ZZZ", server.base_url)).await;
+    let client = cookieless_client();
+    let (status, body) = page(&client, &server, "/organisations/icbs/ZZZ").await;
     assert_eq!(status, 404);
     assert!(body.contains("There is no integrated care board with the ODS code ZZZ."));
-    let (status, _) = page(&format!("{}/no-such-page", server.base_url)).await;
+    let (status, _) = page(&client, &server, "/no-such-page").await;
     assert_eq!(status, 404);
 }
 
 #[tokio::test]
 async fn health_check_reports_the_database() {
     let server = start_server().await;
-    let (status, body) = page(&format!("{}/healthz", server.base_url)).await;
-    assert_eq!((status.as_u16(), body.as_str()), (200, "ok"));
+    let client = cookieless_client();
+    let (status, body) = page(&client, &server, "/healthz").await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
     server.state.db.pool.close().await;
-    let (status, _) = page(&format!("{}/healthz", server.base_url)).await;
+    let (status, _) = page(&client, &server, "/healthz").await;
     assert_eq!(status, 503, "a closed database is reported as unavailable");
 }
 
 #[tokio::test]
 async fn pages_are_compressed_for_clients_that_accept_it() {
     let server = start_server().await;
-    let response = reqwest::Client::new()
+    let response = cookieless_client()
         .get(format!("{}/organisations", server.base_url))
         .header("accept-encoding", "gzip")
         .send()

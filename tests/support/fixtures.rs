@@ -1,0 +1,460 @@
+//! What tests set up before the journey they test: accounts, cycles, assessments at a given
+//! status, and answers. Each goes through the service's own store functions, as the demo data
+//! does, so a fixture is always a state the service itself can reach.
+
+use crate::requests::signed_in_client;
+use crate::TestServer;
+use app::rules::accounts::Role;
+use app::rules::assessments::{Answer, DomainAnswers};
+use app::rules::cycles::CycleDates;
+use app::rules::framework::Domain;
+use app::rules::lifecycle::{AssessmentStatus, Event};
+use app::rules::organisations::CareSetting;
+use app::store::date_in_days;
+use rules::fixtures::allowed;
+use std::ops::{Bound, RangeBounds};
+
+/// Every account a test creates has this password unless the test says otherwise.
+pub const PASSWORD: &str = "coffee lantern meadow bicycle";
+
+/// The framework version the bundled framework has, which every cycle here uses.
+pub const FRAMEWORK_VERSION: &str = "2026.1";
+
+/// The actor fixtures act as in the audit trail.
+const ACTOR: &str = "tests";
+
+/// An account to create, with a password:
+/// `AccountBuilder::new("lead@rr8.nhs.uk").org("RR8").role(Role::TrustLead).create(&server)`.
+/// Its display name is "Test" and its roles' labels ("Test Trust lead").
+#[derive(Clone, Debug)]
+pub struct AccountBuilder {
+    pub(crate) email: String,
+    org: Option<String>,
+    roles: Vec<Role>,
+    pub(crate) password: String,
+}
+
+impl AccountBuilder {
+    /// An account for `email` with no organisation, no roles and [`PASSWORD`].
+    pub fn new(email: &str) -> Self {
+        AccountBuilder {
+            email: email.to_string(),
+            org: None,
+            roles: Vec::new(),
+            password: PASSWORD.to_string(),
+        }
+    }
+
+    /// The organisation (ODS code) the account acts for.
+    pub fn org(mut self, ods_code: &str) -> Self {
+        self.org = Some(ods_code.to_string());
+        self
+    }
+
+    /// Adds a role.
+    pub fn role(mut self, role: Role) -> Self {
+        self.roles.push(role);
+        self
+    }
+
+    pub fn password(mut self, password: &str) -> Self {
+        self.password = password.to_string();
+        self
+    }
+
+    /// Creates the account, or replaces the one with its email address; returns its id.
+    pub async fn create(&self, server: &TestServer) -> String {
+        use app::store::accounts::{upsert_with_password, NewAccount};
+        let hash = app::api::credentials::hash_password(self.password.clone())
+            .await
+            .expect("hashing works");
+        let labels: Vec<&str> = self.roles.iter().map(|role| role.label()).collect();
+        let account = NewAccount {
+            email: self.email.clone(),
+            display_name: format!("Test {}", labels.join(" ")),
+            org_ods_code: self.org.clone(),
+            roles: self.roles.clone(),
+        };
+        upsert_with_password(&server.state.db, ACTOR, &account, &hash)
+            .await
+            .expect("the account is stored")
+    }
+
+    /// Creates the account and signs it in on a fresh client; returns the client.
+    pub async fn signed_in(&self, server: &TestServer) -> reqwest::Client {
+        self.signed_in_with_id(server).await.0
+    }
+
+    /// Creates the account and signs it in on a fresh client; returns the client and the
+    /// account's id.
+    pub async fn signed_in_with_id(&self, server: &TestServer) -> (reqwest::Client, String) {
+        let id = self.create(server).await;
+        (
+            signed_in_client(server, &self.email, &self.password).await,
+            id,
+        )
+    }
+}
+
+/// A cycle to create: by default "DMA 2026/27", acute assessments only, all of England, opened
+/// 30 days ago with the submission deadline in 30 days and the review, moderation and
+/// publication dates 30, 60 and 90 days after it, 2 reviewers per assessment and at most 3
+/// reviews per reviewer.
+#[derive(Clone, Debug)]
+pub struct CycleBuilder {
+    name: String,
+    framework_version: String,
+    /// Days from today of the opening date, the submission, review and moderation deadlines,
+    /// and the publication date.
+    opens_on: i64,
+    submission_deadline: i64,
+    review_deadline: i64,
+    moderation_deadline: i64,
+    publication_on: i64,
+    care_settings: Vec<CareSetting>,
+    region_ods_codes: Vec<String>,
+    reviewers_per_assessment: i64,
+    reviewer_capacity: i64,
+}
+
+impl Default for CycleBuilder {
+    fn default() -> Self {
+        CycleBuilder {
+            name: "DMA 2026/27".into(),
+            framework_version: FRAMEWORK_VERSION.into(),
+            opens_on: -30,
+            submission_deadline: 30,
+            review_deadline: 60,
+            moderation_deadline: 90,
+            publication_on: 120,
+            care_settings: vec![CareSetting::Acute],
+            region_ods_codes: Vec::new(),
+            reviewers_per_assessment: 2,
+            reviewer_capacity: 3,
+        }
+    }
+}
+
+impl CycleBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
+    }
+
+    /// The opening date, `days` from today (negative: in the past).
+    pub fn opens_in_days(mut self, days: i64) -> Self {
+        self.opens_on = days;
+        self
+    }
+
+    /// The submission deadline `days` from today (negative: already passed), with the review,
+    /// moderation and publication dates moved to 30, 60 and 90 days after it.
+    pub fn deadlines_from_days(mut self, days: i64) -> Self {
+        self.submission_deadline = days;
+        self.review_deadline = days + 30;
+        self.moderation_deadline = days + 60;
+        self.publication_on = days + 90;
+        self
+    }
+
+    /// The submission deadline alone, `days` from today; the other dates stay as they are.
+    pub fn submission_deadline_in_days(mut self, days: i64) -> Self {
+        self.submission_deadline = days;
+        self
+    }
+
+    pub fn care_settings(mut self, settings: &[CareSetting]) -> Self {
+        self.care_settings = settings.to_vec();
+        self
+    }
+
+    /// The regions (ODS codes) the cycle covers; none, the default, is all of England.
+    pub fn regions(mut self, ods_codes: &[&str]) -> Self {
+        self.region_ods_codes = ods_codes.iter().map(|code| code.to_string()).collect();
+        self
+    }
+
+    pub fn reviewers_per_assessment(mut self, count: i64) -> Self {
+        self.reviewers_per_assessment = count;
+        self
+    }
+
+    pub fn reviewer_capacity(mut self, reviews: i64) -> Self {
+        self.reviewer_capacity = reviews;
+        self
+    }
+
+    fn dates(&self) -> CycleDates {
+        CycleDates {
+            opens_on: date_in_days(self.opens_on),
+            submission_deadline: date_in_days(self.submission_deadline),
+            review_deadline: date_in_days(self.review_deadline),
+            moderation_deadline: date_in_days(self.moderation_deadline),
+            publication_on: date_in_days(self.publication_on),
+        }
+    }
+
+    /// The cycle as the store takes it.
+    fn new_cycle(&self) -> app::store::cycles::NewCycle {
+        app::store::cycles::NewCycle {
+            name: self.name.clone(),
+            framework_version: self.framework_version.clone(),
+            dates: self.dates(),
+            care_settings: self.care_settings.clone(),
+            region_ods_codes: self.region_ods_codes.clone(),
+            reviewers_per_assessment: self.reviewers_per_assessment,
+            reviewer_capacity: self.reviewer_capacity,
+        }
+    }
+
+    /// The cycle as the fields of the CreateCycle form.
+    pub fn form(&self) -> Vec<(String, String)> {
+        let dates = self.dates();
+        let mut fields = vec![
+            ("name", self.name.clone()),
+            ("framework_version", self.framework_version.clone()),
+            ("opens_on", dates.opens_on),
+            ("submission_deadline", dates.submission_deadline),
+            ("review_deadline", dates.review_deadline),
+            ("moderation_deadline", dates.moderation_deadline),
+            ("publication_on", dates.publication_on),
+        ];
+        for setting in &self.care_settings {
+            fields.push((app::api::cycles::care_setting_field(*setting), "on".into()));
+        }
+        fields.extend([
+            ("regions", self.region_ods_codes.join(",")),
+            (
+                "reviewers_per_assessment",
+                self.reviewers_per_assessment.to_string(),
+            ),
+            ("reviewer_capacity", self.reviewer_capacity.to_string()),
+        ]);
+        fields
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect()
+    }
+
+    /// Creates the cycle, in its setup phase; returns its id.
+    pub async fn create(&self, server: &TestServer) -> String {
+        app::store::cycles::create(&server.state.db, ACTOR, &self.new_cycle(), false)
+            .await
+            .expect("the cycle is created")
+    }
+
+    /// Creates the cycle and opens it, which creates its assessments and queues an email to
+    /// each lead; returns its id.
+    pub async fn open(&self, server: &TestServer) -> String {
+        let id = self.create(server).await;
+        app::store::cycles::open(&server.state.db, ACTOR, &id, |lead| {
+            app::store::outbox::OutgoingMail {
+                to: lead.email.clone(),
+                subject: "Cycle open".into(),
+                body: String::new(),
+            }
+        })
+        .await
+        .expect("the cycle opens");
+        id
+    }
+}
+
+/// A trust's acute assessment in an open cycle, taken to a status through the store functions
+/// the service uses: answered ([`AssessmentStatus::InProgress`]), submitted, and assigned to
+/// reviewers and confirmed ([`AssessmentStatus::InReview`]).
+///
+/// `AssessmentBuilder::new(&cycle, "RR8").status(AssessmentStatus::Submitted).build(&server)`
+#[derive(Clone, Debug)]
+pub struct AssessmentBuilder {
+    cycle_id: String,
+    trust: String,
+    status: AssessmentStatus,
+    answered: Option<(Bound<usize>, Bound<usize>)>,
+    reviewers: Vec<String>,
+}
+
+impl AssessmentBuilder {
+    /// The trust's acute assessment in the cycle, not started.
+    pub fn new(cycle_id: &str, trust: &str) -> Self {
+        AssessmentBuilder {
+            cycle_id: cycle_id.to_string(),
+            trust: trust.to_string(),
+            status: AssessmentStatus::NotStarted,
+            answered: None,
+            reviewers: Vec::new(),
+        }
+    }
+
+    /// Not started, in progress, submitted or in review. In review needs [`Self::reviewer`].
+    pub fn status(mut self, status: AssessmentStatus) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Which of the acute domains, in framework order, are answered (met up to level 2) before
+    /// anything else; by default the first when in progress, none otherwise. Answering any makes
+    /// it in progress.
+    pub fn answer_domains(mut self, domains: impl RangeBounds<usize>) -> Self {
+        self.answered = Some((domains.start_bound().cloned(), domains.end_bound().cloned()));
+        if self.status == AssessmentStatus::NotStarted {
+            self.status = AssessmentStatus::InProgress;
+        }
+        self
+    }
+
+    /// A reviewer (account id) the assessment is assigned to when it goes into review.
+    pub fn reviewer(mut self, account_id: &str) -> Self {
+        self.reviewers.push(account_id.to_string());
+        self
+    }
+
+    /// Takes the assessment to its status; returns its id. Going into review proposes and
+    /// confirms the cycle's assignment, so do that for one assessment per cycle.
+    pub async fn build(&self, server: &TestServer) -> String {
+        use app::store::{assessments, assignments};
+        use AssessmentStatus::*;
+        let db = &server.state.db;
+        let id = server.acute_assessment(&self.cycle_id, &self.trust).await;
+        assert!(
+            matches!(self.status, NotStarted | InProgress | Submitted | InReview),
+            "the builder takes an assessment to not started, in progress, submitted or in review, not {:?}",
+            self.status
+        );
+        let answered = match (self.answered, self.status) {
+            (Some(range), _) => range,
+            (None, InProgress) => (Bound::Unbounded, Bound::Excluded(1)),
+            (None, _) => (Bound::Unbounded, Bound::Excluded(0)),
+        };
+        let domains = acute_domains(server).await;
+        for domain in &domains[answered] {
+            assessments::save_domain(
+                db,
+                ACTOR,
+                &id,
+                allowed(Event::Save, NotStarted),
+                &domain.key,
+                0,
+                &domain_answers(domain, 2),
+                "set up by the test".into(),
+            )
+            .await
+            .expect("the answers are saved");
+        }
+        if matches!(self.status, Submitted | InReview) {
+            assessments::submit(
+                db,
+                ACTOR,
+                &id,
+                allowed(Event::Submit, NotStarted),
+                "test".into(),
+                &[],
+            )
+            .await
+            .expect("the assessment is submitted");
+        }
+        if self.status == InReview {
+            use app::rules::assignment::{AssignmentPlan, ProposedReview};
+            assert!(
+                !self.reviewers.is_empty(),
+                "an assessment in review needs a reviewer"
+            );
+            let plan = AssignmentPlan {
+                assignments: self
+                    .reviewers
+                    .iter()
+                    .map(|reviewer| ProposedReview {
+                        assessment_id: id.clone(),
+                        reviewer_id: reviewer.clone(),
+                        cost: 0,
+                        reasons: Vec::new(),
+                    })
+                    .collect(),
+                total_cost: 0,
+                uncovered: Vec::new(),
+                load: Vec::new(),
+            };
+            assignments::propose(db, ACTOR, &self.cycle_id, &plan)
+                .await
+                .expect("the reviewers are proposed");
+            let into_review = [(id.clone(), allowed(Event::ConfirmReviewers, Submitted))];
+            assignments::confirm(db, ACTOR, &self.cycle_id, &into_review, &[])
+                .await
+                .expect("the assignment is confirmed");
+        }
+        let header = assessments::header(db, &id)
+            .await
+            .unwrap()
+            .expect("the assessment exists");
+        assert_eq!(header.status, self.status, "the fixture reached its status");
+        id
+    }
+}
+
+/// The domains an acute assessment answers, from the bundled framework, in framework order.
+pub async fn acute_domains(server: &TestServer) -> Vec<Domain> {
+    app::store::frameworks::cached(&server.state.db, FRAMEWORK_VERSION)
+        .await
+        .unwrap()
+        .expect("the bundled framework is loaded")
+        .domains_for(CareSetting::Acute)
+        .map(|(_, domain)| domain.clone())
+        .collect()
+}
+
+/// Every criterion of `domain` answered: met (with evidence) up to and including `met_up_to`,
+/// not met above it.
+pub fn domain_answers(domain: &Domain, met_up_to: u8) -> DomainAnswers {
+    domain
+        .levels
+        .iter()
+        .flat_map(|level| {
+            level.criteria.iter().map(move |criterion| {
+                let met = level.level <= met_up_to;
+                let answer = Answer {
+                    met: Some(met),
+                    evidence: if met {
+                        format!("Board paper for {}", criterion.key)
+                    } else {
+                        String::new()
+                    },
+                };
+                (criterion.key.clone(), answer)
+            })
+        })
+        .collect()
+}
+
+/// The SaveDomainAnswers form fields that answer every criterion of `domain` as
+/// [`domain_answers`] does, quoting `version`.
+pub fn answer_fields(
+    assessment: &str,
+    domain: &Domain,
+    version: i64,
+    met_up_to: u8,
+) -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("assessment_id".to_string(), assessment.to_string()),
+        ("domain_key".to_string(), domain.key.clone()),
+        ("version".to_string(), version.to_string()),
+    ];
+    let answers = domain_answers(domain, met_up_to);
+    for level in &domain.levels {
+        for criterion in &level.criteria {
+            let answer = &answers[&criterion.key];
+            fields.push((
+                format!("answers[{}][met]", criterion.key),
+                if answer.is_met() { "met" } else { "not-met" }.to_string(),
+            ));
+            fields.push((
+                format!("answers[{}][evidence]", criterion.key),
+                answer.evidence.clone(),
+            ));
+        }
+    }
+    fields
+}

@@ -51,8 +51,9 @@ struct Context {
     /// The trust lead's own trust's assessment (RR8), and another trust's (R0A).
     own_assessment: String,
     other_assessment: String,
-    /// A review of R1K's assessment assigned to the peer reviewer.
+    /// A review of R1K's assessment assigned to the peer reviewer, and one assigned to another.
     review_slot: String,
+    other_review_slot: String,
 }
 
 fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -264,6 +265,17 @@ fn table() -> Vec<Row> {
             },
         },
         Row {
+            path: GetDomain::PATH,
+            case: "read a domain of another trust's assessment",
+            allowed: "mpd",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
+                    ("domain_key", "digital-strategy"),
+                ])
+            },
+        },
+        Row {
             path: SaveDomainAnswers::PATH,
             case: "answer my trust's assessment",
             allowed: "l",
@@ -296,6 +308,17 @@ fn table() -> Vec<Row> {
             fields: |c, _| {
                 fields(&[
                     ("assessment_id", &c.own_assessment),
+                    ("declaration", "confirmed"),
+                ])
+            },
+        },
+        Row {
+            path: SubmitAssessment::PATH,
+            case: "submit another trust's assessment",
+            allowed: "",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
                     ("declaration", "confirmed"),
                 ])
             },
@@ -506,22 +529,38 @@ fn table() -> Vec<Row> {
             // No reason: an allowed call is refused for that and changes nothing.
             fields: |c, _| fields(&[("slot_id", &c.review_slot), ("reason", "")]),
         },
+        Row {
+            path: DeclineReview::PATH,
+            case: "decline another reviewer's review",
+            allowed: "",
+            fields: |c, _| fields(&[("slot_id", &c.other_review_slot), ("reason", "On leave")]),
+        },
     ]
 }
 
-/// Submits R1K's assessment and assigns it to `reviewer`; returns the review's id.
-async fn assigned_review(server: &TestServer, cycle: &str, reviewer: &str) -> String {
-    AssessmentBuilder::new(cycle, "R1K")
-        .status(AssessmentStatus::InReview)
-        .reviewer(reviewer)
-        .build(server)
-        .await;
-    app::store::assignments::cycle_data(&server.state.db, cycle)
+/// Submits R1K's assessment and assigns it to each of `reviewers`; returns their reviews' ids,
+/// in the same order.
+async fn assigned_reviews(server: &TestServer, cycle: &str, reviewers: &[&str]) -> Vec<String> {
+    let mut assessment = AssessmentBuilder::new(cycle, "R1K").status(AssessmentStatus::InReview);
+    for reviewer in reviewers {
+        assessment = assessment.reviewer(reviewer);
+    }
+    assessment.build(server).await;
+    let slots = app::store::assignments::cycle_data(&server.state.db, cycle)
         .await
         .unwrap()
-        .slots[0]
-        .id
-        .clone()
+        .slots;
+    reviewers
+        .iter()
+        .map(|reviewer| {
+            slots
+                .iter()
+                .find(|slot| slot.reviewer_id == *reviewer)
+                .expect("a review for each reviewer")
+                .id
+                .clone()
+        })
+        .collect()
 }
 
 /// The account a subject signs in with: email, organisation and role.
@@ -570,9 +609,19 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
             own_accounts.insert(letter(subject), account.create(&server).await);
         }
     }
-    let review_slot = assigned_review(&server, &cycle, &own_accounts[&'r']).await;
+    let other_reviewer = AccountBuilder::new("other-reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let [review_slot, other_review_slot]: [String; 2] =
+        assigned_reviews(&server, &cycle, &[&own_accounts[&'r'], &other_reviewer])
+            .await
+            .try_into()
+            .unwrap();
     let context = Context {
         review_slot,
+        other_review_slot,
         own_accounts,
         own_assessment: server.acute_assessment(&cycle, "RR8").await,
         other_assessment: server.acute_assessment(&cycle, "R0A").await,

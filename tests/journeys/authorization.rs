@@ -3,6 +3,7 @@
 //! new endpoint can skip this.
 
 use app::api::reviewers::*;
+use app::api::reviews::*;
 use app::api::{accounts::*, assessments::*, assignments::*, cycles::*, organisations::*};
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
@@ -54,6 +55,8 @@ struct Context {
     /// A review of R1K's assessment assigned to the peer reviewer, and one assigned to another.
     review_slot: String,
     other_review_slot: String,
+    /// A domain of those reviews.
+    domain_key: String,
 }
 
 fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -535,6 +538,97 @@ fn table() -> Vec<Row> {
             allowed: "",
             fields: |c, _| fields(&[("slot_id", &c.other_review_slot), ("reason", "On leave")]),
         },
+        Row {
+            path: GetReview::PATH,
+            case: "read my review",
+            allowed: "rmpd",
+            fields: |c, _| fields(&[("slot_id", &c.review_slot)]),
+        },
+        Row {
+            path: GetReview::PATH,
+            case: "read another reviewer's review",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("slot_id", &c.other_review_slot)]),
+        },
+        Row {
+            path: GetDomainReview::PATH,
+            case: "read a domain of my review",
+            allowed: "rmpd",
+            fields: |c, _| fields(&[("slot_id", &c.review_slot), ("domain_key", &c.domain_key)]),
+        },
+        Row {
+            path: GetDomainReview::PATH,
+            case: "read a domain of another reviewer's review",
+            allowed: "mpd",
+            fields: |c, _| {
+                fields(&[
+                    ("slot_id", &c.other_review_slot),
+                    ("domain_key", &c.domain_key),
+                ])
+            },
+        },
+        Row {
+            path: SaveDomainReview::PATH,
+            case: "save a domain of my review",
+            allowed: "r",
+            // The cycle is not in peer review yet: an allowed call is refused for that.
+            fields: |c, _| {
+                fields(&[
+                    ("slot_id", &c.review_slot),
+                    ("domain_key", &c.domain_key),
+                    ("version", "0"),
+                ])
+            },
+        },
+        Row {
+            path: SaveDomainReview::PATH,
+            case: "save a domain of another reviewer's review",
+            allowed: "",
+            fields: |c, _| {
+                fields(&[
+                    ("slot_id", &c.other_review_slot),
+                    ("domain_key", &c.domain_key),
+                    ("version", "0"),
+                ])
+            },
+        },
+        Row {
+            path: SubmitReview::PATH,
+            case: "submit my review",
+            allowed: "r",
+            fields: |c, _| fields(&[("slot_id", &c.review_slot), ("verdict", "accurate")]),
+        },
+        Row {
+            path: SubmitReview::PATH,
+            case: "submit another reviewer's review",
+            allowed: "",
+            fields: |c, _| fields(&[("slot_id", &c.other_review_slot), ("verdict", "accurate")]),
+        },
+        Row {
+            path: ExtendReviewDeadline::PATH,
+            case: "give a reviewer more time",
+            allowed: "d",
+            // No date: an allowed call is refused for that and changes nothing.
+            fields: |c, _| {
+                fields(&[
+                    ("slot_id", &c.review_slot),
+                    ("deadline", ""),
+                    ("reason", "Ill"),
+                ])
+            },
+        },
+        Row {
+            path: ReopenReview::PATH,
+            case: "reopen a submitted review",
+            allowed: "d",
+            fields: |c, _| fields(&[("slot_id", &c.review_slot), ("reason", "")]),
+        },
+        Row {
+            path: CloseReview::PATH,
+            case: "close an assessment's peer review",
+            allowed: "d",
+            fields: |c, _| fields(&[("slot_id", &c.review_slot), ("reason", "")]),
+        },
     ]
 }
 
@@ -620,6 +714,7 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
             .try_into()
             .unwrap();
     let context = Context {
+        domain_key: e2e::fixtures::acute_domains(&server).await[0].key.clone(),
         review_slot,
         other_review_slot,
         own_accounts,

@@ -15,4 +15,5 @@ mod http;
 mod mail;
 mod review_assignment;
 mod reviewers;
+mod reviews;
 mod security;

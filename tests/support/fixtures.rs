@@ -262,6 +262,22 @@ impl CycleBuilder {
         .expect("the cycle opens");
         id
     }
+
+    /// Creates and opens the cycle, then moves it on to peer review; returns its id.
+    pub async fn in_peer_review(&self, server: &TestServer) -> String {
+        use app::rules::cycles::Phase;
+        let id = self.open(server).await;
+        app::store::cycles::change_phase(
+            &server.state.db,
+            ACTOR,
+            &id,
+            Phase::Submission,
+            Phase::PeerReview,
+        )
+        .await
+        .expect("the cycle moves on to peer review");
+        id
+    }
 }
 
 /// A trust's acute assessment in an open cycle, taken to a status through the store functions

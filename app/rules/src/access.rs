@@ -144,6 +144,22 @@ pub fn may_act_on_own_review(actor: &Actor, reviewer_id: &str) -> Result<(), Ref
     }
 }
 
+/// Reading a peer review: the reviewer it is assigned to while it is theirs (not declined or
+/// replaced), and NHS England's moderators, approvers and administrators. Nobody else, the
+/// trust's own leads included: they see reviews anonymised, once the review is complete.
+pub fn may_read_review(
+    actor: &Actor,
+    reviewer_id: &str,
+    still_assigned: bool,
+) -> Result<(), Refusal> {
+    let own = actor.has(Role::PeerReviewer) && actor.account_id == reviewer_id && still_assigned;
+    if own || actor.has(Role::Admin) || actor.has(Role::Moderator) || actor.has(Role::Approver) {
+        Ok(())
+    } else {
+        Err("You do not have access to this review: only the peer reviewer it is assigned to, and NHS England, can see it.")
+    }
+}
+
 /// What a signed-in person may do across the service, as the access rules decide it, so that
 /// menus and pages show what the server functions will allow instead of guessing from roles.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -336,5 +352,19 @@ mod tests {
         assert!(may_act_on_own_review(&reviewer, "a1").is_ok());
         assert!(may_act_on_own_review(&reviewer, "someone-else").is_err());
         assert!(may_act_on_own_review(&actor(&[Role::Admin], None), "a1").is_err());
+    }
+
+    #[test]
+    fn a_review_is_read_by_its_reviewer_while_assigned_and_by_nhs_england() {
+        let reviewer = actor(&[Role::PeerReviewer], Some("RX1"));
+        assert!(may_read_review(&reviewer, "a1", true).is_ok());
+        assert!(may_read_review(&reviewer, "a1", false).is_err(), "declined");
+        assert!(may_read_review(&reviewer, "someone-else", true).is_err());
+        for role in [Role::Admin, Role::Moderator, Role::Approver] {
+            assert!(may_read_review(&actor(&[role], None), "someone-else", true).is_ok());
+        }
+        let lead = actor(&[Role::TrustLead], Some("RR8"));
+        let refusal = may_read_review(&lead, "someone-else", true).unwrap_err();
+        assert!(refusal.starts_with("You do not have access"));
     }
 }

@@ -130,3 +130,61 @@ pub fn reviews_assigned(
         ),
     }
 }
+
+/// To each trust lead when the peer review of their assessment is complete. Reviewers are not
+/// named: trusts see them only as "Reviewer 1", "Reviewer 2".
+pub fn reviews_complete(
+    to: &str,
+    name: &str,
+    title: &str,
+    cycle_name: &str,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Peer review complete: {title}"),
+        body: format!(
+            "Dear {name},\n\nThe peer review of the {cycle_name} self-assessment for {title} is complete.\n\n\
+             The reviewers' adjusted scores, with their reasons, are ready for your reply. NHS England will read your reply when it moderates the final scores.\n\n\
+             Read the reviews and reply here:\n\n{link}\n\n{SIGN_OFF}\n"
+        ),
+    }
+}
+
+/// To a peer reviewer when NHS England reopens their submitted review.
+pub fn review_reopened(
+    to: &str,
+    name: &str,
+    title: &str,
+    reason: &str,
+    deadline: &str,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Your review has been reopened: {title}"),
+        body: format!(
+            "Dear {name},\n\nNHS England has reopened your peer review of {title} so that you can change it.\n\n\
+             The reason given was:\n\n{reason}\n\n\
+             Make the changes and submit it again by the end of {deadline}:\n\n{link}\n\n{SIGN_OFF}\n"
+        ),
+    }
+}
+
+/// To a peer reviewer when NHS England gives them a later deadline.
+pub fn review_deadline_extended(
+    to: &str,
+    name: &str,
+    title: &str,
+    deadline: &str,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("More time for your review: {title}"),
+        body: format!(
+            "Dear {name},\n\nNHS England has given you until the end of {deadline} to submit your peer review of {title}.\n\n\
+             Continue your review here:\n\n{link}\n\n{SIGN_OFF}\n"
+        ),
+    }
+}

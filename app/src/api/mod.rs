@@ -16,6 +16,7 @@ pub mod organisations;
 #[cfg(feature = "ssr")]
 mod refusals;
 pub mod reviewers;
+pub mod reviews;
 
 #[cfg(feature = "ssr")]
 use crate::{error::AppError, store::Db};

@@ -9,6 +9,7 @@ use crate::store::assessments::AssessmentError;
 use crate::store::assignments::AssignmentError;
 use crate::store::cycles::CycleError;
 use crate::store::reviewers::ReviewerError;
+use crate::store::reviews::ReviewError;
 
 impl From<Refusal> for AppError {
     fn from(refusal: Refusal) -> Self {
@@ -99,6 +100,35 @@ impl From<ReviewerError> for AppError {
             )),
             ReviewerError::Refused(refusal) => AppError::Forbidden(refusal.to_string()),
             ReviewerError::Database(error) => error.into(),
+        }
+    }
+}
+
+/// A conflict has its own words where it happens (it needs the domain to say what differs).
+impl From<ReviewError> for AppError {
+    fn from(error: ReviewError) -> Self {
+        match error {
+            ReviewError::NoSuchReview => AppError::NotFound("There is no such review.".into()),
+            ReviewError::NotAssigned => AppError::Forbidden(
+                "This review is no longer assigned to you: you declined it or NHS England asked someone else.".into(),
+            ),
+            ReviewError::AlreadySubmitted => AppError::Invalid(
+                "This review has been submitted, so it cannot be changed. Ask NHS England to reopen it if something needs correcting.".into(),
+            ),
+            ReviewError::NotSubmitted => {
+                AppError::Invalid("This review has not been submitted, so there is nothing to reopen.".into())
+            }
+            ReviewError::MovedOn(status) => AppError::Invalid(format!(
+                "Nothing was changed: the assessment is now {}, so its peer review is closed.",
+                status.label().to_lowercase()
+            )),
+            ReviewError::Conflict(_) => AppError::Invalid(
+                "This section of your review was saved elsewhere after you opened it. Nothing you entered has been saved. Reload the page.".into(),
+            ),
+            ReviewError::NoReviewsYet => AppError::Invalid(
+                "No review of this assessment has been submitted yet, so its peer review cannot be closed. Give the reviewers more time or replace them.".into(),
+            ),
+            ReviewError::Database(error) => error.into(),
         }
     }
 }

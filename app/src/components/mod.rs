@@ -1,5 +1,6 @@
 //! The few NHS.UK design-system pieces every page is built from.
 
+pub mod autosave;
 mod forms;
 mod layout;
 mod messages;

@@ -7,6 +7,7 @@ use crate::api::assessments::{
     get_assessment, get_domain, my_assessments, AssessmentOverview, DomainView, ReopenAssessment,
     SaveDomainAnswers, SubmitAssessment,
 };
+use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
 use crate::error::AppError;
 use crate::rules::assessments::{evidence_field, DomainStatus};
@@ -17,14 +18,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync {
+pub(super) fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync {
     let params = use_params_map();
     move || params.read().get(name).unwrap_or_default()
 }
 
 /// The assessment's status as a tag; the words carry the meaning, the colour only helps.
 #[component]
-fn StatusTag(status: AssessmentStatus) -> impl IntoView {
+pub(super) fn StatusTag(status: AssessmentStatus) -> impl IntoView {
     let colour = match status {
         AssessmentStatus::NotStarted => "nhsuk-tag--grey",
         AssessmentStatus::InProgress => "nhsuk-tag--blue",
@@ -33,7 +34,7 @@ fn StatusTag(status: AssessmentStatus) -> impl IntoView {
     view! { <strong class=format!("nhsuk-tag {colour}")>{status.label()}</strong> }
 }
 
-fn score_text(score: Option<f64>) -> String {
+pub(super) fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "No score".to_string(), round_for_display)
 }
 
@@ -222,20 +223,15 @@ pub fn DomainPage() -> impl IntoView {
     }
 }
 
-/// What the person is told about saving as they go. The words are always true: "All changes
-/// saved" only when the last save holds everything typed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum AutosaveState {
-    Idle,
-    /// Typed, and a save will follow when the typing pauses.
-    Unsaved,
-    Saving,
-    Saved,
-    Failed,
+impl DraftSave for SaveDomainAnswers {
+    fn into_draft(self, version: i64) -> Self {
+        SaveDomainAnswers {
+            version,
+            then: None,
+            ..self
+        }
+    }
 }
-
-/// How long typing must pause before what was typed is saved.
-const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_millis(800);
 
 /// A domain's answers. Without JavaScript, a form that "Save and continue" posts; with it, an
 /// island that also saves as you go: a choice at once, typed text when the typing pauses.
@@ -246,105 +242,9 @@ fn DomainForm(data: DomainView, returned_error: Option<AppError>) -> impl IntoVi
         Some(result) => result.err(),
         None => returned_error.clone(),
     });
-    let version = RwSignal::new(data.version);
-    let score = RwSignal::new(data.score);
-    let autosave = RwSignal::new(AutosaveState::Idle);
-    // Every keystroke or choice is a new edit; a save covers the edits up to when it was sent.
-    let edits = RwSignal::new(0u64);
-    let edits_in_save = RwSignal::new(0u64);
     let form_area = NodeRef::<leptos::html::Div>::new();
     let editable = data.locked_reason.is_none();
-
-    let save_now = move || {
-        edits_in_save.set(edits.get_untracked());
-        autosave.set(AutosaveState::Saving);
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::form::FromFormData;
-            use leptos::wasm_bindgen::JsCast;
-            let Some(form) = form_area
-                .get_untracked()
-                .and_then(|area| area.query_selector("form").ok().flatten())
-                .and_then(|form| form.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
-            else {
-                return;
-            };
-            let Ok(form_data) = leptos::web_sys::FormData::new_with_form(&form) else {
-                return;
-            };
-            match SaveDomainAnswers::from_form_data(&form_data) {
-                Ok(mut args) => {
-                    args.version = version.get_untracked();
-                    args.then = None;
-                    action.dispatch(args);
-                }
-                Err(error) => {
-                    leptos::logging::error!("the answers form could not be read: {error:?}");
-                    autosave.set(AutosaveState::Failed);
-                }
-            }
-        }
-    };
-    // One save at a time: edits made while one is on its way are saved when it returns.
-    let save_when_free = move || {
-        if !action.pending().get_untracked() {
-            save_now();
-        }
-    };
-    let may_autosave = move || editable && autosave.get_untracked() != AutosaveState::Failed;
-    let on_change = move |_| {
-        if may_autosave() {
-            edits.update(|count| *count += 1);
-            save_when_free();
-        }
-    };
-    let on_input = move |_| {
-        if !may_autosave() {
-            return;
-        }
-        edits.update(|count| *count += 1);
-        autosave.set(AutosaveState::Unsaved);
-        let this_edit = edits.get_untracked();
-        set_timeout(
-            move || {
-                if edits.get_untracked() == this_edit {
-                    save_when_free();
-                }
-            },
-            TYPING_PAUSE,
-        );
-    };
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(outcome)) => {
-            version.set(outcome.version);
-            score.set(outcome.score);
-            if edits.get_untracked() == edits_in_save.get_untracked() {
-                autosave.set(AutosaveState::Saved);
-            } else {
-                save_now();
-            }
-        }
-        Some(Err(AppError::Conflict {
-            current_version, ..
-        })) => {
-            // Saving as you go stops; the next deliberate save replaces what the other person
-            // saved, now that this person has seen it.
-            version.set(current_version);
-            autosave.set(AutosaveState::Failed);
-        }
-        Some(Err(_)) => autosave.set(AutosaveState::Failed),
-        None => {}
-    });
-    // Leaving with typing not yet saved asks first.
-    let _ = window_event_listener(leptos::ev::beforeunload, move |event| {
-        if matches!(
-            autosave.get_untracked(),
-            AutosaveState::Unsaved | AutosaveState::Saving
-        ) {
-            event.prevent_default();
-            event.set_return_value("Your latest changes have not been saved yet.");
-        }
-    });
+    let autosave = Autosave::new(action, form_area, data.version, data.score, editable);
 
     let header = data.header.clone();
     let assessment_id = header.id.clone();
@@ -363,15 +263,15 @@ fn DomainForm(data: DomainView, returned_error: Option<AppError>) -> impl IntoVi
         <p>{data.domain.description.clone()}</p>
         {data.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}
         <div class="nhsuk-inset-text" aria-live="polite">
-            <p id="domain-score">{move || format!("These answers give this section level {} of 5.", score.get())}</p>
+            <p id="domain-score">{move || format!("These answers give this section level {} of 5.", autosave.score.get())}</p>
             <p class="nhsuk-body-s">"Each level counts only when every criterion of that level and of the levels below it is met."</p>
         </div>
         {data.last_saved.clone().map(|text| view! { <p class="nhsuk-body-s">{text}</p> })}
-        <div node_ref=form_area on:change=on_change on:input=on_input>
+        <div node_ref=form_area on:change=move |_| autosave.changed() on:input=move |_| autosave.typed()>
             <ActionForm action>
                 <input type="hidden" name="assessment_id" value=assessment_id.clone()/>
                 <input type="hidden" name="domain_key" value=domain_key/>
-                <input type="hidden" name="version" value=move || version.get().to_string()/>
+                <input type="hidden" name="version" value=move || autosave.version.get().to_string()/>
                 {data.domain.levels.iter().map(|level| view! {
                     <h2 class="nhsuk-heading-m">{format!("Level {}: {}", level.level, level.summary)}</h2>
                     {level.criteria.iter().map(|criterion| {
@@ -420,13 +320,7 @@ fn DomainForm(data: DomainView, returned_error: Option<AppError>) -> impl IntoVi
                 }).collect_view()}
                 {editable.then(|| view! {
                     <p class="nhsuk-body-s" aria-live="polite" id="autosave-status">
-                        {move || match autosave.get() {
-                            AutosaveState::Idle => "",
-                            AutosaveState::Unsaved => "Not saved yet.",
-                            AutosaveState::Saving => "Saving…",
-                            AutosaveState::Saved => "All changes saved.",
-                            AutosaveState::Failed => "Not saved: see the message at the top of the page. Select Save and continue to save your answers.",
-                        }}
+                        {move || autosave.state.get().message("Save and continue")}
                     </p>
                     <button class="nhsuk-button" type="submit" name="then" value="continue">"Save and continue"</button>
                 })}

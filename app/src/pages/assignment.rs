@@ -160,6 +160,9 @@ fn AssessmentRow(assessment: AssessmentReviewers, actions: Actions) -> impl Into
                         <dd class="nhsuk-summary-list__value">
                             <p>{view.slot.reasons.join(", ")}</p>
                             {view.slot.decline_reason.clone().map(|reason| view! { <p>{format!("Declined: {reason}")}</p> })}
+                            {(status == AssignmentStatus::Assigned).then(|| view! {
+                                <p><a class="nhsuk-link" href=format!("/reviews/{slot_id}")>"Read the review"<span class="nhsuk-u-visually-hidden">{format!(" by {}", view.reviewer_name)}</span></a></p>
+                            })}
                             {(status == AssignmentStatus::Proposed && !view.alternatives.is_empty()).then(|| view! {
                                 <details class="nhsuk-details">
                                     <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Swap this reviewer"</span></summary>

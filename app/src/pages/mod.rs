@@ -8,6 +8,7 @@ mod home;
 mod not_found;
 mod organisations;
 mod people;
+mod review;
 mod reviewer_profile;
 mod reviews;
 
@@ -26,7 +27,7 @@ pub fn has_islands(path: &str) -> bool {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     matches!(
         segments[..],
-        ["organisations"] | ["assessments", _, "domains", _]
+        ["organisations"] | ["assessments", _, "domains", _] | ["reviews", _, "domains", _]
     )
 }
 
@@ -88,6 +89,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/cycles/:id") view=cycles::CyclePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/:id/assignment") view=assignment::AssignmentPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews") view=reviews::ReviewsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/reviews/:slot") view=review::ReviewTaskListPage ssr=SsrMode::Async/>
+                        <Route path=path!("/reviews/:slot/domains/:key") view=review::ReviewDomainPage ssr=SsrMode::Async/>
+                        <Route path=path!("/reviews/:slot/check") view=review::CheckReviewPage ssr=SsrMode::Async/>
+                        <Route path=path!("/reviews/:slot/submitted") view=review::ReviewSubmittedPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments") view=assessments::AssessmentsPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id") view=assessments::TaskListPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/domains/:key") view=assessments::DomainPage ssr=SsrMode::Async/>
@@ -106,15 +111,18 @@ mod tests {
     use super::has_islands;
 
     #[test]
-    fn only_the_directory_and_domain_pages_have_islands() {
+    fn only_the_directory_and_the_domain_pages_have_islands() {
         assert!(has_islands("/organisations"));
         assert!(has_islands("/assessments/a1/domains/digital-strategy"));
+        assert!(has_islands("/reviews/s1/domains/digital-strategy"));
         for path in [
             "/",
             "/organisations/trusts/RR8",
             "/assessments",
             "/assessments/a1",
             "/assessments/a1/check",
+            "/reviews/s1",
+            "/reviews/s1/check",
             "/sign-in",
         ] {
             assert!(!has_islands(path), "{path}");

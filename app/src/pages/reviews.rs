@@ -35,7 +35,7 @@ pub fn ReviewsPage() -> impl IntoView {
                             view! {
                                 <div class="nhsuk-card">
                                     <div class="nhsuk-card__content">
-                                        <h2 class="nhsuk-card__heading nhsuk-heading-m">{format!("{} – {}", review.trust_name, review.care_setting)}</h2>
+                                        <h2 class="nhsuk-card__heading nhsuk-heading-m"><a href=format!("/reviews/{}", review.slot_id)>{format!("{} – {}", review.trust_name, review.care_setting)}</a></h2>
                                         <p class="nhsuk-card__description">{format!("{}: review by the end of {}", review.cycle_name, readable_date(&review.review_deadline))}</p>
                                         <details class="nhsuk-details">
                                             <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"I cannot review this assessment"</span></summary>

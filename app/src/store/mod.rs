@@ -12,6 +12,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod published;
 pub mod reviewers;
+pub mod reviews;
 pub mod sessions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

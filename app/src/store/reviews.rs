@@ -1,0 +1,588 @@
+//! Peer reviews: each domain's review saved as the reviewer goes (refusing a save made from an
+//! older version), submitting with a verdict (which completes the assessment's peer review when
+//! it is the last review outstanding), reopening a submitted review, a later deadline for one
+//! reviewer, and closing an assessment's peer review with the reviews received.
+
+use super::audit::{self, AuditEntry};
+use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError};
+use super::outbox::{self, OutgoingMail};
+use super::published::{published_scores, ScoreScope};
+use super::{now_utc, Db};
+use crate::rules::lifecycle::{Allowed, AssessmentStatus};
+use crate::rules::review::{Confidence, DomainReview, Judgement, Verdict};
+use crate::rules::review_assignment::AssignmentStatus;
+use sqlx::{Any, Row, Transaction};
+use std::collections::BTreeMap;
+
+/// Why a change to a review was not made. The API puts these into words.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("no such review")]
+    NoSuchReview,
+    /// The reviewer declined it or was replaced.
+    #[error("the review is no longer assigned")]
+    NotAssigned,
+    #[error("the review has been submitted")]
+    AlreadySubmitted,
+    #[error("the review has not been submitted")]
+    NotSubmitted,
+    /// The assessment's status changed after the caller looked.
+    #[error("the assessment moved on to {0:?}")]
+    MovedOn(AssessmentStatus),
+    /// Someone saved the domain's review after the version the save started from.
+    #[error("the domain's review was saved since that version")]
+    Conflict(Box<SavedDomainReview>),
+    /// Closing a peer review needs at least one submitted review.
+    #[error("no review has been submitted")]
+    NoReviewsYet,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<StatusChangeError> for ReviewError {
+    fn from(error: StatusChangeError) -> Self {
+        match error {
+            StatusChangeError::NoSuchAssessment => ReviewError::NoSuchReview,
+            StatusChangeError::MovedOn(status) => ReviewError::MovedOn(status),
+            StatusChangeError::Database(error) => ReviewError::Database(error),
+        }
+    }
+}
+
+/// One reviewer's review of one assessment, as its assignment and verdict stand.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReviewSlot {
+    pub id: String,
+    pub assessment_id: String,
+    pub reviewer_id: String,
+    pub reviewer_name: String,
+    pub reviewer_email: String,
+    /// The reviewer's organisation, as NHS England sees it.
+    pub reviewer_org: String,
+    #[sqlx(try_from = "String")]
+    pub status: StoredAssignmentStatus,
+    pub extended_deadline: Option<String>,
+    pub extension_reason: Option<String>,
+    pub verdict: Option<String>,
+    pub summary: Option<String>,
+    pub submitted_at: Option<String>,
+}
+
+/// An assignment status read from its stored key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredAssignmentStatus(pub AssignmentStatus);
+
+impl TryFrom<String> for StoredAssignmentStatus {
+    type Error = String;
+    fn try_from(key: String) -> Result<Self, Self::Error> {
+        AssignmentStatus::from_key(&key)
+            .map(StoredAssignmentStatus)
+            .ok_or_else(|| format!("unknown assignment status {key}"))
+    }
+}
+
+impl ReviewSlot {
+    pub fn is_assigned(&self) -> bool {
+        self.status.0 == AssignmentStatus::Assigned
+    }
+
+    pub fn is_submitted(&self) -> bool {
+        self.submitted_at.is_some()
+    }
+
+    /// The verdict given, if any (kept after reopening, for the reviewer to change).
+    pub fn verdict(&self) -> Option<(Verdict, String)> {
+        let verdict = Verdict::from_key(self.verdict.as_deref()?)?;
+        Some((verdict, self.summary.clone().unwrap_or_default()))
+    }
+
+    /// This reviewer's deadline: their own later one, if given, or the cycle's.
+    pub fn deadline<'a>(&'a self, cycle_review_deadline: &'a str) -> &'a str {
+        self.extended_deadline
+            .as_deref()
+            .unwrap_or(cycle_review_deadline)
+    }
+}
+
+const SLOT_QUERY: &str = "SELECT r.id, r.assessment_id, r.reviewer_id, p.display_name AS reviewer_name, p.email AS reviewer_email, \
+    COALESCE(p.org_ods_code, '') AS reviewer_org, r.status, e.deadline AS extended_deadline, \
+    e.reason AS extension_reason, v.verdict, v.summary, v.submitted_at \
+    FROM review_assignments r JOIN accounts p ON p.id = r.reviewer_id \
+    LEFT JOIN review_deadline_extensions e ON e.assignment_id = r.id \
+    LEFT JOIN review_verdicts v ON v.assignment_id = r.id";
+
+/// One review, if it exists.
+pub async fn slot(db: &Db, id: &str) -> Result<Option<ReviewSlot>, sqlx::Error> {
+    sqlx::query_as(&format!("{SLOT_QUERY} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+async fn slot_in(tx: &mut Transaction<'static, Any>, id: &str) -> Result<ReviewSlot, ReviewError> {
+    sqlx::query_as(&format!("{SLOT_QUERY} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(ReviewError::NoSuchReview)
+}
+
+/// An assessment's reviews that are (or were, before a reopening) assigned, by reviewer name.
+pub async fn slots_of(db: &Db, assessment_id: &str) -> Result<Vec<ReviewSlot>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SLOT_QUERY} WHERE r.assessment_id = $1 AND r.status = 'assigned' ORDER BY p.display_name, r.id"
+    ))
+    .bind(assessment_id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// A domain's review as stored, with when it was saved last.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SavedDomainReview {
+    pub review: DomainReview,
+    /// 0 when nothing has been saved yet.
+    pub version: i64,
+    pub updated_at: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DomainReviewRow {
+    domain_key: String,
+    version: i64,
+    confirmed: i64,
+    insufficient_evidence: i64,
+    confidence: Option<String>,
+    comment: String,
+    updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct JudgementRow {
+    domain_key: String,
+    criterion_key: String,
+    met: i64,
+    reason: String,
+}
+
+impl DomainReviewRow {
+    fn into_saved(self, judgements: BTreeMap<String, Judgement>) -> SavedDomainReview {
+        SavedDomainReview {
+            review: DomainReview {
+                judgements,
+                insufficient_evidence: self.insufficient_evidence != 0,
+                confidence: self.confidence.as_deref().and_then(Confidence::from_key),
+                comment: self.comment,
+                confirmed: self.confirmed != 0,
+            },
+            version: self.version,
+            updated_at: Some(self.updated_at),
+        }
+    }
+}
+
+fn judgement_of(row: JudgementRow) -> (String, Judgement) {
+    (
+        row.criterion_key,
+        Judgement {
+            met: row.met != 0,
+            reason: row.reason,
+        },
+    )
+}
+
+async fn load_domain_review(
+    connection: &mut sqlx::AnyConnection,
+    slot_id: &str,
+    domain_key: &str,
+) -> Result<SavedDomainReview, sqlx::Error> {
+    let row: Option<DomainReviewRow> = sqlx::query_as(
+        "SELECT domain_key, version, confirmed, insufficient_evidence, confidence, comment, updated_at \
+         FROM domain_reviews WHERE assignment_id = $1 AND domain_key = $2",
+    )
+    .bind(slot_id)
+    .bind(domain_key)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(row) = row else {
+        return Ok(SavedDomainReview::default());
+    };
+    let judgements: Vec<JudgementRow> = sqlx::query_as(
+        "SELECT domain_key, criterion_key, met, reason FROM criterion_judgements \
+         WHERE assignment_id = $1 AND domain_key = $2",
+    )
+    .bind(slot_id)
+    .bind(domain_key)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(row.into_saved(judgements.into_iter().map(judgement_of).collect()))
+}
+
+/// One domain's review and its version.
+pub async fn domain_review(
+    db: &Db,
+    slot_id: &str,
+    domain_key: &str,
+) -> Result<SavedDomainReview, sqlx::Error> {
+    let mut connection = db.pool.acquire().await?;
+    load_domain_review(&mut connection, slot_id, domain_key).await
+}
+
+/// Every saved domain review of one review, by domain key.
+pub async fn all_domain_reviews(
+    db: &Db,
+    slot_id: &str,
+) -> Result<BTreeMap<String, DomainReview>, sqlx::Error> {
+    let rows: Vec<DomainReviewRow> = sqlx::query_as(
+        "SELECT domain_key, version, confirmed, insufficient_evidence, confidence, comment, updated_at \
+         FROM domain_reviews WHERE assignment_id = $1",
+    )
+    .bind(slot_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let judgements: Vec<JudgementRow> = sqlx::query_as(
+        "SELECT domain_key, criterion_key, met, reason FROM criterion_judgements WHERE assignment_id = $1",
+    )
+    .bind(slot_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut by_domain: BTreeMap<String, BTreeMap<String, Judgement>> = BTreeMap::new();
+    for row in judgements {
+        let domain = row.domain_key.clone();
+        let (key, judgement) = judgement_of(row);
+        by_domain.entry(domain).or_default().insert(key, judgement);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let judgements = by_domain.remove(&row.domain_key).unwrap_or_default();
+            (row.domain_key.clone(), row.into_saved(judgements).review)
+        })
+        .collect())
+}
+
+/// Refuses a change to a review that is no longer the reviewer's to change: declined or
+/// replaced, already submitted, or on an assessment no longer in review.
+async fn open_slot(
+    tx: &mut Transaction<'static, Any>,
+    slot_id: &str,
+) -> Result<ReviewSlot, ReviewError> {
+    let slot = slot_in(tx, slot_id).await?;
+    if !slot.is_assigned() {
+        return Err(ReviewError::NotAssigned);
+    }
+    if slot.is_submitted() {
+        return Err(ReviewError::AlreadySubmitted);
+    }
+    let status = status_of(tx, &slot.assessment_id)
+        .await?
+        .ok_or(ReviewError::NoSuchReview)?;
+    if status != AssessmentStatus::InReview {
+        return Err(ReviewError::MovedOn(status));
+    }
+    Ok(slot)
+}
+
+/// Replaces a domain's review, if the review is still open and nobody has saved the domain
+/// since `expected_version`. Returns the new version. `summary` describes the review for the
+/// audit trail.
+pub async fn save_domain_review(
+    db: &Db,
+    actor: &str,
+    slot_id: &str,
+    domain_key: &str,
+    expected_version: i64,
+    review: &DomainReview,
+    summary: String,
+) -> Result<i64, ReviewError> {
+    let mut tx = db.begin_write().await?;
+    open_slot(&mut tx, slot_id).await?;
+    let saved = load_domain_review(&mut tx, slot_id, domain_key).await?;
+    if saved.version != expected_version {
+        return Err(ReviewError::Conflict(Box::new(saved)));
+    }
+    let version = expected_version + 1;
+    sqlx::query(
+        "INSERT INTO domain_reviews (assignment_id, domain_key, version, confirmed, insufficient_evidence, confidence, comment, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (assignment_id, domain_key) DO UPDATE SET version = excluded.version, \
+         confirmed = excluded.confirmed, insufficient_evidence = excluded.insufficient_evidence, \
+         confidence = excluded.confidence, comment = excluded.comment, updated_at = excluded.updated_at",
+    )
+    .bind(slot_id)
+    .bind(domain_key)
+    .bind(version)
+    .bind(i64::from(review.confirmed))
+    .bind(i64::from(review.insufficient_evidence))
+    .bind(review.confidence.map(Confidence::key))
+    .bind(&review.comment)
+    .bind(now_utc())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM criterion_judgements WHERE assignment_id = $1 AND domain_key = $2")
+        .bind(slot_id)
+        .bind(domain_key)
+        .execute(&mut *tx)
+        .await?;
+    for (criterion_key, judgement) in &review.judgements {
+        sqlx::query(
+            "INSERT INTO criterion_judgements (assignment_id, domain_key, criterion_key, met, reason) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(slot_id)
+        .bind(domain_key)
+        .bind(criterion_key)
+        .bind(i64::from(judgement.met))
+        .bind(&judgement.reason)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "save review",
+            entity_type: "review",
+            entity_id: &format!("{slot_id}/{domain_key}"),
+            before: (expected_version > 0).then(|| format!("version {expected_version}")),
+            after: Some(format!("version {version}: {summary}")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// The assigned reviews of an assessment still to be submitted, in this transaction.
+async fn outstanding_reviews(
+    tx: &mut Transaction<'static, Any>,
+    assessment_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM review_assignments r \
+         LEFT JOIN review_verdicts v ON v.assignment_id = r.id \
+         WHERE r.assessment_id = $1 AND r.status = 'assigned' AND v.submitted_at IS NULL",
+    )
+    .bind(assessment_id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// How a submission left the assessment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// Other reviews are still outstanding.
+    Waiting,
+    /// It was the last: the assessment is reviewed and the notices were queued.
+    Completed,
+}
+
+/// Submits a review with its verdict; it becomes read-only. If no other assigned review of the
+/// assessment is outstanding, the assessment moves on as `completes` allows (the lifecycle's
+/// judgement of the reviewer submitting the last review) and `notices` are queued, all in one
+/// transaction.
+pub async fn submit(
+    db: &Db,
+    actor: &str,
+    slot_id: &str,
+    verdict: Verdict,
+    summary: &str,
+    completes: Allowed,
+    notices: &[OutgoingMail],
+) -> Result<Submitted, ReviewError> {
+    let mut tx = db.begin_write().await?;
+    let slot = open_slot(&mut tx, slot_id).await?;
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO review_verdicts (assignment_id, verdict, summary, submitted_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (assignment_id) DO UPDATE SET \
+         verdict = excluded.verdict, summary = excluded.summary, submitted_at = excluded.submitted_at, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(slot_id)
+    .bind(verdict.key())
+    .bind(summary)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "submit review",
+            entity_type: "review",
+            entity_id: slot_id,
+            after: Some(format!("{}: {summary}", verdict.label())),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let outcome = if outstanding_reviews(&mut tx, &slot.assessment_id).await? == 0 {
+        change_status(
+            &mut tx,
+            StatusChange::new(&slot.assessment_id, actor, completes),
+        )
+        .await?;
+        for notice in notices {
+            outbox::enqueue(&mut tx, notice).await?;
+        }
+        Submitted::Completed
+    } else {
+        Submitted::Waiting
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Reopens a submitted review for its reviewer to change, with the reason, audited; the
+/// assessment goes back into review if it had moved on (`allowed`). `notice` (to the reviewer)
+/// is queued in the same transaction.
+pub async fn reopen(
+    db: &Db,
+    actor: &str,
+    slot_id: &str,
+    allowed: Allowed,
+    reason: &str,
+    notice: &OutgoingMail,
+) -> Result<(), ReviewError> {
+    let mut tx = db.begin_write().await?;
+    let slot = slot_in(&mut tx, slot_id).await?;
+    if !slot.is_submitted() {
+        return Err(ReviewError::NotSubmitted);
+    }
+    change_status(
+        &mut tx,
+        StatusChange::new(&slot.assessment_id, actor, allowed).reason(reason),
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE review_verdicts SET submitted_at = NULL, updated_at = $1 WHERE assignment_id = $2",
+    )
+    .bind(now_utc())
+    .bind(slot_id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "reopen review",
+            entity_type: "review",
+            entity_id: slot_id,
+            before: Some("submitted".into()),
+            after: Some("reopened".into()),
+            reason: Some(reason.to_string()),
+        },
+    )
+    .await?;
+    outbox::enqueue(&mut tx, notice).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives one reviewer a later deadline (replacing an earlier extension), with the reason,
+/// audited; `notice` (to the reviewer) is queued in the same transaction.
+pub async fn extend_deadline(
+    db: &Db,
+    actor: &str,
+    slot_id: &str,
+    deadline: &str,
+    reason: &str,
+    notice: &OutgoingMail,
+) -> Result<(), ReviewError> {
+    let mut tx = db.begin_write().await?;
+    let slot = slot_in(&mut tx, slot_id).await?;
+    if !slot.is_assigned() {
+        return Err(ReviewError::NotAssigned);
+    }
+    sqlx::query(
+        "INSERT INTO review_deadline_extensions (assignment_id, deadline, reason, granted_by, granted_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (assignment_id) DO UPDATE SET \
+         deadline = excluded.deadline, reason = excluded.reason, granted_by = excluded.granted_by, \
+         granted_at = excluded.granted_at",
+    )
+    .bind(slot_id)
+    .bind(deadline)
+    .bind(reason)
+    .bind(actor)
+    .bind(now_utc())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "extend review deadline",
+            entity_type: "review",
+            entity_id: slot_id,
+            before: slot.extended_deadline,
+            after: Some(deadline.to_string()),
+            reason: Some(reason.to_string()),
+        },
+    )
+    .await?;
+    outbox::enqueue(&mut tx, notice).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends an assessment's peer review with the reviews received (at least one), as the lifecycle
+/// allowed, with the reason; `notices` (to the trust's leads) are queued in the same transaction.
+pub async fn close(
+    db: &Db,
+    actor: &str,
+    assessment_id: &str,
+    allowed: Allowed,
+    reason: &str,
+    notices: &[OutgoingMail],
+) -> Result<(), ReviewError> {
+    let mut tx = db.begin_write().await?;
+    let submitted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM review_assignments r JOIN review_verdicts v ON v.assignment_id = r.id \
+         WHERE r.assessment_id = $1 AND r.status = 'assigned' AND v.submitted_at IS NOT NULL",
+    )
+    .bind(assessment_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if submitted == 0 {
+        return Err(ReviewError::NoReviewsYet);
+    }
+    change_status(
+        &mut tx,
+        StatusChange::new(assessment_id, actor, allowed)
+            .detail(format!("{submitted} reviews received"))
+            .reason(reason),
+    )
+    .await?;
+    for notice in notices {
+        outbox::enqueue(&mut tx, notice).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The previous final scores of the same trust and care setting, from the latest earlier cycle
+/// with published scores: that cycle's name and the scores.
+pub async fn previous_scores(
+    db: &Db,
+    assessment_id: &str,
+) -> Result<Option<(String, Vec<(ScoreScope, String, f64)>)>, sqlx::Error> {
+    let earlier = sqlx::query(
+        "SELECT p.id, pc.name FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
+         JOIN assessments p ON p.trust_ods_code = a.trust_ods_code AND p.care_setting = a.care_setting \
+         JOIN cycles pc ON pc.id = p.cycle_id \
+         WHERE a.id = $1 AND pc.opens_on < c.opens_on \
+         AND EXISTS (SELECT 1 FROM published_scores s WHERE s.assessment_id = p.id) \
+         ORDER BY pc.opens_on DESC LIMIT 1",
+    )
+    .bind(assessment_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(earlier) = earlier else {
+        return Ok(None);
+    };
+    let earlier_id: String = earlier.try_get("id")?;
+    let scores = published_scores(db, &earlier_id).await?;
+    Ok(Some((earlier.try_get("name")?, scores)))
+}

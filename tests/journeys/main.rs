@@ -11,6 +11,7 @@ mod accounts;
 mod assessments;
 mod authorization;
 mod browser;
+mod browser_reviews;
 mod http;
 mod mail;
 mod review_assignment;

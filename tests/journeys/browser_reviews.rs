@@ -1,0 +1,180 @@
+//! The peer reviewer's journey in a real browser: a whole review with JavaScript off, and a
+//! domain's judgements saved as you go with JavaScript on.
+
+use app::rules::accounts::Role;
+use app::rules::framework::Domain;
+use app::rules::lifecycle::AssessmentStatus;
+use app::rules::review::DomainReview;
+use e2e::browser::{
+    checked, click, click_button, fill, open, sign_in_as, start_browser, start_chromedriver,
+    text_of, wait_for_banner, wait_for_heading, wait_for_text,
+};
+use e2e::fixtures::{acute_domains, AccountBuilder, AssessmentBuilder, CycleBuilder};
+use e2e::{start_server, TestServer};
+use fantoccini::Locator;
+
+fn reviewer() -> AccountBuilder {
+    AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+}
+
+/// RR8's acute assessment, every domain answered met up to level 2, in review by `reviewer_id`
+/// in a cycle in peer review; returns the review's id and the domains.
+async fn review_for(server: &TestServer, reviewer_id: &str) -> (String, Vec<Domain>) {
+    let cycle = CycleBuilder::new().in_peer_review(server).await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .answer_domains(..)
+        .reviewer(reviewer_id)
+        .build(server)
+        .await;
+    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    (slot, acute_domains(server).await)
+}
+
+/// Without JavaScript: from the list of reviews, the reviewer judges a criterion differently,
+/// is asked for the reason without losing their choice, confirms the domain, gives a verdict on
+/// the check page and submits.
+#[tokio::test]
+async fn a_reviewer_completes_a_review_with_javascript_off() {
+    let server = start_server().await;
+    let driver = start_chromedriver().await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    let reviewer_id = sign_in_as(&client, &server, &reviewer(), false).await;
+    let (slot, domains) = review_for(&server, &reviewer_id).await;
+    // Every domain but the first is already confirmed, as agreeing with the trust.
+    for domain in &domains[1..] {
+        let confirmed = DomainReview {
+            confirmed: true,
+            ..Default::default()
+        };
+        app::store::reviews::save_domain_review(
+            &server.state.db,
+            &reviewer_id,
+            &slot,
+            &domain.key,
+            0,
+            &confirmed,
+            "set up by the test".into(),
+        )
+        .await
+        .unwrap();
+    }
+    let domain = &domains[0];
+    let criterion = domain.levels[0].criteria[0].key.clone();
+
+    open(&client, &format!("{}/reviews", server.base_url), false).await;
+    wait_for_heading(&client, "Assessments to review").await;
+    click(&client, ".nhsuk-card__heading a").await;
+    wait_for_heading(&client, "Peer review").await;
+    client
+        .find(Locator::LinkText(&domain.name))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, &format!("Review: {}", domain.name)).await;
+    click(&client, &format!("label[for='judgement-{criterion}-no']")).await;
+    click_button(&client, "Confirm and continue").await;
+    wait_for_text(&client, ".nhsuk-error-summary", "Give your reason").await;
+    assert_eq!(
+        checked(&client, &format!("judgement-{criterion}-no"))
+            .await
+            .as_deref(),
+        Some("true"),
+        "the choice is kept"
+    );
+    fill(
+        &client,
+        &format!("reason-{criterion}"),
+        "Only a draft was shown",
+    )
+    .await;
+    click_button(&client, "Confirm and continue").await;
+    wait_for_banner(&client, &format!("{} saved.", domain.name)).await;
+    let page = text_of(&client, "main").await;
+    assert!(page.contains("Reviewed – trust level 2, yours 1"), "{page}");
+
+    click(&client, "a.nhsuk-button").await;
+    wait_for_heading(&client, "Check your review").await;
+    click(&client, "label[for='verdict-significantly_over_scored']").await;
+    click_button(&client, "Submit review").await;
+    wait_for_text(&client, ".nhsuk-error-summary", "Summarise why").await;
+    fill(&client, "summary", "The strategy is still a draft.").await;
+    click(&client, "label[for='verdict-significantly_over_scored']").await;
+    click_button(&client, "Submit review").await;
+    wait_for_heading(&client, "Review submitted").await;
+    let submitted = app::store::reviews::slot(&server.state.db, &slot)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        submitted.summary.as_deref(),
+        Some("The strategy is still a draft.")
+    );
+    client.close().await.unwrap();
+}
+
+/// With JavaScript: a judgement is saved the moment it is made and its reason when the typing
+/// pauses; the reviewer's level follows at once, and both are there after a reload.
+#[tokio::test]
+async fn a_domains_judgements_save_as_you_go_with_javascript_on() {
+    let server = start_server().await;
+    let driver = start_chromedriver().await;
+    let (client, _profile) = start_browser(&driver, true).await;
+    let reviewer_id = sign_in_as(&client, &server, &reviewer(), true).await;
+    let (slot, domains) = review_for(&server, &reviewer_id).await;
+    let domain = &domains[0];
+    let criterion = domain.levels[0].criteria[0].key.clone();
+    let url = format!("{}/reviews/{slot}/domains/{}", server.base_url, domain.key);
+    open(&client, &url, true).await;
+    wait_for_heading(&client, &format!("Review: {}", domain.name)).await;
+
+    click(&client, &format!("label[for='judgement-{criterion}-no']")).await;
+    wait_for_text(&client, "#autosave-status", "All changes saved.").await;
+    assert_eq!(
+        text_of(&client, "#reviewer-score").await,
+        "Your judgements give level 1 of 5."
+    );
+    client
+        .find(Locator::Id(&format!("reason-{criterion}")))
+        .await
+        .unwrap()
+        .send_keys("Only a draft was shown")
+        .await
+        .unwrap();
+    wait_for_text(&client, "#autosave-status", "All changes saved.").await;
+    let saved = app::store::reviews::domain_review(&server.state.db, &slot, &domain.key)
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.review.judgements[&criterion].reason,
+        "Only a draft was shown"
+    );
+    assert!(!saved.review.judgements[&criterion].met);
+    assert!(!saved.review.confirmed, "saving as you go does not confirm");
+
+    open(&client, &url, true).await;
+    wait_for_heading(&client, &format!("Review: {}", domain.name)).await;
+    assert_eq!(
+        checked(&client, &format!("judgement-{criterion}-no"))
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    let reason = client
+        .find(Locator::Id(&format!("reason-{criterion}")))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(reason.as_deref(), Some("Only a draft was shown"));
+    client.close().await.unwrap();
+}

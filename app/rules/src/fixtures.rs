@@ -74,24 +74,40 @@ criteria = [{ key = "infra-5a", text = "Partners share it.", evidence = "Agreeme
 "#;
 
 /// The lifecycle's permission for `event` on an assessment in `from`, as its rightful actor
-/// would get it in the middle of self-assessment.
+/// would get it on a day the event's window is open.
 pub fn allowed(
     event: crate::lifecycle::Event,
     from: crate::lifecycle::AssessmentStatus,
 ) -> crate::lifecycle::Allowed {
-    use crate::lifecycle::{decide, Event, Moment, Participant};
+    use crate::cycles::Phase;
+    use crate::lifecycle::{decide, Event, Moment, Participant, Window};
     let participant = Participant::Person {
         roles: crate::accounts::Role::ALL.to_vec(),
-        of_assessed_organisation: matches!(event, Event::Save | Event::Submit),
+        of_assessed_organisation: matches!(
+            event,
+            Event::Save | Event::Submit | Event::ReplySubmitted
+        ),
         assigned_reviewer: true,
         moderated_it: false,
     };
+    // A day on which the row's window is open.
+    let window = crate::lifecycle::LIFECYCLE
+        .iter()
+        .find(|row| row.event == event && row.from.contains(&from))
+        .map(|row| row.when);
+    let (phase, today) = match window {
+        Some(Window::PeerReview) => (Phase::PeerReview, "2027-02-10"),
+        Some(Window::ReplyOpen) => (Phase::Moderation, "2027-03-01"),
+        Some(Window::ReplyClosed) => (Phase::Moderation, "2027-03-20"),
+        Some(Window::Phases(phases)) => (phases[0], "2027-02-10"),
+        Some(Window::SelfAssessment) | None => (Phase::Submission, "2026-11-02"),
+    };
     let moment = Moment {
-        phase: crate::cycles::Phase::Submission,
-        today: "2026-11-02",
+        phase,
+        today,
         submission_deadline: "2027-01-31",
         review_deadline: "2027-02-28",
-        reply_deadline: None,
+        reply_deadline: Some("2027-03-14"),
     };
     decide(event, from, &participant, &moment).expect("the lifecycle allows it")
 }

@@ -595,7 +595,7 @@ pub async fn slot_owner(db: &Db, slot_id: &str) -> Result<Option<(String, String
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::rules::accounts::Role;
     use crate::rules::assignment::assign;
@@ -609,7 +609,7 @@ mod tests {
     use crate::store::test_support::test_databases;
     use crate::store::{assessments, frameworks};
 
-    async fn reviewer_at(db: &Db, email: &str, org: &str) -> String {
+    pub(crate) async fn reviewer_at(db: &Db, email: &str, org: &str) -> String {
         let account = NewAccount {
             email: email.into(),
             display_name: format!("Reviewer at {org}"),
@@ -624,7 +624,7 @@ mod tests {
     /// Organisations, the small framework, an open cycle of acute and ambulance assessments
     /// (RR8 in West Yorkshire, RX9 assessed in Derbyshire), both submitted, and reviewers at the
     /// Nottinghamshire ICB (Midlands) and at West Yorkshire's ICB.
-    async fn submitted_cycle(db: &Db) -> (String, String, String) {
+    pub(crate) async fn submitted_cycle(db: &Db) -> (String, String, String) {
         import_snapshot(db, &sample(), "test", "2026-04-01", "tester")
             .await
             .unwrap();

@@ -586,3 +586,296 @@ pub async fn previous_scores(
     let scores = published_scores(db, &earlier_id).await?;
     Ok(Some((earlier.try_get("name")?, scores)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::assignment::{AssignmentPlan, ProposedReview};
+    use crate::rules::fixtures::allowed;
+    use crate::rules::lifecycle::Event;
+    use crate::store::assignments::{self, tests::submitted_cycle};
+    use crate::store::test_support::test_databases;
+    use crate::store::{assessments, audit, lifecycle};
+
+    fn notice() -> OutgoingMail {
+        OutgoingMail {
+            to: "lead@rr8.nhs.uk".into(),
+            subject: "Peer review complete".into(),
+            body: String::new(),
+        }
+    }
+
+    /// RR8's acute assessment in review by two reviewers; returns its id and their reviews.
+    async fn in_review(db: &Db) -> (String, [String; 2]) {
+        let (cycle, midlands, yorkshire) = submitted_cycle(db).await;
+        let assessment = assessments::for_cycle(db, &cycle)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.trust_ods_code == "RR8")
+            .unwrap()
+            .id;
+        let plan = AssignmentPlan {
+            assignments: [&midlands, &yorkshire]
+                .map(|reviewer| ProposedReview {
+                    assessment_id: assessment.clone(),
+                    reviewer_id: reviewer.clone(),
+                    cost: 0,
+                    reasons: Vec::new(),
+                })
+                .to_vec(),
+            total_cost: 0,
+            uncovered: Vec::new(),
+            load: Vec::new(),
+        };
+        assignments::propose(db, "admin", &cycle, &plan)
+            .await
+            .unwrap();
+        let into_review = [(
+            assessment.clone(),
+            allowed(Event::ConfirmReviewers, AssessmentStatus::Submitted),
+        )];
+        assignments::confirm(db, "admin", &cycle, &into_review, &[])
+            .await
+            .unwrap();
+        let slots = slots_of(db, &assessment).await.unwrap();
+        let slot_of = |reviewer: &str| {
+            slots
+                .iter()
+                .find(|slot| slot.reviewer_id == reviewer)
+                .unwrap()
+                .id
+                .clone()
+        };
+        (assessment, [slot_of(&midlands), slot_of(&yorkshire)])
+    }
+
+    fn last_review() -> Allowed {
+        allowed(Event::LastReviewSubmitted, AssessmentStatus::InReview)
+    }
+
+    async fn status(db: &Db, assessment: &str) -> AssessmentStatus {
+        let mut tx = db.begin_write().await.unwrap();
+        lifecycle::status_of(&mut tx, assessment)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    fn judged_not_met(criterion: &str) -> DomainReview {
+        DomainReview {
+            judgements: [(
+                criterion.to_string(),
+                Judgement {
+                    met: false,
+                    reason: "Only a draft".into(),
+                },
+            )]
+            .into(),
+            confidence: Some(Confidence::High),
+            comment: "Checked the board papers".into(),
+            confirmed: true,
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn saves_are_versioned_and_the_last_submission_completes_the_assessment() {
+        for (db, _folder) in test_databases().await {
+            let (assessment, [first, second]) = in_review(&db).await;
+            let review = judged_not_met("strategy-2a");
+            let save = |version: i64, review: DomainReview| {
+                let (db, first) = (db.clone(), first.clone());
+                async move {
+                    save_domain_review(
+                        &db,
+                        "r1",
+                        &first,
+                        "digital-strategy",
+                        version,
+                        &review,
+                        "test".into(),
+                    )
+                    .await
+                }
+            };
+            assert_eq!(save(0, review.clone()).await.unwrap(), 1);
+            let Err(ReviewError::Conflict(saved)) = save(0, DomainReview::default()).await else {
+                panic!("a save from version 0 after version 1 is a conflict");
+            };
+            assert_eq!((saved.version, &saved.review), (1, &review));
+            let read = domain_review(&db, &first, "digital-strategy")
+                .await
+                .unwrap();
+            assert_eq!(read.review, review, "read back as saved");
+            assert_eq!(
+                all_domain_reviews(&db, &first).await.unwrap()["digital-strategy"],
+                review
+            );
+
+            let outcome = submit(
+                &db,
+                "r1",
+                &first,
+                Verdict::MinorDifferences,
+                "Small gaps",
+                last_review(),
+                &[notice()],
+            )
+            .await
+            .unwrap();
+            assert_eq!(outcome, Submitted::Waiting);
+            assert_eq!(status(&db, &assessment).await, AssessmentStatus::InReview);
+            assert_eq!(
+                outbox::unsent_count(&db.pool).await.unwrap(),
+                0,
+                "no notice yet"
+            );
+            assert!(matches!(
+                save(1, review.clone()).await,
+                Err(ReviewError::AlreadySubmitted)
+            ));
+            let slot = slot(&db, &first).await.unwrap().unwrap();
+            assert_eq!(
+                slot.verdict(),
+                Some((Verdict::MinorDifferences, "Small gaps".into()))
+            );
+
+            let outcome = submit(
+                &db,
+                "r2",
+                &second,
+                Verdict::Accurate,
+                "",
+                last_review(),
+                &[notice()],
+            )
+            .await
+            .unwrap();
+            assert_eq!(outcome, Submitted::Completed);
+            assert_eq!(status(&db, &assessment).await, AssessmentStatus::Reviewed);
+            assert_eq!(outbox::unsent_count(&db.pool).await.unwrap(), 1);
+            assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn two_last_reviews_submitted_at_once_complete_the_assessment_exactly_once() {
+        for (db, _folder) in test_databases().await {
+            let (assessment, [first, second]) = in_review(&db).await;
+            let submit_as = |slot: String| {
+                let db = db.clone();
+                async move {
+                    submit(
+                        &db,
+                        "r",
+                        &slot,
+                        Verdict::Accurate,
+                        "",
+                        last_review(),
+                        &[notice()],
+                    )
+                    .await
+                }
+            };
+            let (one, two) = tokio::join!(submit_as(first), submit_as(second));
+            let mut outcomes = [one.unwrap(), two.unwrap()];
+            outcomes.sort_by_key(|outcome| *outcome == Submitted::Completed);
+            assert_eq!(outcomes, [Submitted::Waiting, Submitted::Completed]);
+            assert_eq!(status(&db, &assessment).await, AssessmentStatus::Reviewed);
+            assert_eq!(
+                outbox::unsent_count(&db.pool).await.unwrap(),
+                1,
+                "one notice per lead"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn closing_needs_a_review_and_reopening_puts_the_assessment_back_in_review() {
+        for (db, _folder) in test_databases().await {
+            let (assessment, [first, second]) = in_review(&db).await;
+            let close_review = allowed(Event::CloseReview, AssessmentStatus::InReview);
+            assert!(matches!(
+                close(&db, "admin", &assessment, close_review, "Unreachable", &[]).await,
+                Err(ReviewError::NoReviewsYet)
+            ));
+            submit(&db, "r1", &first, Verdict::Accurate, "", last_review(), &[])
+                .await
+                .unwrap();
+            close(
+                &db,
+                "admin",
+                &assessment,
+                close_review,
+                "Unreachable",
+                &[notice()],
+            )
+            .await
+            .unwrap();
+            assert_eq!(status(&db, &assessment).await, AssessmentStatus::Reviewed);
+            assert!(matches!(
+                save_domain_review(
+                    &db,
+                    "r2",
+                    &second,
+                    "digital-strategy",
+                    0,
+                    &DomainReview::default(),
+                    "late".into()
+                )
+                .await,
+                Err(ReviewError::MovedOn(AssessmentStatus::Reviewed))
+            ));
+
+            let reopen_review = allowed(Event::ReopenReview, AssessmentStatus::Reviewed);
+            assert!(matches!(
+                reopen(&db, "admin", &second, reopen_review, "Why", &notice()).await,
+                Err(ReviewError::NotSubmitted)
+            ));
+            reopen(&db, "admin", &first, reopen_review, "Look again", &notice())
+                .await
+                .unwrap();
+            assert_eq!(status(&db, &assessment).await, AssessmentStatus::InReview);
+            let reopened = slot(&db, &first).await.unwrap().unwrap();
+            assert!(!reopened.is_submitted());
+            assert_eq!(
+                reopened.verdict(),
+                Some((Verdict::Accurate, String::new())),
+                "kept to change"
+            );
+
+            extend_deadline(&db, "admin", &second, "2027-03-14", "Illness", &notice())
+                .await
+                .unwrap();
+            let extended = slot(&db, &second).await.unwrap().unwrap();
+            assert_eq!(extended.deadline("2027-02-28"), "2027-03-14");
+            assert_eq!(extended.extension_reason.as_deref(), Some("Illness"));
+            assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_declined_review_can_no_longer_be_changed() {
+        for (db, _folder) in test_databases().await {
+            let (_, [first, _]) = in_review(&db).await;
+            let reviewer = slot(&db, &first).await.unwrap().unwrap().reviewer_id;
+            assignments::decline(&db, &reviewer, &first, "On leave")
+                .await
+                .unwrap();
+            assert!(matches!(
+                save_domain_review(
+                    &db,
+                    &reviewer,
+                    &first,
+                    "digital-strategy",
+                    0,
+                    &DomainReview::default(),
+                    "x".into()
+                )
+                .await,
+                Err(ReviewError::NotAssigned)
+            ));
+        }
+    }
+}

@@ -509,7 +509,7 @@ fn table() -> Vec<Row> {
             fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
         },
         Row {
-            path: ReplaceDeclinedReviewer::PATH,
+            path: ReplaceReviewer::PATH,
             case: "replace a reviewer who declined",
             allowed: "d",
             fields: |c, _| {

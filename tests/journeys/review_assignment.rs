@@ -2,8 +2,8 @@
 //! a reviewer declines, the administrator assigns the next best in one click.
 
 use app::api::assignments::{
-    ConfirmAssignment, DeclineReview, GetAssignment, MyReviews, ProposeAssignment,
-    ReplaceDeclinedReviewer, SwapReviewer,
+    ConfirmAssignment, DeclineReview, GetAssignment, MyReviews, ProposeAssignment, ReplaceReviewer,
+    SwapReviewer,
 };
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
@@ -282,7 +282,7 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     let Answer { status, body, .. } = post(
         &admin,
         &server,
-        ReplaceDeclinedReviewer::PATH,
+        ReplaceReviewer::PATH,
         &[("slot_id", &review), ("reviewer_id", &replacement)],
     )
     .await;
@@ -290,7 +290,7 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     let body = post(
         &admin,
         &server,
-        ReplaceDeclinedReviewer::PATH,
+        ReplaceReviewer::PATH,
         &[("slot_id", &review), ("reviewer_id", &replacement)],
     )
     .await

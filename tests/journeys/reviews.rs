@@ -653,3 +653,130 @@ async fn nhs_england_closes_a_review_with_the_reviews_received_and_reopens_a_sub
         "{actions:?}"
     );
 }
+
+#[tokio::test]
+async fn a_reviewer_past_their_deadline_is_replaced_by_one_with_a_deadline_of_their_own() {
+    use app::api::assignments::{GetAssignment, ReplaceReviewer};
+    let server = start_server().await;
+    // The review deadline was ten days ago.
+    let review = in_review(
+        &server,
+        CycleBuilder::new()
+            .opens_in_days(-60)
+            .deadlines_from_days(-40),
+    )
+    .await;
+    let (first, first_slot) = &review.reviewers[0];
+    let (newcomer, _) = AccountBuilder::new("newcomer@qop.nhs.uk")
+        .org("QOP")
+        .role(Role::PeerReviewer)
+        .signed_in_with_id(&server)
+        .await;
+    let admin = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in(&server)
+        .await;
+    let cycle = store::assessments::header(&server.state.db, &review.assessment)
+        .await
+        .unwrap()
+        .unwrap()
+        .cycle_id;
+
+    let body = post(
+        &admin,
+        &server,
+        GetAssignment::PATH,
+        &[("cycle_id", &cycle)],
+    )
+    .await
+    .body;
+    let view: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let overdue = view["assessments"][0]["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|slot| slot["slot"]["id"] == **first_slot)
+        .unwrap()
+        .clone();
+    assert_eq!(overdue["overdue"], true, "{overdue}");
+    assert!(
+        overdue["progress"].as_str().unwrap().starts_with("Overdue"),
+        "{overdue}"
+    );
+    let replacement = overdue["replacement"]["reviewer_id"]
+        .as_str()
+        .expect("a replacement is offered")
+        .to_string();
+
+    let replace = |deadline: &str, reason: &str| {
+        let fields = [
+            ("slot_id", first_slot.as_str()),
+            ("reviewer_id", replacement.as_str()),
+            ("deadline", deadline),
+            ("reason", reason),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let (admin, server) = (admin.clone(), &server);
+        async move {
+            post(&admin, server, ReplaceReviewer::PATH, &pairs(&fields))
+                .await
+                .body
+        }
+    };
+    let in_a_fortnight = store::date_in_days(14);
+    let body = replace("", "Not answering emails").await;
+    assert!(
+        body.contains(&format!("replace-deadline-{first_slot}")),
+        "{body}"
+    );
+    let body = replace(&in_a_fortnight, "").await;
+    assert!(
+        body.contains(&format!("replace-reason-{first_slot}")),
+        "{body}"
+    );
+    assert!(
+        slot(&server, first_slot).await.is_assigned(),
+        "nothing changed"
+    );
+    replace(&in_a_fortnight, "Not answering emails").await;
+
+    assert!(!slot(&server, first_slot).await.is_assigned());
+    let read = post(first, &server, GetReview::PATH, &[("slot_id", first_slot)])
+        .await
+        .body;
+    assert!(read.contains("You do not have access"), "{read}");
+    let mail = server.wait_for_mail_to("first@r0a.nhs.uk").await;
+    assert!(mail.contains("no longer need to review"), "{mail}");
+    let mail = server.wait_for_mail_to("newcomer@qop.nhs.uk").await;
+    assert!(
+        mail.contains(&app::rules::cycles::readable_date(&in_a_fortnight)),
+        "their own deadline: {mail}"
+    );
+
+    let slots = store::reviews::slots_of(&server.state.db, &review.assessment)
+        .await
+        .unwrap();
+    let new_slot = slots
+        .iter()
+        .find(|slot| slot.reviewer_id == replacement)
+        .expect("the newcomer's review");
+    assert_eq!(
+        new_slot.extended_deadline.as_deref(),
+        Some(in_a_fortnight.as_str())
+    );
+    let save = domain_fields(
+        &new_slot.id,
+        &review.domains[0],
+        0,
+        &[("comment", "Starting")],
+    );
+    post(&newcomer, &server, SaveDomainReview::PATH, &pairs(&save)).await;
+    assert_eq!(
+        saved_version(&server, &new_slot.id, &review.domains[0]).await,
+        1,
+        "the newcomer can review"
+    );
+    // A second click on the replaced review changes nothing.
+    let body = replace(&in_a_fortnight, "Again").await;
+    assert!(body.contains("already been replaced"), "{body}");
+}

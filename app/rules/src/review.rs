@@ -144,6 +144,12 @@ pub fn adjustments(
         .collect()
 }
 
+/// Whether a review is overdue: not submitted, and its deadline (with any extension) passed.
+/// Dates are `YYYY-MM-DD`.
+pub fn is_overdue(submitted: bool, deadline: &str, today: &str) -> bool {
+    !submitted && today > deadline
+}
+
 /// Where a domain's review stands: not started until first saved, reviewed once confirmed.
 pub fn domain_review_status(saved: Option<&DomainReview>) -> DomainStatus {
     match saved {
@@ -537,6 +543,13 @@ mod tests {
             [Flag::OverScored, Flag::InsufficientEvidence]
         );
         assert!(flags(3, 3, false).is_empty());
+    }
+
+    #[test]
+    fn a_review_is_overdue_only_after_its_deadline_and_until_submitted() {
+        assert!(!is_overdue(false, "2027-02-28", "2027-02-28"));
+        assert!(is_overdue(false, "2027-02-28", "2027-03-01"));
+        assert!(!is_overdue(true, "2027-02-28", "2027-03-01"));
     }
 
     #[test]

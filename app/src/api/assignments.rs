@@ -1,6 +1,7 @@
 //! Peer reviewer assignment: an administrator proposes an optimal plan, swaps reviewers with a
-//! reason, confirms it (reviewers are emailed), and replaces reviewers who decline; reviewers
-//! see their reviews and may decline one with a reason.
+//! reason, confirms it (reviewers are emailed), follows each review's progress, and replaces
+//! reviewers who decline or miss their deadline; reviewers see their reviews and may decline one
+//! with a reason.
 
 use crate::error::AppError;
 use crate::rules::review_assignment::{ReviewSlot, ReviewTask};
@@ -13,14 +14,16 @@ use {
     crate::rules::{
         access::{self, Actor},
         assignment::{assign, check_plan, ProposedReview},
-        cycles::{readable_date, Cycle},
+        cycles::{is_valid_date, readable_date, readable_moment, Cycle},
         lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant},
         reasons::given_reason,
+        review::is_overdue,
         review_assignment::AssignmentStatus,
     },
     crate::store::{
         self,
-        assignments::{self as assignment_store, CycleAssignmentData},
+        assignments::{self as assignment_store, CycleAssignmentData, ReplacementDeadline},
+        reviews as review_store,
     },
     std::collections::{BTreeMap, BTreeSet},
 };
@@ -40,8 +43,13 @@ pub struct SlotView {
     pub reviewer_name: String,
     /// For a proposed place: the eligible reviewers to swap in, best first.
     pub alternatives: Vec<Candidate>,
-    /// For a declined place: the best eligible replacement, if anyone is left.
+    /// For a declined place, or an overdue reviewer's: the best eligible replacement, if
+    /// anyone is left.
     pub replacement: Option<Candidate>,
+    /// For an assigned place: how the review stands, in words ("Submitted", "Due by …",
+    /// "Overdue: was due by …").
+    pub progress: Option<String>,
+    pub overdue: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,8 +140,23 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
     let db = db()?;
     let cycle = reviewable_cycle(&db, &cycle_id).await?;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
+    let progress = review_store::progress_in_cycle(&db, &cycle_id).await?;
+    let today = store::today();
     let mut by_assessment: BTreeMap<&str, Vec<SlotView>> = BTreeMap::new();
     for slot in &data.slots {
+        let review = progress.get(&slot.id);
+        let deadline = review
+            .and_then(|review| review.extended_deadline.as_deref())
+            .unwrap_or(&cycle.dates.review_deadline);
+        let submitted = review.is_some_and(|review| review.submitted_at.is_some());
+        let overdue = review.is_some() && is_overdue(submitted, deadline, &today);
+        let progress = review.map(|review| match &review.submitted_at {
+            Some(at) => format!("Submitted on {}", readable_moment(at)),
+            None if overdue => {
+                format!("Overdue: was due by the end of {}", readable_date(deadline))
+            }
+            None => format!("Due by the end of {}", readable_date(deadline)),
+        });
         let (alternatives, replacement) = match slot.status {
             AssignmentStatus::Proposed => (
                 data.swap_candidates(slot)
@@ -143,12 +166,16 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
                     .collect(),
                 None,
             ),
-            AssignmentStatus::Declined => (
-                Vec::new(),
-                data.replacement_candidates(&slot.assessment_id)
-                    .first()
-                    .map(|review| candidate(&data, review)),
-            ),
+            AssignmentStatus::Declined | AssignmentStatus::Assigned
+                if slot.status == AssignmentStatus::Declined || overdue =>
+            {
+                (
+                    Vec::new(),
+                    data.replacement_candidates(&slot.assessment_id)
+                        .first()
+                        .map(|review| candidate(&data, review)),
+                )
+            }
             _ => (Vec::new(), None),
         };
         by_assessment
@@ -160,6 +187,8 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
                 slot: slot.clone(),
                 alternatives,
                 replacement,
+                progress,
+                overdue,
             });
     }
     let title = |id: &str| assessment_title(&data, id);
@@ -392,11 +421,15 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Assigns the reviewer offered in place of one who declined, and emails them.
+/// Assigns the reviewer offered in place of one who declined, or of one who has missed their
+/// deadline without submitting; emails them (and the reviewer replaced, if overdue). An overdue
+/// reviewer's replacement needs a new deadline and a reason.
 #[server]
-pub async fn replace_declined_reviewer(
+pub async fn replace_reviewer(
     slot_id: String,
     reviewer_id: String,
+    #[server(default)] deadline: String,
+    #[server(default)] reason: String,
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
     guard::allowed(access::may_assign_reviewers(&actor))?;
@@ -406,15 +439,59 @@ pub async fn replace_declined_reviewer(
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
     let cycle = reviewable_cycle(&db, &cycle_id).await?;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
-    let declined = data
+    let replaced = data
         .slots
         .iter()
-        .find(|slot| slot.id == slot_id && slot.status == AssignmentStatus::Declined)
-        .ok_or_else(|| {
-            AppError::Invalid("That review has already been replaced: reload the page.".into())
-        })?;
+        .find(|slot| slot.id == slot_id)
+        .ok_or(AppError::Internal)?;
+    let today = store::today();
+    let (later, mut mails) = match replaced.status {
+        AssignmentStatus::Declined => (None, Vec::new()),
+        AssignmentStatus::Assigned => {
+            let review = review_store::slot(&db, &slot_id)
+                .await?
+                .ok_or(AppError::Internal)?;
+            if !is_overdue(
+                review.is_submitted(),
+                review.deadline(&cycle.dates.review_deadline),
+                &today,
+            ) {
+                return Err(AppError::Invalid(
+                    "This reviewer has not missed their deadline, or has submitted: only a reviewer who declined or is overdue can be replaced.".into(),
+                ));
+            }
+            let keep = [("deadline", deadline.as_str()), ("reason", reason.as_str())];
+            let deadline_field = format!("replace-deadline-{slot_id}");
+            if !is_valid_date(deadline.trim()) || deadline.trim() < today.as_str() {
+                return Err(AppError::field(
+                    &deadline_field,
+                    "Enter the replacement reviewer's deadline, today or later, like 2027-03-14",
+                )
+                .keeping(&keep));
+            }
+            let Some(reason) = given_reason(&reason, 1000) else {
+                return Err(AppError::field(
+                    &format!("replace-reason-{slot_id}"),
+                    "Enter why the reviewer is being replaced, in 1000 characters or fewer",
+                )
+                .keeping(&keep));
+            };
+            let title = assessment_title(&data, &replaced.assessment_id);
+            let withdrawn =
+                mail_text::review_withdrawn(&review.reviewer_email, &review.reviewer_name, &title);
+            (
+                Some((deadline.trim().to_string(), reason.to_string())),
+                vec![withdrawn],
+            )
+        }
+        _ => {
+            return Err(AppError::Invalid(
+                "That review has already been replaced: reload the page.".into(),
+            ))
+        }
+    };
     let replacement = data
-        .replacement_candidates(&declined.assessment_id)
+        .replacement_candidates(&replaced.assessment_id)
         .into_iter()
         .find(|review| review.reviewer_id == reviewer_id)
         .ok_or_else(|| {
@@ -427,17 +504,32 @@ pub async fn replace_declined_reviewer(
         .reviewer_contacts
         .get(&reviewer_id)
         .ok_or(AppError::Internal)?;
-    let title = assessment_title(&data, &declined.assessment_id);
-    let mail = mail_text::reviews_assigned(
+    let title = assessment_title(&data, &replaced.assessment_id);
+    let due = later
+        .as_ref()
+        .map_or(cycle.dates.review_deadline.as_str(), |(deadline, _)| {
+            deadline.as_str()
+        });
+    mails.push(mail_text::reviews_assigned(
         email,
         name,
         &cycle.name,
         &[title],
-        &readable_date(&cycle.dates.review_deadline),
+        &readable_date(due),
         &format!("{}/reviews", public_url()?),
-    );
-    assignment_store::replace_declined(&db, &actor.account_id, &slot_id, &replacement, &mail)
-        .await?;
+    ));
+    let later = later
+        .as_ref()
+        .map(|(deadline, reason)| ReplacementDeadline { deadline, reason });
+    assignment_store::replace(
+        &db,
+        &actor.account_id,
+        &slot_id,
+        &replacement,
+        later,
+        &mails,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?replaced=1"));
     Ok(())
 }

@@ -188,3 +188,15 @@ pub fn review_deadline_extended(
         ),
     }
 }
+
+/// To a peer reviewer who missed their deadline, when NHS England asks someone else.
+pub fn review_withdrawn(to: &str, name: &str, title: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Your review is no longer needed: {title}"),
+        body: format!(
+            "Dear {name},\n\nThe deadline for your peer review of {title} has passed, so NHS England has asked another reviewer to complete it. You no longer need to review this assessment.\n\n\
+             If you think this is a mistake, contact the digital maturity assessment team at NHS England.\n\n{SIGN_OFF}\n"
+        ),
+    }
+}

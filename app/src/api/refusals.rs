@@ -71,6 +71,9 @@ impl From<AssignmentError> for AppError {
                 "That review is no longer {}: reload the page.",
                 status.label().to_lowercase()
             )),
+            AssignmentError::NotReplaceable => AppError::Invalid(
+                "That reviewer has already been replaced or has submitted their review, so nothing was changed: reload the page.".into(),
+            ),
             AssignmentError::AssessmentMovedOn(status) => AppError::Invalid(format!(
                 "Nothing was confirmed: an assessment in the proposal has become {} since it was proposed. Propose the assignment again.",
                 status.label().to_lowercase()

@@ -1,11 +1,11 @@
 //! The administrator's reviewer assignment for a cycle: propose, read why each reviewer fits,
-//! swap with a reason, see what cannot be covered and each reviewer's load, confirm, and replace
-//! reviewers who decline in one click.
+//! swap with a reason, see what cannot be covered and each reviewer's load, confirm, follow each
+//! review's progress, and replace reviewers who decline (in one click) or miss their deadline.
 
 use super::account::query_param;
 use crate::api::assignments::{
     get_assignment, AssessmentReviewers, AssignmentView, ConfirmAssignment, ProposeAssignment,
-    ReplaceDeclinedReviewer, SwapReviewer,
+    ReplaceReviewer, SwapReviewer,
 };
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner};
 use crate::error::AppError;
@@ -14,12 +14,68 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+/// Replacing a reviewer who missed their deadline: the next best eligible reviewer, with their
+/// own deadline and the reason.
+#[component]
+fn OverdueReplacement(
+    slot_id: String,
+    candidate: crate::api::assignments::Candidate,
+    actions: Actions,
+) -> impl IntoView {
+    let deadline_field = format!("replace-deadline-{slot_id}");
+    let reason_field = format!("replace-reason-{slot_id}");
+    let message = |field: String| {
+        Signal::derive(move || {
+            actions
+                .replace_error
+                .get()
+                .and_then(|error| error.message_for(&field))
+        })
+    };
+    let deadline_message = message(deadline_field.clone());
+    let reason_message = message(reason_field.clone());
+    let group = |message: Signal<Option<String>>| {
+        move || {
+            if message.get().is_some() {
+                "nhsuk-form-group nhsuk-form-group--error"
+            } else {
+                "nhsuk-form-group"
+            }
+        }
+    };
+    view! {
+        <details class="nhsuk-details">
+            <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Replace this reviewer"</span></summary>
+            <div class="nhsuk-details__text">
+                <ActionForm action=actions.replace>
+                    <input type="hidden" name="slot_id" value=slot_id.clone()/>
+                    <input type="hidden" name="reviewer_id" value=candidate.reviewer_id.clone()/>
+                    <p>{format!("Next best eligible reviewer: {}", candidate.label)}</p>
+                    <div class=group(deadline_message)>
+                        <label class="nhsuk-label" for=deadline_field.clone()>"Their deadline"</label>
+                        <div class="nhsuk-hint" id=format!("{deadline_field}-hint")>"For example, 2027-03-14"</div>
+                        {move || deadline_message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                        <input class="nhsuk-input nhsuk-input--width-10" id=deadline_field.clone() name="deadline" type="text" aria-describedby=format!("{deadline_field}-hint")/>
+                    </div>
+                    <div class=group(reason_message)>
+                        <label class="nhsuk-label" for=reason_field.clone()>"Why you are replacing the reviewer"</label>
+                        {move || reason_message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                        <input class="nhsuk-input" id=reason_field.clone() name="reason" type="text"/>
+                    </div>
+                    <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Assign this reviewer instead"</button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}
+
 /// The forms of the page, shared by every row.
 #[derive(Clone, Copy)]
 struct Actions {
     swap: ServerAction<SwapReviewer>,
     swap_error: Signal<Option<AppError>>,
-    replace: ServerAction<ReplaceDeclinedReviewer>,
+    replace: ServerAction<ReplaceReviewer>,
+    replace_error: Signal<Option<AppError>>,
 }
 
 #[component]
@@ -30,15 +86,15 @@ pub fn AssignmentPage() -> impl IntoView {
     let propose = ServerAction::<ProposeAssignment>::new();
     let confirm = ServerAction::<ConfirmAssignment>::new();
     let swap = ServerAction::<SwapReviewer>::new();
-    let replace = ServerAction::<ReplaceDeclinedReviewer>::new();
+    let replace = ServerAction::<ReplaceReviewer>::new();
     let actions = Actions {
         swap,
         swap_error: action_error(swap.value()),
         replace,
+        replace_error: action_error(replace.value()),
     };
     let propose_error = action_error(propose.value());
     let confirm_error = action_error(confirm.value());
-    let replace_error = action_error(replace.value());
     let banners = [
         (
             "proposed",
@@ -58,7 +114,7 @@ pub fn AssignmentPage() -> impl IntoView {
         <FormErrors error=propose_error/>
         <FormErrors error=confirm_error/>
         <FormErrors error=actions.swap_error/>
-        <FormErrors error=replace_error/>
+        <FormErrors error=actions.replace_error/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match view_data.await {
@@ -160,8 +216,13 @@ fn AssessmentRow(assessment: AssessmentReviewers, actions: Actions) -> impl Into
                         <dd class="nhsuk-summary-list__value">
                             <p>{view.slot.reasons.join(", ")}</p>
                             {view.slot.decline_reason.clone().map(|reason| view! { <p>{format!("Declined: {reason}")}</p> })}
+                            {view.progress.clone().map(|progress| view! { <p>{progress}</p> })}
                             {(status == AssignmentStatus::Assigned).then(|| view! {
                                 <p><a class="nhsuk-link" href=format!("/reviews/{slot_id}")>"Read the review"<span class="nhsuk-u-visually-hidden">{format!(" by {}", view.reviewer_name)}</span></a></p>
+                            })}
+                            {view.overdue.then(|| match view.replacement.clone() {
+                                Some(candidate) => view! { <OverdueReplacement slot_id=slot_id.clone() candidate actions/> }.into_any(),
+                                None => view! { <p>"No other eligible reviewer has room for this assessment. Give this reviewer more time on their review's page."</p> }.into_any(),
                             })}
                             {(status == AssignmentStatus::Proposed && !view.alternatives.is_empty()).then(|| view! {
                                 <details class="nhsuk-details">

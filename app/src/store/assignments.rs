@@ -21,9 +21,12 @@ use std::collections::BTreeMap;
 pub enum AssignmentError {
     #[error("no such cycle")]
     NoSuchCycle,
-    /// The review's place is no longer in the status the change needs; it is in this one.
-    #[error("the review is {0:?}")]
+    /// The review's place is no longer in this status, which the change needs.
+    #[error("the review is no longer {0:?}")]
     NotInStatus(AssignmentStatus),
+    /// The review was replaced already, or submitted, so there is nothing to replace.
+    #[error("the review cannot be replaced now")]
+    NotReplaceable,
     /// An assessment of the proposal left the status it was proposed in; nothing was confirmed.
     #[error("an assessment moved on to {0:?}")]
     AssessmentMovedOn(AssessmentStatus),
@@ -507,25 +510,46 @@ pub async fn decline(
     Ok(())
 }
 
-/// Assigns `replacement` in place of a declined review (once: a declined slot is replaced by a
-/// new assigned one and marked as replaced), queues `mail` to them, audited.
-pub async fn replace_declined(
+/// A later deadline for a replacement reviewer, with the reason.
+#[derive(Clone, Copy, Debug)]
+pub struct ReplacementDeadline<'a> {
+    pub deadline: &'a str,
+    pub reason: &'a str,
+}
+
+/// Assigns `replacement` in place of a review that was declined, or that is assigned but not
+/// submitted (an overdue reviewer, whom the caller has judged overdue): the old place is marked
+/// replaced and a new assigned one made, once. The replacement gets `deadline` where given.
+/// `mails` are queued and the change audited, all in one transaction.
+pub async fn replace(
     db: &Db,
     actor: &str,
-    declined_slot_id: &str,
+    slot_id: &str,
     replacement: &ProposedReview,
-    mail: &OutgoingMail,
+    deadline: Option<ReplacementDeadline<'_>>,
+    mails: &[OutgoingMail],
 ) -> Result<(), AssignmentError> {
     let mut tx = db.begin_write().await?;
-    let cycle_id: Option<String> = sqlx::query_scalar(
-        "SELECT cycle_id FROM review_assignments WHERE id = $1 AND status = 'declined'",
+    let row = sqlx::query(
+        "SELECT r.cycle_id, r.status, v.submitted_at FROM review_assignments r \
+         LEFT JOIN review_verdicts v ON v.assignment_id = r.id WHERE r.id = $1",
     )
-    .bind(declined_slot_id)
+    .bind(slot_id)
     .fetch_optional(&mut *tx)
-    .await?;
-    let cycle_id = cycle_id.ok_or(AssignmentError::NotInStatus(AssignmentStatus::Declined))?;
+    .await?
+    .ok_or(AssignmentError::NotReplaceable)?;
+    let cycle_id: String = row.try_get("cycle_id")?;
+    let status: String = row.try_get("status")?;
+    let submitted: Option<String> = row.try_get("submitted_at")?;
+    let status = AssignmentStatus::from_key(&status)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown assignment status {status}").into()))?;
+    let action = match (status, submitted) {
+        (AssignmentStatus::Declined, _) => "replace declined reviewer",
+        (AssignmentStatus::Assigned, None) => "replace overdue reviewer",
+        _ => return Err(AssignmentError::NotReplaceable),
+    };
     sqlx::query("UPDATE review_assignments SET status = 'replaced' WHERE id = $1")
-        .bind(declined_slot_id)
+        .bind(slot_id)
         .execute(&mut *tx)
         .await?;
     let new_slot = insert_slot(
@@ -536,17 +560,32 @@ pub async fn replace_declined(
         AssignmentStatus::Assigned,
     )
     .await?;
-    outbox::enqueue(&mut tx, mail).await?;
+    if let Some(later) = deadline {
+        sqlx::query(
+            "INSERT INTO review_deadline_extensions (assignment_id, deadline, reason, granted_by, granted_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&new_slot)
+        .bind(later.deadline)
+        .bind(later.reason)
+        .bind(actor)
+        .bind(now_utc())
+        .execute(&mut *tx)
+        .await?;
+    }
+    for mail in mails {
+        outbox::enqueue(&mut tx, mail).await?;
+    }
     audit::record(
         &mut tx,
         AuditEntry {
             actor,
-            action: "replace declined reviewer",
+            action,
             entity_type: "review assignment",
             entity_id: &new_slot,
-            before: Some(declined_slot_id.to_string()),
+            before: Some(slot_id.to_string()),
             after: Some(replacement.reviewer_id.clone()),
-            ..Default::default()
+            reason: deadline.map(|later| later.reason.to_string()),
         },
     )
     .await?;
@@ -766,12 +805,27 @@ pub(crate) mod tests {
                 subject: String::new(),
                 body: String::new(),
             };
-            replace_declined(&db, "admin", &ambulance_task.slot_id, &replacement, &mail)
-                .await
-                .unwrap();
+            replace(
+                &db,
+                "admin",
+                &ambulance_task.slot_id,
+                &replacement,
+                None,
+                std::slice::from_ref(&mail),
+            )
+            .await
+            .unwrap();
             assert!(matches!(
-                replace_declined(&db, "admin", &ambulance_task.slot_id, &replacement, &mail).await,
-                Err(AssignmentError::NotInStatus(AssignmentStatus::Declined))
+                replace(
+                    &db,
+                    "admin",
+                    &ambulance_task.slot_id,
+                    &replacement,
+                    None,
+                    std::slice::from_ref(&mail)
+                )
+                .await,
+                Err(AssignmentError::NotReplaceable)
             ));
             assert_eq!(
                 crate::store::audit::verify_chain(&db.pool).await.unwrap(),

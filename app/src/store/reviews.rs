@@ -137,6 +137,31 @@ pub async fn slots_of(db: &Db, assessment_id: &str) -> Result<Vec<ReviewSlot>, s
     .await
 }
 
+/// How far an assigned review has got, for NHS England's overview of a cycle.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReviewProgress {
+    pub id: String,
+    pub submitted_at: Option<String>,
+    pub extended_deadline: Option<String>,
+}
+
+/// The progress of every assigned review in a cycle, by review id.
+pub async fn progress_in_cycle(
+    db: &Db,
+    cycle_id: &str,
+) -> Result<BTreeMap<String, ReviewProgress>, sqlx::Error> {
+    let rows: Vec<ReviewProgress> = sqlx::query_as(
+        "SELECT r.id, v.submitted_at, e.deadline AS extended_deadline FROM review_assignments r \
+         LEFT JOIN review_verdicts v ON v.assignment_id = r.id \
+         LEFT JOIN review_deadline_extensions e ON e.assignment_id = r.id \
+         WHERE r.cycle_id = $1 AND r.status = 'assigned'",
+    )
+    .bind(cycle_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id.clone(), row)).collect())
+}
+
 /// A domain's review as stored, with when it was saved last.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SavedDomainReview {

@@ -330,6 +330,168 @@ pub async fn seed_demo_cycle(db: &app::store::Db, public_url: &str) -> anyhow::R
     Ok(())
 }
 
+/// A second demo cycle, already in peer review: the demo trust's acute assessment and another
+/// trust's, answered, submitted and assigned to the demo reviewer, so the review journey can be
+/// tried at once. Each step is judged by the lifecycle as the demo lead and administrator would
+/// have taken it during self-assessment. Created once; later starts leave it as it is.
+pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> anyhow::Result<()> {
+    use app::rules::accounts::Role;
+    use app::rules::assessments::{Answer, DomainAnswers};
+    use app::rules::assignment::{AssignmentPlan, ProposedReview};
+    use app::rules::cycles::{CycleDates, Phase};
+    use app::rules::lifecycle::{decide, Event, Participant};
+    use app::rules::organisations::CareSetting;
+    use app::store::cycles::{self, NewCycle};
+    use app::store::{assessments, assignments, frameworks};
+    const NAME: &str = "DMA 2025/26 peer review (demo)";
+    const TRUSTS: [&str; 2] = ["RR8", "R1K"];
+    if cycles::list(db)
+        .await?
+        .iter()
+        .any(|cycle| cycle.name == NAME)
+    {
+        return Ok(());
+    }
+    let day = app::store::date_in_days;
+    let version = frameworks::versions(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no framework is loaded"))?
+        .version;
+    let new_cycle = NewCycle {
+        name: NAME.into(),
+        framework_version: version.clone(),
+        dates: CycleDates {
+            opens_on: day(-60),
+            submission_deadline: day(-10),
+            review_deadline: day(30),
+            moderation_deadline: day(60),
+            publication_on: day(90),
+        },
+        care_settings: vec![CareSetting::Acute],
+        region_ods_codes: Vec::new(),
+        reviewers_per_assessment: 1,
+        reviewer_capacity: 3,
+    };
+    let id = cycles::create(db, "demo", &new_cycle, false).await?;
+    let deadline = app::rules::cycles::readable_date(&new_cycle.dates.submission_deadline);
+    let link = format!("{public_url}/assessments");
+    cycles::open(db, "demo", &id, |lead| {
+        app::api::mail_text::cycle_opened(lead, NAME, &deadline, &link)
+    })
+    .await?;
+    let cycle = cycles::get(db, &id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo review cycle was just created"))?;
+    let during_self_assessment = day(-20);
+    let moment = cycle.moment(&during_self_assessment);
+    let person = |role: Role, own: bool| Participant::Person {
+        roles: vec![role],
+        of_assessed_organisation: own,
+        assigned_reviewer: false,
+        moderated_it: false,
+    };
+    let judged = |event: Event, status, participant: &Participant| {
+        decide(event, status, participant, &moment)
+            .map_err(|refusal| anyhow::anyhow!("demo seeding: {}", refusal.message()))
+    };
+    let framework = frameworks::cached(db, &version)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the framework {version} is loaded"))?;
+    let reviewer = app::store::accounts::find_for_sign_in(db, "reviewer@demo.dma.invalid")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo reviewer exists"))?
+        .account_id;
+    let lead = person(Role::TrustLead, true);
+    let mut plan = AssignmentPlan {
+        assignments: Vec::new(),
+        total_cost: 0,
+        uncovered: Vec::new(),
+        load: Vec::new(),
+    };
+    let mut into_review = Vec::new();
+    for assessment in assessments::for_cycle(db, &id).await? {
+        if !TRUSTS.contains(&assessment.trust_ods_code.as_str()) {
+            continue;
+        }
+        // Met up to level 2 or 3 in turn, with evidence for each criterion met.
+        for (index, (_, domain)) in framework.domains_for(CareSetting::Acute).enumerate() {
+            let met_up_to = 2 + (index % 2) as u8;
+            let answers: DomainAnswers = domain
+                .levels
+                .iter()
+                .flat_map(|level| level.criteria.iter().map(move |c| (level.level, c)))
+                .map(|(level, criterion)| {
+                    let met = level <= met_up_to;
+                    let evidence = if met {
+                        format!("{} (board papers, 2025)", criterion.evidence)
+                    } else {
+                        String::new()
+                    };
+                    (
+                        criterion.key.clone(),
+                        Answer {
+                            met: Some(met),
+                            evidence,
+                        },
+                    )
+                })
+                .collect();
+            let status = assessments::header(db, &assessment.id)
+                .await?
+                .map_or(assessment.status, |header| header.status);
+            let allowed = judged(Event::Save, status, &lead)?;
+            assessments::save_domain(
+                db,
+                "demo",
+                &assessment.id,
+                allowed,
+                &domain.key,
+                0,
+                &answers,
+                format!("demo answers, level {met_up_to}"),
+            )
+            .await
+            .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
+        }
+        let allowed = judged(
+            Event::Submit,
+            app::rules::lifecycle::AssessmentStatus::InProgress,
+            &lead,
+        )?;
+        assessments::submit(db, "demo", &assessment.id, allowed, "demo".into(), &[])
+            .await
+            .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
+        plan.assignments.push(ProposedReview {
+            assessment_id: assessment.id.clone(),
+            reviewer_id: reviewer.clone(),
+            cost: 0,
+            reasons: vec!["Demo".into()],
+        });
+        let allowed = judged(
+            Event::ConfirmReviewers,
+            app::rules::lifecycle::AssessmentStatus::Submitted,
+            &person(Role::Admin, false),
+        )?;
+        into_review.push((assessment.id.clone(), allowed));
+    }
+    assignments::propose(db, "demo", &id, &plan)
+        .await
+        .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
+    assignments::confirm(db, "demo", &id, &into_review, &[])
+        .await
+        .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
+    cycles::change_phase(db, "demo", &id, Phase::Submission, Phase::PeerReview)
+        .await
+        .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
+    println!(
+        "DEMO=1: {NAME} is in peer review: the demo reviewer has {} assessments to review.",
+        into_review.len()
+    );
+    Ok(())
+}
+
 pub fn print_demo_accounts(accounts: &[DemoAccount]) {
     println!("\nDEMO=1: demo accounts (passwords are new at every start; never use DEMO in a real deployment):");
     for account in accounts {
@@ -489,6 +651,43 @@ mod tests {
         )
         .await
         .unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_demo_reviewer_has_reviews_waiting_in_a_cycle_in_peer_review_once() {
+        use app::rules::cycles::Phase;
+        use app::rules::lifecycle::AssessmentStatus;
+        let folder = tempfile::tempdir().unwrap();
+        let db = crate::open_database(&config(folder.path()).database_url)
+            .await
+            .unwrap();
+        seed_demo_accounts(&db).await.unwrap();
+        seed_demo_review_cycle(&db, "https://dma.test")
+            .await
+            .unwrap();
+        seed_demo_review_cycle(&db, "https://dma.test")
+            .await
+            .unwrap();
+        let cycles = app::store::cycles::list(&db).await.unwrap();
+        assert_eq!(cycles.len(), 1, "seeded once");
+        assert_eq!(cycles[0].phase, Phase::PeerReview);
+        let reviewer = accounts::find_for_sign_in(&db, "reviewer@demo.dma.invalid")
+            .await
+            .unwrap()
+            .unwrap()
+            .account_id;
+        let reviews = app::store::assignments::for_reviewer(&db, &reviewer)
+            .await
+            .unwrap();
+        assert_eq!(reviews.len(), 2);
+        let in_review: Vec<_> = app::store::assessments::for_cycle(&db, &cycles[0].id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|assessment| assessment.status == AssessmentStatus::InReview)
+            .map(|assessment| assessment.trust_ods_code)
+            .collect();
+        assert_eq!(in_review, ["R1K", "RR8"]);
     }
 
     async fn count(db: &Db, table: &str) -> i64 {

@@ -71,6 +71,7 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     if config.demo {
         commands::print_demo_accounts(&commands::seed_demo_accounts(&db).await?);
         commands::seed_demo_cycle(&db, &config.public_url).await?;
+        commands::seed_demo_review_cycle(&db, &config.public_url).await?;
     }
     mailer::Mailer::new(&config.mail)?.spawn(db.pool.clone(), std::time::Duration::from_secs(5));
     spawn_expired_session_cleanup(db.clone());

@@ -1,9 +1,13 @@
-//! Times domain saves under concurrent load: 50 trust leads, each of a different acute trust and
-//! signed in on its own client, save their own assessment's domains at the same time, over HTTP
-//! through the SaveDomainAnswers server function of a server started in-process as the end-to-end
-//! tests start it. Each session cycles through a few domains, alternating the answers so every
-//! save changes data, and always quotes the version its previous save of that domain returned:
-//! any conflict is an error. Prints latency percentiles, throughput and errors for SQLite and,
+//! Times domain saves under concurrent load, over HTTP through the server functions of a server
+//! started in-process as the end-to-end tests start it, in two workloads:
+//! - answers: 50 trust leads, each of a different acute trust and signed in on its own client,
+//!   save their own assessment's domains at the same time (SaveDomainAnswers);
+//! - review: 50 peer reviewers, each reviewing a different trust's assessment, save their
+//!   review's domains at the same time (SaveDomainReview).
+//!
+//! Each session cycles through a few domains, alternating what it sends so every save changes
+//! data, and always quotes the version its previous save of that domain returned: any conflict is
+//! an error. Prints latency percentiles, throughput and errors for SQLite and,
 //! when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, for PostgreSQL (in a fresh schema,
 //! dropped afterwards).
 //!
@@ -14,10 +18,14 @@
 //! are not counted.
 
 use app::api::assessments::SaveDomainAnswers;
+use app::api::reviews::SaveDomainReview;
 use app::rules::accounts::Role;
 use app::rules::framework::Domain;
+use app::rules::lifecycle::{AssessmentStatus, Event};
 use app::store::Db;
-use e2e::fixtures::{acute_domains, answer_fields, AccountBuilder, CycleBuilder};
+use e2e::fixtures::{
+    acute_domains, answer_fields, AccountBuilder, AssessmentBuilder, CycleBuilder,
+};
 use e2e::{start_server, start_server_on, TestServer};
 use leptos::server_fn::ServerFn;
 use std::sync::Arc;
@@ -30,17 +38,38 @@ const SAVES: usize = 20;
 /// saves.
 const DOMAINS_PER_SESSION: usize = 5;
 
-/// One trust lead's session and the version it last got back for each of its domains.
+/// What a session saves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Workload {
+    /// A trust lead's answers to their own assessment.
+    Answers,
+    /// A peer reviewer's review of another trust's assessment.
+    Review,
+}
+
+impl Workload {
+    fn name(self) -> &'static str {
+        match self {
+            Workload::Answers => "answers",
+            Workload::Review => "review",
+        }
+    }
+}
+
+/// One person's session and the version it last got back for each of its domains.
 struct Session {
     client: reqwest::Client,
-    assessment: String,
+    workload: Workload,
+    /// The assessment (answers) or the review (review) saved.
+    target: String,
     versions: Vec<i64>,
     saves_done: usize,
 }
 
-/// What one database's run measured.
+/// What one workload on one database measured.
 struct Figures {
     database: &'static str,
+    workload: Workload,
     latencies: Vec<Duration>,
     errors: Vec<String>,
     elapsed: Duration,
@@ -48,19 +77,20 @@ struct Figures {
 
 #[tokio::main]
 async fn main() {
-    let mut figures = vec![measure("sqlite", start_server().await).await];
+    let mut figures = measure("sqlite", start_server().await).await;
     let postgres_url = std::env::var("BENCH_POSTGRES_URL")
         .or_else(|_| std::env::var("TEST_POSTGRES_URL"))
         .ok();
     if let Some(url) = postgres_url {
-        figures.push(on_postgres(&url).await);
+        figures.extend(on_postgres(&url).await);
     }
     println!(
         "\n{SESSIONS} sessions x {SAVES} saves over {DOMAINS_PER_SESSION} domains each, after {WARM_UP_SAVES} warm-up saves each\n"
     );
     println!(
-        "{:<10} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8} {:>8} {:>11}",
+        "{:<10} {:<8} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8} {:>8} {:>11}",
         "database",
+        "saving",
         "sessions",
         "saves",
         "errors",
@@ -76,8 +106,9 @@ async fn main() {
         let ms =
             |duration: Option<&Duration>| duration.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
         println!(
-            "{:<10} {:>8} {:>6} {:>6} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>11.1}",
+            "{:<10} {:<8} {:>8} {:>6} {:>6} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>11.1}",
             run.database,
+            run.workload.name(),
             SESSIONS,
             sorted.len(),
             run.errors.len(),
@@ -96,7 +127,7 @@ async fn main() {
 }
 
 /// Runs the benchmark in a fresh schema of the PostgreSQL database at `url`, then drops it.
-async fn on_postgres(url: &str) -> Figures {
+async fn on_postgres(url: &str) -> Vec<Figures> {
     let admin = Db::connect(url)
         .await
         .expect("PostgreSQL at BENCH_POSTGRES_URL or TEST_POSTGRES_URL answers");
@@ -126,9 +157,52 @@ async fn on_postgres(url: &str) -> Figures {
     figures
 }
 
-/// Signs in the leads of the first acute trusts of a new cycle, warms up, then times the saves.
-async fn measure(database: &'static str, server: TestServer) -> Figures {
-    let cycle = CycleBuilder::new().name("Benchmark").open(&server).await;
+/// Both workloads, one after the other, on one server.
+async fn measure(database: &'static str, server: TestServer) -> Vec<Figures> {
+    let domains: Arc<Vec<Domain>> = Arc::new(
+        acute_domains(&server)
+            .await
+            .into_iter()
+            .take(DOMAINS_PER_SESSION)
+            .collect(),
+    );
+    let answers = answer_sessions(&server, domains.len()).await;
+    let answers = time(database, Workload::Answers, answers, &server, &domains).await;
+    let reviews = review_sessions(&server, domains.len()).await;
+    let reviews = time(database, Workload::Review, reviews, &server, &domains).await;
+    vec![answers, reviews]
+}
+
+/// Warms the sessions up, then times their saves.
+async fn time(
+    database: &'static str,
+    workload: Workload,
+    sessions: Vec<Session>,
+    server: &TestServer,
+    domains: &Arc<Vec<Domain>>,
+) -> Figures {
+    let path = match workload {
+        Workload::Answers => SaveDomainAnswers::PATH,
+        Workload::Review => SaveDomainReview::PATH,
+    };
+    let url = Arc::new(server.function_url(path));
+    let (sessions, _, warm_up_errors, _) =
+        run_concurrently(sessions, WARM_UP_SAVES, &url, domains).await;
+    let (_, latencies, mut errors, elapsed) =
+        run_concurrently(sessions, SAVES, &url, domains).await;
+    errors.extend(warm_up_errors);
+    Figures {
+        database,
+        workload,
+        latencies,
+        errors,
+        elapsed,
+    }
+}
+
+/// The leads of the first acute trusts of a new cycle, signed in.
+async fn answer_sessions(server: &TestServer, domain_count: usize) -> Vec<Session> {
+    let cycle = CycleBuilder::new().name("Benchmark").open(server).await;
     let assessments = app::store::assessments::for_cycle(&server.state.db, &cycle)
         .await
         .expect("the cycle's assessments");
@@ -136,13 +210,6 @@ async fn measure(database: &'static str, server: TestServer) -> Figures {
         assessments.len() >= SESSIONS,
         "only {} acute trusts",
         assessments.len()
-    );
-    let domains: Arc<Vec<Domain>> = Arc::new(
-        acute_domains(&server)
-            .await
-            .into_iter()
-            .take(DOMAINS_PER_SESSION)
-            .collect(),
     );
     let mut sessions = Vec::with_capacity(SESSIONS);
     for assessment in &assessments[..SESSIONS] {
@@ -152,25 +219,87 @@ async fn measure(database: &'static str, server: TestServer) -> Figures {
             client: AccountBuilder::new(&email)
                 .org(trust)
                 .role(Role::TrustLead)
-                .signed_in(&server)
+                .signed_in(server)
                 .await,
-            assessment: assessment.id.clone(),
-            versions: vec![0; domains.len()],
+            workload: Workload::Answers,
+            target: assessment.id.clone(),
+            versions: vec![0; domain_count],
             saves_done: 0,
         });
     }
-    let url = Arc::new(server.function_url(SaveDomainAnswers::PATH));
-    let (sessions, _, warm_up_errors, _) =
-        run_concurrently(sessions, WARM_UP_SAVES, &url, &domains).await;
-    let (_, latencies, mut errors, elapsed) =
-        run_concurrently(sessions, SAVES, &url, &domains).await;
-    errors.extend(warm_up_errors);
-    Figures {
-        database,
-        latencies,
-        errors,
-        elapsed,
+    sessions
+}
+
+/// A cycle in peer review whose first acute assessments, answered and submitted, each have one
+/// reviewer of their own; the reviewers, signed in.
+async fn review_sessions(server: &TestServer, domain_count: usize) -> Vec<Session> {
+    use app::rules::assignment::{AssignmentPlan, ProposedReview};
+    use app::store::assignments;
+    let db = &server.state.db;
+    let cycle = CycleBuilder::new()
+        .name("Benchmark review")
+        .in_peer_review(server)
+        .await;
+    let assessments = app::store::assessments::for_cycle(db, &cycle)
+        .await
+        .expect("the cycle's assessments");
+    let mut plan = AssignmentPlan {
+        assignments: Vec::new(),
+        total_cost: 0,
+        uncovered: Vec::new(),
+        load: Vec::new(),
+    };
+    let mut reviewers = Vec::with_capacity(SESSIONS);
+    for (index, assessment) in assessments[..SESSIONS].iter().enumerate() {
+        AssessmentBuilder::new(&cycle, &assessment.trust_ods_code)
+            .status(AssessmentStatus::Submitted)
+            .answer_domains(..)
+            .build(server)
+            .await;
+        let reviewer = AccountBuilder::new(&format!("reviewer{index}@qop.nhs.uk"))
+            .org("QOP")
+            .role(Role::PeerReviewer);
+        let (client, id) = reviewer.signed_in_with_id(server).await;
+        plan.assignments.push(ProposedReview {
+            assessment_id: assessment.id.clone(),
+            reviewer_id: id.clone(),
+            cost: 0,
+            reasons: Vec::new(),
+        });
+        reviewers.push((client, id, assessment.id.clone()));
     }
+    assignments::propose(db, "bench", &cycle, &plan)
+        .await
+        .expect("the reviewers are proposed");
+    let into_review: Vec<_> = reviewers
+        .iter()
+        .map(|(_, _, assessment)| {
+            (
+                assessment.clone(),
+                rules::fixtures::allowed(Event::ConfirmReviewers, AssessmentStatus::Submitted),
+            )
+        })
+        .collect();
+    assignments::confirm(db, "bench", &cycle, &into_review, &[])
+        .await
+        .expect("the assignment is confirmed");
+    let mut sessions = Vec::with_capacity(SESSIONS);
+    for (client, reviewer, assessment) in reviewers {
+        let slot = app::store::reviews::slots_of(db, &assessment)
+            .await
+            .expect("the assessment's reviews")
+            .into_iter()
+            .find(|slot| slot.reviewer_id == reviewer)
+            .expect("the reviewer's review");
+        sessions.push(Session {
+            client,
+            workload: Workload::Review,
+            target: slot.id,
+            versions: vec![0; domain_count],
+            saves_done: 0,
+        });
+    }
+    sessions
 }
 
 /// Each session makes `saves` saves, all sessions at once; returns the sessions, the latency of
@@ -213,18 +342,25 @@ async fn run_concurrently(
 }
 
 impl Session {
-    /// Saves the next domain in turn from the version last returned for it, met up to level 3
-    /// one time and level 2 the next; returns how long the request took.
+    /// Saves the next domain in turn from the version last returned for it, changing it every
+    /// time (answers met up to level 3 one time and level 2 the next; a review judging the first
+    /// criterion not met, with a reason, one time and agreeing the next); returns how long the
+    /// request took.
     async fn save(&mut self, url: &str, domains: &[Domain]) -> Result<Duration, String> {
         let index = self.saves_done % domains.len();
         let domain = &domains[index];
-        let met_up_to = if (self.saves_done / domains.len()).is_multiple_of(2) {
-            3
-        } else {
-            2
-        };
+        let even_round = (self.saves_done / domains.len()).is_multiple_of(2);
         self.saves_done += 1;
-        let fields = answer_fields(&self.assessment, domain, self.versions[index], met_up_to);
+        let version = self.versions[index];
+        let fields = match self.workload {
+            Workload::Answers => answer_fields(
+                &self.target,
+                domain,
+                version,
+                if even_round { 3 } else { 2 },
+            ),
+            Workload::Review => review_fields(&self.target, domain, version, even_round),
+        };
         let started = Instant::now();
         let response = self
             .client
@@ -246,6 +382,30 @@ impl Session {
             .ok_or_else(|| format!("no version in {body}"))?;
         Ok(latency)
     }
+}
+
+/// A domain review's form: the first criterion judged not met with a reason, or agreed with.
+fn review_fields(
+    slot: &str,
+    domain: &Domain,
+    version: i64,
+    disagree: bool,
+) -> Vec<(String, String)> {
+    let criterion = &domain.levels[0].criteria[0].key;
+    let mut fields = vec![
+        ("slot_id".to_string(), slot.to_string()),
+        ("domain_key".to_string(), domain.key.clone()),
+        ("version".to_string(), version.to_string()),
+        ("confidence".to_string(), "medium".to_string()),
+    ];
+    if disagree {
+        fields.push((format!("judgements[{criterion}][met]"), "not-met".into()));
+        fields.push((
+            format!("judgements[{criterion}][reason]"),
+            "The evidence shows a draft only".into(),
+        ));
+    }
+    fields
 }
 
 /// The nearest-rank percentile of sorted latencies.

@@ -1,6 +1,7 @@
 //! What the browser downloads for each journey's main page: the compressed bytes of WebAssembly,
-//! JavaScript and CSS, as served (brotli where the server offers it), and how many of them are
-//! the island code. Serves the site in target/site, so build the release site first; `bash
+//! JavaScript and CSS, as served (brotli where the server offers it), and how long the server
+//! takes to render the page (the median of five requests, the in-process client's own time
+//! included). Serves the site in target/site, so build the release site first; `bash
 //! .ci/payload` does both:
 //!
 //! cargo leptos build --release && cargo bench -p e2e --bench payload
@@ -9,10 +10,15 @@
 //! never asserted.
 
 use app::rules::accounts::Role;
-use e2e::fixtures::{AccountBuilder, CycleBuilder};
+use app::rules::lifecycle::AssessmentStatus;
+use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::api_client;
 use e2e::{start_server, TestServer};
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+/// How many times each page is rendered to time it.
+const RENDERS: usize = 5;
 
 /// The budget for a page's WebAssembly and JavaScript, compressed.
 const BUDGET_BYTES: u64 = 300 * 1024;
@@ -82,7 +88,22 @@ async fn main() {
         async move { account.signed_in(server).await }
     };
     let lead = signed_in("lead@leeds.nhs.uk", Some("RR8"), Role::TrustLead).await;
-    let reviewer = signed_in("reviewer@mft.nhs.uk", Some("R0A"), Role::PeerReviewer).await;
+    let (reviewer, reviewer_id) = AccountBuilder::new("reviewer@mft.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .signed_in_with_id(&server)
+        .await;
+    let reviewed = AssessmentBuilder::new(&cycle, "R1K")
+        .status(AssessmentStatus::InReview)
+        .answer_domains(..)
+        .reviewer(&reviewer_id)
+        .build(&server)
+        .await;
+    let review = app::store::reviews::slots_of(&server.state.db, &reviewed)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
     let admin = signed_in("admin@england.nhs.uk", None, Role::Admin).await;
     let pages: Vec<(&str, &reqwest::Client, String)> = vec![
         ("home", &public, "/".into()),
@@ -103,6 +124,17 @@ async fn main() {
             format!("/assessments/{assessment}/check"),
         ),
         ("your reviews", &reviewer, "/reviews".into()),
+        ("review", &reviewer, format!("/reviews/{review}")),
+        (
+            "review domain (island)",
+            &reviewer,
+            format!("/reviews/{review}/domains/{domain}"),
+        ),
+        (
+            "check review",
+            &reviewer,
+            format!("/reviews/{review}/check"),
+        ),
         ("cycles", &admin, "/admin/cycles".into()),
         ("cycle", &admin, format!("/admin/cycles/{cycle}")),
         (
@@ -113,8 +145,8 @@ async fn main() {
         ("people", &admin, "/admin/people".into()),
     ];
     println!(
-        "{:<20} {:>10} {:>10} {:>10} {:>12}  encodings",
-        "page", "wasm+JS", "CSS", "HTML", "within 300 KB"
+        "{:<24} {:>10} {:>10} {:>10} {:>12} {:>10}  encodings",
+        "page", "wasm+JS", "CSS", "HTML", "within 300 KB", "server ms"
     );
     let mut largest = 0;
     for (name, client, path) in pages {
@@ -130,16 +162,23 @@ async fn main() {
             response.status()
         );
         let html_bytes = response.bytes().await.unwrap();
-        // The page again, uncompressed, to read which files it asks for.
-        let text = client
-            .get(format!("{}{path}", server.base_url))
-            .header("accept-encoding", "identity")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        // The page again, uncompressed, to read which files it asks for and to time it.
+        let mut text = String::new();
+        let mut times: Vec<Duration> = Vec::with_capacity(RENDERS);
+        for _ in 0..RENDERS {
+            let started = Instant::now();
+            text = client
+                .get(format!("{}{path}", server.base_url))
+                .header("accept-encoding", "identity")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            times.push(started.elapsed());
+        }
+        times.sort();
         let (mut code, mut css) = (0, 0);
         let mut encodings = BTreeSet::new();
         for asset in assets_of(&text) {
@@ -153,11 +192,12 @@ async fn main() {
         }
         largest = largest.max(code);
         println!(
-            "{name:<20} {:>9.1}K {:>9.1}K {:>9.1}K {:>12}  {}",
+            "{name:<24} {:>9.1}K {:>9.1}K {:>9.1}K {:>12} {:>10.1}  {}",
             code as f64 / 1024.0,
             css as f64 / 1024.0,
             html_bytes.len() as f64 / 1024.0,
             if code <= BUDGET_BYTES { "yes" } else { "NO" },
+            times[RENDERS / 2].as_secs_f64() * 1000.0,
             encodings.into_iter().collect::<Vec<_>>().join(", ")
         );
     }

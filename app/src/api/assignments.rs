@@ -140,7 +140,7 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
     let db = db()?;
     let cycle = reviewable_cycle(&db, &cycle_id).await?;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
-    let progress = review_store::progress_in_cycle(&db, &cycle_id).await?;
+    let progress = review_store::assigned_in_cycle(&db, &cycle_id).await?;
     let today = store::today();
     let mut by_assessment: BTreeMap<&str, Vec<SlotView>> = BTreeMap::new();
     for slot in &data.slots {

@@ -37,6 +37,8 @@ pub fn ReviewsPage() -> impl IntoView {
                                     <div class="nhsuk-card__content">
                                         <h2 class="nhsuk-card__heading nhsuk-heading-m"><a href=format!("/reviews/{}", review.slot_id)>{format!("{} – {}", review.trust_name, review.care_setting)}</a></h2>
                                         <p class="nhsuk-card__description">{format!("{}: review by the end of {}", review.cycle_name, readable_date(&review.review_deadline))}</p>
+                                        <p><strong class=if review.progress.is_open() { "nhsuk-tag nhsuk-tag--blue" } else { "nhsuk-tag nhsuk-tag--grey" }>{review.progress.label()}</strong></p>
+                                        {review.progress.is_open().then(|| view! {
                                         <details class="nhsuk-details">
                                             <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"I cannot review this assessment"</span></summary>
                                             <div class="nhsuk-details__text">
@@ -52,6 +54,7 @@ pub fn ReviewsPage() -> impl IntoView {
                                                 </ActionForm>
                                             </div>
                                         </details>
+                                        })}
                                     </div>
                                 </div>
                             }

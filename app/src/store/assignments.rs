@@ -598,11 +598,16 @@ pub async fn for_reviewer(
     db: &Db,
     reviewer_id: &str,
 ) -> Result<Vec<crate::rules::review_assignment::ReviewTask>, sqlx::Error> {
+    use crate::rules::review_assignment::{ReviewProgress, ReviewTask};
     sqlx::query(
-        "SELECT r.id, c.name AS cycle_name, c.review_deadline, a.care_setting, a.trust_ods_code, t.name AS trust_name \
+        "SELECT r.id, c.name AS cycle_name, COALESCE(e.deadline, c.review_deadline) AS review_deadline, \
+         a.care_setting, a.trust_ods_code, a.status, t.name AS trust_name, v.submitted_at, \
+         (SELECT COUNT(*) FROM domain_reviews d WHERE d.assignment_id = r.id) AS domains_saved \
          FROM review_assignments r JOIN cycles c ON c.id = r.cycle_id \
          JOIN assessments a ON a.id = r.assessment_id \
          LEFT JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
+         LEFT JOIN review_verdicts v ON v.assignment_id = r.id \
+         LEFT JOIN review_deadline_extensions e ON e.assignment_id = r.id \
          WHERE r.reviewer_id = $1 AND r.status = 'assigned' ORDER BY c.opens_on DESC, trust_name",
     )
     .bind(reviewer_id)
@@ -612,12 +617,19 @@ pub async fn for_reviewer(
     .map(|row| {
         let code: String = row.try_get("trust_ods_code")?;
         let name: Option<String> = row.try_get("trust_name")?;
-        Ok(crate::rules::review_assignment::ReviewTask {
+        let status: String = row.try_get("status")?;
+        let submitted: Option<String> = row.try_get("submitted_at")?;
+        Ok(ReviewTask {
             slot_id: row.try_get("id")?,
             cycle_name: row.try_get("cycle_name")?,
             review_deadline: row.try_get("review_deadline")?,
             care_setting: row.try_get("care_setting")?,
             trust_name: name.map_or(code, |name| readable_name(&name)),
+            progress: ReviewProgress::of(
+                submitted.is_some(),
+                row.try_get("domains_saved")?,
+                status == AssessmentStatus::InReview.key(),
+            ),
         })
     })
     .collect()

@@ -139,18 +139,18 @@ pub async fn slots_of(db: &Db, assessment_id: &str) -> Result<Vec<ReviewSlot>, s
 
 /// How far an assigned review has got, for NHS England's overview of a cycle.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct ReviewProgress {
+pub struct AssignedReview {
     pub id: String,
     pub submitted_at: Option<String>,
     pub extended_deadline: Option<String>,
 }
 
 /// The progress of every assigned review in a cycle, by review id.
-pub async fn progress_in_cycle(
+pub async fn assigned_in_cycle(
     db: &Db,
     cycle_id: &str,
-) -> Result<BTreeMap<String, ReviewProgress>, sqlx::Error> {
-    let rows: Vec<ReviewProgress> = sqlx::query_as(
+) -> Result<BTreeMap<String, AssignedReview>, sqlx::Error> {
+    let rows: Vec<AssignedReview> = sqlx::query_as(
         "SELECT r.id, v.submitted_at, e.deadline AS extended_deadline FROM review_assignments r \
          LEFT JOIN review_verdicts v ON v.assignment_id = r.id \
          LEFT JOIN review_deadline_extensions e ON e.assignment_id = r.id \

@@ -83,7 +83,7 @@ pub fn Header() -> impl IntoView {
 #[component]
 pub fn PhaseBanner() -> impl IntoView {
     view! {
-        <div class="app-phase-banner nhsuk-width-container">
+        <div class="app-phase-banner nhsuk-width-container" role="region" aria-label="Service phase">
             <p class="app-phase-banner__content">
                 <strong class="nhsuk-tag app-phase-banner__tag">"Beta"</strong>
                 <span class="app-phase-banner__text">

@@ -75,6 +75,7 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     }
     mailer::Mailer::new(&config.mail)?.spawn(db.pool.clone(), std::time::Duration::from_secs(5));
     spawn_expired_session_cleanup(db.clone());
+    spawn_reply_deadline_job(db.clone());
     let address = config.leptos_options.site_addr;
     let state = AppState {
         leptos_options: config.leptos_options,
@@ -115,6 +116,25 @@ fn spawn_expired_session_cleanup(db: Db) {
             hourly.tick().await;
             if let Err(error) = store.delete_expired().await {
                 tracing::error!(%error, "deleting expired sessions failed");
+            }
+        }
+    });
+}
+
+/// Every hour, records "no reply received" for reviewed assessments whose reply deadline has
+/// passed, so moderation can begin; the first run is at start, catching up after any downtime.
+fn spawn_reply_deadline_job(db: Db) {
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            match app::api::replies::record_missing_replies(&db, &app::store::today()).await {
+                Ok(0) => {}
+                Ok(recorded) => tracing::info!(
+                    recorded,
+                    "recorded no reply received after the reply deadline"
+                ),
+                Err(error) => tracing::error!(%error, "recording missing replies failed"),
             }
         }
     });

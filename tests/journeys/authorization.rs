@@ -2,6 +2,7 @@
 //! server functions over HTTP. A server function missing from the table fails the test, so no
 //! new endpoint can skip this.
 
+use app::api::replies::*;
 use app::api::reviewers::*;
 use app::api::reviews::*;
 use app::api::{accounts::*, assessments::*, assignments::*, cycles::*, organisations::*};
@@ -628,6 +629,90 @@ fn table() -> Vec<Row> {
             case: "close an assessment's peer review",
             allowed: "d",
             fields: |c, _| fields(&[("slot_id", &c.review_slot), ("reason", "")]),
+        },
+        Row {
+            path: GetReply::PATH,
+            case: "read my trust's reply (not reviewed yet)",
+            allowed: "lmpd",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
+        },
+        Row {
+            path: GetReply::PATH,
+            case: "read another trust's reply",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.other_assessment)]),
+        },
+        Row {
+            path: GetDomainReply::PATH,
+            case: "read a section of my trust's reply",
+            allowed: "lmpd",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("domain_key", &c.domain_key),
+                ])
+            },
+        },
+        Row {
+            path: GetDomainReply::PATH,
+            case: "read a section of another trust's reply",
+            allowed: "mpd",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
+                    ("domain_key", &c.domain_key),
+                ])
+            },
+        },
+        Row {
+            path: SaveDomainReply::PATH,
+            case: "answer an adjustment for my trust",
+            allowed: "l",
+            // Not reviewed yet: an allowed call is refused for that and changes nothing.
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("domain_key", &c.domain_key),
+                    ("version", "0"),
+                    ("response", "accept"),
+                ])
+            },
+        },
+        Row {
+            path: SaveDomainReply::PATH,
+            case: "answer an adjustment for another trust",
+            allowed: "",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
+                    ("domain_key", &c.domain_key),
+                    ("version", "0"),
+                    ("response", "accept"),
+                ])
+            },
+        },
+        Row {
+            path: SubmitReply::PATH,
+            case: "submit my trust's reply",
+            allowed: "l",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
+        },
+        Row {
+            path: SubmitReply::PATH,
+            case: "submit another trust's reply",
+            allowed: "",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
+                    ("declaration", "confirmed"),
+                ])
+            },
+        },
+        Row {
+            path: SetReplyDeadline::PATH,
+            case: "set a cycle's reply deadline",
+            allowed: "d",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle), ("reply_deadline", "")]),
         },
     ]
 }

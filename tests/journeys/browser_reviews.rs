@@ -1,5 +1,5 @@
-//! The peer reviewer's journey in a real browser: a whole review with JavaScript off, and a
-//! domain's judgements saved as you go with JavaScript on.
+//! Peer review in a real browser: a whole review with JavaScript off, a domain's judgements
+//! saved as you go with JavaScript on, and the trust's reply with JavaScript off.
 
 use app::rules::accounts::Role;
 use app::rules::framework::Domain;
@@ -176,5 +176,77 @@ async fn a_domains_judgements_save_as_you_go_with_javascript_on() {
         .await
         .unwrap();
     assert_eq!(reason.as_deref(), Some("Only a draft was shown"));
+    client.close().await.unwrap();
+}
+
+/// Without JavaScript: the trust lead goes from the task list to the reply, contests the
+/// adjusted section (asked for the comment without losing the choice), checks and submits.
+#[tokio::test]
+async fn a_lead_replies_to_the_reviews_with_javascript_off() {
+    let server = start_server().await;
+    let cycle = CycleBuilder::new().in_peer_review(&server).await;
+    let mut builder = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Reviewed)
+        .answer_domains(..);
+    for (email, org) in [("first@r0a.nhs.uk", "R0A"), ("second@r1k.nhs.uk", "R1K")] {
+        let id = AccountBuilder::new(email)
+            .org(org)
+            .role(Role::PeerReviewer)
+            .create(&server)
+            .await;
+        builder = builder.reviewer(&id);
+    }
+    let assessment = builder.build(&server).await;
+    let domain = acute_domains(&server).await.remove(0);
+    let driver = start_chromedriver().await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    let lead = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead);
+    sign_in_as(&client, &server, &lead, false).await;
+
+    open(
+        &client,
+        &format!("{}/assessments/{assessment}", server.base_url),
+        false,
+    )
+    .await;
+    wait_for_heading(&client, "Your self-assessment").await;
+    client
+        .find(Locator::LinkText("Read the peer review and your reply"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Reply to the peer review").await;
+    client
+        .find(Locator::LinkText(&domain.name))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, &domain.name).await;
+    click(&client, "label[for='response-contest']").await;
+    click_button(&client, "Save and continue").await;
+    wait_for_text(&client, ".nhsuk-error-summary", "Say why you contest").await;
+    assert_eq!(
+        checked(&client, "response-contest").await.as_deref(),
+        Some("true"),
+        "the choice is kept"
+    );
+    fill(&client, "comment", "The board approved the strategy in May").await;
+    click_button(&client, "Save and continue").await;
+    wait_for_banner(&client, &format!("Your reply on {} is saved.", domain.name)).await;
+    click(&client, "a.nhsuk-button").await;
+    wait_for_heading(&client, "Check your reply").await;
+    click(&client, "label[for='declaration-confirmed']").await;
+    click_button(&client, "Submit reply").await;
+    wait_for_heading(&client, "Reply submitted").await;
+    assert_eq!(
+        server.assessment_status(&assessment).await,
+        AssessmentStatus::Replied
+    );
     client.close().await.unwrap();
 }

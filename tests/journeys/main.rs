@@ -14,6 +14,7 @@ mod browser;
 mod browser_reviews;
 mod http;
 mod mail;
+mod replies;
 mod review_assignment;
 mod reviewers;
 mod reviews;

@@ -306,7 +306,9 @@ impl AssessmentBuilder {
         }
     }
 
-    /// Not started, in progress, submitted or in review. In review needs [`Self::reviewer`].
+    /// Not started, in progress, submitted, in review or reviewed. In review and reviewed need
+    /// [`Self::reviewer`]. Reviewed: every reviewer confirms every domain and submits, the first
+    /// judging the first domain's first level-2 criterion not met, so that domain is adjusted.
     pub fn status(mut self, status: AssessmentStatus) -> Self {
         self.status = status;
         self
@@ -337,8 +339,8 @@ impl AssessmentBuilder {
         let db = &server.state.db;
         let id = server.acute_assessment(&self.cycle_id, &self.trust).await;
         assert!(
-            matches!(self.status, NotStarted | InProgress | Submitted | InReview),
-            "the builder takes an assessment to not started, in progress, submitted or in review, not {:?}",
+            matches!(self.status, NotStarted | InProgress | Submitted | InReview | Reviewed),
+            "the builder takes an assessment to not started, in progress, submitted, in review or reviewed, not {:?}",
             self.status
         );
         let answered = match (self.answered, self.status) {
@@ -361,7 +363,7 @@ impl AssessmentBuilder {
             .await
             .expect("the answers are saved");
         }
-        if matches!(self.status, Submitted | InReview) {
+        if matches!(self.status, Submitted | InReview | Reviewed) {
             assessments::submit(
                 db,
                 ACTOR,
@@ -373,7 +375,7 @@ impl AssessmentBuilder {
             .await
             .expect("the assessment is submitted");
         }
-        if self.status == InReview {
+        if matches!(self.status, InReview | Reviewed) {
             use app::rules::assignment::{AssignmentPlan, ProposedReview};
             assert!(
                 !self.reviewers.is_empty(),
@@ -402,12 +404,72 @@ impl AssessmentBuilder {
                 .await
                 .expect("the assignment is confirmed");
         }
+        if self.status == Reviewed {
+            review_everything(server, &id, &domains).await;
+        }
         let header = assessments::header(db, &id)
             .await
             .unwrap()
             .expect("the assessment exists");
         assert_eq!(header.status, self.status, "the fixture reached its status");
         id
+    }
+}
+
+/// Every reviewer of the assessment confirms every domain and submits, the first judging the
+/// first domain's first level-2 criterion not met.
+async fn review_everything(server: &TestServer, assessment: &str, domains: &[Domain]) {
+    use app::rules::review::{DomainReview, Judgement, Verdict};
+    use app::store::reviews;
+    let db = &server.state.db;
+    let slots = reviews::slots_of(db, assessment).await.unwrap();
+    for (index, slot) in slots.iter().enumerate() {
+        for (position, domain) in domains.iter().enumerate() {
+            let mut review = DomainReview {
+                confirmed: true,
+                ..Default::default()
+            };
+            if index == 0 && position == 0 {
+                review.judgements.insert(
+                    domain.levels[0].criteria[0].key.clone(),
+                    Judgement {
+                        met: false,
+                        reason: "The strategy shown is a draft".into(),
+                    },
+                );
+            }
+            reviews::save_domain_review(
+                db,
+                ACTOR,
+                &slot.id,
+                &domain.key,
+                0,
+                &review,
+                "test".into(),
+            )
+            .await
+            .expect("the domain is reviewed");
+        }
+        let verdict = if index == 0 {
+            Verdict::SignificantlyOverScored
+        } else {
+            Verdict::Accurate
+        };
+        reviews::submit(
+            db,
+            ACTOR,
+            &slot.id,
+            verdict,
+            if index == 0 {
+                "The strategy is a draft."
+            } else {
+                ""
+            },
+            allowed(Event::LastReviewSubmitted, AssessmentStatus::InReview),
+            &[],
+        )
+        .await
+        .expect("the review is submitted");
     }
 }
 

@@ -25,6 +25,8 @@ pub struct AssessmentHeader {
     pub status: AssessmentStatus,
     pub submission_deadline: String,
     pub review_deadline: String,
+    /// The last day the trust may reply to its reviews.
+    pub reply_deadline: String,
     /// The trust's own later deadline, if NHS England extended it.
     pub extended_deadline: Option<String>,
     pub submitted_at: Option<String>,
@@ -44,7 +46,7 @@ impl AssessmentHeader {
             today,
             submission_deadline: self.deadline(),
             review_deadline: &self.review_deadline,
-            reply_deadline: None,
+            reply_deadline: Some(&self.reply_deadline),
         }
     }
 

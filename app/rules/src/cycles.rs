@@ -80,6 +80,8 @@ pub struct Cycle {
     pub reviewer_capacity: i64,
     pub phase: Phase,
     pub is_historical: bool,
+    /// The last day trusts may reply to their reviews: as set, or [`default_reply_deadline`].
+    pub reply_deadline: String,
 }
 
 impl Cycle {
@@ -91,9 +93,58 @@ impl Cycle {
             today,
             submission_deadline: &self.dates.submission_deadline,
             review_deadline: &self.dates.review_deadline,
-            reply_deadline: None,
+            reply_deadline: Some(&self.reply_deadline),
         }
     }
+}
+
+/// How long trusts have to reply after the review deadline, unless an administrator says
+/// otherwise.
+const REPLY_DAYS: i64 = 14;
+
+fn parse_date(text: &str) -> Option<time::Date> {
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+}
+
+fn format_date(date: time::Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// The reply deadline of a cycle whose administrator has not set one: two weeks after the review
+/// deadline, but always before the moderation deadline (the day before it, if that is sooner).
+pub fn default_reply_deadline(review_deadline: &str, moderation_deadline: &str) -> String {
+    let (Some(review), Some(moderation)) =
+        (parse_date(review_deadline), parse_date(moderation_deadline))
+    else {
+        return review_deadline.to_string();
+    };
+    let two_weeks = review + time::Duration::days(REPLY_DAYS);
+    let day_before_moderation = moderation - time::Duration::days(1);
+    format_date(two_weeks.min(day_before_moderation).max(review))
+}
+
+/// A reply deadline an administrator sets must be a real date after the review deadline and
+/// before the moderation deadline.
+pub fn check_reply_deadline(dates: &CycleDates, reply_deadline: &str) -> Result<(), String> {
+    if !is_valid_date(reply_deadline)
+        || reply_deadline <= dates.review_deadline.as_str()
+        || reply_deadline >= dates.moderation_deadline.as_str()
+    {
+        return Err(format!(
+            "Enter a date after the review deadline ({}) and before the moderation deadline ({}), like 2027-03-14",
+            dates.review_deadline, dates.moderation_deadline
+        ));
+    }
+    Ok(())
 }
 
 /// A problem with one form field: its id and what to do about it.
@@ -353,6 +404,37 @@ mod tests {
                 prop_assert_eq!(Phase::ALL[index + 1], next);
             }
             prop_assert_eq!(Phase::from_key(current.key()), Some(current));
+        }
+    }
+
+    #[test]
+    fn the_default_reply_deadline_is_two_weeks_after_review_but_before_moderation() {
+        assert_eq!(
+            default_reply_deadline("2027-02-28", "2027-03-31"),
+            "2027-03-14"
+        );
+        assert_eq!(
+            default_reply_deadline("2027-02-28", "2027-03-05"),
+            "2027-03-04"
+        );
+        assert_eq!(
+            default_reply_deadline("2027-12-25", "2028-02-01"),
+            "2028-01-08"
+        );
+    }
+
+    #[test]
+    fn a_reply_deadline_lies_between_the_review_and_moderation_deadlines() {
+        let dates = CycleDates {
+            opens_on: "2026-11-01".into(),
+            submission_deadline: "2027-01-31".into(),
+            review_deadline: "2027-02-28".into(),
+            moderation_deadline: "2027-03-31".into(),
+            publication_on: "2027-04-15".into(),
+        };
+        assert!(check_reply_deadline(&dates, "2027-03-14").is_ok());
+        for wrong in ["2027-02-28", "2027-03-31", "2027-02-30", "soon"] {
+            assert!(check_reply_deadline(&dates, wrong).is_err(), "{wrong}");
         }
     }
 }

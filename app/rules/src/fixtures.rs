@@ -80,21 +80,25 @@ pub fn allowed(
     from: crate::lifecycle::AssessmentStatus,
 ) -> crate::lifecycle::Allowed {
     use crate::cycles::Phase;
-    use crate::lifecycle::{decide, Event, Moment, Participant, Window};
-    let participant = Participant::Person {
-        roles: crate::accounts::Role::ALL.to_vec(),
-        of_assessed_organisation: matches!(
-            event,
-            Event::Save | Event::Submit | Event::ReplySubmitted
-        ),
-        assigned_reviewer: true,
-        moderated_it: false,
+    use crate::lifecycle::{decide, Event, Moment, Participant, Who, Window};
+    let row = crate::lifecycle::LIFECYCLE
+        .iter()
+        .find(|row| row.event == event && row.from.contains(&from));
+    let participant = if row.is_some_and(|row| row.who == Who::Service) {
+        Participant::Service
+    } else {
+        Participant::Person {
+            roles: crate::accounts::Role::ALL.to_vec(),
+            of_assessed_organisation: matches!(
+                event,
+                Event::Save | Event::Submit | Event::ReplySubmitted
+            ),
+            assigned_reviewer: true,
+            moderated_it: false,
+        }
     };
     // A day on which the row's window is open.
-    let window = crate::lifecycle::LIFECYCLE
-        .iter()
-        .find(|row| row.event == event && row.from.contains(&from))
-        .map(|row| row.when);
+    let window = row.map(|row| row.when);
     let (phase, today) = match window {
         Some(Window::PeerReview) => (Phase::PeerReview, "2027-02-10"),
         Some(Window::ReplyOpen) => (Phase::Moderation, "2027-03-01"),

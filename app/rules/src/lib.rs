@@ -18,6 +18,7 @@ pub mod organisations;
 #[cfg(feature = "passwords")]
 pub mod passwords;
 pub mod reasons;
+pub mod reply;
 pub mod review;
 pub mod review_assignment;
 pub mod reviewers;

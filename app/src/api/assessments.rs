@@ -95,7 +95,7 @@ pub struct SaveOutcome {
 
 /// The assessment, its framework, and the reader, once the reader may see it.
 #[cfg(feature = "ssr")]
-async fn readable_assessment(
+pub(super) async fn readable_assessment(
     id: &str,
 ) -> Result<(Actor, store::Db, AssessmentHeader, Arc<Framework>), AppError> {
     let actor = guard::require_actor().await?;
@@ -112,7 +112,11 @@ async fn readable_assessment(
 
 /// Whether this reader may cause `event` to the assessment today, as the lifecycle says.
 #[cfg(feature = "ssr")]
-fn judge(actor: &Actor, header: &AssessmentHeader, event: Event) -> Result<Allowed, Refusal> {
+pub(super) fn judge(
+    actor: &Actor,
+    header: &AssessmentHeader,
+    event: Event,
+) -> Result<Allowed, Refusal> {
     let today = store::today();
     decide(
         event,
@@ -131,7 +135,7 @@ fn locked_reason(actor: &Actor, header: &AssessmentHeader) -> Option<String> {
 }
 
 #[cfg(feature = "ssr")]
-fn find_domain<'a>(
+pub(super) fn find_domain<'a>(
     framework: &'a Framework,
     header: &AssessmentHeader,
     key: &str,

@@ -12,7 +12,10 @@ use {
     super::{db, guard, mail_text, public_url},
     crate::rules::{
         access,
-        cycles::{check_dates, is_valid_date, may_advance, readable_date, CycleDates},
+        cycles::{
+            check_dates, check_reply_deadline, is_valid_date, may_advance, readable_date,
+            CycleDates,
+        },
         organisations::CareSetting,
         reasons::given_reason,
     },
@@ -311,5 +314,29 @@ pub async fn extend_deadline(
     cycle_store::extend_deadline(&db, &actor.account_id, &cycle_id, &trust, &deadline, reason)
         .await?;
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?extended={trust}"));
+    Ok(())
+}
+
+/// Sets the cycle's reply deadline, which must fall between its review and moderation
+/// deadlines.
+#[server]
+pub async fn set_reply_deadline(cycle_id: String, reply_deadline: String) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_manage_cycles(&actor))?;
+    let db = db()?;
+    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let reply_deadline = reply_deadline.trim();
+    check_reply_deadline(&cycle.dates, reply_deadline).map_err(|message| {
+        AppError::field("reply-deadline", message).keeping(&[("reply_deadline", reply_deadline)])
+    })?;
+    cycle_store::set_reply_deadline(
+        &db,
+        &actor.account_id,
+        &cycle_id,
+        &cycle.reply_deadline,
+        reply_deadline,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?reply_deadline=1"));
     Ok(())
 }

@@ -200,3 +200,23 @@ pub fn review_withdrawn(to: &str, name: &str, title: &str) -> OutgoingMail {
         ),
     }
 }
+
+/// The receipt each trust lead gets when one of them submits the reply to the peer reviews.
+pub fn reply_receipt(
+    to: &str,
+    name: &str,
+    title: &str,
+    submitted_by: &str,
+    accepted: usize,
+    contested: usize,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Reply submitted: {title}"),
+        body: format!(
+            "Dear {name},\n\n{submitted_by} submitted {title}'s reply to its peer reviews: {accepted} adjusted sections accepted, {contested} contested.\n\n\
+             NHS England's moderators will read the reviews and the reply when they set the final scores. You can read the reply here:\n\n{link}\n\n{SIGN_OFF}\n"
+        ),
+    }
+}

@@ -15,6 +15,7 @@ pub mod mail_text;
 pub mod organisations;
 #[cfg(feature = "ssr")]
 mod refusals;
+pub mod replies;
 pub mod reviewers;
 pub mod reviews;
 

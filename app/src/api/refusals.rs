@@ -8,6 +8,7 @@ use crate::store::accounts::AccountError;
 use crate::store::assessments::AssessmentError;
 use crate::store::assignments::AssignmentError;
 use crate::store::cycles::CycleError;
+use crate::store::replies::ReplyError;
 use crate::store::reviewers::ReviewerError;
 use crate::store::reviews::ReviewError;
 
@@ -132,6 +133,23 @@ impl From<ReviewError> for AppError {
                 "No review of this assessment has been submitted yet, so its peer review cannot be closed. Give the reviewers more time or replace them.".into(),
             ),
             ReviewError::Database(error) => error.into(),
+        }
+    }
+}
+
+/// A conflict has its own words where it happens (it names who saved first).
+impl From<ReplyError> for AppError {
+    fn from(error: ReplyError) -> Self {
+        match error {
+            ReplyError::NoSuchAssessment => AppError::NotFound("There is no such assessment.".into()),
+            ReplyError::MovedOn(status) => AppError::Invalid(format!(
+                "Nothing was changed: this assessment has just become {}, so the reply is closed. Reload the page to see it as it is now.",
+                status.label().to_lowercase()
+            )),
+            ReplyError::Conflict(_) => AppError::Invalid(
+                "Someone else saved a reply to this section after you opened it. Nothing you entered has been saved. Reload the page.".into(),
+            ),
+            ReplyError::Database(error) => error.into(),
         }
     }
 }

@@ -143,6 +143,16 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                 <SummaryRow key="Submitted" value=format!("{} by {}", readable_moment(&at), header.submitted_by.clone().unwrap_or_default())/>
             })}
         </dl>
+        {(header.status >= AssessmentStatus::Reviewed).then(|| view! {
+            <div class="nhsuk-inset-text">
+                <p>{if header.status == AssessmentStatus::Reviewed {
+                    format!("The peer review is complete. Read the reviewers' adjustments and reply by the end of {}.", readable_date(&header.reply_deadline))
+                } else {
+                    "The peer review is complete.".to_string()
+                }}</p>
+                <p><a class="nhsuk-link" href=format!("/assessments/{id}/reply")>"Read the peer review and your reply"</a></p>
+            </div>
+        })}
         {overview.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}
         <p>{format!("You have completed {completed} of {total} sections.")}</p>
         {overview.pillars.iter().map(|pillar| view! {

@@ -4,7 +4,7 @@
 use super::account::query_param;
 use crate::api::cycles::{
     care_setting_field, framework_choices, get_cycle, list_cycles, AdvanceCycle, CreateCycle,
-    CycleOverview, ExtendDeadline,
+    CycleOverview, ExtendDeadline, SetReplyDeadline,
 };
 use crate::components::{
     action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
@@ -145,6 +145,9 @@ pub fn CyclePage() -> impl IntoView {
     let advance_error = action_error(advance.value());
     let extend = ServerAction::<ExtendDeadline>::new();
     let extend_error = action_error(extend.value());
+    let set_reply = ServerAction::<SetReplyDeadline>::new();
+    let reply_error = action_error(set_reply.value());
+    let reply_deadline_set = query_param("reply_deadline");
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -156,9 +159,11 @@ pub fn CyclePage() -> impl IntoView {
                             <SuccessBanner message=format!("The cycle is now in {}.", phase.label().to_lowercase())/>
                         })}
                         {extended.get().map(|trust| view! { <SuccessBanner message=format!("Deadline extended for {trust}.")/> })}
+                        {reply_deadline_set.get().map(|_| view! { <SuccessBanner message="Reply deadline changed.".to_string()/> })}
                         <FormErrors error=advance_error/>
                         <FormErrors error=extend_error/>
-                        <CycleDetail overview advance extend extend_error/>
+                        <FormErrors error=reply_error/>
+                        <CycleDetail overview advance extend extend_error set_reply reply_error/>
                     }.into_any(),
                 }
             })}
@@ -172,9 +177,13 @@ fn CycleDetail(
     advance: ServerAction<AdvanceCycle>,
     extend: ServerAction<ExtendDeadline>,
     extend_error: Signal<Option<AppError>>,
+    set_reply: ServerAction<SetReplyDeadline>,
+    reply_error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let cycle = overview.cycle.clone();
     let cycle_id = cycle.id.clone();
+    let reply_cycle_id = cycle.id.clone();
+    let reply_deadline = cycle.reply_deadline.clone();
     let assignment_link = format!("/admin/cycles/{}/assignment", cycle.id);
     let settings: Vec<&str> = cycle.care_settings.iter().map(|s| s.label()).collect();
     let regions = if cycle.region_ods_codes.is_empty() {
@@ -214,6 +223,7 @@ fn CycleDetail(
             <SummaryRow key="Opens" value=readable_date(&cycle.dates.opens_on)/>
             <SummaryRow key="Submission deadline" value=readable_date(&cycle.dates.submission_deadline)/>
             <SummaryRow key="Review deadline" value=readable_date(&cycle.dates.review_deadline)/>
+            <SummaryRow key="Reply deadline" value=readable_date(&cycle.reply_deadline)/>
             <SummaryRow key="Moderation deadline" value=readable_date(&cycle.dates.moderation_deadline)/>
             <SummaryRow key="Publication" value=readable_date(&cycle.dates.publication_on)/>
             <SummaryRow key="Care settings" value=settings.join(", ")/>
@@ -282,6 +292,15 @@ fn CycleDetail(
                 <TextField id="deadline" name="deadline" label="New deadline" input_type="date" hint="For example, 2027-02-14. It applies to all of the trust's assessments in this cycle." error=extend_error width_class="nhsuk-input--width-10"/>
                 <TextField id="extension-reason" name="reason" label="Reason" error=extend_error/>
                 <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Extend deadline"</button>
+            </ActionForm>
+        })}
+        {(!overview.cycle.is_historical).then(|| view! {
+            <h2 class="nhsuk-heading-m">"Change the reply deadline"</h2>
+            <p>"The last day trusts may reply to their peer reviews. After it, a missing reply is recorded as no reply received."</p>
+            <ActionForm action=set_reply>
+                <input type="hidden" name="cycle_id" value=reply_cycle_id.clone()/>
+                <TextField id="reply-deadline" name="reply_deadline" label="Reply deadline" input_type="date" hint="After the review deadline and before the moderation deadline, for example 2027-03-14." error=reply_error width_class="nhsuk-input--width-10" value=reply_deadline.clone()/>
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Change reply deadline"</button>
             </ActionForm>
         })}
     }

@@ -8,6 +8,7 @@ mod home;
 mod not_found;
 mod organisations;
 mod people;
+mod reply;
 mod review;
 mod reviewer_profile;
 mod reviews;
@@ -98,6 +99,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/assessments/:id/domains/:key") view=assessments::DomainPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/check") view=assessments::CheckAnswersPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/submitted") view=assessments::SubmittedPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/reply") view=reply::ReplyPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/reply/domains/:key") view=reply::ReplyDomainPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/reply/check") view=reply::CheckReplyPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/reply/submitted") view=reply::ReplySubmittedPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </div>

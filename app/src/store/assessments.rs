@@ -6,7 +6,7 @@ use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::{self, OutgoingMail};
 use super::{now_utc, Db};
 use crate::rules::assessments::{Answer, AssessmentHeader, DomainAnswers};
-use crate::rules::cycles::Phase;
+use crate::rules::cycles::{default_reply_deadline, Phase};
 use crate::rules::lifecycle::{Allowed, AssessmentStatus};
 use crate::rules::organisations::{readable_name, CareSetting};
 use sqlx::{any::AnyRow, Row};
@@ -49,7 +49,8 @@ pub struct SavedDomain {
 
 const HEADER_QUERY: &str = "SELECT a.id, a.cycle_id, c.name AS cycle_name, c.framework_version, \
     c.phase, a.trust_ods_code, t.name AS trust_name, a.care_setting, a.status, \
-    c.submission_deadline, c.review_deadline, e.deadline AS extended_deadline, a.submitted_at, \
+    c.submission_deadline, c.review_deadline, c.moderation_deadline, c.reply_deadline, \
+    e.deadline AS extended_deadline, a.submitted_at, \
     s.display_name AS submitted_by \
     FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
     LEFT JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
@@ -64,7 +65,12 @@ fn header_from_row(row: &AnyRow) -> Result<AssessmentHeader, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let code: String = row.try_get("trust_ods_code")?;
     let name: Option<String> = row.try_get("trust_name")?;
+    let review_deadline: String = row.try_get("review_deadline")?;
+    let reply_deadline: Option<String> = row.try_get("reply_deadline")?;
+    let moderation_deadline: String = row.try_get("moderation_deadline")?;
     Ok(AssessmentHeader {
+        reply_deadline: reply_deadline
+            .unwrap_or_else(|| default_reply_deadline(&review_deadline, &moderation_deadline)),
         id: row.try_get("id")?,
         cycle_id: row.try_get("cycle_id")?,
         cycle_name: row.try_get("cycle_name")?,
@@ -76,7 +82,7 @@ fn header_from_row(row: &AnyRow) -> Result<AssessmentHeader, sqlx::Error> {
             .ok_or_else(|| decode("care setting", &setting))?,
         status: AssessmentStatus::from_key(&status).ok_or_else(|| decode("status", &status))?,
         submission_deadline: row.try_get("submission_deadline")?,
-        review_deadline: row.try_get("review_deadline")?,
+        review_deadline,
         extended_deadline: row.try_get("extended_deadline")?,
         submitted_at: row.try_get("submitted_at")?,
         submitted_by: row.try_get("submitted_by")?,
@@ -120,6 +126,20 @@ pub async fn for_cycle(db: &Db, cycle_id: &str) -> Result<Vec<AssessmentHeader>,
     .iter()
     .map(header_from_row)
     .collect()
+}
+
+/// Every assessment in `status`, in any cycle.
+pub async fn with_status(
+    db: &Db,
+    status: AssessmentStatus,
+) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
+    sqlx::query(&format!("{HEADER_QUERY} WHERE a.status = $1 ORDER BY a.id"))
+        .bind(status.key())
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(header_from_row)
+        .collect()
 }
 
 async fn load_domain(

@@ -5,7 +5,7 @@ use super::audit::{self, AuditEntry};
 use super::lifecycle;
 use super::outbox::{self, OutgoingMail};
 use super::{joined_list, new_id, now_utc, split_list, Db};
-use crate::rules::cycles::{Cycle, CycleDates, Phase};
+use crate::rules::cycles::{default_reply_deadline, Cycle, CycleDates, Phase};
 use crate::rules::lifecycle::AssessmentStatus;
 use crate::rules::organisations::CareSetting;
 use sqlx::{any::AnyRow, Row};
@@ -130,21 +130,26 @@ pub(crate) async fn insert(
 
 const CYCLE_COLUMNS: &str = "id, name, framework_version, opens_on, submission_deadline, \
     review_deadline, moderation_deadline, publication_on, care_settings, region_ods_codes, \
-    reviewers_per_assessment, reviewer_capacity, phase, is_historical";
+    reviewers_per_assessment, reviewer_capacity, phase, is_historical, reply_deadline";
 
 fn cycle_from_row(row: &AnyRow) -> Result<Cycle, sqlx::Error> {
     let phase: String = row.try_get("phase")?;
     let settings: String = row.try_get("care_settings")?;
     let regions: String = row.try_get("region_ods_codes")?;
+    let review_deadline: String = row.try_get("review_deadline")?;
+    let moderation_deadline: String = row.try_get("moderation_deadline")?;
+    let reply_deadline: Option<String> = row.try_get("reply_deadline")?;
     Ok(Cycle {
+        reply_deadline: reply_deadline
+            .unwrap_or_else(|| default_reply_deadline(&review_deadline, &moderation_deadline)),
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         framework_version: row.try_get("framework_version")?,
         dates: CycleDates {
             opens_on: row.try_get("opens_on")?,
             submission_deadline: row.try_get("submission_deadline")?,
-            review_deadline: row.try_get("review_deadline")?,
-            moderation_deadline: row.try_get("moderation_deadline")?,
+            review_deadline,
+            moderation_deadline,
             publication_on: row.try_get("publication_on")?,
         },
         care_settings: split_list(&settings)
@@ -326,6 +331,41 @@ pub async fn change_phase(
             entity_id: cycle_id,
             before: Some(from.label().into()),
             after: Some(to.label().into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the cycle's reply deadline, audited with the one it replaces.
+pub async fn set_reply_deadline(
+    db: &Db,
+    actor: &str,
+    cycle_id: &str,
+    before: &str,
+    reply_deadline: &str,
+) -> Result<(), CycleError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query("UPDATE cycles SET reply_deadline = $1 WHERE id = $2")
+        .bind(reply_deadline)
+        .bind(cycle_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(CycleError::NoSuchCycle);
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            action: "set reply deadline",
+            entity_type: "cycle",
+            entity_id: cycle_id,
+            before: Some(before.to_string()),
+            after: Some(reply_deadline.to_string()),
             ..Default::default()
         },
     )

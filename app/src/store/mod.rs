@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod organisations;
 pub mod outbox;
 pub mod published;
+pub mod replies;
 pub mod reviewers;
 pub mod reviews;
 pub mod sessions;

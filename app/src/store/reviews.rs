@@ -162,6 +162,34 @@ pub async fn assigned_in_cycle(
     Ok(rows.into_iter().map(|row| (row.id.clone(), row)).collect())
 }
 
+/// A submitted review with every domain's judgements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmittedReview {
+    pub slot: ReviewSlot,
+    pub domains: BTreeMap<String, DomainReview>,
+}
+
+/// An assessment's submitted reviews, in the order they were assigned: the order that numbers
+/// reviewers for the trust ("Reviewer 1", "Reviewer 2").
+pub async fn submitted_reviews(
+    db: &Db,
+    assessment_id: &str,
+) -> Result<Vec<SubmittedReview>, sqlx::Error> {
+    let slots: Vec<ReviewSlot> = sqlx::query_as(&format!(
+        "{SLOT_QUERY} WHERE r.assessment_id = $1 AND r.status = 'assigned' \
+         AND v.submitted_at IS NOT NULL ORDER BY r.assigned_at, r.id"
+    ))
+    .bind(assessment_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut reviews = Vec::with_capacity(slots.len());
+    for slot in slots {
+        let domains = all_domain_reviews(db, &slot.id).await?;
+        reviews.push(SubmittedReview { slot, domains });
+    }
+    Ok(reviews)
+}
+
 /// A domain's review as stored, with when it was saved last.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SavedDomainReview {

@@ -2,9 +2,11 @@
 //! server functions over HTTP. A server function missing from the table fails the test, so no
 //! new endpoint can skip this.
 
+use app::api::moderation::*;
 use app::api::replies::*;
 use app::api::reviewers::*;
 use app::api::reviews::*;
+use app::api::sign_off::*;
 use app::api::{accounts::*, assessments::*, assignments::*, cycles::*, organisations::*};
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
@@ -713,6 +715,81 @@ fn table() -> Vec<Row> {
             case: "set a cycle's reply deadline",
             allowed: "d",
             fields: |c, _| fields(&[("cycle_id", &c.cycle), ("reply_deadline", "")]),
+        },
+        Row {
+            path: ModerationQueue::PATH,
+            case: "see the moderation queue",
+            allowed: "m",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: GetModeration::PATH,
+            case: "read an assessment's moderation",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
+        },
+        Row {
+            path: GetDomainModeration::PATH,
+            case: "read a section's moderation",
+            allowed: "mpd",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("domain_key", &c.domain_key),
+                ])
+            },
+        },
+        Row {
+            path: SaveDomainModeration::PATH,
+            case: "moderate a section",
+            allowed: "m",
+            // Not replied yet: an allowed call is refused for that and changes nothing.
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("domain_key", &c.domain_key),
+                    ("version", "0"),
+                    ("score", "2"),
+                ])
+            },
+        },
+        Row {
+            path: SubmitModeration::PATH,
+            case: "submit a moderation",
+            allowed: "m",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
+        },
+        Row {
+            path: SignOffQueue::PATH,
+            case: "see the sign-off queue",
+            allowed: "p",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: GetSignOff::PATH,
+            case: "read an assessment's changes for sign-off",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
+        },
+        Row {
+            path: SignOff::PATH,
+            case: "sign off assessments",
+            allowed: "p",
+            // Not moderated yet: refused for that, nothing changes.
+            fields: |c, _| {
+                let mut pairs = fields(&[("declaration", "confirmed")]);
+                pairs.push((
+                    format!("assessments[{SIGN_OFF_FIELD_PREFIX}{}]", c.own_assessment),
+                    "on".into(),
+                ));
+                pairs
+            },
+        },
+        Row {
+            path: ReturnToModerator::PATH,
+            case: "return an assessment to its moderator",
+            allowed: "p",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
         },
     ]
 }

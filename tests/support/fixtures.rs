@@ -278,6 +278,20 @@ impl CycleBuilder {
         .expect("the cycle moves on to peer review");
         id
     }
+
+    /// Moves a cycle in peer review on to moderation.
+    pub async fn into_moderation(server: &TestServer, cycle_id: &str) {
+        use app::rules::cycles::Phase;
+        app::store::cycles::change_phase(
+            &server.state.db,
+            ACTOR,
+            cycle_id,
+            Phase::PeerReview,
+            Phase::Moderation,
+        )
+        .await
+        .expect("the cycle moves on to moderation");
+    }
 }
 
 /// A trust's acute assessment in an open cycle, taken to a status through the store functions
@@ -306,9 +320,10 @@ impl AssessmentBuilder {
         }
     }
 
-    /// Not started, in progress, submitted, in review or reviewed. In review and reviewed need
-    /// [`Self::reviewer`]. Reviewed: every reviewer confirms every domain and submits, the first
-    /// judging the first domain's first level-2 criterion not met, so that domain is adjusted.
+    /// Not started, in progress, submitted, in review, reviewed or replied. In review and later
+    /// need [`Self::reviewer`]. Reviewed: every reviewer confirms every domain and submits, the
+    /// first judging the first domain's first level-2 criterion not met, so that domain is
+    /// adjusted. Replied: the trust then submits its reply, accepting that adjustment.
     pub fn status(mut self, status: AssessmentStatus) -> Self {
         self.status = status;
         self
@@ -339,8 +354,8 @@ impl AssessmentBuilder {
         let db = &server.state.db;
         let id = server.acute_assessment(&self.cycle_id, &self.trust).await;
         assert!(
-            matches!(self.status, NotStarted | InProgress | Submitted | InReview | Reviewed),
-            "the builder takes an assessment to not started, in progress, submitted, in review or reviewed, not {:?}",
+            matches!(self.status, NotStarted | InProgress | Submitted | InReview | Reviewed | Replied),
+            "the builder takes an assessment to not started, in progress, submitted, in review, reviewed or replied, not {:?}",
             self.status
         );
         let answered = match (self.answered, self.status) {
@@ -363,7 +378,7 @@ impl AssessmentBuilder {
             .await
             .expect("the answers are saved");
         }
-        if matches!(self.status, Submitted | InReview | Reviewed) {
+        if matches!(self.status, Submitted | InReview | Reviewed | Replied) {
             assessments::submit(
                 db,
                 ACTOR,
@@ -375,7 +390,7 @@ impl AssessmentBuilder {
             .await
             .expect("the assessment is submitted");
         }
-        if matches!(self.status, InReview | Reviewed) {
+        if matches!(self.status, InReview | Reviewed | Replied) {
             use app::rules::assignment::{AssignmentPlan, ProposedReview};
             assert!(
                 !self.reviewers.is_empty(),
@@ -404,8 +419,24 @@ impl AssessmentBuilder {
                 .await
                 .expect("the assignment is confirmed");
         }
-        if self.status == Reviewed {
+        if matches!(self.status, Reviewed | Replied) {
             review_everything(server, &id, &domains).await;
+        }
+        if self.status == Replied {
+            use app::rules::reply::{DomainReply, ReplyOutcome, Response};
+            use app::store::replies;
+            let reply = allowed(Event::ReplySubmitted, Reviewed);
+            let accept = DomainReply {
+                response: Response::Accept,
+                comment: String::new(),
+                evidence: String::new(),
+            };
+            replies::save_domain_reply(db, ACTOR, &id, reply, &domains[0].key, 0, &accept)
+                .await
+                .expect("the reply is saved");
+            replies::finish(db, ACTOR, &id, reply, ReplyOutcome::Submitted, &[])
+                .await
+                .expect("the reply is submitted");
         }
         let header = assessments::header(db, &id)
             .await

@@ -160,6 +160,36 @@ pub fn may_read_review(
     }
 }
 
+/// The moderation queue: NHS England's moderators. Which assessment they may moderate, and
+/// when, is the lifecycle's to say (never their own organisation's).
+pub fn may_moderate(actor: &Actor) -> Result<(), Refusal> {
+    if actor.has(Role::Moderator) {
+        Ok(())
+    } else {
+        Err("Only NHS England moderators can moderate assessments.")
+    }
+}
+
+/// Reading an assessment's moderation (reviewers named, the trust's reply beside them): NHS
+/// England's moderators, approvers and administrators, never the trust.
+pub fn may_view_moderation(actor: &Actor) -> Result<(), Refusal> {
+    if actor.has(Role::Moderator) || actor.has(Role::Approver) || actor.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err("Only NHS England can see an assessment's moderation.")
+    }
+}
+
+/// The sign-off queue: NHS England's approvers. Which assessment they may sign off is the
+/// lifecycle's to say (never one they moderated, nor their own organisation's).
+pub fn may_sign_off(actor: &Actor) -> Result<(), Refusal> {
+    if actor.has(Role::Approver) {
+        Ok(())
+    } else {
+        Err("Only NHS England approvers can sign off moderated scores.")
+    }
+}
+
 /// What a signed-in person may do across the service, as the access rules decide it, so that
 /// menus and pages show what the server functions will allow instead of guessing from roles.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +204,10 @@ pub struct Capabilities {
     pub manage_accounts: bool,
     /// Invite a deputy trust lead for their own organisation (and nothing more).
     pub invite_deputies: bool,
+    /// See the moderation queue and moderate assessments.
+    pub moderate: bool,
+    /// See moderated assessments awaiting sign-off and decide on them.
+    pub sign_off: bool,
 }
 
 /// The signed-in person and what they may do.
@@ -194,6 +228,8 @@ impl SignedIn {
             manage_accounts: may_manage_accounts(&actor).is_ok(),
             invite_deputies: !actor.has(Role::Admin)
                 && may_invite(&actor, own_org, &[Role::TrustLead]).is_ok(),
+            moderate: may_moderate(&actor).is_ok(),
+            sign_off: may_sign_off(&actor).is_ok(),
         };
         SignedIn { actor, can }
     }
@@ -366,5 +402,37 @@ mod tests {
         let lead = actor(&[Role::TrustLead], Some("RR8"));
         let refusal = may_read_review(&lead, "someone-else", true).unwrap_err();
         assert!(refusal.starts_with("You do not have access"));
+    }
+
+    #[test]
+    fn only_nhs_england_reads_a_moderation() {
+        for role in [Role::Moderator, Role::Approver, Role::Admin] {
+            assert!(may_view_moderation(&actor(&[role], None)).is_ok());
+        }
+        for role in [Role::TrustLead, Role::PeerReviewer] {
+            assert!(may_view_moderation(&actor(&[role], Some("RR8"))).is_err());
+        }
+    }
+
+    #[test]
+    fn moderators_moderate_and_approvers_sign_off() {
+        assert!(may_moderate(&actor(&[Role::Moderator], None)).is_ok());
+        assert!(may_sign_off(&actor(&[Role::Approver], None)).is_ok());
+        for role in [
+            Role::Admin,
+            Role::TrustLead,
+            Role::PeerReviewer,
+            Role::Approver,
+        ] {
+            assert!(may_moderate(&actor(&[role], None)).is_err(), "{role:?}");
+        }
+        for role in [
+            Role::Admin,
+            Role::TrustLead,
+            Role::PeerReviewer,
+            Role::Moderator,
+        ] {
+            assert!(may_sign_off(&actor(&[role], None)).is_err(), "{role:?}");
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod cycles;
 pub mod fixtures;
 pub mod framework;
 pub mod lifecycle;
+pub mod moderation;
 pub mod organisations;
 #[cfg(feature = "passwords")]
 pub mod passwords;

@@ -12,12 +12,14 @@ pub mod cycles;
 pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod mail_text;
+pub mod moderation;
 pub mod organisations;
 #[cfg(feature = "ssr")]
 mod refusals;
 pub mod replies;
 pub mod reviewers;
 pub mod reviews;
+pub mod sign_off;
 
 #[cfg(feature = "ssr")]
 use crate::{error::AppError, store::Db};

@@ -8,6 +8,7 @@ use crate::store::accounts::AccountError;
 use crate::store::assessments::AssessmentError;
 use crate::store::assignments::AssignmentError;
 use crate::store::cycles::CycleError;
+use crate::store::moderation::ModerationError;
 use crate::store::replies::ReplyError;
 use crate::store::reviewers::ReviewerError;
 use crate::store::reviews::ReviewError;
@@ -150,6 +151,28 @@ impl From<ReplyError> for AppError {
                 "Someone else saved a reply to this section after you opened it. Nothing you entered has been saved. Reload the page.".into(),
             ),
             ReplyError::Database(error) => error.into(),
+        }
+    }
+}
+
+/// A conflict has its own words where it happens (it names who saved first).
+impl From<ModerationError> for AppError {
+    fn from(error: ModerationError) -> Self {
+        match error {
+            ModerationError::NoSuchAssessment => {
+                AppError::NotFound("There is no such assessment.".into())
+            }
+            ModerationError::MovedOn(status) => AppError::Invalid(format!(
+                "Nothing was changed: this assessment has just become {} (someone else acted on it while you were looking). Reload the page.",
+                status.label().to_lowercase()
+            )),
+            ModerationError::Conflict(_) => AppError::Invalid(
+                "Someone else saved this section's moderation after you opened it. Nothing you entered has been saved. Reload the page.".into(),
+            ),
+            ModerationError::SameModerator => AppError::Forbidden(
+                "You moderated this assessment, so another approver must sign it off or return it.".into(),
+            ),
+            ModerationError::Database(error) => error.into(),
         }
     }
 }

@@ -45,6 +45,16 @@ pub fn Header() -> impl IntoView {
                                                 <A href="/reviews" attr:class="nhsuk-header__navigation-link">"Your reviews"</A>
                                             </li>
                                         })}
+                                        {signed_in.can.moderate.then(|| view! {
+                                            <li class="nhsuk-header__navigation-item">
+                                                <A href="/moderation" attr:class="nhsuk-header__navigation-link">"Moderation"</A>
+                                            </li>
+                                        })}
+                                        {signed_in.can.sign_off.then(|| view! {
+                                            <li class="nhsuk-header__navigation-item">
+                                                <A href="/sign-off" attr:class="nhsuk-header__navigation-link">"Sign-off"</A>
+                                            </li>
+                                        })}
                                         {signed_in.can.run_cycles.then(|| view! {
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/admin/cycles" attr:class="nhsuk-header__navigation-link">"Cycles"</A>

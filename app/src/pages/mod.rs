@@ -5,6 +5,7 @@ mod assessments;
 mod assignment;
 mod cycles;
 mod home;
+mod moderation;
 mod not_found;
 mod organisations;
 mod people;
@@ -12,6 +13,7 @@ mod reply;
 mod review;
 mod reviewer_profile;
 mod reviews;
+mod sign_off;
 
 use crate::components::{Footer, Header, PhaseBanner};
 use leptos::prelude::*;
@@ -94,6 +96,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/reviews/:slot/domains/:key") view=review::ReviewDomainPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot/check") view=review::CheckReviewPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot/submitted") view=review::ReviewSubmittedPage ssr=SsrMode::Async/>
+                        <Route path=path!("/moderation") view=moderation::ModerationQueuePage ssr=SsrMode::Async/>
+                        <Route path=path!("/moderation/:id") view=moderation::ModerationPage ssr=SsrMode::Async/>
+                        <Route path=path!("/moderation/:id/domains/:key") view=moderation::ModerationDomainPage ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-off") view=sign_off::SignOffQueuePage ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-off/:id") view=sign_off::SignOffPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments") view=assessments::AssessmentsPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id") view=assessments::TaskListPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/domains/:key") view=assessments::DomainPage ssr=SsrMode::Async/>

@@ -273,13 +273,13 @@ fn ReplyDomain(
                     <label class="nhsuk-label" for="comment">"Why you contest them"</label>
                     <div class="nhsuk-hint" id="comment-hint">{format!("Required if you contest. You can enter up to {COMMENT_MAX_CHARS} characters. The moderator reads it beside the reviews.")}</div>
                     {move || comment_error.get().map(|message| view! { <ErrorMessage message/> })}
-                    <textarea class="nhsuk-textarea" id="comment" name="comment" rows="5" aria-describedby="comment-hint" prop:value=entered("comment")></textarea>
+                    <textarea class="nhsuk-textarea" id="comment" name="comment" rows="5" aria-describedby="comment-hint">{entered("comment")}</textarea>
                 </div>
                 <div class=move || group_class(evidence_error.get().is_some())>
                     <label class="nhsuk-label" for="evidence">"Further evidence (optional)"</label>
                     <div class="nhsuk-hint" id="evidence-hint">"Name documents the reviewers may have missed, for example board papers with their dates."</div>
                     {move || evidence_error.get().map(|message| view! { <ErrorMessage message/> })}
-                    <textarea class="nhsuk-textarea" id="evidence" name="evidence" rows="3" aria-describedby="evidence-hint" prop:value=entered("evidence")></textarea>
+                    <textarea class="nhsuk-textarea" id="evidence" name="evidence" rows="3" aria-describedby="evidence-hint">{entered("evidence")}</textarea>
                 </div>
                 <button class="nhsuk-button" type="submit">"Save and continue"</button>
             </ActionForm>

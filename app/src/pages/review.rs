@@ -213,12 +213,12 @@ fn Administration(
                         <label class="nhsuk-label" for="deadline">"New deadline"</label>
                         <div class="nhsuk-hint" id="deadline-hint">"For example, 2027-03-07"</div>
                         {move || deadline_error.get().map(|message| view! { <ErrorMessage message/> })}
-                        <input class="nhsuk-input nhsuk-input--width-10" id="deadline" name="deadline" type="text" aria-describedby="deadline-hint" prop:value=entered("deadline")/>
+                        <input class="nhsuk-input nhsuk-input--width-10" id="deadline" name="deadline" type="text" aria-describedby="deadline-hint" value=entered("deadline")/>
                     </div>
                     <div class=move || group_class(reason_error.get().is_some())>
                         <label class="nhsuk-label" for="reason">"Reason"</label>
                         {move || reason_error.get().map(|message| view! { <ErrorMessage message/> })}
-                        <textarea class="nhsuk-textarea" id="reason" name="reason" rows="2" prop:value=entered("reason")></textarea>
+                        <textarea class="nhsuk-textarea" id="reason" name="reason" rows="2">{entered("reason")}</textarea>
                     </div>
                     <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Give more time"</button>
                 </ActionForm>
@@ -551,7 +551,7 @@ fn CheckReview(
                         <label class="nhsuk-label" for="summary">"Summary"</label>
                         <div class="nhsuk-hint" id="summary-hint">"Required unless the self-assessment is accurate. The trust and NHS England will read it."</div>
                         {move || summary_error.get().map(|message| view! { <ErrorMessage message/> })}
-                        <textarea class="nhsuk-textarea" id="summary" name="summary" rows="5" aria-describedby="summary-hint" prop:value=summary_text.clone()></textarea>
+                        <textarea class="nhsuk-textarea" id="summary" name="summary" rows="5" aria-describedby="summary-hint">{summary_text.clone()}</textarea>
                     </div>
                     <p>"Once submitted, your review cannot be changed unless NHS England reopens it."</p>
                     <button class="nhsuk-button" type="submit">"Submit review"</button>

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cycles;
 pub mod frameworks;
 pub mod lifecycle;
+pub mod moderation;
 pub mod organisations;
 pub mod outbox;
 pub mod published;

@@ -1,5 +1,6 @@
-//! Peer review in a real browser: a whole review with JavaScript off, a domain's judgements
-//! saved as you go with JavaScript on, and the trust's reply with JavaScript off.
+//! What follows a trust's submission, in a real browser: a whole peer review with JavaScript off,
+//! a domain's judgements saved as you go with JavaScript on, and the trust's reply and NHS
+//! England's moderation with JavaScript off.
 
 use app::rules::accounts::Role;
 use app::rules::framework::Domain;
@@ -229,12 +230,25 @@ async fn a_lead_replies_to_the_reviews_with_javascript_off() {
         .unwrap();
     wait_for_heading(&client, &domain.name).await;
     click(&client, "label[for='response-contest']").await;
+    fill(&client, "evidence", "Board minutes, 12 May 2026").await;
     click_button(&client, "Save and continue").await;
     wait_for_text(&client, ".nhsuk-error-summary", "Say why you contest").await;
     assert_eq!(
         checked(&client, "response-contest").await.as_deref(),
         Some("true"),
         "the choice is kept"
+    );
+    let evidence = client
+        .find(Locator::Id("evidence"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        evidence.as_deref(),
+        Some("Board minutes, 12 May 2026"),
+        "what was typed is kept"
     );
     fill(&client, "comment", "The board approved the strategy in May").await;
     click_button(&client, "Save and continue").await;
@@ -247,6 +261,106 @@ async fn a_lead_replies_to_the_reviews_with_javascript_off() {
     assert_eq!(
         server.assessment_status(&assessment).await,
         AssessmentStatus::Replied
+    );
+    client.close().await.unwrap();
+}
+
+/// Without JavaScript: a moderator finds the assessment in the queue, gives a section a level
+/// other than the trust's (asked for the criteria it rests on), and submits the moderation.
+#[tokio::test]
+async fn a_moderator_moderates_with_javascript_off() {
+    use app::rules::moderation::DomainModeration;
+    let server = start_server().await;
+    let cycle = CycleBuilder::new().in_peer_review(&server).await;
+    let reviewer = AccountBuilder::new("first@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Replied)
+        .answer_domains(..)
+        .reviewer(&reviewer)
+        .build(&server)
+        .await;
+    CycleBuilder::into_moderation(&server, &cycle).await;
+    let domains = acute_domains(&server).await;
+    // Every section but the first is already moderated at the trust's own level.
+    let moderate = rules::fixtures::allowed(
+        app::rules::lifecycle::Event::ModerationSubmitted,
+        AssessmentStatus::Replied,
+    );
+    let driver = start_chromedriver().await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk").role(Role::Moderator);
+    let moderator_id = sign_in_as(&client, &server, &moderator, false).await;
+    for domain in &domains[1..] {
+        let level = DomainModeration {
+            score: 2,
+            criteria: Vec::new(),
+            rationale: String::new(),
+        };
+        app::store::moderation::save_domain_moderation(
+            &server.state.db,
+            &moderator_id,
+            &assessment,
+            moderate,
+            &domain.key,
+            0,
+            &level,
+        )
+        .await
+        .unwrap();
+    }
+    let domain = &domains[0];
+    let criterion = domain.levels[0].criteria[0].key.clone();
+
+    open(&client, &format!("{}/moderation", server.base_url), false).await;
+    wait_for_heading(&client, "Moderation").await;
+    client
+        .find(Locator::LinkText(
+            "Leeds Teaching Hospitals NHS Trust – Acute",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&client, "h1", "Moderation").await;
+    client
+        .find(Locator::LinkText(&domain.name))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, &domain.name).await;
+    click(&client, "label[for='score-1']").await;
+    fill(
+        &client,
+        "rationale",
+        "The strategy is a draft, as the reviewer found",
+    )
+    .await;
+    click_button(&client, "Save and continue").await;
+    wait_for_text(&client, ".nhsuk-error-summary", "Select the criteria").await;
+    assert_eq!(
+        checked(&client, "score-1").await.as_deref(),
+        Some("true"),
+        "the level is kept"
+    );
+    click(&client, &format!("label[for='criterion-{criterion}']")).await;
+    click_button(&client, "Save and continue").await;
+    wait_for_banner(
+        &client,
+        &format!("Moderated level for {} saved.", domain.name),
+    )
+    .await;
+    click_button(&client, "Submit moderation").await;
+    wait_for_banner(&client, "Moderation submitted").await;
+    assert_eq!(
+        server.assessment_status(&assessment).await,
+        AssessmentStatus::Moderated
     );
     client.close().await.unwrap();
 }

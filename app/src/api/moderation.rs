@@ -1,0 +1,470 @@
+//! Moderation by NHS England: the queue of assessments ready for moderation, filtered by region,
+//! care setting and status; each domain side by side (the trust's answers, each reviewer by name,
+//! the trust's reply, the previous final score) with the moderated level and its rationale; and
+//! submission once every domain has a moderated level.
+
+use crate::error::AppError;
+use crate::rules::assessments::{AssessmentHeader, DomainAnswers};
+use crate::rules::framework::Domain;
+use crate::rules::moderation::DomainModeration;
+use crate::rules::reply::DomainReply;
+use crate::rules::review::Flag;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[cfg(feature = "ssr")]
+use {
+    super::assessments::{find_domain, judge, readable_assessment},
+    super::db,
+    super::guard,
+    crate::rules::{
+        access::{self, Actor},
+        assessments::is_met_in,
+        cycles::readable_moment,
+        framework::Framework,
+        lifecycle::{AssessmentStatus, Event},
+        moderation::{check_domain_moderation, moderated_scores, unmoderated_domains},
+        review::{adjustments, flags, reviewer_domain_score},
+        scoring::{domain_score, round_for_display, score_assessment},
+    },
+    crate::store::{
+        self, assessments as assessment_store,
+        moderation::{self as moderation_store, ModerationError},
+        published::ScoreScope,
+        replies as reply_store,
+        reviews::{self as review_store, SubmittedReview},
+    },
+    std::sync::Arc,
+};
+
+/// A line of the moderation queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueLine {
+    pub assessment_id: String,
+    pub title: String,
+    pub cycle_name: String,
+    pub region: String,
+    pub care_setting: String,
+    pub status: String,
+    pub moderation_deadline: String,
+}
+
+/// The moderation queue, with what it can be filtered by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub lines: Vec<QueueLine>,
+    /// `(status label, count)` over the whole queue, before filtering.
+    pub counts: Vec<(String, usize)>,
+    pub regions: Vec<String>,
+    pub care_settings: Vec<String>,
+    pub statuses: Vec<String>,
+}
+
+/// A domain's line on the moderation page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerationDomainTask {
+    pub key: String,
+    pub name: String,
+    pub self_score: u8,
+    pub reviewer_scores: Vec<u8>,
+    pub contested: Option<bool>,
+    pub previous: Option<String>,
+    pub moderated: Option<u8>,
+}
+
+/// The moderation page of one assessment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModerationOverview {
+    pub header: AssessmentHeader,
+    /// Why this reader cannot moderate it now, when they cannot.
+    pub locked_reason: Option<String>,
+    /// `(name (organisation), verdict, summary)`: NHS England sees who reviewed.
+    pub reviewers: Vec<(String, String, String)>,
+    pub reply: String,
+    pub domains: Vec<(String, Vec<ModerationDomainTask>)>,
+    pub self_overall: Option<f64>,
+    pub moderated_overall: Option<f64>,
+    pub unmoderated: usize,
+}
+
+/// One reviewer's review of one domain, named.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedDomainReview {
+    pub reviewer: String,
+    pub level: u8,
+    pub flags: Vec<Flag>,
+    pub adjustments: Vec<String>,
+    pub comment: String,
+}
+
+/// One domain side by side, with its moderation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModerationDomainView {
+    pub header: AssessmentHeader,
+    pub locked_reason: Option<String>,
+    pub pillar_name: String,
+    pub domain: Domain,
+    pub trust_answers: DomainAnswers,
+    pub self_score: u8,
+    pub reviews: Vec<NamedDomainReview>,
+    pub reply: Option<DomainReply>,
+    pub previous: Option<f64>,
+    pub moderation: Option<DomainModeration>,
+    pub version: i64,
+    pub last_saved: Option<String>,
+}
+
+/// An assessment with everything moderation weighs.
+#[cfg(feature = "ssr")]
+struct Weighed {
+    actor: Actor,
+    db: store::Db,
+    header: AssessmentHeader,
+    framework: Arc<Framework>,
+    answers: BTreeMap<String, DomainAnswers>,
+    reviews: Vec<SubmittedReview>,
+}
+
+#[cfg(feature = "ssr")]
+async fn weighed(id: &str) -> Result<Weighed, AppError> {
+    let (actor, db, header, framework) = readable_assessment(id).await?;
+    guard::allowed(access::may_view_moderation(&actor))?;
+    let answers = assessment_store::all_answers(&db, id).await?;
+    let reviews = review_store::submitted_reviews(&db, id).await?;
+    Ok(Weighed {
+        actor,
+        db,
+        header,
+        framework,
+        answers,
+        reviews,
+    })
+}
+
+#[cfg(feature = "ssr")]
+impl Weighed {
+    fn locked_reason(&self) -> Option<String> {
+        judge(&self.actor, &self.header, Event::ModerationSubmitted)
+            .err()
+            .map(|refusal| refusal.message().to_string())
+    }
+
+    fn trust(&self, domain: &Domain) -> DomainAnswers {
+        self.answers.get(&domain.key).cloned().unwrap_or_default()
+    }
+
+    fn reviewer_scores(&self, domain: &Domain) -> Vec<u8> {
+        let trust = self.trust(domain);
+        self.reviews
+            .iter()
+            .map(|review| {
+                let judgements = review
+                    .domains
+                    .get(&domain.key)
+                    .map(|r| r.judgements.clone())
+                    .unwrap_or_default();
+                reviewer_domain_score(domain, &trust, &judgements)
+            })
+            .collect()
+    }
+}
+
+/// The previous final domain scores of the assessment's trust and care setting, by key.
+#[cfg(feature = "ssr")]
+async fn previous_domain_scores(
+    db: &store::Db,
+    id: &str,
+) -> Result<BTreeMap<String, f64>, AppError> {
+    Ok(review_store::previous_scores(db, id)
+        .await?
+        .map(|(_, scores)| {
+            scores
+                .into_iter()
+                .filter(|(scope, _, _)| *scope == ScoreScope::Domain)
+                .map(|(_, key, score)| (key, score))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The assessments ready for moderation or being moderated, in cycles in moderation, filtered by
+/// region name, care setting and status label (empty: all). Moderators only.
+#[server]
+pub async fn moderation_queue(
+    #[server(default)] region: String,
+    #[server(default)] care_setting: String,
+    #[server(default)] status: String,
+) -> Result<QueueView, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_moderate(&actor))?;
+    let all = moderation_store::queue(
+        &db()?,
+        &[AssessmentStatus::Replied, AssessmentStatus::Moderated],
+    )
+    .await?;
+    let label = |key: &str| {
+        AssessmentStatus::from_key(key)
+            .map(|status| match status {
+                AssessmentStatus::Replied => "Ready for moderation",
+                _ => "Moderated",
+            })
+            .unwrap_or_default()
+            .to_string()
+    };
+    let distinct = |values: Vec<String>| {
+        let mut values = values;
+        values.sort();
+        values.dedup();
+        values
+    };
+    let statuses = distinct(all.iter().map(|row| label(&row.status)).collect());
+    let counts = statuses
+        .iter()
+        .map(|status| {
+            (
+                status.clone(),
+                all.iter()
+                    .filter(|row| label(&row.status) == *status)
+                    .count(),
+            )
+        })
+        .collect();
+    Ok(QueueView {
+        regions: distinct(all.iter().map(|row| row.region_name.clone()).collect()),
+        care_settings: distinct(all.iter().map(|row| row.care_setting.clone()).collect()),
+        counts,
+        lines: all
+            .iter()
+            .filter(|row| region.is_empty() || row.region_name == region)
+            .filter(|row| care_setting.is_empty() || row.care_setting == care_setting)
+            .filter(|row| status.is_empty() || label(&row.status) == status)
+            .map(|row| QueueLine {
+                assessment_id: row.id.clone(),
+                title: format!("{} – {}", row.trust_name, row.care_setting),
+                cycle_name: row.cycle_name.clone(),
+                region: row.region_name.clone(),
+                care_setting: row.care_setting.clone(),
+                status: label(&row.status),
+                moderation_deadline: row.moderation_deadline.clone(),
+            })
+            .collect(),
+        statuses,
+    })
+}
+
+/// The moderation page: every domain's self, reviewer, replied and moderated levels, and the
+/// self and moderated overall scores. NHS England only.
+#[server]
+pub async fn get_moderation(assessment_id: String) -> Result<ModerationOverview, AppError> {
+    let weighed = weighed(&assessment_id).await?;
+    let replies = reply_store::all_replies(&weighed.db, &assessment_id).await?;
+    let reply = reply_store::finished(&weighed.db, &assessment_id)
+        .await?
+        .map_or_else(
+            || "No reply yet".to_string(),
+            |ended| ended.outcome.label().to_string(),
+        );
+    let moderated = moderation_store::all_moderations(&weighed.db, &assessment_id).await?;
+    let previous = previous_domain_scores(&weighed.db, &assessment_id).await?;
+    let setting = weighed.header.care_setting;
+    let domains = weighed
+        .framework
+        .pillars
+        .iter()
+        .filter_map(|pillar| {
+            let tasks: Vec<ModerationDomainTask> = pillar
+                .domains
+                .iter()
+                .filter(|domain| domain.applies_to(setting))
+                .map(|domain| ModerationDomainTask {
+                    key: domain.key.clone(),
+                    name: domain.name.clone(),
+                    self_score: domain_score(is_met_in(&weighed.trust(domain)), domain),
+                    reviewer_scores: weighed.reviewer_scores(domain),
+                    contested: replies
+                        .get(&domain.key)
+                        .map(|reply| reply.response == crate::rules::reply::Response::Contest),
+                    previous: previous
+                        .get(&domain.key)
+                        .map(|score| round_for_display(*score)),
+                    moderated: moderated.get(&domain.key).map(|m| m.score),
+                })
+                .collect();
+            (!tasks.is_empty()).then(|| (pillar.name.clone(), tasks))
+        })
+        .collect();
+    let self_overall = score_assessment(
+        &weighed.framework,
+        setting,
+        crate::rules::assessments::is_met_anywhere(&weighed.answers),
+    )
+    .overall;
+    let reviewers = weighed
+        .reviews
+        .iter()
+        .map(|review| {
+            let (verdict, summary) = review
+                .slot
+                .verdict()
+                .unwrap_or((crate::rules::review::Verdict::Accurate, String::new()));
+            (
+                format!(
+                    "{} ({})",
+                    review.slot.reviewer_name, review.slot.reviewer_org
+                ),
+                verdict.label().to_string(),
+                summary,
+            )
+        })
+        .collect();
+    Ok(ModerationOverview {
+        locked_reason: weighed.locked_reason(),
+        reviewers,
+        reply,
+        domains,
+        self_overall,
+        moderated_overall: moderated_scores(&weighed.framework, setting, &moderated).1,
+        unmoderated: unmoderated_domains(&weighed.framework, setting, &moderated).len(),
+        header: weighed.header,
+    })
+}
+
+/// One domain side by side with its moderation. NHS England only.
+#[server]
+pub async fn get_domain_moderation(
+    assessment_id: String,
+    domain_key: String,
+) -> Result<ModerationDomainView, AppError> {
+    let weighed = weighed(&assessment_id).await?;
+    let (pillar_name, domain) = find_domain(&weighed.framework, &weighed.header, &domain_key)?;
+    let trust = weighed.trust(domain);
+    let self_score = domain_score(is_met_in(&trust), domain);
+    let reviews = weighed
+        .reviews
+        .iter()
+        .map(|review| {
+            let saved = review.domains.get(&domain.key).cloned().unwrap_or_default();
+            let level = reviewer_domain_score(domain, &trust, &saved.judgements);
+            NamedDomainReview {
+                reviewer: format!(
+                    "{} ({})",
+                    review.slot.reviewer_name, review.slot.reviewer_org
+                ),
+                level,
+                flags: flags(self_score, level, saved.insufficient_evidence),
+                adjustments: adjustments(domain, &trust, &saved.judgements),
+                comment: saved.comment,
+            }
+        })
+        .collect();
+    let reply = reply_store::domain_reply(&weighed.db, &assessment_id, &domain_key)
+        .await?
+        .reply;
+    let saved =
+        moderation_store::domain_moderation(&weighed.db, &assessment_id, &domain_key).await?;
+    let previous = previous_domain_scores(&weighed.db, &assessment_id)
+        .await?
+        .get(&domain_key)
+        .copied();
+    Ok(ModerationDomainView {
+        locked_reason: weighed.locked_reason(),
+        pillar_name: pillar_name.to_string(),
+        domain: domain.clone(),
+        trust_answers: trust,
+        self_score,
+        reviews,
+        reply,
+        previous,
+        moderation: saved.moderation,
+        version: saved.version,
+        last_saved: match (&saved.updated_by, &saved.updated_at) {
+            (Some(by), Some(at)) => Some(format!("Last saved by {by} on {}", readable_moment(at))),
+            _ => None,
+        },
+        header: weighed.header,
+    })
+}
+
+/// Saves one domain's moderated level, its criteria (checkboxes `criteria[<key>]`) and
+/// rationale, from the version the page showed, and goes back to the moderation page.
+#[server]
+pub async fn save_domain_moderation(
+    assessment_id: String,
+    domain_key: String,
+    version: i64,
+    score: Option<String>,
+    #[server(default)] criteria: BTreeMap<String, String>,
+    #[server(default)] rationale: String,
+) -> Result<(), AppError> {
+    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
+    let (_, domain) = find_domain(&framework, &header, &domain_key)?;
+    let trust = assessment_store::domain(&db, &assessment_id, &domain_key)
+        .await?
+        .answers;
+    let self_score = domain_score(is_met_in(&trust), domain);
+    let criteria: Vec<String> = criteria.into_keys().collect();
+    let keep = [
+        ("score", score.as_deref().unwrap_or_default()),
+        ("rationale", rationale.as_str()),
+    ];
+    let moderation =
+        check_domain_moderation(domain, self_score, score.as_deref(), &criteria, &rationale)
+            .map_err(|(field, message)| AppError::field(&field, message).keeping(&keep))?;
+    moderation_store::save_domain_moderation(
+        &db,
+        &actor.account_id,
+        &assessment_id,
+        allowed,
+        &domain_key,
+        version,
+        &moderation,
+    )
+    .await
+    .map_err(|error| match error {
+        ModerationError::Conflict(saved) => AppError::field(
+            "score",
+            format!(
+                "{} saved a moderated level for this section on {}, after you opened it. Nothing you entered has been saved: read theirs below, then save yours again.",
+                saved.updated_by.as_deref().unwrap_or("Someone"),
+                saved.updated_at.as_deref().map(readable_moment).unwrap_or_default()
+            ),
+        )
+        .keeping(&keep),
+        other => other.into(),
+    })?;
+    leptos_axum::redirect(&format!("/moderation/{assessment_id}?saved={domain_key}"));
+    Ok(())
+}
+
+/// Submits the moderation once every domain has a moderated level. The moderator is recorded:
+/// they may not sign it off.
+#[server]
+pub async fn submit_moderation(assessment_id: String) -> Result<(), AppError> {
+    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
+    let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
+    let missing = unmoderated_domains(&framework, header.care_setting, &moderated);
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|domain| domain.name.as_str()).collect();
+        return Err(AppError::Invalid(format!(
+            "Give every section a moderated level before you submit. Not yet moderated: {}.",
+            names.join(", ")
+        )));
+    }
+    let overall = moderated_scores(&framework, header.care_setting, &moderated)
+        .1
+        .map(round_for_display)
+        .unwrap_or_default();
+    moderation_store::submit(
+        &db,
+        &actor.account_id,
+        &assessment_id,
+        allowed,
+        format!("moderated overall {overall}"),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/moderation/{assessment_id}?submitted=1"));
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! Sign-off: an approver who neither moderated the assessment nor belongs to its organisation
+//! reads every change from the trust's own scores with its rationale, then signs off (the
+//! scores are locked) or returns it to the moderator with a reason. Many can be signed off at
+//! once with one declaration; each is judged and recorded on its own.
+
+use crate::error::AppError;
+use crate::rules::assessments::AssessmentHeader;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[cfg(feature = "ssr")]
+use {
+    super::assessments::readable_assessment,
+    super::{db, guard},
+    crate::rules::{
+        access::{self, Actor},
+        assessments::{is_met_anywhere, is_met_in},
+        lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant},
+        moderation::moderated_scores,
+        reasons::given_reason,
+        scoring::{domain_score, score_assessment},
+    },
+    crate::store::{
+        self, assessments as assessment_store,
+        moderation::{self as moderation_store, Decision},
+    },
+};
+
+/// A moderated assessment awaiting sign-off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOffLine {
+    pub assessment_id: String,
+    pub title: String,
+    pub region: String,
+    /// Why this approver may not decide on it, when they may not (they moderated it, say).
+    pub refused: Option<String>,
+}
+
+/// One domain whose moderated level differs from the trust's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreChange {
+    pub domain: String,
+    pub self_score: u8,
+    pub moderated: u8,
+    /// The texts of the criteria the change rests on.
+    pub criteria: Vec<String>,
+    pub rationale: String,
+}
+
+/// What an approver reads before deciding.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignOffSummary {
+    pub header: AssessmentHeader,
+    pub moderator: Option<String>,
+    pub changes: Vec<ScoreChange>,
+    pub self_overall: Option<f64>,
+    pub moderated_overall: Option<f64>,
+    /// Why this reader cannot decide now, when they cannot.
+    pub refused: Option<String>,
+}
+
+/// The lifecycle's judgement of `actor` deciding `event` on the assessment: four eyes, since
+/// whoever moderated it is not a second pair.
+#[cfg(feature = "ssr")]
+async fn judge_decision(
+    db: &store::Db,
+    actor: &Actor,
+    header: &AssessmentHeader,
+    event: Event,
+) -> Result<Allowed, AppError> {
+    let moderator = moderation_store::moderator_of(db, &header.id).await?;
+    let participant = Participant::person(actor, &header.trust_ods_code)
+        .moderated_it(moderator.is_some_and(|(id, _)| id == actor.account_id));
+    let today = store::today();
+    Ok(decide(
+        event,
+        header.status,
+        &participant,
+        &header.moment(&today),
+    )?)
+}
+
+/// The moderated assessments awaiting sign-off. Approvers only.
+#[server]
+pub async fn sign_off_queue() -> Result<Vec<SignOffLine>, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_sign_off(&actor))?;
+    let db = db()?;
+    let mut lines = Vec::new();
+    for row in moderation_store::queue(&db, &[AssessmentStatus::Moderated]).await? {
+        let Some(header) = assessment_store::header(&db, &row.id).await? else {
+            continue;
+        };
+        lines.push(SignOffLine {
+            refused: judge_decision(&db, &actor, &header, Event::SignOff)
+                .await
+                .err()
+                .map(|error| error.to_string()),
+            assessment_id: row.id,
+            title: format!("{} – {}", row.trust_name, row.care_setting),
+            region: row.region_name,
+        });
+    }
+    Ok(lines)
+}
+
+/// Every change from the trust's own levels, with its rationale. NHS England only.
+#[server]
+pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppError> {
+    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    guard::allowed(access::may_view_moderation(&actor))?;
+    let answers = assessment_store::all_answers(&db, &assessment_id).await?;
+    let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
+    let changes = framework
+        .domains_for(header.care_setting)
+        .filter_map(|(_, domain)| {
+            let moderation = moderated.get(&domain.key)?;
+            let none = Default::default();
+            let self_score =
+                domain_score(is_met_in(answers.get(&domain.key).unwrap_or(&none)), domain);
+            (moderation.score != self_score).then(|| ScoreChange {
+                domain: domain.name.clone(),
+                self_score,
+                moderated: moderation.score,
+                criteria: domain
+                    .criteria()
+                    .filter(|criterion| moderation.criteria.contains(&criterion.key))
+                    .map(|criterion| criterion.text.clone())
+                    .collect(),
+                rationale: moderation.rationale.clone(),
+            })
+        })
+        .collect();
+    Ok(SignOffSummary {
+        moderator: moderation_store::moderator_of(&db, &assessment_id)
+            .await?
+            .map(|(_, name)| name),
+        changes,
+        self_overall: score_assessment(&framework, header.care_setting, is_met_anywhere(&answers))
+            .overall,
+        moderated_overall: moderated_scores(&framework, header.care_setting, &moderated).1,
+        refused: judge_decision(&db, &actor, &header, Event::SignOff)
+            .await
+            .err()
+            .map(|error| error.to_string()),
+        header,
+    })
+}
+
+/// What comes before the assessment id in each sign-off checkbox, `assessments[id_<id>]`: it
+/// keeps an id that starts with a digit from being read as a list index.
+pub const SIGN_OFF_FIELD_PREFIX: &str = "id_";
+
+/// Signs off every assessment ticked with one declaration, or none of them if any may not be
+/// signed off by this approver.
+#[server]
+pub async fn sign_off(
+    #[server(default)] assessments: BTreeMap<String, String>,
+    declaration: Option<String>,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(access::may_sign_off(&actor))?;
+    let db = db()?;
+    if assessments.is_empty() {
+        return Err(AppError::field(
+            "assessments",
+            "Select the assessments to sign off",
+        ));
+    }
+    if declaration.as_deref() != Some("confirmed") {
+        return Err(AppError::field(
+            "declaration",
+            "Confirm that you have read every change and its rationale",
+        ));
+    }
+    let mut decisions = Vec::with_capacity(assessments.len());
+    for field in assessments.keys() {
+        let id = field.strip_prefix(SIGN_OFF_FIELD_PREFIX).unwrap_or(field);
+        let header = assessment_store::header(&db, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
+        let allowed = judge_decision(&db, &actor, &header, Event::SignOff)
+            .await
+            .map_err(|error| match error {
+                AppError::Forbidden(message) => AppError::Forbidden(format!(
+                    "{}: {message} Nothing was signed off.",
+                    header.title()
+                )),
+                AppError::Invalid(message) => AppError::Invalid(format!(
+                    "{}: {message} Nothing was signed off.",
+                    header.title()
+                )),
+                other => other,
+            })?;
+        decisions.push((id.to_string(), allowed));
+    }
+    moderation_store::decide(&db, &actor.account_id, &decisions, Decision::SignOff)
+        .await
+        .map_err(|(_, error)| AppError::from(error))?;
+    leptos_axum::redirect(&format!("/sign-off?signed={}", decisions.len()));
+    Ok(())
+}
+
+/// Returns a moderated assessment to moderation with the reason. Not by its moderator.
+#[server]
+pub async fn return_to_moderator(assessment_id: String, reason: String) -> Result<(), AppError> {
+    let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
+    guard::allowed(access::may_sign_off(&actor))?;
+    let allowed = judge_decision(&db, &actor, &header, Event::ReturnToModerator).await?;
+    let reason = given_reason(&reason, 1000).ok_or_else(|| {
+        AppError::field(
+            "reason",
+            "Enter why you are returning it, in 1000 characters or fewer: the moderator will read it",
+        )
+    })?;
+    moderation_store::decide(
+        &db,
+        &actor.account_id,
+        &[(assessment_id, allowed)],
+        Decision::ReturnToModerator { reason },
+    )
+    .await
+    .map_err(|(_, error)| AppError::from(error))?;
+    leptos_axum::redirect("/sign-off?returned=1");
+    Ok(())
+}

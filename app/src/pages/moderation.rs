@@ -1,0 +1,378 @@
+//! NHS England's moderation: the queue (filtered with a plain GET form), an assessment's domains
+//! with every level side by side, and a domain's moderated level with its criteria and
+//! rationale. Plain forms: they work the same with or without JavaScript.
+
+use super::account::query_param;
+use super::assessments::{param, score_text};
+use crate::api::moderation::{
+    get_domain_moderation, get_moderation, moderation_queue, ModerationDomainView,
+    ModerationOverview, QueueView, SaveDomainModeration, SubmitModeration,
+};
+use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
+use crate::error::AppError;
+use crate::rules::cycles::readable_date;
+use crate::rules::moderation::RATIONALE_MAX_CHARS;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn group_class(has_error: bool) -> &'static str {
+    if has_error {
+        "nhsuk-form-group nhsuk-form-group--error"
+    } else {
+        "nhsuk-form-group"
+    }
+}
+
+#[component]
+fn ErrorMessage(message: String) -> impl IntoView {
+    view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> }
+}
+
+#[component]
+pub fn ModerationQueuePage() -> impl IntoView {
+    let filter = move |name: &'static str| query_param(name);
+    let (region, setting, status) = (filter("region"), filter("care_setting"), filter("status"));
+    let queue = Resource::new(
+        move || (region.get(), setting.get(), status.get()),
+        |(region, setting, status)| {
+            moderation_queue(
+                region.unwrap_or_default(),
+                setting.unwrap_or_default(),
+                status.unwrap_or_default(),
+            )
+        },
+    );
+    view! {
+        <Title text="Moderation"/>
+        <h1 class="nhsuk-heading-xl">"Moderation"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(queue) => view! { <Queue queue chosen=(region.get(), setting.get(), status.get())/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Queue(
+    queue: QueueView,
+    chosen: (Option<String>, Option<String>, Option<String>),
+) -> impl IntoView {
+    let select = |id: &'static str,
+                  label: &'static str,
+                  options: Vec<String>,
+                  chosen: Option<String>| {
+        view! {
+            <div class="nhsuk-form-group">
+                <label class="nhsuk-label" for=id>{label}</label>
+                <select class="nhsuk-select" id=id name=id>
+                    <option value="" selected=chosen.is_none()>"All"</option>
+                    {options.into_iter().map(|option| {
+                        let selected = chosen.as_deref() == Some(option.as_str());
+                        view! { <option value=option.clone() selected=selected>{option.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    view! {
+        <p>{queue.counts.iter().map(|(status, count)| format!("{status}: {count}")).collect::<Vec<_>>().join(". ")}</p>
+        <form method="get" action="/moderation">
+            {select("region", "Region", queue.regions.clone(), chosen.0)}
+            {select("care_setting", "Care setting", queue.care_settings.clone(), chosen.1)}
+            {select("status", "Status", queue.statuses.clone(), chosen.2)}
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
+        </form>
+        {if queue.lines.is_empty() {
+            view! { <p>"No assessments match. Assessments appear here once their cycle is in moderation and the trust has replied (or its reply deadline has passed)."</p> }.into_any()
+        } else {
+            view! {
+                <table class="nhsuk-table">
+                    <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Assessments for moderation"</caption>
+                    <thead class="nhsuk-table__head">
+                        <tr class="nhsuk-table__row">
+                            <th class="nhsuk-table__header" scope="col">"Assessment"</th>
+                            <th class="nhsuk-table__header" scope="col">"Region"</th>
+                            <th class="nhsuk-table__header" scope="col">"Status"</th>
+                            <th class="nhsuk-table__header" scope="col">"Moderate by"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="nhsuk-table__body">
+                        {queue.lines.iter().map(|line| view! {
+                            <tr class="nhsuk-table__row">
+                                <td class="nhsuk-table__cell"><a href=format!("/moderation/{}", line.assessment_id)>{line.title.clone()}</a></td>
+                                <td class="nhsuk-table__cell">{line.region.clone()}</td>
+                                <td class="nhsuk-table__cell">{line.status.clone()}</td>
+                                <td class="nhsuk-table__cell">{readable_date(&line.moderation_deadline)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+pub fn ModerationPage() -> impl IntoView {
+    let id = param("id");
+    let overview = Resource::new(id, get_moderation);
+    let saved = query_param("saved");
+    let submitted = query_param("submitted");
+    let submit = ServerAction::<SubmitModeration>::new();
+    let error = action_error(submit.value());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
+                    Ok(overview) => {
+                        let saved_name = saved.get().and_then(|key| {
+                            overview.domains.iter().flat_map(|(_, domains)| domains).find(|d| d.key == key).map(|d| d.name.clone())
+                        });
+                        view! {
+                            <Title text=format!("Moderation – {}", overview.header.title())/>
+                            {saved_name.map(|name| view! { <SuccessBanner message=format!("Moderated level for {name} saved.")/> })}
+                            {submitted.get().map(|_| view! { <SuccessBanner message="Moderation submitted. An approver who did not moderate it will sign it off.".to_string()/> })}
+                            <FormErrors error/>
+                            <Moderation overview action=submit/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Moderation(
+    overview: ModerationOverview,
+    action: ServerAction<SubmitModeration>,
+) -> impl IntoView {
+    let header = overview.header.clone();
+    let id = header.id.clone();
+    let editable = overview.locked_reason.is_none();
+    let reviewer_count = overview.reviewers.len();
+    view! {
+        <span class="nhsuk-caption-l">{format!("{} – {}", header.cycle_name, header.title())}</span>
+        <h1 class="nhsuk-heading-l">"Moderation"</h1>
+        <dl class="nhsuk-summary-list">
+            <SummaryRow key="Status" value=header.status.label()/>
+            <SummaryRow key="Trust's overall score" value=score_text(overview.self_overall)/>
+            <SummaryRow key="Moderated overall score" value=overview.moderated_overall.map_or_else(|| "When every section is moderated".to_string(), |score| score_text(Some(score)))/>
+            <SummaryRow key="Trust's reply" value=overview.reply.clone()/>
+            {overview.reviewers.iter().map(|(name, verdict, summary)| view! {
+                <div class="nhsuk-summary-list__row">
+                    <dt class="nhsuk-summary-list__key">{name.clone()}</dt>
+                    <dd class="nhsuk-summary-list__value"><p>{verdict.clone()}</p>{(!summary.is_empty()).then(|| view! { <p>{summary.clone()}</p> })}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+        {overview.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}
+        {overview.domains.iter().map(|(pillar, domains)| view! {
+            <table class="nhsuk-table">
+                <caption class="nhsuk-table__caption">{pillar.clone()}</caption>
+                <thead class="nhsuk-table__head">
+                    <tr class="nhsuk-table__row">
+                        <th class="nhsuk-table__header" scope="col">"Section"</th>
+                        <th class="nhsuk-table__header" scope="col">"Trust"</th>
+                        <th class="nhsuk-table__header" scope="col">{format!("Reviewers ({reviewer_count})")}</th>
+                        <th class="nhsuk-table__header" scope="col">"Reply"</th>
+                        <th class="nhsuk-table__header" scope="col">"Previous"</th>
+                        <th class="nhsuk-table__header" scope="col">"Moderated"</th>
+                    </tr>
+                </thead>
+                <tbody class="nhsuk-table__body">
+                    {domains.iter().map(|domain| view! {
+                        <tr class="nhsuk-table__row">
+                            <td class="nhsuk-table__cell"><a href=format!("/moderation/{id}/domains/{}", domain.key)>{domain.name.clone()}</a></td>
+                            <td class="nhsuk-table__cell">{domain.self_score}</td>
+                            <td class="nhsuk-table__cell">{domain.reviewer_scores.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")}</td>
+                            <td class="nhsuk-table__cell">{match domain.contested { Some(true) => "Contested", Some(false) => "Accepted", None => "–" }}</td>
+                            <td class="nhsuk-table__cell">{domain.previous.clone().unwrap_or_else(|| "–".into())}</td>
+                            <td class="nhsuk-table__cell">{domain.moderated.map_or_else(|| "Not yet".to_string(), |score| score.to_string())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }).collect_view()}
+        {editable.then(|| if overview.unmoderated == 0 {
+            view! {
+                <ActionForm action>
+                    <input type="hidden" name="assessment_id" value=id.clone()/>
+                    <p>"Every section has a moderated level. Once submitted, an approver who did not moderate it signs it off or returns it to you."</p>
+                    <button class="nhsuk-button" type="submit">"Submit moderation"</button>
+                </ActionForm>
+            }.into_any()
+        } else {
+            view! { <p>{format!("{} sections still need a moderated level before you can submit.", overview.unmoderated)}</p> }.into_any()
+        })}
+        <p><a class="nhsuk-link" href="/moderation">"Back to moderation"</a></p>
+    }
+}
+
+#[component]
+pub fn ModerationDomainPage() -> impl IntoView {
+    let id = param("id");
+    let key = param("key");
+    let view_data = Resource::new(
+        move || (id(), key()),
+        |(id, key)| get_domain_moderation(id, key),
+    );
+    let save = ServerAction::<SaveDomainModeration>::new();
+    let error = action_error(save.value());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view_data.await {
+                    Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
+                    Ok(data) => view! {
+                        <Title text=format!("Moderate {} – {}", data.domain.name, data.header.title())/>
+                        <FormErrors error/>
+                        <ModerationDomain data action=save error/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ModerationDomain(
+    data: ModerationDomainView,
+    action: ServerAction<SaveDomainModeration>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = data.header.id.clone();
+    let back_link = format!("/moderation/{id}");
+    let editable = data.locked_reason.is_none();
+    let message = |field: &'static str| {
+        Signal::derive(move || error.get().and_then(|error| error.message_for(field)))
+    };
+    let (score_error, criteria_error, rationale_error) =
+        (message("score"), message("criteria"), message("rationale"));
+    let saved = data.moderation.clone();
+    let chosen_score = {
+        let saved = saved.clone();
+        move || {
+            error
+                .get()
+                .and_then(|error| error.entered("score").map(str::to_string))
+                .or_else(|| saved.as_ref().map(|m| m.score.to_string()))
+                .unwrap_or_default()
+        }
+    };
+    let rationale = {
+        let saved = saved.clone();
+        move || {
+            error
+                .get()
+                .and_then(|error| error.entered("rationale").map(str::to_string))
+                .or_else(|| saved.as_ref().map(|m| m.rationale.clone()))
+                .unwrap_or_default()
+        }
+    };
+    let rests_on: Vec<String> = saved.map(|m| m.criteria).unwrap_or_default();
+    view! {
+        <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
+            <ol class="nhsuk-breadcrumb__list">
+                <li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href=back_link.clone()>"Moderation"</a></li>
+            </ol>
+        </nav>
+        <span class="nhsuk-caption-l">{format!("{} – {}", data.pillar_name, data.header.title())}</span>
+        <h1 class="nhsuk-heading-l">{data.domain.name.clone()}</h1>
+        <dl class="nhsuk-summary-list">
+            <SummaryRow key="Trust's level" value=data.self_score.to_string()/>
+            <SummaryRow key="Previous final score" value=data.previous.map_or_else(|| "None published".to_string(), |score| score_text(Some(score)))/>
+            <SummaryRow key="Trust's reply" value=data.reply.as_ref().map_or_else(|| "No reply on this section".to_string(), |reply| {
+                let mut words = reply.response.label().to_string();
+                if !reply.comment.is_empty() { words.push_str(&format!(": {}", reply.comment)); }
+                if !reply.evidence.is_empty() { words.push_str(&format!(" Further evidence: {}", reply.evidence)); }
+                words
+            })/>
+        </dl>
+        {data.reviews.iter().map(|review| view! {
+            <div class="nhsuk-card">
+                <div class="nhsuk-card__content">
+                    <h2 class="nhsuk-card__heading nhsuk-heading-m">{format!("{}: level {}", review.reviewer, review.level)}</h2>
+                    {(!review.flags.is_empty()).then(|| view! { <p>{format!("Flags: {}", review.flags.iter().map(|flag| flag.label()).collect::<Vec<_>>().join(", "))}</p> })}
+                    {if review.adjustments.is_empty() {
+                        view! { <p>"Agreed with every answer."</p> }.into_any()
+                    } else {
+                        view! { <ul>{review.adjustments.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}</ul> }.into_any()
+                    }}
+                    {(!review.comment.is_empty()).then(|| view! { <p>{format!("Comment: {}", review.comment)}</p> })}
+                </div>
+            </div>
+        }).collect_view()}
+        <details class="nhsuk-details">
+            <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"The trust's answers and evidence"</span></summary>
+            <div class="nhsuk-details__text">
+                <ul>
+                    {data.domain.levels.iter().flat_map(|level| level.criteria.iter().map(move |criterion| (level.level, criterion))).map(|(level, criterion)| {
+                        let answer = data.trust_answers.get(&criterion.key);
+                        let met = answer.is_some_and(|a| a.is_met());
+                        let evidence = answer.map(|a| a.evidence.clone()).filter(|e| !e.is_empty()).unwrap_or_else(|| "no evidence".into());
+                        view! { <li>{format!("Level {level}: {} – {}; {}", criterion.text, if met { "met" } else { "not met" }, evidence)}</li> }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </details>
+        {data.last_saved.clone().map(|text| view! { <p class="nhsuk-body-s">{text}</p> })}
+        {data.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}
+        {editable.then(|| view! {
+            <ActionForm action>
+                <input type="hidden" name="assessment_id" value=id.clone()/>
+                <input type="hidden" name="domain_key" value=data.domain.key.clone()/>
+                <input type="hidden" name="version" value=data.version.to_string()/>
+                <div class=move || group_class(score_error.get().is_some())>
+                    <fieldset class="nhsuk-fieldset">
+                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m"><h2 class="nhsuk-fieldset__heading">"Moderated level"</h2></legend>
+                        {move || score_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        <div class="nhsuk-radios nhsuk-radios--inline" id="score">
+                            {(1..=5u8).map(|level| {
+                                let radio = format!("score-{level}");
+                                let chosen_score = chosen_score.clone();
+                                view! {
+                                    <div class="nhsuk-radios__item">
+                                        <input class="nhsuk-radios__input" id=radio.clone() name="score" type="radio" value=level.to_string() checked=move || chosen_score() == level.to_string()/>
+                                        <label class="nhsuk-label nhsuk-radios__label" for=radio>{format!("Level {level}")}</label>
+                                    </div>
+                                }
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                </div>
+                <div class=move || group_class(criteria_error.get().is_some())>
+                    <fieldset class="nhsuk-fieldset">
+                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"The criteria a different level rests on"</legend>
+                        <div class="nhsuk-hint">"Required if the moderated level differs from the trust's."</div>
+                        {move || criteria_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        <div class="nhsuk-checkboxes" id="criteria">
+                            {data.domain.criteria().map(|criterion| {
+                                let checkbox = format!("criterion-{}", criterion.key);
+                                view! {
+                                    <div class="nhsuk-checkboxes__item">
+                                        <input class="nhsuk-checkboxes__input" id=checkbox.clone() name=format!("criteria[{}]", criterion.key) type="checkbox" value="on" checked=rests_on.contains(&criterion.key)/>
+                                        <label class="nhsuk-label nhsuk-checkboxes__label" for=checkbox>{criterion.text.clone()}</label>
+                                    </div>
+                                }
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                </div>
+                <div class=move || group_class(rationale_error.get().is_some())>
+                    <label class="nhsuk-label" for="rationale">"Rationale"</label>
+                    <div class="nhsuk-hint" id="rationale-hint">{format!("Required if the moderated level differs from the trust's. Up to {RATIONALE_MAX_CHARS} characters; the approver and the trust read it.")}</div>
+                    {move || rationale_error.get().map(|message| view! { <ErrorMessage message/> })}
+                    <textarea class="nhsuk-textarea" id="rationale" name="rationale" rows="4" aria-describedby="rationale-hint">{rationale.clone()}</textarea>
+                </div>
+                <button class="nhsuk-button" type="submit">"Save and continue"</button>
+            </ActionForm>
+        })}
+        <p><a class="nhsuk-link" href=back_link>"Back to the moderation"</a></p>
+    }
+}

@@ -1,0 +1,196 @@
+//! Sign-off by a second person at NHS England: the moderated assessments awaiting it (tick many,
+//! one declaration), and one assessment's changes from the trust's own scores with their
+//! rationale, signed off or returned to the moderator with a reason.
+
+use super::account::query_param;
+use super::assessments::{param, score_text};
+use crate::api::sign_off::{
+    get_sign_off, sign_off_queue, ReturnToModerator, SignOff, SignOffLine, SignOffSummary,
+    SIGN_OFF_FIELD_PREFIX,
+};
+use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+fn Declaration(error: Signal<Option<AppError>>) -> impl IntoView {
+    let message = Signal::derive(move || {
+        error
+            .get()
+            .and_then(|error| error.message_for("declaration"))
+    });
+    view! {
+        <div class=move || if message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+            {move || message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+            <div class="nhsuk-checkboxes" id="declaration">
+                <div class="nhsuk-checkboxes__item">
+                    <input class="nhsuk-checkboxes__input" id="declaration-confirmed" name="declaration" type="checkbox" value="confirmed"/>
+                    <label class="nhsuk-label nhsuk-checkboxes__label" for="declaration-confirmed">
+                        "I have read every change from the trust's own scores and its rationale, and I sign these scores off as final."
+                    </label>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn SignOffQueuePage() -> impl IntoView {
+    let queue = Resource::new(|| (), |_| sign_off_queue());
+    let action = ServerAction::<SignOff>::new();
+    let error = action_error(action.value());
+    let signed = query_param("signed");
+    let returned = query_param("returned");
+    view! {
+        <Title text="Sign-off"/>
+        {move || signed.get().map(|count| view! { <SuccessBanner message=format!("Signed off: {count}. The scores are locked.")/> })}
+        {move || returned.get().map(|_| view! { <SuccessBanner message="Returned to the moderator.".to_string()/> })}
+        <FormErrors error/>
+        <h1 class="nhsuk-heading-xl">"Sign-off"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(lines) if lines.is_empty() => view! { <p>"No moderated assessments are waiting for sign-off."</p> }.into_any(),
+                    Ok(lines) => view! { <Queue lines action error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Queue(
+    lines: Vec<SignOffLine>,
+    action: ServerAction<SignOff>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = Signal::derive(move || {
+        error
+            .get()
+            .and_then(|error| error.message_for("assessments"))
+    });
+    view! {
+        <p>"Read each assessment's changes before you sign it off. You cannot sign off an assessment you moderated."</p>
+        <ActionForm action>
+            <div class=move || if message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                <fieldset class="nhsuk-fieldset">
+                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m"><h2 class="nhsuk-fieldset__heading">"Moderated assessments"</h2></legend>
+                    {move || message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                    <div class="nhsuk-checkboxes" id="assessments">
+                        {lines.into_iter().map(|line| {
+                            let checkbox = format!("assessment-{}", line.assessment_id);
+                            let hint = format!("{checkbox}-hint");
+                            view! {
+                                <div class="nhsuk-checkboxes__item">
+                                    <input class="nhsuk-checkboxes__input" id=checkbox.clone() name=format!("assessments[{SIGN_OFF_FIELD_PREFIX}{}]", line.assessment_id) type="checkbox" value="on" disabled=line.refused.is_some() aria-describedby=hint.clone()/>
+                                    <label class="nhsuk-label nhsuk-checkboxes__label" for=checkbox>{format!("{} ({})", line.title, line.region)}</label>
+                                    <div class="nhsuk-hint nhsuk-checkboxes__hint" id=hint>
+                                        <a href=format!("/sign-off/{}", line.assessment_id)>"Read the changes"<span class="nhsuk-u-visually-hidden">{format!(" to {}", line.title)}</span></a>
+                                        {line.refused.clone().map(|why| format!(". {why}"))}
+                                    </div>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+            </div>
+            <Declaration error/>
+            <button class="nhsuk-button" type="submit">"Sign off selected assessments"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn SignOffPage() -> impl IntoView {
+    let id = param("id");
+    let summary = Resource::new(id, get_sign_off);
+    let sign = ServerAction::<SignOff>::new();
+    let give_back = ServerAction::<ReturnToModerator>::new();
+    let sign_error = action_error(sign.value());
+    let return_error = action_error(give_back.value());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Err(error) => view! { <Title text="Sign-off"/><ErrorPanel error/> }.into_any(),
+                    Ok(summary) => view! {
+                        <Title text=format!("Sign-off – {}", summary.header.title())/>
+                        <FormErrors error=sign_error/>
+                        <FormErrors error=return_error/>
+                        <Summary summary sign sign_error give_back return_error/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Summary(
+    summary: SignOffSummary,
+    sign: ServerAction<SignOff>,
+    sign_error: Signal<Option<AppError>>,
+    give_back: ServerAction<ReturnToModerator>,
+    return_error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let header = summary.header.clone();
+    let id = header.id.clone();
+    let sign_field = format!("assessments[{SIGN_OFF_FIELD_PREFIX}{id}]");
+    let reason_message = Signal::derive(move || {
+        return_error
+            .get()
+            .and_then(|error| error.message_for("reason"))
+    });
+    view! {
+        <span class="nhsuk-caption-l">{format!("{} – {}", header.cycle_name, header.title())}</span>
+        <h1 class="nhsuk-heading-l">"Changes to sign off"</h1>
+        <dl class="nhsuk-summary-list">
+            <SummaryRow key="Moderated by" value=summary.moderator.clone().unwrap_or_else(|| "Not moderated yet".into())/>
+            <SummaryRow key="Trust's overall score" value=score_text(summary.self_overall)/>
+            <SummaryRow key="Moderated overall score" value=score_text(summary.moderated_overall)/>
+        </dl>
+        {if summary.changes.is_empty() {
+            view! { <p>"The moderator kept the trust's own level for every section."</p> }.into_any()
+        } else {
+            view! {
+                <h2 class="nhsuk-heading-m">{format!("{} sections changed from the trust's own level", summary.changes.len())}</h2>
+                <dl class="nhsuk-summary-list">
+                    {summary.changes.iter().map(|change| view! {
+                        <div class="nhsuk-summary-list__row">
+                            <dt class="nhsuk-summary-list__key">{change.domain.clone()}</dt>
+                            <dd class="nhsuk-summary-list__value">
+                                <p>{format!("Level {} to level {}", change.self_score, change.moderated)}</p>
+                                <p>{change.rationale.clone()}</p>
+                                <p class="nhsuk-body-s">{format!("Rests on: {}", change.criteria.join("; "))}</p>
+                            </dd>
+                        </div>
+                    }).collect_view()}
+                </dl>
+            }.into_any()
+        }}
+        {match summary.refused.clone() {
+            Some(why) => view! { <div class="nhsuk-inset-text"><p>{why}</p></div> }.into_any(),
+            None => view! {
+                <h2 class="nhsuk-heading-m">"Sign off"</h2>
+                <ActionForm action=sign>
+                    <input type="hidden" name=sign_field.clone() value="on"/>
+                    <Declaration error=sign_error/>
+                    <button class="nhsuk-button" type="submit">"Sign off"</button>
+                </ActionForm>
+                <h2 class="nhsuk-heading-m">"Return to the moderator"</h2>
+                <ActionForm action=give_back>
+                    <input type="hidden" name="assessment_id" value=id.clone()/>
+                    <div class=move || if reason_message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                        <label class="nhsuk-label" for="reason">"Why you are returning it"</label>
+                        {move || reason_message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                        <textarea class="nhsuk-textarea" id="reason" name="reason" rows="3"></textarea>
+                    </div>
+                    <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Return to the moderator"</button>
+                </ActionForm>
+            }.into_any(),
+        }}
+        <p><a class="nhsuk-link" href="/sign-off">"Back to sign-off"</a></p>
+    }
+}

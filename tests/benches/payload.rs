@@ -105,6 +105,20 @@ async fn main() {
         .remove(0)
         .id;
     let admin = signed_in("admin@england.nhs.uk", None, Role::Admin).await;
+    let moderator = signed_in("moderator@england.nhs.uk", None, Role::Moderator).await;
+    // An assessment with two reviews and a reply, for the moderation page.
+    let mut replied = AssessmentBuilder::new(&cycle, "RAN")
+        .status(AssessmentStatus::Replied)
+        .answer_domains(..);
+    for (email, org) in [("one@r0a.nhs.uk", "R0A"), ("two@rr8.nhs.uk", "RR8")] {
+        let id = AccountBuilder::new(email)
+            .org(org)
+            .role(Role::PeerReviewer)
+            .create(&server)
+            .await;
+        replied = replied.reviewer(&id);
+    }
+    let replied = replied.build(&server).await;
     let pages: Vec<(&str, &reqwest::Client, String)> = vec![
         ("home", &public, "/".into()),
         ("directory (island)", &public, "/organisations".into()),
@@ -134,6 +148,12 @@ async fn main() {
             "check review",
             &reviewer,
             format!("/reviews/{review}/check"),
+        ),
+        ("moderation", &moderator, format!("/moderation/{replied}")),
+        (
+            "moderation domain",
+            &moderator,
+            format!("/moderation/{replied}/domains/{domain}"),
         ),
         ("cycles", &admin, "/admin/cycles".into()),
         ("cycle", &admin, format!("/admin/cycles/{cycle}")),

@@ -332,12 +332,20 @@ mod tests {
         assert!(admin.run_cycles && admin.manage_accounts && !admin.invite_deputies);
         let both = SignedIn::new(actor(&[Role::TrustLead, Role::PeerReviewer], Some("RR8"))).can;
         assert!(both.answer_own_assessments && both.review);
-        for role in [Role::Moderator, Role::Approver] {
-            assert_eq!(
-                SignedIn::new(actor(&[role], None)).can,
-                Capabilities::default()
-            );
-        }
+        assert_eq!(
+            SignedIn::new(actor(&[Role::Moderator], None)).can,
+            Capabilities {
+                moderate: true,
+                ..Capabilities::default()
+            }
+        );
+        assert_eq!(
+            SignedIn::new(actor(&[Role::Approver], None)).can,
+            Capabilities {
+                sign_off: true,
+                ..Capabilities::default()
+            }
+        );
     }
 
     #[test]

@@ -15,6 +15,21 @@ where
     Signal::derive(move || value.get().and_then(|result| result.err()))
 }
 
+/// The class of a form group, marked when its field has an error.
+pub fn form_group_class(has_error: bool) -> &'static str {
+    if has_error {
+        "nhsuk-form-group nhsuk-form-group--error"
+    } else {
+        "nhsuk-form-group"
+    }
+}
+
+/// A field's error message, shown beside it.
+#[component]
+pub fn InlineError(message: String) -> impl IntoView {
+    view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> }
+}
+
 /// The GOV.UK error summary for a form, shown above it when the last submission failed.
 #[component]
 pub fn FormErrors(error: Signal<Option<AppError>>) -> impl IntoView {

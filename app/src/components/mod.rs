@@ -5,6 +5,8 @@ mod forms;
 mod layout;
 mod messages;
 
-pub use forms::{action_error, FormErrors, SuccessBanner, TextField};
+pub use forms::{
+    action_error, form_group_class, FormErrors, InlineError, SuccessBanner, TextField,
+};
 pub use layout::{Footer, Header, PhaseBanner};
 pub use messages::{CareSettingTags, ErrorPanel, SummaryRow};

@@ -8,25 +8,14 @@ use crate::api::moderation::{
     get_domain_moderation, get_moderation, moderation_queue, ModerationDomainView,
     ModerationOverview, QueueView, SaveDomainModeration, SubmitModeration,
 };
-use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
+use crate::components::{
+    action_error, form_group_class, ErrorPanel, FormErrors, InlineError, SuccessBanner, SummaryRow,
+};
 use crate::error::AppError;
 use crate::rules::cycles::readable_date;
 use crate::rules::moderation::RATIONALE_MAX_CHARS;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-fn group_class(has_error: bool) -> &'static str {
-    if has_error {
-        "nhsuk-form-group nhsuk-form-group--error"
-    } else {
-        "nhsuk-form-group"
-    }
-}
-
-#[component]
-fn ErrorMessage(message: String) -> impl IntoView {
-    view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> }
-}
 
 #[component]
 pub fn ModerationQueuePage() -> impl IntoView {
@@ -328,10 +317,10 @@ fn ModerationDomain(
                 <input type="hidden" name="assessment_id" value=id.clone()/>
                 <input type="hidden" name="domain_key" value=data.domain.key.clone()/>
                 <input type="hidden" name="version" value=data.version.to_string()/>
-                <div class=move || group_class(score_error.get().is_some())>
+                <div class=move || form_group_class(score_error.get().is_some())>
                     <fieldset class="nhsuk-fieldset">
                         <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m"><h2 class="nhsuk-fieldset__heading">"Moderated level"</h2></legend>
-                        {move || score_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        {move || score_error.get().map(|message| view! { <InlineError message/> })}
                         <div class="nhsuk-radios nhsuk-radios--inline" id="score">
                             {(1..=5u8).map(|level| {
                                 let radio = format!("score-{level}");
@@ -346,11 +335,11 @@ fn ModerationDomain(
                         </div>
                     </fieldset>
                 </div>
-                <div class=move || group_class(criteria_error.get().is_some())>
+                <div class=move || form_group_class(criteria_error.get().is_some())>
                     <fieldset class="nhsuk-fieldset">
                         <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"The criteria a different level rests on"</legend>
                         <div class="nhsuk-hint">"Required if the moderated level differs from the trust's."</div>
-                        {move || criteria_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        {move || criteria_error.get().map(|message| view! { <InlineError message/> })}
                         <div class="nhsuk-checkboxes" id="criteria">
                             {data.domain.criteria().map(|criterion| {
                                 let checkbox = format!("criterion-{}", criterion.key);
@@ -364,10 +353,10 @@ fn ModerationDomain(
                         </div>
                     </fieldset>
                 </div>
-                <div class=move || group_class(rationale_error.get().is_some())>
+                <div class=move || form_group_class(rationale_error.get().is_some())>
                     <label class="nhsuk-label" for="rationale">"Rationale"</label>
                     <div class="nhsuk-hint" id="rationale-hint">{format!("Required if the moderated level differs from the trust's. Up to {RATIONALE_MAX_CHARS} characters; the approver and the trust read it.")}</div>
-                    {move || rationale_error.get().map(|message| view! { <ErrorMessage message/> })}
+                    {move || rationale_error.get().map(|message| view! { <InlineError message/> })}
                     <textarea class="nhsuk-textarea" id="rationale" name="rationale" rows="4" aria-describedby="rationale-hint">{rationale.clone()}</textarea>
                 </div>
                 <button class="nhsuk-button" type="submit">"Save and continue"</button>

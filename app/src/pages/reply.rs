@@ -8,7 +8,9 @@ use crate::api::replies::{
     get_domain_reply, get_reply, ReplyDomainTask, ReplyDomainView, ReplyOverview, SaveDomainReply,
     SubmitReply,
 };
-use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
+use crate::components::{
+    action_error, form_group_class, ErrorPanel, FormErrors, InlineError, SuccessBanner, SummaryRow,
+};
 use crate::error::AppError;
 use crate::rules::cycles::{readable_date, readable_moment};
 use crate::rules::reply::{ReplyOutcome, Response, COMMENT_MAX_CHARS};
@@ -17,19 +19,6 @@ use leptos_meta::Title;
 
 fn reply_link(assessment_id: &str) -> String {
     format!("/assessments/{assessment_id}/reply")
-}
-
-fn group_class(has_error: bool) -> &'static str {
-    if has_error {
-        "nhsuk-form-group nhsuk-form-group--error"
-    } else {
-        "nhsuk-form-group"
-    }
-}
-
-#[component]
-fn ErrorMessage(message: String) -> impl IntoView {
-    view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> }
 }
 
 #[component]
@@ -245,12 +234,12 @@ fn ReplyDomain(
                 <input type="hidden" name="assessment_id" value=id.clone()/>
                 <input type="hidden" name="domain_key" value=data.domain_key.clone()/>
                 <input type="hidden" name="version" value=data.version.to_string()/>
-                <div class=move || group_class(response_error.get().is_some())>
+                <div class=move || form_group_class(response_error.get().is_some())>
                     <fieldset class="nhsuk-fieldset">
                         <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">
                             <h2 class="nhsuk-fieldset__heading">"Your reply"</h2>
                         </legend>
-                        {move || response_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        {move || response_error.get().map(|message| view! { <InlineError message/> })}
                         <div class="nhsuk-radios" id="response">
                             {Response::ALL.into_iter().map(|choice| {
                                 let id = format!("response-{}", choice.key());
@@ -269,16 +258,16 @@ fn ReplyDomain(
                         </div>
                     </fieldset>
                 </div>
-                <div class=move || group_class(comment_error.get().is_some())>
+                <div class=move || form_group_class(comment_error.get().is_some())>
                     <label class="nhsuk-label" for="comment">"Why you contest them"</label>
                     <div class="nhsuk-hint" id="comment-hint">{format!("Required if you contest. You can enter up to {COMMENT_MAX_CHARS} characters. The moderator reads it beside the reviews.")}</div>
-                    {move || comment_error.get().map(|message| view! { <ErrorMessage message/> })}
+                    {move || comment_error.get().map(|message| view! { <InlineError message/> })}
                     <textarea class="nhsuk-textarea" id="comment" name="comment" rows="5" aria-describedby="comment-hint">{entered("comment")}</textarea>
                 </div>
-                <div class=move || group_class(evidence_error.get().is_some())>
+                <div class=move || form_group_class(evidence_error.get().is_some())>
                     <label class="nhsuk-label" for="evidence">"Further evidence (optional)"</label>
                     <div class="nhsuk-hint" id="evidence-hint">"Name documents the reviewers may have missed, for example board papers with their dates."</div>
-                    {move || evidence_error.get().map(|message| view! { <ErrorMessage message/> })}
+                    {move || evidence_error.get().map(|message| view! { <InlineError message/> })}
                     <textarea class="nhsuk-textarea" id="evidence" name="evidence" rows="3" aria-describedby="evidence-hint">{entered("evidence")}</textarea>
                 </div>
                 <button class="nhsuk-button" type="submit">"Save and continue"</button>
@@ -373,8 +362,8 @@ fn CheckReply(
             <h2 class="nhsuk-heading-m">"Declaration"</h2>
             <ActionForm action>
                 <input type="hidden" name="assessment_id" value=id.clone()/>
-                <div class=move || group_class(declaration_message.get().is_some())>
-                    {move || declaration_message.get().map(|message| view! { <ErrorMessage message/> })}
+                <div class=move || form_group_class(declaration_message.get().is_some())>
+                    {move || declaration_message.get().map(|message| view! { <InlineError message/> })}
                     <div class="nhsuk-checkboxes" id="declaration">
                         <div class="nhsuk-checkboxes__item">
                             <input class="nhsuk-checkboxes__input" id="declaration-confirmed" name="declaration" type="checkbox" value="confirmed"/>

@@ -10,7 +10,9 @@ use crate::api::reviews::{
     ExtendReviewDeadline, ReopenReview, ReviewOverview, SaveDomainReview, SubmitReview,
 };
 use crate::components::autosave::{Autosave, DraftSave};
-use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
+use crate::components::{
+    action_error, form_group_class, ErrorPanel, FormErrors, InlineError, SuccessBanner, SummaryRow,
+};
 use crate::error::AppError;
 use crate::rules::assessments::DomainStatus;
 use crate::rules::cycles::{readable_date, readable_moment};
@@ -25,19 +27,6 @@ fn review_link(slot_id: &str) -> String {
 /// A field's inline error, shown beside it.
 fn inline_error(error: Signal<Option<AppError>>, field: String) -> Signal<Option<String>> {
     Signal::derive(move || error.get().and_then(|error| error.message_for(&field)))
-}
-
-fn group_class(has_error: bool) -> &'static str {
-    if has_error {
-        "nhsuk-form-group nhsuk-form-group--error"
-    } else {
-        "nhsuk-form-group"
-    }
-}
-
-#[component]
-fn ErrorMessage(message: String) -> impl IntoView {
-    view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> }
 }
 
 fn flag_words(flags: &[Flag]) -> String {
@@ -209,15 +198,15 @@ fn Administration(
                 <h2 class="nhsuk-heading-m">"Give this reviewer more time"</h2>
                 <ActionForm action=extend>
                     <input type="hidden" name="slot_id" value=slot_id.clone()/>
-                    <div class=move || group_class(deadline_error.get().is_some())>
+                    <div class=move || form_group_class(deadline_error.get().is_some())>
                         <label class="nhsuk-label" for="deadline">"New deadline"</label>
                         <div class="nhsuk-hint" id="deadline-hint">"For example, 2027-03-07"</div>
-                        {move || deadline_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        {move || deadline_error.get().map(|message| view! { <InlineError message/> })}
                         <input class="nhsuk-input nhsuk-input--width-10" id="deadline" name="deadline" type="text" aria-describedby="deadline-hint" value=entered("deadline")/>
                     </div>
-                    <div class=move || group_class(reason_error.get().is_some())>
+                    <div class=move || form_group_class(reason_error.get().is_some())>
                         <label class="nhsuk-label" for="reason">"Reason"</label>
-                        {move || reason_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        {move || reason_error.get().map(|message| view! { <InlineError message/> })}
                         <textarea class="nhsuk-textarea" id="reason" name="reason" rows="2">{entered("reason")}</textarea>
                     </div>
                     <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Give more time"</button>
@@ -229,9 +218,9 @@ fn Administration(
             <p>"The reviewer can then change it and must submit it again. They are emailed your reason."</p>
             <ActionForm action=reopen>
                 <input type="hidden" name="slot_id" value=slot_id.clone()/>
-                <div class=move || group_class(reopen_error.get().is_some())>
+                <div class=move || form_group_class(reopen_error.get().is_some())>
                     <label class="nhsuk-label" for="reopen-reason">"Reason for reopening"</label>
-                    {move || reopen_error.get().map(|message| view! { <ErrorMessage message/> })}
+                    {move || reopen_error.get().map(|message| view! { <InlineError message/> })}
                     <textarea class="nhsuk-textarea" id="reopen-reason" name="reason" rows="2"></textarea>
                 </div>
                 <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Reopen review"</button>
@@ -242,9 +231,9 @@ fn Administration(
             <p>"Closes the peer review with the reviews already submitted (there must be at least one). Reviews not yet submitted can no longer be changed. The trust's leads are emailed that the reviews are ready."</p>
             <ActionForm action=close>
                 <input type="hidden" name="slot_id" value=slot_id.clone()/>
-                <div class=move || group_class(close_error.get().is_some())>
+                <div class=move || form_group_class(close_error.get().is_some())>
                     <label class="nhsuk-label" for="close-reason">"Reason for closing"</label>
-                    {move || close_error.get().map(|message| view! { <ErrorMessage message/> })}
+                    {move || close_error.get().map(|message| view! { <InlineError message/> })}
                     <textarea class="nhsuk-textarea" id="close-reason" name="reason" rows="2"></textarea>
                 </div>
                 <button class="nhsuk-button nhsuk-button--warning" type="submit">"Close peer review"</button>
@@ -357,7 +346,7 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                         let reason_error = inline_error(error, reason_id.clone());
                         let has_error = move || judgement_error.get().is_some() || reason_error.get().is_some();
                         view! {
-                            <div class=move || group_class(has_error())>
+                            <div class=move || form_group_class(has_error())>
                                 <fieldset class="nhsuk-fieldset" aria-describedby=format!("{key}-trust")>
                                     <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{criterion.text.clone()}</legend>
                                     <div class="nhsuk-hint" id=format!("{key}-trust")>
@@ -370,7 +359,7 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                                             }
                                         )}
                                     </div>
-                                    {move || judgement_error.get().map(|message| view! { <ErrorMessage message/> })}
+                                    {move || judgement_error.get().map(|message| view! { <InlineError message/> })}
                                     <div class="nhsuk-radios nhsuk-radios--inline" id=judgement_field.clone()>
                                         <div class="nhsuk-radios__item">
                                             <input class="nhsuk-radios__input" id=format!("{judgement_field}-yes") name=format!("judgements[{key}][met]") type="radio" value="met" checked=reviewer_met disabled=!editable/>
@@ -383,7 +372,7 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                                     </div>
                                     <div class="nhsuk-u-margin-top-3">
                                         <label class="nhsuk-label" for=reason_id.clone()>"Your reason (required if you judge it differently from the trust)"</label>
-                                        {move || reason_error.get().map(|message| view! { <ErrorMessage message/> })}
+                                        {move || reason_error.get().map(|message| view! { <InlineError message/> })}
                                         <textarea class="nhsuk-textarea" id=reason_id.clone() name=format!("judgements[{key}][reason]") rows="2" disabled=!editable>{judgement.map(|j| j.reason).unwrap_or_default()}</textarea>
                                     </div>
                                 </fieldset>
@@ -400,10 +389,10 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                         </div>
                     </div>
                 </div>
-                <div class=move || group_class(confidence_error.get().is_some())>
+                <div class=move || form_group_class(confidence_error.get().is_some())>
                     <fieldset class="nhsuk-fieldset">
                         <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"How confident are you in your judgement of this section? (optional)"</legend>
-                        {move || confidence_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        {move || confidence_error.get().map(|message| view! { <InlineError message/> })}
                         <div class="nhsuk-radios nhsuk-radios--inline" id="confidence">
                             {Confidence::ALL.into_iter().map(|level| {
                                 let id = format!("confidence-{}", level.key());
@@ -417,9 +406,9 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                         </div>
                     </fieldset>
                 </div>
-                <div class=move || group_class(comment_error.get().is_some())>
+                <div class=move || form_group_class(comment_error.get().is_some())>
                     <label class="nhsuk-label" for="comment">"Comment on this section (optional)"</label>
-                    {move || comment_error.get().map(|message| view! { <ErrorMessage message/> })}
+                    {move || comment_error.get().map(|message| view! { <InlineError message/> })}
                     <textarea class="nhsuk-textarea" id="comment" name="comment" rows="3" disabled=!editable>{review.comment.clone()}</textarea>
                 </div>
                 {editable.then(|| view! {
@@ -529,10 +518,10 @@ fn CheckReview(
                 <h2 class="nhsuk-heading-m">"Your verdict"</h2>
                 <ActionForm action>
                     <input type="hidden" name="slot_id" value=slot_id.clone()/>
-                    <div class=move || group_class(verdict_error.get().is_some())>
+                    <div class=move || form_group_class(verdict_error.get().is_some())>
                         <fieldset class="nhsuk-fieldset">
                             <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"How far can this self-assessment be trusted?"</legend>
-                            {move || verdict_error.get().map(|message| view! { <ErrorMessage message/> })}
+                            {move || verdict_error.get().map(|message| view! { <InlineError message/> })}
                             <div class="nhsuk-radios" id="verdict">
                                 {Verdict::ALL.into_iter().map(|verdict| {
                                     let id = format!("verdict-{}", verdict.key());
@@ -547,10 +536,10 @@ fn CheckReview(
                             </div>
                         </fieldset>
                     </div>
-                    <div class=move || group_class(summary_error.get().is_some())>
+                    <div class=move || form_group_class(summary_error.get().is_some())>
                         <label class="nhsuk-label" for="summary">"Summary"</label>
                         <div class="nhsuk-hint" id="summary-hint">"Required unless the self-assessment is accurate. The trust and NHS England will read it."</div>
-                        {move || summary_error.get().map(|message| view! { <ErrorMessage message/> })}
+                        {move || summary_error.get().map(|message| view! { <InlineError message/> })}
                         <textarea class="nhsuk-textarea" id="summary" name="summary" rows="5" aria-describedby="summary-hint">{summary_text.clone()}</textarea>
                     </div>
                     <p>"Once submitted, your review cannot be changed unless NHS England reopens it."</p>

@@ -2,6 +2,7 @@
 //! server functions over HTTP. A server function missing from the table fails the test, so no
 //! new endpoint can skip this.
 
+use app::api::evidence::*;
 use app::api::moderation::*;
 use app::api::replies::*;
 use app::api::reviewers::*;
@@ -790,6 +791,33 @@ fn table() -> Vec<Row> {
             case: "return an assessment to its moderator",
             allowed: "p",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
+        },
+        Row {
+            path: ReopenSignedOff::PATH,
+            case: "reopen scores (none signed off here)",
+            // Moderators may reopen a submitted assessment, so on this one they are refused as
+            // "not now"; for signed-off scores the moderation tests show only administrators.
+            allowed: "md",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
+        },
+        Row {
+            path: EvidenceRequests::PATH,
+            case: "read my trust's requests for more evidence",
+            allowed: "lmpd",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
+        },
+        Row {
+            path: AskForEvidence::PATH,
+            case: "ask a trust for more evidence",
+            allowed: "m",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
+        },
+        Row {
+            path: AnswerEvidenceRequest::PATH,
+            case: "answer a request for more evidence (there is none)",
+            // No such request: not found, for everyone signed in.
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[("request_id", "no-such-request"), ("answer", "")]),
         },
     ]
 }

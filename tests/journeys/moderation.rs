@@ -335,3 +335,134 @@ async fn whoever_moderated_may_not_sign_off_and_a_second_approver_returns_then_s
         .collect();
     assert_eq!(kinds, ["returned", "signed_off"]);
 }
+
+#[tokio::test]
+async fn a_moderator_asks_for_more_evidence_and_the_trust_answers_by_the_deadline() {
+    use app::api::evidence::{AnswerEvidenceRequest, AskForEvidence, EvidenceRequests};
+    let server = start_server().await;
+    let assessment = replied(&server).await;
+    let domains = acute_domains(&server).await;
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk")
+        .role(Role::Moderator)
+        .signed_in(&server)
+        .await;
+    let lead = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .signed_in(&server)
+        .await;
+    let other_lead = AccountBuilder::new("lead@r1k.nhs.uk")
+        .org("R1K")
+        .role(Role::TrustLead)
+        .signed_in(&server)
+        .await;
+
+    let domain_field = format!("domains[{}]", domains[0].key);
+    let in_three_days = store::date_in_days(3);
+    let ask = |extra: Vec<(String, String)>| {
+        let mut fields = vec![("assessment_id".to_string(), assessment.clone())];
+        fields.extend(extra);
+        let (moderator, server) = (moderator.clone(), &server);
+        async move {
+            post(&moderator, server, AskForEvidence::PATH, &pairs(&fields))
+                .await
+                .body
+        }
+    };
+    let question = (
+        "question".to_string(),
+        "Please send the board minutes approving the strategy".to_string(),
+    );
+    let body = ask(vec![
+        question.clone(),
+        ("deadline".into(), in_three_days.clone()),
+    ])
+    .await;
+    assert!(body.contains("evidence-domains"), "{body}");
+    let body = ask(vec![
+        (domain_field.clone(), "on".into()),
+        question.clone(),
+        ("deadline".into(), store::date_in_days(30)),
+    ])
+    .await;
+    assert!(body.contains("evidence-deadline"), "{body}");
+    let body = ask(vec![
+        (domain_field.clone(), "on".into()),
+        ("deadline".into(), in_three_days.clone()),
+    ])
+    .await;
+    assert!(body.contains("evidence-question"), "{body}");
+    assert!(
+        store::evidence_requests::for_assessment(&server.state.db, &assessment)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    ask(vec![
+        (domain_field, "on".into()),
+        question,
+        ("deadline".into(), in_three_days),
+    ])
+    .await;
+    let mail = server.wait_for_mail_to("lead@rr8.nhs.uk").await;
+    assert!(
+        mail.contains("board minutes approving") && mail.contains(&domains[0].name),
+        "{mail}"
+    );
+
+    let request = store::evidence_requests::for_assessment(&server.state.db, &assessment)
+        .await
+        .unwrap()
+        .remove(0);
+    let body = post(
+        &lead,
+        &server,
+        EvidenceRequests::PATH,
+        &[("assessment_id", &assessment)],
+    )
+    .await
+    .body;
+    assert!(body.contains("\"may_answer\":true"), "{body}");
+    let body = post(
+        &other_lead,
+        &server,
+        AnswerEvidenceRequest::PATH,
+        &[("request_id", &request.id), ("answer", "Ours")],
+    )
+    .await
+    .body;
+    assert!(body.contains("Forbidden"), "{body}");
+    let body = post(
+        &lead,
+        &server,
+        AnswerEvidenceRequest::PATH,
+        &[("request_id", &request.id), ("answer", " ")],
+    )
+    .await
+    .body;
+    assert!(body.contains(&format!("answer-{}", request.id)), "{body}");
+    post(
+        &lead,
+        &server,
+        AnswerEvidenceRequest::PATH,
+        &[
+            ("request_id", &request.id),
+            ("answer", "Board minutes, 12 May 2026, item 4"),
+        ],
+    )
+    .await;
+    let body = post(
+        &lead,
+        &server,
+        AnswerEvidenceRequest::PATH,
+        &[("request_id", &request.id), ("answer", "Changed my mind")],
+    )
+    .await
+    .body;
+    assert!(body.contains("already been answered"), "{body}");
+    let (_, page_body) = page(&moderator, &server, &format!("/moderation/{assessment}")).await;
+    assert!(
+        page_body.contains("Board minutes, 12 May 2026, item 4"),
+        "the moderator reads the answer"
+    );
+}

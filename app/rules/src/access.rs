@@ -95,6 +95,11 @@ pub fn may_view_assessment(actor: &Actor, trust_ods_code: &str) -> Result<(), Re
     may_work_on_own_assessments(actor, Some(trust_ods_code))
 }
 
+/// Answering for a trust (a request for more evidence, say): its own leads only.
+pub fn may_answer_for_trust(actor: &Actor, trust_ods_code: &str) -> Result<(), Refusal> {
+    may_work_on_own_assessments(actor, Some(trust_ods_code))
+}
+
 /// Seeing and working on one's own trust's assessments: its leads.
 fn may_work_on_own_assessments(actor: &Actor, trust_ods_code: Option<&str>) -> Result<(), Refusal> {
     if actor.has(Role::TrustLead) && actor.belongs_to(trust_ods_code) {

@@ -102,6 +102,11 @@ impl Cycle {
 /// otherwise.
 const REPLY_DAYS: i64 = 14;
 
+/// The date `days` after `date` (both `YYYY-MM-DD`), if `date` is a real one.
+pub fn add_days(date: &str, days: i64) -> Option<String> {
+    parse_date(date).map(|date| format_date(date + time::Duration::days(days)))
+}
+
 fn parse_date(text: &str) -> Option<time::Date> {
     time::Date::parse(
         text,

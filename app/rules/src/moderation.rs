@@ -80,6 +80,59 @@ pub fn check_domain_moderation(
     })
 }
 
+/// The most days a trust may be given to answer a request for more evidence: a few working days.
+pub const EVIDENCE_DAYS_MAX: i64 = 10;
+/// Longest question, and longest answer, about more evidence.
+pub const QUESTION_MAX_CHARS: usize = 1000;
+pub const ANSWER_MAX_CHARS: usize = 2000;
+
+/// A request for more evidence as the moderator filled it in: at least one domain, a question,
+/// and a deadline after `today` and at most [`EVIDENCE_DAYS_MAX`] days away. Returns the
+/// question, trimmed. The error is `(field id, message)`.
+pub fn check_evidence_request(
+    domain_count: usize,
+    question: &str,
+    deadline: &str,
+    today: &str,
+) -> Result<String, (String, String)> {
+    if domain_count == 0 {
+        return Err((
+            "evidence-domains".into(),
+            "Select the sections you need more evidence for".into(),
+        ));
+    }
+    let question = question.trim();
+    if question.is_empty() || question.chars().count() > QUESTION_MAX_CHARS {
+        return Err((
+            "evidence-question".into(),
+            format!(
+                "Enter your question for the trust, in {QUESTION_MAX_CHARS} characters or fewer"
+            ),
+        ));
+    }
+    let latest = super::cycles::add_days(today, EVIDENCE_DAYS_MAX).unwrap_or_default();
+    if !super::cycles::is_valid_date(deadline) || deadline <= today || deadline > latest.as_str() {
+        return Err((
+            "evidence-deadline".into(),
+            format!("Enter a deadline after today and no later than {latest}, like {latest}"),
+        ));
+    }
+    Ok(question.to_string())
+}
+
+/// The trust's answer to a request for more evidence, trimmed: it must say something, within
+/// its limit.
+pub fn check_evidence_answer(answer: &str) -> Result<String, (String, String)> {
+    let answer = answer.trim();
+    if answer.is_empty() || answer.chars().count() > ANSWER_MAX_CHARS {
+        return Err((
+            "answer".into(),
+            format!("Enter your answer, in {ANSWER_MAX_CHARS} characters or fewer"),
+        ));
+    }
+    Ok(answer.to_string())
+}
+
 /// The moderated scores of an assessment: `(pillar key, mean)` for each pillar whose domains are
 /// all moderated, and the weighted overall score once every domain is.
 pub fn moderated_scores(
@@ -223,6 +276,38 @@ mod tests {
         let (_, overall) = moderated_scores(&framework, CareSetting::Acute, &moderated);
         // Well Led weighs 2, Smart Foundations 1.
         assert!((overall.unwrap() - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_request_for_evidence_needs_sections_a_question_and_a_short_deadline() {
+        let today = "2027-03-01";
+        assert_eq!(
+            check_evidence_request(0, "Why?", "2027-03-05", today)
+                .unwrap_err()
+                .0,
+            "evidence-domains"
+        );
+        assert_eq!(
+            check_evidence_request(1, " ", "2027-03-05", today)
+                .unwrap_err()
+                .0,
+            "evidence-question"
+        );
+        for deadline in ["2027-03-01", "2027-03-12", "next week"] {
+            assert_eq!(
+                check_evidence_request(1, "Why?", deadline, today)
+                    .unwrap_err()
+                    .0,
+                "evidence-deadline",
+                "{deadline}"
+            );
+        }
+        assert_eq!(
+            check_evidence_request(2, " Board minutes? ", "2027-03-11", today),
+            Ok("Board minutes?".into())
+        );
+        assert_eq!(check_evidence_answer("  ").unwrap_err().0, "answer");
+        assert_eq!(check_evidence_answer(" Attached ").unwrap(), "Attached");
     }
 
     proptest! {

@@ -220,3 +220,28 @@ pub fn reply_receipt(
         ),
     }
 }
+
+/// To each trust lead when a moderator asks for more evidence.
+pub fn evidence_requested(
+    to: &str,
+    name: &str,
+    title: &str,
+    sections: &[String],
+    question: &str,
+    deadline: &str,
+    link: &str,
+) -> OutgoingMail {
+    let list: Vec<String> = sections
+        .iter()
+        .map(|section| format!("- {section}"))
+        .collect();
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("More evidence needed by {deadline}: {title}"),
+        body: format!(
+            "Dear {name},\n\nNHS England's moderators need more evidence for these sections of {title}:\n\n{}\n\n\
+             Their question is:\n\n{question}\n\nAnswer by the end of {deadline} here:\n\n{link}\n\n{SIGN_OFF}\n",
+            list.join("\n")
+        ),
+    }
+}

@@ -8,6 +8,7 @@ pub mod assignments;
 #[cfg(feature = "ssr")]
 pub mod credentials;
 pub mod cycles;
+pub mod evidence;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]

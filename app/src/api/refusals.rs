@@ -8,6 +8,7 @@ use crate::store::accounts::AccountError;
 use crate::store::assessments::AssessmentError;
 use crate::store::assignments::AssignmentError;
 use crate::store::cycles::CycleError;
+use crate::store::evidence_requests::EvidenceError;
 use crate::store::moderation::ModerationError;
 use crate::store::replies::ReplyError;
 use crate::store::reviewers::ReviewerError;
@@ -173,6 +174,26 @@ impl From<ModerationError> for AppError {
                 "You moderated this assessment, so another approver must sign it off or return it.".into(),
             ),
             ModerationError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<EvidenceError> for AppError {
+    fn from(error: EvidenceError) -> Self {
+        match error {
+            EvidenceError::NoSuchRequest => AppError::NotFound("There is no such request.".into()),
+            EvidenceError::MovedOn(status) => AppError::Invalid(format!(
+                "Nothing was changed: the assessment is now {}, so its moderation has moved on.",
+                status.label().to_lowercase()
+            )),
+            EvidenceError::AlreadyAnswered => AppError::Invalid(
+                "This request has already been answered, so the answer cannot be changed.".into(),
+            ),
+            EvidenceError::DeadlinePassed(deadline) => AppError::Invalid(format!(
+                "The deadline for this answer was {}, so it can no longer be answered here. Contact NHS England's moderators.",
+                crate::rules::cycles::readable_date(&deadline)
+            )),
+            EvidenceError::Database(error) => error.into(),
         }
     }
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
 use {
-    super::assessments::readable_assessment,
+    super::assessments::{judge, readable_assessment},
     super::{db, guard},
     crate::rules::{
         access::{self, Actor},
@@ -58,6 +58,8 @@ pub struct SignOffSummary {
     pub moderated_overall: Option<f64>,
     /// Why this reader cannot decide now, when they cannot.
     pub refused: Option<String>,
+    /// The reader may reopen the signed-off scores for moderation (administrators only).
+    pub may_reopen: bool,
 }
 
 /// The lifecycle's judgement of `actor` deciding `event` on the assessment: four eyes, since
@@ -144,6 +146,8 @@ pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppEr
             .await
             .err()
             .map(|error| error.to_string()),
+        may_reopen: header.status == AssessmentStatus::SignedOff
+            && judge(&actor, &header, Event::Reopen).is_ok(),
         header,
     })
 }
@@ -223,5 +227,23 @@ pub async fn return_to_moderator(assessment_id: String, reason: String) -> Resul
     .await
     .map_err(|(_, error)| AppError::from(error))?;
     leptos_axum::redirect("/sign-off?returned=1");
+    Ok(())
+}
+
+/// Reopens signed-off scores for moderation, with the reason. Administrators only, before the
+/// scores are released.
+#[server]
+pub async fn reopen_signed_off(assessment_id: String, reason: String) -> Result<(), AppError> {
+    let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
+    let allowed = judge(&actor, &header, Event::Reopen)?;
+    let reason = given_reason(&reason, 1000).ok_or_else(|| {
+        AppError::field(
+            "reopen-reason",
+            "Enter why you are reopening the signed-off scores, in 1000 characters or fewer",
+        )
+    })?;
+    moderation_store::reopen_signed_off(&db, &actor.account_id, &assessment_id, allowed, reason)
+        .await?;
+    leptos_axum::redirect(&format!("/moderation/{assessment_id}?reopened=1"));
     Ok(())
 }

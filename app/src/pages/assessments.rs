@@ -151,6 +151,9 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                     "The peer review is complete.".to_string()
                 }}</p>
                 <p><a class="nhsuk-link" href=format!("/assessments/{id}/reply")>"Read the peer review and your reply"</a></p>
+                {(header.status == AssessmentStatus::Replied).then(|| view! {
+                    <p><a class="nhsuk-link" href=format!("/assessments/{id}/evidence")>"Answer NHS England's requests for more evidence"</a></p>
+                })}
             </div>
         })}
         {overview.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}

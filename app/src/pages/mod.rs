@@ -4,6 +4,7 @@ mod account;
 mod assessments;
 mod assignment;
 mod cycles;
+mod evidence;
 mod home;
 mod moderation;
 mod not_found;
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/assessments/:id/domains/:key") view=assessments::DomainPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/check") view=assessments::CheckAnswersPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/submitted") view=assessments::SubmittedPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/evidence") view=evidence::EvidenceRequestsPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/reply") view=reply::ReplyPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/reply/domains/:key") view=reply::ReplyDomainPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/reply/check") view=reply::CheckReplyPage ssr=SsrMode::Async/>

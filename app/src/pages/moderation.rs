@@ -4,6 +4,7 @@
 
 use super::account::query_param;
 use super::assessments::{param, score_text};
+use super::evidence::EvidenceRequestsForModerator;
 use crate::api::moderation::{
     get_domain_moderation, get_moderation, moderation_queue, ModerationDomainView,
     ModerationOverview, QueueView, SaveDomainModeration, SubmitModeration,
@@ -111,6 +112,8 @@ pub fn ModerationPage() -> impl IntoView {
     let overview = Resource::new(id, get_moderation);
     let saved = query_param("saved");
     let submitted = query_param("submitted");
+    let reopened = query_param("reopened");
+    let asked = query_param("asked");
     let submit = ServerAction::<SubmitModeration>::new();
     let error = action_error(submit.value());
     view! {
@@ -126,8 +129,11 @@ pub fn ModerationPage() -> impl IntoView {
                             <Title text=format!("Moderation – {}", overview.header.title())/>
                             {saved_name.map(|name| view! { <SuccessBanner message=format!("Moderated level for {name} saved.")/> })}
                             {submitted.get().map(|_| view! { <SuccessBanner message="Moderation submitted. An approver who did not moderate it will sign it off.".to_string()/> })}
+                            {reopened.get().map(|_| view! { <SuccessBanner message="The signed-off scores are reopened for moderation.".to_string()/> })}
+                            {asked.get().map(|_| view! { <SuccessBanner message="Your question has been sent to the trust's leads.".to_string()/> })}
                             <FormErrors error/>
-                            <Moderation overview action=submit/>
+                            <Moderation overview=overview.clone() action=submit/>
+                            <EvidenceRequestsForModerator overview/>
                         }.into_any()
                     }
                 }

@@ -5,8 +5,8 @@
 use super::account::query_param;
 use super::assessments::{param, score_text};
 use crate::api::sign_off::{
-    get_sign_off, sign_off_queue, ReturnToModerator, SignOff, SignOffLine, SignOffSummary,
-    SIGN_OFF_FIELD_PREFIX,
+    get_sign_off, sign_off_queue, ReopenSignedOff, ReturnToModerator, SignOff, SignOffLine,
+    SignOffSummary, SIGN_OFF_FIELD_PREFIX,
 };
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
 use crate::error::AppError;
@@ -108,8 +108,10 @@ pub fn SignOffPage() -> impl IntoView {
     let summary = Resource::new(id, get_sign_off);
     let sign = ServerAction::<SignOff>::new();
     let give_back = ServerAction::<ReturnToModerator>::new();
+    let reopen = ServerAction::<ReopenSignedOff>::new();
     let sign_error = action_error(sign.value());
     let return_error = action_error(give_back.value());
+    let reopen_error = action_error(reopen.value());
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -119,7 +121,8 @@ pub fn SignOffPage() -> impl IntoView {
                         <Title text=format!("Sign-off – {}", summary.header.title())/>
                         <FormErrors error=sign_error/>
                         <FormErrors error=return_error/>
-                        <Summary summary sign sign_error give_back return_error/>
+                        <FormErrors error=reopen_error/>
+                        <Summary summary sign sign_error give_back return_error reopen reopen_error/>
                     }.into_any(),
                 }
             })}
@@ -134,6 +137,8 @@ fn Summary(
     sign_error: Signal<Option<AppError>>,
     give_back: ServerAction<ReturnToModerator>,
     return_error: Signal<Option<AppError>>,
+    reopen: ServerAction<ReopenSignedOff>,
+    reopen_error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let header = summary.header.clone();
     let id = header.id.clone();
@@ -171,6 +176,7 @@ fn Summary(
             }.into_any()
         }}
         {match summary.refused.clone() {
+            Some(_) if summary.may_reopen => view! { <Reopen assessment_id=id.clone() action=reopen error=reopen_error/> }.into_any(),
             Some(why) => view! { <div class="nhsuk-inset-text"><p>{why}</p></div> }.into_any(),
             None => view! {
                 <h2 class="nhsuk-heading-m">"Sign off"</h2>
@@ -192,5 +198,32 @@ fn Summary(
             }.into_any(),
         }}
         <p><a class="nhsuk-link" href="/sign-off">"Back to sign-off"</a></p>
+    }
+}
+
+/// An administrator reopening signed-off scores for moderation, with the reason.
+#[component]
+fn Reopen(
+    assessment_id: String,
+    action: ServerAction<ReopenSignedOff>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = Signal::derive(move || {
+        error
+            .get()
+            .and_then(|error| error.message_for("reopen-reason"))
+    });
+    view! {
+        <h2 class="nhsuk-heading-m">"Reopen for moderation"</h2>
+        <p>"The scores are signed off. Reopening returns the assessment to moderation; it must be moderated and signed off again."</p>
+        <ActionForm action>
+            <input type="hidden" name="assessment_id" value=assessment_id/>
+            <div class=move || if message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                <label class="nhsuk-label" for="reopen-reason">"Why you are reopening them"</label>
+                {move || message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                <textarea class="nhsuk-textarea" id="reopen-reason" name="reason" rows="3"></textarea>
+            </div>
+            <button class="nhsuk-button nhsuk-button--warning" type="submit">"Reopen for moderation"</button>
+        </ActionForm>
     }
 }

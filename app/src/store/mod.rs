@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod assignments;
 pub mod audit;
 pub mod cycles;
+pub mod evidence_requests;
 pub mod frameworks;
 pub mod lifecycle;
 pub mod moderation;

@@ -296,6 +296,24 @@ pub async fn decide(
     Ok(())
 }
 
+/// Reopens signed-off scores for moderation as the lifecycle allowed, with the reason, audited.
+pub async fn reopen_signed_off(
+    db: &Db,
+    actor: &str,
+    assessment_id: &str,
+    allowed: Allowed,
+    reason: &str,
+) -> Result<(), ModerationError> {
+    let mut tx = db.begin_write().await?;
+    change_status(
+        &mut tx,
+        StatusChange::new(assessment_id, actor, allowed).reason(reason),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One line of a moderation or sign-off queue.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueuedAssessment {

@@ -37,6 +37,13 @@ pub struct SignOffLine {
     pub refused: Option<String>,
 }
 
+/// The sign-off queue, filtered, with the regions it can be filtered by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOffQueueView {
+    pub lines: Vec<SignOffLine>,
+    pub regions: Vec<String>,
+}
+
 /// One domain whose moderated level differs from the trust's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreChange {
@@ -83,14 +90,23 @@ async fn judge_decision(
     )?)
 }
 
-/// The moderated assessments awaiting sign-off. Approvers only.
+/// The moderated assessments awaiting sign-off, in one region (by name) or all (empty).
+/// Approvers only.
 #[server]
-pub async fn sign_off_queue() -> Result<Vec<SignOffLine>, AppError> {
+pub async fn sign_off_queue(
+    #[server(default)] region: String,
+) -> Result<SignOffQueueView, AppError> {
     let actor = guard::require_actor().await?;
     guard::allowed(access::may_sign_off(&actor))?;
     let db = db()?;
+    let all = moderation_store::queue(&db, &[AssessmentStatus::Moderated]).await?;
+    let mut regions: Vec<String> = all.iter().map(|row| row.region_name.clone()).collect();
+    regions.dedup();
     let mut lines = Vec::new();
-    for row in moderation_store::queue(&db, &[AssessmentStatus::Moderated]).await? {
+    for row in all
+        .into_iter()
+        .filter(|row| region.is_empty() || row.region_name == region)
+    {
         let Some(header) = assessment_store::header(&db, &row.id).await? else {
             continue;
         };
@@ -104,7 +120,7 @@ pub async fn sign_off_queue() -> Result<Vec<SignOffLine>, AppError> {
             region: row.region_name,
         });
     }
-    Ok(lines)
+    Ok(SignOffQueueView { lines, regions })
 }
 
 /// Every change from the trust's own levels, with its rationale. NHS England only.

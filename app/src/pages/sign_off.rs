@@ -5,7 +5,7 @@
 use super::account::query_param;
 use super::assessments::{param, score_text};
 use crate::api::sign_off::{
-    get_sign_off, sign_off_queue, ReopenSignedOff, ReturnToModerator, SignOff, SignOffLine,
+    get_sign_off, sign_off_queue, ReopenSignedOff, ReturnToModerator, SignOff, SignOffQueueView,
     SignOffSummary, SIGN_OFF_FIELD_PREFIX,
 };
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
@@ -37,7 +37,11 @@ fn Declaration(error: Signal<Option<AppError>>) -> impl IntoView {
 
 #[component]
 pub fn SignOffQueuePage() -> impl IntoView {
-    let queue = Resource::new(|| (), |_| sign_off_queue());
+    let region = query_param("region");
+    let queue = Resource::new(
+        move || region.get(),
+        |region| sign_off_queue(region.unwrap_or_default()),
+    );
     let action = ServerAction::<SignOff>::new();
     let error = action_error(action.value());
     let signed = query_param("signed");
@@ -52,8 +56,8 @@ pub fn SignOffQueuePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match queue.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(lines) if lines.is_empty() => view! { <p>"No moderated assessments are waiting for sign-off."</p> }.into_any(),
-                    Ok(lines) => view! { <Queue lines action error/> }.into_any(),
+                    Ok(queue) if queue.lines.is_empty() && region.get().is_none() => view! { <p>"No moderated assessments are waiting for sign-off."</p> }.into_any(),
+                    Ok(queue) => view! { <Queue queue chosen=region.get() action error/> }.into_any(),
                 }
             })}
         </Transition>
@@ -62,10 +66,12 @@ pub fn SignOffQueuePage() -> impl IntoView {
 
 #[component]
 fn Queue(
-    lines: Vec<SignOffLine>,
+    queue: SignOffQueueView,
+    chosen: Option<String>,
     action: ServerAction<SignOff>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
+    let lines = queue.lines;
     let message = Signal::derive(move || {
         error
             .get()
@@ -73,6 +79,19 @@ fn Queue(
     });
     view! {
         <p>"Read each assessment's changes before you sign it off. You cannot sign off an assessment you moderated."</p>
+        <form method="get" action="/sign-off">
+            <div class="nhsuk-form-group">
+                <label class="nhsuk-label" for="region">"Region"</label>
+                <select class="nhsuk-select" id="region" name="region">
+                    <option value="" selected=chosen.is_none()>"All"</option>
+                    {queue.regions.into_iter().map(|region| {
+                        let selected = chosen.as_deref() == Some(region.as_str());
+                        view! { <option value=region.clone() selected=selected>{region.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
+        </form>
         <ActionForm action>
             <div class=move || if message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
                 <fieldset class="nhsuk-fieldset">

@@ -271,20 +271,7 @@ async fn a_lead_replies_to_the_reviews_with_javascript_off() {
 async fn a_moderator_moderates_with_javascript_off() {
     use app::rules::moderation::DomainModeration;
     let server = start_server().await;
-    let cycle = CycleBuilder::new().in_peer_review(&server).await;
-    let reviewer = AccountBuilder::new("first@r0a.nhs.uk")
-        .org("R0A")
-        .role(Role::PeerReviewer)
-        .create(&server)
-        .await;
-    let assessment = AssessmentBuilder::new(&cycle, "RR8")
-        .status(AssessmentStatus::Replied)
-        .answer_domains(..)
-        .reviewer(&reviewer)
-        .build(&server)
-        .await;
-    CycleBuilder::into_moderation(&server, &cycle).await;
-    let domains = acute_domains(&server).await;
+    let (assessment, domains) = replied_in_moderation(&server).await;
     // Every section but the first is already moderated at the trust's own level.
     let moderate = rules::fixtures::allowed(
         app::rules::lifecycle::Event::ModerationSubmitted,
@@ -361,6 +348,66 @@ async fn a_moderator_moderates_with_javascript_off() {
     assert_eq!(
         server.assessment_status(&assessment).await,
         AssessmentStatus::Moderated
+    );
+    client.close().await.unwrap();
+}
+
+/// RR8's acute assessment, reviewed and replied to, in a cycle in moderation; and its domains.
+async fn replied_in_moderation(server: &TestServer) -> (String, Vec<Domain>) {
+    let cycle = CycleBuilder::new().in_peer_review(server).await;
+    let reviewer = AccountBuilder::new("first@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Replied)
+        .answer_domains(..)
+        .reviewer(&reviewer)
+        .build(server)
+        .await;
+    CycleBuilder::into_moderation(server, &cycle).await;
+    (assessment, acute_domains(server).await)
+}
+
+/// With JavaScript: a moderated level is saved as a draft the moment it is chosen, and the
+/// rationale when the typing pauses; the draft is not finished until its criteria are named.
+#[tokio::test]
+async fn a_moderated_level_saves_as_you_go_with_javascript_on() {
+    let server = start_server().await;
+    let (assessment, domains) = replied_in_moderation(&server).await;
+    let domain = &domains[0];
+    let driver = start_chromedriver().await;
+    let (client, _profile) = start_browser(&driver, true).await;
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk").role(Role::Moderator);
+    sign_in_as(&client, &server, &moderator, true).await;
+    let url = format!(
+        "{}/moderation/{assessment}/domains/{}",
+        server.base_url, domain.key
+    );
+    open(&client, &url, true).await;
+    wait_for_heading(&client, &domain.name).await;
+    click(&client, "label[for='score-1']").await;
+    wait_for_text(&client, "#autosave-status", "All changes saved.").await;
+    client
+        .find(Locator::Id("rationale"))
+        .await
+        .unwrap()
+        .send_keys("Only a draft strategy was shown")
+        .await
+        .unwrap();
+    wait_for_text(&client, "#autosave-status", "All changes saved.").await;
+    let saved =
+        app::store::moderation::domain_moderation(&server.state.db, &assessment, &domain.key)
+            .await
+            .unwrap()
+            .moderation
+            .expect("a draft is saved");
+    assert_eq!(saved.score, 1);
+    assert_eq!(saved.rationale, "Only a draft strategy was shown");
+    assert!(
+        !app::rules::moderation::is_finished(domain, 2, &saved),
+        "no criteria named yet"
     );
     client.close().await.unwrap();
 }

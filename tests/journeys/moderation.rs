@@ -42,6 +42,7 @@ fn moderation_fields(
         ("domain_key".to_string(), domain.key.clone()),
         ("version".to_string(), version.to_string()),
         ("score".to_string(), score.to_string()),
+        ("then".to_string(), "continue".to_string()),
     ];
     fields.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     fields
@@ -197,7 +198,7 @@ async fn a_moderator_sets_levels_with_their_reasons_and_submits() {
         &[("assessment_id", &assessment)],
     )
     .await;
-    assert!(body.contains("Not yet moderated"), "{body}");
+    assert!(body.contains("Not yet finished"), "{body}");
     moderate_all(&moderator, &server, &assessment, &domains[1..]).await;
     post(
         &moderator,

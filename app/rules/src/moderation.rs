@@ -3,6 +3,7 @@
 //! rationale and the criteria it rests on; pillar and overall moderated scores follow by the
 //! framework's rules. What an approver signs off is the list of those changes.
 
+use super::assessments::Strictness;
 use super::framework::{Domain, Framework};
 use super::organisations::CareSetting;
 use super::scoring::{overall_score, pillar_score};
@@ -22,14 +23,16 @@ pub struct DomainModeration {
 }
 
 /// Turns a domain's moderation form into a moderation. A level from 1 to 5 is required; where it
-/// differs from `self_score` the moderator must name the criteria it rests on (from this
-/// domain) and give a rationale. The error is `(field id, message)`.
+/// differs from `self_score` a finished moderation names the criteria it rests on (from this
+/// domain) and gives a rationale, while a draft (saving as you go) may not have them yet. The
+/// error is `(field id, message)`.
 pub fn check_domain_moderation(
     domain: &Domain,
     self_score: u8,
     score: Option<&str>,
     criteria: &[String],
     rationale: &str,
+    strictness: Strictness,
 ) -> Result<DomainModeration, (String, String)> {
     let score = score
         .and_then(|text| text.trim().parse::<u8>().ok())
@@ -56,7 +59,7 @@ pub fn check_domain_moderation(
             format!("The rationale must be {RATIONALE_MAX_CHARS} characters or fewer"),
         ));
     }
-    if score != self_score {
+    if score != self_score && strictness == Strictness::Finished {
         if criteria.is_empty() {
             return Err((
                 "criteria".into(),
@@ -170,16 +173,35 @@ pub fn moderated_scores(
     (pillars, overall)
 }
 
-/// The domains of the assessment without a moderated level, in framework order.
+/// Whether a saved moderation is finished: a different level has its criteria and rationale.
+pub fn is_finished(domain: &Domain, self_score: u8, moderation: &DomainModeration) -> bool {
+    check_domain_moderation(
+        domain,
+        self_score,
+        Some(&moderation.score.to_string()),
+        &moderation.criteria,
+        &moderation.rationale,
+        Strictness::Finished,
+    )
+    .is_ok()
+}
+
+/// The domains of the assessment without a finished moderation, in framework order;
+/// `self_score` gives the trust's level of each.
 pub fn unmoderated_domains<'a>(
     framework: &'a Framework,
     setting: CareSetting,
     moderated: &BTreeMap<String, DomainModeration>,
+    self_score: impl Fn(&Domain) -> u8,
 ) -> Vec<&'a Domain> {
     framework
         .domains_for(setting)
         .map(|(_, domain)| domain)
-        .filter(|domain| !moderated.contains_key(&domain.key))
+        .filter(|domain| {
+            moderated
+                .get(&domain.key)
+                .is_none_or(|moderation| !is_finished(domain, self_score(domain), moderation))
+        })
         .collect()
 }
 
@@ -196,7 +218,9 @@ mod tests {
 
     #[test]
     fn the_trusts_own_level_needs_no_rationale() {
-        let moderation = check_domain_moderation(&strategy(), 3, Some("3"), &[], "").unwrap();
+        let moderation =
+            check_domain_moderation(&strategy(), 3, Some("3"), &[], "", Strictness::Finished)
+                .unwrap();
         assert_eq!(moderation.score, 3);
     }
 
@@ -205,19 +229,40 @@ mod tests {
         let domain = strategy();
         let named = vec!["strategy-3a".to_string()];
         assert_eq!(
-            check_domain_moderation(&domain, 3, Some("2"), &[], "Draft only")
-                .unwrap_err()
-                .0,
+            check_domain_moderation(
+                &domain,
+                3,
+                Some("2"),
+                &[],
+                "Draft only",
+                Strictness::Finished
+            )
+            .unwrap_err()
+            .0,
             "criteria"
         );
         assert_eq!(
-            check_domain_moderation(&domain, 3, Some("2"), &named, " ")
+            check_domain_moderation(&domain, 3, Some("2"), &named, " ", Strictness::Finished)
                 .unwrap_err()
                 .0,
             "rationale"
         );
-        let moderation =
-            check_domain_moderation(&domain, 3, Some("2"), &named, " Draft only ").unwrap();
+        let draft =
+            check_domain_moderation(&domain, 3, Some("2"), &[], "", Strictness::Draft).unwrap();
+        assert!(
+            !is_finished(&domain, 3, &draft),
+            "a draft may lack them, and is not finished"
+        );
+        let moderation = check_domain_moderation(
+            &domain,
+            3,
+            Some("2"),
+            &named,
+            " Draft only ",
+            Strictness::Finished,
+        )
+        .unwrap();
+        assert!(is_finished(&domain, 3, &moderation));
         assert_eq!(
             moderation,
             DomainModeration {
@@ -233,7 +278,7 @@ mod tests {
         let domain = strategy();
         for score in [None, Some("0"), Some("6"), Some("two")] {
             assert_eq!(
-                check_domain_moderation(&domain, 3, score, &[], "")
+                check_domain_moderation(&domain, 3, score, &[], "", Strictness::Finished)
                     .unwrap_err()
                     .0,
                 "score"
@@ -241,14 +286,21 @@ mod tests {
         }
         let stranger = vec!["infra-2a".to_string()];
         assert_eq!(
-            check_domain_moderation(&domain, 3, Some("2"), &stranger, "Why")
-                .unwrap_err()
-                .0,
+            check_domain_moderation(
+                &domain,
+                3,
+                Some("2"),
+                &stranger,
+                "Why",
+                Strictness::Finished
+            )
+            .unwrap_err()
+            .0,
             "criteria"
         );
         let long = "x".repeat(RATIONALE_MAX_CHARS + 1);
         assert_eq!(
-            check_domain_moderation(&domain, 3, Some("3"), &[], &long)
+            check_domain_moderation(&domain, 3, Some("3"), &[], &long, Strictness::Finished)
                 .unwrap_err()
                 .0,
             "rationale"
@@ -269,7 +321,7 @@ mod tests {
         assert_eq!(pillars, [("well-led".to_string(), 4.0)]);
         assert_eq!(overall, None, "infrastructure is not moderated yet");
         assert_eq!(
-            unmoderated_domains(&framework, CareSetting::Acute, &moderated).len(),
+            unmoderated_domains(&framework, CareSetting::Acute, &moderated, |_| 4).len(),
             1
         );
         moderated.insert("infrastructure".into(), at(1));

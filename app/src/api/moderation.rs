@@ -3,6 +3,7 @@
 //! the trust's reply, the previous final score) with the moderated level and its rationale; and
 //! submission once every domain has a moderated level.
 
+use super::assessments::SaveOutcome;
 use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, DomainAnswers};
 use crate::rules::framework::Domain;
@@ -20,11 +21,11 @@ use {
     super::guard,
     crate::rules::{
         access::{self, Actor},
-        assessments::is_met_in,
+        assessments::{is_met_in, DomainStatus, Strictness},
         cycles::readable_moment,
         framework::Framework,
         lifecycle::{AssessmentStatus, Event},
-        moderation::{check_domain_moderation, moderated_scores, unmoderated_domains},
+        moderation::{check_domain_moderation, is_finished, moderated_scores, unmoderated_domains},
         review::{adjustments, flags, reviewer_domain_score},
         scoring::{domain_score, round_for_display, score_assessment},
     },
@@ -325,7 +326,10 @@ pub async fn get_moderation(assessment_id: String) -> Result<ModerationOverview,
         domains,
         self_overall,
         moderated_overall: moderated_scores(&weighed.framework, setting, &moderated).1,
-        unmoderated: unmoderated_domains(&weighed.framework, setting, &moderated).len(),
+        unmoderated: unmoderated_domains(&weighed.framework, setting, &moderated, |domain| {
+            domain_score(is_met_in(&weighed.trust(domain)), domain)
+        })
+        .len(),
         header: weighed.header,
     })
 }
@@ -387,8 +391,11 @@ pub async fn get_domain_moderation(
 }
 
 /// Saves one domain's moderated level, its criteria (checkboxes `criteria[<key>]`) and
-/// rationale, from the version the page showed, and goes back to the moderation page.
+/// rationale, from the version the page showed. With `then` set to "continue" (the button, with
+/// or without JavaScript) the moderation must be finished and the moderator goes back to the
+/// moderation page; without it (saving as you go) a draft is kept, still to be finished.
 #[server]
+#[allow(clippy::too_many_arguments)]
 pub async fn save_domain_moderation(
     assessment_id: String,
     domain_key: String,
@@ -396,7 +403,8 @@ pub async fn save_domain_moderation(
     score: Option<String>,
     #[server(default)] criteria: BTreeMap<String, String>,
     #[server(default)] rationale: String,
-) -> Result<(), AppError> {
+    then: Option<String>,
+) -> Result<SaveOutcome, AppError> {
     let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
     let (_, domain) = find_domain(&framework, &header, &domain_key)?;
@@ -409,10 +417,21 @@ pub async fn save_domain_moderation(
         ("score", score.as_deref().unwrap_or_default()),
         ("rationale", rationale.as_str()),
     ];
-    let moderation =
-        check_domain_moderation(domain, self_score, score.as_deref(), &criteria, &rationale)
-            .map_err(|(field, message)| AppError::field(&field, message).keeping(&keep))?;
-    moderation_store::save_domain_moderation(
+    let strictness = if then.is_some() {
+        Strictness::Finished
+    } else {
+        Strictness::Draft
+    };
+    let moderation = check_domain_moderation(
+        domain,
+        self_score,
+        score.as_deref(),
+        &criteria,
+        &rationale,
+        strictness,
+    )
+    .map_err(|(field, message)| AppError::field(&field, message).keeping(&keep))?;
+    let saved = moderation_store::save_domain_moderation(
         &db,
         &actor.account_id,
         &assessment_id,
@@ -423,19 +442,32 @@ pub async fn save_domain_moderation(
     )
     .await
     .map_err(|error| match error {
-        ModerationError::Conflict(saved) => AppError::field(
-            "score",
-            format!(
-                "{} saved a moderated level for this section on {}, after you opened it. Nothing you entered has been saved: read theirs below, then save yours again.",
+        ModerationError::Conflict(saved) => AppError::Conflict {
+            message: format!(
+                "{} saved a moderated level for this section on {}, after you opened it. Nothing you entered has been saved: reload the page to read theirs, then save yours again.",
                 saved.updated_by.as_deref().unwrap_or("Someone"),
                 saved.updated_at.as_deref().map(readable_moment).unwrap_or_default()
             ),
-        )
-        .keeping(&keep),
+            changes: saved
+                .moderation
+                .map(|theirs| vec![format!("Saved as level {}: {}", theirs.score, theirs.rationale)])
+                .unwrap_or_default(),
+            current_version: saved.version,
+        },
         other => other.into(),
     })?;
-    leptos_axum::redirect(&format!("/moderation/{assessment_id}?saved={domain_key}"));
-    Ok(())
+    if then.as_deref() == Some("continue") {
+        leptos_axum::redirect(&format!("/moderation/{assessment_id}?saved={domain_key}"));
+    }
+    Ok(SaveOutcome {
+        version: saved,
+        score: moderation.score,
+        status: if is_finished(domain, self_score, &moderation) {
+            DomainStatus::Completed
+        } else {
+            DomainStatus::InProgress
+        },
+    })
 }
 
 /// Submits the moderation once every domain has a moderated level. The moderator is recorded:
@@ -445,11 +477,15 @@ pub async fn submit_moderation(assessment_id: String) -> Result<(), AppError> {
     let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
     let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
-    let missing = unmoderated_domains(&framework, header.care_setting, &moderated);
+    let answers = assessment_store::all_answers(&db, &assessment_id).await?;
+    let none = DomainAnswers::new();
+    let missing = unmoderated_domains(&framework, header.care_setting, &moderated, |domain| {
+        domain_score(is_met_in(answers.get(&domain.key).unwrap_or(&none)), domain)
+    });
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|domain| domain.name.as_str()).collect();
         return Err(AppError::Invalid(format!(
-            "Give every section a moderated level before you submit. Not yet moderated: {}.",
+            "Give every section a finished moderated level before you submit (a level other than the trust's needs its criteria and rationale). Not yet finished: {}.",
             names.join(", ")
         )));
     }

@@ -31,7 +31,10 @@ pub fn has_islands(path: &str) -> bool {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     matches!(
         segments[..],
-        ["organisations"] | ["assessments", _, "domains", _] | ["reviews", _, "domains", _]
+        ["organisations"]
+            | ["assessments", _, "domains", _]
+            | ["reviews", _, "domains", _]
+            | ["moderation", _, "domains", _]
     )
 }
 
@@ -129,6 +132,7 @@ mod tests {
         assert!(has_islands("/organisations"));
         assert!(has_islands("/assessments/a1/domains/digital-strategy"));
         assert!(has_islands("/reviews/s1/domains/digital-strategy"));
+        assert!(has_islands("/moderation/a1/domains/digital-strategy"));
         for path in [
             "/",
             "/organisations/trusts/RR8",
@@ -137,6 +141,7 @@ mod tests {
             "/assessments/a1/check",
             "/reviews/s1",
             "/reviews/s1/check",
+            "/moderation/a1",
             "/sign-in",
         ] {
             assert!(!has_islands(path), "{path}");

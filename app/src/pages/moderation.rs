@@ -9,12 +9,13 @@ use crate::api::moderation::{
     get_domain_moderation, get_moderation, moderation_queue, ModerationDomainView,
     ModerationOverview, QueueView, SaveDomainModeration, SubmitModeration,
 };
+use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
     action_error, form_group_class, ErrorPanel, FormErrors, InlineError, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::rules::cycles::readable_date;
-use crate::rules::moderation::RATIONALE_MAX_CHARS;
+use crate::rules::moderation::{DomainModeration, RATIONALE_MAX_CHARS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -217,60 +218,46 @@ pub fn ModerationDomainPage() -> impl IntoView {
         move || (id(), key()),
         |(id, key)| get_domain_moderation(id, key),
     );
-    let save = ServerAction::<SaveDomainModeration>::new();
-    let error = action_error(save.value());
+    // "Save and continue" without JavaScript comes back here with its error in the address.
+    let returned_error = ServerAction::<SaveDomainModeration>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match view_data.await {
-                    Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
-                    Ok(data) => view! {
-                        <Title text=format!("Moderate {} – {}", data.domain.name, data.header.title())/>
-                        <FormErrors error/>
-                        <ModerationDomain data action=save error/>
-                    }.into_any(),
-                }
-            })}
+            {move || {
+                let returned_error = returned_error.clone();
+                Suspend::new(async move {
+                    match view_data.await {
+                        Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
+                        Ok(data) => view! {
+                            <Title text=format!("Moderate {} – {}", data.domain.name, data.header.title())/>
+                            <ModerationDomain data returned_error/>
+                        }.into_any(),
+                    }
+                })
+            }}
         </Transition>
     }
 }
 
 #[component]
-fn ModerationDomain(
-    data: ModerationDomainView,
-    action: ServerAction<SaveDomainModeration>,
-    error: Signal<Option<AppError>>,
-) -> impl IntoView {
+fn ModerationDomain(data: ModerationDomainView, returned_error: Option<AppError>) -> impl IntoView {
     let id = data.header.id.clone();
     let back_link = format!("/moderation/{id}");
-    let editable = data.locked_reason.is_none();
-    let message = |field: &'static str| {
-        Signal::derive(move || error.get().and_then(|error| error.message_for(field)))
+    let form = ModerationFormData {
+        assessment_id: id.clone(),
+        domain_key: data.domain.key.clone(),
+        version: data.version,
+        self_score: data.self_score,
+        criteria: data
+            .domain
+            .criteria()
+            .map(|criterion| (criterion.key.clone(), criterion.text.clone()))
+            .collect(),
+        moderation: data.moderation.clone(),
+        editable: data.locked_reason.is_none(),
     };
-    let (score_error, criteria_error, rationale_error) =
-        (message("score"), message("criteria"), message("rationale"));
-    let saved = data.moderation.clone();
-    let chosen_score = {
-        let saved = saved.clone();
-        move || {
-            error
-                .get()
-                .and_then(|error| error.entered("score").map(str::to_string))
-                .or_else(|| saved.as_ref().map(|m| m.score.to_string()))
-                .unwrap_or_default()
-        }
-    };
-    let rationale = {
-        let saved = saved.clone();
-        move || {
-            error
-                .get()
-                .and_then(|error| error.entered("rationale").map(str::to_string))
-                .or_else(|| saved.as_ref().map(|m| m.rationale.clone()))
-                .unwrap_or_default()
-        }
-    };
-    let rests_on: Vec<String> = saved.map(|m| m.criteria).unwrap_or_default();
     view! {
         <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
             <ol class="nhsuk-breadcrumb__list">
@@ -318,14 +305,85 @@ fn ModerationDomain(
         </details>
         {data.last_saved.clone().map(|text| view! { <p class="nhsuk-body-s">{text}</p> })}
         {data.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}
-        {editable.then(|| view! {
+        {form.editable.then(|| view! { <ModerationForm data=form returned_error/> })}
+        <p><a class="nhsuk-link" href=back_link>"Back to the moderation"</a></p>
+    }
+}
+
+/// What the moderation form needs: kept small, since an island's props travel in the page.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ModerationFormData {
+    assessment_id: String,
+    domain_key: String,
+    version: i64,
+    self_score: u8,
+    /// `(key, text)` of the domain's criteria.
+    criteria: Vec<(String, String)>,
+    moderation: Option<DomainModeration>,
+    editable: bool,
+}
+
+impl DraftSave for SaveDomainModeration {
+    fn into_draft(self, version: i64) -> Self {
+        SaveDomainModeration {
+            version,
+            then: None,
+            ..self
+        }
+    }
+}
+
+/// A domain's moderated level, criteria and rationale. Without JavaScript, a form that "Save and
+/// continue" posts; with it, an island that also saves a draft as you go.
+#[island]
+fn ModerationForm(data: ModerationFormData, returned_error: Option<AppError>) -> impl IntoView {
+    let action = ServerAction::<SaveDomainModeration>::new();
+    let error = Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => returned_error.clone(),
+    });
+    let form_area = NodeRef::<leptos::html::Div>::new();
+    let saved_score = data.moderation.as_ref().map_or(0, |m| m.score);
+    let autosave = Autosave::new(action, form_area, data.version, saved_score, data.editable);
+    let message = move |field: &'static str| {
+        Signal::derive(move || error.get().and_then(|error| error.message_for(field)))
+    };
+    let (score_error, criteria_error, rationale_error) =
+        (message("score"), message("criteria"), message("rationale"));
+    let saved = data.moderation.clone();
+    let chosen_score = {
+        let saved = saved.clone();
+        move || {
+            error
+                .get()
+                .and_then(|error| error.entered("score").map(str::to_string))
+                .or_else(|| saved.as_ref().map(|m| m.score.to_string()))
+                .unwrap_or_default()
+        }
+    };
+    let rationale = {
+        let saved = saved.clone();
+        move || {
+            error
+                .get()
+                .and_then(|error| error.entered("rationale").map(str::to_string))
+                .or_else(|| saved.as_ref().map(|m| m.rationale.clone()))
+                .unwrap_or_default()
+        }
+    };
+    let rests_on: Vec<String> = saved.map(|m| m.criteria).unwrap_or_default();
+    let self_score = data.self_score;
+    view! {
+        <FormErrors error/>
+        <div node_ref=form_area on:change=move |_| autosave.changed() on:input=move |_| autosave.typed()>
             <ActionForm action>
-                <input type="hidden" name="assessment_id" value=id.clone()/>
-                <input type="hidden" name="domain_key" value=data.domain.key.clone()/>
-                <input type="hidden" name="version" value=data.version.to_string()/>
+                <input type="hidden" name="assessment_id" value=data.assessment_id.clone()/>
+                <input type="hidden" name="domain_key" value=data.domain_key.clone()/>
+                <input type="hidden" name="version" value=move || autosave.version.get().to_string()/>
                 <div class=move || form_group_class(score_error.get().is_some())>
                     <fieldset class="nhsuk-fieldset">
                         <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m"><h2 class="nhsuk-fieldset__heading">"Moderated level"</h2></legend>
+                        <div class="nhsuk-hint">{format!("The trust's level is {self_score}.")}</div>
                         {move || score_error.get().map(|message| view! { <InlineError message/> })}
                         <div class="nhsuk-radios nhsuk-radios--inline" id="score">
                             {(1..=5u8).map(|level| {
@@ -347,12 +405,12 @@ fn ModerationDomain(
                         <div class="nhsuk-hint">"Required if the moderated level differs from the trust's."</div>
                         {move || criteria_error.get().map(|message| view! { <InlineError message/> })}
                         <div class="nhsuk-checkboxes" id="criteria">
-                            {data.domain.criteria().map(|criterion| {
-                                let checkbox = format!("criterion-{}", criterion.key);
+                            {data.criteria.iter().map(|(key, text)| {
+                                let checkbox = format!("criterion-{key}");
                                 view! {
                                     <div class="nhsuk-checkboxes__item">
-                                        <input class="nhsuk-checkboxes__input" id=checkbox.clone() name=format!("criteria[{}]", criterion.key) type="checkbox" value="on" checked=rests_on.contains(&criterion.key)/>
-                                        <label class="nhsuk-label nhsuk-checkboxes__label" for=checkbox>{criterion.text.clone()}</label>
+                                        <input class="nhsuk-checkboxes__input" id=checkbox.clone() name=format!("criteria[{key}]") type="checkbox" value="on" checked=rests_on.contains(key)/>
+                                        <label class="nhsuk-label nhsuk-checkboxes__label" for=checkbox>{text.clone()}</label>
                                     </div>
                                 }
                             }).collect_view()}
@@ -365,9 +423,11 @@ fn ModerationDomain(
                     {move || rationale_error.get().map(|message| view! { <InlineError message/> })}
                     <textarea class="nhsuk-textarea" id="rationale" name="rationale" rows="4" aria-describedby="rationale-hint">{rationale.clone()}</textarea>
                 </div>
-                <button class="nhsuk-button" type="submit">"Save and continue"</button>
+                <p class="nhsuk-body-s" aria-live="polite" id="autosave-status">
+                    {move || autosave.state.get().message("Save and continue")}
+                </p>
+                <button class="nhsuk-button" type="submit" name="then" value="continue">"Save and continue"</button>
             </ActionForm>
-        })}
-        <p><a class="nhsuk-link" href=back_link>"Back to the moderation"</a></p>
+        </div>
     }
 }

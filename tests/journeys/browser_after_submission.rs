@@ -411,3 +411,54 @@ async fn a_moderated_level_saves_as_you_go_with_javascript_on() {
     );
     client.close().await.unwrap();
 }
+
+/// With JavaScript: the reply's comment counts the characters left as they are typed.
+#[tokio::test]
+async fn the_reply_comment_counts_characters_with_javascript_on() {
+    let server = start_server().await;
+    let cycle = CycleBuilder::new().in_peer_review(&server).await;
+    let reviewer = AccountBuilder::new("first@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Reviewed)
+        .answer_domains(..)
+        .reviewer(&reviewer)
+        .build(&server)
+        .await;
+    let domain = acute_domains(&server).await.remove(0);
+    let driver = start_chromedriver().await;
+    let (client, _profile) = start_browser(&driver, true).await;
+    let lead = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead);
+    sign_in_as(&client, &server, &lead, true).await;
+    let url = format!(
+        "{}/assessments/{assessment}/reply/domains/{}",
+        server.base_url, domain.key
+    );
+    open(&client, &url, true).await;
+    wait_for_heading(&client, &domain.name).await;
+    wait_for_text(
+        &client,
+        "#comment-count",
+        "You have 1500 characters remaining",
+    )
+    .await;
+    client
+        .find(Locator::Id("comment"))
+        .await
+        .unwrap()
+        .send_keys("Minutes")
+        .await
+        .unwrap();
+    wait_for_text(
+        &client,
+        "#comment-count",
+        "You have 1493 characters remaining",
+    )
+    .await;
+    client.close().await.unwrap();
+}

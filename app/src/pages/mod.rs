@@ -35,6 +35,7 @@ pub fn has_islands(path: &str) -> bool {
             | ["assessments", _, "domains", _]
             | ["reviews", _, "domains", _]
             | ["moderation", _, "domains", _]
+            | ["assessments", _, "reply", "domains", _]
     )
 }
 
@@ -133,6 +134,9 @@ mod tests {
         assert!(has_islands("/assessments/a1/domains/digital-strategy"));
         assert!(has_islands("/reviews/s1/domains/digital-strategy"));
         assert!(has_islands("/moderation/a1/domains/digital-strategy"));
+        assert!(has_islands(
+            "/assessments/a1/reply/domains/digital-strategy"
+        ));
         for path in [
             "/",
             "/organisations/trusts/RR8",
@@ -142,6 +146,7 @@ mod tests {
             "/reviews/s1",
             "/reviews/s1/check",
             "/moderation/a1",
+            "/assessments/a1/reply",
             "/sign-in",
         ] {
             assert!(!has_islands(path), "{path}");

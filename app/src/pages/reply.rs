@@ -9,7 +9,8 @@ use crate::api::replies::{
     SubmitReply,
 };
 use crate::components::{
-    action_error, form_group_class, ErrorPanel, FormErrors, InlineError, SuccessBanner, SummaryRow,
+    action_error, form_group_class, CharacterCount, ErrorPanel, FormErrors, InlineError,
+    SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::rules::cycles::{readable_date, readable_moment};
@@ -260,9 +261,9 @@ fn ReplyDomain(
                 </div>
                 <div class=move || form_group_class(comment_error.get().is_some())>
                     <label class="nhsuk-label" for="comment">"Why you contest them"</label>
-                    <div class="nhsuk-hint" id="comment-hint">{format!("Required if you contest. You can enter up to {COMMENT_MAX_CHARS} characters. The moderator reads it beside the reviews.")}</div>
+                    <div class="nhsuk-hint" id="comment-hint">"Required if you contest. The moderator reads it beside the reviews."</div>
                     {move || comment_error.get().map(|message| view! { <InlineError message/> })}
-                    <textarea class="nhsuk-textarea" id="comment" name="comment" rows="5" aria-describedby="comment-hint">{entered("comment")}</textarea>
+                    <CharacterCount id="comment".to_string() name="comment".to_string() text=entered("comment")() max=COMMENT_MAX_CHARS described_by="comment-hint".to_string()/>
                 </div>
                 <div class=move || form_group_class(evidence_error.get().is_some())>
                     <label class="nhsuk-label" for="evidence">"Further evidence (optional)"</label>

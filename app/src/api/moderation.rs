@@ -19,6 +19,7 @@ use {
     super::assessments::{find_domain, judge, readable_assessment},
     super::db,
     super::guard,
+    super::reviews::previous_scores,
     crate::rules::{
         access::{self, Actor},
         assessments::{is_met_in, DomainStatus, Strictness},
@@ -32,7 +33,6 @@ use {
     crate::store::{
         self, assessments as assessment_store,
         moderation::{self as moderation_store, ModerationError},
-        published::ScoreScope,
         replies as reply_store,
         reviews::{self as review_store, SubmittedReview},
     },
@@ -44,9 +44,7 @@ use {
 pub struct QueueLine {
     pub assessment_id: String,
     pub title: String,
-    pub cycle_name: String,
     pub region: String,
-    pub care_setting: String,
     pub status: String,
     pub moderation_deadline: String,
 }
@@ -171,24 +169,6 @@ impl Weighed {
     }
 }
 
-/// The previous final domain scores of the assessment's trust and care setting, by key.
-#[cfg(feature = "ssr")]
-async fn previous_domain_scores(
-    db: &store::Db,
-    id: &str,
-) -> Result<BTreeMap<String, f64>, AppError> {
-    Ok(review_store::previous_scores(db, id)
-        .await?
-        .map(|(_, scores)| {
-            scores
-                .into_iter()
-                .filter(|(scope, _, _)| *scope == ScoreScope::Domain)
-                .map(|(_, key, score)| (key, score))
-                .collect()
-        })
-        .unwrap_or_default())
-}
-
 /// The assessments ready for moderation or being moderated, in cycles in moderation, filtered by
 /// region name, care setting and status label (empty: all). Moderators only.
 #[server]
@@ -243,9 +223,7 @@ pub async fn moderation_queue(
             .map(|row| QueueLine {
                 assessment_id: row.id.clone(),
                 title: format!("{} – {}", row.trust_name, row.care_setting),
-                cycle_name: row.cycle_name.clone(),
                 region: row.region_name.clone(),
-                care_setting: row.care_setting.clone(),
                 status: label(&row.status),
                 moderation_deadline: row.moderation_deadline.clone(),
             })
@@ -267,7 +245,7 @@ pub async fn get_moderation(assessment_id: String) -> Result<ModerationOverview,
             |ended| ended.outcome.label().to_string(),
         );
     let moderated = moderation_store::all_moderations(&weighed.db, &assessment_id).await?;
-    let previous = previous_domain_scores(&weighed.db, &assessment_id).await?;
+    let previous = previous_scores(&weighed.db, &assessment_id).await?;
     let setting = weighed.header.care_setting;
     let domains = weighed
         .framework
@@ -287,8 +265,9 @@ pub async fn get_moderation(assessment_id: String) -> Result<ModerationOverview,
                         .get(&domain.key)
                         .map(|reply| reply.response == crate::rules::reply::Response::Contest),
                     previous: previous
-                        .get(&domain.key)
-                        .map(|score| round_for_display(*score)),
+                        .as_ref()
+                        .and_then(|previous| previous.domain(&domain.key))
+                        .map(round_for_display),
                     moderated: moderated.get(&domain.key).map(|m| m.score),
                 })
                 .collect();
@@ -367,10 +346,9 @@ pub async fn get_domain_moderation(
         .reply;
     let saved =
         moderation_store::domain_moderation(&weighed.db, &assessment_id, &domain_key).await?;
-    let previous = previous_domain_scores(&weighed.db, &assessment_id)
+    let previous = previous_scores(&weighed.db, &assessment_id)
         .await?
-        .get(&domain_key)
-        .copied();
+        .and_then(|previous| previous.domain(&domain_key));
     Ok(ModerationDomainView {
         locked_reason: weighed.locked_reason(),
         pillar_name: pillar_name.to_string(),

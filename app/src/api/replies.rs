@@ -214,7 +214,7 @@ impl Reviewed {
 pub async fn get_reply(assessment_id: String) -> Result<ReplyOverview, AppError> {
     let reviewed = reviewed_assessment(&assessment_id).await?;
     let replies = reply_store::all_replies(&reviewed.db, &assessment_id).await?;
-    let pillars = reviewed
+    let pillars: Vec<ReplyPillar> = reviewed
         .framework
         .pillars
         .iter()
@@ -244,9 +244,13 @@ pub async fn get_reply(assessment_id: String) -> Result<ReplyOverview, AppError>
             })
         })
         .collect();
-    let adjusted = reviewed.adjusted_domains();
-    let keys: Vec<&str> = adjusted.iter().map(|domain| domain.key.as_str()).collect();
-    let unanswered_keys = unanswered(&keys, &replies);
+    // Each domain's task already says whether it was adjusted and answered.
+    let unanswered_names = pillars
+        .iter()
+        .flat_map(|pillar| &pillar.domains)
+        .filter(|domain| domain.adjusted && domain.response.is_none())
+        .map(|domain| domain.name.clone())
+        .collect();
     let ended = reply_store::finished(&reviewed.db, &assessment_id)
         .await?
         .map(|finished| ReplyEnded {
@@ -269,11 +273,7 @@ pub async fn get_reply(assessment_id: String) -> Result<ReplyOverview, AppError>
                 })
             })
             .collect(),
-        unanswered: adjusted
-            .iter()
-            .filter(|domain| unanswered_keys.contains(&domain.key.as_str()))
-            .map(|domain| domain.name.clone())
-            .collect(),
+        unanswered: unanswered_names,
         pillars,
         ended,
         header: reviewed.header,

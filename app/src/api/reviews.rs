@@ -234,8 +234,9 @@ impl ReadableReview {
     }
 }
 
+/// The organisation's final scores from the latest earlier cycle that published them.
 #[cfg(feature = "ssr")]
-async fn previous_scores(
+pub(super) async fn previous_scores(
     db: &store::Db,
     assessment_id: &str,
 ) -> Result<Option<PreviousScores>, AppError> {

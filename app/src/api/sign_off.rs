@@ -69,18 +69,17 @@ pub struct SignOffSummary {
     pub may_reopen: bool,
 }
 
-/// The lifecycle's judgement of `actor` deciding `event` on the assessment: four eyes, since
-/// whoever moderated it is not a second pair.
+/// The lifecycle's judgement of `actor` deciding `event` on the assessment, which
+/// `moderated_by` (an account id) moderated: four eyes, since its moderator is not a second pair.
 #[cfg(feature = "ssr")]
-async fn judge_decision(
-    db: &store::Db,
+fn judge_decision(
     actor: &Actor,
     header: &AssessmentHeader,
+    moderated_by: Option<&str>,
     event: Event,
 ) -> Result<Allowed, AppError> {
-    let moderator = moderation_store::moderator_of(db, &header.id).await?;
     let participant = Participant::person(actor, &header.trust_ods_code)
-        .moderated_it(moderator.is_some_and(|(id, _)| id == actor.account_id));
+        .moderated_it(moderated_by == Some(actor.account_id.as_str()));
     let today = store::today();
     Ok(decide(
         event,
@@ -111,8 +110,7 @@ pub async fn sign_off_queue(
             continue;
         };
         lines.push(SignOffLine {
-            refused: judge_decision(&db, &actor, &header, Event::SignOff)
-                .await
+            refused: judge_decision(&actor, &header, row.moderated_by.as_deref(), Event::SignOff)
                 .err()
                 .map(|error| error.to_string()),
             assessment_id: row.id,
@@ -150,18 +148,17 @@ pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppEr
             })
         })
         .collect();
+    let moderator = moderation_store::moderator_of(&db, &assessment_id).await?;
+    let moderated_by = moderator.as_ref().map(|(id, _)| id.as_str());
     Ok(SignOffSummary {
-        moderator: moderation_store::moderator_of(&db, &assessment_id)
-            .await?
-            .map(|(_, name)| name),
+        refused: judge_decision(&actor, &header, moderated_by, Event::SignOff)
+            .err()
+            .map(|error| error.to_string()),
+        moderator: moderator.as_ref().map(|(_, name)| name.clone()),
         changes,
         self_overall: score_assessment(&framework, header.care_setting, is_met_anywhere(&answers))
             .overall,
         moderated_overall: moderated_scores(&framework, header.care_setting, &moderated).1,
-        refused: judge_decision(&db, &actor, &header, Event::SignOff)
-            .await
-            .err()
-            .map(|error| error.to_string()),
         may_reopen: header.status == AssessmentStatus::SignedOff
             && judge(&actor, &header, Event::Reopen).is_ok(),
         header,
@@ -200,18 +197,21 @@ pub async fn sign_off(
         let header = assessment_store::header(&db, id)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
-        let allowed = judge_decision(&db, &actor, &header, Event::SignOff)
-            .await
-            .map_err(|error| match error {
-                AppError::Forbidden(message) => AppError::Forbidden(format!(
-                    "{}: {message} Nothing was signed off.",
-                    header.title()
-                )),
-                AppError::Invalid(message) => AppError::Invalid(format!(
-                    "{}: {message} Nothing was signed off.",
-                    header.title()
-                )),
-                other => other,
+        let moderator = moderation_store::moderator_of(&db, id).await?;
+        let moderated_by = moderator.as_ref().map(|(id, _)| id.as_str());
+        let allowed =
+            judge_decision(&actor, &header, moderated_by, Event::SignOff).map_err(|error| {
+                match error {
+                    AppError::Forbidden(message) => AppError::Forbidden(format!(
+                        "{}: {message} Nothing was signed off.",
+                        header.title()
+                    )),
+                    AppError::Invalid(message) => AppError::Invalid(format!(
+                        "{}: {message} Nothing was signed off.",
+                        header.title()
+                    )),
+                    other => other,
+                }
             })?;
         decisions.push((id.to_string(), allowed));
     }
@@ -227,7 +227,9 @@ pub async fn sign_off(
 pub async fn return_to_moderator(assessment_id: String, reason: String) -> Result<(), AppError> {
     let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
     guard::allowed(access::may_sign_off(&actor))?;
-    let allowed = judge_decision(&db, &actor, &header, Event::ReturnToModerator).await?;
+    let moderator = moderation_store::moderator_of(&db, &assessment_id).await?;
+    let moderated_by = moderator.as_ref().map(|(id, _)| id.as_str());
+    let allowed = judge_decision(&actor, &header, moderated_by, Event::ReturnToModerator)?;
     let reason = given_reason(&reason, 1000).ok_or_else(|| {
         AppError::field(
             "reason",

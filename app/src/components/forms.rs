@@ -15,6 +15,15 @@ where
     Signal::derive(move || value.get().and_then(|result| result.err()))
 }
 
+/// The message for one field of the last submission's error, if it concerns that field.
+pub fn field_message(
+    error: Signal<Option<AppError>>,
+    field: impl Into<String>,
+) -> Signal<Option<String>> {
+    let field = field.into();
+    Signal::derive(move || error.get().and_then(|error| error.message_for(&field)))
+}
+
 /// The class of a form group, marked when its field has an error.
 pub fn form_group_class(has_error: bool) -> &'static str {
     if has_error {

@@ -8,7 +8,8 @@ mod messages;
 
 pub use character_count::CharacterCount;
 pub use forms::{
-    action_error, form_group_class, FormErrors, InlineError, SuccessBanner, TextField,
+    action_error, field_message, form_group_class, FormErrors, InlineError, SuccessBanner,
+    TextField,
 };
 pub use layout::{Footer, Header, PhaseBanner};
 pub use messages::{CareSettingTags, ErrorPanel, SummaryRow};

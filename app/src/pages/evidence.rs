@@ -8,7 +8,8 @@ use crate::api::evidence::{
 };
 use crate::api::moderation::ModerationOverview;
 use crate::components::{
-    action_error, form_group_class, ErrorPanel, FormErrors, InlineError, SuccessBanner,
+    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError,
+    SuccessBanner,
 };
 use crate::error::AppError;
 use crate::rules::cycles::readable_date;
@@ -24,10 +25,7 @@ fn Request(
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let field = format!("answer-{}", request.id);
-    let message = {
-        let field = field.clone();
-        Signal::derive(move || error.get().and_then(|error| error.message_for(&field)))
-    };
+    let message = field_message(error, field.clone());
     view! {
         <div class="nhsuk-card">
             <div class="nhsuk-card__content">
@@ -88,13 +86,10 @@ pub fn EvidenceRequestsForModerator(overview: ModerationOverview) -> impl IntoVi
     let requests = Resource::new(move || id.clone(), evidence_requests);
     let ask = ServerAction::<AskForEvidence>::new();
     let error = action_error(ask.value());
-    let message = |field: &'static str| {
-        Signal::derive(move || error.get().and_then(|error| error.message_for(field)))
-    };
     let (domains_error, question_error, deadline_error) = (
-        message("evidence-domains"),
-        message("evidence-question"),
-        message("evidence-deadline"),
+        field_message(error, "evidence-domains"),
+        field_message(error, "evidence-question"),
+        field_message(error, "evidence-deadline"),
     );
     let entered = move |name: &'static str| {
         move || {

@@ -11,7 +11,8 @@ use crate::api::moderation::{
 };
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, form_group_class, ErrorPanel, FormErrors, InlineError, SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError,
+    SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::rules::cycles::readable_date;
@@ -345,9 +346,7 @@ fn ModerationForm(data: ModerationFormData, returned_error: Option<AppError>) ->
     let form_area = NodeRef::<leptos::html::Div>::new();
     let saved_score = data.moderation.as_ref().map_or(0, |m| m.score);
     let autosave = Autosave::new(action, form_area, data.version, saved_score, data.editable);
-    let message = move |field: &'static str| {
-        Signal::derive(move || error.get().and_then(|error| error.message_for(field)))
-    };
+    let message = move |field: &'static str| field_message(error, field);
     let (score_error, criteria_error, rationale_error) =
         (message("score"), message("criteria"), message("rationale"));
     let saved = data.moderation.clone();

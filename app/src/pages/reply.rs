@@ -9,8 +9,8 @@ use crate::api::replies::{
     SubmitReply,
 };
 use crate::components::{
-    action_error, form_group_class, CharacterCount, ErrorPanel, FormErrors, InlineError,
-    SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, CharacterCount, ErrorPanel, FormErrors,
+    InlineError, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::rules::cycles::{readable_date, readable_moment};
@@ -175,9 +175,7 @@ fn ReplyDomain(
     let id = data.header.id.clone();
     let back_link = reply_link(&id);
     let editable = data.locked_reason.is_none() && data.adjusted;
-    let message = |field: &'static str| {
-        Signal::derive(move || error.get().and_then(|error| error.message_for(field)))
-    };
+    let message = |field: &'static str| field_message(error, field);
     let (response_error, comment_error, evidence_error) =
         (message("response"), message("comment"), message("evidence"));
     // What was entered, when the form comes back with an error; otherwise the saved reply.
@@ -314,11 +312,7 @@ fn CheckReply(
     let id = header.id.clone();
     let back_link = reply_link(&id);
     let editable = overview.locked_reason.is_none();
-    let declaration_message = Signal::derive(move || {
-        error
-            .get()
-            .and_then(|error| error.message_for("declaration"))
-    });
+    let declaration_message = field_message(error, "declaration");
     let adjusted: Vec<ReplyDomainTask> = overview
         .domains()
         .filter(|domain| domain.adjusted)

@@ -11,7 +11,8 @@ use crate::api::reviews::{
 };
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, form_group_class, ErrorPanel, FormErrors, InlineError, SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError,
+    SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::rules::assessments::DomainStatus;
@@ -22,11 +23,6 @@ use leptos_meta::Title;
 
 fn review_link(slot_id: &str) -> String {
     format!("/reviews/{slot_id}")
-}
-
-/// A field's inline error, shown beside it.
-fn inline_error(error: Signal<Option<AppError>>, field: String) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().and_then(|error| error.message_for(&field)))
 }
 
 fn flag_words(flags: &[Flag]) -> String {
@@ -187,10 +183,10 @@ fn Administration(
                 .unwrap_or_default()
         }
     };
-    let deadline_error = inline_error(error, "deadline".into());
-    let reason_error = inline_error(error, "reason".into());
-    let reopen_error = inline_error(error, "reopen-reason".into());
-    let close_error = inline_error(error, "close-reason".into());
+    let deadline_error = field_message(error, "deadline");
+    let reason_error = field_message(error, "reason");
+    let reopen_error = field_message(error, "reopen-reason");
+    let close_error = field_message(error, "close-reason");
     view! {
         {admin.may_extend.then(|| {
             let slot_id = slot_id.clone();
@@ -307,8 +303,8 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
     let review = data.review.clone();
     let trust = data.trust_answers.clone();
     let task_list_link = review_link(&slot_id);
-    let comment_error = inline_error(error, "comment".into());
-    let confidence_error = inline_error(error, "confidence".into());
+    let comment_error = field_message(error, "comment");
+    let confidence_error = field_message(error, "confidence");
     view! {
         <FormErrors error/>
         <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
@@ -342,8 +338,8 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                         let reviewer_met = judgement.as_ref().map_or(trust_met, |j| j.met);
                         let judgement_field = format!("judgement-{key}");
                         let reason_id = reason_field(&key);
-                        let judgement_error = inline_error(error, judgement_field.clone());
-                        let reason_error = inline_error(error, reason_id.clone());
+                        let judgement_error = field_message(error, judgement_field.clone());
+                        let reason_error = field_message(error, reason_id.clone());
                         let has_error = move || judgement_error.get().is_some() || reason_error.get().is_some();
                         view! {
                             <div class=move || form_group_class(has_error())>
@@ -454,8 +450,8 @@ fn CheckReview(
         .filter(|domain| domain.status != DomainStatus::Completed)
         .map(|domain| (domain.key.clone(), domain.name.clone()))
         .collect();
-    let verdict_error = inline_error(error, "verdict".into());
-    let summary_error = inline_error(error, "summary".into());
+    let verdict_error = field_message(error, "verdict");
+    let summary_error = field_message(error, "summary");
     let saved_verdict = overview.verdict.clone();
     let back_link = review_link(&slot_id);
     let summary_text = {

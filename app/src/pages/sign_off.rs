@@ -8,21 +8,20 @@ use crate::api::sign_off::{
     get_sign_off, sign_off_queue, ReopenSignedOff, ReturnToModerator, SignOff, SignOffQueueView,
     SignOffSummary, SIGN_OFF_FIELD_PREFIX,
 };
-use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
+use crate::components::{
+    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError,
+    SuccessBanner, SummaryRow,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 fn Declaration(error: Signal<Option<AppError>>) -> impl IntoView {
-    let message = Signal::derive(move || {
-        error
-            .get()
-            .and_then(|error| error.message_for("declaration"))
-    });
+    let message = field_message(error, "declaration");
     view! {
-        <div class=move || if message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
-            {move || message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+        <div class=move || form_group_class(message.get().is_some())>
+            {move || message.get().map(|message| view! { <InlineError message/> })}
             <div class="nhsuk-checkboxes" id="declaration">
                 <div class="nhsuk-checkboxes__item">
                     <input class="nhsuk-checkboxes__input" id="declaration-confirmed" name="declaration" type="checkbox" value="confirmed"/>
@@ -72,11 +71,7 @@ fn Queue(
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let lines = queue.lines;
-    let message = Signal::derive(move || {
-        error
-            .get()
-            .and_then(|error| error.message_for("assessments"))
-    });
+    let message = field_message(error, "assessments");
     view! {
         <p>"Read each assessment's changes before you sign it off. You cannot sign off an assessment you moderated."</p>
         <form method="get" action="/sign-off">
@@ -93,10 +88,10 @@ fn Queue(
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
         </form>
         <ActionForm action>
-            <div class=move || if message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+            <div class=move || form_group_class(message.get().is_some())>
                 <fieldset class="nhsuk-fieldset">
                     <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m"><h2 class="nhsuk-fieldset__heading">"Moderated assessments"</h2></legend>
-                    {move || message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                    {move || message.get().map(|message| view! { <InlineError message/> })}
                     <div class="nhsuk-checkboxes" id="assessments">
                         {lines.into_iter().map(|line| {
                             let checkbox = format!("assessment-{}", line.assessment_id);
@@ -162,11 +157,7 @@ fn Summary(
     let header = summary.header.clone();
     let id = header.id.clone();
     let sign_field = format!("assessments[{SIGN_OFF_FIELD_PREFIX}{id}]");
-    let reason_message = Signal::derive(move || {
-        return_error
-            .get()
-            .and_then(|error| error.message_for("reason"))
-    });
+    let reason_message = field_message(return_error, "reason");
     view! {
         <span class="nhsuk-caption-l">{format!("{} – {}", header.cycle_name, header.title())}</span>
         <h1 class="nhsuk-heading-l">"Changes to sign off"</h1>
@@ -207,9 +198,9 @@ fn Summary(
                 <h2 class="nhsuk-heading-m">"Return to the moderator"</h2>
                 <ActionForm action=give_back>
                     <input type="hidden" name="assessment_id" value=id.clone()/>
-                    <div class=move || if reason_message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                    <div class=move || form_group_class(reason_message.get().is_some())>
                         <label class="nhsuk-label" for="reason">"Why you are returning it"</label>
-                        {move || reason_message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                        {move || reason_message.get().map(|message| view! { <InlineError message/> })}
                         <textarea class="nhsuk-textarea" id="reason" name="reason" rows="3"></textarea>
                     </div>
                     <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Return to the moderator"</button>
@@ -227,19 +218,15 @@ fn Reopen(
     action: ServerAction<ReopenSignedOff>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = Signal::derive(move || {
-        error
-            .get()
-            .and_then(|error| error.message_for("reopen-reason"))
-    });
+    let message = field_message(error, "reopen-reason");
     view! {
         <h2 class="nhsuk-heading-m">"Reopen for moderation"</h2>
         <p>"The scores are signed off. Reopening returns the assessment to moderation; it must be moderated and signed off again."</p>
         <ActionForm action>
             <input type="hidden" name="assessment_id" value=assessment_id/>
-            <div class=move || if message.get().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+            <div class=move || form_group_class(message.get().is_some())>
                 <label class="nhsuk-label" for="reopen-reason">"Why you are reopening them"</label>
-                {move || message.get().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                {move || message.get().map(|message| view! { <InlineError message/> })}
                 <textarea class="nhsuk-textarea" id="reopen-reason" name="reason" rows="3"></textarea>
             </div>
             <button class="nhsuk-button nhsuk-button--warning" type="submit">"Reopen for moderation"</button>

@@ -31,9 +31,7 @@ pub struct EvidenceRequest {
     domain_keys: String,
     pub question: String,
     pub deadline: String,
-    pub asked_at: String,
     pub answer: Option<String>,
-    pub answered_at: Option<String>,
 }
 
 impl EvidenceRequest {
@@ -42,8 +40,8 @@ impl EvidenceRequest {
     }
 }
 
-const REQUEST_QUERY: &str = "SELECT id, assessment_id, domain_keys, question, deadline, asked_at, \
-    answer, answered_at FROM evidence_requests";
+const REQUEST_QUERY: &str =
+    "SELECT id, assessment_id, domain_keys, question, deadline, answer FROM evidence_requests";
 
 /// An assessment's requests, the oldest first.
 pub async fn for_assessment(

@@ -175,6 +175,26 @@ pub fn may_moderate(actor: &Actor) -> Result<(), Refusal> {
     }
 }
 
+/// Reading an assessment's final scores and why they are what they are: NHS England at any time
+/// (there is nothing to read before moderation), the trust's leads once the scores are released,
+/// provisionally or in publication.
+pub fn may_see_final_scores(
+    actor: &Actor,
+    trust_ods_code: &str,
+    status: crate::lifecycle::AssessmentStatus,
+) -> Result<(), Refusal> {
+    use crate::lifecycle::AssessmentStatus as S;
+    if may_view_moderation(actor).is_ok() {
+        return Ok(());
+    }
+    may_work_on_own_assessments(actor, Some(trust_ods_code))?;
+    if matches!(status, S::ProvisionallyReleased | S::Published) {
+        Ok(())
+    } else {
+        Err("The final scores are not released yet. You will be emailed when they are.")
+    }
+}
+
 /// Reading an assessment's moderation (reviewers named, the trust's reply beside them): NHS
 /// England's moderators, approvers and administrators, never the trust.
 pub fn may_view_moderation(actor: &Actor) -> Result<(), Refusal> {
@@ -267,6 +287,28 @@ mod tests {
                 may_manage_accounts(&actor(&[role], Some("RR8"))).is_err(),
                 "{role:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_trust_sees_its_final_scores_only_once_released_and_never_another_trusts() {
+        use crate::lifecycle::AssessmentStatus as S;
+        let lead = actor(&[Role::TrustLead], Some("RR8"));
+        for status in S::ALL {
+            let released = matches!(status, S::ProvisionallyReleased | S::Published);
+            assert_eq!(
+                may_see_final_scores(&lead, "RR8", status).is_ok(),
+                released,
+                "{status:?}"
+            );
+            assert!(may_see_final_scores(&lead, "R0A", status).is_err());
+            assert!(may_see_final_scores(&actor(&[Role::Moderator], None), "RR8", status).is_ok());
+            assert!(may_see_final_scores(
+                &actor(&[Role::PeerReviewer], Some("R0A")),
+                "RR8",
+                status
+            )
+            .is_err());
         }
     }
 

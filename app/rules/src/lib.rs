@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod assignment;
 pub mod cycles;
+pub mod explanation;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixtures;
 pub mod framework;
@@ -20,6 +21,7 @@ pub mod organisations;
 pub mod passwords;
 pub mod reasons;
 pub mod reply;
+pub mod results;
 pub mod review;
 pub mod review_assignment;
 pub mod reviewers;

@@ -50,6 +50,7 @@ stored_enum! {
         ProvisionalRelease = ("provisional_release", "Provisional release"),
         Publish = ("publish", "Publication"),
         Correct = ("correct", "Correction"),
+        UpholdQuery = ("uphold_query", "Query upheld"),
     }
 }
 
@@ -72,6 +73,7 @@ impl Event {
             Event::ProvisionalRelease => "release assessment provisionally",
             Event::Publish => "publish assessment",
             Event::Correct => "reopen published assessment for correction",
+            Event::UpholdQuery => "reopen moderation to answer a query",
         }
     }
 
@@ -93,6 +95,7 @@ impl Event {
             Event::ProvisionalRelease => "release its results provisionally",
             Event::Publish => "publish its results",
             Event::Correct => "correct its published results",
+            Event::UpholdQuery => "reopen its moderation for a query",
         }
     }
 }
@@ -251,6 +254,20 @@ pub const LIFECYCLE: &[Transition] = &[
         to: S::Published,
         who: Who::NhsEngland(ADMINS),
         when: Window::Phases(&[Phase::SignOff, Phase::Published]),
+    },
+    Transition {
+        event: Event::Publish,
+        from: &[S::SignedOff],
+        to: S::Published,
+        who: Who::NhsEngland(ADMINS),
+        when: Window::Phases(&[Phase::Published]),
+    },
+    Transition {
+        event: Event::UpholdQuery,
+        from: &[S::ProvisionallyReleased],
+        to: S::Replied,
+        who: Who::NhsEngland(MODERATORS),
+        when: Window::Phases(&[Phase::SignOff]),
     },
     Transition {
         event: Event::Correct,

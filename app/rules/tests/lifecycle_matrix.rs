@@ -152,7 +152,7 @@ publish               in_review               xxxxxxxx-x
 publish               reviewed                xxxxxxxx-x
 publish               replied                 xxxxxxxx-x
 publish               moderated               xxxxxxxx-x
-publish               signed_off              xxxxxxxx-x
+publish               signed_off              xxxxxxxxYx
 publish               provisionally_released  xxxxxxxxYx
 publish               published               xxxxxxxx-x
 correct               not_started             xxxxxxxx-x
@@ -165,6 +165,16 @@ correct               moderated               xxxxxxxx-x
 correct               signed_off              xxxxxxxx-x
 correct               provisionally_released  xxxxxxxx-x
 correct               published               xxxxxxxxYx
+uphold_query          not_started             xxxx-xxxxx
+uphold_query          in_progress             xxxx-xxxxx
+uphold_query          submitted               xxxx-xxxxx
+uphold_query          in_review               xxxx-xxxxx
+uphold_query          reviewed                xxxx-xxxxx
+uphold_query          replied                 xxxx-xxxxx
+uphold_query          moderated               xxxx-xxxxx
+uphold_query          signed_off              xxxx-xxxxx
+uphold_query          provisionally_released  xxxxYxxxxx
+uphold_query          published               xxxx-xxxxx
 ";
 
 fn participant(column: char) -> rules::lifecycle::Participant {

@@ -245,3 +245,16 @@ pub fn evidence_requested(
         ),
     }
 }
+
+/// To each trust lead when NHS England releases the trust's final scores provisionally.
+pub fn results_released(to: &str, name: &str, title: &str, link: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Provisional results: {title}"),
+        body: format!(
+            "Dear {name},\n\nNHS England has released {title}'s final scores provisionally. Each section shows why its score is what it is: your own score, the peer reviewers' adjustments, your reply and the moderated score, with their reasons.\n\n\
+             If you think a score is wrong, you can raise a query on that section before the date shown on the page:\n\n{link}\n\n\
+             The scores are not public until NHS England publishes them.\n\n{SIGN_OFF}\n"
+        ),
+    }
+}

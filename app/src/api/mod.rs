@@ -17,6 +17,7 @@ pub mod moderation;
 pub mod organisations;
 #[cfg(feature = "ssr")]
 mod refusals;
+pub mod release;
 pub mod replies;
 pub mod reviewers;
 pub mod reviews;

@@ -11,6 +11,7 @@ use crate::store::cycles::CycleError;
 use crate::store::evidence_requests::EvidenceError;
 use crate::store::moderation::ModerationError;
 use crate::store::replies::ReplyError;
+use crate::store::results::ResultsError;
 use crate::store::reviewers::ReviewerError;
 use crate::store::reviews::ReviewError;
 
@@ -174,6 +175,35 @@ impl From<ModerationError> for AppError {
                 "You moderated this assessment, so another approver must sign it off or return it.".into(),
             ),
             ModerationError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<ResultsError> for AppError {
+    fn from(error: ResultsError) -> Self {
+        match error {
+            ResultsError::NoSuchAssessment => {
+                AppError::NotFound("There is no such assessment.".into())
+            }
+            ResultsError::MovedOn(status) => AppError::Invalid(format!(
+                "Nothing was changed: an assessment has just become {} (someone else acted on it while you were looking). Reload the page.",
+                status.label().to_lowercase()
+            )),
+            ResultsError::AlreadyReleased => AppError::Invalid(
+                "These results were released provisionally already. Reload the page.".into(),
+            ),
+            ResultsError::AlreadyExcluded => {
+                AppError::Invalid("This assessment is already left out of the results.".into())
+            }
+            ResultsError::QueryExists => AppError::field(
+                "question",
+                "You have already raised a query on this section. NHS England will answer it.",
+            ),
+            ResultsError::NoSuchQuery => AppError::NotFound("There is no such query.".into()),
+            ResultsError::AlreadyAnswered => AppError::Invalid(
+                "This query has been answered already. Reload the page to read the answer.".into(),
+            ),
+            ResultsError::Database(error) => error.into(),
         }
     }
 }

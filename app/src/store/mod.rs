@@ -14,6 +14,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod published;
 pub mod replies;
+pub mod results;
 pub mod reviewers;
 pub mod reviews;
 pub mod sessions;

@@ -128,6 +128,17 @@ pub async fn import_historical_cycle(
         }
         insert.execute(&mut *tx).await?;
     }
+    sqlx::query(
+        "INSERT INTO result_versions \
+         (cycle_id, version, note, with_self_scores, published_by, published_at) \
+         VALUES ($1, 1, $2, 0, $3, $4)",
+    )
+    .bind(&cycle_id)
+    .bind(format!("Imported from {source}"))
+    .bind(actor)
+    .bind(super::now_utc())
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         AuditEntry {

@@ -12,6 +12,7 @@
 //!   session cookie: from [`page_cache`], with an ETag, revalidated every time;
 //! - everything else, and every response to a request with a session cookie: `no-store`.
 
+mod downloads;
 mod page_cache;
 
 use app::state::AppState;
@@ -37,6 +38,7 @@ use tower_http::{compression::CompressionLayer, services::ServeDir, trace::Trace
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use page_cache::PageCache;
+pub use page_cache::RECHECK_DATA_EVERY;
 
 /// A session ends after this long without a request (and 12 hours after sign-in regardless:
 /// see app::api::guard).
@@ -150,6 +152,11 @@ fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCac
     let csp = Arc::new(ContentSecurityPolicy::new(settings.font_origin.as_deref()));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/results/{cycle}/{file}", get(downloads::results_download))
+        .route(
+            "/admin/cycles/{id}/results/{file}",
+            get(downloads::full_data_download),
+        )
         .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
             shell(leptos_options.clone())
         })

@@ -16,6 +16,7 @@ mod http;
 mod mail;
 mod moderation;
 mod replies;
+mod results;
 mod review_assignment;
 mod reviewers;
 mod reviews;

@@ -320,10 +320,12 @@ impl AssessmentBuilder {
         }
     }
 
-    /// Not started, in progress, submitted, in review, reviewed or replied. In review and later
-    /// need [`Self::reviewer`]. Reviewed: every reviewer confirms every domain and submits, the
-    /// first judging the first domain's first level-2 criterion not met, so that domain is
-    /// adjusted. Replied: the trust then submits its reply, accepting that adjustment.
+    /// Not started, in progress, submitted, in review, reviewed, replied, moderated or signed
+    /// off. In review and later need [`Self::reviewer`]. Reviewed: every reviewer confirms every
+    /// domain and submits, the first judging the first domain's first level-2 criterion not met,
+    /// so that domain is adjusted. Replied: the trust then submits its reply, accepting that
+    /// adjustment. Moderated: a moderator keeps every answered domain's level but sets the first
+    /// to 1, as the reviewer said. Signed off: an approver then signs it off.
     pub fn status(mut self, status: AssessmentStatus) -> Self {
         self.status = status;
         self
@@ -354,8 +356,8 @@ impl AssessmentBuilder {
         let db = &server.state.db;
         let id = server.acute_assessment(&self.cycle_id, &self.trust).await;
         assert!(
-            matches!(self.status, NotStarted | InProgress | Submitted | InReview | Reviewed | Replied),
-            "the builder takes an assessment to not started, in progress, submitted, in review, reviewed or replied, not {:?}",
+            matches!(self.status, NotStarted | InProgress | Submitted | InReview | Reviewed | Replied | Moderated | SignedOff),
+            "the builder takes an assessment to not started, in progress, submitted, in review, reviewed, replied, moderated or signed off, not {:?}",
             self.status
         );
         let answered = match (self.answered, self.status) {
@@ -378,7 +380,10 @@ impl AssessmentBuilder {
             .await
             .expect("the answers are saved");
         }
-        if matches!(self.status, Submitted | InReview | Reviewed | Replied) {
+        if matches!(
+            self.status,
+            Submitted | InReview | Reviewed | Replied | Moderated | SignedOff
+        ) {
             assessments::submit(
                 db,
                 ACTOR,
@@ -390,7 +395,10 @@ impl AssessmentBuilder {
             .await
             .expect("the assessment is submitted");
         }
-        if matches!(self.status, InReview | Reviewed | Replied) {
+        if matches!(
+            self.status,
+            InReview | Reviewed | Replied | Moderated | SignedOff
+        ) {
             use app::rules::assignment::{AssignmentPlan, ProposedReview};
             assert!(
                 !self.reviewers.is_empty(),
@@ -419,10 +427,10 @@ impl AssessmentBuilder {
                 .await
                 .expect("the assignment is confirmed");
         }
-        if matches!(self.status, Reviewed | Replied) {
+        if matches!(self.status, Reviewed | Replied | Moderated | SignedOff) {
             review_everything(server, &id, &domains).await;
         }
-        if self.status == Replied {
+        if matches!(self.status, Replied | Moderated | SignedOff) {
             use app::rules::reply::{DomainReply, ReplyOutcome, Response};
             use app::store::replies;
             let reply = allowed(Event::ReplySubmitted, Reviewed);
@@ -438,12 +446,94 @@ impl AssessmentBuilder {
                 .await
                 .expect("the reply is submitted");
         }
+        if matches!(self.status, Moderated | SignedOff) {
+            moderate_and_sign_off(server, &id, &domains, self.status == SignedOff).await;
+        }
         let header = assessments::header(db, &id)
             .await
             .unwrap()
             .expect("the assessment exists");
         assert_eq!(header.status, self.status, "the fixture reached its status");
         id
+    }
+}
+
+/// A moderator (an account made for it) sets every domain: the first to level 1 with a
+/// rationale, the rest at the trust's own level; and submits. With `sign_off`, an approver (another
+/// account) signs it off. Also takes a replied assessment reopened for correction back to signed
+/// off.
+pub async fn moderate_and_sign_off(
+    server: &TestServer,
+    assessment: &str,
+    domains: &[Domain],
+    sign_off: bool,
+) {
+    use app::rules::assessments::is_met_in;
+    use app::rules::moderation::DomainModeration;
+    use app::rules::scoring::domain_score;
+    use app::store::{assessments, moderation};
+    let db = &server.state.db;
+    let id = app::store::new_id();
+    let suffix = &id[..8];
+    let moderator = AccountBuilder::new(&format!("moderator-{suffix}@england.nhs.uk"))
+        .role(Role::Moderator)
+        .create(server)
+        .await;
+    let answers = assessments::all_answers(db, assessment).await.unwrap();
+    let moderate = allowed(Event::ModerationSubmitted, AssessmentStatus::Replied);
+    for (position, domain) in domains.iter().enumerate() {
+        let own = domain_score(
+            is_met_in(&answers.get(&domain.key).cloned().unwrap_or_default()),
+            domain,
+        );
+        let moderation = if position == 0 {
+            DomainModeration {
+                score: 1,
+                criteria: vec![domain.levels[0].criteria[0].key.clone()],
+                rationale: "The strategy is a draft, as the reviewer found".into(),
+            }
+        } else {
+            DomainModeration {
+                score: own,
+                criteria: Vec::new(),
+                rationale: String::new(),
+            }
+        };
+        let version = moderation::domain_moderation(db, assessment, &domain.key)
+            .await
+            .unwrap()
+            .version;
+        moderation::save_domain_moderation(
+            db,
+            &moderator,
+            assessment,
+            moderate,
+            &domain.key,
+            version,
+            &moderation,
+        )
+        .await
+        .expect("the domain is moderated");
+    }
+    moderation::submit(db, &moderator, assessment, moderate, "test".into())
+        .await
+        .expect("the moderation is submitted");
+    if sign_off {
+        let approver = AccountBuilder::new(&format!("approver-{suffix}@england.nhs.uk"))
+            .role(Role::Approver)
+            .create(server)
+            .await;
+        moderation::decide(
+            db,
+            &approver,
+            &[(
+                assessment.to_string(),
+                allowed(Event::SignOff, AssessmentStatus::Moderated),
+            )],
+            moderation::Decision::SignOff,
+        )
+        .await
+        .expect("the assessment is signed off");
     }
 }
 

@@ -27,7 +27,11 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
 
 /// The signed-in person, or None.
 pub async fn current_actor() -> Result<Option<Actor>, AppError> {
-    let session = session().await?;
+    actor_of(&session().await?, &super::db()?).await
+}
+
+/// The person `session` is signed in as, or None: for handlers outside Leptos (downloads).
+pub async fn actor_of(session: &Session, db: &crate::store::Db) -> Result<Option<Actor>, AppError> {
     let account_id: Option<String> = session.get(ACCOUNT_KEY).await.map_err(session_error)?;
     let signed_in_at: Option<String> =
         session.get(SIGNED_IN_AT_KEY).await.map_err(session_error)?;
@@ -39,7 +43,7 @@ pub async fn current_actor() -> Result<Option<Actor>, AppError> {
     let actor = if signed_in_at < oldest_allowed {
         None
     } else {
-        accounts::active_actor(&super::db()?, &account_id, &signed_in_at).await?
+        accounts::active_actor(db, &account_id, &signed_in_at).await?
     };
     if actor.is_none() {
         session.flush().await.map_err(session_error)?;

@@ -15,10 +15,14 @@ pub mod guard;
 pub mod mail_text;
 pub mod moderation;
 pub mod organisations;
+pub mod provisional;
 #[cfg(feature = "ssr")]
 mod refusals;
 pub mod release;
 pub mod replies;
+pub mod results;
+#[cfg(feature = "ssr")]
+pub mod results_export;
 pub mod reviewers;
 pub mod reviews;
 pub mod sign_off;

@@ -195,9 +195,9 @@ impl From<ResultsError> for AppError {
             ResultsError::AlreadyExcluded => {
                 AppError::Invalid("This assessment is already left out of the results.".into())
             }
-            ResultsError::QueryExists => AppError::field(
-                "question",
-                "You have already raised a query on this section. NHS England will answer it.",
+            ResultsError::QueryExists => AppError::Invalid(
+                "You have already raised a query on this section. NHS England will answer it."
+                    .into(),
             ),
             ResultsError::NoSuchQuery => AppError::NotFound("There is no such query.".into()),
             ResultsError::AlreadyAnswered => AppError::Invalid(

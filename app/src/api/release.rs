@@ -39,6 +39,7 @@ const RELEASABLE: [AssessmentStatus; 3] = [
     AssessmentStatus::Published,
 ];
 /// The longest reason or note, in characters.
+#[cfg(feature = "ssr")]
 const NOTE_MAX_CHARS: usize = 1000;
 
 /// An assessment on the release page.
@@ -296,13 +297,15 @@ pub async fn get_release(cycle_id: String) -> Result<ReleaseOverview, AppError> 
 }
 
 #[cfg(feature = "ssr")]
-fn required_text(text: &str, field: &str, what: &str) -> Result<String, AppError> {
+fn required_text(text: &str, name: &str, field: &str, what: &str) -> Result<String, AppError> {
     given_reason(text, NOTE_MAX_CHARS)
         .map(str::to_string)
-        .ok_or_else(|| AppError::InvalidField {
-            field: field.into(),
-            message: format!("Enter {what}, in {NOTE_MAX_CHARS} characters or fewer"),
-            entered: vec![(field.into(), text.into())],
+        .ok_or_else(|| {
+            AppError::field(
+                field,
+                format!("Enter {what}, in {NOTE_MAX_CHARS} characters or fewer"),
+            )
+            .keeping(&[(name, text)])
         })
 }
 
@@ -314,7 +317,12 @@ pub async fn exclude_from_results(assessment_id: String, reason: String) -> Resu
     let header = assessment_store::header(&db, &assessment_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
-    let reason = required_text(&reason, "exclude-reason", "why this assessment is left out")?;
+    let reason = required_text(
+        &reason,
+        "reason",
+        "exclude-reason",
+        "why this assessment is left out",
+    )?;
     if matches!(
         header.status,
         AssessmentStatus::ProvisionallyReleased | AssessmentStatus::Published
@@ -353,14 +361,16 @@ pub async fn release_provisionally(
             .parse::<u32>()
             .ok()
             .filter(|days| QUERY_DAYS.contains(days))
-            .ok_or_else(|| AppError::InvalidField {
-                field: "working-days".into(),
-                message: format!(
-                    "Enter the number of working days trusts have to query their scores, from {} to {}",
-                    QUERY_DAYS.start(),
-                    QUERY_DAYS.end()
-                ),
-                entered: vec![("working_days".into(), working_days.clone())],
+            .ok_or_else(|| {
+                AppError::field(
+                    "working-days",
+                    format!(
+                        "Enter the number of working days trusts have to query their scores, from {} to {}",
+                        QUERY_DAYS.start(),
+                        QUERY_DAYS.end()
+                    ),
+                )
+                .keeping(&[("working_days", &working_days)])
             })?;
         Some(add_working_days(&store::today(), days).ok_or(AppError::Internal)?)
     };
@@ -428,7 +438,7 @@ pub async fn publish_results(
     let note = if first && note.trim().is_empty() {
         "First publication".to_string()
     } else {
-        required_text(&note, "note", "what this version corrects")?
+        required_text(&note, "note", "note", "what this version corrects")?
     };
     let scope = scope(&db, &cycle_id).await?;
     let release = results_store::provisional_release(&db, &cycle_id).await?;
@@ -491,7 +501,12 @@ pub async fn reopen_for_correction(assessment_id: String, reason: String) -> Res
     let header = assessment_store::header(&db, &assessment_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
-    let reason = required_text(&reason, "correction-reason", "what needs correcting")?;
+    let reason = required_text(
+        &reason,
+        "reason",
+        "correction-reason",
+        "what needs correcting",
+    )?;
     let allowed = judge(&actor, &header, Event::Correct)
         .map_err(|refusal| AppError::Invalid(refusal.message().to_string()))?;
     results_store::reopen(&db, &actor.account_id, &assessment_id, allowed, &reason).await?;

@@ -106,6 +106,35 @@ pub fn TextField(
     }
 }
 
+/// A labelled textarea with an optional hint and its inline error message; what was typed comes
+/// back with an error, so nothing typed is lost.
+#[component]
+pub fn TextArea(
+    /// The textarea's id: server errors name it, and the error summary links to it.
+    #[prop(into)]
+    id: String,
+    name: &'static str,
+    #[prop(into)] label: String,
+    error: Signal<Option<AppError>>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let message = field_message(error, id.clone());
+    let entered = move || {
+        error
+            .get()
+            .and_then(|error| error.entered(name).map(str::to_string))
+    };
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class=move || form_group_class(message.get().is_some())>
+            <label class="nhsuk-label" for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <div class="nhsuk-hint" id=hint_id.clone()>{hint}</div> })}
+            {move || message.get().map(|message| view! { <InlineError message/> })}
+            <textarea class="nhsuk-textarea" id=id.clone() name=name rows="3" aria-describedby=hint.map(|_| hint_id.clone())>{entered}</textarea>
+        </div>
+    }
+}
+
 /// A green notification banner saying something worked.
 #[component]
 pub fn SuccessBanner(message: String) -> impl IntoView {

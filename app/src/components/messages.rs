@@ -79,7 +79,7 @@ pub fn CareSettingTags(settings: Vec<CareSetting>) -> impl IntoView {
 
 /// One row of a GOV.UK summary list.
 #[component]
-pub fn SummaryRow(key: &'static str, #[prop(into)] value: String) -> impl IntoView {
+pub fn SummaryRow(#[prop(into)] key: String, #[prop(into)] value: String) -> impl IntoView {
     view! {
         <div class="nhsuk-summary-list__row">
             <dt class="nhsuk-summary-list__key">{key}</dt>

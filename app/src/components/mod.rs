@@ -2,6 +2,7 @@
 
 pub mod autosave;
 mod character_count;
+pub mod charts;
 mod forms;
 mod layout;
 mod messages;
@@ -9,7 +10,7 @@ mod messages;
 pub use character_count::CharacterCount;
 pub use forms::{
     action_error, field_message, form_group_class, FormErrors, InlineError, SuccessBanner,
-    TextField,
+    TextArea, TextField,
 };
 pub use layout::{Footer, Header, PhaseBanner};
 pub use messages::{CareSettingTags, ErrorPanel, SummaryRow};

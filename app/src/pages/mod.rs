@@ -5,12 +5,15 @@ mod assessments;
 mod assignment;
 mod cycles;
 mod evidence;
+mod final_scores;
 mod home;
 mod moderation;
 mod not_found;
 mod organisations;
 mod people;
+mod release;
 mod reply;
+mod results;
 mod review;
 mod reviewer_profile;
 mod reviews;
@@ -96,12 +99,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/cycles/new") view=cycles::NewCyclePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/:id") view=cycles::CyclePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/:id/assignment") view=assignment::AssignmentPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/cycles/:id/results") view=release::ReleasePage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews") view=reviews::ReviewsPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot") view=review::ReviewTaskListPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot/domains/:key") view=review::ReviewDomainPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot/check") view=review::CheckReviewPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot/submitted") view=review::ReviewSubmittedPage ssr=SsrMode::Async/>
                         <Route path=path!("/moderation") view=moderation::ModerationQueuePage ssr=SsrMode::Async/>
+                        <Route path=path!("/moderation/queries") view=final_scores::QueriesPage ssr=SsrMode::Async/>
                         <Route path=path!("/moderation/:id") view=moderation::ModerationPage ssr=SsrMode::Async/>
                         <Route path=path!("/moderation/:id/domains/:key") view=moderation::ModerationDomainPage ssr=SsrMode::Async/>
                         <Route path=path!("/sign-off") view=sign_off::SignOffQueuePage ssr=SsrMode::Async/>
@@ -112,10 +117,16 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/assessments/:id/check") view=assessments::CheckAnswersPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/submitted") view=assessments::SubmittedPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/evidence") view=evidence::EvidenceRequestsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/assessments/:id/results") view=final_scores::FinalScoresPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/reply") view=reply::ReplyPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/reply/domains/:key") view=reply::ReplyDomainPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/reply/check") view=reply::CheckReplyPage ssr=SsrMode::Async/>
                         <Route path=path!("/assessments/:id/reply/submitted") view=reply::ReplySubmittedPage ssr=SsrMode::Async/>
+                        <Route path=path!("/results") view=results::ResultsIndexPage ssr=SsrMode::Async/>
+                        <Route path=path!("/results/:cycle") view=results::NationalResultsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/results/:cycle/trusts") view=results::TrustLeaguePage ssr=SsrMode::Async/>
+                        <Route path=path!("/results/:cycle/trusts/:code") view=results::TrustResultsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/results/:cycle/ics/:code") view=results::IcsResultsPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </div>

@@ -1,11 +1,13 @@
 //! The public pages, served from memory. The organisation directory (`/organisations`, an ICB's
-//! page, a trust's page) shows only the current organisation snapshot, and the home page shows
+//! page, a trust's page) shows only the current organisation snapshot, the results pages only
+//! published versions (which never change; a correction is a new version), and the home page
 //! nothing that changes, so what a person who is not signed in sees is the same for everyone until
-//! a new snapshot is imported.
+//! a new snapshot is imported or a new version published.
 //!
-//! Each such page is rendered once per snapshot, compressed once (brotli and gzip), and kept with
-//! a strong ETag per encoding; a request whose If-None-Match names it gets 304. The entries are
-//! keyed on the path and query under the current snapshot's id, which is read from the database
+//! Each such page is rendered once per snapshot and results generation, compressed once (brotli
+//! and gzip), and kept with a strong ETag per encoding; a request whose If-None-Match names it
+//! gets 304. The entries are keyed on the path and query under the current snapshot's id and the
+//! number of versions published, which are read from the database
 //! at most once every [`RECHECK_DATA_EVERY`] (an import runs in another process), and dropped when
 //! it changes.
 //!
@@ -20,7 +22,7 @@
 //! the `nonce` attributes left in it from rendering then match nothing.
 
 use super::{CspScriptSources, StaticFile, NO_STORE, SECURE_SESSION_COOKIE, SESSION_COOKIE};
-use app::store::{organisations, Db};
+use app::store::{organisations, results, Db};
 use axum::{
     body::{Body, Bytes},
     extract::{Request, State},
@@ -89,8 +91,9 @@ impl PageCache {
             .len()
     }
 
-    /// The id of the organisation snapshot the pages show now (empty before any is loaded);
-    /// None when the database cannot say, and then nothing is served from the cache.
+    /// The data the pages show now: the organisation snapshot's id (empty before any is loaded)
+    /// and how many versions of results are published; None when the database cannot say, and
+    /// then nothing is served from the cache.
     async fn data_version(&self) -> Option<Arc<str>> {
         {
             let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
@@ -100,15 +103,21 @@ impl PageCache {
                 }
             }
         }
-        match organisations::current_snapshot(&self.db).await {
-            Ok(snapshot) => {
-                let version: Arc<str> = snapshot.map(|s| s.id).unwrap_or_default().into();
+        let read = async {
+            let snapshot = organisations::current_snapshot(&self.db).await?;
+            let results = results::generation(&self.db).await?;
+            Ok::<_, sqlx::Error>((snapshot, results))
+        };
+        match read.await {
+            Ok((snapshot, results)) => {
+                let snapshot = snapshot.map(|s| s.id).unwrap_or_default();
+                let version: Arc<str> = format!("{snapshot}/{results}").into();
                 *self.data.lock().unwrap_or_else(PoisonError::into_inner) =
                     Some((Instant::now(), version.clone()));
                 Some(version)
             }
             Err(error) => {
-                tracing::error!(%error, "reading the current organisation snapshot for the page cache");
+                tracing::error!(%error, "reading the organisation snapshot and results version for the page cache");
                 None
             }
         }
@@ -236,10 +245,22 @@ fn has_session_cookie(headers: &HeaderMap) -> bool {
 }
 
 /// The pages that show the same to everyone who is not signed in, and change only with the
-/// organisation snapshot (the routes in app::pages): the home page, the directory (and a search of
-/// it), an ICB's page and a trust's page.
+/// organisation snapshot or a new published version of results (the routes in app::pages): the
+/// home page, the directory (and a search of it), an ICB's page, a trust's page, and the results
+/// pages with their filters.
 fn is_public_page(path: &str, query: Option<&str>) -> bool {
     let query = query.unwrap_or("");
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if segments[0] == "results" {
+        let plain = |segment: &&str| !segment.is_empty() && !segment.contains('.');
+        let page = match segments[1..] {
+            [] => true,
+            [cycle] | [cycle, "trusts"] => plain(&cycle),
+            [cycle, "trusts" | "ics", code] => plain(&cycle) && plain(&code),
+            _ => false,
+        };
+        return page && query.len() <= MAX_QUERY_BYTES;
+    }
     match path {
         "/" => query.is_empty(),
         "/organisations" => {

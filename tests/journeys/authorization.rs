@@ -4,7 +4,10 @@
 
 use app::api::evidence::*;
 use app::api::moderation::*;
+use app::api::provisional::*;
+use app::api::release::*;
 use app::api::replies::*;
+use app::api::results::*;
 use app::api::reviewers::*;
 use app::api::reviews::*;
 use app::api::sign_off::*;
@@ -818,6 +821,114 @@ fn table() -> Vec<Row> {
             // No such request: not found, for everyone signed in.
             allowed: "lrmpd",
             fields: |_, _| fields(&[("request_id", "no-such-request"), ("answer", "")]),
+        },
+        Row {
+            path: GetRelease::PATH,
+            case: "read a cycle's release page",
+            allowed: "d",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
+        },
+        Row {
+            path: ExcludeFromResults::PATH,
+            case: "leave an assessment out of the results (no reason given)",
+            allowed: "d",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
+        },
+        Row {
+            path: ReleaseProvisionally::PATH,
+            case: "release results provisionally (nothing signed off)",
+            allowed: "d",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle), ("working_days", "5")]),
+        },
+        Row {
+            path: PublishResults::PATH,
+            case: "publish results (nothing released)",
+            allowed: "d",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle), ("note", "")]),
+        },
+        Row {
+            path: ReopenForCorrection::PATH,
+            case: "reopen a published assessment for correction (none published)",
+            allowed: "d",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
+        },
+        Row {
+            path: GetFinalScores::PATH,
+            case: "read my trust's final scores before release",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
+        },
+        Row {
+            path: GetFinalScores::PATH,
+            case: "read another trust's final scores",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.other_assessment)]),
+        },
+        Row {
+            path: RaiseQuery::PATH,
+            case: "query my trust's score (not released: not now)",
+            allowed: "l",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("domain_key", &c.domain_key),
+                    ("question", "Why?"),
+                ])
+            },
+        },
+        Row {
+            path: RaiseQuery::PATH,
+            case: "query another trust's score",
+            allowed: "",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
+                    ("domain_key", &c.domain_key),
+                    ("question", "Why?"),
+                ])
+            },
+        },
+        Row {
+            path: OpenQueries::PATH,
+            case: "list the queries to answer",
+            allowed: "m",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: AnswerQuery::PATH,
+            case: "answer a query (there is none)",
+            allowed: "m",
+            fields: |_, _| fields(&[("query_id", "no-such-query"), ("answer", "No")]),
+        },
+        Row {
+            path: ResultsIndex::PATH,
+            case: "public list of published results",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: NationalResults::PATH,
+            case: "public national results (none published: not found)",
+            allowed: "alrmpd",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
+        },
+        Row {
+            path: TrustLeague::PATH,
+            case: "public trust league table",
+            allowed: "alrmpd",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
+        },
+        Row {
+            path: IcsResults::PATH,
+            case: "public ICS results",
+            allowed: "alrmpd",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle), ("code", "QWO")]),
+        },
+        Row {
+            path: TrustResults::PATH,
+            case: "public trust results",
+            allowed: "alrmpd",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle), ("code", "RR8")]),
         },
     ]
 }

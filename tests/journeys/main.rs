@@ -12,6 +12,7 @@ mod assessments;
 mod authorization;
 mod browser;
 mod browser_after_submission;
+mod browser_results;
 mod http;
 mod mail;
 mod moderation;

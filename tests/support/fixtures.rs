@@ -458,6 +458,50 @@ impl AssessmentBuilder {
     }
 }
 
+/// RR8's acute assessment signed off in a cycle (of region Y63) moved on to the sign-off phase;
+/// with `alone`, every other assessment of the cycle is left out of its results. Returns the
+/// cycle's id and the assessment's.
+pub async fn signed_off(server: &TestServer, alone: bool) -> (String, String) {
+    use app::rules::cycles::Phase;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(server)
+        .await;
+    let reviewer = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::SignedOff)
+        .answer_domains(..)
+        .reviewer(&reviewer)
+        .build(server)
+        .await;
+    let db = &server.state.db;
+    for (from, to) in [
+        (Phase::PeerReview, Phase::Moderation),
+        (Phase::Moderation, Phase::SignOff),
+    ] {
+        app::store::cycles::change_phase(db, ACTOR, &cycle, from, to)
+            .await
+            .expect("the cycle moves on");
+    }
+    if alone {
+        for header in app::store::assessments::for_cycle(db, &cycle)
+            .await
+            .unwrap()
+        {
+            if header.id != assessment {
+                app::store::results::exclude(db, ACTOR, &header.id, "Not in this test")
+                    .await
+                    .expect("the assessment is left out");
+            }
+        }
+    }
+    (cycle, assessment)
+}
+
 /// A moderator (an account made for it) sets every domain: the first to level 1 with a
 /// rationale, the rest at the trust's own level; and submits. With `sign_off`, an approver (another
 /// account) signs it off. Also takes a replied assessment reopened for correction back to signed

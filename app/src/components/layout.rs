@@ -31,6 +31,9 @@ pub fn Header() -> impl IntoView {
                         <li class="nhsuk-header__navigation-item">
                             <A href="/organisations" attr:class="nhsuk-header__navigation-link">"Organisations"</A>
                         </li>
+                        <li class="nhsuk-header__navigation-item">
+                            <A href="/results" attr:class="nhsuk-header__navigation-link">"Results"</A>
+                        </li>
                         <Transition fallback=|| ()>
                             {move || Suspend::new(async move {
                                 match account.await {
@@ -114,6 +117,9 @@ pub fn Footer() -> impl IntoView {
                     <ul class="nhsuk-footer__list">
                         <li class="nhsuk-footer__list-item">
                             <a class="nhsuk-footer__list-item-link" href="/organisations">"Organisations"</a>
+                        </li>
+                        <li class="nhsuk-footer__list-item">
+                            <a class="nhsuk-footer__list-item-link" href="/results">"Results"</a>
                         </li>
                     </ul>
                     <p class="nhsuk-body-s">"© NHS England"</p>

@@ -154,6 +154,9 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                 {(header.status == AssessmentStatus::Replied).then(|| view! {
                     <p><a class="nhsuk-link" href=format!("/assessments/{id}/evidence")>"Answer NHS England's requests for more evidence"</a></p>
                 })}
+                {matches!(header.status, AssessmentStatus::ProvisionallyReleased | AssessmentStatus::Published).then(|| view! {
+                    <p><a class="nhsuk-link" href=format!("/assessments/{id}/results")>"Read your final scores and why each is what it is"</a></p>
+                })}
             </div>
         })}
         {overview.locked_reason.clone().map(|reason| view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> })}

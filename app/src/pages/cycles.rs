@@ -185,6 +185,7 @@ fn CycleDetail(
     let reply_cycle_id = cycle.id.clone();
     let reply_deadline = cycle.reply_deadline.clone();
     let assignment_link = format!("/admin/cycles/{}/assignment", cycle.id);
+    let release_link = format!("/admin/cycles/{}/results", cycle.id);
     let settings: Vec<&str> = cycle.care_settings.iter().map(|s| s.label()).collect();
     let regions = if cycle.region_ods_codes.is_empty() {
         "All of England".to_string()
@@ -249,6 +250,7 @@ fn CycleDetail(
         })}
         {(!cycle.is_historical && cycle.phase != Phase::Setup).then(|| view! {
             <p><a class="nhsuk-link" href=assignment_link.clone()>"Reviewer assignment"</a></p>
+            <p><a class="nhsuk-link" href=release_link.clone()>"Release and publication"</a></p>
         })}
         <h2 class="nhsuk-heading-m">"Assessments"</h2>
         {if overview.assessments.is_empty() {

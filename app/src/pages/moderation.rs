@@ -37,6 +37,7 @@ pub fn ModerationQueuePage() -> impl IntoView {
     view! {
         <Title text="Moderation"/>
         <h1 class="nhsuk-heading-xl">"Moderation"</h1>
+        <p><a class="nhsuk-link" href="/moderation/queries">"Queries on provisional scores"</a></p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {

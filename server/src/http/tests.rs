@@ -385,6 +385,65 @@ async fn a_request_with_a_session_is_never_served_from_the_cache_nor_stored() {
 }
 
 #[tokio::test]
+async fn results_pages_are_cached_until_a_version_is_published_and_downloads_are_not() {
+    let (_folder, state) = state().await;
+    let db = state.db.clone();
+    let cache = Arc::new(PageCache::with_recheck(db.clone(), Duration::ZERO));
+    let router = router_with_cache(state, HttpSettings::new(false), cache.clone());
+    let before = get(&router, "/results?x=1", &[]).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(
+        !before.header(header::ETAG).is_empty(),
+        "the results index is public"
+    );
+    assert!(before.text().contains("No results have been published yet"));
+    let filtered = get(
+        &router,
+        "/results/c1/trusts?sort=name&care_setting=Acute",
+        &[],
+    )
+    .await;
+    assert_eq!(
+        filtered.status,
+        StatusCode::NOT_FOUND,
+        "no such cycle: not kept"
+    );
+    assert_eq!(filtered.header(header::CACHE_CONTROL), "no-store");
+
+    // An imported cycle is a published version: the cached index is replaced.
+    sqlx::query(
+        "INSERT INTO cycles (id, name, framework_version, opens_on, submission_deadline, \
+         review_deadline, moderation_deadline, publication_on, care_settings, region_ods_codes, \
+         reviewers_per_assessment, reviewer_capacity, phase, is_historical, created_at, created_by) \
+         SELECT 'c1', 'DMA 2025/26', version, '2025-06-30', '2025-06-30', '2025-06-30', \
+         '2025-06-30', '2025-06-30', 'Acute', '', 0, 0, 'published', 1, '2025-06-30', 'tests' \
+         FROM frameworks LIMIT 1",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO result_versions (cycle_id, version, note, with_self_scores, published_by, \
+         published_at) VALUES ('c1', 1, 'Imported', 0, 'tests', '2025-06-30')",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let after = get(&router, "/results?x=1", &[]).await;
+    assert!(
+        after.text().contains("DMA 2025/26"),
+        "the new version shows"
+    );
+    assert_ne!(after.header(header::ETAG), before.header(header::ETAG));
+
+    let download = get(&router, "/results/c1/trusts.csv", &[]).await;
+    assert_eq!(download.header(header::CACHE_CONTROL), "no-store");
+    assert_eq!(download.header(header::ETAG), "");
+    let unknown = get(&router, "/results/c1/secrets.csv", &[]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn pages_that_are_not_public_are_not_stored_anywhere() {
     let (_folder, state) = state().await;
     let router = router(state, false);

@@ -1,5 +1,5 @@
 //! The demo's published results: an earlier cycle's scores for every trust and care setting in the
-//! current organisation snapshot, synthetic but the same on every machine, so the results pages,
+//! current organisation snapshot and every ICB's own survey, synthetic but the same on every machine, so the results pages,
 //! league tables and year-on-year changes have something to show.
 
 use app::rules::cycles::CycleDates;
@@ -43,19 +43,23 @@ pub async fn seed_demo_published_results(db: &Db) -> anyhow::Result<()> {
     let framework = frameworks::cached(db, &version)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the framework {version} is loaded"))?;
+    // Each trust in each care setting it provides, and each ICB's own survey.
     let provided: Vec<(String, String)> = sqlx::query_as(
-        "SELECT s.trust_ods_code, s.care_setting FROM trust_care_settings s \
+        "SELECT s.trust_ods_code AS ods_code, s.care_setting FROM trust_care_settings s \
          JOIN org_snapshots o ON o.id = s.snapshot_id WHERE o.is_current = 1 \
-         ORDER BY s.trust_ods_code, s.care_setting",
+         UNION ALL \
+         SELECT i.ods_code, CAST($1 AS TEXT) AS care_setting FROM icbs i \
+         JOIN org_snapshots o ON o.id = i.snapshot_id WHERE o.is_current = 1 \
+         ORDER BY ods_code, care_setting",
     )
+    .bind(CareSetting::Icb.label())
     .fetch_all(&db.pool)
     .await?;
     let hundredths = |score: f64| (score * 100.0).round() as i64;
     let mut assessments = Vec::new();
     let mut settings = Vec::new();
     for (trust, label) in provided {
-        let Some(setting) = CareSetting::from_label(&label).filter(|s| *s != CareSetting::Icb)
-        else {
+        let Some(setting) = CareSetting::from_label(&label) else {
             continue;
         };
         if !settings.contains(&setting) {
@@ -148,5 +152,9 @@ mod tests {
             .unwrap();
         assert!(results.len() > 200, "{} assessments", results.len());
         assert!(results.iter().all(|r| !r.imported_pillars.is_empty()));
+        assert!(
+            results.iter().any(|r| r.care_setting == CareSetting::Icb),
+            "ICBs' own surveys too"
+        );
     }
 }

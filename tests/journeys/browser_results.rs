@@ -120,7 +120,15 @@ async fn results_are_released_queried_and_published_with_javascript_off() {
         .await
         .unwrap();
     click_button(&public, "Show results").await;
-    let url = public.current_url().await.unwrap();
+    // The form is a plain GET: the browser goes to the address with the choices in it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let url = loop {
+        let url = public.current_url().await.unwrap();
+        if url.as_str().contains("sort=name") || std::time::Instant::now() > deadline {
+            break url;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert!(
         url.as_str().contains("sort=name") && url.as_str().contains("region="),
         "{url}"

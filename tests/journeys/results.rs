@@ -551,3 +551,102 @@ async fn an_upheld_query_sends_the_assessment_back_to_moderation() {
         AssessmentStatus::ProvisionallyReleased
     );
 }
+
+#[tokio::test]
+async fn an_ics_shows_its_icbs_own_survey_beside_the_mean_of_its_providers() {
+    let server = start_server().await;
+    let db = &server.state.db;
+    // A cycle that includes ICBs creates each ICB's own assessment when it opens.
+    let cycle = e2e::fixtures::CycleBuilder::new()
+        .name("DMA 2026/27 with ICBs")
+        .care_settings(&[CareSetting::Acute, CareSetting::Icb])
+        .regions(&["Y63"])
+        .open(&server)
+        .await;
+    let opened = store::assessments::for_cycle(db, &cycle).await.unwrap();
+    let icb = opened
+        .iter()
+        .find(|a| a.trust_ods_code == "QWO")
+        .expect("West Yorkshire ICB's own assessment");
+    assert_eq!(icb.care_setting, CareSetting::Icb);
+    assert!(
+        icb.trust_name.contains("West Yorkshire"),
+        "{}",
+        icb.trust_name
+    );
+    assert!(opened.iter().any(|a| a.trust_ods_code == "RR8"));
+
+    let framework = store::frameworks::cached(db, e2e::fixtures::FRAMEWORK_VERSION)
+        .await
+        .unwrap()
+        .unwrap();
+    let scored = |ods: &str, setting: CareSetting, hundredths: i64| PublishedAssessment {
+        trust_ods_code: ods.into(),
+        care_setting: setting,
+        overall: hundredths,
+        pillars: framework
+            .pillars
+            .iter()
+            .filter(|p| p.domains.iter().any(|d| d.applies_to(setting)))
+            .map(|p| (p.key.clone(), hundredths))
+            .collect(),
+        domains: Vec::new(),
+    };
+    let earlier = store::cycles::NewCycle {
+        name: "DMA 2025/26".into(),
+        framework_version: e2e::fixtures::FRAMEWORK_VERSION.into(),
+        dates: app::rules::cycles::CycleDates {
+            opens_on: "2025-06-30".into(),
+            submission_deadline: "2025-06-30".into(),
+            review_deadline: "2025-06-30".into(),
+            moderation_deadline: "2025-06-30".into(),
+            publication_on: "2025-06-30".into(),
+        },
+        care_settings: vec![CareSetting::Acute, CareSetting::Icb],
+        region_ods_codes: Vec::new(),
+        reviewers_per_assessment: 0,
+        reviewer_capacity: 0,
+    };
+    let (published, _) = store::published::import_historical_cycle(
+        db,
+        ACTOR,
+        &earlier,
+        &[
+            scored("RR8", CareSetting::Acute, 300),
+            scored("QWO", CareSetting::Icb, 200),
+        ],
+        "results-2025.csv",
+    )
+    .await
+    .unwrap();
+    let public = cookieless_client();
+    let (code, body) = page(&public, &server, &format!("/results/{published}/ics/QWO")).await;
+    assert_eq!(code, 200);
+    for expected in [
+        "Overall score: mean of its providers</dt><dd class=\"nhsuk-summary-list__value\">3.00",
+        "The ICB&#x27;s own survey: overall score</dt><dd class=\"nhsuk-summary-list__value\">2.00",
+    ] {
+        let expected = expected.replace("&#x27;", "'");
+        assert!(
+            body.contains(&expected),
+            "{expected} is missing from the ICS page"
+        );
+    }
+    let (_, body) = page(&public, &server, &format!("/results/{published}")).await;
+    assert!(
+        body.contains("Covers 1 assessments of 1 trusts"),
+        "England's mean is of providers only"
+    );
+    assert!(
+        body.contains("ICBs' own surveys (mean of 1"),
+        "listed apart: {}",
+        &body[body
+            .find("<h2 class=\"nhsuk-heading-l\">England")
+            .unwrap_or(0)..][..2500]
+    );
+    let (_, body) = page(&public, &server, &format!("/results/{published}/trusts")).await;
+    assert!(
+        !body.contains("Integrated Care Board</a>"),
+        "an ICB is not in the trusts' table"
+    );
+}

@@ -29,6 +29,14 @@ pub struct AssessmentResult {
     pub self_scores: Option<Scores>,
 }
 
+impl AssessmentResult {
+    /// A provider's assessment (a trust in a care setting), as opposed to an ICB's own survey:
+    /// only providers count towards an ICS's, a region's and England's means.
+    pub fn is_provider(&self) -> bool {
+        self.care_setting != CareSetting::Icb
+    }
+}
+
 /// Pillar scores and the overall score that follows from them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scores {

@@ -73,6 +73,8 @@ pub struct IcsLine {
     pub region: String,
     pub score: GroupScore,
     pub previous: Option<f64>,
+    /// The overall score of the ICB's own survey, where the cycle included ICBs.
+    pub own_survey: Option<f64>,
 }
 
 /// A region's mean scores.
@@ -93,6 +95,8 @@ pub struct NationalView {
     pub england_self: Option<GroupScore>,
     pub regions: Vec<RegionLine>,
     pub ics_league: Vec<Ranked<IcsLine>>,
+    /// The mean of the ICBs' own surveys in the region filtered, where the cycle included ICBs.
+    pub icb_surveys: Option<GroupScore>,
     /// `(pillar name, counts per score band)`, then the overall score's.
     pub distributions: Vec<(String, [usize; 4])>,
 }
@@ -124,6 +128,8 @@ pub struct IcsView {
     pub england: GroupScore,
     pub previous: Option<f64>,
     pub providers: Vec<TrustLine>,
+    /// The ICB's own survey, where the cycle included ICBs.
+    pub own_survey: Option<TrustLine>,
 }
 
 /// A trust's page: one line per care setting assessed.
@@ -158,16 +164,29 @@ impl LoadedResults {
             .map(|previous| previous.scores.overall)
     }
 
+    /// A line for a table: without domain levels, which only a trust's own page shows, so a
+    /// national table does not carry 47 levels an assessment.
     fn line(&self, result: &AssessmentResult) -> TrustLine {
+        let mut line = self.line_with_domains(result);
+        line.result.scores.domains.clear();
+        if let Some(own) = &mut line.result.self_scores {
+            own.domains.clear();
+        }
+        line
+    }
+
+    fn line_with_domains(&self, result: &AssessmentResult) -> TrustLine {
         TrustLine {
             previous: self.previous_of(result),
             result: result.clone(),
         }
     }
 
+    /// The providers' assessments of `care_setting` in `region` (empty: all).
     fn filtered(&self, care_setting: &str, region: &str) -> Vec<AssessmentResult> {
         self.results
             .iter()
+            .filter(|r| r.is_provider())
             .filter(|r| care_setting.is_empty() || r.care_setting.label() == care_setting)
             .filter(|r| region.is_empty() || r.region == region)
             .cloned()
@@ -182,8 +201,12 @@ impl LoadedResults {
             .collect();
         regions.sort_by(|a, b| a.1.cmp(&b.1));
         regions.dedup();
-        let mut care_settings: Vec<CareSetting> =
-            self.results.iter().map(|r| r.care_setting).collect();
+        let mut care_settings: Vec<CareSetting> = self
+            .results
+            .iter()
+            .filter(|r| r.is_provider())
+            .map(|r| r.care_setting)
+            .collect();
         care_settings.sort_by_key(|setting| setting.label());
         care_settings.dedup();
         Filters {
@@ -198,8 +221,20 @@ impl LoadedResults {
         }
     }
 
+    /// England's mean over every provider's assessment.
     fn england(&self) -> Result<GroupScore, AppError> {
-        summarise(&self.framework, &self.results, published).ok_or(AppError::Internal)
+        summarise(&self.framework, self.providers(), published).ok_or(AppError::Internal)
+    }
+
+    fn providers(&self) -> impl Iterator<Item = &AssessmentResult> {
+        self.results.iter().filter(|r| r.is_provider())
+    }
+
+    /// The ICB's own survey, where the cycle included ICBs.
+    fn own_survey(&self, ics: &str) -> Option<&AssessmentResult> {
+        self.results
+            .iter()
+            .find(|r| !r.is_provider() && r.organisation == ics)
     }
 }
 
@@ -406,10 +441,11 @@ pub async fn national_results(
             let previous_members: Vec<&AssessmentResult> = loaded
                 .previous
                 .values()
-                .filter(|p| p.ics == code)
+                .filter(|p| p.ics == code && p.is_provider())
                 .filter(|p| care_setting.is_empty() || p.care_setting.label() == care_setting)
                 .collect();
             Some(IcsLine {
+                own_survey: loaded.own_survey(&code).map(|own| own.scores.overall),
                 name: member.ics_name.clone(),
                 region: member.region_name.clone(),
                 previous: summarise(framework, previous_members, published).map(|g| g.overall),
@@ -432,7 +468,13 @@ pub async fn national_results(
         "Overall".into(),
         distribution(kept.iter().map(|r| r.scores.overall)),
     ));
+    let surveys: Vec<&AssessmentResult> = loaded
+        .results
+        .iter()
+        .filter(|r| !r.is_provider() && (region.is_empty() || r.region == region))
+        .collect();
     Ok(NationalView {
+        icb_surveys: summarise(framework, surveys, published),
         england: summarise(framework, &kept, published),
         england_self: summarise(framework, &kept, self_assessed),
         regions,
@@ -487,8 +529,7 @@ pub async fn ics_results(
     let db = db()?;
     let loaded = load(&db, &cycle_id, version_param(&version)?).await?;
     let members: Vec<AssessmentResult> = loaded
-        .results
-        .iter()
+        .providers()
         .filter(|r| r.ics == code)
         .cloned()
         .collect();
@@ -496,8 +537,11 @@ pub async fn ics_results(
         .first()
         .ok_or_else(|| AppError::NotFound("This cycle has no results for that ICS.".into()))?;
     let framework = &loaded.framework;
-    let previous: Vec<&AssessmentResult> =
-        loaded.previous.values().filter(|p| p.ics == code).collect();
+    let previous: Vec<&AssessmentResult> = loaded
+        .previous
+        .values()
+        .filter(|p| p.ics == code && p.is_provider())
+        .collect();
     Ok(IcsView {
         name: first.ics_name.clone(),
         region: first.region_name.clone(),
@@ -506,6 +550,7 @@ pub async fn ics_results(
         england: loaded.england()?,
         previous: summarise(framework, previous, published).map(|g| g.overall),
         providers: members.iter().map(|r| loaded.line(r)).collect(),
+        own_survey: loaded.own_survey(&code).map(|own| loaded.line(own)),
         code,
         shown: loaded.shown,
     })
@@ -524,7 +569,7 @@ pub async fn trust_results(
         .results
         .iter()
         .filter(|r| r.organisation == code)
-        .map(|r| loaded.line(r))
+        .map(|r| loaded.line_with_domains(r))
         .collect();
     let first = assessments
         .first()

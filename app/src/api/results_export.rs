@@ -7,6 +7,7 @@ use super::results::{load, LoadedResults};
 use crate::error::AppError;
 use crate::rules::assessments::is_met_in;
 use crate::rules::reply::reviewer_label;
+use crate::rules::results::AssessmentResult;
 use crate::rules::results::{published, summarise, summarise_by};
 use crate::rules::review::reviewer_domain_score;
 use crate::rules::scoring::domain_score;
@@ -96,6 +97,13 @@ pub async fn results_table(
     let loaded = load(db, cycle_id, version).await?;
     let framework = &loaded.framework;
     let pillars = &loaded.shown.pillars;
+    // ICBs' own surveys are not providers: the ICS table gives them a column of their own.
+    let providers: Vec<AssessmentResult> = loaded
+        .results
+        .iter()
+        .filter(|r| r.is_provider())
+        .cloned()
+        .collect();
     let (name, headers, rows) = match table {
         Table::Ics => {
             let headers = [
@@ -109,26 +117,33 @@ pub async fn results_table(
             .map(String::from)
             .into_iter()
             .chain(pillar_headers(&loaded))
+            .chain(["ICB's own survey, overall".to_string()])
             .collect();
-            let rows =
-                summarise_by(framework, &loaded.results, |r| r.ics.clone())
-                    .into_iter()
-                    .filter_map(|(code, score)| {
-                        let member = loaded.results.iter().find(|r| r.ics == code)?;
-                        let mut row: Vec<Cell> = vec![
-                            code.clone().into(),
-                            member.ics_name.clone().into(),
-                            member.region_name.clone().into(),
-                            Cell::Number(score.assessments as f64),
-                            Cell::Number(score.organisations as f64),
-                            Cell::Number(score.overall),
-                        ];
-                        row.extend(pillars.iter().map(|(key, _)| {
+            let rows = summarise_by(framework, &providers, |r| r.ics.clone())
+                .into_iter()
+                .filter_map(|(code, score)| {
+                    let member = loaded.results.iter().find(|r| r.ics == code)?;
+                    let mut row: Vec<Cell> = vec![
+                        code.clone().into(),
+                        member.ics_name.clone().into(),
+                        member.region_name.clone().into(),
+                        Cell::Number(score.assessments as f64),
+                        Cell::Number(score.organisations as f64),
+                        Cell::Number(score.overall),
+                    ];
+                    row.extend(
+                        pillars.iter().map(|(key, _)| {
                             score.pillar(key).map_or_else(|| "".into(), Cell::Number)
-                        }));
-                        Some(row)
-                    })
-                    .collect();
+                        }),
+                    );
+                    let own = loaded
+                        .results
+                        .iter()
+                        .find(|r| !r.is_provider() && r.organisation == code);
+                    row.push(own.map_or_else(|| "".into(), |own| Cell::Number(own.scores.overall)));
+                    Some(row)
+                })
+                .collect();
             ("ics", headers, rows)
         }
         Table::Trusts => {
@@ -147,8 +162,7 @@ pub async fn results_table(
             if loaded.shown.with_self_scores {
                 headers.push("Self-assessed overall".into());
             }
-            let rows = loaded
-                .results
+            let rows = providers
                 .iter()
                 .map(|result| {
                     let mut row: Vec<Cell> = vec![
@@ -176,16 +190,17 @@ pub async fn results_table(
     };
     // The national mean goes last, so a reader can check any group against it.
     let mut rows: Vec<Vec<Cell>> = rows;
-    if let Some(england) = summarise(framework, &loaded.results, published) {
-        let blanks = headers.len() - 1 - pillars.len();
-        let mut row: Vec<Cell> = vec!["England".into()];
-        row.extend((1..blanks).map(|_| Cell::from("")));
-        row.push(Cell::Number(england.overall));
-        row.extend(
-            pillars
-                .iter()
-                .map(|(key, _)| england.pillar(key).map_or_else(|| "".into(), Cell::Number)),
-        );
+    if let Some(england) = summarise(framework, &providers, published) {
+        // Both tables have the overall score in the sixth column and the pillars after it.
+        const OVERALL: usize = 5;
+        let mut row: Vec<Cell> = vec![Cell::from(""); headers.len()];
+        row[0] = "England".into();
+        row[OVERALL] = Cell::Number(england.overall);
+        for (index, (key, _)) in pillars.iter().enumerate() {
+            if let Some(score) = england.pillar(key) {
+                row[OVERALL + 1 + index] = Cell::Number(score);
+            }
+        }
         rows.push(row);
     }
     Ok(Export {

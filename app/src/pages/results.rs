@@ -224,6 +224,10 @@ fn National(view: NationalView) -> impl IntoView {
     let pillars = shown.pillars.clone();
     let base = format!("/results/{}", shown.cycle_id);
     let suffix = version_suffix(&shown);
+    let with_surveys = view
+        .ics_league
+        .iter()
+        .any(|line| line.entry.own_survey.is_some());
     let covered = view.england.as_ref().map(|england| {
         format!(
             "Covers {} assessments of {} trusts.",
@@ -253,6 +257,9 @@ fn National(view: NationalView) -> impl IntoView {
                     }).collect_view()}
                     {view.england_self.clone().map(|own| view! {
                         <SummaryRow key="Overall, as trusts scored themselves" value=two_decimals(own.overall)/>
+                    })}
+                    {view.icb_surveys.clone().map(|surveys| view! {
+                        <SummaryRow key=format!("ICBs' own surveys (mean of {}; not part of the scores above)", surveys.assessments) value=two_decimals(surveys.overall)/>
                     })}
                 </dl>
             }.into_any(),
@@ -288,6 +295,7 @@ fn National(view: NationalView) -> impl IntoView {
                         <th class="nhsuk-table__header" scope="col">"Region"</th>
                         {score_headers(&pillars)}
                         <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Assessments"</th>
+                        {with_surveys.then(|| view! { <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"ICB's own survey"</th> })}
                         <th class="nhsuk-table__header" scope="col">{format!("Change since {}", shown.previous_cycle.clone().unwrap_or_else(|| "the previous cycle".into()))}</th>
                     </tr>
                 </thead>
@@ -301,6 +309,7 @@ fn National(view: NationalView) -> impl IntoView {
                                 <td class="nhsuk-table__cell">{line.region.clone()}</td>
                                 {group_cells(&line.score, &pillars)}
                                 <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{line.score.assessments}</td>
+                                {with_surveys.then(|| view! { <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{score_cell(line.own_survey)}</td> })}
                                 <td class="nhsuk-table__cell">{change_cell(line.score.overall, line.previous)}</td>
                             </tr>
                         }
@@ -495,12 +504,24 @@ fn Ics(view: IcsView) -> impl IntoView {
     let pillars = shown.pillars.clone();
     let base = format!("/results/{}", shown.cycle_id);
     let suffix = version_suffix(&shown);
-    let mut rows = vec![group_row(&view.name, &view.score, &pillars)];
+    let mut rows = vec![group_row(
+        &format!("{}: mean of its providers", view.name),
+        &view.score,
+        &pillars,
+    )];
     if let Some(own) = &view.self_score {
         rows.push(group_row(
             &format!("{}, as its trusts scored themselves", view.name),
             own,
             &pillars,
+        ));
+    }
+    if let Some(survey) = &view.own_survey {
+        let scores = &survey.result.scores;
+        rows.push((
+            "The ICB's own survey".to_string(),
+            scores.overall,
+            pillars.iter().map(|(key, _)| scores.pillar(key)).collect(),
         ));
     }
     rows.push(group_row("England", &view.england, &pillars));
@@ -518,6 +539,9 @@ fn Ics(view: IcsView) -> impl IntoView {
         <dl class="nhsuk-summary-list">
             <SummaryRow key="Overall score: mean of its providers" value=two_decimals(view.score.overall)/>
             <SummaryRow key="Covers" value=format!("{} assessments of {} trusts", view.score.assessments, view.score.organisations)/>
+            {view.own_survey.as_ref().map(|survey| view! {
+                <SummaryRow key="The ICB's own survey: overall score" value=two_decimals(survey.result.scores.overall)/>
+            })}
             <SummaryRow key=format!("Change since {}", shown.previous_cycle.clone().unwrap_or_else(|| "the previous cycle".into())) value=change_cell(view.score.overall, view.previous)/>
         </dl>
         <PillarComparison pillars=pillars.clone() rows title=format!("{}'s pillar scores beside England's", view.name) table_id="ics-pillars"/>

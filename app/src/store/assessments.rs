@@ -53,7 +53,8 @@ const HEADER_QUERY: &str = "SELECT a.id, a.cycle_id, c.name AS cycle_name, c.fra
     e.deadline AS extended_deadline, a.submitted_at, \
     s.display_name AS submitted_by \
     FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
-    LEFT JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
+    LEFT JOIN assessed_organisations t \
+      ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
     LEFT JOIN deadline_extensions e ON e.cycle_id = a.cycle_id AND e.trust_ods_code = a.trust_ods_code \
     LEFT JOIN accounts s ON s.id = a.submitted_by";
 

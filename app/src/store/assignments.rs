@@ -170,8 +170,9 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
         .collect();
 
     for row in sqlx::query(
-        "SELECT a.id, a.trust_ods_code, a.care_setting, a.status, t.name, t.assessed_in_icb_ods_code, t.region_ods_code \
-         FROM assessments a JOIN trusts t ON t.snapshot_id = $2 AND t.ods_code = a.trust_ods_code \
+        "SELECT a.id, a.trust_ods_code, a.care_setting, a.status, t.name, t.ics_ods_code, t.region_ods_code \
+         FROM assessments a \
+         JOIN assessed_organisations t ON t.snapshot_id = $2 AND t.ods_code = a.trust_ods_code \
          WHERE a.cycle_id = $1 ORDER BY a.trust_ods_code, a.care_setting",
     )
     .bind(cycle_id)
@@ -196,7 +197,7 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
         data.input.assessments.push(Assessment {
             id,
             trust_ods_code: row.try_get("trust_ods_code")?,
-            icb_ods_code: row.try_get("assessed_in_icb_ods_code")?,
+            icb_ods_code: row.try_get("ics_ods_code")?,
             region_ods_code: row.try_get("region_ods_code")?,
             care_setting,
         });
@@ -605,7 +606,8 @@ pub async fn for_reviewer(
          (SELECT COUNT(*) FROM domain_reviews d WHERE d.assignment_id = r.id) AS domains_saved \
          FROM review_assignments r JOIN cycles c ON c.id = r.cycle_id \
          JOIN assessments a ON a.id = r.assessment_id \
-         LEFT JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
+         LEFT JOIN assessed_organisations t \
+           ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
          LEFT JOIN review_verdicts v ON v.assignment_id = r.id \
          LEFT JOIN review_deadline_extensions e ON e.assignment_id = r.id \
          WHERE r.reviewer_id = $1 AND r.status = 'assigned' ORDER BY c.opens_on DESC, trust_name",

@@ -217,12 +217,18 @@ pub async fn open(
     let settings: Vec<&str> = split_list(&settings).collect();
     let regions: Vec<&str> = split_list(&regions).collect();
 
+    // Each trust in each care setting it provides, and each ICB for its own survey.
     let rows = sqlx::query(
         "SELECT t.ods_code, t.name, t.region_ods_code, c.care_setting FROM trusts t \
          JOIN trust_care_settings c ON c.snapshot_id = t.snapshot_id AND c.trust_ods_code = t.ods_code \
-         WHERE t.snapshot_id = $1 ORDER BY t.ods_code, c.care_setting",
+         WHERE t.snapshot_id = $1 \
+         UNION ALL \
+         SELECT i.ods_code, i.name, i.region_ods_code, CAST($2 AS TEXT) AS care_setting FROM icbs i \
+         WHERE i.snapshot_id = $1 \
+         ORDER BY ods_code, care_setting",
     )
     .bind(&snapshot)
+    .bind(CareSetting::Icb.label())
     .fetch_all(&mut *tx)
     .await?;
     // Trusts in scope, each with the care settings it is assessed in, in ODS code order.

@@ -338,7 +338,8 @@ pub async fn queue(
          COALESCE(t.name, a.trust_ods_code) AS trust_name, COALESCE(r.name, '') AS region_name, \
          a.care_setting, a.status, m.moderated_by \
          FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
-         LEFT JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
+         LEFT JOIN assessed_organisations t \
+           ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
          LEFT JOIN regions r ON r.snapshot_id = c.snapshot_id AND r.ods_code = t.region_ods_code \
          LEFT JOIN moderations m ON m.assessment_id = a.id \
          WHERE a.status IN ({}) AND c.phase IN ('moderation', 'sign_off') \

@@ -429,11 +429,12 @@ pub async fn stored_results(
 ) -> Result<Vec<StoredResult>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT a.id, a.trust_ods_code, a.care_setting, t.name AS trust_name, \
-         t.assessed_in_icb_ods_code AS icb, i.name AS icb_name, \
+         t.ics_ods_code AS icb, i.name AS icb_name, \
          i.region_ods_code AS region, r.name AS region_name, c.is_historical \
          FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
-         JOIN trusts t ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
-         JOIN icbs i ON i.snapshot_id = c.snapshot_id AND i.ods_code = t.assessed_in_icb_ods_code \
+         JOIN assessed_organisations t \
+           ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
+         JOIN icbs i ON i.snapshot_id = c.snapshot_id AND i.ods_code = t.ics_ods_code \
          JOIN regions r ON r.snapshot_id = c.snapshot_id AND r.ods_code = i.region_ods_code \
          WHERE a.cycle_id = $1 AND a.id NOT IN (SELECT assessment_id FROM release_exclusions) \
          ORDER BY a.trust_ods_code, a.care_setting",

@@ -345,6 +345,25 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
         .await
         .unwrap();
     assert!(xlsx.starts_with(b"PK"), "a zip container, as .xlsx is");
+    let regions = public
+        .get(format!(
+            "{}/results/{cycle}/regions.csv?version=1",
+            server.base_url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        regions.starts_with("Region code,Region,Assessments,Trusts,Overall"),
+        "{regions}"
+    );
+    assert!(
+        regions.contains("North East and Yorkshire,1,1,"),
+        "{regions}"
+    );
 
     // NHS England's full data file names reviewers; the anonymised one does not.
     let data = format!("{}/admin/cycles/{cycle}/results/data.csv", server.base_url);

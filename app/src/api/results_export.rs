@@ -49,6 +49,7 @@ pub struct Export {
 /// Which table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
+    Regions,
     Ics,
     Trusts,
 }
@@ -105,6 +106,34 @@ pub async fn results_table(
         .cloned()
         .collect();
     let (name, headers, rows) = match table {
+        Table::Regions => {
+            let headers = ["Region code", "Region", "Assessments", "Trusts", "Overall"]
+                .map(String::from)
+                .into_iter()
+                .chain(pillar_headers(&loaded))
+                .collect();
+            let rows = summarise_by(framework, &providers, |r| {
+                (r.region_name.clone(), r.region.clone())
+            })
+            .into_iter()
+            .map(|((region_name, code), score)| {
+                let mut row: Vec<Cell> = vec![
+                    code.into(),
+                    region_name.into(),
+                    Cell::Number(score.assessments as f64),
+                    Cell::Number(score.organisations as f64),
+                    Cell::Number(score.overall),
+                ];
+                row.extend(
+                    pillars
+                        .iter()
+                        .map(|(key, _)| score.pillar(key).map_or_else(|| "".into(), Cell::Number)),
+                );
+                row
+            })
+            .collect();
+            ("regions", headers, rows)
+        }
         Table::Ics => {
             let headers = [
                 "ICS code",
@@ -191,14 +220,17 @@ pub async fn results_table(
     // The national mean goes last, so a reader can check any group against it.
     let mut rows: Vec<Vec<Cell>> = rows;
     if let Some(england) = summarise(framework, &providers, published) {
-        // Both tables have the overall score in the sixth column and the pillars after it.
-        const OVERALL: usize = 5;
+        // Every table has the overall score, then the pillars in order.
+        let overall = headers
+            .iter()
+            .position(|header| header == "Overall")
+            .unwrap_or(1);
         let mut row: Vec<Cell> = vec![Cell::from(""); headers.len()];
         row[0] = "England".into();
-        row[OVERALL] = Cell::Number(england.overall);
+        row[overall] = Cell::Number(england.overall);
         for (index, (key, _)) in pillars.iter().enumerate() {
             if let Some(score) = england.pillar(key) {
-                row[OVERALL + 1 + index] = Cell::Number(score);
+                row[overall + 1 + index] = Cell::Number(score);
             }
         }
         rows.push(row);
@@ -209,10 +241,10 @@ pub async fn results_table(
             slug(&loaded.shown.cycle_name),
             loaded.shown.version
         ),
-        sheet: if table == Table::Ics {
-            "ICSs".into()
-        } else {
-            "Trusts".into()
+        sheet: match table {
+            Table::Regions => "Regions".into(),
+            Table::Ics => "ICSs".into(),
+            Table::Trusts => "Trusts".into(),
         },
         headers,
         rows,

@@ -264,6 +264,12 @@ fn National(view: NationalView) -> impl IntoView {
                 </dl>
             }.into_any(),
         }}
+        <p class="nhsuk-body-s">
+            "Download the regions table: "
+            <a class="nhsuk-link" href=format!("{base}/regions.csv?version={}", shown.version)>"CSV"</a>
+            ", "
+            <a class="nhsuk-link" href=format!("{base}/regions.xlsx?version={}", shown.version)>"Excel"</a>
+        </p>
         <div class="app-table-scroll">
             <table class="nhsuk-table">
                 <caption class="nhsuk-table__caption">"Regions"</caption>

@@ -39,7 +39,7 @@ impl FileType {
     }
 }
 
-/// `/results/{cycle}/{ics|trusts}.{csv|xlsx}?version=N`.
+/// `/results/{cycle}/{regions|ics|trusts}.{csv|xlsx}?version=N`.
 pub(super) async fn results_download(
     State(state): State<AppState>,
     Path((cycle_id, file)): Path<(String, String)>,
@@ -47,6 +47,7 @@ pub(super) async fn results_download(
 ) -> Response {
     let Some((table, file_type)) = FileType::from_name(&file).and_then(|(stem, file_type)| {
         let table = match stem {
+            "regions" => Table::Regions,
             "ics" => Table::Ics,
             "trusts" => Table::Trusts,
             _ => return None,

@@ -204,7 +204,9 @@ pub async fn create_admin(config: &Config, email: &str, name: &str) -> anyhow::R
     let db = crate::open_database(&config.database_url).await?;
     let token = app::api::credentials::new_link_secret();
     let link = format!("{}/set-password?token={token}", config.public_url);
-    let mail = app::api::mail_text::invitation(email, name, "The service administrator", &link, 7);
+    let mail = app::store::outbox::MailWithSecret::new(link.clone(), |link| {
+        app::api::mail_text::invitation(email, name, "The service administrator", link, 7)
+    });
     let account = NewAccount {
         email: email.to_string(),
         display_name: name.to_string(),

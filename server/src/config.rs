@@ -15,7 +15,8 @@ pub struct Config {
     pub leptos_options: LeptosOptions,
     /// PUBLIC_URL: where people reach the service, for links in emails.
     pub public_url: String,
-    /// COOKIE_SECURE=1 when served over HTTPS: the session cookie is then Secure and __Host-.
+    /// Served over HTTPS: the session cookie is Secure and __Host-, and Strict-Transport-Security
+    /// is sent. On whenever PUBLIC_URL is https, unless COOKIE_SECURE=0 says otherwise.
     pub cookie_secure: bool,
     /// TRUST_PROXY=1 behind a load balancer that sets X-Forwarded-For (see app::state::AppState).
     pub trust_proxy: bool,
@@ -55,11 +56,23 @@ fn var(name: &str) -> Option<String> {
 }
 
 fn flag(name: &str) -> anyhow::Result<bool> {
+    Ok(optional_flag(name)?.unwrap_or(false))
+}
+
+/// A 1/0 setting, or None when it is not set.
+fn optional_flag(name: &str) -> anyhow::Result<Option<bool>> {
     match var(name).as_deref() {
-        None | Some("0") | Some("false") | Some("no") => Ok(false),
-        Some("1") | Some("true") | Some("yes") => Ok(true),
+        None => Ok(None),
+        Some("0") | Some("false") | Some("no") => Ok(Some(false)),
+        Some("1") | Some("true") | Some("yes") => Ok(Some(true)),
         Some(other) => anyhow::bail!("{name} must be 1 or 0, not {other:?}"),
     }
+}
+
+/// Whether the service is reached over HTTPS, so its cookie must be Secure: yes when the public
+/// address is https, without another setting; `COOKIE_SECURE` overrides it either way.
+pub fn served_over_https(public_url: &str, cookie_secure: Option<bool>) -> bool {
+    cookie_secure.unwrap_or_else(|| public_url.starts_with("https://"))
 }
 
 /// The FONT_ORIGIN setting: unset gives NHS.UK's asset host, empty gives none, and anything else
@@ -114,7 +127,7 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             leptos_options,
             public_url: public_url.trim_end_matches('/').to_string(),
-            cookie_secure: flag("COOKIE_SECURE")?,
+            cookie_secure: served_over_https(&public_url, optional_flag("COOKIE_SECURE")?),
             trust_proxy: flag("TRUST_PROXY")?,
             font_origin: font_origin(std::env::var("FONT_ORIGIN").ok().as_deref())?,
             mail: MailConfig {
@@ -129,7 +142,15 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-    use super::font_origin;
+    use super::{font_origin, served_over_https};
+
+    #[test]
+    fn an_https_address_makes_the_cookie_secure_without_another_setting() {
+        assert!(served_over_https("https://dma.england.nhs.uk", None));
+        assert!(!served_over_https("http://127.0.0.1:3000", None));
+        assert!(served_over_https("http://127.0.0.1:3000", Some(true)));
+        assert!(!served_over_https("https://dma.test", Some(false)));
+    }
 
     #[test]
     fn the_font_origin_defaults_to_nhs_uk_and_can_be_turned_off() {

@@ -64,7 +64,8 @@ pub const NO_STORE: &str = "no-store";
 /// What the router needs besides the application state.
 #[derive(Clone, Debug)]
 pub struct HttpSettings {
-    /// `COOKIE_SECURE`: the session cookie is `Secure` and `__Host-`.
+    /// Served over HTTPS (an https `PUBLIC_URL`, or `COOKIE_SECURE`): the session cookie is
+    /// `Secure` and `__Host-`, and Strict-Transport-Security is sent.
     pub cookie_secure: bool,
     /// `FONT_ORIGIN`: the origin besides this site that the CSP lets fonts load from; None: none.
     pub font_origin: Option<String>,
@@ -117,7 +118,9 @@ pub async fn serve(
 }
 
 /// The session cookie: HttpOnly and SameSite=Lax always; over HTTPS also Secure, with the
-/// __Host- prefix that pins it to this host and path.
+/// __Host- prefix that pins it to this host and path. A session is written only when it changes:
+/// signing in, and the idle timer that `guard` refreshes (at most once a minute) when a signed-in
+/// person's request reaches a server function; a static file or a made-up cookie writes nothing.
 fn session_layer(state: &AppState, cookie_secure: bool) -> SessionManagerLayer<DbSessionStore> {
     SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(if cookie_secure {
@@ -132,7 +135,6 @@ fn session_layer(state: &AppState, cookie_secure: bool) -> SessionManagerLayer<D
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
             IDLE_TIMEOUT_MINUTES,
         )))
-        .with_always_save(true)
 }
 
 /// The router with the default settings (NHS.UK's font host allowed).
@@ -165,6 +167,10 @@ fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCac
         .layer(middleware::from_fn(refuse_cross_site_writes))
         .layer(middleware::from_fn_with_state(pages, page_cache::caching))
         .layer(middleware::from_fn_with_state(csp, security_headers))
+        .layer(middleware::from_fn_with_state(
+            settings.cookie_secure,
+            strict_transport_security,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -410,6 +416,22 @@ async fn security_headers(
         header::HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
+    response
+}
+
+/// Over HTTPS, tells browsers to use nothing else for this host for a year.
+async fn strict_transport_security(
+    State(over_https): State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if over_https {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     response
 }
 

@@ -823,6 +823,24 @@ fn table() -> Vec<Row> {
             fields: |_, _| fields(&[("request_id", "no-such-request"), ("answer", "")]),
         },
         Row {
+            path: MySessions::PATH,
+            case: "list my sessions",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: ChangePassword::PATH,
+            case: "change my password (current one missing)",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[("current_password", "")]),
+        },
+        Row {
+            path: SignOutEverywhereElse::PATH,
+            case: "sign out everywhere else",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
             path: GetRelease::PATH,
             case: "read a cycle's release page",
             allowed: "d",

@@ -6,7 +6,7 @@ use app::api::accounts::{RequestPasswordReset, SignIn};
 use app::api::reviewers::{DeclareConflict, WithdrawConflict};
 use app::rules::accounts::Role;
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder, PASSWORD};
-use e2e::requests::{api_client, page, post, post_with};
+use e2e::requests::{api_client, page, post, post_with, NO_FIELDS};
 use e2e::{start_server, TestServer};
 use leptos::server_fn::ServerFn;
 use std::sync::Arc;
@@ -227,4 +227,255 @@ async fn a_page_loads_island_code_exactly_when_it_has_an_island() {
         islands += usize::from(has_island);
     }
     assert_eq!(islands, 3, "the directory, its search and the domain page");
+}
+
+/// Signing out tells the browser to forget what it kept (ASVS 7.4.x): Clear-Site-Data.
+#[tokio::test]
+async fn signing_out_clears_what_the_browser_kept() {
+    let server = start_server().await;
+    let client = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .signed_in(&server)
+        .await;
+    let answer = post(
+        &client,
+        &server,
+        app::api::accounts::SignOut::PATH,
+        NO_FIELDS,
+    )
+    .await;
+    assert_eq!(
+        answer
+            .headers
+            .get("clear-site-data")
+            .map(|v| v.to_str().unwrap()),
+        Some("\"cache\", \"cookies\", \"storage\"")
+    );
+    let (status, _) = page(&client, &server, "/account").await;
+    assert_ne!(status, 200, "the session has ended");
+}
+
+/// A link that works once (here a password reset) is never readable in the database once its
+/// email is sent: only the email carries it.
+#[tokio::test]
+async fn no_usable_link_is_kept_in_the_database_once_its_email_is_sent() {
+    let server = start_server().await;
+    AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .create(&server)
+        .await;
+    post(
+        &api_client(),
+        &server,
+        RequestPasswordReset::PATH,
+        &[("email", "lead@rr8.nhs.uk")],
+    )
+    .await;
+    let mail = server.wait_for_mail_to("lead@rr8.nhs.uk").await;
+    let link = e2e::link_in(&mail);
+    let token = link.split("token=").nth(1).expect("a token in the link");
+    // The worker marks the message sent just after writing it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let unsent = app::store::outbox::unsent_count(&server.state.db.pool)
+            .await
+            .unwrap();
+        if unsent == 0 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT body_text, secret FROM mail_outbox")
+            .fetch_all(&server.state.db.pool)
+            .await
+            .unwrap();
+    for (body, secret) in rows {
+        assert!(!body.contains(token), "the email's text holds no link");
+        assert!(secret.is_none(), "the link is forgotten once sent");
+    }
+    assert!(
+        matches!(
+            app::store::accounts::link_state(&server.state.db, token)
+                .await
+                .unwrap(),
+            app::store::accounts::LinkState::Usable { .. }
+        ),
+        "the emailed link still works"
+    );
+}
+
+/// A refused sign-in is in the audit trail with where it came from, and stays there after a
+/// sign-in that succeeds; so is signing out.
+#[tokio::test]
+async fn failed_sign_ins_and_sign_outs_are_in_the_audit_trail() {
+    let server = start_server().await;
+    let id = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .create(&server)
+        .await;
+    let client = api_client();
+    post(
+        &client,
+        &server,
+        SignIn::PATH,
+        &[
+            ("email", "lead@rr8.nhs.uk"),
+            ("password", "not the password"),
+        ],
+    )
+    .await;
+    post(
+        &client,
+        &server,
+        SignIn::PATH,
+        &[("email", "lead@rr8.nhs.uk"), ("password", PASSWORD)],
+    )
+    .await;
+    post(
+        &client,
+        &server,
+        app::api::accounts::SignOut::PATH,
+        NO_FIELDS,
+    )
+    .await;
+    let records = app::store::audit::recent(&server.state.db.pool, 10)
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str, Option<&str>)> = records
+        .iter()
+        .map(|r| (r.action.as_str(), r.entity_id.as_str(), r.after.as_deref()))
+        .collect();
+    assert_eq!(
+        &actions[..3],
+        [
+            ("sign out", id.as_str(), Some("from 127.0.0.1")),
+            ("sign in", id.as_str(), Some("from 127.0.0.1")),
+            (
+                "failed sign-in",
+                id.as_str(),
+                Some("lead@rr8.nhs.uk from 127.0.0.1")
+            ),
+        ]
+    );
+    assert_eq!(
+        app::store::audit::verify_chain(&server.state.db.pool)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// A signed-in person's requests for static files, and their pages within a minute of the last
+/// write, save nothing: a session is written when it changes.
+#[tokio::test]
+async fn a_session_is_written_only_when_it_changes() {
+    let server = start_server().await;
+    let client = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .signed_in(&server)
+        .await;
+    let stored = || async {
+        sqlx::query_as::<_, (String, String)>("SELECT data, expires_at FROM sessions")
+            .fetch_all(&server.state.db.pool)
+            .await
+            .unwrap()
+    };
+    let before = stored().await;
+    assert_eq!(before.len(), 1);
+    for path in [
+        "/nhsuk/nhsuk-frontend.min.css",
+        "/healthz",
+        "/account",
+        "/assessments",
+    ] {
+        let (status, _) = page(&client, &server, path).await;
+        assert_eq!(status, 200, "{path}");
+    }
+    assert_eq!(stored().await, before, "nothing was written");
+}
+
+/// Changing the password needs the current one, and ends every other session; a person sees
+/// their sessions and can end all but this one.
+#[tokio::test]
+async fn a_password_change_needs_the_current_one_and_ends_other_sessions() {
+    use app::api::accounts::{ChangePassword, MySessions, SignOutEverywhereElse};
+    let server = start_server().await;
+    let lead = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead);
+    let laptop = lead.signed_in(&server).await;
+    let phone = e2e::requests::signed_in_client(&server, "lead@rr8.nhs.uk", PASSWORD).await;
+    let listed = post(&laptop, &server, MySessions::PATH, NO_FIELDS)
+        .await
+        .body;
+    assert_eq!(listed.matches("\"this_one\":true").count(), 1, "{listed}");
+    assert_eq!(listed.matches("\"this_one\":false").count(), 1, "{listed}");
+
+    let new_password = "harbour violin thistle compass";
+    let wrong = post(
+        &laptop,
+        &server,
+        ChangePassword::PATH,
+        &[
+            ("current_password", "not my password"),
+            ("new_password", new_password),
+            ("confirm_password", new_password),
+        ],
+    )
+    .await;
+    assert!(
+        wrong.body.contains("Your current password is not right"),
+        "{}",
+        wrong.body
+    );
+    assert_eq!(
+        page(&phone, &server, "/account").await.0,
+        200,
+        "nothing changed"
+    );
+
+    post(
+        &laptop,
+        &server,
+        ChangePassword::PATH,
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", new_password),
+            ("confirm_password", new_password),
+        ],
+    )
+    .await;
+    assert_eq!(
+        page(&laptop, &server, "/account").await.0,
+        200,
+        "this session carries on"
+    );
+    assert_ne!(
+        page(&phone, &server, "/account").await.0,
+        200,
+        "the other one has ended"
+    );
+    let again = e2e::requests::signed_in_client(&server, "lead@rr8.nhs.uk", new_password).await;
+    assert_eq!(
+        page(&again, &server, "/account").await.0,
+        200,
+        "the new password works"
+    );
+
+    post(&laptop, &server, SignOutEverywhereElse::PATH, NO_FIELDS).await;
+    assert_eq!(page(&laptop, &server, "/account").await.0, 200);
+    assert_ne!(page(&again, &server, "/account").await.0, 200);
+    let actions: Vec<String> = app::store::audit::recent(&server.state.db.pool, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|record| record.action)
+        .collect();
+    assert!(actions.contains(&"change password".to_string()));
+    assert!(actions.contains(&"sign out everywhere else".to_string()));
 }

@@ -18,6 +18,7 @@ use {
         sign_in::{self as throttle, safe_return_path},
     },
     crate::store::accounts::{self as store, LinkState, NewAccount, Throttled},
+    crate::store::outbox::MailWithSecret,
 };
 
 /// What a set-password page needs to know about its link.
@@ -66,6 +67,8 @@ pub async fn sign_in(
     let usable = record.as_ref().filter(|record| record.is_active);
     let hash = usable.and_then(|record| record.password_hash.clone());
     if !credentials::verify_password(password, hash).await? {
+        let account = record.as_ref().map(|record| record.account_id.as_str());
+        store::record_failed_sign_in(&db, &email, account, &client).await?;
         return Err(AppError::Invalid(
             "Enter a correct email address and password".into(),
         ));
@@ -75,7 +78,7 @@ pub async fn sign_in(
         .map(|record| record.account_id.clone())
         .ok_or(AppError::Internal)?;
     guard::start_session(&account_id).await?;
-    store::record_sign_in(&db, &account_id, &email).await?;
+    store::record_sign_in(&db, &account_id, &email, &client).await?;
     leptos_axum::redirect(&safe_return_path(next.as_deref()));
     Ok(())
 }
@@ -102,8 +105,16 @@ async fn client_address() -> String {
 pub async fn sign_out() -> Result<(), AppError> {
     if let Some(actor) = guard::current_actor().await? {
         tracing::info!(account = %actor.account_id, "signed out");
+        store::record_sign_out(&db()?, &actor.account_id, &client_address().await).await?;
     }
     guard::end_session().await?;
+    // The browser forgets what it kept of the session too: cached pages, cookies, storage.
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::HeaderName::from_static("clear-site-data"),
+            http::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+        );
+    }
     leptos_axum::redirect("/sign-in?signed_out=1");
     Ok(())
 }
@@ -133,12 +144,14 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
             .ok_or(AppError::Internal)?;
         let token = credentials::new_link_secret();
         let link = format!("{}/set-password?token={token}", public_url()?);
-        let mail = mail_text::password_reset(
-            &summary.email,
-            &summary.display_name,
-            &link,
-            LinkPurpose::PasswordReset.lifetime_hours(),
-        );
+        let mail = MailWithSecret::new(link, |link| {
+            mail_text::password_reset(
+                &summary.email,
+                &summary.display_name,
+                link,
+                LinkPurpose::PasswordReset.lifetime_hours(),
+            )
+        });
         store::create_reset_link(&db, &record.account_id, &token, &mail).await?;
     }
     leptos_axum::redirect("/forgotten-password?sent=1");
@@ -278,13 +291,15 @@ pub async fn invite_person(
     check_roles(&roles, org.as_deref()).map_err(|message| AppError::field("roles", message))?;
     let token = credentials::new_link_secret();
     let link = format!("{}/set-password?token={token}", public_url()?);
-    let mail = mail_text::invitation(
-        &email,
-        &display_name,
-        &actor.display_name,
-        &link,
-        LinkPurpose::Invitation.lifetime_hours() / 24,
-    );
+    let mail = MailWithSecret::new(link, |link| {
+        mail_text::invitation(
+            &email,
+            &display_name,
+            &actor.display_name,
+            link,
+            LinkPurpose::Invitation.lifetime_hours() / 24,
+        )
+    });
     let account = NewAccount {
         email: email.trim().to_string(),
         display_name,
@@ -412,4 +427,119 @@ pub async fn set_person_active(
     store::set_active(&db, &actor.account_id, &account_id, active, Some(reason)).await?;
     leptos_axum::redirect(&format!("/admin/people/{account_id}?updated=status"));
     Ok(())
+}
+
+/// One of the signed-in person's sessions, as their account page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionLine {
+    pub signed_in: String,
+    pub last_active: String,
+    /// The session this page was asked for in.
+    pub this_one: bool,
+}
+
+/// The signed-in person's sessions, the most recently active first.
+#[server]
+pub async fn my_sessions() -> Result<Vec<SessionLine>, AppError> {
+    let actor = guard::require_actor().await?;
+    let current = guard::session().await?.id().map(|id| id.to_string());
+    let when = |moment: Option<String>| {
+        moment.map_or_else(
+            || "Not known".to_string(),
+            |at| crate::rules::cycles::readable_moment(&at),
+        )
+    };
+    Ok(
+        crate::store::sessions::of_account(&db()?, &actor.account_id)
+            .await?
+            .into_iter()
+            .map(|session| SessionLine {
+                this_one: current.as_deref() == Some(session.id.as_str()),
+                signed_in: when(session.signed_in_at),
+                last_active: when(session.active_at),
+            })
+            .collect(),
+    )
+}
+
+/// Signs the person out of every other session (another browser, a lost laptop); this one
+/// carries on under a new id.
+#[server]
+pub async fn sign_out_everywhere_else() -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    store::end_sessions(&db()?, &actor.account_id, None, "sign out everywhere else").await?;
+    guard::start_session(&actor.account_id).await?;
+    leptos_axum::redirect("/account?updated=signed_out_elsewhere");
+    Ok(())
+}
+
+/// Changes the password, given the current one; every other session ends. Wrong current
+/// passwords count towards the sign-in limit, so this is no way round it.
+#[server]
+pub async fn change_password(
+    #[server(default)] current_password: String,
+    #[server(default)] new_password: String,
+    #[server(default)] confirm_password: String,
+) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    let db = db()?;
+    if current_password.is_empty() {
+        return Err(AppError::field(
+            "current-password",
+            "Enter your current password",
+        ));
+    }
+    let attempt = store::claim_attempt(
+        &db,
+        Throttled::SignIn,
+        &actor.email,
+        &client_address().await,
+        throttle::WINDOW_MINUTES,
+        throttle::attempt_allowed,
+    )
+    .await?
+    .map_err(AppError::Invalid)?;
+    let hash = store::find_for_sign_in(&db, &actor.email)
+        .await?
+        .and_then(|record| record.password_hash);
+    if !credentials::verify_password(current_password, hash).await? {
+        store::record_failed_sign_in(
+            &db,
+            &actor.email,
+            Some(&actor.account_id),
+            &client_address().await,
+        )
+        .await?;
+        return Err(AppError::field(
+            "current-password",
+            "Your current password is not right. Enter it again",
+        ));
+    }
+    store::forget_attempt(&db, &attempt).await?;
+    let mut personal = vec![actor.email.as_str()];
+    personal.extend(actor.display_name.split_whitespace());
+    passwords::check_new_password(&new_password, &personal)
+        .map_err(|message| AppError::field("new-password", message))?;
+    if new_password != confirm_password {
+        return Err(AppError::field(
+            "confirm-new-password",
+            "The passwords do not match. Enter the same password twice",
+        ));
+    }
+    let hash = credentials::hash_password(new_password).await?;
+    store::end_sessions(&db, &actor.account_id, Some(&hash), "change password").await?;
+    guard::start_session(&actor.account_id).await?;
+    leptos_axum::redirect("/account?updated=password");
+    Ok(())
+}
+
+/// What the account page says after one of its forms worked (`?updated=…`).
+pub fn account_update_message(updated: &str) -> Option<&'static str> {
+    match updated {
+        "password" => {
+            Some("Your password has been changed. Any other sessions have been signed out.")
+        }
+        "signed_out_elsewhere" => Some("You have been signed out everywhere else."),
+        other => super::reviewers::update_message(other),
+    }
 }

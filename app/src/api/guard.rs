@@ -8,8 +8,12 @@ use crate::store::{accounts, timestamp};
 use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 
-const ACCOUNT_KEY: &str = "account_id";
+use crate::store::sessions::ACCOUNT_KEY;
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// When the idle timer was last refreshed: changing it is what makes the session be saved, with
+/// a new expiry, so it is changed at most once every [`REFRESH_IDLE_TIMER_EVERY`].
+const ACTIVE_AT_KEY: &str = "active_at";
+const REFRESH_IDLE_TIMER_EVERY: Duration = Duration::minutes(1);
 /// However active a session is, it ends this long after sign-in.
 pub const ABSOLUTE_TIMEOUT_HOURS: i64 = 12;
 
@@ -47,8 +51,24 @@ pub async fn actor_of(session: &Session, db: &crate::store::Db) -> Result<Option
     };
     if actor.is_none() {
         session.flush().await.map_err(session_error)?;
+    } else {
+        refresh_idle_timer(session).await?;
     }
     Ok(actor)
+}
+
+/// Marks the session active, which saves it with a later expiry, unless that was done within the
+/// last minute: an idle timeout of half an hour does not need a write on every request.
+async fn refresh_idle_timer(session: &Session) -> Result<(), AppError> {
+    let active_at: Option<String> = session.get(ACTIVE_AT_KEY).await.map_err(session_error)?;
+    let stale = timestamp(OffsetDateTime::now_utc() - REFRESH_IDLE_TIMER_EVERY);
+    if active_at.is_none_or(|at| at < stale) {
+        session
+            .insert(ACTIVE_AT_KEY, crate::store::now_utc())
+            .await
+            .map_err(session_error)?;
+    }
+    Ok(())
 }
 
 /// The signed-in person, or the "sign in" error.
@@ -84,8 +104,13 @@ pub async fn start_session(account_id: &str) -> Result<(), AppError> {
         .insert(ACCOUNT_KEY, account_id)
         .await
         .map_err(session_error)?;
+    let now = crate::store::now_utc();
     session
-        .insert(SIGNED_IN_AT_KEY, crate::store::now_utc())
+        .insert(SIGNED_IN_AT_KEY, &now)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(ACTIVE_AT_KEY, &now)
         .await
         .map_err(session_error)?;
     Ok(())

@@ -3,9 +3,9 @@
 
 use super::reviewer_profile::ReviewerProfileSection;
 use crate::api::accounts::{
-    check_link, current_account, RequestPasswordReset, SetPassword, SignIn,
+    account_update_message, check_link, current_account, my_sessions, ChangePassword,
+    RequestPasswordReset, SetPassword, SignIn, SignOutEverywhereElse,
 };
-use crate::api::reviewers::update_message;
 use crate::components::{
     action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
 };
@@ -113,7 +113,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="Your account"/>
         {move || invited.get().map(|email| view! { <SuccessBanner message=format!("We have emailed an invitation to {email}.")/> })}
-        {move || updated.get().as_deref().and_then(update_message).map(|message| view! { <SuccessBanner message=message.to_string()/> })}
+        {move || updated.get().as_deref().and_then(account_update_message).map(|message| view! { <SuccessBanner message=message.to_string()/> })}
         <h1 class="nhsuk-heading-xl">"Your account"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -133,7 +133,7 @@ pub fn AccountPage() -> impl IntoView {
                             {is_lead.then(|| view! {
                                 <p><a href="/invite">"Invite a deputy trust lead"</a></p>
                             })}
-                            <p><a href="/forgotten-password">"Change your password"</a></p>
+                            <SignInSecurity/>
                             {is_reviewer.then(|| view! { <ReviewerProfileSection account_id/> })}
                         }.into_any()
                     }
@@ -142,5 +142,59 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Changing the password (the current one is needed) and the person's sessions, with a way to
+/// sign out of all the others.
+#[component]
+fn SignInSecurity() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let error = action_error(change.value());
+    let sign_out_elsewhere = ServerAction::<SignOutEverywhereElse>::new();
+    let sessions = Resource::new(|| (), |_| my_sessions());
+    view! {
+        <h2 class="nhsuk-heading-m">"Change your password"</h2>
+        <FormErrors error/>
+        <ActionForm action=change>
+            <TextField id="current-password" name="current_password" label="Current password" input_type="password" autocomplete="current-password" error/>
+            <TextField id="new-password" name="new_password" label="New password" input_type="password" autocomplete="new-password" error
+                hint="At least 12 characters. 3 or 4 random words together make a strong password that is easy to remember."/>
+            <TextField id="confirm-new-password" name="confirm_password" label="Enter the new password again" input_type="password" autocomplete="new-password" error/>
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Change password"</button>
+        </ActionForm>
+        <p>"Forgotten it? "<a href="/forgotten-password">"Reset your password by email"</a></p>
+        <h2 class="nhsuk-heading-m">"Where you are signed in"</h2>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match sessions.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(lines) => view! {
+                        <table class="nhsuk-table">
+                            <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("Your sessions ({})", lines.len())}</caption>
+                            <thead class="nhsuk-table__head">
+                                <tr class="nhsuk-table__row">
+                                    <th class="nhsuk-table__header" scope="col">"Signed in"</th>
+                                    <th class="nhsuk-table__header" scope="col">"Last active"</th>
+                                    <th class="nhsuk-table__header" scope="col">"Session"</th>
+                                </tr>
+                            </thead>
+                            <tbody class="nhsuk-table__body">
+                                {lines.into_iter().map(|line| view! {
+                                    <tr class="nhsuk-table__row">
+                                        <td class="nhsuk-table__cell">{line.signed_in}</td>
+                                        <td class="nhsuk-table__cell">{line.last_active}</td>
+                                        <td class="nhsuk-table__cell">{if line.this_one { "This one" } else { "Another browser or device" }}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <ActionForm action=sign_out_elsewhere>
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Sign out everywhere else"</button>
+        </ActionForm>
     }
 }

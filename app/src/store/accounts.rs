@@ -1,7 +1,7 @@
 //! Accounts, their roles, single-use links (invitations, password resets) and failed sign-ins.
 
 use super::audit::{self, AuditEntry};
-use super::outbox::{self, OutgoingMail};
+use super::outbox::{self, MailWithSecret};
 use super::{new_id, now_utc, timestamp, Db};
 use crate::rules::access::Actor;
 use crate::rules::accounts::{email_key, AccountSummary, LinkPurpose, Role};
@@ -72,7 +72,7 @@ pub async fn invite(
     actor: &str,
     account: &NewAccount,
     token: &str,
-    mail: &OutgoingMail,
+    mail: &MailWithSecret,
 ) -> Result<String, AccountError> {
     let key = email_key(&account.email);
     let mut tx = db.begin_write().await?;
@@ -111,7 +111,7 @@ pub async fn invite(
             .await?;
     }
     insert_link(&mut tx, &id, LinkPurpose::Invitation, token).await?;
-    outbox::enqueue(&mut tx, mail).await?;
+    outbox::enqueue_with_secret(&mut tx, mail).await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -158,11 +158,11 @@ pub async fn create_reset_link(
     db: &Db,
     account_id: &str,
     token: &str,
-    mail: &OutgoingMail,
+    mail: &MailWithSecret,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     insert_link(&mut tx, account_id, LinkPurpose::PasswordReset, token).await?;
-    outbox::enqueue(&mut tx, mail).await?;
+    outbox::enqueue_with_secret(&mut tx, mail).await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -482,7 +482,12 @@ pub async fn set_active(
 }
 
 /// Records a successful sign-in in the audit trail and forgets the account's failed attempts.
-pub async fn record_sign_in(db: &Db, account_id: &str, email: &str) -> Result<(), sqlx::Error> {
+pub async fn record_sign_in(
+    db: &Db,
+    account_id: &str,
+    email: &str,
+    client: &str,
+) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM sign_in_failures WHERE scope = 'email' AND subject = $1")
         .bind(email_key(email))
@@ -495,6 +500,88 @@ pub async fn record_sign_in(db: &Db, account_id: &str, email: &str) -> Result<()
             action: "sign in",
             entity_type: "account",
             entity_id: account_id,
+            after: Some(format!("from {client}")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Audits a sign-in refused for a wrong email address or password: the address tried (its
+/// account, where there is one) and where from. The trail keeps it whatever follows.
+pub async fn record_failed_sign_in(
+    db: &Db,
+    email: &str,
+    account_id: Option<&str>,
+    client: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let key = email_key(email);
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: "anonymous",
+            action: "failed sign-in",
+            entity_type: "account",
+            entity_id: account_id.unwrap_or(&key),
+            after: Some(format!("{key} from {client}")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Ends every session of the account signed in before now (its own included: the caller starts
+/// the current one afresh), with the audit record; with `password_hash`, sets the new password
+/// too. `action` names it for the trail.
+pub async fn end_sessions(
+    db: &Db,
+    account_id: &str,
+    password_hash: Option<&str>,
+    action: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now_utc();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE accounts SET password_hash = COALESCE($1, password_hash), \
+         sessions_valid_after = $2, updated_at = $2 WHERE id = $3",
+    )
+    .bind(password_hash)
+    .bind(&now)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: account_id,
+            action,
+            entity_type: "account",
+            entity_id: account_id,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Audits a sign-out.
+pub async fn record_sign_out(db: &Db, account_id: &str, client: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: account_id,
+            action: "sign out",
+            entity_type: "account",
+            entity_id: account_id,
+            after: Some(format!("from {client}")),
             ..Default::default()
         },
     )
@@ -663,6 +750,7 @@ pub async fn upsert_with_password(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::outbox::OutgoingMail;
     use crate::store::test_support::test_databases;
 
     #[tokio::test]
@@ -734,12 +822,15 @@ mod tests {
         }
     }
 
-    fn mail(to: &str) -> OutgoingMail {
-        OutgoingMail {
-            to: to.into(),
-            subject: "Invitation".into(),
-            body: "Link".into(),
-        }
+    fn mail(to: &str) -> MailWithSecret {
+        MailWithSecret::new(
+            "https://dma.test/set-password?token=secret".into(),
+            |link| OutgoingMail {
+                to: to.into(),
+                subject: "Invitation".into(),
+                body: format!("Link: {link}"),
+            },
+        )
     }
 
     #[tokio::test]

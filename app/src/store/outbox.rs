@@ -14,6 +14,27 @@ pub struct OutgoingMail {
     pub body: String,
 }
 
+/// Where a message's link goes in its text while it waits to be sent.
+pub const SECRET_PLACEHOLDER: &str = "{link that works once}";
+
+/// A message with a link that works once (an invitation, a password reset). The link is stored
+/// apart from the text, put into it only when the message is sent, and removed once it has been.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailWithSecret {
+    pub mail: OutgoingMail,
+    pub secret: String,
+}
+
+impl MailWithSecret {
+    /// The message `write` makes with the link's place held, and the link.
+    pub fn new(secret: String, write: impl FnOnce(&str) -> OutgoingMail) -> Self {
+        MailWithSecret {
+            mail: write(SECRET_PLACEHOLDER),
+            secret,
+        }
+    }
+}
+
 /// A message the worker has claimed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueuedMail {
@@ -27,15 +48,33 @@ pub async fn enqueue(
     tx: &mut Transaction<'static, Any>,
     mail: &OutgoingMail,
 ) -> Result<(), sqlx::Error> {
+    insert(tx, mail, None).await
+}
+
+/// Queues a message whose link is kept apart until it is sent, in the caller's transaction.
+pub async fn enqueue_with_secret(
+    tx: &mut Transaction<'static, Any>,
+    mail: &MailWithSecret,
+) -> Result<(), sqlx::Error> {
+    insert(tx, &mail.mail, Some(&mail.secret)).await
+}
+
+async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    mail: &OutgoingMail,
+    secret: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let now = now_utc();
     sqlx::query(
-        "INSERT INTO mail_outbox (id, to_address, subject, body_text, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $5)",
+        "INSERT INTO mail_outbox \
+         (id, to_address, subject, body_text, secret, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(new_id())
     .bind(&mail.to)
     .bind(&mail.subject)
     .bind(&mail.body)
+    .bind(secret)
     .bind(&now)
     .execute(&mut **tx)
     .await?;
@@ -76,17 +115,23 @@ pub async fn claim_due(
             == 1;
         if won {
             let row = sqlx::query(
-                "SELECT to_address, subject, body_text, attempts FROM mail_outbox WHERE id = $1",
+                "SELECT to_address, subject, body_text, secret, attempts FROM mail_outbox \
+                 WHERE id = $1",
             )
             .bind(&id)
             .fetch_one(pool)
             .await?;
+            let body: String = row.try_get("body_text")?;
+            let secret: Option<String> = row.try_get("secret")?;
             claimed.push(QueuedMail {
                 id,
                 mail: OutgoingMail {
                     to: row.try_get("to_address")?,
                     subject: row.try_get("subject")?,
-                    body: row.try_get("body_text")?,
+                    body: match secret {
+                        Some(secret) => body.replace(SECRET_PLACEHOLDER, &secret),
+                        None => body,
+                    },
                 },
                 attempts: row.try_get("attempts")?,
             });
@@ -95,12 +140,17 @@ pub async fn claim_due(
     Ok(claimed)
 }
 
+/// Records a message as sent, and forgets its link: once the email is out, the service keeps no
+/// usable copy.
 pub async fn mark_sent(pool: &AnyPool, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE mail_outbox SET sent_at = $1, lease_until = NULL, attempts = attempts + 1 WHERE id = $2")
-        .bind(now_utc())
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE mail_outbox SET sent_at = $1, lease_until = NULL, attempts = attempts + 1, \
+         secret = NULL WHERE id = $2",
+    )
+    .bind(now_utc())
+    .bind(id)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
@@ -129,4 +179,50 @@ pub async fn unsent_count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
         .fetch_one(pool)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::test_databases;
+
+    /// Every text column of every queued message, for looking for a link in.
+    async fn stored_text(pool: &AnyPool) -> String {
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT body_text, secret FROM mail_outbox")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        rows.into_iter()
+            .map(|(body, secret)| format!("{body} {}", secret.unwrap_or_default()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_link_that_works_once_is_apart_from_the_text_and_gone_once_sent() {
+        for (db, _folder) in test_databases().await {
+            let link = "https://dma.test/set-password?token=s3cr3t";
+            let mail = MailWithSecret::new(link.into(), |link| OutgoingMail {
+                to: "jo@trust.nhs.uk".into(),
+                subject: "Reset your password".into(),
+                body: format!("Use this link: {link}"),
+            });
+            let mut tx = db.begin_write().await.unwrap();
+            enqueue_with_secret(&mut tx, &mail).await.unwrap();
+            tx.commit().await.unwrap();
+            let body: String = sqlx::query_scalar("SELECT body_text FROM mail_outbox")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            assert!(!body.contains("s3cr3t"), "the text holds no link: {body}");
+
+            let claimed = claim_due(&db.pool, Duration::minutes(1), 10).await.unwrap();
+            assert_eq!(claimed[0].mail.body, format!("Use this link: {link}"));
+            mark_sent(&db.pool, &claimed[0].id).await.unwrap();
+            assert!(
+                !stored_text(&db.pool).await.contains("s3cr3t"),
+                "no usable link is kept once the email is sent"
+            );
+        }
+    }
 }

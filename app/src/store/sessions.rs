@@ -23,6 +23,19 @@ fn backend(error: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
+/// The key under which a signed-in session holds its account's id (see api::guard).
+pub const ACCOUNT_KEY: &str = "account_id";
+
+/// The account a session is signed in as, kept in a column of its own so that a person's
+/// sessions can be listed and ended.
+fn owner(record: &Record) -> Option<String> {
+    record
+        .data
+        .get(ACCOUNT_KEY)
+        .and_then(|value| value.as_str())
+        .map(str::to_string)
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
     /// Inserts a new session, choosing another id in the unlikely case the random one is taken.
@@ -30,13 +43,15 @@ impl SessionStore for DbSessionStore {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         loop {
-            let inserted =
-                sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)")
-                    .bind(record.id.to_string())
-                    .bind(&data)
-                    .bind(timestamp(record.expiry_date))
-                    .execute(&self.db.pool)
-                    .await;
+            let inserted = sqlx::query(
+                "INSERT INTO sessions (id, data, expires_at, account_id) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(record.id.to_string())
+            .bind(&data)
+            .bind(timestamp(record.expiry_date))
+            .bind(owner(record))
+            .execute(&self.db.pool)
+            .await;
             match inserted {
                 Ok(_) => return Ok(()),
                 Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
@@ -52,21 +67,28 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let id = record.id.to_string();
         let expires_at = timestamp(record.expiry_date);
-        let updated = sqlx::query("UPDATE sessions SET data = $1, expires_at = $2 WHERE id = $3")
+        let account = owner(record);
+        let updated = sqlx::query(
+            "UPDATE sessions SET data = $1, expires_at = $2, account_id = $3 WHERE id = $4",
+        )
+        .bind(&data)
+        .bind(&expires_at)
+        .bind(&account)
+        .bind(&id)
+        .execute(&self.db.pool)
+        .await
+        .map_err(backend)?;
+        if updated.rows_affected() == 0 {
+            sqlx::query(
+                "INSERT INTO sessions (id, data, expires_at, account_id) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&id)
             .bind(&data)
             .bind(&expires_at)
-            .bind(&id)
+            .bind(&account)
             .execute(&self.db.pool)
             .await
             .map_err(backend)?;
-        if updated.rows_affected() == 0 {
-            sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)")
-                .bind(&id)
-                .bind(&data)
-                .bind(&expires_at)
-                .execute(&self.db.pool)
-                .await
-                .map_err(backend)?;
         }
         Ok(())
     }
@@ -115,4 +137,37 @@ impl ExpiredDeletion for DbSessionStore {
             .map_err(backend)?;
         Ok(())
     }
+}
+
+/// One of a person's sessions, as they see it: when it signed in and was last active. Its id is
+/// never shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnSession {
+    pub id: String,
+    pub signed_in_at: Option<String>,
+    pub active_at: Option<String>,
+}
+
+/// The sessions an account is signed in with now, the most recently active first.
+pub async fn of_account(db: &Db, account_id: &str) -> Result<Vec<OwnSession>, sqlx::Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, data FROM sessions WHERE account_id = $1 AND expires_at > $2")
+            .bind(account_id)
+            .bind(timestamp(time::OffsetDateTime::now_utc()))
+            .fetch_all(&db.pool)
+            .await?;
+    let mut sessions: Vec<OwnSession> = rows
+        .into_iter()
+        .map(|(id, data)| {
+            let data: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+            let text = |key: &str| data.get(key).and_then(|v| v.as_str()).map(str::to_string);
+            OwnSession {
+                id,
+                signed_in_at: text("signed_in_at"),
+                active_at: text("active_at"),
+            }
+        })
+        .collect();
+    sessions.sort_by(|a, b| b.active_at.cmp(&a.active_at));
+    Ok(sessions)
 }

@@ -444,6 +444,50 @@ async fn results_pages_are_cached_until_a_version_is_published_and_downloads_are
 }
 
 #[tokio::test]
+async fn over_https_browsers_are_told_to_use_nothing_else() {
+    let (_folder, state) = state().await;
+    let secure = router(state.clone(), true);
+    assert_eq!(
+        get(&secure, "/healthz", &[])
+            .await
+            .header(header::STRICT_TRANSPORT_SECURITY),
+        "max-age=31536000; includeSubDomains"
+    );
+    let plain = router(state, false);
+    assert_eq!(
+        get(&plain, "/healthz", &[])
+            .await
+            .header(header::STRICT_TRANSPORT_SECURITY),
+        "",
+        "not over plain HTTP, where it would be ignored"
+    );
+}
+
+#[tokio::test]
+async fn a_made_up_session_cookie_writes_no_session() {
+    let (_folder, state) = state().await;
+    let db = state.db.clone();
+    let router = router(state, false);
+    let cookie = format!("{SESSION_COOKIE}=made-up-session-id");
+    for path in [
+        "/healthz",
+        "/nhsuk/nhsuk-frontend.min.css",
+        "/organisations",
+        "/no-such-page",
+    ] {
+        get(&router, path, &[("cookie", &cookie)]).await;
+    }
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions, 0,
+        "nothing is saved for a session that does not exist"
+    );
+}
+
+#[tokio::test]
 async fn pages_that_are_not_public_are_not_stored_anywhere() {
     let (_folder, state) = state().await;
     let router = router(state, false);

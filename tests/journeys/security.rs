@@ -479,3 +479,35 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions() {
     assert!(actions.contains(&"change password".to_string()));
     assert!(actions.contains(&"sign out everywhere else".to_string()));
 }
+
+/// An action refused for lack of permission is in the audit trail: who asked for what, from
+/// where, and why it was refused.
+#[tokio::test]
+async fn refused_actions_are_in_the_audit_trail() {
+    use app::api::moderation::ModerationQueue;
+    let server = start_server().await;
+    let (lead, id) = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .signed_in_with_id(&server)
+        .await;
+    post(&lead, &server, ModerationQueue::PATH, NO_FIELDS).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let refused = loop {
+        let records = app::store::audit::recent(&server.state.db.pool, 5)
+            .await
+            .unwrap();
+        if let Some(record) = records.into_iter().find(|r| r.action == "refused") {
+            break record;
+        }
+        assert!(std::time::Instant::now() < deadline, "no refusal recorded");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(refused.actor, id);
+    assert_eq!(refused.entity_id, ModerationQueue::PATH);
+    assert_eq!(refused.after.as_deref(), Some("from 127.0.0.1"));
+    assert_eq!(
+        refused.reason.as_deref(),
+        Some("Only NHS England moderators can moderate assessments.")
+    );
+}

@@ -50,7 +50,7 @@ pub async fn sign_in(
         return Err(AppError::field("password", "Enter your password"));
     }
     let db = db()?;
-    let client = client_address().await;
+    let client = guard::client_address();
     // The attempt counts as a failure from before the password is checked, so guesses sent in
     // parallel cannot all pass the limit; a correct password takes it back.
     let attempt = store::claim_attempt(
@@ -83,29 +83,11 @@ pub async fn sign_in(
     Ok(())
 }
 
-#[cfg(feature = "ssr")]
-async fn client_address() -> String {
-    let behind_proxy =
-        use_context::<crate::state::AppState>().is_some_and(|state| state.trust_proxy);
-    let forwarded = use_context::<http::request::Parts>().and_then(|parts| {
-        let header = parts.headers.get("x-forwarded-for")?.to_str().ok()?;
-        // Only the last entry was added by our own proxy; earlier ones are whatever the client sent.
-        Some(header.rsplit(',').next()?.trim().to_string()).filter(|address| !address.is_empty())
-    });
-    if let (true, Some(address)) = (behind_proxy, forwarded) {
-        return address;
-    }
-    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into())
-}
-
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
     if let Some(actor) = guard::current_actor().await? {
         tracing::info!(account = %actor.account_id, "signed out");
-        store::record_sign_out(&db()?, &actor.account_id, &client_address().await).await?;
+        store::record_sign_out(&db()?, &actor.account_id, &guard::client_address()).await?;
     }
     guard::end_session().await?;
     // The browser forgets what it kept of the session too: cached pages, cookies, storage.
@@ -129,7 +111,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
         &db,
         Throttled::PasswordReset,
         &email,
-        &client_address().await,
+        &guard::client_address(),
         throttle::WINDOW_MINUTES,
         throttle::reset_allowed,
     )
@@ -279,7 +261,7 @@ pub async fn invite_person(
     let db = db()?;
     let roles = chosen_roles(trust_lead, peer_reviewer, moderator, approver, admin);
     let org = checked_org(&db, org_ods_code).await?;
-    guard::allowed(access::may_invite(&actor, org.as_deref(), &roles))?;
+    guard::allowed(&actor, access::may_invite(&actor, org.as_deref(), &roles))?;
     check_email(&email).map_err(|message| AppError::field("email", message))?;
     let display_name = display_name.trim().to_string();
     if display_name.is_empty() || display_name.chars().count() > 100 {
@@ -326,7 +308,7 @@ pub async fn list_people(
     role: Option<String>,
 ) -> Result<Vec<AccountSummary>, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_accounts(&actor))?;
+    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
     let org = org_ods_code
         .map(|code| code.trim().to_uppercase())
         .filter(|code| !code.is_empty());
@@ -344,7 +326,7 @@ pub async fn list_people(
 #[server]
 pub async fn get_person(account_id: String) -> Result<AccountSummary, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_accounts(&actor))?;
+    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
     store::summary(&db()?, &account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))
@@ -363,18 +345,21 @@ pub async fn change_roles(
     admin: Option<String>,
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_accounts(&actor))?;
+    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
     let db = db()?;
     let person = store::summary(&db, &account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
     let roles = chosen_roles(trust_lead, peer_reviewer, moderator, approver, admin);
-    guard::allowed(access::may_change_own_account(
+    guard::allowed(
         &actor,
-        &account_id,
-        roles.contains(&Role::Admin),
-        person.is_active,
-    ))?;
+        access::may_change_own_account(
+            &actor,
+            &account_id,
+            roles.contains(&Role::Admin),
+            person.is_active,
+        ),
+    )?;
     check_roles(&roles, person.org_ods_code.as_deref())
         .map_err(|message| AppError::field("roles", message))?;
     let reason = reason.trim();
@@ -397,7 +382,7 @@ pub async fn set_person_active(
     reason: String,
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_accounts(&actor))?;
+    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
     let db = db()?;
     let person = store::summary(&db, &account_id)
         .await?
@@ -411,12 +396,15 @@ pub async fn set_person_active(
             ))
         }
     };
-    guard::allowed(access::may_change_own_account(
+    guard::allowed(
         &actor,
-        &account_id,
-        person.roles.contains(&Role::Admin),
-        active,
-    ))?;
+        access::may_change_own_account(
+            &actor,
+            &account_id,
+            person.roles.contains(&Role::Admin),
+            active,
+        ),
+    )?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::field(
@@ -493,7 +481,7 @@ pub async fn change_password(
         &db,
         Throttled::SignIn,
         &actor.email,
-        &client_address().await,
+        &guard::client_address(),
         throttle::WINDOW_MINUTES,
         throttle::attempt_allowed,
     )
@@ -507,7 +495,7 @@ pub async fn change_password(
             &db,
             &actor.email,
             Some(&actor.account_id),
-            &client_address().await,
+            &guard::client_address(),
         )
         .await?;
         return Err(AppError::field(

@@ -103,7 +103,10 @@ pub(super) async fn readable_assessment(
     let header = assessment_store::header(&db, id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
-    guard::allowed(access::may_view_assessment(&actor, &header.trust_ods_code))?;
+    guard::allowed(
+        &actor,
+        access::may_view_assessment(&actor, &header.trust_ods_code),
+    )?;
     let framework = store::frameworks::cached(&db, &header.framework_version)
         .await?
         .ok_or(AppError::Internal)?;

@@ -136,7 +136,7 @@ async fn reviewable_cycle(
 #[server]
 pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_assign_reviewers(&actor))?;
+    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
     let db = db()?;
     let cycle = reviewable_cycle(&db, &cycle_id).await?;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
@@ -258,7 +258,7 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
 #[server]
 pub async fn propose_assignment(cycle_id: String) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_assign_reviewers(&actor))?;
+    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
     let db = db()?;
     reviewable_cycle(&db, &cycle_id).await?;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
@@ -281,7 +281,7 @@ pub async fn swap_reviewer(
     reason: String,
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_assign_reviewers(&actor))?;
+    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
     let db = db()?;
     let (cycle_id, _) = assignment_store::slot_owner(&db, &slot_id)
         .await?
@@ -364,7 +364,7 @@ fn assessments_into_review(
 #[server]
 pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_assign_reviewers(&actor))?;
+    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
     let db = db()?;
     let cycle = reviewable_cycle(&db, &cycle_id).await?;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
@@ -432,7 +432,7 @@ pub async fn replace_reviewer(
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_assign_reviewers(&actor))?;
+    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
     let db = db()?;
     let (cycle_id, _) = assignment_store::slot_owner(&db, &slot_id)
         .await?
@@ -538,7 +538,10 @@ pub async fn replace_reviewer(
 #[server]
 pub async fn my_reviews() -> Result<Vec<ReviewTask>, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_act_on_own_review(&actor, &actor.account_id))?;
+    guard::allowed(
+        &actor,
+        access::may_act_on_own_review(&actor, &actor.account_id),
+    )?;
     Ok(assignment_store::for_reviewer(&db()?, &actor.account_id).await?)
 }
 
@@ -550,7 +553,7 @@ pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppEr
     let (_, reviewer_id) = assignment_store::slot_owner(&db, &slot_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
-    guard::allowed(access::may_act_on_own_review(&actor, &reviewer_id))?;
+    guard::allowed(&actor, access::may_act_on_own_review(&actor, &reviewer_id))?;
     let reason = given_reason(&reason, 500).ok_or_else(|| {
         AppError::field(
             &format!("decline-reason-{slot_id}"),

@@ -59,7 +59,7 @@ pub(crate) async fn existing_cycle(db: &store::Db, id: &str) -> Result<Cycle, Ap
 #[server]
 pub async fn list_cycles() -> Result<Vec<Cycle>, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_cycles(&actor))?;
+    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
     Ok(cycle_store::list(&db()?).await?)
 }
 
@@ -67,7 +67,7 @@ pub async fn list_cycles() -> Result<Vec<Cycle>, AppError> {
 #[server]
 pub async fn framework_choices() -> Result<Vec<(String, String)>, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_cycles(&actor))?;
+    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
     Ok(store::frameworks::versions(&db()?)
         .await?
         .into_iter()
@@ -118,7 +118,7 @@ pub async fn create_cycle(
     ];
     let outcome: Result<(), AppError> = async move {
         let actor = guard::require_actor().await?;
-        guard::allowed(access::may_manage_cycles(&actor))?;
+        guard::allowed(&actor, access::may_manage_cycles(&actor))?;
         let db = db()?;
         let name = name.trim().to_string();
         if name.is_empty() || name.chars().count() > 60 {
@@ -213,7 +213,7 @@ pub async fn create_cycle(
 #[server]
 pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_cycles(&actor))?;
+    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
     let db = db()?;
     let cycle = existing_cycle(&db, &id).await?;
     let assessments = store::assessments::for_cycle(&db, &id).await?;
@@ -239,7 +239,7 @@ pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
 #[server]
 pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_cycles(&actor))?;
+    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
     let db = db()?;
     let cycle = existing_cycle(&db, &cycle_id).await?;
     let from = Phase::from_key(&from_phase)
@@ -276,7 +276,7 @@ pub async fn extend_deadline(
     reason: String,
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_cycles(&actor))?;
+    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
     let db = db()?;
     let cycle = existing_cycle(&db, &cycle_id).await?;
     let trust = trust_ods_code.trim().to_uppercase();
@@ -322,7 +322,7 @@ pub async fn extend_deadline(
 #[server]
 pub async fn set_reply_deadline(cycle_id: String, reply_deadline: String) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_cycles(&actor))?;
+    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
     let db = db()?;
     let cycle = existing_cycle(&db, &cycle_id).await?;
     let reply_deadline = reply_deadline.trim();

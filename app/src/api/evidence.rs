@@ -149,7 +149,10 @@ pub async fn answer_evidence_request(
     let header = assessment_store::header(&db, &request.assessment_id)
         .await?
         .ok_or(AppError::Internal)?;
-    guard::allowed(access::may_answer_for_trust(&actor, &header.trust_ods_code))?;
+    guard::allowed(
+        &actor,
+        access::may_answer_for_trust(&actor, &header.trust_ods_code),
+    )?;
     let answer = check_evidence_answer(&answer)
         .map_err(|(field, message)| AppError::field(&format!("{field}-{request_id}"), message))?;
     request_store::answer(

@@ -91,9 +91,72 @@ pub async fn is_plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
-/// Turns a rule's refusal into the "you do not have access" error.
-pub fn allowed(decision: Result<(), Refusal>) -> Result<(), AppError> {
-    decision.map_err(|refusal| AppError::Forbidden(refusal.to_string()))
+/// Turns a rule's refusal of `actor` into the "you do not have access" error, and records the
+/// refusal in the audit trail: who, what (the server function asked) and from where. The record
+/// is written beside the request, so a refusal costs the person no wait.
+pub fn allowed(actor: &Actor, decision: Result<(), Refusal>) -> Result<(), AppError> {
+    decision.map_err(|refusal| {
+        record_refusal(actor, refusal);
+        AppError::Forbidden(refusal.to_string())
+    })
+}
+
+/// Where the request came from: the socket's peer, or behind a load balancer (`TRUST_PROXY=1`)
+/// the last address in X-Forwarded-For, the one our own proxy added.
+pub fn client_address() -> String {
+    use leptos::prelude::use_context;
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return "unknown".into();
+    };
+    let behind_proxy =
+        use_context::<crate::state::AppState>().is_some_and(|state| state.trust_proxy);
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|header| header.to_str().ok())
+        .and_then(|header| header.rsplit(',').next())
+        .map(|address| address.trim().to_string())
+        .filter(|address| !address.is_empty());
+    if let (true, Some(address)) = (behind_proxy, forwarded) {
+        return address;
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".into(), |info| info.0.ip().to_string())
+}
+
+fn record_refusal(actor: &Actor, refusal: Refusal) {
+    let Some(state) = leptos::prelude::use_context::<crate::state::AppState>() else {
+        return;
+    };
+    let asked = leptos::prelude::use_context::<http::request::Parts>()
+        .map(|parts| parts.uri.path().to_string())
+        .unwrap_or_default();
+    let account = actor.account_id.clone();
+    let from = format!("from {}", client_address());
+    tokio::spawn(async move {
+        let recorded = async {
+            let mut tx = state.db.begin_write().await?;
+            crate::store::audit::record(
+                &mut tx,
+                crate::store::audit::AuditEntry {
+                    actor: &account,
+                    action: "refused",
+                    entity_type: "request",
+                    entity_id: &asked,
+                    after: Some(from),
+                    reason: Some(refusal.to_string()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            tx.commit().await
+        };
+        if let Err(error) = recorded.await {
+            tracing::error!(%error, "recording a refused request in the audit trail");
+        }
+    });
 }
 
 /// Starts a signed-in session under a new id, so an id planted before sign-in is useless.

@@ -128,7 +128,7 @@ struct Weighed {
 #[cfg(feature = "ssr")]
 async fn weighed(id: &str) -> Result<Weighed, AppError> {
     let (actor, db, header, framework) = readable_assessment(id).await?;
-    guard::allowed(access::may_view_moderation(&actor))?;
+    guard::allowed(&actor, access::may_view_moderation(&actor))?;
     let answers = assessment_store::all_answers(&db, id).await?;
     let reviews = review_store::submitted_reviews(&db, id).await?;
     Ok(Weighed {
@@ -178,7 +178,7 @@ pub async fn moderation_queue(
     #[server(default)] status: String,
 ) -> Result<QueueView, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_moderate(&actor))?;
+    guard::allowed(&actor, access::may_moderate(&actor))?;
     let all = moderation_store::queue(
         &db()?,
         &[AssessmentStatus::Replied, AssessmentStatus::Moderated],

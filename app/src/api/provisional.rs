@@ -86,11 +86,10 @@ pub async fn get_final_scores(assessment_id: String) -> Result<FinalScores, AppE
     let header = assessment_store::header(&db, &assessment_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
-    guard::allowed(access::may_see_final_scores(
+    guard::allowed(
         &actor,
-        &header.trust_ods_code,
-        header.status,
-    ))?;
+        access::may_see_final_scores(&actor, &header.trust_ods_code, header.status),
+    )?;
     let framework = store::frameworks::cached(&db, &header.framework_version)
         .await?
         .ok_or(AppError::Internal)?;
@@ -170,7 +169,10 @@ pub async fn raise_query(
     let header = assessment_store::header(&db, &assessment_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
-    guard::allowed(access::may_answer_for_trust(&actor, &header.trust_ods_code))?;
+    guard::allowed(
+        &actor,
+        access::may_answer_for_trust(&actor, &header.trust_ods_code),
+    )?;
     let framework = store::frameworks::cached(&db, &header.framework_version)
         .await?
         .ok_or(AppError::Internal)?;
@@ -224,7 +226,7 @@ pub struct OpenQuery {
 #[server]
 pub async fn open_queries() -> Result<Vec<OpenQuery>, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_moderate(&actor))?;
+    guard::allowed(&actor, access::may_moderate(&actor))?;
     let db = db()?;
     let mut open = Vec::new();
     for cycle in store::cycles::list(&db).await? {
@@ -265,7 +267,7 @@ pub async fn answer_query(
     reopen: Option<String>,
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_moderate(&actor))?;
+    guard::allowed(&actor, access::may_moderate(&actor))?;
     let db = db()?;
     let query = results_store::query(&db, &query_id)
         .await?

@@ -223,7 +223,7 @@ fn publication_changes<'a>(
 #[cfg(feature = "ssr")]
 async fn admin() -> Result<Actor, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_cycles(&actor))?;
+    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
     Ok(actor)
 }
 

@@ -43,7 +43,10 @@ pub fn update_message(updated: &str) -> Option<&'static str> {
 #[cfg(feature = "ssr")]
 async fn permitted(account_id: &str) -> Result<(Actor, Db, AccountSummary), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_manage_reviewer_profile(&actor, account_id))?;
+    guard::allowed(
+        &actor,
+        access::may_manage_reviewer_profile(&actor, account_id),
+    )?;
     let db = db()?;
     let person = store::accounts::summary(&db, account_id)
         .await?

@@ -153,11 +153,10 @@ async fn readable_review(slot_id: &str) -> Result<ReadableReview, AppError> {
     let slot = review_store::slot(&db, slot_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
-    guard::allowed(access::may_read_review(
+    guard::allowed(
         &actor,
-        &slot.reviewer_id,
-        slot.is_assigned(),
-    ))?;
+        access::may_read_review(&actor, &slot.reviewer_id, slot.is_assigned()),
+    )?;
     let header = assessment_store::header(&db, &slot.assessment_id)
         .await?
         .ok_or(AppError::Internal)?;
@@ -535,7 +534,7 @@ pub async fn extend_review_deadline(
     reason: String,
 ) -> Result<(), AppError> {
     let review = readable_review(&slot_id).await?;
-    guard::allowed(access::may_assign_reviewers(&review.actor))?;
+    guard::allowed(&review.actor, access::may_assign_reviewers(&review.actor))?;
     let deadline = deadline.trim().to_string();
     let today = store::today();
     if !is_valid_date(&deadline) || deadline < today || deadline <= review.header.review_deadline {

@@ -96,7 +96,7 @@ pub async fn sign_off_queue(
     #[server(default)] region: String,
 ) -> Result<SignOffQueueView, AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_sign_off(&actor))?;
+    guard::allowed(&actor, access::may_sign_off(&actor))?;
     let db = db()?;
     let all = moderation_store::queue(&db, &[AssessmentStatus::Moderated]).await?;
     let mut regions: Vec<String> = all.iter().map(|row| row.region_name.clone()).collect();
@@ -125,7 +125,7 @@ pub async fn sign_off_queue(
 #[server]
 pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppError> {
     let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
-    guard::allowed(access::may_view_moderation(&actor))?;
+    guard::allowed(&actor, access::may_view_moderation(&actor))?;
     let answers = assessment_store::all_answers(&db, &assessment_id).await?;
     let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
     let changes = framework
@@ -177,7 +177,7 @@ pub async fn sign_off(
     declaration: Option<String>,
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
-    guard::allowed(access::may_sign_off(&actor))?;
+    guard::allowed(&actor, access::may_sign_off(&actor))?;
     let db = db()?;
     if assessments.is_empty() {
         return Err(AppError::field(
@@ -226,7 +226,7 @@ pub async fn sign_off(
 #[server]
 pub async fn return_to_moderator(assessment_id: String, reason: String) -> Result<(), AppError> {
     let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
-    guard::allowed(access::may_sign_off(&actor))?;
+    guard::allowed(&actor, access::may_sign_off(&actor))?;
     let moderator = moderation_store::moderator_of(&db, &assessment_id).await?;
     let moderated_by = moderator.as_ref().map(|(id, _)| id.as_str());
     let allowed = judge_decision(&actor, &header, moderated_by, Event::ReturnToModerator)?;

@@ -270,7 +270,7 @@ fn National(view: NationalView) -> impl IntoView {
             ", "
             <a class="nhsuk-link" href=format!("{base}/regions.xlsx?version={}", shown.version)>"Excel"</a>
         </p>
-        <div class="app-table-scroll">
+        <div class="app-table-scroll" tabindex="0" role="region" aria-label="Regions table, scrolls sideways">
             <table class="nhsuk-table">
                 <caption class="nhsuk-table__caption">"Regions"</caption>
                 <thead class="nhsuk-table__head">
@@ -291,7 +291,7 @@ fn National(view: NationalView) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <div class="app-table-scroll">
+        <div class="app-table-scroll" tabindex="0" role="region" aria-label="Integrated care systems table, scrolls sideways">
             <table class="nhsuk-table" id="ics-league">
                 <caption class="nhsuk-table__caption">{format!("Integrated care systems ({})", view.ics_league.len())}</caption>
                 <thead class="nhsuk-table__head">
@@ -395,7 +395,7 @@ fn Trusts(view: TrustLeagueView) -> impl IntoView {
         <h1 class="nhsuk-heading-xl">{format!("{}: trusts", shown.cycle_name)}</h1>
         <VersionPanel shown=shown.clone() downloads=format!("{base}/trusts")/>
         <FilterForm filters=view.filters.clone() shown=shown.clone() action=format!("{base}/trusts")/>
-        <div class="app-table-scroll">
+        <div class="app-table-scroll" tabindex="0" role="region" aria-label="Trust assessments table, scrolls sideways">
             <table class="nhsuk-table" id="trust-league">
                 <caption class="nhsuk-table__caption">{format!("Trust assessments ({})", view.lines.len())}</caption>
                 <thead class="nhsuk-table__head">
@@ -467,14 +467,15 @@ fn PillarComparison(
         .iter()
         .map(|(name, _, scores)| (name.clone(), scores.clone()))
         .collect();
+    let region_label = format!("{title}: table, scrolls sideways");
     view! {
         <RadarChart axes series title=title.clone() describedby=table_id.clone()/>
-        <div class="app-table-scroll">
+        <div class="app-table-scroll" tabindex="0" role="region" aria-label=region_label>
             <table class="nhsuk-table" id=table_id>
                 <caption class="nhsuk-table__caption nhsuk-table__caption--s">{title}</caption>
                 <thead class="nhsuk-table__head">
                     <tr class="nhsuk-table__row">
-                        <th class="nhsuk-table__header" scope="col">""</th>
+                        <th class="nhsuk-table__header" scope="col"><span class="nhsuk-u-visually-hidden">"Scores of"</span></th>
                         {score_headers(&pillars)}
                     </tr>
                 </thead>
@@ -551,7 +552,7 @@ fn Ics(view: IcsView) -> impl IntoView {
             <SummaryRow key=format!("Change since {}", shown.previous_cycle.clone().unwrap_or_else(|| "the previous cycle".into())) value=change_cell(view.score.overall, view.previous)/>
         </dl>
         <PillarComparison pillars=pillars.clone() rows title=format!("{}'s pillar scores beside England's", view.name) table_id="ics-pillars"/>
-        <div class="app-table-scroll">
+        <div class="app-table-scroll" tabindex="0" role="region" aria-label="Providers table, scrolls sideways">
             <table class="nhsuk-table">
                 <caption class="nhsuk-table__caption">"Providers"</caption>
                 <thead class="nhsuk-table__head">

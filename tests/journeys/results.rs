@@ -26,6 +26,42 @@ async fn close_queries(server: &TestServer, cycle: &str) {
         .unwrap();
 }
 
+/// An administrator, RR8's trust lead and a moderator, each signed in.
+async fn signed_in_admin_lead_and_moderator(
+    server: &TestServer,
+) -> (reqwest::Client, reqwest::Client, reqwest::Client) {
+    let admin = AccountBuilder::new("admin@england.nhs.uk").role(Role::Admin);
+    let lead = AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead);
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk").role(Role::Moderator);
+    (
+        admin.signed_in(server).await,
+        lead.signed_in(server).await,
+        moderator.signed_in(server).await,
+    )
+}
+
+/// Last year's cycle, to import published results into.
+fn earlier_cycle(care_settings: Vec<CareSetting>) -> store::cycles::NewCycle {
+    let day = || "2025-06-30".to_string();
+    store::cycles::NewCycle {
+        name: "DMA 2025/26".into(),
+        framework_version: e2e::fixtures::FRAMEWORK_VERSION.into(),
+        dates: app::rules::cycles::CycleDates {
+            opens_on: day(),
+            submission_deadline: day(),
+            review_deadline: day(),
+            moderation_deadline: day(),
+            publication_on: day(),
+        },
+        care_settings,
+        region_ods_codes: Vec::new(),
+        reviewers_per_assessment: 0,
+        reviewer_capacity: 0,
+    }
+}
+
 async fn status(server: &TestServer, assessment: &str) -> AssessmentStatus {
     server.assessment_status(assessment).await
 }
@@ -36,21 +72,7 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
     let (cycle, assessment) = signed_off(&server, false).await;
     let db = &server.state.db;
     // Last year's published results, to compare with.
-    let earlier = store::cycles::NewCycle {
-        name: "DMA 2025/26".into(),
-        framework_version: e2e::fixtures::FRAMEWORK_VERSION.into(),
-        dates: app::rules::cycles::CycleDates {
-            opens_on: "2025-06-30".into(),
-            submission_deadline: "2025-06-30".into(),
-            review_deadline: "2025-06-30".into(),
-            moderation_deadline: "2025-06-30".into(),
-            publication_on: "2025-06-30".into(),
-        },
-        care_settings: vec![CareSetting::Acute],
-        region_ods_codes: Vec::new(),
-        reviewers_per_assessment: 0,
-        reviewer_capacity: 0,
-    };
+    let earlier = earlier_cycle(vec![CareSetting::Acute]);
     let framework = store::frameworks::cached(db, e2e::fixtures::FRAMEWORK_VERSION)
         .await
         .unwrap()
@@ -76,19 +98,7 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
     .await
     .unwrap();
 
-    let admin = AccountBuilder::new("admin@england.nhs.uk")
-        .role(Role::Admin)
-        .signed_in(&server)
-        .await;
-    let lead = AccountBuilder::new("lead@rr8.nhs.uk")
-        .org("RR8")
-        .role(Role::TrustLead)
-        .signed_in(&server)
-        .await;
-    let moderator = AccountBuilder::new("moderator@england.nhs.uk")
-        .role(Role::Moderator)
-        .signed_in(&server)
-        .await;
+    let (admin, lead, moderator) = signed_in_admin_lead_and_moderator(&server).await;
 
     // Not everything is signed off: nothing is released.
     let Answer { body, .. } = post(
@@ -440,7 +450,7 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
     let (code, _) = page(&public, &server, &format!("/results/{cycle}?version=7")).await;
     assert_eq!(code, 404);
 
-    let actions: Vec<String> = store::audit::recent(&db.pool, 60)
+    let actions: Vec<String> = store::audit::recent(&db.pool, 1000)
         .await
         .unwrap()
         .into_iter()
@@ -464,19 +474,7 @@ async fn an_upheld_query_sends_the_assessment_back_to_moderation() {
     let server = start_server().await;
     let (cycle, assessment) = signed_off(&server, true).await;
     let db = &server.state.db;
-    let admin = AccountBuilder::new("admin@england.nhs.uk")
-        .role(Role::Admin)
-        .signed_in(&server)
-        .await;
-    let lead = AccountBuilder::new("lead@rr8.nhs.uk")
-        .org("RR8")
-        .role(Role::TrustLead)
-        .signed_in(&server)
-        .await;
-    let moderator = AccountBuilder::new("moderator@england.nhs.uk")
-        .role(Role::Moderator)
-        .signed_in(&server)
-        .await;
+    let (admin, lead, moderator) = signed_in_admin_lead_and_moderator(&server).await;
     post(
         &admin,
         &server,
@@ -611,21 +609,7 @@ async fn an_ics_shows_its_icbs_own_survey_beside_the_mean_of_its_providers() {
             .collect(),
         domains: Vec::new(),
     };
-    let earlier = store::cycles::NewCycle {
-        name: "DMA 2025/26".into(),
-        framework_version: e2e::fixtures::FRAMEWORK_VERSION.into(),
-        dates: app::rules::cycles::CycleDates {
-            opens_on: "2025-06-30".into(),
-            submission_deadline: "2025-06-30".into(),
-            review_deadline: "2025-06-30".into(),
-            moderation_deadline: "2025-06-30".into(),
-            publication_on: "2025-06-30".into(),
-        },
-        care_settings: vec![CareSetting::Acute, CareSetting::Icb],
-        region_ods_codes: Vec::new(),
-        reviewers_per_assessment: 0,
-        reviewer_capacity: 0,
-    };
+    let earlier = earlier_cycle(vec![CareSetting::Acute, CareSetting::Icb]);
     let (published, _) = store::published::import_historical_cycle(
         db,
         ACTOR,

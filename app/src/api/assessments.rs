@@ -100,9 +100,7 @@ pub(super) async fn readable_assessment(
 ) -> Result<(Actor, store::Db, AssessmentHeader, Arc<Framework>), AppError> {
     let actor = guard::require_actor().await?;
     let db = db()?;
-    let header = assessment_store::header(&db, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
+    let header = existing_assessment(&db, id).await?;
     guard::allowed(
         &actor,
         access::may_view_assessment(&actor, &header.trust_ods_code),
@@ -111,6 +109,17 @@ pub(super) async fn readable_assessment(
         .await?
         .ok_or(AppError::Internal)?;
     Ok((actor, db, header, framework))
+}
+
+/// The assessment with this id, or "not found".
+#[cfg(feature = "ssr")]
+pub(super) async fn existing_assessment(
+    db: &store::Db,
+    id: &str,
+) -> Result<AssessmentHeader, AppError> {
+    assessment_store::header(db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))
 }
 
 /// Whether this reader may cause `event` to the assessment today, as the lifecycle says.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
-    super::assessments::{find_domain, judge},
+    super::assessments::{existing_assessment, find_domain, judge},
     super::{db, guard},
     crate::rules::{
         access,
@@ -83,9 +83,7 @@ fn query_window(
 pub async fn get_final_scores(assessment_id: String) -> Result<FinalScores, AppError> {
     let actor = guard::require_actor().await?;
     let db = db()?;
-    let header = assessment_store::header(&db, &assessment_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
+    let header = existing_assessment(&db, &assessment_id).await?;
     guard::allowed(
         &actor,
         access::may_see_final_scores(&actor, &header.trust_ods_code, header.status),
@@ -166,9 +164,7 @@ pub async fn raise_query(
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
     let db = db()?;
-    let header = assessment_store::header(&db, &assessment_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
+    let header = existing_assessment(&db, &assessment_id).await?;
     guard::allowed(
         &actor,
         access::may_answer_for_trust(&actor, &header.trust_ods_code),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
-    super::assessments::judge,
+    super::assessments::{existing_assessment, judge},
     super::cycles::existing_cycle,
     super::{db, guard, mail_text},
     crate::rules::{
@@ -314,9 +314,7 @@ fn required_text(text: &str, name: &str, field: &str, what: &str) -> Result<Stri
 pub async fn exclude_from_results(assessment_id: String, reason: String) -> Result<(), AppError> {
     let actor = admin().await?;
     let db = db()?;
-    let header = assessment_store::header(&db, &assessment_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
+    let header = existing_assessment(&db, &assessment_id).await?;
     let reason = required_text(
         &reason,
         "reason",
@@ -498,9 +496,7 @@ pub async fn publish_results(
 pub async fn reopen_for_correction(assessment_id: String, reason: String) -> Result<(), AppError> {
     let actor = admin().await?;
     let db = db()?;
-    let header = assessment_store::header(&db, &assessment_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
+    let header = existing_assessment(&db, &assessment_id).await?;
     let reason = required_text(
         &reason,
         "reason",

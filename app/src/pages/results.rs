@@ -10,9 +10,11 @@ use crate::api::results::{
 };
 use crate::components::charts::{score_cell, DistributionChart, RadarChart};
 use crate::components::{ErrorPanel, SummaryRow};
+use crate::error::AppError;
 use crate::rules::results::{change_text, rank_text, two_decimals, GroupScore, BANDS};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use serde::{de::DeserializeOwned, Serialize};
 
 /// The query parameters a results page reads, kept in every link it makes.
 fn shown_query() -> impl Fn() -> (String, String, String, String) + Copy + Send + Sync {
@@ -196,6 +198,23 @@ fn change_cell(current: f64, previous: Option<f64>) -> String {
     )
 }
 
+/// Waits for a results page's data, then shows it with `show`, or the error under a title.
+fn loaded<T>(resource: Resource<Result<T, AppError>>, show: fn(T) -> AnyView) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Err(error) => view! { <Title text="Results"/><ErrorPanel error/> }.into_any(),
+                    Ok(data) => show(data),
+                }
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 pub fn NationalResultsPage() -> impl IntoView {
     let cycle = param("cycle");
@@ -206,16 +225,7 @@ pub fn NationalResultsPage() -> impl IntoView {
             national_results(cycle, version, sort, care_setting, region)
         },
     );
-    view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match results.await {
-                    Err(error) => view! { <Title text="Results"/><ErrorPanel error/> }.into_any(),
-                    Ok(view) => view! { <National view/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    loaded(results, |view| view! { <National view/> }.into_any())
 }
 
 #[component]
@@ -365,16 +375,7 @@ pub fn TrustLeaguePage() -> impl IntoView {
             trust_league(cycle, version, sort, care_setting, region)
         },
     );
-    view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match league.await {
-                    Err(error) => view! { <Title text="Results"/><ErrorPanel error/> }.into_any(),
-                    Ok(view) => view! { <Trusts view/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    loaded(league, |view| view! { <Trusts view/> }.into_any())
 }
 
 #[component]
@@ -441,16 +442,7 @@ pub fn IcsResultsPage() -> impl IntoView {
         move || (cycle(), code(), version.get().unwrap_or_default()),
         |(cycle, code, version)| ics_results(cycle, code, version),
     );
-    view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match ics.await {
-                    Err(error) => view! { <Title text="Results"/><ErrorPanel error/> }.into_any(),
-                    Ok(view) => view! { <Ics view/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    loaded(ics, |view| view! { <Ics view/> }.into_any())
 }
 
 /// A radar chart of up to three groups' pillar scores, with the table of the same numbers.
@@ -598,16 +590,7 @@ pub fn TrustResultsPage() -> impl IntoView {
         move || (cycle(), code(), version.get().unwrap_or_default()),
         |(cycle, code, version)| trust_results(cycle, code, version),
     );
-    view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match trust.await {
-                    Err(error) => view! { <Title text="Results"/><ErrorPanel error/> }.into_any(),
-                    Ok(view) => view! { <Trust view/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    loaded(trust, |view| view! { <Trust view/> }.into_any())
 }
 
 #[component]

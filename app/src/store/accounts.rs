@@ -493,16 +493,12 @@ pub async fn record_sign_in(
         .bind(email_key(email))
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    record_sign_in_event(
         &mut tx,
-        AuditEntry {
-            actor: account_id,
-            action: "sign in",
-            entity_type: "account",
-            entity_id: account_id,
-            after: Some(format!("from {client}")),
-            ..Default::default()
-        },
+        account_id,
+        "sign in",
+        account_id,
+        format!("from {client}"),
     )
     .await?;
     tx.commit().await
@@ -516,21 +512,53 @@ pub async fn record_failed_sign_in(
     account_id: Option<&str>,
     client: &str,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
     let key = email_key(email);
-    audit::record(
+    let mut tx = db.begin_write().await?;
+    let attempted = account_id.unwrap_or(&key);
+    record_sign_in_event(
         &mut tx,
-        AuditEntry {
-            actor: "anonymous",
-            action: "failed sign-in",
-            entity_type: "account",
-            entity_id: account_id.unwrap_or(&key),
-            after: Some(format!("{key} from {client}")),
-            ..Default::default()
-        },
+        "anonymous",
+        "failed sign-in",
+        attempted,
+        format!("{key} from {client}"),
     )
     .await?;
     tx.commit().await
+}
+
+/// Audits a sign-out.
+pub async fn record_sign_out(db: &Db, account_id: &str, client: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    record_sign_in_event(
+        &mut tx,
+        account_id,
+        "sign out",
+        account_id,
+        format!("from {client}"),
+    )
+    .await?;
+    tx.commit().await
+}
+
+async fn record_sign_in_event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &str,
+    action: &str,
+    account: &str,
+    after: String,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        tx,
+        AuditEntry {
+            actor,
+            action,
+            entity_type: "account",
+            entity_id: account,
+            after: Some(after),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// Ends every session of the account signed in before now (its own included: the caller starts
@@ -564,24 +592,6 @@ pub async fn end_sessions(
             action,
             entity_type: "account",
             entity_id: account_id,
-            ..Default::default()
-        },
-    )
-    .await?;
-    tx.commit().await
-}
-
-/// Audits a sign-out.
-pub async fn record_sign_out(db: &Db, account_id: &str, client: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: account_id,
-            action: "sign out",
-            entity_type: "account",
-            entity_id: account_id,
-            after: Some(format!("from {client}")),
             ..Default::default()
         },
     )

@@ -119,6 +119,18 @@ async fn main() {
         replied = replied.reviewer(&id);
     }
     let replied = replied.build(&server).await;
+    // A national cycle's published results: every trust and ICB of England.
+    server::demo_results::seed_demo_published_results(&server.state.db)
+        .await
+        .unwrap();
+    let results = format!(
+        "/results/{}",
+        app::store::results::published_cycles(&server.state.db)
+            .await
+            .unwrap()
+            .remove(0)
+            .id
+    );
     let pages: Vec<(&str, &reqwest::Client, String)> = vec![
         ("home", &public, "/".into()),
         ("directory (island)", &public, "/organisations".into()),
@@ -163,6 +175,17 @@ async fn main() {
             format!("/admin/cycles/{cycle}/assignment"),
         ),
         ("people", &admin, "/admin/people".into()),
+        ("release", &admin, format!("/admin/cycles/{cycle}/results")),
+        (
+            "final scores",
+            &moderator,
+            format!("/assessments/{replied}/results"),
+        ),
+        ("results index", &public, "/results".into()),
+        ("national results", &public, results.clone()),
+        ("trust league", &public, format!("{results}/trusts")),
+        ("ICS results", &public, format!("{results}/ics/QWO")),
+        ("trust results", &public, format!("{results}/trusts/RR8")),
     ];
     println!(
         "{:<24} {:>10} {:>10} {:>10} {:>12} {:>10}  encodings",

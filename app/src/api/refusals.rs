@@ -199,7 +199,6 @@ impl From<ResultsError> for AppError {
                 "You have already raised a query on this section. NHS England will answer it."
                     .into(),
             ),
-            ResultsError::NoSuchQuery => AppError::NotFound("There is no such query.".into()),
             ResultsError::AlreadyAnswered => AppError::Invalid(
                 "This query has been answered already. Reload the page to read the answer.".into(),
             ),

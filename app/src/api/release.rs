@@ -93,11 +93,15 @@ fn line(header: &AssessmentHeader) -> ReleaseLine {
     }
 }
 
-/// A cycle's assessments split into those included and those left out (`(header, reason)`).
+/// A cycle's assessments split into those included and those left out (`(header, reason)`),
+/// with where its release stands: what every release decision is judged on.
 #[cfg(feature = "ssr")]
 struct CycleScope {
     included: Vec<AssessmentHeader>,
     excluded: Vec<(AssessmentHeader, String)>,
+    /// The last day to query, once released provisionally.
+    queries_close_on: Option<String>,
+    open_queries: usize,
 }
 
 #[cfg(feature = "ssr")]
@@ -106,6 +110,10 @@ async fn scope(db: &store::Db, cycle_id: &str) -> Result<CycleScope, AppError> {
     let mut scope = CycleScope {
         included: Vec::new(),
         excluded: Vec::new(),
+        queries_close_on: results_store::provisional_release(db, cycle_id)
+            .await?
+            .map(|release| release.queries_close_on),
+        open_queries: results_store::open_queries(db, cycle_id).await?.len(),
     };
     for header in assessment_store::for_cycle(db, cycle_id).await? {
         match exclusions.remove(&header.id) {
@@ -119,11 +127,8 @@ async fn scope(db: &store::Db, cycle_id: &str) -> Result<CycleScope, AppError> {
 /// The release this administrator may make now: every included assessment signed off (or, after
 /// the first release, those signed off again), each judged by the lifecycle.
 #[cfg(feature = "ssr")]
-fn release_changes(
-    actor: &Actor,
-    scope: &CycleScope,
-    already_released: bool,
-) -> Result<Vec<(String, Allowed)>, String> {
+fn release_changes(actor: &Actor, scope: &CycleScope) -> Result<Vec<(String, Allowed)>, String> {
+    let already_released = scope.queries_close_on.is_some();
     if scope.included.is_empty() {
         return Err("The cycle has no assessments to release.".into());
     }
@@ -164,11 +169,10 @@ fn release_changes(
 fn publication_changes<'a>(
     actor: &Actor,
     scope: &'a CycleScope,
-    queries_close_on: Option<&str>,
-    open_queries: usize,
     today: &str,
 ) -> Result<Vec<(&'a AssessmentHeader, Option<Allowed>)>, String> {
-    let Some(queries_close_on) = queries_close_on else {
+    let open_queries = scope.open_queries;
+    let Some(queries_close_on) = scope.queries_close_on.as_deref() else {
         return Err("Release the results provisionally first, so trusts can query them.".into());
     };
     if today <= queries_close_on {
@@ -234,9 +238,6 @@ pub async fn get_release(cycle_id: String) -> Result<ReleaseOverview, AppError> 
     let db = db()?;
     let cycle = existing_cycle(&db, &cycle_id).await?;
     let scope = scope(&db, &cycle_id).await?;
-    let release = results_store::provisional_release(&db, &cycle_id).await?;
-    let open_queries = results_store::open_queries(&db, &cycle_id).await?.len();
-    let queries_close_on = release.as_ref().map(|r| r.queries_close_on.as_str());
     let mut counts: Vec<(String, usize)> = Vec::new();
     for status in AssessmentStatus::ALL {
         let count = scope.included.iter().filter(|h| h.status == status).count();
@@ -261,15 +262,8 @@ pub async fn get_release(cycle_id: String) -> Result<ReleaseOverview, AppError> 
         .map(line)
         .collect();
     Ok(ReleaseOverview {
-        release_refused: release_changes(&actor, &scope, release.is_some()).err(),
-        publish_refused: publication_changes(
-            &actor,
-            &scope,
-            queries_close_on,
-            open_queries,
-            &store::today(),
-        )
-        .err(),
+        release_refused: release_changes(&actor, &scope).err(),
+        publish_refused: publication_changes(&actor, &scope, &store::today()).err(),
         cycle_name: cycle.name,
         phase: cycle.phase.label().to_string(),
         counts,
@@ -281,8 +275,8 @@ pub async fn get_release(cycle_id: String) -> Result<ReleaseOverview, AppError> 
             .iter()
             .map(|(header, reason)| (header.title(), reason.clone()))
             .collect(),
-        queries_close_on: queries_close_on.map(readable_date),
-        open_queries,
+        queries_close_on: scope.queries_close_on.as_deref().map(readable_date),
+        open_queries: scope.open_queries,
         versions: results_store::versions(&db, &cycle_id)
             .await?
             .into_iter()
@@ -348,10 +342,7 @@ pub async fn release_provisionally(
     let db = db()?;
     existing_cycle(&db, &cycle_id).await?;
     let scope = scope(&db, &cycle_id).await?;
-    let already = results_store::provisional_release(&db, &cycle_id)
-        .await?
-        .is_some();
-    let queries_close_on = if already {
+    let queries_close_on = if scope.queries_close_on.is_some() {
         None
     } else {
         let days = working_days
@@ -372,7 +363,7 @@ pub async fn release_provisionally(
             })?;
         Some(add_working_days(&store::today(), days).ok_or(AppError::Internal)?)
     };
-    let changes = release_changes(&actor, &scope, already).map_err(AppError::Invalid)?;
+    let changes = release_changes(&actor, &scope).map_err(AppError::Invalid)?;
     let notices = release_notices(&db, &scope, &changes).await?;
     results_store::release_provisionally(
         &db,
@@ -439,16 +430,8 @@ pub async fn publish_results(
         required_text(&note, "note", "note", "what this version corrects")?
     };
     let scope = scope(&db, &cycle_id).await?;
-    let release = results_store::provisional_release(&db, &cycle_id).await?;
-    let open_queries = results_store::open_queries(&db, &cycle_id).await?.len();
-    let changes = publication_changes(
-        &actor,
-        &scope,
-        release.as_ref().map(|r| r.queries_close_on.as_str()),
-        open_queries,
-        &store::today(),
-    )
-    .map_err(AppError::Invalid)?;
+    let changes =
+        publication_changes(&actor, &scope, &store::today()).map_err(AppError::Invalid)?;
     let framework = store::frameworks::cached(&db, &cycle.framework_version)
         .await?
         .ok_or(AppError::Internal)?;

@@ -27,8 +27,6 @@ pub enum ResultsError {
     AlreadyExcluded,
     #[error("the domain already has a query")]
     QueryExists,
-    #[error("no such query")]
-    NoSuchQuery,
     #[error("the query was already answered")]
     AlreadyAnswered,
     #[error(transparent)]

@@ -10,6 +10,7 @@ use app::api::replies::*;
 use app::api::results::*;
 use app::api::reviewers::*;
 use app::api::reviews::*;
+use app::api::second_factor::*;
 use app::api::sign_off::*;
 use app::api::{accounts::*, assessments::*, assignments::*, cycles::*, organisations::*};
 use app::rules::accounts::Role;
@@ -839,6 +840,47 @@ fn table() -> Vec<Row> {
             case: "sign out everywhere else",
             allowed: "lrmpd",
             fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: ConfirmSignInCode::PATH,
+            case: "enter a sign-in code (no sign-in waiting for one)",
+            allowed: "alrmpd",
+            fields: |_, _| fields(&[("code", "123456")]),
+        },
+        Row {
+            path: StartAuthenticatorSetup::PATH,
+            case: "start setting up my authenticator app",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: GetAuthenticatorSetup::PATH,
+            case: "read my authenticator app being set up",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: ConfirmAuthenticatorSetup::PATH,
+            case: "finish setting up my authenticator app (wrong code)",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[("code", "000000")]),
+        },
+        Row {
+            path: MySecondFactor::PATH,
+            case: "read my two-step sign-in",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: RemoveAuthenticator::PATH,
+            case: "remove another person's authenticator app",
+            allowed: "d",
+            fields: |context, _| {
+                fields(&[
+                    ("account_id", &context.target_account),
+                    ("reason", "Lost phone and recovery codes"),
+                ])
+            },
         },
         Row {
             path: GetRelease::PATH,

@@ -21,4 +21,5 @@ mod results;
 mod review_assignment;
 mod reviewers;
 mod reviews;
+mod second_factor;
 mod security;

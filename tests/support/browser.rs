@@ -232,6 +232,12 @@ pub async fn sign_in_as(
     fill(client, "email", &account.email).await;
     fill(client, "password", &account.password).await;
     submit(client).await;
+    if account.has_authenticator() {
+        wait_for_heading(client, "Enter the code from your authenticator app").await;
+        let code = crate::second_factor::fresh_code(server, &id).await;
+        fill(client, "code", &code).await;
+        submit(client).await;
+    }
     wait_for_heading(client, "Your account").await;
     id
 }

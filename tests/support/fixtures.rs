@@ -32,6 +32,8 @@ pub struct AccountBuilder {
     org: Option<String>,
     roles: Vec<Role>,
     pub(crate) password: String,
+    /// Whether an authenticator app is set up for it; by default, when its roles need one.
+    authenticator: Option<bool>,
 }
 
 impl AccountBuilder {
@@ -42,6 +44,7 @@ impl AccountBuilder {
             org: None,
             roles: Vec::new(),
             password: PASSWORD.to_string(),
+            authenticator: None,
         }
     }
 
@@ -62,6 +65,26 @@ impl AccountBuilder {
         self
     }
 
+    /// Leaves the account without an authenticator app even if its roles need one, so that
+    /// signing in asks for one to be set up.
+    pub fn without_authenticator(mut self) -> Self {
+        self.authenticator = Some(false);
+        self
+    }
+
+    /// Sets up an authenticator app (with the secret `second_factor::secret_for` its email)
+    /// even if its roles do not need one.
+    pub fn with_authenticator(mut self) -> Self {
+        self.authenticator = Some(true);
+        self
+    }
+
+    /// Whether [`Self::create`] sets up an authenticator app for it.
+    pub fn has_authenticator(&self) -> bool {
+        self.authenticator
+            .unwrap_or_else(|| app::rules::second_factor::required(&self.roles))
+    }
+
     /// Creates the account, or replaces the one with its email address; returns its id.
     pub async fn create(&self, server: &TestServer) -> String {
         use app::store::accounts::{upsert_with_password, NewAccount};
@@ -75,9 +98,16 @@ impl AccountBuilder {
             org_ods_code: self.org.clone(),
             roles: self.roles.clone(),
         };
-        upsert_with_password(&server.state.db, ACTOR, &account, &hash)
+        let id = upsert_with_password(&server.state.db, ACTOR, &account, &hash)
             .await
-            .expect("the account is stored")
+            .expect("the account is stored");
+        if self.has_authenticator() {
+            let secret = crate::second_factor::secret_for(&self.email);
+            app::store::second_factor::enrol(&server.state.db, &id, &secret, 0, &[])
+                .await
+                .expect("the authenticator app is stored");
+        }
+        id
     }
 
     /// Creates the account and signs it in on a fresh client; returns the client.

@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod fixtures;
 pub mod requests;
+pub mod second_factor;
 
 use app::state::AppState;
 use leptos::config::LeptosOptions;

@@ -3,6 +3,7 @@
 
 use crate::TestServer;
 use app::api::accounts::SignIn;
+use app::api::second_factor::ConfirmSignInCode;
 use leptos::server_fn::ServerFn;
 use reqwest::header::HeaderMap;
 use std::time::Duration;
@@ -120,10 +121,25 @@ pub async fn sign_in(
     .await
 }
 
-/// A fresh [`api_client`] signed in as `email`; fails the test if signing in fails.
+/// A fresh [`api_client`] signed in as `email`, with a code from its authenticator app if sign-in
+/// asks for one; fails the test if signing in fails.
 pub async fn signed_in_client(server: &TestServer, email: &str, password: &str) -> reqwest::Client {
     let client = api_client();
     let answer = sign_in(&client, server, email, password).await;
     assert_eq!(answer.status, 200, "{email} signs in: {}", answer.body);
+    if answer.location.as_deref() == Some("/sign-in/code") {
+        let answer = enter_code(&client, server, email).await;
+        assert_eq!(answer.status, 200, "{email}'s code: {}", answer.body);
+    }
     client
+}
+
+/// Posts the current code of `email`'s authenticator app to the second step of signing in.
+pub async fn enter_code(client: &reqwest::Client, server: &TestServer, email: &str) -> Answer {
+    let account = app::store::accounts::find_for_sign_in(&server.state.db, email)
+        .await
+        .expect("the database answers")
+        .expect("the account exists");
+    let code = crate::second_factor::fresh_code(server, &account.account_id).await;
+    post(client, server, ConfirmSignInCode::PATH, &[("code", &code)]).await
 }

@@ -26,4 +26,5 @@ pub mod review;
 pub mod review_assignment;
 pub mod reviewers;
 pub mod scoring;
+pub mod second_factor;
 pub mod sign_in;

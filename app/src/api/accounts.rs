@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
+    super::second_factor::{await_second_factor, complete_sign_in},
     super::{credentials, db, guard, mail_text, public_url},
     crate::rules::{
         access,
@@ -15,10 +16,12 @@ use {
         accounts::check_roles,
         accounts::Role,
         passwords,
-        sign_in::{self as throttle, safe_return_path},
+        second_factor::{self, SignInStep},
+        sign_in as throttle,
     },
     crate::store::accounts::{self as store, LinkState, NewAccount, Throttled},
     crate::store::outbox::MailWithSecret,
+    crate::store::second_factor as second_factor_store,
 };
 
 /// What a set-password page needs to know about its link.
@@ -77,10 +80,17 @@ pub async fn sign_in(
     let account_id = usable
         .map(|record| record.account_id.clone())
         .ok_or(AppError::Internal)?;
-    guard::start_session(&account_id).await?;
-    store::record_sign_in(&db, &account_id, &email, &client).await?;
-    leptos_axum::redirect(&safe_return_path(next.as_deref()));
-    Ok(())
+    let roles = store::summary(&db, &account_id)
+        .await?
+        .map(|account| account.roles)
+        .unwrap_or_default();
+    let has_app = second_factor_store::authenticator(&db, &account_id)
+        .await?
+        .is_some();
+    match second_factor::after_first_factor(&roles, has_app) {
+        SignInStep::Done => complete_sign_in(&account_id, &email, false, next.as_deref()).await,
+        step => await_second_factor(&account_id, &email, next, step).await,
+    }
 }
 
 #[server]
@@ -456,7 +466,7 @@ pub async fn my_sessions() -> Result<Vec<SessionLine>, AppError> {
 pub async fn sign_out_everywhere_else() -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
     store::end_sessions(&db()?, &actor.account_id, None, "sign out everywhere else").await?;
-    guard::start_session(&actor.account_id).await?;
+    guard::restart_session(&actor.account_id).await?;
     leptos_axum::redirect("/account?updated=signed_out_elsewhere");
     Ok(())
 }
@@ -516,7 +526,7 @@ pub async fn change_password(
     }
     let hash = credentials::hash_password(new_password).await?;
     store::end_sessions(&db, &actor.account_id, Some(&hash), "change password").await?;
-    guard::start_session(&actor.account_id).await?;
+    guard::restart_session(&actor.account_id).await?;
     leptos_axum::redirect("/account?updated=password");
     Ok(())
 }
@@ -528,6 +538,9 @@ pub fn account_update_message(updated: &str) -> Option<&'static str> {
             Some("Your password has been changed. Any other sessions have been signed out.")
         }
         "signed_out_elsewhere" => Some("You have been signed out everywhere else."),
+        "authenticator" => {
+            Some("Your authenticator app is set up. Keep your recovery codes somewhere safe.")
+        }
         other => super::reviewers::update_message(other),
     }
 }

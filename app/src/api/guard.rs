@@ -10,6 +10,8 @@ use tower_sessions::Session;
 
 use crate::store::sessions::ACCOUNT_KEY;
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// Set when sign-in took a second factor (or one was set up in the session).
+pub(crate) const WITH_SECOND_FACTOR_KEY: &str = "with_second_factor";
 /// When the idle timer was last refreshed: changing it is what makes the session be saved, with
 /// a new expiry, so it is changed at most once every [`REFRESH_IDLE_TIMER_EVERY`].
 const ACTIVE_AT_KEY: &str = "active_at";
@@ -24,7 +26,7 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-fn session_error(error: tower_sessions::session::Error) -> AppError {
+pub(crate) fn session_error(error: tower_sessions::session::Error) -> AppError {
     tracing::error!(%error, "session store");
     AppError::Internal
 }
@@ -49,6 +51,15 @@ pub async fn actor_of(session: &Session, db: &crate::store::Db) -> Result<Option
     } else {
         accounts::active_actor(db, &account_id, &signed_in_at).await?
     };
+    // Someone given an NHS England role after signing in with a password alone must sign in
+    // again, with a second factor, before using it.
+    let with_second_factor: Option<bool> = session
+        .get(WITH_SECOND_FACTOR_KEY)
+        .await
+        .map_err(session_error)?;
+    let actor = actor.filter(|actor| {
+        with_second_factor == Some(true) || !crate::rules::second_factor::required(&actor.roles)
+    });
     if actor.is_none() {
         session.flush().await.map_err(session_error)?;
     } else {
@@ -159,10 +170,16 @@ fn record_refusal(actor: &Actor, refusal: Refusal) {
     });
 }
 
-/// Starts a signed-in session under a new id, so an id planted before sign-in is useless.
-pub async fn start_session(account_id: &str) -> Result<(), AppError> {
+/// Starts a signed-in session under a new id, so an id planted before sign-in is useless; with
+/// `with_second_factor` when sign-in took one.
+pub async fn start_session(account_id: &str, with_second_factor: bool) -> Result<(), AppError> {
     let session = session().await?;
+    session.clear().await;
     session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(WITH_SECOND_FACTOR_KEY, with_second_factor)
+        .await
+        .map_err(session_error)?;
     session
         .insert(ACCOUNT_KEY, account_id)
         .await
@@ -177,6 +194,17 @@ pub async fn start_session(account_id: &str) -> Result<(), AppError> {
         .await
         .map_err(session_error)?;
     Ok(())
+}
+
+/// Starts the signed-in person's session afresh under a new id (after ending their others),
+/// keeping whether sign-in took a second factor.
+pub async fn restart_session(account_id: &str) -> Result<(), AppError> {
+    let with_second_factor: Option<bool> = session()
+        .await?
+        .get(WITH_SECOND_FACTOR_KEY)
+        .await
+        .map_err(session_error)?;
+    start_session(account_id, with_second_factor == Some(true)).await
 }
 
 /// Ends the session server-side: the record is deleted and the cookie cleared.

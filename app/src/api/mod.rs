@@ -25,6 +25,7 @@ pub mod results;
 pub mod results_export;
 pub mod reviewers;
 pub mod reviews;
+pub mod second_factor;
 pub mod sign_off;
 
 #[cfg(feature = "ssr")]

@@ -58,6 +58,9 @@ pub fn TextField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] width_class: Option<&'static str>,
+    /// The keyboard a phone shows: "numeric" for codes.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|error| error.message_for(id));
     // What the person entered, when the form comes back with an error; else the starting value.
@@ -98,6 +101,7 @@ pub fn TextField(
                 name=name
                 type=input_type
                 autocomplete=autocomplete
+                inputmode=inputmode
                 spellcheck="false"
                 value=value
                 aria-describedby=described_by

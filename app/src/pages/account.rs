@@ -2,6 +2,7 @@
 //! account. Every form is an ActionForm, so each step works with JavaScript off.
 
 use super::reviewer_profile::ReviewerProfileSection;
+use super::second_factor::TwoStepSignIn;
 use crate::api::accounts::{
     account_update_message, check_link, current_account, my_sessions, ChangePassword,
     RequestPasswordReset, SetPassword, SignIn, SignOutEverywhereElse,
@@ -134,6 +135,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <p><a href="/invite">"Invite a deputy trust lead"</a></p>
                             })}
                             <SignInSecurity/>
+                            <TwoStepSignIn/>
                             {is_reviewer.then(|| view! { <ReviewerProfileSection account_id/> })}
                         }.into_any()
                     }

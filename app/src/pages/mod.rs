@@ -17,6 +17,7 @@ mod results;
 mod review;
 mod reviewer_profile;
 mod reviews;
+mod second_factor;
 mod sign_off;
 
 use crate::components::{Footer, Header, PhaseBanner};
@@ -89,9 +90,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/organisations/icbs/:code") view=organisations::IcbPage ssr=SsrMode::Async/>
                         <Route path=path!("/organisations/trusts/:code") view=organisations::TrustPage ssr=SsrMode::Async/>
                         <Route path=path!("/sign-in") view=account::SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-in/code") view=second_factor::SignInCodePage ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-in/set-up-app") view=second_factor::AuthenticatorSetupPage ssr=SsrMode::Async/>
                         <Route path=path!("/forgotten-password") view=account::ForgottenPasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("/set-password") view=account::SetPasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/authenticator") view=second_factor::AuthenticatorSetupPage ssr=SsrMode::Async/>
                         <Route path=path!("/invite") view=people::InvitePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/people") view=people::PeoplePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/people/:id") view=people::PersonPage ssr=SsrMode::Async/>

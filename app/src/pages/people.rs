@@ -6,6 +6,7 @@ use super::reviewer_profile::ReviewerProfileSection;
 use crate::api::accounts::{
     current_account, get_person, list_people, ChangeRoles, InvitePerson, SetPersonActive,
 };
+use crate::api::second_factor::RemoveAuthenticator;
 use crate::components::{
     action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
 };
@@ -184,6 +185,8 @@ pub fn PersonPage() -> impl IntoView {
     let roles_error = action_error(roles_action.value());
     let status_action = ServerAction::<SetPersonActive>::new();
     let status_error = action_error(status_action.value());
+    let authenticator_action = ServerAction::<RemoveAuthenticator>::new();
+    let authenticator_error = action_error(authenticator_action.value());
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -193,6 +196,7 @@ pub fn PersonPage() -> impl IntoView {
                         let status = status_label(&person);
                         let account_id = person.id.clone();
                         let account_id_for_status = person.id.clone();
+                        let account_id_for_authenticator = person.id.clone();
                         let (new_status, status_button) = if person.is_active { ("false", "Disable account") } else { ("true", "Enable account") };
                         let reviewer = person.roles.contains(&Role::PeerReviewer).then(|| (person.id.clone(), person.display_name.clone()));
                         view! {
@@ -200,10 +204,12 @@ pub fn PersonPage() -> impl IntoView {
                             {move || updated.get().and_then(|what| match what.as_str() {
                                 "roles" => Some("Roles updated."),
                                 "status" => Some("Account status updated."),
+                                "authenticator" => Some("Authenticator app removed. They will set up a new one when they next sign in."),
                                 other => crate::api::reviewers::update_message(other),
                             }).map(|message| view! { <SuccessBanner message=message.to_string()/> })}
                             <FormErrors error=roles_error/>
                             <FormErrors error=status_error/>
+                            <FormErrors error=authenticator_error/>
                             <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
                                 <ol class="nhsuk-breadcrumb__list">
                                     <li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href="/admin/people">"People"</a></li>
@@ -229,6 +235,13 @@ pub fn PersonPage() -> impl IntoView {
                                 <input type="hidden" name="active" value=new_status/>
                                 <TextField id="status-reason" name="reason" label="Reason" error=status_error/>
                                 <button class=if person.is_active { "nhsuk-button nhsuk-button--warning" } else { "nhsuk-button" } type="submit">{status_button}</button>
+                            </ActionForm>
+                            <h2 class="nhsuk-heading-l">"Lost authenticator app"</h2>
+                            <p>"If this person has lost their phone and their recovery codes, remove their authenticator app. If their role needs one, they will set up a new app when they next sign in. Check who is asking first."</p>
+                            <ActionForm action=authenticator_action>
+                                <input type="hidden" name="account_id" value=account_id_for_authenticator/>
+                                <TextField id="authenticator-reason" name="reason" label="Reason" error=authenticator_error/>
+                                <button class="nhsuk-button nhsuk-button--warning" type="submit">"Remove authenticator app"</button>
                             </ActionForm>
                             {reviewer.map(|(account_id, name)| view! { <ReviewerProfileSection account_id person_name=name/> })}
                         }.into_any()

@@ -487,6 +487,7 @@ pub async fn record_sign_in(
     account_id: &str,
     email: &str,
     client: &str,
+    with_second_factor: bool,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM sign_in_failures WHERE scope = 'email' AND subject = $1")
@@ -498,7 +499,11 @@ pub async fn record_sign_in(
         account_id,
         "sign in",
         account_id,
-        format!("from {client}"),
+        if with_second_factor {
+            format!("from {client}, with a second factor")
+        } else {
+            format!("from {client}")
+        },
     )
     .await?;
     tx.commit().await
@@ -599,11 +604,13 @@ pub async fn end_sessions(
     tx.commit().await
 }
 
-/// What a throttled action is counted under: failed sign-ins, or password reset requests.
+/// What a throttled action is counted under: failed sign-ins, password reset requests, or
+/// wrong second-factor codes (counted by account id rather than email address).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Throttled {
     SignIn,
     PasswordReset,
+    SecondFactor,
 }
 
 impl Throttled {
@@ -612,6 +619,7 @@ impl Throttled {
         match self {
             Throttled::SignIn => ("email", "address"),
             Throttled::PasswordReset => ("reset-email", "reset-address"),
+            Throttled::SecondFactor => ("code-account", "code-address"),
         }
     }
 }

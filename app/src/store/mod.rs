@@ -17,6 +17,7 @@ pub mod replies;
 pub mod results;
 pub mod reviewers;
 pub mod reviews;
+pub mod second_factor;
 pub mod sessions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -1,0 +1,197 @@
+//! Second factors: each account's authenticator app (its TOTP secret and the last time step
+//! accepted) and its recovery codes, kept as hashes.
+
+use super::audit::{self, AuditEntry};
+use super::{new_id, now_utc, Db};
+
+/// An account's authenticator app.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Authenticator {
+    /// The shared secret, base32 as authenticator apps take it.
+    pub totp_secret: String,
+    pub last_used_step: i64,
+    pub enrolled_at: String,
+}
+
+/// An unused recovery code's id and hash.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct RecoveryCodeHash {
+    pub id: String,
+    pub code_hash: String,
+}
+
+pub async fn authenticator(
+    db: &Db,
+    account_id: &str,
+) -> Result<Option<Authenticator>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT totp_secret, last_used_step, enrolled_at FROM second_factors WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Sets up (or replaces) the account's authenticator app and recovery codes, the code that
+/// proved it counting as used, with the audit record, in one transaction.
+pub async fn enrol(
+    db: &Db,
+    account_id: &str,
+    totp_secret: &str,
+    accepted_step: i64,
+    recovery_code_hashes: &[String],
+) -> Result<(), sqlx::Error> {
+    let now = now_utc();
+    let mut tx = db.begin_write().await?;
+    let replaced = sqlx::query("DELETE FROM second_factors WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        > 0;
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO second_factors (account_id, totp_secret, last_used_step, enrolled_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(account_id)
+    .bind(totp_secret)
+    .bind(accepted_step)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    for hash in recovery_code_hashes {
+        sqlx::query("INSERT INTO recovery_codes (id, account_id, code_hash) VALUES ($1, $2, $3)")
+            .bind(new_id())
+            .bind(account_id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: account_id,
+            action: if replaced {
+                "replace authenticator app"
+            } else {
+                "set up authenticator app"
+            },
+            entity_type: "account",
+            entity_id: account_id,
+            after: Some(format!("{} recovery codes", recovery_code_hashes.len())),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Takes the app code of time step `step` as used, if no code of that step or a later one has
+/// been: one conditional write, so the same code sent twice at once is accepted once.
+pub async fn accept_step(db: &Db, account_id: &str, step: i64) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE second_factors SET last_used_step = $1 WHERE account_id = $2 AND last_used_step < $1",
+    )
+    .bind(step)
+    .bind(account_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+pub async fn unused_recovery_codes(
+    db: &Db,
+    account_id: &str,
+) -> Result<Vec<RecoveryCodeHash>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, code_hash FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL ORDER BY id",
+    )
+    .bind(account_id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Marks a recovery code used, with the audit record; false if it already was (used at once
+/// in another request).
+pub async fn use_recovery_code(
+    db: &Db,
+    account_id: &str,
+    code_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let used = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE id = $2 AND account_id = $3 AND used_at IS NULL",
+    )
+    .bind(now_utc())
+    .bind(code_id)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if used {
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                actor: account_id,
+                action: "use recovery code",
+                entity_type: "account",
+                entity_id: account_id,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(used)
+}
+
+pub async fn recovery_codes_left(db: &Db, account_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_one(&db.pool)
+    .await
+}
+
+/// Removes an account's authenticator app and recovery codes, for someone who has lost both;
+/// with the audit record. Their next sign-in asks them to set up an app again if their roles
+/// need one. False if they had none.
+pub async fn remove(
+    db: &Db,
+    account_id: &str,
+    actor: &str,
+    reason: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    let removed = sqlx::query("DELETE FROM second_factors WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
+    if removed {
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                actor,
+                action: "remove authenticator app",
+                entity_type: "account",
+                entity_id: account_id,
+                reason: Some(reason.to_string()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(removed)
+}

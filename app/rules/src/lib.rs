@@ -28,3 +28,4 @@ pub mod reviewers;
 pub mod scoring;
 pub mod second_factor;
 pub mod sign_in;
+pub mod signals;

@@ -12,6 +12,7 @@ use app::api::reviewers::*;
 use app::api::reviews::*;
 use app::api::second_factor::*;
 use app::api::sign_off::*;
+use app::api::signals::*;
 use app::api::{accounts::*, assessments::*, assignments::*, cycles::*, organisations::*};
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
@@ -725,6 +726,36 @@ fn table() -> Vec<Row> {
             path: ModerationQueue::PATH,
             case: "see the moderation queue",
             allowed: "m",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: ModerationQueue::PATH,
+            case: "see the moderation queue ordered by risk",
+            allowed: "m",
+            fields: |_, _| fields(&[("order", "risk")]),
+        },
+        Row {
+            path: GetAssessmentSignals::PATH,
+            case: "read the signals about another trust's assessment",
+            allowed: "mpd",
+            fields: |context, _| fields(&[("assessment_id", &context.other_assessment)]),
+        },
+        Row {
+            path: GetReviewSignals::PATH,
+            case: "read the signals beside my review",
+            allowed: "rmpd",
+            fields: |context, _| fields(&[("slot_id", &context.review_slot)]),
+        },
+        Row {
+            path: GetReviewSignals::PATH,
+            case: "read the signals beside another reviewer's review",
+            allowed: "mpd",
+            fields: |context, _| fields(&[("slot_id", &context.other_review_slot)]),
+        },
+        Row {
+            path: GetInsights::PATH,
+            case: "read the insights across trusts, ICSs and reviewers",
+            allowed: "mpd",
             fields: |_, _| fields(&[]),
         },
         Row {

@@ -23,3 +23,4 @@ mod reviewers;
 mod reviews;
 mod second_factor;
 mod security;
+mod signals;

@@ -336,6 +336,10 @@ pub struct AssessmentBuilder {
     status: AssessmentStatus,
     answered: Option<(Bound<usize>, Bound<usize>)>,
     reviewers: Vec<String>,
+    /// The level the trust's answers reach in each answered domain.
+    self_level: u8,
+    /// The level every reviewer finds in every domain, if the test sets one.
+    reviewed_level: Option<u8>,
 }
 
 impl AssessmentBuilder {
@@ -347,7 +351,23 @@ impl AssessmentBuilder {
             status: AssessmentStatus::NotStarted,
             answered: None,
             reviewers: Vec::new(),
+            self_level: 2,
+            reviewed_level: None,
         }
+    }
+
+    /// The level the trust's answers reach in each answered domain (2 unless set): every
+    /// criterion up to it met.
+    pub fn self_level(mut self, level: u8) -> Self {
+        self.self_level = level;
+        self
+    }
+
+    /// Every reviewer finds every domain met up to `level` (judging the criteria the trust did
+    /// not mark met as met), instead of the one adjustment described at [`Self::status`].
+    pub fn reviewers_find(mut self, level: u8) -> Self {
+        self.reviewed_level = Some(level);
+        self
     }
 
     /// Not started, in progress, submitted, in review, reviewed, replied, moderated or signed
@@ -404,7 +424,7 @@ impl AssessmentBuilder {
                 allowed(Event::Save, NotStarted),
                 &domain.key,
                 0,
-                &domain_answers(domain, 2),
+                &domain_answers(domain, self.self_level),
                 "set up by the test".into(),
             )
             .await
@@ -458,7 +478,7 @@ impl AssessmentBuilder {
                 .expect("the assignment is confirmed");
         }
         if matches!(self.status, Reviewed | Replied | Moderated | SignedOff) {
-            review_everything(server, &id, &domains).await;
+            review_everything(server, &id, &domains, self.reviewed_level).await;
         }
         if matches!(self.status, Replied | Moderated | SignedOff) {
             use app::rules::reply::{DomainReply, ReplyOutcome, Response};
@@ -611,9 +631,15 @@ pub async fn moderate_and_sign_off(
     }
 }
 
-/// Every reviewer of the assessment confirms every domain and submits, the first judging the
-/// first domain's first level-2 criterion not met.
-async fn review_everything(server: &TestServer, assessment: &str, domains: &[Domain]) {
+/// Every reviewer of the assessment confirms every domain and submits: with `found`, judging
+/// every criterion up to that level met; otherwise the first judging the first domain's first
+/// level-2 criterion not met.
+async fn review_everything(
+    server: &TestServer,
+    assessment: &str,
+    domains: &[Domain],
+    found: Option<u8>,
+) {
     use app::rules::review::{DomainReview, Judgement, Verdict};
     use app::store::reviews;
     let db = &server.state.db;
@@ -624,7 +650,18 @@ async fn review_everything(server: &TestServer, assessment: &str, domains: &[Dom
                 confirmed: true,
                 ..Default::default()
             };
-            if index == 0 && position == 0 {
+            if let Some(found) = found {
+                let criteria = domain.levels.iter().filter(|level| level.level <= found);
+                for criterion in criteria.flat_map(|level| &level.criteria) {
+                    review.judgements.insert(
+                        criterion.key.clone(),
+                        Judgement {
+                            met: true,
+                            reason: "Seen in the board papers".into(),
+                        },
+                    );
+                }
+            } else if index == 0 && position == 0 {
                 review.judgements.insert(
                     domain.levels[0].criteria[0].key.clone(),
                     Judgement {

@@ -205,6 +205,23 @@ pub fn may_view_moderation(actor: &Actor) -> Result<(), Refusal> {
     }
 }
 
+/// Gaming signals about an assessment: NHS England (moderators, approvers, administrators), but
+/// never about their own organisation, whose scores they must not be steered on.
+pub fn may_see_signals(actor: &Actor, org_ods_code: &str) -> Result<(), Refusal> {
+    may_view_moderation(actor)?;
+    if actor.org_ods_code.as_deref() == Some(org_ods_code) {
+        Err("Signals about your own organisation are not shown to you.")
+    } else {
+        Ok(())
+    }
+}
+
+/// Patterns across trusts, ICSs and reviewers (the insights page): NHS England.
+pub fn may_see_insights(actor: &Actor) -> Result<(), Refusal> {
+    may_view_moderation(actor)
+        .map_err(|_| "Only NHS England can see patterns across trusts, ICSs and reviewers.")
+}
+
 /// The sign-off queue: NHS England's approvers. Which assessment they may sign off is the
 /// lifecycle's to say (never one they moderated, nor their own organisation's).
 pub fn may_sign_off(actor: &Actor) -> Result<(), Refusal> {
@@ -233,6 +250,8 @@ pub struct Capabilities {
     pub moderate: bool,
     /// See moderated assessments awaiting sign-off and decide on them.
     pub sign_off: bool,
+    /// See patterns across trusts, ICSs and reviewers.
+    pub see_insights: bool,
 }
 
 /// The signed-in person and what they may do.
@@ -255,6 +274,7 @@ impl SignedIn {
                 && may_invite(&actor, own_org, &[Role::TrustLead]).is_ok(),
             moderate: may_moderate(&actor).is_ok(),
             sign_off: may_sign_off(&actor).is_ok(),
+            see_insights: may_see_insights(&actor).is_ok(),
         };
         SignedIn { actor, can }
     }
@@ -271,6 +291,23 @@ mod tests {
             display_name: "Jo".into(),
             org_ods_code: org.map(Into::into),
             roles: roles.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn signals_are_for_nhs_england_and_never_about_their_own_organisation() {
+        for role in [Role::Moderator, Role::Approver, Role::Admin] {
+            assert!(may_see_signals(&actor(&[role], None), "RR8").is_ok());
+            assert!(may_see_insights(&actor(&[role], None)).is_ok());
+            let own = may_see_signals(&actor(&[role], Some("RR8")), "RR8");
+            assert_eq!(
+                own,
+                Err("Signals about your own organisation are not shown to you.")
+            );
+        }
+        for role in [Role::TrustLead, Role::PeerReviewer] {
+            assert!(may_see_signals(&actor(&[role], Some("R0A")), "RR8").is_err());
+            assert!(may_see_insights(&actor(&[role], Some("R0A"))).is_err());
         }
     }
 

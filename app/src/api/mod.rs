@@ -27,6 +27,9 @@ pub mod reviewers;
 pub mod reviews;
 pub mod second_factor;
 pub mod sign_off;
+#[cfg(feature = "ssr")]
+pub mod signal_evidence;
+pub mod signals;
 
 #[cfg(feature = "ssr")]
 use crate::{error::AppError, store::Db};

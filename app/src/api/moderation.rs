@@ -47,6 +47,19 @@ pub struct QueueLine {
     pub region: String,
     pub status: String,
     pub moderation_deadline: String,
+    /// Where risk puts it, when the queue is ordered by risk.
+    pub risk: Option<QueueRisk>,
+}
+
+/// An assessment's place in the queue ordered by risk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRisk {
+    /// "High risk", "Random audit" or "Other".
+    pub part: String,
+    /// The combined risk, "1.25".
+    pub risk: String,
+    /// The signals behind it, largest first.
+    pub reasons: Vec<String>,
 }
 
 /// The moderation queue, with what it can be filtered by.
@@ -58,6 +71,9 @@ pub struct QueueView {
     pub regions: Vec<String>,
     pub care_settings: Vec<String>,
     pub statuses: Vec<String>,
+    /// When ordered by risk: what each part of each cycle's queue covers, with the audit
+    /// sample's seed.
+    pub risk_summaries: Vec<String>,
 }
 
 /// A domain's line on the moderation page.
@@ -176,6 +192,7 @@ pub async fn moderation_queue(
     #[server(default)] region: String,
     #[server(default)] care_setting: String,
     #[server(default)] status: String,
+    #[server(default)] order: String,
 ) -> Result<QueueView, AppError> {
     let actor = guard::require_actor().await?;
     guard::allowed(&actor, access::may_moderate(&actor))?;
@@ -211,25 +228,82 @@ pub async fn moderation_queue(
             )
         })
         .collect();
+    let (risks, risk_summaries) = if order == "risk" {
+        risk_order(&actor, &all).await?
+    } else {
+        (BTreeMap::new(), Vec::new())
+    };
+    let mut lines: Vec<QueueLine> = all
+        .iter()
+        .filter(|row| region.is_empty() || row.region_name == region)
+        .filter(|row| care_setting.is_empty() || row.care_setting == care_setting)
+        .filter(|row| status.is_empty() || label(&row.status) == status)
+        .map(|row| QueueLine {
+            assessment_id: row.id.clone(),
+            title: format!("{} – {}", row.trust_name, row.care_setting),
+            region: row.region_name.clone(),
+            status: label(&row.status),
+            moderation_deadline: row.moderation_deadline.clone(),
+            risk: risks.get(&row.id).map(|(_, risk)| risk.clone()),
+        })
+        .collect();
+    if !risks.is_empty() {
+        lines.sort_by_key(|line| risks.get(&line.assessment_id).map(|(place, _)| *place));
+    }
     Ok(QueueView {
         regions: distinct(all.iter().map(|row| row.region_name.clone()).collect()),
         care_settings: distinct(all.iter().map(|row| row.care_setting.clone()).collect()),
         counts,
-        lines: all
-            .iter()
-            .filter(|row| region.is_empty() || row.region_name == region)
-            .filter(|row| care_setting.is_empty() || row.care_setting == care_setting)
-            .filter(|row| status.is_empty() || label(&row.status) == status)
-            .map(|row| QueueLine {
-                assessment_id: row.id.clone(),
-                title: format!("{} – {}", row.trust_name, row.care_setting),
-                region: row.region_name.clone(),
-                status: label(&row.status),
-                moderation_deadline: row.moderation_deadline.clone(),
-            })
-            .collect(),
+        lines,
         statuses,
+        risk_summaries,
     })
+}
+
+/// Each queued assessment's place and risk in its cycle's risk queue (the cycle's signals over
+/// the assessments queued, with the cycle's recorded audit seed), and what each cycle's parts
+/// cover.
+#[cfg(feature = "ssr")]
+async fn risk_order(
+    actor: &Actor,
+    queued: &[moderation_store::QueuedAssessment],
+) -> Result<(BTreeMap<String, (usize, QueueRisk)>, Vec<String>), AppError> {
+    use crate::rules::signals::risk_queue::{risk_queue, Part, QueuePlan, RiskWeights};
+    let db = db()?;
+    let mut cycles: Vec<&str> = queued.iter().map(|row| row.cycle_id.as_str()).collect();
+    cycles.sort();
+    cycles.dedup();
+    let mut places = BTreeMap::new();
+    let mut summaries = Vec::new();
+    for cycle_id in cycles {
+        let data = super::signal_evidence::load(&db, cycle_id).await?;
+        let in_queue: Vec<_> = data
+            .signals()
+            .into_iter()
+            .filter(|signals| queued.iter().any(|row| row.id == signals.assessment_id))
+            .collect();
+        let seed = super::signals::cycle_seed(&db, cycle_id, &actor.account_id).await?;
+        let queue = risk_queue(&in_queue, &RiskWeights::default(), &QueuePlan::new(seed));
+        summaries.push(queue.summary.clone());
+        for entry in queue.entries {
+            let risk = QueueRisk {
+                part: match entry.part {
+                    Part::ByRisk => "High risk",
+                    Part::Audit => "Random audit",
+                    Part::Neither => "Other",
+                }
+                .to_string(),
+                risk: format!("{:.2}", entry.risk),
+                reasons: entry
+                    .contributions
+                    .iter()
+                    .map(|contribution| contribution.kind.label().to_string())
+                    .collect(),
+            };
+            places.insert(entry.assessment_id, (places.len(), risk));
+        }
+    }
+    Ok((places, summaries))
 }
 
 /// The moderation page: every domain's self, reviewer, replied and moderated levels, and the

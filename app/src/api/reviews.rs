@@ -138,16 +138,16 @@ pub struct DomainReviewView {
 
 /// A review, its assessment and framework, and the reader, once the reader may see it.
 #[cfg(feature = "ssr")]
-struct ReadableReview {
-    actor: Actor,
-    db: store::Db,
-    slot: ReviewSlot,
-    header: AssessmentHeader,
+pub(super) struct ReadableReview {
+    pub(super) actor: Actor,
+    pub(super) db: store::Db,
+    pub(super) slot: ReviewSlot,
+    pub(super) header: AssessmentHeader,
     framework: Arc<Framework>,
 }
 
 #[cfg(feature = "ssr")]
-async fn readable_review(slot_id: &str) -> Result<ReadableReview, AppError> {
+pub(super) async fn readable_review(slot_id: &str) -> Result<ReadableReview, AppError> {
     let actor = guard::require_actor().await?;
     let db = db()?;
     let slot = review_store::slot(&db, slot_id)

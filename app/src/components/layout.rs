@@ -53,6 +53,11 @@ pub fn Header() -> impl IntoView {
                                                 <A href="/moderation" attr:class="nhsuk-header__navigation-link">"Moderation"</A>
                                             </li>
                                         })}
+                                        {signed_in.can.see_insights.then(|| view! {
+                                            <li class="nhsuk-header__navigation-item">
+                                                <A href="/insights" attr:class="nhsuk-header__navigation-link">"Insights"</A>
+                                            </li>
+                                        })}
                                         {signed_in.can.sign_off.then(|| view! {
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/sign-off" attr:class="nhsuk-header__navigation-link">"Sign-off"</A>

@@ -6,6 +6,7 @@ pub mod charts;
 mod forms;
 mod layout;
 mod messages;
+mod signals;
 
 pub use character_count::CharacterCount;
 pub use forms::{
@@ -14,3 +15,4 @@ pub use forms::{
 };
 pub use layout::{Footer, Header, PhaseBanner};
 pub use messages::{CareSettingTags, ErrorPanel, SummaryRow};
+pub use signals::Signals;

@@ -7,6 +7,7 @@ mod cycles;
 mod evidence;
 mod final_scores;
 mod home;
+mod insights;
 mod moderation;
 mod not_found;
 mod organisations;
@@ -110,6 +111,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/reviews/:slot/check") view=review::CheckReviewPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot/submitted") view=review::ReviewSubmittedPage ssr=SsrMode::Async/>
                         <Route path=path!("/moderation") view=moderation::ModerationQueuePage ssr=SsrMode::Async/>
+                        <Route path=path!("/insights") view=insights::InsightsPage ssr=SsrMode::Async/>
                         <Route path=path!("/moderation/queries") view=final_scores::QueriesPage ssr=SsrMode::Async/>
                         <Route path=path!("/moderation/:id") view=moderation::ModerationPage ssr=SsrMode::Async/>
                         <Route path=path!("/moderation/:id/domains/:key") view=moderation::ModerationDomainPage ssr=SsrMode::Async/>

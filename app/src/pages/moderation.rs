@@ -9,9 +9,10 @@ use crate::api::moderation::{
     get_domain_moderation, get_moderation, moderation_queue, ModerationDomainView,
     ModerationOverview, QueueView, SaveDomainModeration, SubmitModeration,
 };
+use crate::api::signals::get_assessment_signals;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError,
+    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError, Signals,
     SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
@@ -24,13 +25,15 @@ use leptos_meta::Title;
 pub fn ModerationQueuePage() -> impl IntoView {
     let filter = move |name: &'static str| query_param(name);
     let (region, setting, status) = (filter("region"), filter("care_setting"), filter("status"));
+    let order = filter("order");
     let queue = Resource::new(
-        move || (region.get(), setting.get(), status.get()),
-        |(region, setting, status)| {
+        move || (region.get(), setting.get(), status.get(), order.get()),
+        |(region, setting, status, order)| {
             moderation_queue(
                 region.unwrap_or_default(),
                 setting.unwrap_or_default(),
                 status.unwrap_or_default(),
+                order.unwrap_or_default(),
             )
         },
     );
@@ -42,7 +45,7 @@ pub fn ModerationQueuePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match queue.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(queue) => view! { <Queue queue chosen=(region.get(), setting.get(), status.get())/> }.into_any(),
+                    Ok(queue) => view! { <Queue queue chosen=(region.get(), setting.get(), status.get()) by_risk=order.get().as_deref() == Some("risk")/> }.into_any(),
                 }
             })}
         </Transition>
@@ -53,6 +56,7 @@ pub fn ModerationQueuePage() -> impl IntoView {
 fn Queue(
     queue: QueueView,
     chosen: (Option<String>, Option<String>, Option<String>),
+    by_risk: bool,
 ) -> impl IntoView {
     let select = |id: &'static str,
                   label: &'static str,
@@ -77,8 +81,16 @@ fn Queue(
             {select("region", "Region", queue.regions.clone(), chosen.0)}
             {select("care_setting", "Care setting", queue.care_settings.clone(), chosen.1)}
             {select("status", "Status", queue.statuses.clone(), chosen.2)}
+            <div class="nhsuk-form-group">
+                <label class="nhsuk-label" for="order">"Order"</label>
+                <select class="nhsuk-select" id="order" name="order">
+                    <option value="" selected=!by_risk>"Region and name"</option>
+                    <option value="risk" selected=by_risk>"Risk of gaming, with a random audit sample"</option>
+                </select>
+            </div>
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
         </form>
+        {queue.risk_summaries.iter().map(|summary| view! { <p class="nhsuk-body">{summary.clone()}</p> }).collect_view()}
         {if queue.lines.is_empty() {
             view! { <p>"No assessments match. Assessments appear here once their cycle is in moderation and the trust has replied (or its reply deadline has passed)."</p> }.into_any()
         } else {
@@ -91,6 +103,11 @@ fn Queue(
                             <th class="nhsuk-table__header" scope="col">"Region"</th>
                             <th class="nhsuk-table__header" scope="col">"Status"</th>
                             <th class="nhsuk-table__header" scope="col">"Moderate by"</th>
+                            {by_risk.then(|| view! {
+                                <th class="nhsuk-table__header" scope="col">"Part of the queue"</th>
+                                <th class="nhsuk-table__header" scope="col">"Risk"</th>
+                                <th class="nhsuk-table__header" scope="col">"Signals"</th>
+                            })}
                         </tr>
                     </thead>
                     <tbody class="nhsuk-table__body">
@@ -100,6 +117,11 @@ fn Queue(
                                 <td class="nhsuk-table__cell">{line.region.clone()}</td>
                                 <td class="nhsuk-table__cell">{line.status.clone()}</td>
                                 <td class="nhsuk-table__cell">{readable_date(&line.moderation_deadline)}</td>
+                                {line.risk.clone().map(|risk| view! {
+                                    <td class="nhsuk-table__cell">{risk.part}</td>
+                                    <td class="nhsuk-table__cell">{risk.risk}</td>
+                                    <td class="nhsuk-table__cell">{if risk.reasons.is_empty() { "None".to_string() } else { risk.reasons.join(", ") }}</td>
+                                })}
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -113,6 +135,7 @@ fn Queue(
 pub fn ModerationPage() -> impl IntoView {
     let id = param("id");
     let overview = Resource::new(id, get_moderation);
+    let signals = Resource::new(id, get_assessment_signals);
     let saved = query_param("saved");
     let submitted = query_param("submitted");
     let reopened = query_param("reopened");
@@ -136,6 +159,7 @@ pub fn ModerationPage() -> impl IntoView {
                             {asked.get().map(|_| view! { <SuccessBanner message="Your question has been sent to the trust's leads.".to_string()/> })}
                             <FormErrors error/>
                             <Moderation overview=overview.clone() action=submit/>
+                            <Signals signals none="No signal has anything to say about this assessment."/>
                             <EvidenceRequestsForModerator overview/>
                         }.into_any()
                     }

@@ -9,9 +9,10 @@ use crate::api::reviews::{
     get_domain_review, get_review, CloseReview, DomainReviewTask, DomainReviewView,
     ExtendReviewDeadline, ReopenReview, ReviewOverview, SaveDomainReview, SubmitReview,
 };
+use crate::api::signals::get_review_signals;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError,
+    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError, Signals,
     SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
@@ -53,6 +54,7 @@ fn domain_status_view(domain: &DomainReviewTask) -> AnyView {
 pub fn ReviewTaskListPage() -> impl IntoView {
     let slot = param("slot");
     let overview = Resource::new(slot, get_review);
+    let signals = Resource::new(slot, get_review_signals);
     let saved = query_param("saved");
     let notice = move || {
         [
@@ -90,6 +92,7 @@ pub fn ReviewTaskListPage() -> impl IntoView {
                             {notice().map(|message| view! { <SuccessBanner message/> })}
                             <FormErrors error=admin_error/>
                             <ReviewTaskList overview=overview.clone()/>
+                            <Signals signals none="Nothing stands out in how the trust's own levels compare with similar organisations' this cycle or with its final scores last time."/>
                             <Administration overview extend reopen close error=admin_error/>
                         }.into_any()
                     }

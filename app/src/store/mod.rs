@@ -19,6 +19,7 @@ pub mod reviewers;
 pub mod reviews;
 pub mod second_factor;
 pub mod sessions;
+pub mod signals;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

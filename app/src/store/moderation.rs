@@ -318,6 +318,7 @@ pub async fn reopen_signed_off(
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueuedAssessment {
     pub id: String,
+    pub cycle_id: String,
     pub moderation_deadline: String,
     pub trust_name: String,
     pub region_name: String,
@@ -334,7 +335,7 @@ pub async fn queue(
 ) -> Result<Vec<QueuedAssessment>, sqlx::Error> {
     let keys: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.key())).collect();
     let rows: Vec<QueuedAssessment> = sqlx::query_as(&format!(
-        "SELECT a.id, c.moderation_deadline, \
+        "SELECT a.id, a.cycle_id, c.moderation_deadline, \
          COALESCE(t.name, a.trust_ods_code) AS trust_name, COALESCE(r.name, '') AS region_name, \
          a.care_setting, a.status, m.moderated_by \
          FROM assessments a JOIN cycles c ON c.id = a.cycle_id \

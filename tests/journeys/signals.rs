@@ -1,0 +1,252 @@
+//! Gaming signals where people see them, over HTTP: a moderator sees why an assessment looks
+//! under-scored and can order the queue by risk with a recorded audit seed; a reviewer sees how
+//! the trust's own levels compare with its final scores last time; NHS England's insights page.
+
+use app::api::moderation::ModerationQueue;
+use app::api::signals::{GetAssessmentSignals, GetInsights, GetReviewSignals};
+use app::rules::accounts::Role;
+use app::rules::lifecycle::AssessmentStatus;
+use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
+use e2e::requests::{page, post};
+use e2e::{start_server, TestServer};
+use leptos::server_fn::ServerFn;
+
+async fn reviewer(server: &TestServer, email: &str) -> String {
+    AccountBuilder::new(email)
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(server)
+        .await
+}
+
+/// RR8's assessment in moderation: the trust's own answers reach level 1 in every domain, and
+/// both reviewers (from another ICS) found level 3.
+async fn under_scored_in_moderation(server: &TestServer) -> String {
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(server)
+        .await;
+    let first = reviewer(server, "first@r0a.nhs.uk").await;
+    let second = reviewer(server, "second@r0a.nhs.uk").await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Replied)
+        .answer_domains(..)
+        .self_level(1)
+        .reviewers_find(3)
+        .reviewer(&first)
+        .reviewer(&second)
+        .build(server)
+        .await;
+    CycleBuilder::into_moderation(server, &cycle).await;
+    assessment
+}
+
+#[tokio::test]
+async fn a_moderator_sees_why_an_assessment_looks_under_scored_and_orders_the_queue_by_risk() {
+    let server = start_server().await;
+    let assessment = under_scored_in_moderation(&server).await;
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk")
+        .role(Role::Moderator)
+        .signed_in(&server)
+        .await;
+
+    let answer = post(
+        &moderator,
+        &server,
+        GetAssessmentSignals::PATH,
+        &[("assessment_id", &assessment)],
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.body.contains("Reviewers scored higher"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("Possible sign of gaming"),
+        "{}",
+        answer.body
+    );
+    let (status, moderation_page) =
+        page(&moderator, &server, &format!("/moderation/{assessment}")).await;
+    assert_eq!(status, 200);
+    assert!(moderation_page.contains("Reviewers scored higher"));
+    assert!(moderation_page.contains("They never change a score"));
+
+    let by_risk = post(
+        &moderator,
+        &server,
+        ModerationQueue::PATH,
+        &[("order", "risk")],
+    )
+    .await;
+    assert_eq!(by_risk.status, 200, "{}", by_risk.body);
+    assert!(by_risk.body.contains("High risk"), "{}", by_risk.body);
+    assert!(by_risk.body.contains("drawn with seed"), "{}", by_risk.body);
+    let again = post(
+        &moderator,
+        &server,
+        ModerationQueue::PATH,
+        &[("order", "risk")],
+    )
+    .await;
+    assert_eq!(
+        by_risk.body, again.body,
+        "the recorded seed draws the same sample"
+    );
+    let draws = app::store::audit::recent(&server.state.db.pool, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|record| record.action == "draw audit sample seed")
+        .count();
+    assert_eq!(draws, 1, "the seed is drawn once and audited");
+    let plain = post(&moderator, &server, ModerationQueue::PATH, &[("order", "")]).await;
+    assert!(!plain.body.contains("High risk"), "{}", plain.body);
+
+    let (status, queue_page) = page(&moderator, &server, "/moderation?order=risk").await;
+    assert_eq!(status, 200);
+    assert!(queue_page.contains("Part of the queue"));
+}
+
+#[tokio::test]
+async fn nobody_sees_signals_about_their_own_organisation() {
+    let server = start_server().await;
+    let assessment = under_scored_in_moderation(&server).await;
+    for account in [
+        AccountBuilder::new("lead@rr8.nhs.uk")
+            .org("RR8")
+            .role(Role::TrustLead),
+        AccountBuilder::new("moderator@rr8.nhs.uk")
+            .org("RR8")
+            .role(Role::Moderator),
+    ] {
+        let client = account.signed_in(&server).await;
+        let answer = post(
+            &client,
+            &server,
+            GetAssessmentSignals::PATH,
+            &[("assessment_id", &assessment)],
+        )
+        .await;
+        assert!(answer.body.contains("Forbidden"), "{}", answer.body);
+        assert!(!answer.body.contains("Reviewers scored higher"));
+    }
+}
+
+#[tokio::test]
+async fn a_reviewer_sees_a_fall_from_last_time_but_not_the_other_reviews_signals() {
+    let server = start_server().await;
+    server::demo_results::seed_demo_published_results(&server.state.db)
+        .await
+        .unwrap();
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(&server)
+        .await;
+    let (client, reviewer_id) = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .signed_in_with_id(&server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .answer_domains(..)
+        .self_level(1)
+        .reviewer(&reviewer_id)
+        .build(&server)
+        .await;
+    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let answer = post(
+        &client,
+        &server,
+        GetReviewSignals::PATH,
+        &[("slot_id", &slot)],
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.body.contains("A fall from last time"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("DMA 2024/25 (demo results)"),
+        "{}",
+        answer.body
+    );
+    assert!(!answer.body.contains("Reviewers scored higher"));
+    let (status, review_page) = page(&client, &server, &format!("/reviews/{slot}")).await;
+    assert_eq!(status, 200);
+    assert!(review_page.contains("A fall from last time"));
+}
+
+#[tokio::test]
+async fn nhs_england_sees_the_gaming_index_and_the_cross_ics_pattern() {
+    let server = start_server().await;
+    under_scored_in_moderation(&server).await;
+    let approver = AccountBuilder::new("approver@england.nhs.uk")
+        .role(Role::Approver)
+        .signed_in(&server)
+        .await;
+    let answer = post(&approver, &server, GetInsights::PATH, &[("cycle_id", "")]).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let insights: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(insights["cycle_name"], "DMA 2026/27");
+    let (status, insights_page) = page(&approver, &server, "/insights").await;
+    assert_eq!(status, 200);
+    for text in [
+        "Gaming index",
+        "Reviewer reliability",
+        "Reviewers from one ICS on another",
+        "<svg",
+    ] {
+        assert!(insights_page.contains(text), "{text}");
+    }
+    let unknown = post(
+        &approver,
+        &server,
+        GetInsights::PATH,
+        &[("cycle_id", "no-such-cycle")],
+    )
+    .await;
+    assert!(
+        unknown.body.contains("There is no such cycle"),
+        "{}",
+        unknown.body
+    );
+}
+
+#[tokio::test]
+async fn a_moderator_orders_the_queue_by_risk_in_a_browser_without_javascript() {
+    use e2e::browser::{
+        open, sign_in_as, start_browser, start_chromedriver, submit, text_of, wait_for_text,
+    };
+    use fantoccini::Locator;
+    let server = start_server().await;
+    under_scored_in_moderation(&server).await;
+    let driver = start_chromedriver().await;
+    let (client, _profile) = start_browser(&driver, false).await;
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk").role(Role::Moderator);
+    sign_in_as(&client, &server, &moderator, false).await;
+    open(&client, &format!("{}/moderation", server.base_url), false).await;
+    client
+        .find(Locator::Id("order"))
+        .await
+        .unwrap()
+        .select_by_value("risk")
+        .await
+        .unwrap();
+    submit(&client).await;
+    wait_for_text(&client, "main", "Part of the queue").await;
+    let queue = text_of(&client, "main table").await;
+    assert!(queue.contains("High risk"), "{queue}");
+    assert!(queue.contains("Reviewers scored higher"), "{queue}");
+    assert!(text_of(&client, "main").await.contains("drawn with seed"));
+    client.close().await.unwrap();
+}

@@ -365,7 +365,7 @@ impl ContentSecurityPolicy {
             before_scripts: "default-src 'self'; script-src 'self' ".to_string(),
             after_scripts: format!(
                 "'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src {font_src}; \
-                 connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+                 connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
                  frame-ancestors 'none'"
             ),
         }

@@ -27,6 +27,7 @@ async fn home_page_says_what_the_service_is_with_security_headers() {
 
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("base-uri 'none'"), "{csp}");
     assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
     // The home page is a cached public page: its CSP allows its own inline scripts by their
     // hashes, and names no nonce (one nonce would otherwise go to everyone).

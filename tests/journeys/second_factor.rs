@@ -10,7 +10,9 @@ use app::api::second_factor::{
 use app::rules::accounts::Role;
 use app::store;
 use e2e::fixtures::{AccountBuilder, PASSWORD};
-use e2e::requests::{api_client, enter_code, page, post, sign_in, Answer, NO_FIELDS};
+use e2e::requests::{
+    api_client, enter_code, page, post, sign_in, signed_in_client, Answer, NO_FIELDS,
+};
 use e2e::second_factor::{code_at_step, fresh_code, secret_for};
 use e2e::{start_server, TestServer};
 use leptos::server_fn::ServerFn;
@@ -364,8 +366,34 @@ async fn a_password_session_loses_access_when_given_an_nhs_england_role() {
 async fn a_signed_in_person_replaces_their_app_and_an_admin_can_remove_a_lost_one() {
     let server = start_server().await;
     let (client, id) = moderator().signed_in_with_id(&server).await;
+    let elsewhere = signed_in_client(&server, MODERATOR, PASSWORD).await;
     let old_secret = secret_for(MODERATOR);
     let answer = post(&client, &server, StartAuthenticatorSetup::PATH, NO_FIELDS).await;
+    assert!(
+        answer.body.contains("Enter your current password"),
+        "{}",
+        answer.body
+    );
+    let answer = post(
+        &client,
+        &server,
+        StartAuthenticatorSetup::PATH,
+        &[("current_password", "not my password at all")],
+    )
+    .await;
+    assert!(answer.body.contains("not right"), "{}", answer.body);
+    let (_, setup_page) = page(&client, &server, "/account/authenticator").await;
+    assert!(
+        !setup_page.contains("app-secret-key"),
+        "no app is being set up"
+    );
+    let answer = post(
+        &client,
+        &server,
+        StartAuthenticatorSetup::PATH,
+        &[("current_password", PASSWORD)],
+    )
+    .await;
     assert_eq!(answer.location.as_deref(), Some("/account/authenticator"));
     let (_, setup_page) = page(&client, &server, "/account/authenticator").await;
     let key = code_text_in(&setup_page, "app-secret-key").replace(' ', "");
@@ -389,6 +417,10 @@ async fn a_signed_in_person_replaces_their_app_and_an_admin_can_remove_a_lost_on
         answer.body
     );
     assert!(is_signed_in(&client, &server).await, "still signed in");
+    assert!(
+        !is_signed_in(&elsewhere, &server).await,
+        "a new app signs out every other session"
+    );
     let app = store::second_factor::authenticator(&server.state.db, &id)
         .await
         .unwrap()

@@ -471,6 +471,49 @@ pub async fn sign_out_everywhere_else() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Checks the signed-in person's password again before a change to how they sign in (ASVS
+/// 7.5.1). Wrong passwords count towards the sign-in limit, so this is no way round it. `field`
+/// is the id of the input the error names.
+#[cfg(feature = "ssr")]
+pub(crate) async fn confirm_current_password(
+    db: &crate::store::Db,
+    actor: &crate::rules::access::Actor,
+    password: String,
+    field: &str,
+) -> Result<(), AppError> {
+    if password.is_empty() {
+        return Err(AppError::field(field, "Enter your current password"));
+    }
+    let attempt = store::claim_attempt(
+        db,
+        Throttled::SignIn,
+        &actor.email,
+        &guard::client_address(),
+        throttle::WINDOW_MINUTES,
+        throttle::attempt_allowed,
+    )
+    .await?
+    .map_err(AppError::Invalid)?;
+    let hash = store::find_for_sign_in(db, &actor.email)
+        .await?
+        .and_then(|record| record.password_hash);
+    if !credentials::verify_password(password, hash).await? {
+        store::record_failed_sign_in(
+            db,
+            &actor.email,
+            Some(&actor.account_id),
+            &guard::client_address(),
+        )
+        .await?;
+        return Err(AppError::field(
+            field,
+            "Your current password is not right. Enter it again",
+        ));
+    }
+    store::forget_attempt(db, &attempt).await?;
+    Ok(())
+}
+
 /// Changes the password, given the current one; every other session ends. Wrong current
 /// passwords count towards the sign-in limit, so this is no way round it.
 #[server]
@@ -481,39 +524,7 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
     let db = db()?;
-    if current_password.is_empty() {
-        return Err(AppError::field(
-            "current-password",
-            "Enter your current password",
-        ));
-    }
-    let attempt = store::claim_attempt(
-        &db,
-        Throttled::SignIn,
-        &actor.email,
-        &guard::client_address(),
-        throttle::WINDOW_MINUTES,
-        throttle::attempt_allowed,
-    )
-    .await?
-    .map_err(AppError::Invalid)?;
-    let hash = store::find_for_sign_in(&db, &actor.email)
-        .await?
-        .and_then(|record| record.password_hash);
-    if !credentials::verify_password(current_password, hash).await? {
-        store::record_failed_sign_in(
-            &db,
-            &actor.email,
-            Some(&actor.account_id),
-            &guard::client_address(),
-        )
-        .await?;
-        return Err(AppError::field(
-            "current-password",
-            "Your current password is not right. Enter it again",
-        ));
-    }
-    store::forget_attempt(&db, &attempt).await?;
+    confirm_current_password(&db, &actor, current_password, "current-password").await?;
     let mut personal = vec![actor.email.as_str()];
     personal.extend(actor.display_name.split_whitespace());
     passwords::check_new_password(&new_password, &personal)

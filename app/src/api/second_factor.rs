@@ -293,10 +293,19 @@ pub async fn confirm_sign_in_code(#[server(default)] code: String) -> Result<(),
 }
 
 /// Starts setting up an authenticator app from the account page (a first one, or a new one to
-/// replace a lost phone, which also replaces the recovery codes).
+/// replace a lost phone, which also replaces the recovery codes), given the current password.
 #[server]
-pub async fn start_authenticator_setup() -> Result<(), AppError> {
+pub async fn start_authenticator_setup(
+    #[server(default)] current_password: String,
+) -> Result<(), AppError> {
     let actor = guard::require_actor().await?;
+    super::accounts::confirm_current_password(
+        &db()?,
+        &actor,
+        current_password,
+        "setup-current-password",
+    )
+    .await?;
     let session = guard::session().await?;
     keep(&session, SETUP_KEY, &new_setup(&actor.account_id)).await?;
     leptos_axum::redirect("/account/authenticator");
@@ -416,7 +425,15 @@ pub async fn confirm_authenticator_setup(#[server(default)] code: String) -> Res
     match pending {
         Some(pending) => complete_sign_in(&account_id, &email, true, pending.next.as_deref()).await,
         None => {
-            keep(&session, guard::WITH_SECOND_FACTOR_KEY, &true).await?;
+            // A new app ends every other session: whoever held the old one is signed out.
+            accounts::end_sessions(
+                &db,
+                &account_id,
+                None,
+                "sign out after a new authenticator app",
+            )
+            .await?;
+            guard::start_session(&account_id, true).await?;
             leptos_axum::redirect("/account?updated=authenticator");
             Ok(())
         }

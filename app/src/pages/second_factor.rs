@@ -43,12 +43,7 @@ pub fn AuthenticatorSetupPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match setup.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(None) => view! {
-                        <p>"You will need a phone with an authenticator app, such as Microsoft Authenticator or Google Authenticator."</p>
-                        <ActionForm action=start>
-                            <button class="nhsuk-button" type="submit">"Start setting up"</button>
-                        </ActionForm>
-                    }.into_any(),
+                    Ok(None) => view! { <StartSetup action=start/> }.into_any(),
                     Ok(Some(setup)) => view! { <SetupSteps setup/> }.into_any(),
                 }
             })}
@@ -94,11 +89,25 @@ fn SetupSteps(setup: AuthenticatorSetup) -> impl IntoView {
     }
 }
 
+/// Starting to set up an app: the password first, since whoever sets one up controls how the
+/// account signs in.
+#[component]
+fn StartSetup(action: ServerAction<StartAuthenticatorSetup>) -> impl IntoView {
+    let error = action_error(action.value());
+    view! {
+        <FormErrors error/>
+        <p>"You will need a phone with an authenticator app, such as Microsoft Authenticator or Google Authenticator. Setting up a new app replaces any old one and your recovery codes, and signs you out everywhere else."</p>
+        <ActionForm action>
+            <TextField id="setup-current-password" name="current_password" label="Your current password" input_type="password" autocomplete="current-password" error/>
+            <button class="nhsuk-button" type="submit">"Start setting up"</button>
+        </ActionForm>
+    }
+}
+
 /// The account page's section on the second step of signing in.
 #[component]
 pub fn TwoStepSignIn() -> impl IntoView {
     let status = Resource::new(|| (), |_| my_second_factor());
-    let start = ServerAction::<StartAuthenticatorSetup>::new();
     view! {
         <h2 class="nhsuk-heading-m">"Two-step sign-in"</h2>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -115,11 +124,9 @@ pub fn TwoStepSignIn() -> impl IntoView {
                             {(!has_app).then(|| view! {
                                 <p>{if status.required { "Your role needs an authenticator app." } else { "You can add a code from an app on your phone to your password, so a stolen password is not enough to sign in as you." }}</p>
                             })}
-                            <ActionForm action=start>
-                                <button class="nhsuk-button nhsuk-button--secondary" type="submit">
-                                    {if has_app { "Set up a new authenticator app and recovery codes" } else { "Set up an authenticator app" }}
-                                </button>
-                            </ActionForm>
+                            <p><a href="/account/authenticator">
+                                {if has_app { "Set up a new authenticator app and recovery codes" } else { "Set up an authenticator app" }}
+                            </a></p>
                         }.into_any()
                     }
                 }

@@ -420,6 +420,7 @@ mod tests {
             SignedIn::new(actor(&[Role::Moderator], None)).can,
             Capabilities {
                 moderate: true,
+                see_insights: true,
                 ..Capabilities::default()
             }
         );
@@ -427,6 +428,7 @@ mod tests {
             SignedIn::new(actor(&[Role::Approver], None)).can,
             Capabilities {
                 sign_off: true,
+                see_insights: true,
                 ..Capabilities::default()
             }
         );

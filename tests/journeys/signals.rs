@@ -189,7 +189,19 @@ async fn a_reviewer_sees_a_fall_from_last_time_but_not_the_other_reviews_signals
 #[tokio::test]
 async fn nhs_england_sees_the_gaming_index_and_the_cross_ics_pattern() {
     let server = start_server().await;
-    under_scored_in_moderation(&server).await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(&server)
+        .await;
+    let first = reviewer(&server, "first@r0a.nhs.uk").await;
+    AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Moderated)
+        .answer_domains(..)
+        .self_level(1)
+        .reviewers_find(3)
+        .reviewer(&first)
+        .build(&server)
+        .await;
     let approver = AccountBuilder::new("approver@england.nhs.uk")
         .role(Role::Approver)
         .signed_in(&server)
@@ -205,9 +217,14 @@ async fn nhs_england_sees_the_gaming_index_and_the_cross_ics_pattern() {
         "Reviewer reliability",
         "Reviewers from one ICS on another",
         "<svg",
+        // The reviewer found level 3 where moderation kept the trust's level 1: 2 levels above,
+        // on too few reviews to call them lenient.
+        "DMA 2026/27: +2.00 (1 review)",
+        "Too few reviews to say",
     ] {
         assert!(insights_page.contains(text), "{text}");
     }
+    assert_eq!(insights["reviewers"][0]["reviews"], 1);
     let unknown = post(
         &approver,
         &server,

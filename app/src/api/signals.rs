@@ -130,6 +130,8 @@ pub struct ReliabilityRow {
     pub mean_difference: String,
     pub lean: String,
     pub reason: String,
+    /// Each cycle's mean difference: "DMA 2026/27: +0.50 (3 reviews)".
+    pub history: Vec<String>,
 }
 
 /// A cell of the cross-ICS matrix.
@@ -171,6 +173,16 @@ fn signed(value: f64) -> String {
     format!("{value:+.2}")
 }
 
+/// "1 review", "3 reviews".
+#[cfg(feature = "ssr")]
+fn counted(count: usize, one: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {one}s")
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn index_row(index: &GamingIndex) -> GamingIndexRow {
     GamingIndexRow {
@@ -183,10 +195,10 @@ fn index_row(index: &GamingIndex) -> GamingIndexRow {
             .iter()
             .map(|cycle| {
                 format!(
-                    "{}: {} ({} domains)",
+                    "{}: {} ({})",
                     cycle.cycle_name,
                     signed(cycle.gap.mean().unwrap_or(0.0)),
-                    cycle.gap.count()
+                    counted(cycle.gap.count(), "domain")
                 )
             })
             .collect(),
@@ -272,6 +284,18 @@ pub async fn get_insights(#[server(default)] cycle_id: String) -> Result<Insight
             }
             .to_string(),
             reason: reliability.reason(),
+            history: reliability
+                .cycles
+                .iter()
+                .map(|cycle| {
+                    format!(
+                        "{}: {} ({})",
+                        cycle.cycle_name,
+                        signed(cycle.difference.mean().unwrap_or(0.0)),
+                        counted(cycle.reviews, "review")
+                    )
+                })
+                .collect(),
         })
         .collect();
     let seed = cycle_seed(&db, &cycle_id, &actor.account_id).await?;

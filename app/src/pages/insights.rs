@@ -66,6 +66,7 @@ fn InsightsBody(insights: Insights) -> impl IntoView {
                             <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Mean difference"</th>
                             <th class="nhsuk-table__header" scope="col">"Lean"</th>
                             <th class="nhsuk-table__header" scope="col">"In words"</th>
+                            <th class="nhsuk-table__header" scope="col">"By cycle"</th>
                         </tr></thead>
                         <tbody class="nhsuk-table__body">
                             {insights.reviewers.into_iter().map(|row| view! {
@@ -75,6 +76,7 @@ fn InsightsBody(insights: Insights) -> impl IntoView {
                                     <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{row.mean_difference}</td>
                                     <td class="nhsuk-table__cell">{row.lean}</td>
                                     <td class="nhsuk-table__cell">{row.reason}</td>
+                                    <td class="nhsuk-table__cell">{row.history.join("; ")}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -48,7 +48,11 @@ fn InsightsBody(insights: Insights) -> impl IntoView {
         <p>"The mean gap between NHS England's moderated levels and the organisation's own, over every moderated domain. Above 0: the organisation scored itself lower than moderation did."</p>
         <IndexTable caption="Gaming index by ICS".to_string() subject="ICS" rows=insights.ics_index/>
         <IndexTable
-            caption=format!("Organisations with the largest gap ({} of {} with a gap above 0)", insights.organisation_index.len(), insights.organisations_with_a_gap)
+            caption=if insights.organisation_index.is_empty() {
+                "Gaming index by organisation".to_string()
+            } else {
+                format!("Organisations with the largest gap ({} of {} with a gap above 0)", insights.organisation_index.len(), insights.organisations_with_a_gap)
+            }
             subject="Organisation"
             rows=insights.organisation_index/>
         <h2 class="nhsuk-heading-l">"Reviewer reliability"</h2>

@@ -78,6 +78,7 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     mailer::Mailer::new(&config.mail)?.spawn(db.pool.clone(), std::time::Duration::from_secs(5));
     spawn_expired_session_cleanup(db.clone());
     spawn_reply_deadline_job(db.clone());
+    spawn_reminder_job(db.clone(), config.public_url.clone());
     let address = config.leptos_options.site_addr;
     let state = AppState {
         leptos_options: config.leptos_options,
@@ -137,6 +138,23 @@ fn spawn_reply_deadline_job(db: Db) {
                     "recorded no reply received after the reply deadline"
                 ),
                 Err(error) => tracing::error!(%error, "recording missing replies failed"),
+            }
+        }
+    });
+}
+
+/// Every 15 minutes (and at start, catching up after downtime), emails the reminders that have
+/// come due. Several instances may run it at once: each reminder is claimed once in the database.
+fn spawn_reminder_job(db: Db, public_url: String) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
+        loop {
+            every.tick().await;
+            let now = app::api::reminders::Timestamp::now();
+            match app::api::reminders::send_due_reminders(&db, &public_url, now).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "queued deadline reminders"),
+                Err(error) => tracing::error!(%error, "sending deadline reminders failed"),
             }
         }
     });

@@ -13,7 +13,9 @@ use app::api::reviews::*;
 use app::api::second_factor::*;
 use app::api::sign_off::*;
 use app::api::signals::*;
-use app::api::{accounts::*, assessments::*, assignments::*, cycles::*, organisations::*};
+use app::api::{
+    accounts::*, assessments::*, assignments::*, cycles::*, dashboard::*, organisations::*,
+};
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder, PASSWORD};
@@ -912,6 +914,24 @@ fn table() -> Vec<Row> {
                     ("reason", "Lost phone and recovery codes"),
                 ])
             },
+        },
+        Row {
+            path: MyDashboard::PATH,
+            case: "read my dashboard",
+            allowed: "lrmpd",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: FailedEmails::PATH,
+            case: "list the emails that could not be sent",
+            allowed: "d",
+            fields: |_, _| fields(&[]),
+        },
+        Row {
+            path: RetryEmail::PATH,
+            case: "send an email again",
+            allowed: "d",
+            fields: |_, _| fields(&[("id", "no-such-email")]),
         },
         Row {
             path: GetRelease::PATH,

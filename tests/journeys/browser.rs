@@ -146,6 +146,11 @@ async fn invitation_journey(javascript: bool) {
     fill(&client, "email", "priya.shah@rr8.nhs.uk").await;
     fill(&client, "password", password).await;
     submit(&client).await;
+    wait_for_heading(&client, "What needs you now").await;
+    assert!(text_of(&client, "main")
+        .await
+        .contains("Your trust's assessments"));
+    open(&client, &format!("{}/account", server.base_url), javascript).await;
     wait_for_heading(&client, "Your account").await;
     let details = text_of(&client, ".nhsuk-summary-list").await;
     assert!(

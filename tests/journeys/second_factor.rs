@@ -77,7 +77,7 @@ async fn a_moderator_needs_a_code_after_the_password_and_each_code_works_once() 
 
     let answer = code(&client, &server, &right).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(answer.location.as_deref(), Some("/account"));
+    assert_eq!(answer.location.as_deref(), Some("/dashboard"));
     assert!(is_signed_in(&client, &server).await);
 
     // The same code, seen over a shoulder, does not sign anyone in again.
@@ -118,7 +118,7 @@ async fn a_trust_lead_signs_in_with_a_password_unless_they_added_an_app() {
     plain.create(&server).await;
     let client = api_client();
     let answer = sign_in(&client, &server, "lead@rr8.nhs.uk", PASSWORD).await;
-    assert_eq!(answer.location.as_deref(), Some("/account"));
+    assert_eq!(answer.location.as_deref(), Some("/dashboard"));
     assert!(is_signed_in(&client, &server).await);
 
     let careful = AccountBuilder::new("careful@rr8.nhs.uk")
@@ -150,7 +150,7 @@ async fn a_recovery_code_signs_in_once() {
     let answer = code(&client, &server, "ABCDE-FGHJK").await;
     assert_eq!(
         answer.location.as_deref(),
-        Some("/account"),
+        Some("/dashboard"),
         "{}",
         answer.body
     );
@@ -304,7 +304,7 @@ async fn an_admin_without_an_app_sets_one_up_to_finish_signing_in() {
     .await;
     assert_eq!(
         answer.location.as_deref(),
-        Some("/account"),
+        Some("/dashboard"),
         "{}",
         answer.body
     );
@@ -331,7 +331,7 @@ async fn an_admin_without_an_app_sets_one_up_to_finish_signing_in() {
     let answer = code(&other, &server, &recovery).await;
     assert_eq!(
         answer.location.as_deref(),
-        Some("/account"),
+        Some("/dashboard"),
         "{}",
         answer.body
     );
@@ -512,6 +512,8 @@ async fn an_administrator_sets_up_an_app_at_first_sign_in_in_a_browser_without_j
         / 30;
     fill(&client, "code", &code_at_step(&key, step)).await;
     submit(&client).await;
+    wait_for_heading(&client, "What needs you now").await;
+    open(&client, &format!("{}/account", server.base_url), false).await;
     wait_for_heading(&client, "Your account").await;
     wait_for_text(&client, "main", "Recovery codes left").await;
     let summary = text_of(&client, "main").await;

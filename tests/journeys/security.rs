@@ -50,7 +50,7 @@ async fn sign_in_never_sends_anyone_to_another_site() {
         "https://evil.example",
         "/account\r\nSet-Cookie: planted=1",
     ] {
-        assert_eq!(plain_sign_in(&server, next).await, "/account", "{next:?}");
+        assert_eq!(plain_sign_in(&server, next).await, "/dashboard", "{next:?}");
     }
 }
 

@@ -219,7 +219,7 @@ pub async fn wait_for_heading(client: &Client, text: &str) {
     }
 }
 
-/// Creates `account` and signs in with it on the sign-in page, ending on their account page;
+/// Creates `account` and signs in with it on the sign-in page, ending on their dashboard;
 /// returns the account's id.
 pub async fn sign_in_as(
     client: &Client,
@@ -238,6 +238,6 @@ pub async fn sign_in_as(
         fill(client, "code", &code).await;
         submit(client).await;
     }
-    wait_for_heading(client, "Your account").await;
+    wait_for_heading(client, "What needs you now").await;
     id
 }

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod assignment;
 pub mod cycles;
+pub mod deadlines;
 pub mod explanation;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixtures;

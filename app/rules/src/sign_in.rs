@@ -38,12 +38,12 @@ pub fn reset_allowed(for_account: i64, for_address: i64) -> Result<(), String> {
     }
 }
 
-/// Where sign-in may send a person on to: a path of this service, or "/account". Refused: other
+/// Where sign-in may send a person on to: a path of this service, or their dashboard. Refused: other
 /// sites ("//host", "https://…"), backslashes (which browsers read as slashes), and any control
 /// character or space, which browsers strip or reject ("/\t/evil.example" is "//evil.example" to a
 /// browser; CR or LF would break the redirect header).
 pub fn safe_return_path(next: Option<&str>) -> String {
-    const FALLBACK: &str = "/account";
+    const FALLBACK: &str = "/dashboard";
     let Some(path) = next else {
         return FALLBACK.to_string();
     };
@@ -83,9 +83,9 @@ mod tests {
             "evil.example",
             "",
         ] {
-            assert_eq!(safe_return_path(Some(refused)), "/account", "{refused:?}");
+            assert_eq!(safe_return_path(Some(refused)), "/dashboard", "{refused:?}");
         }
-        assert_eq!(safe_return_path(None), "/account");
+        assert_eq!(safe_return_path(None), "/dashboard");
     }
 
     proptest! {

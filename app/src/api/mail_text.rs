@@ -258,3 +258,77 @@ pub fn results_released(to: &str, name: &str, title: &str, link: &str) -> Outgoi
         ),
     }
 }
+
+/// A reminder of a deadline: 7 days and 2 days before it, and once when it has passed.
+pub struct DeadlineReminder<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    /// What is due, as a phrase that follows "you need to": "submit the self-assessment of Leeds
+    /// Teaching Hospitals – Acute".
+    pub task: &'a str,
+    /// "23:59 on 3 June 2027".
+    pub deadline: &'a str,
+    pub kind: crate::rules::deadlines::ReminderKind,
+    pub link: &'a str,
+}
+
+impl DeadlineReminder<'_> {
+    pub fn mail(&self) -> OutgoingMail {
+        use crate::rules::deadlines::ReminderKind;
+        let DeadlineReminder {
+            to,
+            name,
+            task,
+            deadline,
+            link,
+            ..
+        } = self;
+        let (subject, opening) = match self.kind {
+            ReminderKind::SevenDaysBefore => (
+                format!("Due in 7 days: {task}"),
+                format!("This is a reminder that you need to {task} by {deadline}, 7 days from now."),
+            ),
+            ReminderKind::TwoDaysBefore => (
+                format!("Due in 2 days: {task}"),
+                format!("This is a reminder that you need to {task} by {deadline}, 2 days from now."),
+            ),
+            ReminderKind::Overdue => (
+                format!("Overdue: {task}"),
+                format!("You needed to {task} by {deadline}, and it is not done yet. Do it as soon as you can, or contact NHS England's digital maturity team if you cannot."),
+            ),
+        };
+        OutgoingMail {
+            to: to.to_string(),
+            subject,
+            body: format!("Dear {name},\n\n{opening}\n\n{link}\n\nOnce it is done, you will get no more reminders about it.\n\n{SIGN_OFF}\n"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::deadlines::ReminderKind;
+
+    #[test]
+    fn a_deadline_reminder_reads_right_for_each_kind() {
+        for kind in ReminderKind::ALL {
+            let mail = DeadlineReminder {
+                to: "jo@rr8.nhs.uk",
+                name: "Jo Bloggs",
+                task: "submit the self-assessment of Leeds Teaching Hospitals NHS Trust – Acute",
+                deadline: "23:59 on 3 June 2027",
+                kind,
+                link: "https://dma.example/assessments/a1",
+            }
+            .mail();
+            insta::assert_snapshot!(
+                format!("deadline_reminder_{}", kind.key().replace('-', "_")),
+                format!(
+                    "To: {}\nSubject: {}\n\n{}",
+                    mail.to, mail.subject, mail.body
+                )
+            );
+        }
+    }
+}

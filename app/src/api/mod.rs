@@ -8,6 +8,7 @@ pub mod assignments;
 #[cfg(feature = "ssr")]
 pub mod credentials;
 pub mod cycles;
+pub mod dashboard;
 pub mod evidence;
 #[cfg(feature = "ssr")]
 pub mod guard;
@@ -19,6 +20,8 @@ pub mod provisional;
 #[cfg(feature = "ssr")]
 mod refusals;
 pub mod release;
+#[cfg(feature = "ssr")]
+pub mod reminders;
 pub mod replies;
 pub mod results;
 #[cfg(feature = "ssr")]

@@ -38,6 +38,9 @@ pub fn Header() -> impl IntoView {
                             {move || Suspend::new(async move {
                                 match account.await {
                                     Ok(Some(signed_in)) => view! {
+                                        <li class="nhsuk-header__navigation-item">
+                                            <A href="/dashboard" attr:class="nhsuk-header__navigation-link">"Dashboard"</A>
+                                        </li>
                                         {signed_in.can.answer_own_assessments.then(|| view! {
                                             <li class="nhsuk-header__navigation-item">
                                                 <A href="/assessments" attr:class="nhsuk-header__navigation-link">"Your assessments"</A>

@@ -4,6 +4,7 @@ mod account;
 mod assessments;
 mod assignment;
 mod cycles;
+mod dashboard;
 mod evidence;
 mod final_scores;
 mod home;
@@ -95,6 +96,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sign-in/set-up-app") view=second_factor::AuthenticatorSetupPage ssr=SsrMode::Async/>
                         <Route path=path!("/forgotten-password") view=account::ForgottenPasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("/set-password") view=account::SetPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/mail") view=dashboard::FailedMailPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/authenticator") view=second_factor::AuthenticatorSetupPage ssr=SsrMode::Async/>
                         <Route path=path!("/invite") view=people::InvitePage ssr=SsrMode::Async/>

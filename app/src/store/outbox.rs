@@ -81,6 +81,10 @@ async fn insert(
     Ok(())
 }
 
+/// Attempts after which a message is no longer retried by itself: with the back-off of
+/// [`mark_failed`] that is about four hours of trying. An administrator can send it again.
+pub const MAX_ATTEMPTS: i64 = 10;
+
 /// Claims up to `limit` due messages for `lease` so that no other worker sends them meanwhile.
 /// A worker that dies mid-send leaves its lease to expire and the message is tried again.
 pub async fn claim_due(
@@ -92,10 +96,11 @@ pub async fn claim_due(
     let now_text = timestamp(now);
     let candidates = sqlx::query(
         "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
-         AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at LIMIT $2",
+         AND (lease_until IS NULL OR lease_until < $1) AND attempts < $3 ORDER BY created_at LIMIT $2",
     )
     .bind(&now_text)
     .bind(limit)
+    .bind(MAX_ATTEMPTS)
     .fetch_all(pool)
     .await?;
     let lease_until = timestamp(now + lease);
@@ -225,4 +230,57 @@ mod tests {
             );
         }
     }
+}
+
+/// A message that gave up: [`MAX_ATTEMPTS`] tries, none delivered.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct FailedMail {
+    pub id: String,
+    pub to_address: String,
+    pub subject: String,
+    pub created_at: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+pub async fn failed(pool: &AnyPool) -> Result<Vec<FailedMail>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, to_address, subject, created_at, attempts, last_error FROM mail_outbox \
+         WHERE sent_at IS NULL AND attempts >= $1 ORDER BY created_at",
+    )
+    .bind(MAX_ATTEMPTS)
+    .fetch_all(pool)
+    .await
+}
+
+/// Sends a message that gave up again from now, with the audit record; false if it was not one
+/// that gave up (sent meanwhile, or still being tried).
+pub async fn retry(db: &super::Db, id: &str, actor: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let retried = sqlx::query(
+        "UPDATE mail_outbox SET attempts = 0, next_attempt_at = $1, lease_until = NULL \
+         WHERE id = $2 AND sent_at IS NULL AND attempts >= $3",
+    )
+    .bind(now_utc())
+    .bind(id)
+    .bind(MAX_ATTEMPTS)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if retried {
+        super::audit::record(
+            &mut tx,
+            super::audit::AuditEntry {
+                actor,
+                action: "retry email",
+                entity_type: "email",
+                entity_id: id,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(retried)
 }

@@ -1,0 +1,433 @@
+//! What needs the signed-in person now: a section for each role they hold, each line a link to
+//! the page or list behind it, with its deadline. People use the service a few days a year, under
+//! deadline; they should not have to remember what is waiting for them.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::{db, guard},
+    crate::rules::access::Actor,
+    crate::rules::accounts::Role,
+    crate::rules::cycles::{readable_date, Phase},
+    crate::rules::lifecycle::AssessmentStatus,
+    crate::rules::review_assignment::ReviewProgress,
+    crate::store::{self, Db},
+    std::collections::BTreeMap,
+};
+
+/// One thing waiting: a link, and what it is waiting for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardLine {
+    pub text: String,
+    pub href: String,
+    pub detail: String,
+}
+
+/// What one role has waiting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardSection {
+    pub heading: String,
+    pub lines: Vec<DashboardLine>,
+    /// What to say when nothing is waiting.
+    pub nothing: String,
+}
+
+#[cfg(feature = "ssr")]
+fn line(
+    text: impl Into<String>,
+    href: impl Into<String>,
+    detail: impl Into<String>,
+) -> DashboardLine {
+    DashboardLine {
+        text: text.into(),
+        href: href.into(),
+        detail: detail.into(),
+    }
+}
+
+/// "1 assessment", "3 assessments".
+#[cfg(feature = "ssr")]
+fn counted(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+/// A deadline as shown on the dashboard, in UK time with the days left: "by 23:59 on 3 June
+/// 2027 (3 days left)".
+#[cfg(feature = "ssr")]
+fn by(date: &str) -> String {
+    use crate::rules::deadlines::{days_left_text, deadline_text};
+    let now = jiff::Timestamp::now();
+    match (deadline_text(date), days_left_text(date, now)) {
+        (Some(deadline), Some(left)) => {
+            let mut left = left.chars();
+            let first = left
+                .next()
+                .map(|c| c.to_lowercase().to_string())
+                .unwrap_or_default();
+            format!("by {deadline} ({first}{})", left.as_str())
+        }
+        _ => format!("by {}", readable_date(date)),
+    }
+}
+
+/// A section per role the signed-in person holds, in the order of the roles.
+#[server]
+pub async fn my_dashboard() -> Result<Vec<DashboardSection>, AppError> {
+    let actor = guard::require_actor().await?;
+    let db = db()?;
+    let mut sections = Vec::new();
+    for role in &actor.roles {
+        match role {
+            Role::TrustLead => sections.push(trust_lead(&db, &actor).await?),
+            Role::PeerReviewer => sections.push(reviewer(&db, &actor).await?),
+            Role::Moderator => sections.push(moderator(&db).await?),
+            Role::Approver => sections.push(approver(&db).await?),
+            Role::Admin => sections.push(admin(&db).await?),
+        }
+    }
+    Ok(sections)
+}
+
+#[cfg(feature = "ssr")]
+async fn trust_lead(db: &Db, actor: &Actor) -> Result<DashboardSection, AppError> {
+    let mut lines = Vec::new();
+    let trust = actor.org_ods_code.as_deref().unwrap_or_default();
+    for header in store::assessments::for_trust(db, trust).await? {
+        let page = format!("/assessments/{}", header.id);
+        let (href, detail) = match header.status {
+            AssessmentStatus::NotStarted | AssessmentStatus::InProgress => {
+                let deadline = header
+                    .extended_deadline
+                    .as_deref()
+                    .unwrap_or(&header.submission_deadline);
+                (
+                    page.clone(),
+                    format!("{}: submit {}", header.status.label(), by(deadline)),
+                )
+            }
+            AssessmentStatus::Reviewed => (
+                format!("{page}/reply"),
+                format!(
+                    "Reviewed: reply to the reviews {}",
+                    by(&header.reply_deadline)
+                ),
+            ),
+            AssessmentStatus::ProvisionallyReleased => {
+                let window = store::results::provisional_release(db, &header.cycle_id).await?;
+                (
+                    format!("{page}/results"),
+                    match window {
+                        Some(window) => format!(
+                            "Provisional scores released: raise any query {}",
+                            by(&window.queries_close_on)
+                        ),
+                        None => "Provisional scores released".to_string(),
+                    },
+                )
+            }
+            AssessmentStatus::Published => continue,
+            status => (
+                page.clone(),
+                format!("{}: nothing for you to do now", status.label()),
+            ),
+        };
+        lines.push(line(header.title(), href, detail));
+        for request in store::evidence_requests::for_assessment(db, &header.id).await? {
+            if request.answer.is_none() {
+                lines.push(line(
+                    format!("{}: NHS England asked for more evidence", header.title()),
+                    format!("{page}/evidence"),
+                    format!("Answer {}", by(&request.deadline)),
+                ));
+            }
+        }
+    }
+    Ok(DashboardSection {
+        heading: "Your trust's assessments".into(),
+        lines,
+        nothing: "Your trust has no assessment open.".into(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+async fn reviewer(db: &Db, actor: &Actor) -> Result<DashboardSection, AppError> {
+    let lines = store::assignments::for_reviewer(db, &actor.account_id)
+        .await?
+        .into_iter()
+        .filter(|task| {
+            matches!(
+                task.progress,
+                ReviewProgress::NotStarted | ReviewProgress::InProgress
+            )
+        })
+        .map(|task| {
+            line(
+                format!("{} – {}", task.trust_name, task.care_setting),
+                format!("/reviews/{}", task.slot_id),
+                format!(
+                    "{}: submit your review {}",
+                    task.progress.label(),
+                    by(&task.review_deadline)
+                ),
+            )
+        })
+        .collect();
+    Ok(DashboardSection {
+        heading: "Your reviews".into(),
+        lines,
+        nothing: "No review is waiting for you.".into(),
+    })
+}
+
+/// `/moderation` filtered by `name=value`, as the queue's filter form sends it.
+#[cfg(feature = "ssr")]
+fn queue_link(path: &str, name: &str, value: &str) -> String {
+    let value: String = value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                char::from(byte).to_string()
+            }
+            b' ' => "+".to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    format!("{path}?{name}={value}")
+}
+
+#[cfg(feature = "ssr")]
+async fn moderator(db: &Db) -> Result<DashboardSection, AppError> {
+    let queue = store::moderation::queue(db, &[AssessmentStatus::Replied]).await?;
+    let today = store::today();
+    let mut by_region: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in &queue {
+        *by_region.entry(&row.region_name).or_default() += 1;
+    }
+    let mut lines = Vec::new();
+    if !queue.is_empty() {
+        lines.push(line(
+            counted(
+                queue.len(),
+                "assessment ready for moderation",
+                "assessments ready for moderation",
+            ),
+            queue_link("/moderation", "status", "Ready for moderation"),
+            "In cycles in moderation or sign-off",
+        ));
+    }
+    let overdue = queue
+        .iter()
+        .filter(|row| row.moderation_deadline.as_str() < today.as_str())
+        .count();
+    if overdue > 0 {
+        lines.push(line(
+            counted(
+                overdue,
+                "assessment past its moderation deadline",
+                "assessments past their moderation deadline",
+            ),
+            queue_link("/moderation", "status", "Ready for moderation"),
+            "Overdue",
+        ));
+    }
+    for (region, count) in by_region {
+        lines.push(line(
+            format!("{region}: {}", counted(count, "assessment", "assessments")),
+            queue_link("/moderation", "region", region),
+            "Ready for moderation",
+        ));
+    }
+    Ok(DashboardSection {
+        heading: "Moderation".into(),
+        lines,
+        nothing: "No assessment is ready for moderation.".into(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+async fn approver(db: &Db) -> Result<DashboardSection, AppError> {
+    let waiting = store::moderation::queue(db, &[AssessmentStatus::Moderated])
+        .await?
+        .len();
+    let lines = if waiting == 0 {
+        Vec::new()
+    } else {
+        vec![line(
+            counted(
+                waiting,
+                "moderated assessment awaiting sign-off",
+                "moderated assessments awaiting sign-off",
+            ),
+            "/sign-off",
+            "You cannot sign off an assessment you moderated",
+        )]
+    };
+    Ok(DashboardSection {
+        heading: "Sign-off".into(),
+        lines,
+        nothing: "No moderated assessment is awaiting sign-off.".into(),
+    })
+}
+
+/// The date a cycle in `phase` works towards next, named.
+#[cfg(feature = "ssr")]
+fn next_date(cycle: &crate::rules::cycles::Cycle) -> Option<(&'static str, &str)> {
+    let dates = &cycle.dates;
+    match cycle.phase {
+        Phase::Setup => Some(("opens", &dates.opens_on)),
+        Phase::Submission => Some(("self-assessments due", &dates.submission_deadline)),
+        Phase::PeerReview => Some(("reviews due", &dates.review_deadline)),
+        Phase::Moderation => Some(("moderation due", &dates.moderation_deadline)),
+        Phase::SignOff => Some(("publication", &dates.publication_on)),
+        Phase::Published => None,
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
+    let today = store::today();
+    let mut lines = Vec::new();
+    for cycle in store::cycles::list(db).await? {
+        if cycle.is_historical || cycle.phase == Phase::Published {
+            continue;
+        }
+        let page = format!("/admin/cycles/{}", cycle.id);
+        let assignment = format!("{page}/assignment");
+        let next = next_date(&cycle)
+            .map(|(what, date)| format!("; {what} {}", readable_date(date)))
+            .unwrap_or_default();
+        let counts = store::dashboard::status_counts(db, &cycle.id)
+            .await?
+            .into_iter()
+            .filter_map(|(key, count)| {
+                Some(format!(
+                    "{}: {count}",
+                    AssessmentStatus::from_key(&key)?.label()
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.push(line(
+            format!("{}: {}{next}", cycle.name, cycle.phase.label()),
+            page.clone(),
+            counts,
+        ));
+        let overdue_submissions =
+            store::dashboard::overdue_submissions(db, &cycle.id, &today).await?;
+        if overdue_submissions > 0 {
+            lines.push(line(
+                format!(
+                    "{}: {}",
+                    cycle.name,
+                    counted(
+                        overdue_submissions as usize,
+                        "self-assessment overdue",
+                        "self-assessments overdue"
+                    )
+                ),
+                page.clone(),
+                "Past the trust's deadline and not submitted",
+            ));
+        }
+        let overdue_reviews = store::dashboard::overdue_reviews(db, &cycle.id, &today).await?;
+        if overdue_reviews > 0 {
+            lines.push(line(
+                format!(
+                    "{}: {}",
+                    cycle.name,
+                    counted(
+                        overdue_reviews as usize,
+                        "review overdue",
+                        "reviews overdue"
+                    )
+                ),
+                assignment.clone(),
+                "Give more time, or replace the reviewer",
+            ));
+        }
+        let declined = store::dashboard::declined_reviews(db, &cycle.id).await?;
+        if declined > 0 {
+            lines.push(line(
+                format!(
+                    "{}: {}",
+                    cycle.name,
+                    counted(
+                        declined as usize,
+                        "declined review to replace",
+                        "declined reviews to replace"
+                    )
+                ),
+                assignment,
+                "A reviewer turned these down",
+            ));
+        }
+    }
+    let failed = store::outbox::failed(&db.pool).await?.len();
+    if failed > 0 {
+        lines.push(line(
+            counted(
+                failed,
+                "email that could not be sent",
+                "emails that could not be sent",
+            ),
+            "/admin/mail",
+            "Check the address, then send it again",
+        ));
+    }
+    Ok(DashboardSection {
+        heading: "Cycles and the service".into(),
+        lines,
+        nothing: "No cycle is running.".into(),
+    })
+}
+
+/// An email that could not be sent, as the administrators' list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub queued: String,
+    pub attempts: i64,
+    pub last_error: String,
+}
+
+/// Emails the service gave up sending. Administrators only.
+#[server]
+pub async fn failed_emails() -> Result<Vec<FailedEmail>, AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(&actor, crate::rules::access::may_manage_accounts(&actor))?;
+    Ok(store::outbox::failed(&db()?.pool)
+        .await?
+        .into_iter()
+        .map(|mail| FailedEmail {
+            id: mail.id,
+            to: mail.to_address,
+            subject: mail.subject,
+            queued: crate::rules::cycles::readable_moment(&mail.created_at),
+            attempts: mail.attempts,
+            last_error: mail.last_error.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Sends an email that gave up again. Administrators only; audited.
+#[server]
+pub async fn retry_email(id: String) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(&actor, crate::rules::access::may_manage_accounts(&actor))?;
+    if !store::outbox::retry(&db()?, &id, &actor.account_id).await? {
+        return Err(AppError::NotFound(
+            "This email is not waiting to be sent again: it may have been sent already.".into(),
+        ));
+    }
+    leptos_axum::redirect("/admin/mail?retried=1");
+    Ok(())
+}

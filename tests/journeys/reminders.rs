@@ -1,0 +1,99 @@
+//! The reminder job with a clock the test controls: a trust lead is reminded 7 days and 2 days
+//! before the submission deadline and once it has passed, each exactly once even with two
+//! instances running the job at the same moment; never once they have submitted.
+
+use app::api::reminders::{send_due_reminders, Timestamp};
+use app::rules::accounts::Role;
+use app::rules::deadlines::{deadline_instant, ReminderKind};
+use app::rules::lifecycle::AssessmentStatus;
+use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
+use e2e::{start_server, TestServer};
+
+const PUBLIC_URL: &str = "https://dma.example";
+
+async fn run(server: &TestServer, now: Timestamp) -> usize {
+    send_due_reminders(&server.state.db, PUBLIC_URL, now)
+        .await
+        .expect("the job runs")
+}
+
+/// `(to, subject)` of every queued email whose subject starts with one of the reminders'.
+async fn reminders_queued(server: &TestServer) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT to_address, subject FROM mail_outbox WHERE subject LIKE 'Due in %' OR subject LIKE 'Overdue: %' \
+         ORDER BY created_at, subject",
+    )
+    .fetch_all(&server.state.db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_lead_is_reminded_before_and_after_the_deadline_once_each_and_never_once_finished() {
+    let server = start_server().await;
+    let cycle = CycleBuilder::new().regions(&["Y63"]).open(&server).await;
+    AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .create(&server)
+        .await;
+    AccountBuilder::new("lead@rcb.nhs.uk")
+        .org("RCB")
+        .role(Role::TrustLead)
+        .create(&server)
+        .await;
+    AssessmentBuilder::new(&cycle, "RCB")
+        .status(AssessmentStatus::Submitted)
+        .build(&server)
+        .await;
+    let deadline = app::store::cycles::get(&server.state.db, &cycle)
+        .await
+        .unwrap()
+        .unwrap()
+        .dates
+        .submission_deadline;
+    let seven = ReminderKind::SevenDaysBefore.due_from(&deadline).unwrap();
+    let two = ReminderKind::TwoDaysBefore.due_from(&deadline).unwrap();
+    let passed = deadline_instant(&deadline).unwrap();
+    let second = jiff::SignedDuration::from_secs(1);
+
+    assert_eq!(
+        run(&server, seven - second).await,
+        0,
+        "nothing before 7 days"
+    );
+    assert_eq!(run(&server, seven).await, 1);
+    assert_eq!(
+        run(&server, seven).await,
+        0,
+        "the same reminder is not sent twice"
+    );
+    // Two instances at the same moment: one reminder between them.
+    let (a, b) = tokio::join!(run(&server, two), run(&server, two));
+    assert_eq!(a + b, 1, "two instances send the 2-day reminder once");
+    assert_eq!(
+        run(&server, passed - second).await,
+        0,
+        "not overdue until the day ends"
+    );
+    assert_eq!(run(&server, passed).await, 1);
+    assert_eq!(
+        run(&server, passed + jiff::SignedDuration::from_hours(24 * 5)).await,
+        0
+    );
+
+    let queued = reminders_queued(&server).await;
+    let subjects: Vec<&str> = queued.iter().map(|(_, subject)| subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "Due in 7 days: submit the self-assessment of Leeds Teaching Hospitals NHS Trust – Acute",
+            "Due in 2 days: submit the self-assessment of Leeds Teaching Hospitals NHS Trust – Acute",
+            "Overdue: submit the self-assessment of Leeds Teaching Hospitals NHS Trust – Acute",
+        ]
+    );
+    assert!(
+        queued.iter().all(|(to, _)| to == "lead@rr8.nhs.uk"),
+        "the lead whose trust submitted is never reminded: {queued:?}"
+    );
+}

@@ -205,7 +205,14 @@ pub async fn create_admin(config: &Config, email: &str, name: &str) -> anyhow::R
     let token = app::api::credentials::new_link_secret();
     let link = format!("{}/set-password?token={token}", config.public_url);
     let mail = app::store::outbox::MailWithSecret::new(link.clone(), |link| {
-        app::api::mail_text::invitation(email, name, "The service administrator", link, 7)
+        app::api::mail_text::Invitation {
+            to: email,
+            name,
+            inviter: "The service administrator",
+            link,
+            expires_in_days: 7,
+        }
+        .mail()
     });
     let account = NewAccount {
         email: email.to_string(),
@@ -325,7 +332,13 @@ pub async fn seed_demo_cycle(db: &app::store::Db, public_url: &str) -> anyhow::R
     let deadline = app::rules::cycles::readable_date(&cycle.dates.submission_deadline);
     let link = format!("{public_url}/assessments");
     let created = cycles::open(db, "demo", &id, |lead| {
-        app::api::mail_text::cycle_opened(lead, NAME, &deadline, &link)
+        app::api::mail_text::CycleOpened {
+            lead,
+            cycle_name: NAME,
+            deadline: &deadline,
+            link: &link,
+        }
+        .mail()
     })
     .await?;
     println!("DEMO=1: opened the cycle {NAME} with {created} assessments.");
@@ -380,7 +393,13 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
     let deadline = app::rules::cycles::readable_date(&new_cycle.dates.submission_deadline);
     let link = format!("{public_url}/assessments");
     cycles::open(db, "demo", &id, |lead| {
-        app::api::mail_text::cycle_opened(lead, NAME, &deadline, &link)
+        app::api::mail_text::CycleOpened {
+            lead,
+            cycle_name: NAME,
+            deadline: &deadline,
+            link: &link,
+        }
+        .mail()
     })
     .await?;
     let cycle = cycles::get(db, &id)

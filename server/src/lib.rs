@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod demo_moderation;
 pub mod demo_results;
 pub mod http;
 pub mod mailer;
@@ -73,6 +74,7 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
         commands::print_demo_accounts(&commands::seed_demo_accounts(&db).await?);
         commands::seed_demo_cycle(&db, &config.public_url).await?;
         commands::seed_demo_review_cycle(&db, &config.public_url).await?;
+        demo_moderation::seed_demo_moderation_cycle(&db, &config.public_url).await?;
         demo_results::seed_demo_published_results(&db).await?;
     }
     mailer::Mailer::new(&config.mail)?.spawn(db.pool.clone(), std::time::Duration::from_secs(5));

@@ -1,11 +1,12 @@
 //! The mail worker: sends what the outbox holds, through SMTP or, with no SMTP server
 //! configured, into .eml files. Failed sends are retried with back-off; each message carries a
 //! Message-ID made from its outbox id, so a resend after a crash can be recognised as the same.
+//! A message with HTML goes as multipart/alternative: the plain text first, then the HTML.
 
 use crate::config::{MailConfig, MailTransportConfig};
 use anyhow::Context;
 use app::store::outbox::{self, QueuedMail};
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::AnyPool;
@@ -90,17 +91,7 @@ impl Mailer {
     }
 
     async fn send(&self, queued: &QueuedMail) -> anyhow::Result<()> {
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(queued
-                .mail
-                .to
-                .parse()
-                .context("the recipient is not an email address")?)
-            .subject(&queued.mail.subject)
-            .message_id(Some(format!("<{}@dma.outbox>", queued.id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(queued.mail.body.clone())?;
+        let message = self.message(queued)?;
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;
@@ -111,6 +102,29 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+
+    fn message(&self, queued: &QueuedMail) -> anyhow::Result<Message> {
+        let builder = Message::builder()
+            .from(self.from.clone())
+            .to(queued
+                .mail
+                .to
+                .parse()
+                .context("the recipient is not an email address")?)
+            .subject(&queued.mail.subject)
+            .message_id(Some(format!("<{}@dma.outbox>", queued.id)));
+        let mail = &queued.mail;
+        Ok(if mail.html.is_empty() {
+            builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.body.clone())?
+        } else {
+            builder.multipart(MultiPart::alternative_plain_html(
+                mail.body.clone(),
+                mail.html.clone(),
+            ))?
+        })
     }
 
     /// Runs `send_due` every `interval` until the process ends.
@@ -124,5 +138,121 @@ impl Mailer {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::store::outbox::{MailWithSecret, OutgoingMail};
+
+    /// A mailer writing into `folder`, with its database.
+    async fn mailer_and_database(folder: &std::path::Path) -> (Mailer, app::store::Db) {
+        let db = app::store::Db::connect(&format!("sqlite://{}", folder.join("mail.db").display()))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let mailer = Mailer::new(&MailConfig {
+            from: "Digital maturity assessment <dma@england.nhs.uk>".into(),
+            transport: MailTransportConfig::Files {
+                folder: folder.join("mail"),
+            },
+        })
+        .unwrap();
+        (mailer, db)
+    }
+
+    /// The .eml files written, each as text.
+    fn written(folder: &std::path::Path) -> Vec<String> {
+        std::fs::read_dir(folder.join("mail"))
+            .unwrap()
+            .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_message_with_html_goes_as_text_then_html_with_its_link_in_both() {
+        let folder = tempfile::tempdir().unwrap();
+        let (mailer, db) = mailer_and_database(folder.path()).await;
+        let link = "https://dma.test/set-password?token=s3cr3t&next=/a";
+        let mail = MailWithSecret::new(link.into(), |link| OutgoingMail {
+            to: "jo@rr8.nhs.uk".into(),
+            subject: "Reset your password".into(),
+            body: format!("Dear Jo,\n\n{link}\n"),
+            html: format!("<p>Dear Jo,</p>\n<p><a href=\"{link}\">{link}</a></p>\n"),
+        });
+        let mut tx = db.begin_write().await.unwrap();
+        app::store::outbox::enqueue_with_secret(&mut tx, &mail)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let report = mailer.send_due(&db.pool).await.unwrap();
+        assert_eq!(report, SendReport { sent: 1, failed: 0 });
+        let emails = written(folder.path());
+        assert_eq!(emails.len(), 1);
+        let email = &emails[0];
+        assert!(
+            email.contains("Content-Type: multipart/alternative"),
+            "{email}"
+        );
+        assert!(email.contains("@dma.outbox>"), "{email}");
+        let text = email.find("Content-Type: text/plain").expect("a text part");
+        let html = email.find("Content-Type: text/html").expect("an HTML part");
+        assert!(text < html, "the text comes first, the HTML last: {email}");
+        let in_text = format!("Dear Jo,\r\n\r\n{link}\r\n");
+        let escaped = "https://dma.test/set-password?token=s3cr3t&amp;next=/a";
+        let in_html = format!("<p><a href=\"{escaped}\">{escaped}</a></p>");
+        assert!(decoded(&email[text..html]).contains(&in_text), "{email}");
+        assert!(decoded(&email[html..]).contains(&in_html), "{email}");
+    }
+
+    /// A part's text with quoted-printable encoding (used for lines over 76 characters) undone.
+    fn decoded(part: &str) -> String {
+        let joined = part.replace("=\r\n", "");
+        let mut bytes = Vec::new();
+        let mut rest = joined.as_bytes();
+        while let Some((&byte, after)) = rest.split_first() {
+            let hex = after.get(..2).and_then(|hex| std::str::from_utf8(hex).ok());
+            match hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
+                Some(value) if byte == b'=' => {
+                    bytes.push(value);
+                    rest = &after[2..];
+                }
+                _ => {
+                    bytes.push(byte);
+                    rest = after;
+                }
+            }
+        }
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_message_without_html_goes_as_text_alone() {
+        let folder = tempfile::tempdir().unwrap();
+        let (mailer, db) = mailer_and_database(folder.path()).await;
+        let mut tx = db.begin_write().await.unwrap();
+        app::store::outbox::enqueue(
+            &mut tx,
+            &OutgoingMail {
+                to: "jo@rr8.nhs.uk".into(),
+                subject: "Your assessment is due".into(),
+                body: "Please submit by 3 June.".into(),
+                html: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        mailer.send_due(&db.pool).await.unwrap();
+        let emails = written(folder.path());
+        assert_eq!(emails.len(), 1);
+        let email = &emails[0];
+        assert!(email.contains("Content-Type: text/plain"), "{email}");
+        assert!(!email.contains("multipart"), "{email}");
+        assert!(!email.contains("text/html"), "{email}");
+        assert!(email.contains("Please submit by 3 June."), "{email}");
     }
 }

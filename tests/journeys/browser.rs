@@ -334,6 +334,7 @@ async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
         .org("R0A")
         .role(Role::PeerReviewer);
     let reviewer = sign_in_as(&client, &server, &reviewer, false).await;
+    open(&client, &format!("{}/account", server.base_url), false).await;
 
     click(&client, "label[for='expertise-acute']").await;
     click(&client, "label[for='expertise-mental_health']").await;

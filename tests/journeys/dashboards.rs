@@ -162,6 +162,7 @@ async fn an_email_the_service_gave_up_on_is_listed_and_sent_again_once() {
     outbox::enqueue(
         &mut tx,
         &OutgoingMail {
+            html: String::new(),
             to: "nobody@nowhere.invalid".into(),
             subject: "Your review is due".into(),
             body: "Please review.".into(),

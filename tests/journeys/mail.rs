@@ -90,6 +90,7 @@ async fn database() -> (app::store::Db, tempfile::TempDir) {
 async fn queue(db: &app::store::Db, to: &str) {
     let mut tx = db.pool.begin().await.unwrap();
     let mail = OutgoingMail {
+        html: String::new(),
         to: to.into(),
         subject: "Your assessment is due".into(),
         body: "Please submit by 3 June.".into(),
@@ -197,6 +198,7 @@ async fn mail_queued_in_a_rolled_back_change_is_never_sent() {
     let (db, _folder) = database().await;
     let mut tx = db.pool.begin().await.unwrap();
     let mail = OutgoingMail {
+        html: String::new(),
         to: "lead@rr8.nhs.uk".into(),
         subject: "s".into(),
         body: "b".into(),

@@ -287,13 +287,17 @@ async fn no_usable_link_is_kept_in_the_database_once_its_email_is_sent() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let rows: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT body_text, secret FROM mail_outbox")
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT body_text, body_html, secret FROM mail_outbox")
             .fetch_all(&server.state.db.pool)
             .await
             .unwrap();
-    for (body, secret) in rows {
+    for (body, html, secret) in rows {
         assert!(!body.contains(token), "the email's text holds no link");
+        assert!(
+            html.is_some_and(|html| !html.contains(token)),
+            "the email's HTML holds no link"
+        );
         assert!(secret.is_none(), "the link is forgotten once sent");
     }
     assert!(

@@ -283,6 +283,7 @@ impl CycleBuilder {
         let id = self.create(server).await;
         app::store::cycles::open(&server.state.db, ACTOR, &id, |lead| {
             app::store::outbox::OutgoingMail {
+                html: String::new(),
                 to: lead.email.clone(),
                 subject: "Cycle open".into(),
                 body: String::new(),

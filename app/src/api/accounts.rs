@@ -137,12 +137,13 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
         let token = credentials::new_link_secret();
         let link = format!("{}/set-password?token={token}", public_url()?);
         let mail = MailWithSecret::new(link, |link| {
-            mail_text::password_reset(
-                &summary.email,
-                &summary.display_name,
+            mail_text::PasswordReset {
+                to: &summary.email,
+                name: &summary.display_name,
                 link,
-                LinkPurpose::PasswordReset.lifetime_hours(),
-            )
+                expires_in_hours: LinkPurpose::PasswordReset.lifetime_hours(),
+            }
+            .mail()
         });
         store::create_reset_link(&db, &record.account_id, &token, &mail).await?;
     }
@@ -284,13 +285,14 @@ pub async fn invite_person(
     let token = credentials::new_link_secret();
     let link = format!("{}/set-password?token={token}", public_url()?);
     let mail = MailWithSecret::new(link, |link| {
-        mail_text::invitation(
-            &email,
-            &display_name,
-            &actor.display_name,
+        mail_text::Invitation {
+            to: &email,
+            name: &display_name,
+            inviter: &actor.display_name,
             link,
-            LinkPurpose::Invitation.lifetime_hours() / 24,
-        )
+            expires_in_days: LinkPurpose::Invitation.lifetime_hours() / 24,
+        }
+        .mail()
     });
     let account = NewAccount {
         email: email.trim().to_string(),

@@ -376,15 +376,16 @@ pub async fn submit_assessment(
         .await?
         .iter()
         .map(|(email, name)| {
-            mail_text::submission_receipt(
-                email,
+            mail_text::SubmissionReceipt {
+                to: email,
                 name,
-                &header.title(),
-                &header.cycle_name,
-                &actor.display_name,
-                &lines.join("\n"),
-                &link,
-            )
+                title: &header.title(),
+                cycle_name: &header.cycle_name,
+                submitted_by: &actor.display_name,
+                scores: &lines,
+                link: &link,
+            }
+            .mail()
         })
         .collect();
     assessment_store::submit(
@@ -417,15 +418,16 @@ pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<
         .await?
         .iter()
         .map(|(email, name)| {
-            mail_text::reopened(
-                email,
+            mail_text::Reopened {
+                to: email,
                 name,
-                &header.title(),
-                &actor.display_name,
+                title: &header.title(),
+                reopened_by: &actor.display_name,
                 reason,
-                &readable_date(header.deadline()),
-                &link,
-            )
+                deadline: &readable_date(header.deadline()),
+                link: &link,
+            }
+            .mail()
         })
         .collect();
     assessment_store::reopen(

@@ -406,14 +406,17 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
         .into_iter()
         .filter_map(|(reviewer_id, titles)| {
             let (email, name) = data.reviewer_contacts.get(reviewer_id)?;
-            Some(mail_text::reviews_assigned(
-                email,
-                name,
-                &cycle.name,
-                &titles,
-                &deadline,
-                &link,
-            ))
+            Some(
+                mail_text::ReviewsAssigned {
+                    to: email,
+                    name,
+                    cycle_name: &cycle.name,
+                    assessments: &titles,
+                    deadline: &deadline,
+                    link: &link,
+                }
+                .mail(),
+            )
         })
         .collect();
     assignment_store::confirm(&db, &actor.account_id, &cycle_id, &into_review, &mails).await?;
@@ -477,8 +480,12 @@ pub async fn replace_reviewer(
                 .keeping(&keep));
             };
             let title = assessment_title(&data, &replaced.assessment_id);
-            let withdrawn =
-                mail_text::review_withdrawn(&review.reviewer_email, &review.reviewer_name, &title);
+            let withdrawn = mail_text::ReviewWithdrawn {
+                to: &review.reviewer_email,
+                name: &review.reviewer_name,
+                title: &title,
+            }
+            .mail();
             (
                 Some((deadline.trim().to_string(), reason.to_string())),
                 vec![withdrawn],
@@ -510,14 +517,17 @@ pub async fn replace_reviewer(
         .map_or(cycle.dates.review_deadline.as_str(), |(deadline, _)| {
             deadline.as_str()
         });
-    mails.push(mail_text::reviews_assigned(
-        email,
-        name,
-        &cycle.name,
-        &[title],
-        &readable_date(due),
-        &format!("{}/reviews", public_url()?),
-    ));
+    mails.push(
+        mail_text::ReviewsAssigned {
+            to: email,
+            name,
+            cycle_name: &cycle.name,
+            assessments: &[title],
+            deadline: &readable_date(due),
+            link: &format!("{}/reviews", public_url()?),
+        }
+        .mail(),
+    );
     let later = later
         .as_ref()
         .map(|(deadline, reason)| ReplacementDeadline { deadline, reason });

@@ -257,7 +257,13 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
         let link = format!("{}/assessments", public_url()?);
         let deadline = readable_date(&cycle.dates.submission_deadline);
         cycle_store::open(&db, &actor.account_id, &cycle_id, |lead| {
-            mail_text::cycle_opened(lead, &cycle.name, &deadline, &link)
+            mail_text::CycleOpened {
+                lead,
+                cycle_name: &cycle.name,
+                deadline: &deadline,
+                link: &link,
+            }
+            .mail()
         })
         .await?;
     } else {

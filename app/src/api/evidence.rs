@@ -106,15 +106,16 @@ pub async fn ask_for_evidence(
         .await?
         .iter()
         .map(|(email, name)| {
-            mail_text::evidence_requested(
-                email,
+            mail_text::EvidenceRequested {
+                to: email,
                 name,
-                &header.title(),
-                &names,
-                &question,
-                &readable_date(&deadline),
-                &link,
-            )
+                title: &header.title(),
+                sections: &names,
+                question: &question,
+                deadline: &readable_date(&deadline),
+                link: &link,
+            }
+            .mail()
         })
         .collect();
     let request = NewRequest {

@@ -396,12 +396,15 @@ async fn release_notices(
         };
         let link = format!("{url}/assessments/{assessment_id}/results");
         for (email, name) in assessment_store::trust_leads(db, &header.trust_ods_code).await? {
-            notices.push(mail_text::results_released(
-                &email,
-                &name,
-                &header.title(),
-                &link,
-            ));
+            notices.push(
+                mail_text::ResultsReleased {
+                    to: &email,
+                    name: &name,
+                    title: &header.title(),
+                    link: &link,
+                }
+                .mail(),
+            );
         }
     }
     Ok(notices)

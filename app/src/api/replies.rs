@@ -419,15 +419,16 @@ pub async fn submit_reply(
             .await?
             .iter()
             .map(|(email, name)| {
-                mail_text::reply_receipt(
-                    email,
+                mail_text::ReplyReceipt {
+                    to: email,
                     name,
-                    &reviewed.header.title(),
-                    &reviewed.actor.display_name,
-                    replies.len() - contested,
+                    title: &reviewed.header.title(),
+                    submitted_by: &reviewed.actor.display_name,
+                    accepted: replies.len() - contested,
                     contested,
-                    &link,
-                )
+                    link: &link,
+                }
+                .mail()
             })
             .collect();
     reply_store::finish(

@@ -503,13 +503,14 @@ pub async fn submit_review(
         .await?
         .iter()
         .map(|(email, name)| {
-            mail_text::reviews_complete(
-                email,
+            mail_text::ReviewsComplete {
+                to: email,
                 name,
-                &review.header.title(),
-                &review.header.cycle_name,
-                &link,
-            )
+                title: &review.header.title(),
+                cycle_name: &review.header.cycle_name,
+                link: &link,
+            }
+            .mail()
         })
         .collect();
     review_store::submit(
@@ -554,13 +555,14 @@ pub async fn extend_review_deadline(
         )
         .keeping(&[("deadline", deadline.as_str()), ("reason", reason.as_str())]));
     };
-    let notice = mail_text::review_deadline_extended(
-        &review.slot.reviewer_email,
-        &review.slot.reviewer_name,
-        &review.header.title(),
-        &readable_date(&deadline),
-        &review.link()?,
-    );
+    let notice = mail_text::ReviewDeadlineExtended {
+        to: &review.slot.reviewer_email,
+        name: &review.slot.reviewer_name,
+        title: &review.header.title(),
+        deadline: &readable_date(&deadline),
+        link: &review.link()?,
+    }
+    .mail();
     review_store::extend_deadline(
         &review.db,
         &review.actor.account_id,
@@ -586,14 +588,15 @@ pub async fn reopen_review(slot_id: String, reason: String) -> Result<(), AppErr
             "Enter the reason for reopening, in 1000 characters or fewer: the reviewer will read it",
         )
     })?;
-    let notice = mail_text::review_reopened(
-        &review.slot.reviewer_email,
-        &review.slot.reviewer_name,
-        &review.header.title(),
+    let notice = mail_text::ReviewReopened {
+        to: &review.slot.reviewer_email,
+        name: &review.slot.reviewer_name,
+        title: &review.header.title(),
         reason,
-        &readable_date(review.slot.deadline(&review.header.review_deadline)),
-        &review.link()?,
-    );
+        deadline: &readable_date(review.slot.deadline(&review.header.review_deadline)),
+        link: &review.link()?,
+    }
+    .mail();
     review_store::reopen(
         &review.db,
         &review.actor.account_id,
@@ -624,13 +627,14 @@ pub async fn close_review(slot_id: String, reason: String) -> Result<(), AppErro
         .await?
         .iter()
         .map(|(email, name)| {
-            mail_text::reviews_complete(
-                email,
+            mail_text::ReviewsComplete {
+                to: email,
                 name,
-                &review.header.title(),
-                &review.header.cycle_name,
-                &link,
-            )
+                title: &review.header.title(),
+                cycle_name: &review.header.cycle_name,
+                link: &link,
+            }
+            .mail()
         })
         .collect();
     review_store::close(

@@ -844,6 +844,7 @@ mod tests {
         MailWithSecret::new(
             "https://dma.test/set-password?token=secret".into(),
             |link| OutgoingMail {
+                html: String::new(),
                 to: to.into(),
                 subject: "Invitation".into(),
                 body: format!("Link: {link}"),

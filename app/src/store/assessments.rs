@@ -415,6 +415,7 @@ mod tests {
 
     fn notice(lead: &cycles::LeadToNotify) -> OutgoingMail {
         OutgoingMail {
+            html: String::new(),
             to: lead.email.clone(),
             subject: format!("{} is open", lead.trust_name),
             body: String::new(),
@@ -631,6 +632,7 @@ mod tests {
             .await
             .unwrap();
             let receipt = OutgoingMail {
+                html: String::new(),
                 to: "lead@nhs.net".into(),
                 subject: "Submitted".into(),
                 body: String::new(),

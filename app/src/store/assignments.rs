@@ -702,6 +702,7 @@ pub(crate) mod tests {
         };
         let id = cycles::create(db, "admin", &cycle, false).await.unwrap();
         cycles::open(db, "admin", &id, |lead| OutgoingMail {
+            html: String::new(),
             to: lead.email.clone(),
             subject: String::new(),
             body: String::new(),
@@ -815,6 +816,7 @@ pub(crate) mod tests {
                 reasons: Vec::new(),
             };
             let mail = OutgoingMail {
+                html: String::new(),
                 to: "y@qwo.nhs.uk".into(),
                 subject: String::new(),
                 body: String::new(),

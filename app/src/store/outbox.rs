@@ -11,11 +11,32 @@ use time::{Duration, OffsetDateTime};
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
+    /// The plain text, which every message has.
     pub body: String,
+    /// The same words as an HTML page, sent as the alternative to the text; empty for a message
+    /// of text alone.
+    pub html: String,
 }
 
-/// Where a message's link goes in its text while it waits to be sent.
+/// Where a message's link goes in its text (and HTML) while it waits to be sent.
 pub const SECRET_PLACEHOLDER: &str = "{link that works once}";
+
+/// `text` with the characters that mean something in HTML (`& < > " '`) written as references,
+/// so that it shows as written in an element or an attribute value.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
 
 /// A message with a link that works once (an invitation, a password reset). The link is stored
 /// apart from the text, put into it only when the message is sent, and removed once it has been.
@@ -67,13 +88,14 @@ async fn insert(
     let now = now_utc();
     sqlx::query(
         "INSERT INTO mail_outbox \
-         (id, to_address, subject, body_text, secret, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+         (id, to_address, subject, body_text, body_html, secret, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(new_id())
     .bind(&mail.to)
     .bind(&mail.subject)
     .bind(&mail.body)
+    .bind((!mail.html.is_empty()).then_some(mail.html.as_str()))
     .bind(secret)
     .bind(&now)
     .execute(&mut **tx)
@@ -120,23 +142,31 @@ pub async fn claim_due(
             == 1;
         if won {
             let row = sqlx::query(
-                "SELECT to_address, subject, body_text, secret, attempts FROM mail_outbox \
-                 WHERE id = $1",
+                "SELECT to_address, subject, body_text, body_html, secret, attempts \
+                 FROM mail_outbox WHERE id = $1",
             )
             .bind(&id)
             .fetch_one(pool)
             .await?;
             let body: String = row.try_get("body_text")?;
+            // Messages queued before HTML was added have none: they go as text alone.
+            let html: Option<String> = row.try_get("body_html")?;
+            let html = html.unwrap_or_default();
             let secret: Option<String> = row.try_get("secret")?;
+            let (body, html) = match secret {
+                Some(secret) => (
+                    body.replace(SECRET_PLACEHOLDER, &secret),
+                    html.replace(SECRET_PLACEHOLDER, &escape_html(&secret)),
+                ),
+                None => (body, html),
+            };
             claimed.push(QueuedMail {
                 id,
                 mail: OutgoingMail {
                     to: row.try_get("to_address")?,
                     subject: row.try_get("subject")?,
-                    body: match secret {
-                        Some(secret) => body.replace(SECRET_PLACEHOLDER, &secret),
-                        None => body,
-                    },
+                    body,
+                    html,
                 },
                 attempts: row.try_get("attempts")?,
             });
@@ -193,36 +223,104 @@ mod tests {
 
     /// Every text column of every queued message, for looking for a link in.
     async fn stored_text(pool: &AnyPool) -> String {
-        let rows: Vec<(String, Option<String>)> =
-            sqlx::query_as("SELECT body_text, secret FROM mail_outbox")
+        let rows: Vec<(String, Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT body_text, body_html, secret FROM mail_outbox")
                 .fetch_all(pool)
                 .await
                 .unwrap();
         rows.into_iter()
-            .map(|(body, secret)| format!("{body} {}", secret.unwrap_or_default()))
+            .map(|(body, html, secret)| {
+                format!(
+                    "{body} {} {}",
+                    html.unwrap_or_default(),
+                    secret.unwrap_or_default()
+                )
+            })
             .collect()
+    }
+
+    #[test]
+    fn html_escaping_shows_what_was_typed() {
+        assert_eq!(
+            escape_html(r#"Jo <b>"O'Neil"</b> & co"#),
+            "Jo &lt;b&gt;&quot;O&#39;Neil&quot;&lt;/b&gt; &amp; co"
+        );
+        assert_eq!(escape_html("Leeds – Acute"), "Leeds – Acute");
+        assert_eq!(
+            escape_html("&amp;"),
+            "&amp;amp;",
+            "escaped once more, not left alone"
+        );
+        assert_eq!(escape_html(SECRET_PLACEHOLDER), SECRET_PLACEHOLDER);
+    }
+
+    #[tokio::test]
+    async fn a_message_comes_out_with_its_text_and_html_and_one_without_html_with_text_alone() {
+        for (db, _folder) in test_databases().await {
+            let with_html = OutgoingMail {
+                to: "jo@trust.nhs.uk".into(),
+                subject: "Reopened: Leeds – Acute".into(),
+                body: "Dear Jo,\n\nIt has been reopened.\n".into(),
+                html: "<p>Dear Jo,</p>\n<p>It has been reopened.</p>\n".into(),
+            };
+            let text_alone = OutgoingMail {
+                to: "sam@trust.nhs.uk".into(),
+                subject: "Reminder".into(),
+                body: "Dear Sam,\n".into(),
+                html: String::new(),
+            };
+            let mut tx = db.begin_write().await.unwrap();
+            enqueue(&mut tx, &with_html).await.unwrap();
+            enqueue(&mut tx, &text_alone).await.unwrap();
+            tx.commit().await.unwrap();
+            let stored: Vec<Option<String>> =
+                sqlx::query_scalar("SELECT body_html FROM mail_outbox ORDER BY to_address")
+                    .fetch_all(&db.pool)
+                    .await
+                    .unwrap();
+            assert_eq!(stored, vec![Some(with_html.html.clone()), None]);
+
+            let mut claimed: Vec<OutgoingMail> = claim_due(&db.pool, Duration::minutes(1), 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|queued| queued.mail)
+                .collect();
+            claimed.sort_by(|a, b| a.to.cmp(&b.to));
+            assert_eq!(claimed, vec![with_html, text_alone]);
+        }
     }
 
     #[tokio::test]
     async fn a_link_that_works_once_is_apart_from_the_text_and_gone_once_sent() {
         for (db, _folder) in test_databases().await {
-            let link = "https://dma.test/set-password?token=s3cr3t";
+            let link = "https://dma.test/set-password?token=s3cr3t&next=/account";
             let mail = MailWithSecret::new(link.into(), |link| OutgoingMail {
                 to: "jo@trust.nhs.uk".into(),
                 subject: "Reset your password".into(),
                 body: format!("Use this link: {link}"),
+                html: format!("<p><a href=\"{link}\">{link}</a></p>"),
             });
             let mut tx = db.begin_write().await.unwrap();
             enqueue_with_secret(&mut tx, &mail).await.unwrap();
             tx.commit().await.unwrap();
-            let body: String = sqlx::query_scalar("SELECT body_text FROM mail_outbox")
-                .fetch_one(&db.pool)
-                .await
-                .unwrap();
+            let (body, html): (String, Option<String>) =
+                sqlx::query_as("SELECT body_text, body_html FROM mail_outbox")
+                    .fetch_one(&db.pool)
+                    .await
+                    .unwrap();
             assert!(!body.contains("s3cr3t"), "the text holds no link: {body}");
+            let html = html.expect("the HTML is stored");
+            assert!(!html.contains("s3cr3t"), "the HTML holds no link: {html}");
 
             let claimed = claim_due(&db.pool, Duration::minutes(1), 10).await.unwrap();
             assert_eq!(claimed[0].mail.body, format!("Use this link: {link}"));
+            let in_html = "https://dma.test/set-password?token=s3cr3t&amp;next=/account";
+            assert_eq!(
+                claimed[0].mail.html,
+                format!("<p><a href=\"{in_html}\">{in_html}</a></p>"),
+                "the link goes into the HTML too, escaped for it"
+            );
             mark_sent(&db.pool, &claimed[0].id).await.unwrap();
             assert!(
                 !stored_text(&db.pool).await.contains("s3cr3t"),

@@ -652,6 +652,7 @@ mod tests {
 
     fn notice() -> OutgoingMail {
         OutgoingMail {
+            html: String::new(),
             to: "lead@rr8.nhs.uk".into(),
             subject: "Peer review complete".into(),
             body: String::new(),

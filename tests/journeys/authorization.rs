@@ -922,6 +922,12 @@ fn table() -> Vec<Row> {
             fields: |_, _| fields(&[]),
         },
         Row {
+            path: RemindNow::PATH,
+            case: "remind the people of an overdue task (no such task)",
+            allowed: "d",
+            fields: |_, _| fields(&[("task", "review:no-such-review")]),
+        },
+        Row {
             path: FailedEmails::PATH,
             case: "list the emails that could not be sent",
             allowed: "d",

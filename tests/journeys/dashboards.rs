@@ -248,3 +248,176 @@ async fn an_email_the_service_gave_up_on_is_listed_and_sent_again_once() {
         .count();
     assert_eq!(retries, 1);
 }
+
+#[tokio::test]
+async fn a_declined_review_emails_the_administrators_and_waits_on_their_dashboard() {
+    use app::api::assignments::DeclineReview;
+    let server = start_server().await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(&server)
+        .await;
+    let (reviewer, reviewer_id) = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .signed_in_with_id(&server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .reviewer(&reviewer_id)
+        .build(&server)
+        .await;
+    let admin = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in(&server)
+        .await;
+    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let (_, assignment_page) = page(
+        &admin,
+        &server,
+        &format!("/admin/cycles/{cycle}/assignment"),
+    )
+    .await;
+    assert!(
+        assignment_page.contains("1 peer reviewer is available."),
+        "counts in words agree with their number"
+    );
+    let answer = post(
+        &reviewer,
+        &server,
+        DeclineReview::PATH,
+        &[
+            ("slot_id", &slot),
+            ("reason", "On leave for the whole review period"),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    let emails: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT to_address, subject, body_text FROM mail_outbox WHERE subject LIKE 'A reviewer declined%'")
+            .fetch_all(&server.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(emails.len(), 1, "{emails:?}");
+    let (to, subject, body) = &emails[0];
+    assert_eq!(to, "admin@england.nhs.uk");
+    assert_eq!(
+        subject,
+        "A reviewer declined: Leeds Teaching Hospitals NHS Trust – Acute"
+    );
+    assert!(
+        body.contains("On leave for the whole review period"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("/admin/cycles/{cycle}/assignment")),
+        "{body}"
+    );
+
+    let admin_lines = lines(&dashboard(&admin, &server).await, "Cycles and the service");
+    assert!(
+        admin_lines.iter().any(
+            |(text, href, _)| text.ends_with("1 declined review to replace")
+                && href == &format!("/admin/cycles/{cycle}/assignment")
+        ),
+        "{admin_lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_reminds_the_people_of_an_overdue_task_now() {
+    use app::api::dashboard::RemindNow;
+    let server = start_server().await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .opens_in_days(-70)
+        .deadlines_from_days(-40)
+        .in_peer_review(&server)
+        .await;
+    let reviewer_id = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .reviewer(&reviewer_id)
+        .build(&server)
+        .await;
+    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let admin = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in(&server)
+        .await;
+    let sections = dashboard(&admin, &server).await;
+    let overdue = sections[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|line| line["remind"] == format!("review:{slot}"))
+        .unwrap_or_else(|| panic!("the overdue review is listed: {sections}"));
+    assert_eq!(
+        overdue["text"],
+        "Overdue: Peer review of Leeds Teaching Hospitals NHS Trust – Acute by Test Peer reviewer"
+    );
+    assert_eq!(overdue["href"], format!("/reviews/{slot}"));
+
+    let queued = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE 'Overdue: %'",
+        )
+        .fetch_one(&server.state.db.pool)
+        .await
+        .unwrap()
+    };
+    for bad in [
+        "",
+        "review:no-such-review",
+        "submission:nothing",
+        "nonsense",
+    ] {
+        let answer = post(&admin, &server, RemindNow::PATH, &[("task", bad)]).await;
+        assert!(
+            answer.body.contains("There is no open task like this"),
+            "{bad:?}: {}",
+            answer.body
+        );
+    }
+    assert_eq!(queued().await, 0, "bad input changes nothing");
+
+    let answer = post(
+        &admin,
+        &server,
+        RemindNow::PATH,
+        &[("task", &format!("review:{slot}"))],
+    )
+    .await;
+    assert_eq!(
+        answer.location.as_deref(),
+        Some("/dashboard?reminded=1"),
+        "{}",
+        answer.body
+    );
+    let to: String =
+        sqlx::query_scalar("SELECT to_address FROM mail_outbox WHERE subject LIKE 'Overdue: %'")
+            .fetch_one(&server.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(to, "reviewer@r0a.nhs.uk");
+    assert!(app::store::audit::recent(&server.state.db.pool, 10)
+        .await
+        .unwrap()
+        .iter()
+        .any(
+            |record| record.action == "remind now" && record.entity_id == format!("review:{slot}")
+        ));
+}

@@ -13,6 +13,7 @@ use {
     super::{db, guard, mail_text, public_url},
     crate::rules::{
         access::{self, Actor},
+        accounts::Role,
         assignment::{assign, check_plan, ProposedReview},
         cycles::{is_valid_date, readable_date, readable_moment, Cycle},
         lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant},
@@ -570,7 +571,37 @@ pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppEr
             "Enter why you cannot do this review, in 500 characters or fewer",
         )
     })?;
-    assignment_store::decline(&db, &actor.account_id, &slot_id, reason).await?;
+    let slot = crate::store::reviews::slot(&db, &slot_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let header = super::assessments::existing_assessment(&db, &slot.assessment_id).await?;
+    let link = format!(
+        "{}/admin/cycles/{}/assignment",
+        public_url()?,
+        header.cycle_id
+    );
+    let reviewer = format!(
+        "{} ({})",
+        actor.display_name,
+        actor.org_ods_code.as_deref().unwrap_or("no organisation")
+    );
+    let notices: Vec<_> = crate::store::accounts::list(&db, None, Some(Role::Admin))
+        .await?
+        .into_iter()
+        .filter(|admin| admin.is_active)
+        .map(|admin| {
+            mail_text::ReviewDeclined {
+                to: &admin.email,
+                name: &admin.display_name,
+                reviewer: &reviewer,
+                title: &header.title(),
+                reason,
+                link: &link,
+            }
+            .mail()
+        })
+        .collect();
+    assignment_store::decline(&db, &actor.account_id, &slot_id, reason, &notices).await?;
     leptos_axum::redirect("/reviews?declined=1");
     Ok(())
 }

@@ -24,6 +24,8 @@ pub struct DashboardLine {
     pub text: String,
     pub href: String,
     pub detail: String,
+    /// For an overdue task on an administrator's dashboard: its key, for "Remind now".
+    pub remind: Option<String>,
 }
 
 /// What one role has waiting.
@@ -45,6 +47,7 @@ fn line(
         text: text.into(),
         href: href.into(),
         detail: detail.into(),
+        remind: None,
     }
 }
 
@@ -369,6 +372,21 @@ async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
             ));
         }
     }
+    for task in super::reminders::overdue(db, jiff::Timestamp::now()).await? {
+        let deadline = crate::rules::deadlines::deadline_text(&task.deadline)
+            .unwrap_or_else(|| readable_date(&task.deadline));
+        lines.push(DashboardLine {
+            remind: Some(task.key.clone()),
+            ..line(
+                format!("Overdue: {}", task.title),
+                task_page(&task.key),
+                format!(
+                    "Was due by {deadline}; waiting for {}",
+                    task.people.join(", ")
+                ),
+            )
+        });
+    }
     let failed = store::outbox::failed(&db.pool).await?.len();
     if failed > 0 {
         lines.push(line(
@@ -386,6 +404,33 @@ async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
         lines,
         nothing: "No cycle is running.".into(),
     })
+}
+
+/// The page of the task with `key` ("review:<id>", "submission:<id>", "reply:<id>").
+#[cfg(feature = "ssr")]
+fn task_page(key: &str) -> String {
+    match key.split_once(':') {
+        Some(("review", slot)) => format!("/reviews/{slot}"),
+        Some((_, assessment)) => format!("/assessments/{assessment}"),
+        None => "/dashboard".into(),
+    }
+}
+
+/// Emails everyone an overdue task waits for, now. Administrators only; audited.
+#[server]
+pub async fn remind_now(#[server(default)] task: String) -> Result<(), AppError> {
+    let actor = guard::require_actor().await?;
+    guard::allowed(&actor, crate::rules::access::may_manage_cycles(&actor))?;
+    let emailed = super::reminders::remind_now(
+        &db()?,
+        &super::public_url()?,
+        &task,
+        &actor.account_id,
+        jiff::Timestamp::now(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/dashboard?reminded={emailed}"));
+    Ok(())
 }
 
 /// An email that could not be sent, as the administrators' list shows it.

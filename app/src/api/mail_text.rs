@@ -297,6 +297,41 @@ impl ReviewReopened<'_> {
     }
 }
 
+/// To each administrator when a reviewer turns down a review, so they can replace them.
+pub struct ReviewDeclined<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub reviewer: &'a str,
+    pub title: &'a str,
+    pub reason: &'a str,
+    /// The cycle's reviewer assignment page.
+    pub link: &'a str,
+}
+
+impl ReviewDeclined<'_> {
+    pub fn mail(&self) -> OutgoingMail {
+        let ReviewDeclined {
+            to,
+            name,
+            reviewer,
+            title,
+            reason,
+            link,
+        } = self;
+        letter(
+            to,
+            format!("A reviewer declined: {title}"),
+            name,
+            vec![
+                para(format!("{reviewer} has turned down their peer review of {title}. The reason given was:")),
+                Block::Inset(reason.to_string()),
+                para("Choose a replacement reviewer on the reviewer assignment page:"),
+                Block::Link(link.to_string()),
+            ],
+        )
+    }
+}
+
 /// To a peer reviewer when NHS England gives them a later deadline.
 pub struct ReviewDeadlineExtended<'a> {
     pub to: &'a str,
@@ -778,6 +813,18 @@ mod tests {
                     to: TO,
                     name: NAME,
                     title: TITLE,
+                }
+                .mail(),
+            ),
+            (
+                "review_declined",
+                ReviewDeclined {
+                    to: TO,
+                    name: NAME,
+                    reviewer: "Sam Patel (R0A)",
+                    title: TITLE,
+                    reason: "I am on leave until after the review deadline.",
+                    link: "https://dma.example/admin/cycles/c1/assignment",
                 }
                 .mail(),
             ),

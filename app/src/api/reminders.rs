@@ -23,7 +23,83 @@ struct Task {
     deadline: String,
     /// Follows "you need to".
     what: String,
+    /// As administrators see it: "Peer review of Leeds Teaching Hospitals NHS Trust – Acute".
+    title: String,
     link: String,
+}
+
+/// A task past its deadline, as the administrators' dashboard lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverdueTask {
+    pub key: String,
+    pub title: String,
+    pub deadline: String,
+    /// Who it waits for, by name.
+    pub people: Vec<String>,
+}
+
+/// Every task past its deadline at `now`, one entry per task however many people it waits for.
+pub async fn overdue(db: &Db, now: Timestamp) -> Result<Vec<OverdueTask>, AppError> {
+    let mut overdue: Vec<OverdueTask> = Vec::new();
+    for task in open_tasks(db, "").await? {
+        if crate::rules::deadlines::is_past(&task.deadline, now) != Some(true) {
+            continue;
+        }
+        match overdue.iter_mut().find(|entry| entry.key == task.key) {
+            Some(entry) => entry.people.push(task.name),
+            None => overdue.push(OverdueTask {
+                key: task.key,
+                title: task.title,
+                deadline: task.deadline,
+                people: vec![task.name],
+            }),
+        }
+    }
+    Ok(overdue)
+}
+
+/// Emails everyone an overdue task waits for, now, at an administrator's request: the overdue
+/// reminder, whatever reminders went before, with the audit record. Refused for a task that is
+/// not open or not past its deadline. Returns how many were emailed.
+pub async fn remind_now(
+    db: &Db,
+    public_url: &str,
+    key: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<usize, AppError> {
+    let tasks: Vec<Task> = open_tasks(db, public_url)
+        .await?
+        .into_iter()
+        .filter(|task| task.key == key)
+        .collect();
+    let Some(first) = tasks.first() else {
+        return Err(AppError::NotFound(
+            "There is no open task like this: it may have been done already.".into(),
+        ));
+    };
+    if crate::rules::deadlines::is_past(&first.deadline, now) != Some(true) {
+        return Err(AppError::Invalid(
+            "This task is not overdue yet: its reminders are sent by themselves before the deadline.".into(),
+        ));
+    }
+    let mails: Vec<_> = tasks
+        .iter()
+        .map(|task| {
+            let deadline = deadline_text(&task.deadline).unwrap_or_else(|| task.deadline.clone());
+            DeadlineReminder {
+                to: &task.recipient,
+                name: &task.name,
+                task: &task.what,
+                deadline: &deadline,
+                kind: ReminderKind::Overdue,
+                link: &task.link,
+            }
+            .mail()
+        })
+        .collect();
+    store::reminders::send_now(db, key, actor, &mails).await?;
+    Ok(mails.len())
 }
 
 /// Queues every reminder due at `now`; returns how many. Links start with `public_url`.
@@ -76,12 +152,13 @@ async fn open_tasks(db: &Db, public_url: &str) -> Result<Vec<Task>, AppError> {
         AssessmentStatus::Reviewed,
     ] {
         for header in store::assessments::with_status(db, status).await? {
-            let (kind, deadline, what, path) = match (status, header.phase) {
+            let (kind, deadline, what, path, title) = match (status, header.phase) {
                 (AssessmentStatus::Reviewed, Phase::PeerReview | Phase::Moderation) => (
                     "reply",
                     header.reply_deadline.clone(),
                     format!("reply to the peer reviews of {}", header.title()),
                     format!("/assessments/{}/reply", header.id),
+                    format!("Reply to the peer reviews of {}", header.title()),
                 ),
                 (
                     AssessmentStatus::NotStarted | AssessmentStatus::InProgress,
@@ -94,6 +171,7 @@ async fn open_tasks(db: &Db, public_url: &str) -> Result<Vec<Task>, AppError> {
                         .unwrap_or_else(|| header.submission_deadline.clone()),
                     format!("submit the self-assessment of {}", header.title()),
                     format!("/assessments/{}", header.id),
+                    format!("Self-assessment of {}", header.title()),
                 ),
                 _ => continue,
             };
@@ -108,22 +186,25 @@ async fn open_tasks(db: &Db, public_url: &str) -> Result<Vec<Task>, AppError> {
                     name: name.clone(),
                     deadline: deadline.clone(),
                     what: what.clone(),
+                    title: title.clone(),
                     link: format!("{public_url}{path}"),
                 });
             }
         }
     }
     for review in store::reminders::open_reviews(db).await? {
+        let assessment = format!(
+            "{} – {}",
+            crate::rules::organisations::readable_name(&review.trust_name),
+            review.care_setting
+        );
         tasks.push(Task {
             key: format!("review:{}", review.slot_id),
             recipient: review.email.to_lowercase(),
+            title: format!("Peer review of {assessment} by {}", review.display_name),
             name: review.display_name,
             deadline: review.deadline,
-            what: format!(
-                "submit your peer review of {} – {}",
-                crate::rules::organisations::readable_name(&review.trust_name),
-                review.care_setting
-            ),
+            what: format!("submit your peer review of {assessment}"),
             link: format!("{public_url}/reviews/{}", review.slot_id),
         });
     }

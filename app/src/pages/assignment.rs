@@ -143,8 +143,10 @@ fn Assignment(
         </nav>
         <h1 class="nhsuk-heading-xl">"Reviewer assignment"</h1>
         <p>{format!(
-            "Each assessment needs {} peer reviewers from trusts in other integrated care systems. {} submitted assessments are waiting for reviewers; {} peer reviewers are available.",
-            data.reviewers_per_assessment, data.awaiting, data.reviewer_count
+            "Each assessment needs {} from trusts in other integrated care systems. {} waiting for reviewers; {} available.",
+            counted(data.reviewers_per_assessment as usize, "peer reviewer", "peer reviewers"),
+            counted(data.awaiting, "submitted assessment is", "submitted assessments are"),
+            counted(data.reviewer_count, "peer reviewer is", "peer reviewers are"),
         )}</p>
         <ActionForm action=propose>
             <input type="hidden" name="cycle_id" value=propose_id/>
@@ -264,5 +266,14 @@ fn AssessmentRow(assessment: AssessmentReviewers, actions: Actions) -> impl Into
                 }
             }).collect_view()}
         </dl>
+    }
+}
+
+/// "1 peer reviewer", "3 peer reviewers".
+fn counted(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
     }
 }

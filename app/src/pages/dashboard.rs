@@ -2,7 +2,7 @@
 //! the administrators' list of emails that could not be sent, each with a button to send it again.
 
 use super::account::query_param;
-use crate::api::dashboard::{failed_emails, my_dashboard, DashboardSection, RetryEmail};
+use crate::api::dashboard::{failed_emails, my_dashboard, DashboardSection, RemindNow, RetryEmail};
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,8 +10,15 @@ use leptos_meta::Title;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let sections = Resource::new(|| (), |_| my_dashboard());
+    let remind = ServerAction::<RemindNow>::new();
+    let error = action_error(remind.value());
+    let reminded = query_param("reminded");
     view! {
         <Title text="What needs you now"/>
+        {move || reminded.get().map(|count| view! {
+            <SuccessBanner message=format!("Reminder emailed to {}.", if count == "1" { "1 person".to_string() } else { format!("{count} people") })/>
+        })}
+        <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"What needs you now"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -20,7 +27,7 @@ pub fn DashboardPage() -> impl IntoView {
                     Ok(sections) if sections.is_empty() => view! {
                         <p>"Nothing: your account has no role yet. Ask NHS England or your trust's digital lead."</p>
                     }.into_any(),
-                    Ok(sections) => sections.into_iter().map(|section| view! { <Section section/> }).collect_view().into_any(),
+                    Ok(sections) => sections.into_iter().map(|section| view! { <Section section remind/> }).collect_view().into_any(),
                 }
             })}
         </Transition>
@@ -28,7 +35,7 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-fn Section(section: DashboardSection) -> impl IntoView {
+fn Section(section: DashboardSection, remind: ServerAction<RemindNow>) -> impl IntoView {
     view! {
         <h2 class="nhsuk-heading-l">{section.heading}</h2>
         {if section.lines.is_empty() {
@@ -36,13 +43,23 @@ fn Section(section: DashboardSection) -> impl IntoView {
         } else {
             view! {
                 <ul class="nhsuk-list nhsuk-list--border">
-                    {section.lines.into_iter().map(|line| view! {
+                    {section.lines.into_iter().map(|line| {
+                        let label = format!(": {}", line.text);
+                        view! {
                         <li>
                             <a href=line.href>{line.text}</a>
                             <br/>
                             <span class="nhsuk-body-s">{line.detail}</span>
+                            {line.remind.map(|task| view! {
+                                <ActionForm action=remind>
+                                    <input type="hidden" name="task" value=task/>
+                                    <button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0 nhsuk-u-margin-top-2" type="submit">
+                                        "Remind now"<span class="nhsuk-u-visually-hidden">{label.clone()}</span>
+                                    </button>
+                                </ActionForm>
+                            })}
                         </li>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </ul>
             }.into_any()
         }}

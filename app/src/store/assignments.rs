@@ -473,11 +473,14 @@ pub async fn confirm(
 }
 
 /// A reviewer turns down an assigned review, with their reason, audited.
+/// A reviewer turns down an assigned review, with the reason; `notices` (to the administrators,
+/// who must replace them) are queued in the same transaction.
 pub async fn decline(
     db: &Db,
     reviewer_id: &str,
     slot_id: &str,
     reason: &str,
+    notices: &[OutgoingMail],
 ) -> Result<(), AssignmentError> {
     let mut tx = db.begin_write().await?;
     let declined = sqlx::query(
@@ -507,6 +510,9 @@ pub async fn decline(
         },
     )
     .await?;
+    for notice in notices {
+        outbox::enqueue(&mut tx, notice).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -792,11 +798,11 @@ pub(crate) mod tests {
                 .find(|t| t.care_setting == "Ambulance")
                 .unwrap();
             assert!(
-                decline(&db, &yorkshire, &ambulance_task.slot_id, "not mine")
+                decline(&db, &yorkshire, &ambulance_task.slot_id, "not mine", &[])
                     .await
                     .is_err()
             );
-            decline(&db, &midlands, &ambulance_task.slot_id, "On leave")
+            decline(&db, &midlands, &ambulance_task.slot_id, "On leave", &[])
                 .await
                 .unwrap();
             let data = cycle_data(&db, &cycle).await.unwrap();

@@ -76,3 +76,29 @@ pub async fn send_once(
     tx.commit().await?;
     Ok(claimed)
 }
+
+/// Queues reminders an administrator asked for now, with the audit record, in one transaction.
+pub async fn send_now(
+    db: &Db,
+    task: &str,
+    actor: &str,
+    mails: &[OutgoingMail],
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    for mail in mails {
+        outbox::enqueue(&mut tx, mail).await?;
+    }
+    super::audit::record(
+        &mut tx,
+        super::audit::AuditEntry {
+            actor,
+            action: "remind now",
+            entity_type: "task",
+            entity_id: task,
+            after: Some(format!("{} emailed", mails.len())),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await
+}

@@ -914,7 +914,7 @@ mod tests {
         for (db, _folder) in test_databases().await {
             let (_, [first, _]) = in_review(&db).await;
             let reviewer = slot(&db, &first).await.unwrap().unwrap().reviewer_id;
-            assignments::decline(&db, &reviewer, &first, "On leave")
+            assignments::decline(&db, &reviewer, &first, "On leave", &[])
                 .await
                 .unwrap();
             assert!(matches!(

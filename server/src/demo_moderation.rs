@@ -202,6 +202,14 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
         false,
     )
     .await?;
+    // The demo trust still has time to reply, so the reply deadline job leaves it waiting.
+    let default_reply = app::rules::cycles::default_reply_deadline(
+        &dates.review_deadline,
+        &dates.moderation_deadline,
+    );
+    cycles::set_reply_deadline(db, "demo", &id, &default_reply, &day(10))
+        .await
+        .map_err(seeding)?;
     let link = format!("{public_url}/assessments");
     let deadline = app::rules::cycles::readable_date(&dates.submission_deadline);
     cycles::open(db, "demo", &id, |lead| {
@@ -479,6 +487,10 @@ mod tests {
             .await
             .unwrap();
         seed_demo_moderation_cycle(&db, "http://localhost")
+            .await
+            .unwrap();
+        // The service's own reply deadline job, as it runs at start, leaves the demo trust waiting.
+        app::api::replies::record_missing_replies(&db, &store::today())
             .await
             .unwrap();
         let cycle = cycles::list(&db)

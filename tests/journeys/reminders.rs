@@ -97,3 +97,55 @@ async fn a_lead_is_reminded_before_and_after_the_deadline_once_each_and_never_on
         "the lead whose trust submitted is never reminded: {queued:?}"
     );
 }
+
+#[tokio::test]
+async fn a_deadline_on_the_day_the_clocks_go_forward_is_reminded_in_uk_time() {
+    let server = start_server().await;
+    let cycle = CycleBuilder::new().regions(&["Y63"]).open(&server).await;
+    AccountBuilder::new("lead@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::TrustLead)
+        .create(&server)
+        .await;
+    // The clocks go forward at 01:00 UTC on 28 March 2027: that day ends at 23:00 UTC.
+    sqlx::query("UPDATE cycles SET submission_deadline = '2027-03-28' WHERE id = $1")
+        .bind(&cycle)
+        .execute(&server.state.db.pool)
+        .await
+        .unwrap();
+    let at = |text: &str| text.parse::<Timestamp>().unwrap();
+    assert_eq!(
+        run(&server, at("2027-03-25T23:59:59Z")).await,
+        1,
+        "the 7-day reminder, and not yet the 2-day one"
+    );
+    assert_eq!(
+        run(&server, at("2027-03-26T00:00:00Z")).await,
+        1,
+        "2 days before, from the start of the UK day (still GMT)"
+    );
+    assert_eq!(
+        run(&server, at("2027-03-28T22:59:59Z")).await,
+        0,
+        "23:59:59 BST is not overdue"
+    );
+    assert_eq!(
+        run(&server, at("2027-03-28T23:00:00Z")).await,
+        1,
+        "00:00 BST on the 29th is"
+    );
+    let subjects: Vec<String> = reminders_queued(&server)
+        .await
+        .into_iter()
+        .map(|(_, subject)| subject)
+        .collect();
+    assert!(subjects[0].starts_with("Due in 7 days"), "{subjects:?}");
+    assert!(subjects[1].starts_with("Due in 2 days"), "{subjects:?}");
+    assert!(subjects[2].starts_with("Overdue"), "{subjects:?}");
+    let body: String =
+        sqlx::query_scalar("SELECT body_text FROM mail_outbox WHERE subject LIKE 'Overdue: %'")
+            .fetch_one(&server.state.db.pool)
+            .await
+            .unwrap();
+    assert!(body.contains("by 23:59 on 28 March 2027"), "{body}");
+}

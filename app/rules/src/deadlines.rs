@@ -50,6 +50,11 @@ pub fn deadline_instant(date: &str) -> Option<Timestamp> {
     uk_start_of_day(parse_date(date)?.tomorrow().ok()?)
 }
 
+/// A deadline as pages show it: "23:59 on 3 June 2027"; anything that is not a date, as it is.
+pub fn deadline_shown(date: &str) -> String {
+    deadline_text(date).unwrap_or_else(|| crate::cycles::readable_date(date))
+}
+
 /// "23:59 on 3 June 2027" for the deadline "2027-06-03": the last minute that is on time, as the
 /// clocks in England show it.
 pub fn deadline_text(date: &str) -> Option<String> {
@@ -155,6 +160,12 @@ pub fn reminder_due(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_show_a_deadline_as_its_last_minute_and_anything_else_as_it_is() {
+        assert_eq!(deadline_shown("2027-06-03"), "23:59 on 3 June 2027");
+        assert_eq!(deadline_shown("soon"), "soon");
+    }
     use proptest::prelude::*;
 
     fn at(text: &str) -> Timestamp {

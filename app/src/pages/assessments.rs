@@ -11,7 +11,8 @@ use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
 use crate::error::AppError;
 use crate::rules::assessments::{evidence_field, DomainStatus};
-use crate::rules::cycles::{readable_date, readable_moment};
+use crate::rules::cycles::readable_moment;
+use crate::rules::deadlines::deadline_shown;
 use crate::rules::lifecycle::AssessmentStatus;
 use crate::rules::scoring::round_for_display;
 use leptos::prelude::*;
@@ -68,7 +69,7 @@ pub fn AssessmentsPage() -> impl IntoView {
                                     <tr class="nhsuk-table__row">
                                         <td class="nhsuk-table__cell"><a href=format!("/assessments/{}", assessment.id)>{assessment.title()}</a></td>
                                         <td class="nhsuk-table__cell">{assessment.cycle_name.clone()}</td>
-                                        <td class="nhsuk-table__cell">{readable_date(assessment.deadline())}</td>
+                                        <td class="nhsuk-table__cell">{deadline_shown(assessment.deadline())}</td>
                                         <td class="nhsuk-table__cell"><StatusTag status=assessment.status/></td>
                                     </tr>
                                 }).collect_view()}
@@ -138,7 +139,7 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                 <dt class="nhsuk-summary-list__key">"Status"</dt>
                 <dd class="nhsuk-summary-list__value"><StatusTag status=header.status/></dd>
             </div>
-            <SummaryRow key="Deadline" value=readable_date(header.deadline())/>
+            <SummaryRow key="Deadline" value=deadline_shown(header.deadline())/>
             {header.submitted_at.clone().map(|at| view! {
                 <SummaryRow key="Submitted" value=format!("{} by {}", readable_moment(&at), header.submitted_by.clone().unwrap_or_default())/>
             })}
@@ -146,7 +147,7 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
         {(header.status >= AssessmentStatus::Reviewed).then(|| view! {
             <div class="nhsuk-inset-text">
                 <p>{if header.status == AssessmentStatus::Reviewed {
-                    format!("The peer review is complete. Read the reviewers' adjustments and reply by the end of {}.", readable_date(&header.reply_deadline))
+                    format!("The peer review is complete. Read the reviewers' adjustments and reply by {}.", deadline_shown(&header.reply_deadline))
                 } else {
                     "The peer review is complete.".to_string()
                 }}</p>

@@ -11,6 +11,7 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::rules::cycles::{readable_date, Phase};
+use crate::rules::deadlines::deadline_shown;
 use crate::rules::lifecycle::AssessmentStatus;
 use crate::rules::organisations::CareSetting;
 use leptos::prelude::*;
@@ -46,7 +47,7 @@ pub fn CyclesPage() -> impl IntoView {
                                         <td class="nhsuk-table__cell"><a href=format!("/admin/cycles/{}", cycle.id)>{cycle.name.clone()}</a></td>
                                         <td class="nhsuk-table__cell">{if cycle.is_historical { "Earlier results (imported)" } else { cycle.phase.label() }}</td>
                                         <td class="nhsuk-table__cell">{readable_date(&cycle.dates.opens_on)}</td>
-                                        <td class="nhsuk-table__cell">{readable_date(&cycle.dates.submission_deadline)}</td>
+                                        <td class="nhsuk-table__cell">{deadline_shown(&cycle.dates.submission_deadline)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -222,10 +223,10 @@ fn CycleDetail(
             <SummaryRow key="Phase" value=if cycle.is_historical { "Earlier results (imported)".to_string() } else { cycle.phase.label().to_string() }/>
             <SummaryRow key="Framework version" value=cycle.framework_version.clone()/>
             <SummaryRow key="Opens" value=readable_date(&cycle.dates.opens_on)/>
-            <SummaryRow key="Submission deadline" value=readable_date(&cycle.dates.submission_deadline)/>
-            <SummaryRow key="Review deadline" value=readable_date(&cycle.dates.review_deadline)/>
-            <SummaryRow key="Reply deadline" value=readable_date(&cycle.reply_deadline)/>
-            <SummaryRow key="Moderation deadline" value=readable_date(&cycle.dates.moderation_deadline)/>
+            <SummaryRow key="Submission deadline" value=deadline_shown(&cycle.dates.submission_deadline)/>
+            <SummaryRow key="Review deadline" value=deadline_shown(&cycle.dates.review_deadline)/>
+            <SummaryRow key="Reply deadline" value=deadline_shown(&cycle.reply_deadline)/>
+            <SummaryRow key="Moderation deadline" value=deadline_shown(&cycle.dates.moderation_deadline)/>
             <SummaryRow key="Publication" value=readable_date(&cycle.dates.publication_on)/>
             <SummaryRow key="Care settings" value=settings.join(", ")/>
             <SummaryRow key="Regions" value=regions/>
@@ -276,7 +277,7 @@ fn CycleDetail(
                                 <td class="nhsuk-table__cell"><a href=format!("/assessments/{}", assessment.id)>{format!("{} ({})", assessment.trust_name, assessment.trust_ods_code)}</a></td>
                                 <td class="nhsuk-table__cell">{assessment.care_setting.label()}</td>
                                 <td class="nhsuk-table__cell">
-                                    {readable_date(assessment.deadline())}
+                                    {deadline_shown(assessment.deadline())}
                                     {assessment.extended_deadline.is_some().then_some(" (extended)")}
                                 </td>
                                 <td class="nhsuk-table__cell">{assessment.status.label()}</td>

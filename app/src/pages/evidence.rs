@@ -12,7 +12,7 @@ use crate::components::{
     SuccessBanner,
 };
 use crate::error::AppError;
-use crate::rules::cycles::readable_date;
+use crate::rules::deadlines::deadline_shown;
 use crate::rules::moderation::{ANSWER_MAX_CHARS, EVIDENCE_DAYS_MAX};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,7 +31,7 @@ fn Request(
             <div class="nhsuk-card__content">
                 <h2 class="nhsuk-card__heading nhsuk-heading-m">{request.domains.join(", ")}</h2>
                 <p>{request.question.clone()}</p>
-                <p class="nhsuk-body-s">{format!("Answer by the end of {}", readable_date(&request.deadline))}</p>
+                <p class="nhsuk-body-s">{format!("Answer by {}", deadline_shown(&request.deadline))}</p>
                 {match (request.answer.clone(), request.may_answer) {
                     (Some(answer), _) => view! { <p><strong>"Answer: "</strong>{answer}</p> }.into_any(),
                     (None, true) => view! {
@@ -118,7 +118,7 @@ pub fn EvidenceRequestsForModerator(overview: ModerationOverview) -> impl IntoVi
                                     <dt class="nhsuk-summary-list__key">{request.domains.join(", ")}</dt>
                                     <dd class="nhsuk-summary-list__value">
                                         <p>{request.question.clone()}</p>
-                                        <p>{request.answer.clone().unwrap_or_else(|| format!("Not answered yet (due by the end of {})", readable_date(&request.deadline)))}</p>
+                                        <p>{request.answer.clone().unwrap_or_else(|| format!("Not answered yet (due by {})", deadline_shown(&request.deadline)))}</p>
                                     </dd>
                                 </div>
                             }).collect_view()}

@@ -16,7 +16,7 @@ use crate::components::{
     SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
-use crate::rules::cycles::readable_date;
+use crate::rules::deadlines::deadline_shown;
 use crate::rules::moderation::{DomainModeration, RATIONALE_MAX_CHARS};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -116,7 +116,7 @@ fn Queue(
                                 <td class="nhsuk-table__cell"><a href=format!("/moderation/{}", line.assessment_id)>{line.title.clone()}</a></td>
                                 <td class="nhsuk-table__cell">{line.region.clone()}</td>
                                 <td class="nhsuk-table__cell">{line.status.clone()}</td>
-                                <td class="nhsuk-table__cell">{readable_date(&line.moderation_deadline)}</td>
+                                <td class="nhsuk-table__cell">{deadline_shown(&line.moderation_deadline)}</td>
                                 {line.risk.clone().map(|risk| view! {
                                     <td class="nhsuk-table__cell">{risk.part}</td>
                                     <td class="nhsuk-table__cell">{risk.risk}</td>

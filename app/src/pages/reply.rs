@@ -13,7 +13,8 @@ use crate::components::{
     InlineError, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
-use crate::rules::cycles::{readable_date, readable_moment};
+use crate::rules::cycles::readable_moment;
+use crate::rules::deadlines::deadline_shown;
 use crate::rules::reply::{ReplyOutcome, Response, COMMENT_MAX_CHARS};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,7 +51,7 @@ fn ended_words(overview: &ReplyOverview) -> Option<String> {
         ),
         ReplyOutcome::NoReply => format!(
             "No reply was received by the deadline, {}. This is recorded as no reply, not as agreement.",
-            readable_date(&overview.header.reply_deadline)
+            deadline_shown(&overview.header.reply_deadline)
         ),
     })
 }
@@ -90,7 +91,7 @@ fn ReplyTasks(overview: ReplyOverview) -> impl IntoView {
         {ended_words(&overview).map(|words| view! { <div class="nhsuk-inset-text"><p>{words}</p></div> })}
         {match (editable, overview.locked_reason.clone()) {
             (true, _) => view! {
-                <p>{format!("Peer reviewers from other integrated care systems have reviewed your self-assessment. Accept or contest each section they adjusted by the end of {}. NHS England's moderators read your reply when they set the final scores.", readable_date(&header.reply_deadline))}</p>
+                <p>{format!("Peer reviewers from other integrated care systems have reviewed your self-assessment. Accept or contest each section they adjusted by {}. NHS England's moderators read your reply when they set the final scores.", deadline_shown(&header.reply_deadline))}</p>
             }.into_any(),
             (false, Some(reason)) if overview.ended.is_none() => view! { <div class="nhsuk-inset-text"><p>{reason}</p></div> }.into_any(),
             _ => ().into_any(),

@@ -17,7 +17,8 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::rules::assessments::DomainStatus;
-use crate::rules::cycles::{readable_date, readable_moment};
+use crate::rules::cycles::readable_moment;
+use crate::rules::deadlines::deadline_shown;
 use crate::rules::review::{reason_field, Confidence, Flag, Verdict};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -126,7 +127,7 @@ fn ReviewTaskList(overview: ReviewOverview) -> impl IntoView {
         <dl class="nhsuk-summary-list">
             {overview.administration.as_ref().map(|admin| view! { <SummaryRow key="Reviewer" value=admin.reviewer.clone()/> })}
             <SummaryRow key="Review" value=status/>
-            <SummaryRow key="Deadline" value=readable_date(&overview.deadline)/>
+            <SummaryRow key="Deadline" value=deadline_shown(&overview.deadline)/>
             {overview.administration.as_ref().and_then(|admin| admin.extension_reason.clone()).map(|reason| view! { <SummaryRow key="Reason for the later deadline" value=reason/> })}
             <SummaryRow key="Trust's overall score" value=score_text(overview.self_overall)/>
             <SummaryRow key="Overall score from these judgements" value=score_text(overview.reviewer_overall)/>

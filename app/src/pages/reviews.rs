@@ -3,7 +3,7 @@
 use super::account::query_param;
 use crate::api::assignments::{my_reviews, DeclineReview};
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner};
-use crate::rules::cycles::readable_date;
+use crate::rules::deadlines::deadline_shown;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -36,7 +36,7 @@ pub fn ReviewsPage() -> impl IntoView {
                                 <div class="nhsuk-card">
                                     <div class="nhsuk-card__content">
                                         <h2 class="nhsuk-card__heading nhsuk-heading-m"><a href=format!("/reviews/{}", review.slot_id)>{format!("{} – {}", review.trust_name, review.care_setting)}</a></h2>
-                                        <p class="nhsuk-card__description">{format!("{}: review by the end of {}", review.cycle_name, readable_date(&review.review_deadline))}</p>
+                                        <p class="nhsuk-card__description">{format!("{}: review by {}", review.cycle_name, deadline_shown(&review.review_deadline))}</p>
                                         <p><strong class=if review.progress.is_open() { "nhsuk-tag nhsuk-tag--blue" } else { "nhsuk-tag nhsuk-tag--grey" }>{review.progress.label()}</strong></p>
                                         {review.progress.is_open().then(|| view! {
                                         <details class="nhsuk-details">

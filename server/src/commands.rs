@@ -351,7 +351,6 @@ pub async fn seed_demo_cycle(db: &app::store::Db, public_url: &str) -> anyhow::R
 /// have taken it during self-assessment. Created once; later starts leave it as it is.
 pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> anyhow::Result<()> {
     use app::rules::accounts::Role;
-    use app::rules::assessments::{Answer, DomainAnswers};
     use app::rules::assignment::{AssignmentPlan, ProposedReview};
     use app::rules::cycles::{CycleDates, Phase};
     use app::rules::lifecycle::{decide, Event, Participant};
@@ -439,26 +438,7 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
         // Met up to level 2 or 3 in turn, with evidence for each criterion met.
         for (index, (_, domain)) in framework.domains_for(CareSetting::Acute).enumerate() {
             let met_up_to = 2 + (index % 2) as u8;
-            let answers: DomainAnswers = domain
-                .levels
-                .iter()
-                .flat_map(|level| level.criteria.iter().map(move |c| (level.level, c)))
-                .map(|(level, criterion)| {
-                    let met = level <= met_up_to;
-                    let evidence = if met {
-                        format!("{} (board papers, 2025)", criterion.evidence)
-                    } else {
-                        String::new()
-                    };
-                    (
-                        criterion.key.clone(),
-                        Answer {
-                            met: Some(met),
-                            evidence,
-                        },
-                    )
-                })
-                .collect();
+            let answers = crate::demo_moderation::answers(domain, met_up_to);
             let status = assessments::header(db, &assessment.id)
                 .await?
                 .map_or(assessment.status, |header| header.status);

@@ -77,8 +77,9 @@ fn reviewer_level(index: usize, trust: &str, domain: &str) -> u8 {
     }
 }
 
-/// Every criterion of `domain` met up to `level` (with evidence) and not met above it.
-fn answers(domain: &Domain, level: u8) -> DomainAnswers {
+/// Every criterion of `domain` met up to `level` (with evidence) and not met above it: a demo
+/// trust's answers.
+pub(crate) fn answers(domain: &Domain, level: u8) -> DomainAnswers {
     domain
         .levels
         .iter()

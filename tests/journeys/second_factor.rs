@@ -13,7 +13,7 @@ use e2e::fixtures::{AccountBuilder, PASSWORD};
 use e2e::requests::{
     api_client, enter_code, page, post, sign_in, signed_in_client, Answer, NO_FIELDS,
 };
-use e2e::second_factor::{code_at_step, fresh_code, secret_for};
+use e2e::second_factor::{code_at_step, current_step, fresh_code, secret_for};
 use e2e::{start_server, TestServer};
 use leptos::server_fn::ServerFn;
 
@@ -269,11 +269,7 @@ async fn an_admin_without_an_app_sets_one_up_to_finish_signing_in() {
         "{}",
         answer.body
     );
-    let step = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        / 30;
+    let step = current_step();
     let wrong = code_at_step(&key, step + 5);
     let answer = post(
         &client,
@@ -398,11 +394,7 @@ async fn a_signed_in_person_replaces_their_app_and_an_admin_can_remove_a_lost_on
     let (_, setup_page) = page(&client, &server, "/account/authenticator").await;
     let key = code_text_in(&setup_page, "app-secret-key").replace(' ', "");
     assert_ne!(key, old_secret, "a new app has a new secret");
-    let step = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        / 30;
+    let step = current_step();
     let answer = post(
         &client,
         &server,
@@ -505,11 +497,7 @@ async fn an_administrator_sets_up_an_app_at_first_sign_in_in_a_browser_without_j
             .replace(' ', ""),
         key
     );
-    let step = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        / 30;
+    let step = current_step();
     fill(&client, "code", &code_at_step(&key, step)).await;
     submit(&client).await;
     wait_for_heading(&client, "What needs you now").await;

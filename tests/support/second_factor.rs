@@ -31,6 +31,11 @@ fn now() -> u64 {
         .as_secs()
 }
 
+/// The time step an authenticator app shows the code of now.
+pub fn current_step() -> u64 {
+    now() / STEP_SECONDS
+}
+
 /// The code the app shows for the time step `step`.
 pub fn code_at_step(secret: &str, step: u64) -> String {
     totp(secret).generate(step * STEP_SECONDS).to_string()
@@ -46,7 +51,7 @@ pub async fn fresh_code(server: &TestServer, account_id: &str) -> String {
             .expect("the database answers")
             .expect("the account has an authenticator app");
         let last_used = u64::try_from(app.last_used_step).unwrap_or(0);
-        let current = now() / STEP_SECONDS;
+        let current = current_step();
         let step = current.max(last_used + 1);
         if step <= current + 1 {
             return code_at_step(&app.totp_secret, step);

@@ -170,12 +170,13 @@ async fn an_email_the_service_gave_up_on_is_listed_and_sent_again_once() {
     )
     .await
     .unwrap();
-    tx.commit().await.unwrap();
+    // In the same transaction, so the server's mail sender never sees it as due.
     sqlx::query("UPDATE mail_outbox SET attempts = $1, last_error = 'mailbox unavailable'")
         .bind(MAX_ATTEMPTS)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     assert!(
         outbox::claim_due(&db.pool, time::Duration::minutes(5), 10)
             .await

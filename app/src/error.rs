@@ -54,7 +54,15 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         leptos::logging::warn!("server function transport error: {error}");
-        AppError::Unreachable
+        match error {
+            // The fields sent could not be read (a page older than the service, or a request
+            // not made by its pages): say so, rather than that the service is unreachable.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::unreadable(),
+            // On the server this is the request's body; in the browser, the service's answer.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => AppError::unreadable(),
+            _ => AppError::Unreachable,
+        }
     }
 }
 
@@ -67,6 +75,11 @@ impl From<sqlx::Error> for AppError {
 }
 
 impl AppError {
+    /// A request whose fields could not be read.
+    pub fn unreadable() -> AppError {
+        AppError::Invalid("This form could not be read. Reload the page and try again.".into())
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> AppError {
         AppError::InvalidField {
             field: field.to_string(),

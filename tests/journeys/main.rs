@@ -10,6 +10,7 @@
 mod accounts;
 mod assessments;
 mod authorization;
+mod bad_input;
 mod browser;
 mod browser_after_submission;
 mod browser_results;

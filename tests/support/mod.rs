@@ -4,6 +4,7 @@
 //! Chromium driven through chromedriver ([`browser`]).
 
 pub mod browser;
+pub mod external;
 pub mod fixtures;
 pub mod requests;
 pub mod second_factor;
@@ -99,7 +100,7 @@ async fn serve(
         },
     };
     let mailer = server::mailer::Mailer::new(&mail).expect("the mail folder can be created");
-    let mail_task = mailer.spawn(db.pool.clone(), Duration::from_millis(200));
+    let mail_task = mailer.spawn(db.writer().clone(), Duration::from_millis(200));
     TestServer {
         base_url,
         state,

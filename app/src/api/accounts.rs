@@ -250,7 +250,10 @@ async fn checked_org(
         Some(_) => Ok(Some(code)),
         None => Err(AppError::field(
             "org-ods-code",
-            format!("There is no trust or ICB with the ODS code {code}"),
+            format!(
+                "There is no trust or ICB with the ODS code {}",
+                super::ods_code_as_entered(&code)
+            ),
         )),
     }
 }

@@ -163,7 +163,10 @@ pub async fn create_cycle(
         {
             return Err(AppError::field(
                 "regions",
-                format!("There is no region with the ODS code {unknown}. Leave this empty for all of England."),
+                format!(
+                    "There is no region with the ODS code {}. Leave this empty for all of England.",
+                    super::ods_code_as_entered(unknown)
+                ),
             ));
         }
         let count = |field: &str, text: &str, what: &str| {
@@ -289,7 +292,10 @@ pub async fn extend_deadline(
     if !cycle_store::has_trust(&db, &cycle_id, &trust).await? {
         return Err(AppError::field(
             "trust-ods-code",
-            format!("No trust with the ODS code {trust} has an assessment in this cycle"),
+            format!(
+                "No trust with the ODS code {} has an assessment in this cycle",
+                super::ods_code_as_entered(&trust)
+            ),
         ));
     }
     let deadline = deadline.trim().to_string();

@@ -55,3 +55,15 @@ pub(crate) fn public_url() -> Result<String, AppError> {
         .map(|state| state.public_url)
         .ok_or(AppError::Internal)
 }
+
+/// An ODS code someone entered, as a message may repeat it back to them: the code if it has an
+/// ODS code's shape; otherwise words, so that whatever else was entered (a megabyte, a script)
+/// is not echoed into the page.
+#[cfg(feature = "ssr")]
+pub(crate) fn ods_code_as_entered(code: &str) -> String {
+    if crate::rules::organisations::is_valid_ods_code(code) {
+        code.to_string()
+    } else {
+        "you entered (an ODS code is 3 to 5 letters or digits, like RR8)".to_string()
+    }
+}

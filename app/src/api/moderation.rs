@@ -276,11 +276,11 @@ async fn risk_order(
     let mut places = BTreeMap::new();
     let mut summaries = Vec::new();
     for cycle_id in cycles {
-        let data = super::signal_evidence::load(&db, cycle_id).await?;
-        let in_queue: Vec<_> = data
-            .signals()
-            .into_iter()
+        let in_queue: Vec<_> = super::signal_evidence::cycle_signals_kept(&db, cycle_id)
+            .await?
+            .iter()
             .filter(|signals| queued.iter().any(|row| row.id == signals.assessment_id))
+            .cloned()
             .collect();
         let seed = super::signals::cycle_seed(&db, cycle_id, &actor.account_id).await?;
         let queue = risk_queue(&in_queue, &RiskWeights::default(), &QueuePlan::new(seed));

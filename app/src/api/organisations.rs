@@ -37,7 +37,8 @@ pub async fn get_icb(ods_code: String) -> Result<IcbDetail, AppError> {
         .await?
         .ok_or_else(|| {
             AppError::NotFound(format!(
-                "There is no integrated care board with the ODS code {code}."
+                "There is no integrated care board with the ODS code {}.",
+                super::ods_code_as_entered(&code)
             ))
         })
 }
@@ -49,7 +50,12 @@ pub async fn get_trust(ods_code: String) -> Result<TrustDetail, AppError> {
     let code = ods_code.trim().to_uppercase();
     crate::store::organisations::trust_detail(&db, &snapshot.id, &code)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no trust with the ODS code {code}.")))
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "There is no trust with the ODS code {}.",
+                super::ods_code_as_entered(&code)
+            ))
+        })
 }
 
 #[server]

@@ -147,7 +147,10 @@ pub async fn declare_conflict(
     {
         return Err(AppError::field(
             "trust-ods-code",
-            format!("There is no trust with the ODS code {trust}. Check the code in the organisation directory"),
+            format!(
+                "There is no trust with the ODS code {}. Check the code in the organisation directory",
+                super::ods_code_as_entered(&trust)
+            ),
         ));
     }
     let reason =

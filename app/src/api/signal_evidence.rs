@@ -17,8 +17,9 @@ use crate::rules::signals::{
 };
 use crate::store::signals::{self as store, AssessedOrganisation, DomainLevel};
 use crate::store::{cycles as cycle_store, frameworks, Db};
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Everything the signals of one cycle rest on.
 pub struct SignalData {
@@ -42,6 +43,33 @@ impl SignalData {
         let history = gaming_index(&self.earlier, Subject::Organisation);
         cycle_signals(&self.current, &self.previous, &history)
     }
+}
+
+/// How long a cycle's signals are reused before they are worked out again. Every moderation and
+/// review page shows them, and working them out reads every submitted answer and judgement of the
+/// cycle (about 100 ms for one region's cycle); they rest on submitted work, which changes
+/// rarely, so a moderator may see a new review or decision reflected up to this much later.
+const SIGNALS_KEPT_FOR: Duration = Duration::from_secs(30);
+
+/// The signals about each of `cycle_id`'s assessments, worked out at most every
+/// [`SIGNALS_KEPT_FOR`] (per process).
+pub async fn cycle_signals_kept(
+    db: &Db,
+    cycle_id: &str,
+) -> Result<Arc<Vec<AssessmentSignals>>, AppError> {
+    type Kept = HashMap<String, (Instant, Arc<Vec<AssessmentSignals>>)>;
+    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
+    let kept = KEPT.get_or_init(Default::default);
+    if let Some((worked_out, signals)) = kept.lock().expect("signals lock").get(cycle_id) {
+        if worked_out.elapsed() < SIGNALS_KEPT_FOR {
+            return Ok(signals.clone());
+        }
+    }
+    let signals = Arc::new(load(db, cycle_id).await?.signals());
+    kept.lock()
+        .expect("signals lock")
+        .insert(cycle_id.to_string(), (Instant::now(), signals.clone()));
+    Ok(signals)
 }
 
 /// Loads the signals' data for `cycle_id` and the cycles that opened before it.

@@ -8,14 +8,14 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
-    super::signal_evidence::{self, SignalData},
+    super::signal_evidence,
     super::{db, guard},
     crate::rules::access,
     crate::rules::signals::{
         cross_ics::{cross_ics, CrossIcsPlan, Pattern},
         gaming_index::{gaming_index, GamingIndex, Subject},
         reliability::{reviewer_reliability, Lean},
-        Severity, Signal, SignalKind,
+        AssessmentSignals, Severity, Signal, SignalKind,
     },
     crate::store,
     std::collections::BTreeMap,
@@ -55,12 +55,12 @@ impl From<&Signal> for SignalView {
 /// The signals about one of `data`'s assessments, of the kinds `shown` allows.
 #[cfg(feature = "ssr")]
 fn signals_about(
-    data: &SignalData,
+    cycle: &[AssessmentSignals],
     assessment_id: &str,
     shown: impl Fn(SignalKind) -> bool,
 ) -> Vec<SignalView> {
-    data.signals()
-        .into_iter()
+    cycle
+        .iter()
         .find(|signals| signals.assessment_id == assessment_id)
         .map(|signals| {
             signals
@@ -84,8 +84,8 @@ pub async fn get_assessment_signals(assessment_id: String) -> Result<Vec<SignalV
         &actor,
         access::may_see_signals(&actor, &header.trust_ods_code),
     )?;
-    let data = signal_evidence::load(&db, &header.cycle_id).await?;
-    Ok(signals_about(&data, &assessment_id, |_| true))
+    let cycle = signal_evidence::cycle_signals_kept(&db, &header.cycle_id).await?;
+    Ok(signals_about(&cycle, &assessment_id, |_| true))
 }
 
 /// What a reviewer is shown about the assessment they review: how the trust's own levels compare
@@ -100,8 +100,8 @@ pub async fn get_review_signals(slot_id: String) -> Result<Vec<SignalView>, AppE
             access::may_see_signals(&review.actor, &review.header.trust_ods_code),
         )?;
     }
-    let data = signal_evidence::load(&review.db, &review.header.cycle_id).await?;
-    Ok(signals_about(&data, &review.slot.assessment_id, |kind| {
+    let cycle = signal_evidence::cycle_signals_kept(&review.db, &review.header.cycle_id).await?;
+    Ok(signals_about(&cycle, &review.slot.assessment_id, |kind| {
         matches!(
             kind,
             SignalKind::FarBelowSimilar | SignalKind::Fall | SignalKind::LargeRise

@@ -679,7 +679,7 @@ pub async fn claim_attempt<E>(
 pub async fn forget_attempt(db: &Db, attempt: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sign_in_failures WHERE id LIKE $1")
         .bind(format!("{attempt}/%"))
-        .execute(&db.pool)
+        .execute(db.writer())
         .await?;
     Ok(())
 }

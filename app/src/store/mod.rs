@@ -56,6 +56,12 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
+    /// What changes data goes through ([`Db::begin_write`], [`Db::writer`]). On SQLite, one
+    /// connection of its own: a writer waits its turn in this pool's queue, first come first
+    /// served, instead of in SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between tries
+    /// and lets a newcomer in ahead of one that has waited (the long tail of saves under load).
+    /// On PostgreSQL, the main pool.
+    writer: AnyPool,
     pub backend: Backend,
 }
 
@@ -78,28 +84,24 @@ impl Db {
             Backend::Postgres => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |connection, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        connection
-                            .execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                                 PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
-                            )
-                            .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(backend, 8)
+            .connect_with(options.clone())
             .await?;
-        Ok(Db { pool, backend })
+        let writer = match backend {
+            Backend::Sqlite => pool_options(backend, 1).connect_with(options).await?,
+            Backend::Postgres => pool.clone(),
+        };
+        Ok(Db {
+            pool,
+            writer,
+            backend,
+        })
+    }
+
+    /// The pool for a single statement that changes data outside [`Db::begin_write`] (sessions,
+    /// the mail outbox, sign-in counters), so that on SQLite it queues with the other writers.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// Brings the schema up to date, and makes sure the database itself refuses to change or
@@ -116,7 +118,7 @@ impl Db {
     /// busy database fails the transaction; PostgreSQL takes a transaction-scoped advisory lock.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock(20261122)")
@@ -134,6 +136,30 @@ impl Db {
             .await
             .map(|_| ())
     }
+}
+
+/// A pool of at most `sqlite_connections` connections on SQLite (16 on PostgreSQL); every SQLite
+/// connection gets WAL, foreign keys and a busy timeout (for other processes: the commands).
+fn pool_options(backend: Backend, sqlite_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(match backend {
+            Backend::Sqlite => sqlite_connections,
+            Backend::Postgres => 16,
+        })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    connection
+                        .execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Makes sure the folder of a SQLite file exists and the file is created on first use.

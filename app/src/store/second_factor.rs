@@ -97,7 +97,7 @@ pub async fn accept_step(db: &Db, account_id: &str, step: i64) -> Result<bool, s
     )
     .bind(step)
     .bind(account_id)
-    .execute(&db.pool)
+    .execute(db.writer())
     .await?;
     Ok(updated.rows_affected() == 1)
 }

@@ -50,7 +50,7 @@ impl SessionStore for DbSessionStore {
             .bind(&data)
             .bind(timestamp(record.expiry_date))
             .bind(owner(record))
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await;
             match inserted {
                 Ok(_) => return Ok(()),
@@ -75,7 +75,7 @@ impl SessionStore for DbSessionStore {
         .bind(&expires_at)
         .bind(&account)
         .bind(&id)
-        .execute(&self.db.pool)
+        .execute(self.db.writer())
         .await
         .map_err(backend)?;
         if updated.rows_affected() == 0 {
@@ -86,7 +86,7 @@ impl SessionStore for DbSessionStore {
             .bind(&data)
             .bind(&expires_at)
             .bind(&account)
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await
             .map_err(backend)?;
         }
@@ -120,7 +120,7 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await
             .map_err(backend)?;
         Ok(())
@@ -132,7 +132,7 @@ impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(timestamp(time::OffsetDateTime::now_utc()))
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await
             .map_err(backend)?;
         Ok(())

@@ -77,7 +77,8 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
         demo_moderation::seed_demo_moderation_cycle(&db, &config.public_url).await?;
         demo_results::seed_demo_published_results(&db).await?;
     }
-    mailer::Mailer::new(&config.mail)?.spawn(db.writer().clone(), std::time::Duration::from_secs(5));
+    mailer::Mailer::new(&config.mail)?
+        .spawn(db.writer().clone(), std::time::Duration::from_secs(5));
     spawn_expired_session_cleanup(db.clone());
     spawn_reply_deadline_job(db.clone());
     spawn_reminder_job(db.clone(), config.public_url.clone());

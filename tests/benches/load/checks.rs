@@ -197,7 +197,7 @@ pub async fn mail(
         .await
         .unwrap();
     let queued_twice: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(copies - 1), 0) FROM (SELECT COUNT(*) AS copies FROM mail_outbox \
+        "SELECT CAST(COALESCE(SUM(copies - 1), 0) AS BIGINT) FROM (SELECT COUNT(*) AS copies FROM mail_outbox \
          WHERE created_at >= $1 GROUP BY to_address, subject, body_text) AS messages",
     )
     .bind(servers_started)

@@ -63,6 +63,9 @@ struct Options {
     /// Times to kill the first server with SIGKILL during the run, starting it again each time.
     #[arg(long, default_value_t = 0)]
     crashes: usize,
+    /// `cargo bench` passes --bench to every benchmark; there is nothing to choose.
+    #[arg(long = "bench", hide = true)]
+    _bench: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

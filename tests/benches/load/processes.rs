@@ -134,7 +134,6 @@ impl Drop for ServerProcess {
 /// client's address in X-Forwarded-For, and logging which server answered each request.
 pub struct Nginx {
     child: Child,
-    pub port: u16,
     access_log: PathBuf,
 }
 
@@ -193,11 +192,7 @@ http {{
             .stderr(Stdio::null())
             .spawn()
             .expect("starting nginx (apt-get install nginx)");
-        let nginx = Nginx {
-            child,
-            port,
-            access_log,
-        };
+        let nginx = Nginx { child, access_log };
         let url = format!("http://127.0.0.1:{port}/healthz");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {

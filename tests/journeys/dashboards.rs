@@ -227,14 +227,9 @@ async fn an_email_the_service_gave_up_on_is_listed_and_sent_again_once() {
         "{}",
         answer.body
     );
-    assert_eq!(
-        outbox::claim_due(&db.pool, time::Duration::minutes(5), 10)
-            .await
-            .unwrap()
-            .len(),
-        1,
-        "it is tried again"
-    );
+    // It is tried again: the server's mail worker sends it (checking the outbox ourselves would
+    // race that worker for the message).
+    server.wait_for_mail_to("nobody@nowhere.invalid").await;
     let again = post(&admin, &server, RetryEmail::PATH, &[("id", &id)]).await;
     assert!(
         again.body.contains("not waiting to be sent again"),

@@ -148,7 +148,7 @@ pub fn router_with(state: AppState, settings: HttpSettings) -> Router {
 }
 
 fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCache>) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos_options = state.leptos_options.clone();
     let sessions = session_layer(&state, settings.cookie_secure);
     let csp = Arc::new(ContentSecurityPolicy::new(settings.font_origin.as_deref()));
@@ -174,6 +174,17 @@ fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCac
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The app's routes, listed once per process. Listing them renders the app once, and while it
+/// does Leptos sets a flag for the whole process that leaves every `Resource` first polled
+/// meanwhile pending forever (`IS_SUPPRESSING_RESOURCE_LOAD`, leptos-rs/leptos#4773): listed per
+/// router, a page that another router was rendering at that moment (another test's server, in
+/// the tests) never answered.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Files under the site root, with their precompressed copies, and the "page not found" page for

@@ -133,6 +133,28 @@ async fn nobody_sees_signals_about_their_own_organisation() {
         assert!(answer.body.contains("Forbidden"), "{}", answer.body);
         assert!(!answer.body.contains("Reviewers scored higher"));
     }
+    // The trust's own moderator finds it last in the risk-ordered queue, its signals not shown.
+    let own_moderator = AccountBuilder::new("moderator@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::Moderator)
+        .signed_in(&server)
+        .await;
+    let by_risk = post(
+        &own_moderator,
+        &server,
+        ModerationQueue::PATH,
+        &[("order", "risk")],
+    )
+    .await;
+    assert_eq!(by_risk.status, 200, "{}", by_risk.body);
+    let queue: serde_json::Value = serde_json::from_str(&by_risk.body).unwrap();
+    let line = &queue["lines"][0];
+    assert_eq!(line["assessment_id"], assessment.as_str());
+    assert_eq!(line["risk"]["part"], "Not shown");
+    assert_eq!(
+        line["risk"]["reasons"][0],
+        "Signals about your own organisation are not shown to you."
+    );
 }
 
 #[tokio::test]
@@ -225,6 +247,33 @@ async fn nhs_england_sees_the_gaming_index_and_the_cross_ics_pattern() {
         assert!(insights_page.contains(text), "{text}");
     }
     assert_eq!(insights["reviewers"][0]["reviews"], 1);
+    let indexed = |insights: &serde_json::Value| {
+        insights["organisation_index"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(indexed(&insights).len(), 1, "{insights}");
+    let own_approver = AccountBuilder::new("approver@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::Approver)
+        .signed_in(&server)
+        .await;
+    let own = post(
+        &own_approver,
+        &server,
+        GetInsights::PATH,
+        &[("cycle_id", "")],
+    )
+    .await;
+    let own: serde_json::Value = serde_json::from_str(&own.body).unwrap();
+    assert_eq!(
+        indexed(&own),
+        Vec::<String>::new(),
+        "nobody sees their own organisation's gaming index"
+    );
     let unknown = post(
         &approver,
         &server,

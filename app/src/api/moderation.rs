@@ -262,7 +262,8 @@ pub async fn moderation_queue(
 
 /// Each queued assessment's place and risk in its cycle's risk queue (the cycle's signals over
 /// the assessments queued, with the cycle's recorded audit seed), and what each cycle's parts
-/// cover.
+/// cover. The moderator's own organisation is left out of the queue and placed last, its signals
+/// not shown.
 #[cfg(feature = "ssr")]
 async fn risk_order(
     actor: &Actor,
@@ -279,7 +280,12 @@ async fn risk_order(
         let in_queue: Vec<_> = super::signal_evidence::cycle_signals_kept(&db, cycle_id)
             .await?
             .iter()
-            .filter(|signals| queued.iter().any(|row| row.id == signals.assessment_id))
+            .filter(|signals| {
+                queued.iter().any(|row| {
+                    row.id == signals.assessment_id
+                        && access::may_see_signals(actor, &row.trust_ods_code).is_ok()
+                })
+            })
             .cloned()
             .collect();
         let seed = super::signals::cycle_seed(&db, cycle_id, &actor.account_id).await?;
@@ -301,6 +307,16 @@ async fn risk_order(
                     .collect(),
             };
             places.insert(entry.assessment_id, (places.len(), risk));
+        }
+    }
+    for row in queued {
+        if let Err(refusal) = access::may_see_signals(actor, &row.trust_ods_code) {
+            let hidden = QueueRisk {
+                part: "Not shown".to_string(),
+                risk: "Not shown".to_string(),
+                reasons: vec![refusal.to_string()],
+            };
+            places.insert(row.id.clone(), (usize::MAX, hidden));
         }
     }
     Ok((places, summaries))

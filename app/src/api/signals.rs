@@ -246,6 +246,7 @@ pub async fn get_insights(#[server(default)] cycle_id: String) -> Result<Insight
     let data = signal_evidence::load(&db, &cycle_id).await?;
     let all = data.all();
     let mut organisations = gaming_index(&all, Subject::Organisation);
+    organisations.retain(|index| access::may_see_signals(&actor, &index.code).is_ok());
     organisations.sort_by(|a, b| {
         let gap = |index: &GamingIndex| index.overall.mean().unwrap_or(0.0);
         gap(b).total_cmp(&gap(a)).then_with(|| a.name.cmp(&b.name))

@@ -320,6 +320,7 @@ pub struct QueuedAssessment {
     pub id: String,
     pub cycle_id: String,
     pub moderation_deadline: String,
+    pub trust_ods_code: String,
     pub trust_name: String,
     pub region_name: String,
     pub care_setting: String,
@@ -335,7 +336,7 @@ pub async fn queue(
 ) -> Result<Vec<QueuedAssessment>, sqlx::Error> {
     let keys: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.key())).collect();
     let rows: Vec<QueuedAssessment> = sqlx::query_as(&format!(
-        "SELECT a.id, a.cycle_id, c.moderation_deadline, \
+        "SELECT a.id, a.cycle_id, c.moderation_deadline, a.trust_ods_code, \
          COALESCE(t.name, a.trust_ods_code) AS trust_name, COALESCE(r.name, '') AS region_name, \
          a.care_setting, a.status, m.moderated_by \
          FROM assessments a JOIN cycles c ON c.id = a.cycle_id \

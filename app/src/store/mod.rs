@@ -1,5 +1,6 @@
 //! The store: every SQL statement of the service, one module per aggregate, over one connection
-//! pool. SQL is kept portable so SQLite (the default) and PostgreSQL run the same text.
+//! pool (and, on SQLite, one writer connection). SQL is kept portable so SQLite (the default) and
+//! PostgreSQL run the same text.
 
 pub mod accounts;
 pub mod assessments;

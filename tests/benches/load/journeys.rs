@@ -160,32 +160,26 @@ impl Person {
             }
             Part::Lead { assessment } => {
                 let met_up_to = if round_even { 3 } else { 2 };
-                let fields =
-                    answer_fields(&assessment, &domain, self.versions[domain_index], met_up_to);
+                let version = self.versions[domain_index];
+                let fields = answer_fields(&assessment, &domain, version, met_up_to);
                 let saved = self
-                    .save(Kind::SaveAnswers, SaveDomainAnswers::PATH, &fields, record)
+                    .save_domain(
+                        Kind::SaveAnswers,
+                        &fields,
+                        domain_index,
+                        &assessment,
+                        &domain.key,
+                        record,
+                        crashes,
+                    )
                     .await;
-                match saved {
-                    Saved::Version(version) => {
-                        self.versions[domain_index] = version;
-                        record.acknowledged.push(Acknowledged::Answers {
-                            assessment,
-                            domain: domain.key,
-                            version,
-                            met_up_to,
-                        });
-                    }
-                    Saved::Conflict if crashes.is_some() => {
-                        self.versions[domain_index] = stored_version(
-                            crashes.unwrap(),
-                            "SELECT version FROM domain_answers WHERE assessment_id = $1 AND domain_key = $2",
-                            &assessment,
-                            &domain.key,
-                        )
-                        .await;
-                        record.resynchronised += 1;
-                    }
-                    Saved::Conflict | Saved::Failed | Saved::Redirected => {}
+                if let Some(version) = saved {
+                    record.acknowledged.push(Acknowledged::Answers {
+                        assessment,
+                        domain: domain.key,
+                        version,
+                        met_up_to,
+                    });
                 }
             }
             Part::Reviewer { slot } if reading => {
@@ -194,31 +188,26 @@ impl Person {
             }
             Part::Reviewer { slot } => {
                 let disagrees = round_even;
-                let fields = review_fields(&slot, &domain, self.versions[domain_index], disagrees);
+                let version = self.versions[domain_index];
+                let fields = review_fields(&slot, &domain, version, disagrees);
                 let saved = self
-                    .save(Kind::SaveReview, SaveDomainReview::PATH, &fields, record)
+                    .save_domain(
+                        Kind::SaveReview,
+                        &fields,
+                        domain_index,
+                        &slot,
+                        &domain.key,
+                        record,
+                        crashes,
+                    )
                     .await;
-                match saved {
-                    Saved::Version(version) => {
-                        self.versions[domain_index] = version;
-                        record.acknowledged.push(Acknowledged::Review {
-                            slot,
-                            domain: domain.key,
-                            version,
-                            disagrees,
-                        });
-                    }
-                    Saved::Conflict if crashes.is_some() => {
-                        self.versions[domain_index] = stored_version(
-                            crashes.unwrap(),
-                            "SELECT version FROM domain_reviews WHERE assignment_id = $1 AND domain_key = $2",
-                            &slot,
-                            &domain.key,
-                        )
-                        .await;
-                        record.resynchronised += 1;
-                    }
-                    Saved::Conflict | Saved::Failed | Saved::Redirected => {}
+                if let Some(version) = saved {
+                    record.acknowledged.push(Acknowledged::Review {
+                        slot,
+                        domain: domain.key,
+                        version,
+                        disagrees,
+                    });
                 }
             }
             Part::Moderator { assessments } => {
@@ -260,6 +249,45 @@ impl Person {
                 };
                 self.get(Kind::PublicResults, &path, record).await;
             }
+        }
+    }
+
+    /// Saves domain `index` (of `owner`, an assessment or a review slot) with `fields`, which
+    /// quote the version last acknowledged for it; returns the new version if acknowledged. When
+    /// crashes are expected, a conflict means an earlier save committed without its answer
+    /// arriving: the stored version is read again so the next save can go on from it.
+    #[allow(clippy::too_many_arguments)]
+    async fn save_domain(
+        &mut self,
+        kind: Kind,
+        fields: &[(String, String)],
+        index: usize,
+        owner: &str,
+        domain: &str,
+        record: &mut Record,
+        crashes: Option<&app::store::Db>,
+    ) -> Option<i64> {
+        let (path, stored) = match kind {
+            Kind::SaveAnswers => (
+                SaveDomainAnswers::PATH,
+                "SELECT version FROM domain_answers WHERE assessment_id = $1 AND domain_key = $2",
+            ),
+            _ => (
+                SaveDomainReview::PATH,
+                "SELECT version FROM domain_reviews WHERE assignment_id = $1 AND domain_key = $2",
+            ),
+        };
+        match (self.save(kind, path, fields, record).await, crashes) {
+            (Saved::Version(version), _) => {
+                self.versions[index] = version;
+                Some(version)
+            }
+            (Saved::Conflict, Some(db)) => {
+                self.versions[index] = stored_version(db, stored, owner, domain).await;
+                record.resynchronised += 1;
+                None
+            }
+            _ => None,
         }
     }
 

@@ -217,6 +217,11 @@ async fn main() -> ExitCode {
     {
         println!("  error: {error}");
     }
+    let logged = command.logged_problems();
+    println!("The servers logged {} warnings or errors", logged.len());
+    for line in logged.iter().take(10) {
+        println!("  {line}");
+    }
     if let Some(nginx) = &nginx {
         for (upstream, count) in nginx.requests_by_upstream() {
             println!("nginx sent {count} requests to {upstream}");

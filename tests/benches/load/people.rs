@@ -108,13 +108,7 @@ pub async fn set_up(service: &TestServer, mix: &Mix) -> Vec<Participant> {
 
     people.extend(reviewers(service, mix.reviewers).await);
 
-    let moderation = cycles::list(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|cycle| cycle.name.contains("moderation"))
-        .expect("the demo cycle in moderation")
-        .id;
+    let moderation = demo_cycle(service, "moderation").await;
     let in_moderation: Vec<String> = assessments::for_cycle(db, &moderation)
         .await
         .unwrap()
@@ -159,13 +153,7 @@ pub async fn set_up(service: &TestServer, mix: &Mix) -> Vec<Participant> {
         });
     }
 
-    let published = cycles::list(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|cycle| cycle.name.contains("results"))
-        .expect("the demo's published cycle")
-        .id;
+    let published = demo_cycle(service, "results").await;
     let published_assessments = assessments::for_cycle(db, &published).await.unwrap();
     let trusts: Vec<String> = published_assessments
         .iter()
@@ -194,6 +182,17 @@ pub async fn set_up(service: &TestServer, mix: &Mix) -> Vec<Participant> {
         });
     }
     people
+}
+
+/// The id of the demo's cycle whose name contains `word`.
+async fn demo_cycle(service: &TestServer, word: &str) -> String {
+    cycles::list(&service.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|cycle| cycle.name.contains(word))
+        .unwrap_or_else(|| panic!("a demo cycle named with {word:?}"))
+        .id
 }
 
 /// A cycle in peer review whose first `count` acute assessments, answered and submitted, each

@@ -56,6 +56,32 @@ impl ServerCommand {
             .unwrap_or_else(|error| panic!("starting {}: {error}", self.binary.display()))
     }
 
+    /// The warnings and errors the servers logged (RUST_LOG=warn: nothing else is logged), errors
+    /// first.
+    pub fn logged_problems(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.log_folder)
+            .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        let mut lines: Vec<String> = files
+            .iter()
+            .flat_map(|file| {
+                let name = file
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .to_string();
+                std::fs::read_to_string(file)
+                    .unwrap_or_default()
+                    .lines()
+                    .map(|line| format!("{name}: {}", without_colours(line)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        lines.sort_by_key(|line| !line.contains(" ERROR "));
+        lines
+    }
+
     /// `server verify-audit` on the run's database: its exit status and what it printed.
     pub fn verify_audit(&self) -> (bool, String) {
         let output = Command::new(&self.binary)
@@ -104,23 +130,28 @@ impl ServerProcess {
     }
 
     async fn wait_until_ready(&self) {
-        let url = format!("http://127.0.0.1:{}/healthz", self.port);
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Ok(response) = client.get(&url).send().await {
-                if response.status().is_success() {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
+        assert!(
+            healthy_within(self.port, Duration::from_secs(60)).await,
             "the server on port {} did not answer within 60 s; see its log in {}",
             self.port,
             self.command.log_folder.display()
         );
     }
+}
+
+/// Whether `GET /healthz` on `port` answers 200 within `limit`, asking every 50 ms.
+async fn healthy_within(port: u16, limit: Duration) -> bool {
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Ok(response) = reqwest::get(&url).await {
+            if response.status().is_success() {
+                return true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
 }
 
 impl Drop for ServerProcess {
@@ -193,17 +224,10 @@ http {{
             .spawn()
             .expect("starting nginx (apt-get install nginx)");
         let nginx = Nginx { child, access_log };
-        let url = format!("http://127.0.0.1:{port}/healthz");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(response) = reqwest::get(&url).await {
-                if response.status().is_success() {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "nginx did not answer on {port}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        assert!(
+            healthy_within(port, Duration::from_secs(20)).await,
+            "nginx did not answer on {port}"
+        );
         nginx
     }
 
@@ -223,4 +247,18 @@ impl Drop for Nginx {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `line` without the terminal colour codes the server's log writes.
+fn without_colours(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }

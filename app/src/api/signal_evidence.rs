@@ -48,28 +48,79 @@ impl SignalData {
 /// How long a cycle's signals are reused before they are worked out again. Every moderation and
 /// review page shows them, and working them out reads every submitted answer and judgement of the
 /// cycle (about 100 ms for one region's cycle); they rest on submitted work, which changes
-/// rarely, so a moderator may see a new review or decision reflected up to this much later.
+/// rarely, so a moderator may see a new review or decision reflected up to this much later (plus
+/// the time to work them out).
 const SIGNALS_KEPT_FOR: Duration = Duration::from_secs(30);
 
+/// One cycle's signals as last worked out, and the lock held by whoever is working them out.
+#[derive(Default)]
+struct KeptSignals {
+    kept: Mutex<Option<(Instant, Arc<Vec<AssessmentSignals>>)>>,
+    working_out: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl KeptSignals {
+    fn kept(&self) -> Option<(Instant, Arc<Vec<AssessmentSignals>>)> {
+        self.kept.lock().expect("signals lock").clone()
+    }
+
+    fn keep(&self, signals: Arc<Vec<AssessmentSignals>>) {
+        *self.kept.lock().expect("signals lock") = Some((Instant::now(), signals));
+    }
+}
+
 /// The signals about each of `cycle_id`'s assessments, worked out at most every
-/// [`SIGNALS_KEPT_FOR`] (per process).
+/// [`SIGNALS_KEPT_FOR`] (per process) and by one request at a time: under load, twenty moderators
+/// whose pages found the signals out of date at once used to work them out twenty times together,
+/// stalling every other request for seconds. Out-of-date signals are answered while one task
+/// works out the new ones; only the first request for a cycle waits for them.
 pub async fn cycle_signals_kept(
     db: &Db,
     cycle_id: &str,
 ) -> Result<Arc<Vec<AssessmentSignals>>, AppError> {
-    type Kept = HashMap<String, (Instant, Arc<Vec<AssessmentSignals>>)>;
-    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
-    let kept = KEPT.get_or_init(Default::default);
-    if let Some((worked_out, signals)) = kept.lock().expect("signals lock").get(cycle_id) {
-        if worked_out.elapsed() < SIGNALS_KEPT_FOR {
-            return Ok(signals.clone());
+    static CYCLES: OnceLock<Mutex<HashMap<String, Arc<KeptSignals>>>> = OnceLock::new();
+    let cycle = CYCLES
+        .get_or_init(Default::default)
+        .lock()
+        .expect("signals lock")
+        .entry(cycle_id.to_string())
+        .or_default()
+        .clone();
+    match cycle.kept() {
+        Some((worked_out, signals)) if worked_out.elapsed() < SIGNALS_KEPT_FOR => Ok(signals),
+        Some((_, out_of_date)) => {
+            if let Ok(working_out) = cycle.working_out.clone().try_lock_owned() {
+                let (db, cycle_id, cycle) = (db.clone(), cycle_id.to_string(), cycle.clone());
+                tokio::spawn(async move {
+                    let _working_out = working_out;
+                    match work_out(&db, &cycle_id).await {
+                        Ok(signals) => cycle.keep(signals),
+                        Err(error) => tracing::warn!(%cycle_id, ?error, "signals not worked out"),
+                    }
+                });
+            }
+            Ok(out_of_date)
+        }
+        None => {
+            let _working_out = cycle.working_out.lock().await;
+            if let Some((_, signals)) = cycle.kept() {
+                return Ok(signals); // worked out by the request this one waited for
+            }
+            let signals = work_out(db, cycle_id).await?;
+            cycle.keep(signals.clone());
+            Ok(signals)
         }
     }
-    let signals = Arc::new(load(db, cycle_id).await?.signals());
-    kept.lock()
-        .expect("signals lock")
-        .insert(cycle_id.to_string(), (Instant::now(), signals.clone()));
-    Ok(signals)
+}
+
+/// Works out `cycle_id`'s signals, the arithmetic on a blocking thread so that requests waiting
+/// for the async workers are not held up by it.
+async fn work_out(db: &Db, cycle_id: &str) -> Result<Arc<Vec<AssessmentSignals>>, AppError> {
+    let data = load(db, cycle_id).await?;
+    let signals = tokio::task::spawn_blocking(move || data.signals())
+        .await
+        .map_err(|_| AppError::Internal)?;
+    Ok(Arc::new(signals))
 }
 
 /// Loads the signals' data for `cycle_id` and the cycles that opened before it.

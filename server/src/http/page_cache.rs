@@ -57,6 +57,8 @@ pub(crate) struct PageCache {
     /// The data the pages show (the current snapshot's id), and when it was read.
     data: Mutex<Option<(Instant, Arc<str>)>>,
     pages: RwLock<Pages>,
+    /// The pages being rendered now, each with the turn those who want it wait for.
+    rendering: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -78,6 +80,7 @@ impl PageCache {
             recheck_every,
             data: Mutex::new(None),
             pages: RwLock::new(Pages::default()),
+            rendering: Mutex::new(HashMap::new()),
         }
     }
 
@@ -166,6 +169,24 @@ impl PageCache {
         if let Some(page) = self.get(&data, &key) {
             return page.respond(&wanted);
         }
+        // One render of a page at a time: those who ask for it meanwhile wait and are served
+        // that render. Without this, right after a start 200 people rendered the same results
+        // pages together and held every database connection for seconds.
+        let turn = self
+            .rendering
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let _turn = turn.lock().await;
+        let _forget_turn = ForgetTurn {
+            rendering: &self.rendering,
+            key: key.clone(),
+        };
+        if let Some(page) = self.get(&data, &key) {
+            return page.respond(&wanted);
+        }
         let response = next.run(request).await;
         let is_html = response
             .headers()
@@ -200,6 +221,22 @@ impl PageCache {
         };
         self.insert(data, key, page.clone());
         page.respond(&wanted)
+    }
+}
+
+/// Forgets a page's render turn once its render is over (before the turn is handed on: whoever
+/// waited for it finds the page kept, or renders it in a turn of their own).
+struct ForgetTurn<'a> {
+    rendering: &'a Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    key: String,
+}
+
+impl Drop for ForgetTurn<'_> {
+    fn drop(&mut self) {
+        self.rendering
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.key);
     }
 }
 

@@ -271,6 +271,45 @@ async fn a_public_page_is_served_from_the_cache_with_an_etag_and_304() {
 }
 
 #[tokio::test]
+async fn people_asking_at_once_for_a_page_not_yet_kept_wait_for_one_render() {
+    let (_folder, state) = state().await;
+    let cache = Arc::new(PageCache::new(state.db.clone()));
+    let renders = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = renders.clone();
+    let router = Router::new()
+        .route(
+            "/organisations",
+            axum::routing::get(move || {
+                let counted = counted.clone();
+                async move {
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    axum::response::Html("<p>Organisations</p>")
+                }
+            }),
+        )
+        .layer(middleware::from_fn_with_state(cache, page_cache::caching));
+
+    let mut asking = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let router = router.clone();
+        asking.spawn(async move { get(&router, "/organisations", &[]).await });
+    }
+    let answers = asking.join_all().await;
+    assert!(answers
+        .iter()
+        .all(|answer| answer.status == StatusCode::OK && answer.text() == "<p>Organisations</p>"));
+    assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let searched = get(&router, "/organisations?q=leeds", &[]).await;
+    assert_eq!(searched.status, StatusCode::OK);
+    assert_eq!(
+        renders.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "another page renders in its own turn"
+    );
+}
+
+#[tokio::test]
 async fn a_new_organisation_snapshot_replaces_the_cached_pages() {
     let (_folder, state) = state().await;
     let db = state.db.clone();

@@ -158,6 +158,32 @@ async fn a_reviewer_cannot_withdraw_a_conflict_nhs_england_declared_for_them() {
             ("reason", "No longer relevant"),
         ]
     };
+    // Declaring NHS England's conflict again would make the reviewer its declarer, free to
+    // withdraw it: it is refused, and the declaration stays NHS England's.
+    let answer = post(
+        &reviewer,
+        &server,
+        DeclareConflict::PATH,
+        &[
+            ("account_id", reviewer_id.as_str()),
+            ("trust_ods_code", "RR8"),
+            ("reason", "Declared again by me"),
+        ],
+    )
+    .await;
+    assert!(answer.body.contains("Forbidden"), "{answer:?}");
+    assert!(
+        answer.body.contains("it stays as they declared it"),
+        "{answer:?}"
+    );
+    let rr8 = app::store::reviewers::conflicts(&server.state.db, &reviewer_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|conflict| conflict.trust_ods_code == "RR8")
+        .unwrap();
+    assert_eq!(rr8.reason, "Worked there until 2025");
+    assert_eq!(rr8.declared_by, format!("Test {}", Role::Admin.label()));
     let answer = post(
         &reviewer,
         &server,

@@ -480,7 +480,7 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
     assignments::propose(db, "demo", &id, &plan)
         .await
         .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
-    assignments::confirm(db, "demo", &id, &into_review, &[])
+    assignments::confirm(db, "demo", &id, &into_review, &[], |_| Ok(()))
         .await
         .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
     cycles::change_phase(db, "demo", &id, Phase::Submission, Phase::PeerReview)

@@ -82,6 +82,15 @@ impl From<AssignmentError> for AppError {
                 "Nothing was confirmed: an assessment in the proposal has become {} since it was proposed. Propose the assignment again.",
                 status.label().to_lowercase()
             )),
+            AssignmentError::BreaksTheRules(count) => {
+                let places = match count {
+                    1 => "1 of its places breaks".to_string(),
+                    n => format!("{n} of its places break"),
+                };
+                AppError::Invalid(format!(
+                    "Nothing was confirmed: {places} the rules for who may review what, because something changed after the proposal was made (a conflict of interest was declared, an account was disabled or lost its peer reviewer role, or a reviewer has too many reviews). Propose the assignment again."
+                ))
+            }
             AssignmentError::Database(error) => error.into(),
         }
     }

@@ -83,6 +83,27 @@ async fn guesses_sent_at_once_cannot_all_pass_the_limit() {
         }
     }
     assert_eq!(throttled, 12 - 5, "only 5 guesses are checked");
+    // Each guess turned away by the limit is in the audit trail: whom it tried, from where, why.
+    let records = app::store::audit::recent(&server.state.db.pool, 50)
+        .await
+        .unwrap();
+    let turned_away: Vec<_> = records
+        .iter()
+        .filter(|record| record.action == "sign-in refused by the limit")
+        .collect();
+    assert_eq!(turned_away.len(), 12 - 5, "{records:?}");
+    for record in turned_away {
+        assert_eq!(record.actor, "anonymous");
+        assert_eq!(record.entity_id, LEAD);
+        assert_eq!(record.after.as_deref(), Some("from 127.0.0.1"));
+        assert!(
+            record
+                .reason
+                .as_deref()
+                .is_some_and(|reason| reason.contains("too many attempts to sign in")),
+            "{record:?}"
+        );
+    }
     let answer = post(
         &api_client(),
         &server,
@@ -195,6 +216,16 @@ async fn a_reviewer_cannot_withdraw_a_conflict_nhs_england_declared_for_them() {
     assert!(
         answer.body.contains("only NHS England can withdraw it"),
         "{answer:?}"
+    );
+    let refused = refusal_recorded(&server, WithdrawConflict::PATH).await;
+    assert_eq!(refused.actor, reviewer_id);
+    assert_eq!(refused.after.as_deref(), Some("from 127.0.0.1"));
+    assert!(
+        refused
+            .reason
+            .as_deref()
+            .is_some_and(|reason| reason.contains("only NHS England can withdraw it")),
+        "{refused:?}"
     );
     let answer = post(
         &reviewer,
@@ -539,5 +570,64 @@ async fn refused_actions_are_in_the_audit_trail() {
     assert_eq!(
         refused.reason.as_deref(),
         Some("Only NHS England moderators can moderate assessments.")
+    );
+}
+
+/// The latest "refused" record of a request to `path`, once it is written (beside the request).
+async fn refusal_recorded(server: &TestServer, path: &str) -> app::store::audit::AuditRecord {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let records = app::store::audit::recent(&server.state.db.pool, 20)
+            .await
+            .unwrap();
+        if let Some(record) = records
+            .into_iter()
+            .find(|record| record.action == "refused" && record.entity_id == path)
+        {
+            return record;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no refusal of {path} recorded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_by_the_assessment_lifecycle_is_in_the_audit_trail() {
+    use app::api::assessments::SubmitAssessment;
+    use app::rules::lifecycle::AssessmentStatus;
+    let server = start_server().await;
+    let cycle = CycleBuilder::new().open(&server).await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Submitted)
+        .build(&server)
+        .await;
+    let (lead, id) = lead().signed_in_with_id(&server).await;
+    // Submitting again: the lead may read it, but the lifecycle refuses it now.
+    let answer = post(
+        &lead,
+        &server,
+        SubmitAssessment::PATH,
+        &[
+            ("assessment_id", assessment.as_str()),
+            ("declaration", "on"),
+        ],
+    )
+    .await;
+    assert!(answer.status >= 400, "{answer:?}");
+    let refused = refusal_recorded(&server, SubmitAssessment::PATH).await;
+    assert_eq!(refused.actor, id);
+    assert_eq!(refused.after.as_deref(), Some("from 127.0.0.1"));
+    let reason = refused.reason.expect("the lifecycle's words");
+    // The words the lead read (up to any punctuation, which the answer may escape).
+    let words: String = reason
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == ' ')
+        .collect();
+    assert!(
+        words.len() > 10 && answer.body.contains(&words),
+        "{reason:?} in {answer:?}"
     );
 }

@@ -15,12 +15,21 @@ use crate::store::results::ResultsError;
 use crate::store::reviewers::ReviewerError;
 use crate::store::reviews::ReviewError;
 
+/// A refusal of something asked for: recorded in the audit trail (who, what, from where, why),
+/// as [`super::guard::allowed`] records the access rules' refusals.
 impl From<Refusal> for AppError {
     fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::NotAllowed(message) => AppError::Forbidden(message),
-            Refusal::NotNow(message) => AppError::Invalid(message),
-        }
+        super::guard::record_refused(refusal.message());
+        unrecorded(refusal)
+    }
+}
+
+/// The error for a refusal, not recorded: for saying why something a page shows cannot be done
+/// now, which nobody has asked to do.
+pub(super) fn unrecorded(refusal: Refusal) -> AppError {
+    match refusal {
+        Refusal::NotAllowed(message) => AppError::Forbidden(message),
+        Refusal::NotNow(message) => AppError::Invalid(message),
     }
 }
 
@@ -114,7 +123,10 @@ impl From<ReviewerError> for AppError {
             ReviewerError::NoSuchConflict(trust) => AppError::Invalid(format!(
                 "There is no declared conflict of interest with {trust}. It may have been withdrawn already: reload the page."
             )),
-            ReviewerError::Refused(refusal) => AppError::Forbidden(refusal.to_string()),
+            ReviewerError::Refused(refusal) => {
+                super::guard::record_refused(refusal);
+                AppError::Forbidden(refusal.to_string())
+            }
             ReviewerError::Database(error) => error.into(),
         }
     }

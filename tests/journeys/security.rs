@@ -631,3 +631,43 @@ async fn a_refusal_by_the_assessment_lifecycle_is_in_the_audit_trail() {
         "{reason:?} in {answer:?}"
     );
 }
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions_at_once() {
+    use app::api::accounts::SetPersonActive;
+    let server = start_server().await;
+    let admin = admin().signed_in(&server).await;
+    let (_lead, id) = lead().signed_in_with_id(&server).await;
+    let sessions = || async {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE account_id = $1")
+            .bind(&id)
+            .fetch_one(&server.state.db.pool)
+            .await
+            .unwrap();
+        count
+    };
+    assert_eq!(sessions().await, 1, "the lead is signed in");
+    let answer = post(
+        &admin,
+        &server,
+        SetPersonActive::PATH,
+        &[
+            ("account_id", id.as_str()),
+            ("active", "false"),
+            ("reason", "Left the trust"),
+        ],
+    )
+    .await;
+    assert!(answer.status < 400, "{answer:?}");
+    assert_eq!(sessions().await, 0, "no session of the lead is left");
+    let record = app::store::audit::recent(&server.state.db.pool, 5)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|record| record.action == "disable account")
+        .unwrap();
+    assert_eq!(
+        record.after.as_deref(),
+        Some("disabled; signed-in sessions ended: 1")
+    );
+}

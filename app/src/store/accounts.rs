@@ -436,8 +436,8 @@ pub async fn set_roles(
     Ok(())
 }
 
-/// Enables or disables an account, with its audit record. A disabled account cannot sign in and
-/// its sessions stop working at their next request.
+/// Enables or disables an account, with its audit record. A disabled account cannot sign in, and
+/// its sessions are deleted in the same transaction.
 pub async fn set_active(
     db: &Db,
     actor: &str,
@@ -459,6 +459,16 @@ pub async fn set_active(
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
+    // A disabled account is signed out everywhere at once, not at its sessions' next request.
+    let sessions_ended = if active {
+        0
+    } else {
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+    };
     let status = |active: bool| if active { "active" } else { "disabled" }.to_string();
     audit::record(
         &mut tx,
@@ -472,7 +482,10 @@ pub async fn set_active(
             entity_type: "account",
             entity_id: account_id,
             before: Some(status(before == 1)),
-            after: Some(status(active)),
+            after: Some(match sessions_ended {
+                0 => status(active),
+                n => format!("{}; signed-in sessions ended: {n}", status(active)),
+            }),
             reason: reason.map(str::to_string),
         },
     )

@@ -118,6 +118,47 @@ async fn guesses_sent_at_once_cannot_all_pass_the_limit() {
 }
 
 #[tokio::test]
+async fn password_reset_requests_from_one_address_are_rationed_whatever_the_email() {
+    use app::rules::sign_in::{MAX_RESETS_PER_ACCOUNT, MAX_RESETS_PER_ADDRESS};
+    assert!(MAX_RESETS_PER_ACCOUNT < MAX_RESETS_PER_ADDRESS);
+    let server = start_server().await;
+    lead().create(&server).await;
+    let ask = |email: String| {
+        let server = &server;
+        async move {
+            post(
+                &api_client(),
+                server,
+                RequestPasswordReset::PATH,
+                &[("email", email.as_str())],
+            )
+            .await
+        }
+    };
+    // Each address asked for fewer times than its own limit, all from 127.0.0.1.
+    for n in 0..MAX_RESETS_PER_ADDRESS {
+        let answer = ask(format!("person{n}@trust.nhs.uk")).await;
+        assert!(!answer.body.contains("too many"), "{n}: {answer:?}");
+    }
+    for email in ["someone.new@trust.nhs.uk", LEAD] {
+        let answer = ask(email.to_string()).await;
+        assert!(
+            answer
+                .body
+                .contains("too many requests for a password reset link"),
+            "{email}: {answer:?}"
+        );
+    }
+    let links: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE to_address LIKE $1")
+            .bind(format!("%{LEAD}%"))
+            .fetch_one(&server.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(links, 0, "no link was sent to the lead");
+}
+
+#[tokio::test]
 async fn password_reset_links_are_rationed_whether_or_not_the_account_exists() {
     let server = start_server().await;
     lead().create(&server).await;

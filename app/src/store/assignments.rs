@@ -786,8 +786,21 @@ pub(crate) mod tests {
                     )
                 })
                 .collect();
+            // The check handed in sees the cycle as it is, and its refusal confirms nothing.
+            let refused = confirm(&db, "admin", &cycle, &into_review, &[], |now| {
+                assert_eq!(
+                    now.plan_of(&[AssignmentStatus::Proposed]).assignments.len(),
+                    3
+                );
+                Err(AssignmentError::BreaksTheRules(1))
+            })
+            .await;
+            assert!(matches!(refused, Err(AssignmentError::BreaksTheRules(1))));
+            for assessment in assessments::for_cycle(&db, &cycle).await.unwrap() {
+                assert_eq!(assessment.status, AssessmentStatus::Submitted);
+            }
             assert_eq!(
-                confirm(&db, "admin", &cycle, &into_review, &[])
+                confirm(&db, "admin", &cycle, &into_review, &[], |_| Ok(()))
                     .await
                     .unwrap(),
                 3

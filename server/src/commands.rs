@@ -13,6 +13,13 @@ pub const BUNDLED_FRAMEWORK: &str = include_str!("../data/framework/dma-2026.tom
 /// and stores it as a new version only if it is entirely valid.
 /// Checks the audit trail's hash chain from the first record to the last and prints its head.
 pub async fn verify_audit(config: &Config) -> anyhow::Result<()> {
+    println!("{}", audit_verified(config).await?);
+    Ok(())
+}
+
+/// What `verify-audit` prints once the whole chain checks: how many records and the head (the
+/// last record's number and hash), to keep apart and compare with later.
+async fn audit_verified(config: &Config) -> anyhow::Result<String> {
     use app::store::audit;
     let db = crate::open_database(&config.database_url).await?;
     if let Some(seq) = audit::verify_chain(&db.pool).await? {
@@ -20,13 +27,12 @@ pub async fn verify_audit(config: &Config) -> anyhow::Result<()> {
             "The audit trail is broken at record {seq}: that record, or the one before it, was changed or removed."
         );
     }
-    match audit::head(&db.pool).await? {
-        Some((seq, hash)) => println!(
+    Ok(match audit::head(&db.pool).await? {
+        Some((seq, hash)) => format!(
             "The audit trail verifies: {seq} records, none changed or removed. Head: record {seq}, hash {hash}."
         ),
-        None => println!("The audit trail is empty."),
-    }
-    Ok(())
+        None => "The audit trail is empty.".to_string(),
+    })
 }
 
 pub async fn load_framework(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
@@ -480,7 +486,7 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
     assignments::propose(db, "demo", &id, &plan)
         .await
         .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
-    assignments::confirm(db, "demo", &id, &into_review, &[])
+    assignments::confirm(db, "demo", &id, &into_review, &[], |_| Ok(()))
         .await
         .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
     cycles::change_phase(db, "demo", &id, Phase::Submission, Phase::PeerReview)
@@ -539,6 +545,24 @@ mod tests {
             .fetch_one(&db.pool)
             .await
             .unwrap()
+    }
+
+    #[tokio::test]
+    async fn verify_audit_prints_the_head_of_the_trail() {
+        let folder = tempfile::tempdir().unwrap();
+        let config = config(folder.path());
+        let db = crate::open_database(&config.database_url).await.unwrap();
+        let (seq, hash): (i64, String) =
+            sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!(hash.len(), 64, "a SHA-256 in hex: {hash}");
+        let printed = audit_verified(&config).await.unwrap();
+        assert_eq!(
+            printed,
+            format!("The audit trail verifies: {seq} records, none changed or removed. Head: record {seq}, hash {hash}.")
+        );
     }
 
     #[tokio::test]

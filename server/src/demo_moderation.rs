@@ -310,7 +310,7 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
     assignments::propose(db, "demo", &id, &plan)
         .await
         .map_err(seeding)?;
-    assignments::confirm(db, "demo", &id, &into_review, &[])
+    assignments::confirm(db, "demo", &id, &into_review, &[], |_| Ok(()))
         .await
         .map_err(seeding)?;
     cycles::change_phase(db, "demo", &id, Phase::Submission, Phase::PeerReview)

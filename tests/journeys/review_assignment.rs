@@ -315,3 +315,111 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     assert!([&from_first_ics, &from_third_ics, &from_west_yorkshire].contains(&&replacement));
     assert_eq!(store::audit::verify_chain(&db.pool).await.unwrap(), None);
 }
+
+/// Confirms the cycle's proposal as `admin`; returns the answer.
+async fn confirm(server: &TestServer, admin: &reqwest::Client, cycle: &str) -> Answer {
+    post(
+        admin,
+        server,
+        ConfirmAssignment::PATH,
+        &[("cycle_id", cycle)],
+    )
+    .await
+}
+
+/// How many of the cycle's reviews are proposed and how many assigned.
+async fn proposed_and_assigned(server: &TestServer, cycle: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN status = 'proposed' THEN 1 ELSE 0 END), 0), \
+                COALESCE(SUM(CASE WHEN status = 'assigned' THEN 1 ELSE 0 END), 0) \
+         FROM review_assignments WHERE cycle_id = $1",
+    )
+    .bind(cycle)
+    .fetch_one(&server.state.db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_conflict_declared_or_an_account_disabled_after_the_proposal_stops_its_confirmation() {
+    use app::api::accounts::SetPersonActive;
+    use app::api::reviewers::{DeclareConflict, WithdrawConflict};
+    let server = start_server().await;
+    let db = &server.state.db;
+    let cycle = CycleBuilder::new().open(&server).await;
+    let ((trust, _), (_, second_ics), third_ics) = two_trusts_and_a_third_ics(&server).await;
+    let assessment = AssessmentBuilder::new(&cycle, &trust)
+        .status(AssessmentStatus::Submitted)
+        .build(&server)
+        .await;
+    // Exactly two eligible reviewers for the two places: both are proposed.
+    let (first, _) = reviewer(&server, "a@second.nhs.uk", &second_ics).await;
+    let (second, _) = reviewer(&server, "b@third.nhs.uk", &third_ics).await;
+    let admin = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in(&server)
+        .await;
+    let Answer { status, body, .. } = post(
+        &admin,
+        &server,
+        ProposeAssignment::PATH,
+        &[("cycle_id", &cycle)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(proposed_and_assigned(&server, &cycle).await, (2, 0));
+    let refused = |answer: &Answer| {
+        assert!(
+            answer
+                .body
+                .contains("Nothing was confirmed: 1 of its places breaks the rules")
+                && answer.body.contains("Propose the assignment again"),
+            "{answer:?}"
+        );
+    };
+    let still_proposed = || async {
+        assert_eq!(proposed_and_assigned(&server, &cycle).await, (2, 0));
+        let header = store::assessments::header(db, &assessment)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(header.status, AssessmentStatus::Submitted);
+    };
+
+    // A conflict with the trust declared after the proposal.
+    let conflict = [
+        ("account_id", first.as_str()),
+        ("trust_ods_code", trust.as_str()),
+        ("reason", "Starts there next month"),
+    ];
+    let answer = post(&admin, &server, DeclareConflict::PATH, &conflict).await;
+    assert!(answer.status < 400, "{answer:?}");
+    refused(&confirm(&server, &admin, &cycle).await);
+    still_proposed().await;
+    let answer = post(&admin, &server, WithdrawConflict::PATH, &conflict).await;
+    assert!(answer.status < 400, "{answer:?}");
+
+    // A proposed reviewer's account disabled after the proposal.
+    let status_change = |active: &'static str| {
+        [
+            ("account_id", second.clone()),
+            ("active", active.to_string()),
+            ("reason", "Left the NHS".to_string()),
+        ]
+    };
+    let fields = status_change("false");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let answer = post(&admin, &server, SetPersonActive::PATH, &fields).await;
+    assert!(answer.status < 400, "{answer:?}");
+    refused(&confirm(&server, &admin, &cycle).await);
+    still_proposed().await;
+
+    // With both put right, the same proposal is confirmed.
+    let fields = status_change("true");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let answer = post(&admin, &server, SetPersonActive::PATH, &fields).await;
+    assert!(answer.status < 400, "{answer:?}");
+    let answer = confirm(&server, &admin, &cycle).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(proposed_and_assigned(&server, &cycle).await, (0, 2));
+}

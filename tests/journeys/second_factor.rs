@@ -320,6 +320,30 @@ async fn an_admin_without_an_app_sets_one_up_to_finish_signing_in() {
         .await
         .iter()
         .any(|action| action == "set up authenticator app: 10 recovery codes"));
+    // The codes shown are kept only as argon2 hashes: none is readable in the table.
+    let shown: Vec<String> = setup_page
+        .split("<li><code>")
+        .skip(1)
+        .map(|item| item[..item.find("</code>").unwrap()].to_string())
+        .collect();
+    assert_eq!(shown.len(), 10);
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT code_hash FROM recovery_codes WHERE account_id = $1")
+            .bind(&id)
+            .fetch_all(&server.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 10);
+    for hash in &stored {
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        for code in &shown {
+            let bare: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
+            assert!(
+                !hash.contains(code.as_str()) && !hash.contains(&bare),
+                "{code} in {hash}"
+            );
+        }
+    }
 
     // A recovery code shown on the page now signs in (once).
     let other = api_client();

@@ -83,6 +83,27 @@ async fn guesses_sent_at_once_cannot_all_pass_the_limit() {
         }
     }
     assert_eq!(throttled, 12 - 5, "only 5 guesses are checked");
+    // Each guess turned away by the limit is in the audit trail: whom it tried, from where, why.
+    let records = app::store::audit::recent(&server.state.db.pool, 50)
+        .await
+        .unwrap();
+    let turned_away: Vec<_> = records
+        .iter()
+        .filter(|record| record.action == "sign-in refused by the limit")
+        .collect();
+    assert_eq!(turned_away.len(), 12 - 5, "{records:?}");
+    for record in turned_away {
+        assert_eq!(record.actor, "anonymous");
+        assert_eq!(record.entity_id, LEAD);
+        assert_eq!(record.after.as_deref(), Some("from 127.0.0.1"));
+        assert!(
+            record
+                .reason
+                .as_deref()
+                .is_some_and(|reason| reason.contains("too many attempts to sign in")),
+            "{record:?}"
+        );
+    }
     let answer = post(
         &api_client(),
         &server,
@@ -94,6 +115,47 @@ async fn guesses_sent_at_once_cannot_all_pass_the_limit() {
         answer.body.contains("too many attempts to sign in"),
         "{answer:?}"
     );
+}
+
+#[tokio::test]
+async fn password_reset_requests_from_one_address_are_rationed_whatever_the_email() {
+    use app::rules::sign_in::{MAX_RESETS_PER_ACCOUNT, MAX_RESETS_PER_ADDRESS};
+    assert!(MAX_RESETS_PER_ACCOUNT < MAX_RESETS_PER_ADDRESS);
+    let server = start_server().await;
+    lead().create(&server).await;
+    let ask = |email: String| {
+        let server = &server;
+        async move {
+            post(
+                &api_client(),
+                server,
+                RequestPasswordReset::PATH,
+                &[("email", email.as_str())],
+            )
+            .await
+        }
+    };
+    // Each address asked for fewer times than its own limit, all from 127.0.0.1.
+    for n in 0..MAX_RESETS_PER_ADDRESS {
+        let answer = ask(format!("person{n}@trust.nhs.uk")).await;
+        assert!(!answer.body.contains("too many"), "{n}: {answer:?}");
+    }
+    for email in ["someone.new@trust.nhs.uk", LEAD] {
+        let answer = ask(email.to_string()).await;
+        assert!(
+            answer
+                .body
+                .contains("too many requests for a password reset link"),
+            "{email}: {answer:?}"
+        );
+    }
+    let links: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE to_address LIKE $1")
+            .bind(format!("%{LEAD}%"))
+            .fetch_one(&server.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(links, 0, "no link was sent to the lead");
 }
 
 #[tokio::test]
@@ -158,6 +220,32 @@ async fn a_reviewer_cannot_withdraw_a_conflict_nhs_england_declared_for_them() {
             ("reason", "No longer relevant"),
         ]
     };
+    // Declaring NHS England's conflict again would make the reviewer its declarer, free to
+    // withdraw it: it is refused, and the declaration stays NHS England's.
+    let answer = post(
+        &reviewer,
+        &server,
+        DeclareConflict::PATH,
+        &[
+            ("account_id", reviewer_id.as_str()),
+            ("trust_ods_code", "RR8"),
+            ("reason", "Declared again by me"),
+        ],
+    )
+    .await;
+    assert!(answer.body.contains("Forbidden"), "{answer:?}");
+    assert!(
+        answer.body.contains("it stays as they declared it"),
+        "{answer:?}"
+    );
+    let rr8 = app::store::reviewers::conflicts(&server.state.db, &reviewer_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|conflict| conflict.trust_ods_code == "RR8")
+        .unwrap();
+    assert_eq!(rr8.reason, "Worked there until 2025");
+    assert_eq!(rr8.declared_by, format!("Test {}", Role::Admin.label()));
     let answer = post(
         &reviewer,
         &server,
@@ -169,6 +257,16 @@ async fn a_reviewer_cannot_withdraw_a_conflict_nhs_england_declared_for_them() {
     assert!(
         answer.body.contains("only NHS England can withdraw it"),
         "{answer:?}"
+    );
+    let refused = refusal_recorded(&server, WithdrawConflict::PATH).await;
+    assert_eq!(refused.actor, reviewer_id);
+    assert_eq!(refused.after.as_deref(), Some("from 127.0.0.1"));
+    assert!(
+        refused
+            .reason
+            .as_deref()
+            .is_some_and(|reason| reason.contains("only NHS England can withdraw it")),
+        "{refused:?}"
     );
     let answer = post(
         &reviewer,
@@ -513,5 +611,104 @@ async fn refused_actions_are_in_the_audit_trail() {
     assert_eq!(
         refused.reason.as_deref(),
         Some("Only NHS England moderators can moderate assessments.")
+    );
+}
+
+/// The latest "refused" record of a request to `path`, once it is written (beside the request).
+async fn refusal_recorded(server: &TestServer, path: &str) -> app::store::audit::AuditRecord {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let records = app::store::audit::recent(&server.state.db.pool, 20)
+            .await
+            .unwrap();
+        if let Some(record) = records
+            .into_iter()
+            .find(|record| record.action == "refused" && record.entity_id == path)
+        {
+            return record;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no refusal of {path} recorded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_by_the_assessment_lifecycle_is_in_the_audit_trail() {
+    use app::api::assessments::SubmitAssessment;
+    use app::rules::lifecycle::AssessmentStatus;
+    let server = start_server().await;
+    let cycle = CycleBuilder::new().open(&server).await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Submitted)
+        .build(&server)
+        .await;
+    let (lead, id) = lead().signed_in_with_id(&server).await;
+    // Submitting again: the lead may read it, but the lifecycle refuses it now.
+    let answer = post(
+        &lead,
+        &server,
+        SubmitAssessment::PATH,
+        &[
+            ("assessment_id", assessment.as_str()),
+            ("declaration", "on"),
+        ],
+    )
+    .await;
+    assert!(answer.status >= 400, "{answer:?}");
+    let refused = refusal_recorded(&server, SubmitAssessment::PATH).await;
+    assert_eq!(refused.actor, id);
+    assert_eq!(refused.after.as_deref(), Some("from 127.0.0.1"));
+    let reason = refused.reason.expect("the lifecycle's words");
+    // The words the lead read (up to any punctuation, which the answer may escape).
+    let words: String = reason
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == ' ')
+        .collect();
+    assert!(
+        words.len() > 10 && answer.body.contains(&words),
+        "{reason:?} in {answer:?}"
+    );
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions_at_once() {
+    use app::api::accounts::SetPersonActive;
+    let server = start_server().await;
+    let admin = admin().signed_in(&server).await;
+    let (_lead, id) = lead().signed_in_with_id(&server).await;
+    let sessions = || async {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE account_id = $1")
+            .bind(&id)
+            .fetch_one(&server.state.db.pool)
+            .await
+            .unwrap();
+        count
+    };
+    assert_eq!(sessions().await, 1, "the lead is signed in");
+    let answer = post(
+        &admin,
+        &server,
+        SetPersonActive::PATH,
+        &[
+            ("account_id", id.as_str()),
+            ("active", "false"),
+            ("reason", "Left the trust"),
+        ],
+    )
+    .await;
+    assert!(answer.status < 400, "{answer:?}");
+    assert_eq!(sessions().await, 0, "no session of the lead is left");
+    let record = app::store::audit::recent(&server.state.db.pool, 5)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|record| record.action == "disable account")
+        .unwrap();
+    assert_eq!(
+        record.after.as_deref(),
+        Some("disabled; signed-in sessions ended: 1")
     );
 }

@@ -474,7 +474,7 @@ impl AssessmentBuilder {
                 .await
                 .expect("the reviewers are proposed");
             let into_review = [(id.clone(), allowed(Event::ConfirmReviewers, Submitted))];
-            assignments::confirm(db, ACTOR, &self.cycle_id, &into_review, &[])
+            assignments::confirm(db, ACTOR, &self.cycle_id, &into_review, &[], |_| Ok(()))
                 .await
                 .expect("the assignment is confirmed");
         }

@@ -131,6 +131,16 @@ pub fn may_withdraw_conflict(actor: &Actor, declared_by: &str) -> Result<(), Ref
     }
 }
 
+/// Declaring again a conflict already declared, which replaces its reason and makes the actor its
+/// declarer: whoever may withdraw it (given who declared it). Otherwise a reviewer could declare
+/// again a conflict NHS England declared for them, become its declarer, then withdraw it.
+pub fn may_declare_conflict_again(actor: &Actor, declared_by: &str) -> Result<(), Refusal> {
+    match may_withdraw_conflict(actor, declared_by) {
+        Ok(()) => Ok(()),
+        Err(_) => Err("NHS England has already declared this conflict of interest for you, so it stays as they declared it and nothing was changed. Contact the service team if it is wrong."),
+    }
+}
+
 /// Proposing, changing and confirming who reviews what, and replacing reviewers who decline.
 pub fn may_assign_reviewers(actor: &Actor) -> Result<(), Refusal> {
     if actor.has(Role::Admin) {
@@ -472,6 +482,17 @@ mod tests {
         assert!(may_withdraw_conflict(&reviewer, "a1").is_ok());
         assert!(may_withdraw_conflict(&reviewer, "an-admin").is_err());
         assert!(may_withdraw_conflict(&actor(&[Role::Admin], None), "a1").is_ok());
+    }
+
+    #[test]
+    fn a_reviewer_declares_again_only_the_conflicts_they_declared() {
+        let reviewer = actor(&[Role::PeerReviewer], Some("R0A"));
+        assert!(may_declare_conflict_again(&reviewer, "a1").is_ok());
+        let refusal = may_declare_conflict_again(&reviewer, "an-admin").unwrap_err();
+        assert!(refusal.contains("nothing was changed"), "{refusal}");
+        let admin = actor(&[Role::Admin], None);
+        assert!(may_declare_conflict_again(&admin, "a1").is_ok());
+        assert!(may_declare_conflict_again(&admin, "another-admin").is_ok());
     }
 
     #[test]

@@ -385,21 +385,6 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
             "There is no proposal to confirm. Propose an assignment first.".into(),
         ));
     }
-    // Conflicts declared, accounts disabled and roles removed since the proposal was made count.
-    let violations = check_plan(
-        &data.input,
-        &data.plan_of(&[AssignmentStatus::Proposed, AssignmentStatus::Assigned]),
-    );
-    if !violations.is_empty() {
-        tracing::warn!(?violations, cycle = %cycle_id, "a proposal no longer keeps the rules");
-        let places = match violations.len() {
-            1 => "1 of its places breaks".to_string(),
-            n => format!("{n} of its places break"),
-        };
-        return Err(AppError::Invalid(format!(
-            "Nothing was confirmed: {places} the rules for who may review what, because something changed after the proposal was made (a conflict of interest was declared, an account was disabled or lost its peer reviewer role, or a reviewer has too many reviews). Propose the assignment again."
-        )));
-    }
     let into_review = assessments_into_review(&actor, &cycle, &data)?;
     let link = format!("{}/reviews", public_url()?);
     let deadline = readable_date(&cycle.dates.review_deadline);
@@ -420,7 +405,28 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
             )
         })
         .collect();
-    assignment_store::confirm(&db, &actor.account_id, &cycle_id, &into_review, &mails).await?;
+    // Conflicts declared, accounts disabled and roles removed since the proposal was made count:
+    // the hard rules are checked again inside the transaction that confirms.
+    assignment_store::confirm(
+        &db,
+        &actor.account_id,
+        &cycle_id,
+        &into_review,
+        &mails,
+        |now| {
+            let violations = check_plan(
+                &now.input,
+                &now.plan_of(&[AssignmentStatus::Proposed, AssignmentStatus::Assigned]),
+            );
+            if violations.is_empty() {
+                Ok(())
+            } else {
+                tracing::warn!(?violations, cycle = %cycle_id, "a proposal no longer keeps the rules");
+                Err(assignment_store::AssignmentError::BreaksTheRules(violations.len()))
+            }
+        },
+    )
+    .await?;
     leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?confirmed=1"));
     Ok(())
 }

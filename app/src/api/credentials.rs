@@ -107,6 +107,83 @@ mod tests {
         );
     }
 
+    /// Hashing work that waits until let through; `started` counts the ones that began.
+    #[derive(Clone, Default)]
+    struct Gate {
+        started: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        let_through: std::sync::Arc<(std::sync::Mutex<usize>, std::sync::Condvar)>,
+    }
+
+    impl Gate {
+        fn started(&self) -> usize {
+            self.started.load(std::sync::atomic::Ordering::SeqCst)
+        }
+
+        fn work(&self) -> impl FnOnce() + Send + 'static {
+            let gate = self.clone();
+            move || {
+                gate.started
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let (waiting, wake) = &*gate.let_through;
+                let mut waiting = waiting.lock().unwrap();
+                while *waiting == 0 {
+                    waiting = wake.wait(waiting).unwrap();
+                }
+                *waiting -= 1;
+            }
+        }
+
+        fn let_through(&self, how_many: usize) {
+            let (waiting, wake) = &*self.let_through;
+            *waiting.lock().unwrap() += how_many;
+            wake.notify_all();
+        }
+
+        async fn until_started(&self, how_many: usize) {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while self.started() < how_many {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{} of {how_many} started",
+                    self.started()
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    }
+
+    /// Lets every waiting hash through when dropped, so a failing test frees the slots.
+    struct LetAllThrough(Gate);
+
+    impl Drop for LetAllThrough {
+        fn drop(&mut self) {
+            self.0.let_through(usize::MAX / 2);
+        }
+    }
+
+    #[tokio::test]
+    async fn hashing_beyond_the_bound_waits_for_a_free_slot() {
+        let gate = Gate::default();
+        let _on_exit = LetAllThrough(gate.clone());
+        let hashes: Vec<_> = (0..=MAX_CONCURRENT_HASHES)
+            .map(|_| tokio::spawn(hash_in_turn(gate.work())))
+            .collect();
+        // Other tests may hash meanwhile, but once these hold every slot nothing else runs.
+        gate.until_started(MAX_CONCURRENT_HASHES).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(
+            gate.started(),
+            MAX_CONCURRENT_HASHES,
+            "the one beyond the bound waits"
+        );
+        gate.let_through(1);
+        gate.until_started(MAX_CONCURRENT_HASHES + 1).await;
+        gate.let_through(MAX_CONCURRENT_HASHES);
+        for hash in hashes {
+            hash.await.unwrap().unwrap();
+        }
+    }
+
     #[test]
     fn link_secrets_are_long_and_different() {
         let (a, b) = (new_link_secret(), new_link_secret());

@@ -138,15 +138,35 @@ pub fn client_address() -> String {
 }
 
 fn record_refusal(actor: &Actor, refusal: Refusal) {
+    record_refusal_of(Some(actor.account_id.clone()), None, refusal.to_string());
+}
+
+/// Records in the audit trail, as [`allowed`] does, a refusal made where the person asking is not
+/// at hand (the lifecycle's and the store's refusals, turned into errors by `?`): the session
+/// names them.
+pub fn record_refused(reason: &str) {
+    let session = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Session>().cloned());
+    record_refusal_of(None, session, reason.to_string());
+}
+
+/// Writes the "refused" record beside the request: who (`account`, or the account `session`
+/// names, or "anonymous"), what (the server function asked), from where, and why.
+fn record_refusal_of(account: Option<String>, session: Option<Session>, reason: String) {
     let Some(state) = leptos::prelude::use_context::<crate::state::AppState>() else {
         return;
     };
     let asked = leptos::prelude::use_context::<http::request::Parts>()
         .map(|parts| parts.uri.path().to_string())
         .unwrap_or_default();
-    let account = actor.account_id.clone();
     let from = format!("from {}", client_address());
     tokio::spawn(async move {
+        let account = match (account, session) {
+            (Some(account), _) => Some(account),
+            (None, Some(session)) => session.get::<String>(ACCOUNT_KEY).await.ok().flatten(),
+            (None, None) => None,
+        }
+        .unwrap_or_else(|| "anonymous".into());
         let recorded = async {
             let mut tx = state.db.begin_write().await?;
             crate::store::audit::record(
@@ -157,7 +177,7 @@ fn record_refusal(actor: &Actor, refusal: Refusal) {
                     entity_type: "request",
                     entity_id: &asked,
                     after: Some(from),
-                    reason: Some(refusal.to_string()),
+                    reason: Some(reason),
                     ..Default::default()
                 },
             )

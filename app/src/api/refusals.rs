@@ -15,12 +15,21 @@ use crate::store::results::ResultsError;
 use crate::store::reviewers::ReviewerError;
 use crate::store::reviews::ReviewError;
 
+/// A refusal of something asked for: recorded in the audit trail (who, what, from where, why),
+/// as [`super::guard::allowed`] records the access rules' refusals.
 impl From<Refusal> for AppError {
     fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::NotAllowed(message) => AppError::Forbidden(message),
-            Refusal::NotNow(message) => AppError::Invalid(message),
-        }
+        super::guard::record_refused(refusal.message());
+        unrecorded(refusal)
+    }
+}
+
+/// The error for a refusal, not recorded: for saying why something a page shows cannot be done
+/// now, which nobody has asked to do.
+pub(super) fn unrecorded(refusal: Refusal) -> AppError {
+    match refusal {
+        Refusal::NotAllowed(message) => AppError::Forbidden(message),
+        Refusal::NotNow(message) => AppError::Invalid(message),
     }
 }
 
@@ -82,6 +91,15 @@ impl From<AssignmentError> for AppError {
                 "Nothing was confirmed: an assessment in the proposal has become {} since it was proposed. Propose the assignment again.",
                 status.label().to_lowercase()
             )),
+            AssignmentError::BreaksTheRules(count) => {
+                let places = match count {
+                    1 => "1 of its places breaks".to_string(),
+                    n => format!("{n} of its places break"),
+                };
+                AppError::Invalid(format!(
+                    "Nothing was confirmed: {places} the rules for who may review what, because something changed after the proposal was made (a conflict of interest was declared, an account was disabled or lost its peer reviewer role, or a reviewer has too many reviews). Propose the assignment again."
+                ))
+            }
             AssignmentError::Database(error) => error.into(),
         }
     }
@@ -105,7 +123,10 @@ impl From<ReviewerError> for AppError {
             ReviewerError::NoSuchConflict(trust) => AppError::Invalid(format!(
                 "There is no declared conflict of interest with {trust}. It may have been withdrawn already: reload the page."
             )),
-            ReviewerError::Refused(refusal) => AppError::Forbidden(refusal.to_string()),
+            ReviewerError::Refused(refusal) => {
+                super::guard::record_refused(refusal);
+                AppError::Forbidden(refusal.to_string())
+            }
             ReviewerError::Database(error) => error.into(),
         }
     }

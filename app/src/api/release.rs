@@ -489,8 +489,10 @@ pub async fn reopen_for_correction(assessment_id: String, reason: String) -> Res
         "correction-reason",
         "what needs correcting",
     )?;
-    let allowed = judge(&actor, &header, Event::Correct)
-        .map_err(|refusal| AppError::Invalid(refusal.message().to_string()))?;
+    let allowed = judge(&actor, &header, Event::Correct).map_err(|refusal| {
+        guard::record_refused(refusal.message());
+        AppError::Invalid(refusal.message().to_string())
+    })?;
     results_store::reopen(&db, &actor.account_id, &assessment_id, allowed, &reason).await?;
     leptos_axum::redirect(&format!(
         "/admin/cycles/{}/results?reopened=1",

@@ -125,7 +125,8 @@ pub async fn save_reviewer_profile(
 }
 
 /// Declares that a reviewer must never review a trust, with the reason. Any trust in the current
-/// organisation structure, the reviewer's own included; declaring one again replaces the reason.
+/// organisation structure, the reviewer's own included; declaring one again replaces the reason,
+/// unless NHS England declared it for the reviewer asking (it stays as NHS England declared it).
 #[server]
 pub async fn declare_conflict(
     account_id: String,
@@ -155,7 +156,15 @@ pub async fn declare_conflict(
     }
     let reason =
         check_reason(&reason).map_err(|message| AppError::field("conflict-reason", message))?;
-    reviewer_store::declare_conflict(&db, &actor.account_id, &account_id, &trust, reason).await?;
+    reviewer_store::declare_conflict(
+        &db,
+        &actor.account_id,
+        &account_id,
+        &trust,
+        reason,
+        |declared_by| access::may_declare_conflict_again(&actor, declared_by),
+    )
+    .await?;
     back_to_page(&actor, &account_id, "conflict-declared");
     Ok(())
 }

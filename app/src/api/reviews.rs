@@ -20,7 +20,7 @@ use {
         assessments::{is_met_anywhere, is_met_in, Strictness},
         cycles::{is_valid_date, readable_date, readable_moment},
         framework::Framework,
-        lifecycle::{decide, Allowed, Event, Participant},
+        lifecycle::{decide, Allowed, Event, Participant, Refusal},
         reasons::given_reason,
         review::{
             adjustments, check_domain_review, check_verdict, domain_review_status, flags,
@@ -181,6 +181,11 @@ impl ReadableReview {
     /// Whether the reader may change or submit the review now: the lifecycle's judgement of the
     /// reviewer submitting the last review, against this reviewer's own deadline.
     fn judge(&self) -> Result<Allowed, AppError> {
+        Ok(self.judgement()??)
+    }
+
+    /// [`Self::judge`], with the lifecycle's refusal kept apart (and so not yet recorded).
+    fn judgement(&self) -> Result<Result<Allowed, Refusal>, AppError> {
         if !self.is_reviewer() {
             return Err(AppError::Forbidden(
                 "Only the peer reviewer it is assigned to can change this review.".into(),
@@ -202,22 +207,26 @@ impl ReadableReview {
             self.header.status,
             &participant,
             &moment,
-        )?)
+        ))
     }
 
     fn locked_reason(&self) -> Option<String> {
-        self.judge().err().map(|error| error.to_string())
+        match self.judgement() {
+            Ok(Ok(_)) => None,
+            Ok(Err(refusal)) => Some(super::refusals::unrecorded(refusal).to_string()),
+            Err(error) => Some(error.to_string()),
+        }
     }
 
     /// The lifecycle's judgement of NHS England causing `event` to the assessment.
-    fn judge_as_nhs_england(&self, event: Event) -> Result<Allowed, AppError> {
+    fn judge_as_nhs_england(&self, event: Event) -> Result<Allowed, Refusal> {
         let today = store::today();
-        Ok(decide(
+        decide(
             event,
             self.header.status,
             &Participant::person(&self.actor, &self.header.trust_ods_code),
             &self.header.moment(&today),
-        )?)
+        )
     }
 
     fn find_domain(&self, key: &str) -> Result<(String, Domain), AppError> {

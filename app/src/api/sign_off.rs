@@ -16,7 +16,7 @@ use {
     crate::rules::{
         access::{self, Actor},
         assessments::{is_met_anywhere, is_met_in},
-        lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant},
+        lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant, Refusal},
         moderation::moderated_scores,
         reasons::given_reason,
         scoring::{domain_score, score_assessment},
@@ -77,16 +77,11 @@ fn judge_decision(
     header: &AssessmentHeader,
     moderated_by: Option<&str>,
     event: Event,
-) -> Result<Allowed, AppError> {
+) -> Result<Allowed, Refusal> {
     let participant = Participant::person(actor, &header.trust_ods_code)
         .moderated_it(moderated_by == Some(actor.account_id.as_str()));
     let today = store::today();
-    Ok(decide(
-        event,
-        header.status,
-        &participant,
-        &header.moment(&today),
-    )?)
+    decide(event, header.status, &participant, &header.moment(&today))
 }
 
 /// The moderated assessments awaiting sign-off, in one region (by name) or all (empty).
@@ -112,7 +107,7 @@ pub async fn sign_off_queue(
         lines.push(SignOffLine {
             refused: judge_decision(&actor, &header, row.moderated_by.as_deref(), Event::SignOff)
                 .err()
-                .map(|error| error.to_string()),
+                .map(|refusal| refusal.message().to_string()),
             assessment_id: row.id,
             title: format!("{} – {}", row.trust_name, row.care_setting),
             region: row.region_name,
@@ -153,7 +148,7 @@ pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppEr
     Ok(SignOffSummary {
         refused: judge_decision(&actor, &header, moderated_by, Event::SignOff)
             .err()
-            .map(|error| error.to_string()),
+            .map(|refusal| refusal.message().to_string()),
         moderator: moderator.as_ref().map(|(_, name)| name.clone()),
         changes,
         self_overall: score_assessment(&framework, header.care_setting, is_met_anywhere(&answers))
@@ -200,8 +195,8 @@ pub async fn sign_off(
         let moderator = moderation_store::moderator_of(&db, id).await?;
         let moderated_by = moderator.as_ref().map(|(id, _)| id.as_str());
         let allowed =
-            judge_decision(&actor, &header, moderated_by, Event::SignOff).map_err(|error| {
-                match error {
+            judge_decision(&actor, &header, moderated_by, Event::SignOff).map_err(|refusal| {
+                match AppError::from(refusal) {
                     AppError::Forbidden(message) => AppError::Forbidden(format!(
                         "{}: {message} Nothing was signed off.",
                         header.title()

@@ -436,8 +436,8 @@ pub async fn set_roles(
     Ok(())
 }
 
-/// Enables or disables an account, with its audit record. A disabled account cannot sign in and
-/// its sessions stop working at their next request.
+/// Enables or disables an account, with its audit record. A disabled account cannot sign in, and
+/// its sessions are deleted in the same transaction.
 pub async fn set_active(
     db: &Db,
     actor: &str,
@@ -459,6 +459,16 @@ pub async fn set_active(
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
+    // A disabled account is signed out everywhere at once, not at its sessions' next request.
+    let sessions_ended = if active {
+        0
+    } else {
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+    };
     let status = |active: bool| if active { "active" } else { "disabled" }.to_string();
     audit::record(
         &mut tx,
@@ -472,7 +482,10 @@ pub async fn set_active(
             entity_type: "account",
             entity_id: account_id,
             before: Some(status(before == 1)),
-            after: Some(status(active)),
+            after: Some(match sessions_ended {
+                0 => status(active),
+                n => format!("{}; signed-in sessions ended: {n}", status(active)),
+            }),
             reason: reason.map(str::to_string),
         },
     )
@@ -622,6 +635,15 @@ impl Throttled {
             Throttled::SecondFactor => ("code-account", "code-address"),
         }
     }
+
+    /// The audit trail's name for an attempt the limit turned away.
+    fn refused_action(self) -> &'static str {
+        match self {
+            Throttled::SignIn => "sign-in refused by the limit",
+            Throttled::PasswordReset => "password reset refused by the limit",
+            Throttled::SecondFactor => "sign-in code refused by the limit",
+        }
+    }
 }
 
 /// Counts an attempt against the email address and the client address before any work is done
@@ -629,7 +651,7 @@ impl Throttled {
 /// (per account, per address). Counting and recording are one write, and writers take turns,
 /// so attempts made in parallel cannot all slip under the limit. Returns the attempt's id, to
 /// forget it by (`forget_attempt`) if it succeeds.
-pub async fn claim_attempt<E>(
+pub async fn claim_attempt<E: std::fmt::Display>(
     db: &Db,
     what: Throttled,
     email: &str,
@@ -656,6 +678,21 @@ pub async fn claim_attempt<E>(
         .await?;
     }
     if let Err(refusal) = allowed(counts[0], counts[1]) {
+        // Turned away before any check: audited like a failed attempt, with why.
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                actor: "anonymous",
+                action: what.refused_action(),
+                entity_type: "account",
+                entity_id: &subjects[0].1,
+                after: Some(format!("from {client_address}")),
+                reason: Some(refusal.to_string()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
         return Ok(Err(refusal));
     }
     let attempt = new_id();
@@ -967,12 +1004,12 @@ mod tests {
 
     #[tokio::test]
     async fn sign_in_failures_are_counted_per_email_and_per_address() {
-        let allow = |_: i64, _: i64| Ok::<(), ()>(());
+        let allow = |_: i64, _: i64| Ok::<(), &str>(());
         let counted = |db: Db, email: &'static str, address: &'static str| async move {
             let mut seen = (-1, -1);
             let _ = claim_attempt(&db, Throttled::SignIn, email, address, 15, |a, b| {
                 seen = (a, b);
-                Err(())
+                Err("only counting")
             })
             .await
             .unwrap();

@@ -30,6 +30,10 @@ pub enum AssignmentError {
     /// An assessment of the proposal left the status it was proposed in; nothing was confirmed.
     #[error("an assessment moved on to {0:?}")]
     AssessmentMovedOn(AssessmentStatus),
+    /// Places of the proposal break the hard rules of who may review what (a conflict declared,
+    /// an account disabled, a role removed since it was proposed); nothing was confirmed.
+    #[error("{0} places of the proposal break the rules")]
+    BreaksTheRules(usize),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -420,15 +424,21 @@ pub async fn swap(
 /// Confirms every proposed review of the cycle: they become assigned, the assessments in
 /// `into_review` go into review as the lifecycle allowed, and `mails` (one per reviewer) are
 /// queued, all in one transaction. If any of those assessments has left the status it was judged
-/// in, nothing is confirmed. Returns how many reviews were confirmed.
+/// in, or `still_allowed` refuses the cycle's assignment data read inside the transaction (the
+/// hard rules, checked again), nothing is confirmed. Returns how many reviews were confirmed.
 pub async fn confirm(
     db: &Db,
     actor: &str,
     cycle_id: &str,
     into_review: &[(String, Allowed)],
     mails: &[OutgoingMail],
+    still_allowed: impl FnOnce(&CycleAssignmentData) -> Result<(), AssignmentError>,
 ) -> Result<u64, AssignmentError> {
     let mut tx = db.begin_write().await?;
+    // Checked here, with the write lock held, on the cycle as it is now: nothing (a conflict
+    // declared, an account disabled) can be written meanwhile, as every change goes through
+    // `begin_write`, which writers take in turn.
+    still_allowed(&cycle_data(db, cycle_id).await?)?;
     let now = now_utc();
     for (assessment_id, allowed) in into_review {
         change_status(&mut tx, StatusChange::new(assessment_id, actor, *allowed))
@@ -776,8 +786,21 @@ pub(crate) mod tests {
                     )
                 })
                 .collect();
+            // The check handed in sees the cycle as it is, and its refusal confirms nothing.
+            let refused = confirm(&db, "admin", &cycle, &into_review, &[], |now| {
+                assert_eq!(
+                    now.plan_of(&[AssignmentStatus::Proposed]).assignments.len(),
+                    3
+                );
+                Err(AssignmentError::BreaksTheRules(1))
+            })
+            .await;
+            assert!(matches!(refused, Err(AssignmentError::BreaksTheRules(1))));
+            for assessment in assessments::for_cycle(&db, &cycle).await.unwrap() {
+                assert_eq!(assessment.status, AssessmentStatus::Submitted);
+            }
             assert_eq!(
-                confirm(&db, "admin", &cycle, &into_review, &[])
+                confirm(&db, "admin", &cycle, &into_review, &[], |_| Ok(()))
                     .await
                     .unwrap(),
                 3

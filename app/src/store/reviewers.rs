@@ -159,22 +159,32 @@ pub async fn all_conflicts(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error
 }
 
 /// Records that a reviewer must never review a trust, with the reason. Declaring the same trust
-/// again replaces the reason (and who declared it, and when). Audited.
+/// again replaces the reason (and who declared it, and when) if `may_declare_again` allows it
+/// given who declared it (an account id); otherwise nothing changes. Audited.
 pub async fn declare_conflict(
     db: &Db,
     actor: &str,
     account_id: &str,
     trust_ods_code: &str,
     reason: &str,
-) -> Result<(), sqlx::Error> {
+    may_declare_again: impl FnOnce(&str) -> Result<(), Refusal>,
+) -> Result<(), ReviewerError> {
     let mut tx = db.begin_write().await?;
-    let before: Option<String> = sqlx::query_scalar(
-        "SELECT reason FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
+    let existing = sqlx::query(
+        "SELECT reason, declared_by FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
     )
     .bind(account_id)
     .bind(trust_ods_code)
     .fetch_optional(&mut *tx)
     .await?;
+    let before: Option<String> = match existing {
+        Some(existing) => {
+            let declared_by: String = existing.try_get("declared_by")?;
+            may_declare_again(&declared_by).map_err(ReviewerError::Refused)?;
+            Some(existing.try_get("reason")?)
+        }
+        None => None,
+    };
     let changed = if before.is_some() {
         sqlx::query(
             "UPDATE reviewer_conflicts SET reason = $1, declared_by = $2, declared_at = $3 \
@@ -366,10 +376,11 @@ mod tests {
                 &reviewer,
                 "RY6",
                 "I worked there until 2025",
+                |_| Ok(()),
             )
             .await
             .unwrap();
-            declare_conflict(&db, &admin, &reviewer, "RR8", "Their own trust")
+            declare_conflict(&db, &admin, &reviewer, "RR8", "Their own trust", |_| Ok(()))
                 .await
                 .unwrap();
             let listed = conflicts(&db, &reviewer).await.unwrap();
@@ -390,9 +401,16 @@ mod tests {
             assert_eq!(record.reason.as_deref(), Some("Their own trust"));
 
             // Declaring the same trust again updates the reason rather than adding a second one.
-            declare_conflict(&db, &reviewer, &reviewer, "RY6", "My partner is its CIO")
-                .await
-                .unwrap();
+            declare_conflict(
+                &db,
+                &reviewer,
+                &reviewer,
+                "RY6",
+                "My partner is its CIO",
+                |_| Ok(()),
+            )
+            .await
+            .unwrap();
             let listed = conflicts(&db, &reviewer).await.unwrap();
             assert_eq!(listed.len(), 2);
             assert_eq!(listed[1].reason, "My partner is its CIO");
@@ -407,7 +425,7 @@ mod tests {
             );
 
             let other = account(&db, "other@nhs.net", "Olu Other", &[Role::PeerReviewer]).await;
-            declare_conflict(&db, &other, &other, "RX9", "Secondment")
+            declare_conflict(&db, &other, &other, "RX9", "Secondment", |_| Ok(()))
                 .await
                 .unwrap();
             let mut expected = vec![
@@ -466,7 +484,7 @@ mod tests {
                 .unwrap();
             let reviewer =
                 account(&db, "rev@nhs.net", "Rita Reviewer", &[Role::PeerReviewer]).await;
-            declare_conflict(&db, "system", &reviewer, "RY6", "Worked there")
+            declare_conflict(&db, "system", &reviewer, "RY6", "Worked there", |_| Ok(()))
                 .await
                 .unwrap();
             let mut merged = sample();

@@ -689,7 +689,7 @@ mod tests {
             assessment.clone(),
             allowed(Event::ConfirmReviewers, AssessmentStatus::Submitted),
         )];
-        assignments::confirm(db, "admin", &cycle, &into_review, &[])
+        assignments::confirm(db, "admin", &cycle, &into_review, &[], |_| Ok(()))
             .await
             .unwrap();
         let slots = slots_of(db, &assessment).await.unwrap();

@@ -245,7 +245,7 @@ async fn reviewers(service: &TestServer, count: usize) -> Vec<Participant> {
             )
         })
         .collect();
-    assignments::confirm(db, "load", &cycle, &into_review, &[])
+    assignments::confirm(db, "load", &cycle, &into_review, &[], |_| Ok(()))
         .await
         .expect("the assignment is confirmed");
     let mut people = Vec::with_capacity(count);

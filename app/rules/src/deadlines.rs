@@ -93,6 +93,15 @@ pub fn uk_today(now: Timestamp) -> String {
     format_date(uk_date(now))
 }
 
+/// The UK calendar date `days` after `now`'s UK date (negative: before), `YYYY-MM-DD`.
+pub fn uk_date_in_days(now: Timestamp, days: i64) -> String {
+    let today = uk_date(now);
+    let date = today
+        .checked_add(jiff::Span::new().days(days))
+        .unwrap_or(today);
+    format_date(date)
+}
+
 stored_enum! {
     /// A reminder email about a deadline. In the order they come due; the key is part of the
     /// database's unique key for a sent reminder, so it must never change.

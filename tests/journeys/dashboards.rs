@@ -88,7 +88,7 @@ async fn each_role_sees_what_is_waiting_for_it_with_a_link_to_it() {
     let admin_lines = lines(&dashboard(&admin, &server).await, "Cycles and the service");
     let (text, href, detail) = &admin_lines[0];
     assert!(
-        text.starts_with("DMA 2026/27: Peer review; reviews due "),
+        text.starts_with("DMA 2026/27: Peer review; reviews due by 23:59 on "),
         "{text}"
     );
     assert_eq!(href, &format!("/admin/cycles/{cycle}"));

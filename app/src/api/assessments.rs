@@ -18,7 +18,7 @@ use {
             answer_differences, check_domain_input, domain_status, incomplete_domains,
             is_met_anywhere, is_met_in, Strictness,
         },
-        cycles::{readable_date, readable_moment},
+        cycles::readable_moment,
         framework::Framework,
         lifecycle::{decide, Allowed, Event, Participant, Refusal},
         reasons::given_reason,
@@ -434,7 +434,7 @@ pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<
                 title: &header.title(),
                 reopened_by: &actor.display_name,
                 reason,
-                deadline: &readable_date(header.deadline()),
+                deadline: &crate::rules::deadlines::deadline_shown(header.deadline()),
                 link: &link,
             }
             .mail()

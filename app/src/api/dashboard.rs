@@ -281,14 +281,21 @@ async fn approver(db: &Db) -> Result<DashboardSection, AppError> {
 
 /// The date a cycle in `phase` works towards next, named.
 #[cfg(feature = "ssr")]
-fn next_date(cycle: &crate::rules::cycles::Cycle) -> Option<(&'static str, &str)> {
+fn next_date(cycle: &crate::rules::cycles::Cycle) -> Option<(&'static str, String)> {
+    use crate::rules::deadlines::deadline_shown;
     let dates = &cycle.dates;
     match cycle.phase {
-        Phase::Setup => Some(("opens", &dates.opens_on)),
-        Phase::Submission => Some(("self-assessments due", &dates.submission_deadline)),
-        Phase::PeerReview => Some(("reviews due", &dates.review_deadline)),
-        Phase::Moderation => Some(("moderation due", &dates.moderation_deadline)),
-        Phase::SignOff => Some(("publication", &dates.publication_on)),
+        Phase::Setup => Some(("opens", readable_date(&dates.opens_on))),
+        Phase::Submission => Some((
+            "self-assessments due by",
+            deadline_shown(&dates.submission_deadline),
+        )),
+        Phase::PeerReview => Some(("reviews due by", deadline_shown(&dates.review_deadline))),
+        Phase::Moderation => Some((
+            "moderation due by",
+            deadline_shown(&dates.moderation_deadline),
+        )),
+        Phase::SignOff => Some(("publication", readable_date(&dates.publication_on))),
         Phase::Published => None,
     }
 }
@@ -304,7 +311,7 @@ async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
         let page = format!("/admin/cycles/{}", cycle.id);
         let assignment = format!("{page}/assignment");
         let next = next_date(&cycle)
-            .map(|(what, date)| format!("; {what} {}", readable_date(date)))
+            .map(|(what, date)| format!("; {what} {date}"))
             .unwrap_or_default();
         let counts = store::dashboard::status_counts(db, &cycle.id)
             .await?

@@ -417,3 +417,107 @@ async fn an_administrator_reminds_the_people_of_an_overdue_task_now() {
             |record| record.action == "remind now" && record.entity_id == format!("review:{slot}")
         ));
 }
+
+/// "Remind now" counts towards the three reminders a person gets about a task: pressed again
+/// and again it emails them three times at most, then says why it sends nothing; the job does not
+/// send its own overdue reminder on top.
+#[tokio::test]
+async fn reminding_now_again_and_again_emails_a_person_three_times_at_most() {
+    use app::api::dashboard::RemindNow;
+    let server = start_server().await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .opens_in_days(-70)
+        .deadlines_from_days(-40)
+        .in_peer_review(&server)
+        .await;
+    let reviewer_id = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .reviewer(&reviewer_id)
+        .build(&server)
+        .await;
+    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let task = format!("review:{slot}");
+    let admin = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in(&server)
+        .await;
+    let emailed = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM mail_outbox WHERE to_address = 'reviewer@r0a.nhs.uk'",
+        )
+        .fetch_one(&server.state.db.pool)
+        .await
+        .unwrap()
+    };
+    let fields = [("task", task.as_str())];
+    let press = || post(&admin, &server, RemindNow::PATH, &fields);
+
+    let answer = press().await;
+    assert_eq!(
+        answer.location.as_deref(),
+        Some("/dashboard?reminded=1"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(emailed().await, 1);
+    // The press was the overdue reminder: the job has nothing more to send about this review.
+    let sent_by_job = app::api::reminders::send_due_reminders(
+        &server.state.db,
+        "http://localhost",
+        app::api::reminders::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent_by_job, 0);
+    assert_eq!(emailed().await, 1);
+
+    for count in 2..=3 {
+        let answer = press().await;
+        assert_eq!(
+            answer.location.as_deref(),
+            Some("/dashboard?reminded=1"),
+            "{}",
+            answer.body
+        );
+        assert_eq!(emailed().await, count);
+    }
+    for _ in 0..3 {
+        let answer = press().await;
+        assert!(
+            answer.body.contains(
+                "Nothing was sent: this person has already had 3 reminders about this task"
+            ),
+            "{}",
+            answer.body
+        );
+    }
+    assert_eq!(emailed().await, 3, "never more than three");
+    let claimed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reminders_sent WHERE task = $1 AND recipient = 'reviewer@r0a.nhs.uk'",
+    )
+    .bind(&task)
+    .fetch_one(&server.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(claimed, 3);
+    let audited = app::store::audit::recent(&server.state.db.pool, 50)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|record| record.action == "remind now" && record.entity_id == task)
+        .count();
+    assert_eq!(
+        audited, 3,
+        "a refused press changes nothing, the audit trail included"
+    );
+}

@@ -166,6 +166,23 @@ pub fn reminder_due(
     (!sent_same_or_later).then_some(due)
 }
 
+/// The key under which a reminder an administrator sends now ("Remind now") is recorded, for a
+/// person who has had the reminders keyed `already_sent` about the task; None once they have had
+/// [`MAX_REMINDERS`], however they came. The first one sent now after the deadline is the overdue
+/// reminder, so the job does not send that one too; any later one takes the next free count,
+/// "manual-3" for the third, so two administrators pressing at once claim the same key and only
+/// one is sent.
+pub fn remind_now_key(already_sent: &[String]) -> Option<String> {
+    if already_sent.len() >= MAX_REMINDERS {
+        return None;
+    }
+    let overdue = ReminderKind::Overdue.key();
+    if !already_sent.iter().any(|key| key == overdue) {
+        return Some(overdue.to_string());
+    }
+    Some(format!("manual-{}", already_sent.len() + 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +381,44 @@ mod tests {
             None
         );
         assert_eq!(reminder_due("not a date", now, false, &[]), None);
+    }
+
+    #[test]
+    fn reminding_now_counts_towards_the_three_and_stops_there() {
+        let keys = |sent: &[&str]| sent.iter().map(|key| key.to_string()).collect::<Vec<_>>();
+        // The first press is the overdue reminder, whatever came before.
+        assert_eq!(remind_now_key(&[]).as_deref(), Some("overdue"));
+        assert_eq!(
+            remind_now_key(&keys(&["7-days", "2-days"])).as_deref(),
+            Some("overdue")
+        );
+        // After the overdue reminder, the next free count.
+        assert_eq!(
+            remind_now_key(&keys(&["overdue"])).as_deref(),
+            Some("manual-2")
+        );
+        assert_eq!(
+            remind_now_key(&keys(&["overdue", "manual-2"])).as_deref(),
+            Some("manual-3")
+        );
+        // Three is the most, however they were sent.
+        assert_eq!(
+            remind_now_key(&keys(&["overdue", "manual-2", "manual-3"])),
+            None
+        );
+        assert_eq!(
+            remind_now_key(&keys(&["7-days", "2-days", "overdue"])),
+            None
+        );
+        // Pressing again and again never passes three.
+        let mut sent = Vec::new();
+        for _ in 0..10 {
+            if let Some(key) = remind_now_key(&sent) {
+                assert!(!sent.contains(&key), "{key} claimed twice");
+                sent.push(key);
+            }
+        }
+        assert_eq!(sent.len(), MAX_REMINDERS);
     }
 
     #[test]

@@ -103,7 +103,7 @@ async fn each_role_sees_what_is_waiting_for_it_with_a_link_to_it() {
     assert!(lines(&nothing, "Moderation").is_empty());
     assert_eq!(
         nothing[0]["nothing"],
-        "No assessment is ready for moderation."
+        "No assessment is ready for moderation or awaiting sign-off."
     );
     let _ = in_review;
 }
@@ -143,7 +143,7 @@ async fn moderators_and_approvers_see_their_queues_counted_and_linked() {
     );
     assert!(moderation
         .iter()
-        .any(|(text, href, _)| text.ends_with(": 1 assessment")
+        .any(|(text, href, _)| text.ends_with(": 1 ready for moderation")
             && href.starts_with("/moderation?region=")));
 
     let approver = AccountBuilder::new("approver@england.nhs.uk")
@@ -519,5 +519,114 @@ async fn reminding_now_again_and_again_emails_a_person_three_times_at_most() {
     assert_eq!(
         audited, 3,
         "a refused press changes nothing, the audit trail included"
+    );
+}
+
+/// The moderators' dashboard counts the queue by status and by region, and links its overdue
+/// count to the queue filtered to the assessments past their moderation deadline.
+#[tokio::test]
+async fn moderators_see_the_queue_by_status_and_region_and_what_is_overdue() {
+    use app::api::moderation::ModerationQueue;
+    let server = start_server().await;
+    // The moderation deadline was 20 days ago.
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .opens_in_days(-100)
+        .deadlines_from_days(-80)
+        .in_peer_review(&server)
+        .await;
+    let reviewer = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let ready = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Replied)
+        .answer_domains(..)
+        .reviewer(&reviewer)
+        .build(&server)
+        .await;
+    let moderated = AssessmentBuilder::new(&cycle, "RCB")
+        .status(AssessmentStatus::Moderated)
+        .answer_domains(..)
+        .reviewer(&reviewer)
+        .build(&server)
+        .await;
+    CycleBuilder::into_moderation(&server, &cycle).await;
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk")
+        .role(Role::Moderator)
+        .signed_in(&server)
+        .await;
+    let moderation = lines(&dashboard(&moderator, &server).await, "Moderation");
+    let texts: Vec<(&str, &str)> = moderation
+        .iter()
+        .map(|(text, href, _)| (text.as_str(), href.as_str()))
+        .collect();
+    assert_eq!(
+        texts[..3],
+        [
+            (
+                "1 assessment ready for moderation",
+                "/moderation?status=Ready+for+moderation"
+            ),
+            (
+                "1 assessment moderated, awaiting sign-off",
+                "/moderation?status=Moderated"
+            ),
+            (
+                "1 assessment past its moderation deadline",
+                "/moderation?overdue=1"
+            ),
+        ],
+        "{moderation:?}"
+    );
+    let (region, href, detail) = &moderation[3];
+    assert!(
+        region.ends_with(": 1 ready for moderation, 1 moderated"),
+        "{region}"
+    );
+    assert!(href.starts_with("/moderation?region="), "{href}");
+    assert_eq!(detail, "2 assessments");
+
+    // Each link shows the list behind its count.
+    let listed = |fields: &'static [(&'static str, &'static str)]| {
+        let moderator = &moderator;
+        let server = &server;
+        async move {
+            let answer = post(moderator, server, ModerationQueue::PATH, fields).await;
+            assert_eq!(answer.status, 200, "{}", answer.body);
+            let queue: Value = serde_json::from_str(&answer.body).unwrap();
+            queue["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|line| line["assessment_id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed(&[("overdue", "1")]).await, [ready.clone()]);
+    assert_eq!(
+        listed(&[("status", "Moderated")]).await,
+        [moderated.clone()]
+    );
+    assert_eq!(listed(&[]).await.len(), 2);
+    let (status, overdue_page) = page(&moderator, &server, "/moderation?overdue=1").await;
+    assert_eq!(status, 200);
+    assert!(
+        overdue_page.contains(&format!("/moderation/{ready}")),
+        "{overdue_page}"
+    );
+    assert!(!overdue_page.contains(&format!("/moderation/{moderated}")));
+    let refused = post(
+        &moderator,
+        &server,
+        ModerationQueue::PATH,
+        &[("overdue", "yes")],
+    )
+    .await;
+    assert!(
+        refused.body.contains("Choose whether to show only"),
+        "{}",
+        refused.body
     );
 }

@@ -630,3 +630,48 @@ async fn moderators_see_the_queue_by_status_and_region_and_what_is_overdue() {
         refused.body
     );
 }
+
+/// A person holding two roles sees a section for each: a trust lead who is also a peer reviewer
+/// sees their trust's assessment and the review waiting for them, each linked.
+#[tokio::test]
+async fn a_person_with_two_roles_sees_both_sections() {
+    let server = start_server().await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(&server)
+        .await;
+    let (both, both_id) = AccountBuilder::new("lead@rcb.nhs.uk")
+        .org("RCB")
+        .role(Role::TrustLead)
+        .role(Role::PeerReviewer)
+        .signed_in_with_id(&server)
+        .await;
+    AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .reviewer(&both_id)
+        .build(&server)
+        .await;
+    let own = AssessmentBuilder::new(&cycle, "RCB")
+        .status(AssessmentStatus::InProgress)
+        .build(&server)
+        .await;
+
+    let sections = dashboard(&both, &server).await;
+    let headings: Vec<&str> = sections
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|section| section["heading"].as_str().unwrap())
+        .collect();
+    assert_eq!(headings, ["Your trust's assessments", "Your reviews"]);
+    let trust = lines(&sections, "Your trust's assessments");
+    assert_eq!(trust.len(), 1, "{trust:?}");
+    assert_eq!(trust[0].1, format!("/assessments/{own}"));
+    let reviews = lines(&sections, "Your reviews");
+    assert_eq!(reviews.len(), 1, "{reviews:?}");
+    assert!(reviews[0].1.starts_with("/reviews/"), "{reviews:?}");
+    for (_, href, _) in trust.iter().chain(&reviews) {
+        let (status, _) = page(&both, &server, href).await;
+        assert_eq!(status, 200, "{href}");
+    }
+}

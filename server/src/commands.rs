@@ -79,7 +79,7 @@ pub async fn import_orgs(
                 .with_context(|| format!("--as-of {date:?} is not a date written YYYY-MM-DD"))?
                 .to_string()
         }
-        None => time::OffsetDateTime::now_utc().date().to_string(),
+        None => app::store::today(),
     };
     let mut contents = Vec::new();
     for path in files {

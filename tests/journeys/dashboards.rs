@@ -88,7 +88,7 @@ async fn each_role_sees_what_is_waiting_for_it_with_a_link_to_it() {
     let admin_lines = lines(&dashboard(&admin, &server).await, "Cycles and the service");
     let (text, href, detail) = &admin_lines[0];
     assert!(
-        text.starts_with("DMA 2026/27: Peer review; reviews due "),
+        text.starts_with("DMA 2026/27: Peer review; reviews due by 23:59 on "),
         "{text}"
     );
     assert_eq!(href, &format!("/admin/cycles/{cycle}"));
@@ -103,7 +103,7 @@ async fn each_role_sees_what_is_waiting_for_it_with_a_link_to_it() {
     assert!(lines(&nothing, "Moderation").is_empty());
     assert_eq!(
         nothing[0]["nothing"],
-        "No assessment is ready for moderation."
+        "No assessment is ready for moderation or awaiting sign-off."
     );
     let _ = in_review;
 }
@@ -143,7 +143,7 @@ async fn moderators_and_approvers_see_their_queues_counted_and_linked() {
     );
     assert!(moderation
         .iter()
-        .any(|(text, href, _)| text.ends_with(": 1 assessment")
+        .any(|(text, href, _)| text.ends_with(": 1 ready for moderation")
             && href.starts_with("/moderation?region=")));
 
     let approver = AccountBuilder::new("approver@england.nhs.uk")
@@ -416,4 +416,262 @@ async fn an_administrator_reminds_the_people_of_an_overdue_task_now() {
         .any(
             |record| record.action == "remind now" && record.entity_id == format!("review:{slot}")
         ));
+}
+
+/// "Remind now" counts towards the three reminders a person gets about a task: pressed again
+/// and again it emails them three times at most, then says why it sends nothing; the job does not
+/// send its own overdue reminder on top.
+#[tokio::test]
+async fn reminding_now_again_and_again_emails_a_person_three_times_at_most() {
+    use app::api::dashboard::RemindNow;
+    let server = start_server().await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .opens_in_days(-70)
+        .deadlines_from_days(-40)
+        .in_peer_review(&server)
+        .await;
+    let reviewer_id = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let assessment = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .reviewer(&reviewer_id)
+        .build(&server)
+        .await;
+    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let task = format!("review:{slot}");
+    let admin = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in(&server)
+        .await;
+    let emailed = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM mail_outbox WHERE to_address = 'reviewer@r0a.nhs.uk'",
+        )
+        .fetch_one(&server.state.db.pool)
+        .await
+        .unwrap()
+    };
+    let fields = [("task", task.as_str())];
+    let press = || post(&admin, &server, RemindNow::PATH, &fields);
+
+    let answer = press().await;
+    assert_eq!(
+        answer.location.as_deref(),
+        Some("/dashboard?reminded=1"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(emailed().await, 1);
+    // The press was the overdue reminder: the job has nothing more to send about this review.
+    let sent_by_job = app::api::reminders::send_due_reminders(
+        &server.state.db,
+        "http://localhost",
+        app::api::reminders::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent_by_job, 0);
+    assert_eq!(emailed().await, 1);
+
+    for count in 2..=3 {
+        let answer = press().await;
+        assert_eq!(
+            answer.location.as_deref(),
+            Some("/dashboard?reminded=1"),
+            "{}",
+            answer.body
+        );
+        assert_eq!(emailed().await, count);
+    }
+    for _ in 0..3 {
+        let answer = press().await;
+        assert!(
+            answer.body.contains(
+                "Nothing was sent: this person has already had 3 reminders about this task"
+            ),
+            "{}",
+            answer.body
+        );
+    }
+    assert_eq!(emailed().await, 3, "never more than three");
+    let claimed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reminders_sent WHERE task = $1 AND recipient = 'reviewer@r0a.nhs.uk'",
+    )
+    .bind(&task)
+    .fetch_one(&server.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(claimed, 3);
+    let audited = app::store::audit::recent(&server.state.db.pool, 50)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|record| record.action == "remind now" && record.entity_id == task)
+        .count();
+    assert_eq!(
+        audited, 3,
+        "a refused press changes nothing, the audit trail included"
+    );
+}
+
+/// The moderators' dashboard counts the queue by status and by region, and links its overdue
+/// count to the queue filtered to the assessments past their moderation deadline.
+#[tokio::test]
+async fn moderators_see_the_queue_by_status_and_region_and_what_is_overdue() {
+    use app::api::moderation::ModerationQueue;
+    let server = start_server().await;
+    // The moderation deadline was 20 days ago.
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .opens_in_days(-100)
+        .deadlines_from_days(-80)
+        .in_peer_review(&server)
+        .await;
+    let reviewer = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let ready = AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Replied)
+        .answer_domains(..)
+        .reviewer(&reviewer)
+        .build(&server)
+        .await;
+    let moderated = AssessmentBuilder::new(&cycle, "RCB")
+        .status(AssessmentStatus::Moderated)
+        .answer_domains(..)
+        .reviewer(&reviewer)
+        .build(&server)
+        .await;
+    CycleBuilder::into_moderation(&server, &cycle).await;
+    let moderator = AccountBuilder::new("moderator@england.nhs.uk")
+        .role(Role::Moderator)
+        .signed_in(&server)
+        .await;
+    let moderation = lines(&dashboard(&moderator, &server).await, "Moderation");
+    let texts: Vec<(&str, &str)> = moderation
+        .iter()
+        .map(|(text, href, _)| (text.as_str(), href.as_str()))
+        .collect();
+    assert_eq!(
+        texts[..3],
+        [
+            (
+                "1 assessment ready for moderation",
+                "/moderation?status=Ready+for+moderation"
+            ),
+            (
+                "1 assessment moderated, awaiting sign-off",
+                "/moderation?status=Moderated"
+            ),
+            (
+                "1 assessment past its moderation deadline",
+                "/moderation?overdue=1"
+            ),
+        ],
+        "{moderation:?}"
+    );
+    let (region, href, detail) = &moderation[3];
+    assert!(
+        region.ends_with(": 1 ready for moderation, 1 moderated"),
+        "{region}"
+    );
+    assert!(href.starts_with("/moderation?region="), "{href}");
+    assert_eq!(detail, "2 assessments");
+
+    // Each link shows the list behind its count.
+    let listed = |fields: &'static [(&'static str, &'static str)]| {
+        let moderator = &moderator;
+        let server = &server;
+        async move {
+            let answer = post(moderator, server, ModerationQueue::PATH, fields).await;
+            assert_eq!(answer.status, 200, "{}", answer.body);
+            let queue: Value = serde_json::from_str(&answer.body).unwrap();
+            queue["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|line| line["assessment_id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed(&[("overdue", "1")]).await, [ready.clone()]);
+    assert_eq!(
+        listed(&[("status", "Moderated")]).await,
+        [moderated.clone()]
+    );
+    assert_eq!(listed(&[]).await.len(), 2);
+    let (status, overdue_page) = page(&moderator, &server, "/moderation?overdue=1").await;
+    assert_eq!(status, 200);
+    assert!(
+        overdue_page.contains(&format!("/moderation/{ready}")),
+        "{overdue_page}"
+    );
+    assert!(!overdue_page.contains(&format!("/moderation/{moderated}")));
+    let refused = post(
+        &moderator,
+        &server,
+        ModerationQueue::PATH,
+        &[("overdue", "yes")],
+    )
+    .await;
+    assert!(
+        refused.body.contains("Choose whether to show only"),
+        "{}",
+        refused.body
+    );
+}
+
+/// A person holding two roles sees a section for each: a trust lead who is also a peer reviewer
+/// sees their trust's assessment and the review waiting for them, each linked.
+#[tokio::test]
+async fn a_person_with_two_roles_sees_both_sections() {
+    let server = start_server().await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(&server)
+        .await;
+    let (both, both_id) = AccountBuilder::new("lead@rcb.nhs.uk")
+        .org("RCB")
+        .role(Role::TrustLead)
+        .role(Role::PeerReviewer)
+        .signed_in_with_id(&server)
+        .await;
+    AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .reviewer(&both_id)
+        .build(&server)
+        .await;
+    let own = AssessmentBuilder::new(&cycle, "RCB")
+        .status(AssessmentStatus::InProgress)
+        .build(&server)
+        .await;
+
+    let sections = dashboard(&both, &server).await;
+    let headings: Vec<&str> = sections
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|section| section["heading"].as_str().unwrap())
+        .collect();
+    assert_eq!(headings, ["Your trust's assessments", "Your reviews"]);
+    let trust = lines(&sections, "Your trust's assessments");
+    assert_eq!(trust.len(), 1, "{trust:?}");
+    assert_eq!(trust[0].1, format!("/assessments/{own}"));
+    let reviews = lines(&sections, "Your reviews");
+    assert_eq!(reviews.len(), 1, "{reviews:?}");
+    assert!(reviews[0].1.starts_with("/reviews/"), "{reviews:?}");
+    for (_, href, _) in trust.iter().chain(&reviews) {
+        let (status, _) = page(&both, &server, href).await;
+        assert_eq!(status, 200, "{href}");
+    }
 }

@@ -149,3 +149,82 @@ async fn a_deadline_on_the_day_the_clocks_go_forward_is_reminded_in_uk_time() {
             .unwrap();
     assert!(body.contains("by 23:59 on 28 March 2027"), "{body}");
 }
+
+/// The job reminds a peer reviewer of the review deadline: 7 days and 2 days before it and once
+/// it has passed, each once; never a reviewer whose reviews are all in.
+#[tokio::test]
+async fn a_reviewer_is_reminded_of_the_review_deadline_once_each_and_never_once_finished() {
+    let server = start_server().await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(&server)
+        .await;
+    let reviewer = AccountBuilder::new("reviewer@r0a.nhs.uk")
+        .org("R0A")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    let finished = AccountBuilder::new("finished@r1k.nhs.uk")
+        .org("R1K")
+        .role(Role::PeerReviewer)
+        .create(&server)
+        .await;
+    AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::InReview)
+        .reviewer(&reviewer)
+        .build(&server)
+        .await;
+    // Its reviews are in: its reviewer has nothing left to do.
+    AssessmentBuilder::new(&cycle, "RCB")
+        .status(AssessmentStatus::Reviewed)
+        .answer_domains(..)
+        .reviewer(&finished)
+        .build(&server)
+        .await;
+    let deadline = app::store::cycles::get(&server.state.db, &cycle)
+        .await
+        .unwrap()
+        .unwrap()
+        .dates
+        .review_deadline;
+    let seven = ReminderKind::SevenDaysBefore.due_from(&deadline).unwrap();
+    let two = ReminderKind::TwoDaysBefore.due_from(&deadline).unwrap();
+    let passed = deadline_instant(&deadline).unwrap();
+    let second = jiff::SignedDuration::from_secs(1);
+
+    assert_eq!(
+        run(&server, seven - second).await,
+        0,
+        "nothing before 7 days"
+    );
+    assert_eq!(run(&server, seven).await, 1);
+    assert_eq!(run(&server, two - second).await, 0);
+    assert_eq!(run(&server, two).await, 1);
+    assert_eq!(
+        run(&server, passed - second).await,
+        0,
+        "not overdue until the day ends"
+    );
+    let (a, b) = tokio::join!(run(&server, passed), run(&server, passed));
+    assert_eq!(a + b, 1, "two instances send the overdue reminder once");
+    assert_eq!(
+        run(&server, passed + jiff::SignedDuration::from_hours(24 * 5)).await,
+        0
+    );
+
+    let queued = reminders_queued(&server).await;
+    let subjects: Vec<&str> = queued.iter().map(|(_, subject)| subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "Due in 7 days: submit your peer review of Leeds Teaching Hospitals NHS Trust – Acute",
+            "Due in 2 days: submit your peer review of Leeds Teaching Hospitals NHS Trust – Acute",
+            "Overdue: submit your peer review of Leeds Teaching Hospitals NHS Trust – Acute",
+        ],
+        "{queued:?}"
+    );
+    assert!(
+        queued.iter().all(|(to, _)| to == "reviewer@r0a.nhs.uk"),
+        "the reviewer who finished is never reminded: {queued:?}"
+    );
+}

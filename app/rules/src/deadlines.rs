@@ -93,6 +93,15 @@ pub fn uk_today(now: Timestamp) -> String {
     format_date(uk_date(now))
 }
 
+/// The UK calendar date `days` after `now`'s UK date (negative: before), `YYYY-MM-DD`.
+pub fn uk_date_in_days(now: Timestamp, days: i64) -> String {
+    let today = uk_date(now);
+    let date = today
+        .checked_add(jiff::Span::new().days(days))
+        .unwrap_or(today);
+    format_date(date)
+}
+
 stored_enum! {
     /// A reminder email about a deadline. In the order they come due; the key is part of the
     /// database's unique key for a sent reminder, so it must never change.
@@ -155,6 +164,23 @@ pub fn reminder_due(
     let due = ReminderKind::at(days_left(deadline, now)?)?;
     let sent_same_or_later = already_sent.iter().any(|sent| *sent >= due);
     (!sent_same_or_later).then_some(due)
+}
+
+/// The key under which a reminder an administrator sends now ("Remind now") is recorded, for a
+/// person who has had the reminders keyed `already_sent` about the task; None once they have had
+/// [`MAX_REMINDERS`], however they came. The first one sent now after the deadline is the overdue
+/// reminder, so the job does not send that one too; any later one takes the next free count,
+/// "manual-3" for the third, so two administrators pressing at once claim the same key and only
+/// one is sent.
+pub fn remind_now_key(already_sent: &[String]) -> Option<String> {
+    if already_sent.len() >= MAX_REMINDERS {
+        return None;
+    }
+    let overdue = ReminderKind::Overdue.key();
+    if !already_sent.iter().any(|key| key == overdue) {
+        return Some(overdue.to_string());
+    }
+    Some(format!("manual-{}", already_sent.len() + 1))
 }
 
 #[cfg(test)]
@@ -355,6 +381,44 @@ mod tests {
             None
         );
         assert_eq!(reminder_due("not a date", now, false, &[]), None);
+    }
+
+    #[test]
+    fn reminding_now_counts_towards_the_three_and_stops_there() {
+        let keys = |sent: &[&str]| sent.iter().map(|key| key.to_string()).collect::<Vec<_>>();
+        // The first press is the overdue reminder, whatever came before.
+        assert_eq!(remind_now_key(&[]).as_deref(), Some("overdue"));
+        assert_eq!(
+            remind_now_key(&keys(&["7-days", "2-days"])).as_deref(),
+            Some("overdue")
+        );
+        // After the overdue reminder, the next free count.
+        assert_eq!(
+            remind_now_key(&keys(&["overdue"])).as_deref(),
+            Some("manual-2")
+        );
+        assert_eq!(
+            remind_now_key(&keys(&["overdue", "manual-2"])).as_deref(),
+            Some("manual-3")
+        );
+        // Three is the most, however they were sent.
+        assert_eq!(
+            remind_now_key(&keys(&["overdue", "manual-2", "manual-3"])),
+            None
+        );
+        assert_eq!(
+            remind_now_key(&keys(&["7-days", "2-days", "overdue"])),
+            None
+        );
+        // Pressing again and again never passes three.
+        let mut sent = Vec::new();
+        for _ in 0..10 {
+            if let Some(key) = remind_now_key(&sent) {
+                assert!(!sent.contains(&key), "{key} claimed twice");
+                sent.push(key);
+            }
+        }
+        assert_eq!(sent.len(), MAX_REMINDERS);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use {
             answer_differences, check_domain_input, domain_status, incomplete_domains,
             is_met_anywhere, is_met_in, Strictness,
         },
-        cycles::{readable_date, readable_moment},
+        cycles::readable_moment,
         framework::Framework,
         lifecycle::{decide, Allowed, Event, Participant, Refusal},
         reasons::given_reason,
@@ -129,12 +129,22 @@ pub(super) fn judge(
     header: &AssessmentHeader,
     event: Event,
 ) -> Result<Allowed, Refusal> {
-    let today = store::today();
+    judge_on(actor, header, event, &store::today())
+}
+
+/// [`judge`] on the service's `today` (the date in England, [`store::today_at`]).
+#[cfg(feature = "ssr")]
+fn judge_on(
+    actor: &Actor,
+    header: &AssessmentHeader,
+    event: Event,
+    today: &str,
+) -> Result<Allowed, Refusal> {
     decide(
         event,
         header.status,
         &Participant::person(actor, &header.trust_ods_code),
-        &header.moment(&today),
+        &header.moment(today),
     )
 }
 
@@ -424,7 +434,7 @@ pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<
                 title: &header.title(),
                 reopened_by: &actor.display_name,
                 reason,
-                deadline: &readable_date(header.deadline()),
+                deadline: &crate::rules::deadlines::deadline_shown(header.deadline()),
                 link: &link,
             }
             .mail()
@@ -441,4 +451,95 @@ pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<
     .await?;
     leptos_axum::redirect(&format!("/assessments/{assessment_id}?reopened=1"));
     Ok(())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use rules::cycles::Phase;
+    use rules::lifecycle::AssessmentStatus;
+    use rules::organisations::CareSetting;
+
+    fn lead() -> Actor {
+        Actor {
+            account_id: "lead".into(),
+            email: "lead@example.nhs.uk".into(),
+            display_name: "Lead".into(),
+            org_ods_code: Some("RR8".into()),
+            roles: [Role::TrustLead].into(),
+        }
+    }
+
+    fn draft_due(deadline: &str) -> AssessmentHeader {
+        AssessmentHeader {
+            id: "a".into(),
+            cycle_id: "c".into(),
+            cycle_name: "DMA 2027/28".into(),
+            framework_version: "1".into(),
+            phase: Phase::Submission,
+            trust_ods_code: "RR8".into(),
+            trust_name: "Leeds".into(),
+            care_setting: CareSetting::Acute,
+            status: AssessmentStatus::InProgress,
+            submission_deadline: deadline.into(),
+            review_deadline: "2027-07-01".into(),
+            reply_deadline: "2027-07-15".into(),
+            extended_deadline: None,
+            submitted_at: None,
+            submitted_by: None,
+        }
+    }
+
+    fn at(instant: &str) -> jiff::Timestamp {
+        instant.parse().expect("an instant")
+    }
+
+    /// 23:30 UTC on the deadline day in summer is 00:30 BST the next day: the deadline has
+    /// passed, so saving and submitting are refused, as the reminders already say overdue.
+    #[test]
+    fn a_deadline_is_enforced_at_midnight_in_england_not_in_utc() {
+        let header = draft_due("2027-06-03");
+        let submit_at = |instant: &str| {
+            judge_on(
+                &lead(),
+                &header,
+                Event::Submit,
+                &store::today_at(at(instant)),
+            )
+        };
+        let save_at =
+            |instant: &str| judge_on(&lead(), &header, Event::Save, &store::today_at(at(instant)));
+        // 23:59 BST on the deadline day: on time.
+        assert!(submit_at("2027-06-03T22:59:00Z").is_ok());
+        assert!(save_at("2027-06-03T22:59:00Z").is_ok());
+        // 00:30 BST the next day, still 3 June in UTC: too late.
+        assert!(submit_at("2027-06-03T23:30:00Z").is_err());
+        assert!(save_at("2027-06-03T23:30:00Z").is_err());
+        assert_eq!(
+            rules::deadlines::is_past("2027-06-03", at("2027-06-03T23:30:00Z")),
+            Some(true)
+        );
+        // In winter UK time is UTC: 23:30 UTC is still the deadline day.
+        let winter = draft_due("2027-01-15");
+        assert!(judge_on(
+            &lead(),
+            &winter,
+            Event::Submit,
+            &store::today_at(at("2027-01-15T23:30:00Z"))
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn the_services_dates_are_counted_from_the_date_in_england() {
+        assert_eq!(
+            rules::deadlines::uk_date_in_days(at("2027-06-03T23:30:00Z"), -1),
+            "2027-06-03"
+        );
+        assert_eq!(
+            rules::deadlines::uk_date_in_days(at("2027-06-03T23:30:00Z"), 7),
+            "2027-06-11"
+        );
+        assert_eq!(store::today_at(at("2027-10-31T00:30:00Z")), "2027-10-31");
+    }
 }

@@ -15,7 +15,7 @@ use {
         access::{self, Actor},
         accounts::Role,
         assignment::{assign, check_plan, ProposedReview},
-        cycles::{is_valid_date, readable_date, readable_moment, Cycle},
+        cycles::{is_valid_date, readable_moment, Cycle},
         lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant},
         reasons::given_reason,
         review::is_overdue,
@@ -154,9 +154,15 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
         let progress = review.map(|review| match &review.submitted_at {
             Some(at) => format!("Submitted on {}", readable_moment(at)),
             None if overdue => {
-                format!("Overdue: was due by the end of {}", readable_date(deadline))
+                format!(
+                    "Overdue: was due by {}",
+                    crate::rules::deadlines::deadline_shown(deadline)
+                )
             }
-            None => format!("Due by the end of {}", readable_date(deadline)),
+            None => format!(
+                "Due by {}",
+                crate::rules::deadlines::deadline_shown(deadline)
+            ),
         });
         let (alternatives, replacement) = match slot.status {
             AssignmentStatus::Proposed => (
@@ -387,7 +393,7 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
     }
     let into_review = assessments_into_review(&actor, &cycle, &data)?;
     let link = format!("{}/reviews", public_url()?);
-    let deadline = readable_date(&cycle.dates.review_deadline);
+    let deadline = crate::rules::deadlines::deadline_shown(&cycle.dates.review_deadline);
     let mails: Vec<_> = lists
         .into_iter()
         .filter_map(|(reviewer_id, titles)| {
@@ -530,7 +536,7 @@ pub async fn replace_reviewer(
             name,
             cycle_name: &cycle.name,
             assessments: &[title],
-            deadline: &readable_date(due),
+            deadline: &crate::rules::deadlines::deadline_shown(due),
             link: &format!("{}/reviews", public_url()?),
         }
         .mail(),

@@ -12,10 +12,7 @@ use {
     super::{db, guard, mail_text, public_url},
     crate::rules::{
         access,
-        cycles::{
-            check_dates, check_reply_deadline, is_valid_date, may_advance, readable_date,
-            CycleDates,
-        },
+        cycles::{check_dates, check_reply_deadline, is_valid_date, may_advance, CycleDates},
         organisations::CareSetting,
         reasons::given_reason,
     },
@@ -258,7 +255,7 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
     let to = may_advance(from, &cycle.dates, &store::today()).map_err(AppError::Invalid)?;
     if to == Phase::Submission {
         let link = format!("{}/assessments", public_url()?);
-        let deadline = readable_date(&cycle.dates.submission_deadline);
+        let deadline = crate::rules::deadlines::deadline_shown(&cycle.dates.submission_deadline);
         cycle_store::open(&db, &actor.account_id, &cycle_id, |lead| {
             mail_text::CycleOpened {
                 lead,

@@ -207,17 +207,31 @@ fn queue_link(path: &str, name: &str, value: &str) -> String {
 
 #[cfg(feature = "ssr")]
 async fn moderator(db: &Db) -> Result<DashboardSection, AppError> {
-    let queue = store::moderation::queue(db, &[AssessmentStatus::Replied]).await?;
+    let queue = store::moderation::queue(
+        db,
+        &[AssessmentStatus::Replied, AssessmentStatus::Moderated],
+    )
+    .await?;
     let today = store::today();
-    let mut by_region: BTreeMap<&str, usize> = BTreeMap::new();
+    let ready =
+        |row: &&store::moderation::QueuedAssessment| row.status == AssessmentStatus::Replied.key();
+    // (ready for moderation, moderated) per region.
+    let mut by_region: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for row in &queue {
-        *by_region.entry(&row.region_name).or_default() += 1;
+        let counts = by_region.entry(&row.region_name).or_default();
+        if ready(&row) {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
     }
+    let ready_count = queue.iter().filter(ready).count();
+    let moderated_count = queue.len() - ready_count;
     let mut lines = Vec::new();
-    if !queue.is_empty() {
+    if ready_count > 0 {
         lines.push(line(
             counted(
-                queue.len(),
+                ready_count,
                 "assessment ready for moderation",
                 "assessments ready for moderation",
             ),
@@ -225,9 +239,20 @@ async fn moderator(db: &Db) -> Result<DashboardSection, AppError> {
             "In cycles in moderation or sign-off",
         ));
     }
+    if moderated_count > 0 {
+        lines.push(line(
+            counted(
+                moderated_count,
+                "assessment moderated, awaiting sign-off",
+                "assessments moderated, awaiting sign-off",
+            ),
+            queue_link("/moderation", "status", "Moderated"),
+            "In cycles in moderation or sign-off",
+        ));
+    }
     let overdue = queue
         .iter()
-        .filter(|row| row.moderation_deadline.as_str() < today.as_str())
+        .filter(|row| super::moderation::overdue_for_moderation(row, &today))
         .count();
     if overdue > 0 {
         lines.push(line(
@@ -236,21 +261,28 @@ async fn moderator(db: &Db) -> Result<DashboardSection, AppError> {
                 "assessment past its moderation deadline",
                 "assessments past their moderation deadline",
             ),
-            queue_link("/moderation", "status", "Ready for moderation"),
+            "/moderation?overdue=1",
             "Overdue",
         ));
     }
-    for (region, count) in by_region {
+    for (region, (ready, moderated)) in by_region {
+        let mut counts = Vec::new();
+        if ready > 0 {
+            counts.push(format!("{ready} ready for moderation"));
+        }
+        if moderated > 0 {
+            counts.push(format!("{moderated} moderated"));
+        }
         lines.push(line(
-            format!("{region}: {}", counted(count, "assessment", "assessments")),
+            format!("{region}: {}", counts.join(", ")),
             queue_link("/moderation", "region", region),
-            "Ready for moderation",
+            counted(ready + moderated, "assessment", "assessments"),
         ));
     }
     Ok(DashboardSection {
         heading: "Moderation".into(),
         lines,
-        nothing: "No assessment is ready for moderation.".into(),
+        nothing: "No assessment is ready for moderation or awaiting sign-off.".into(),
     })
 }
 
@@ -281,14 +313,21 @@ async fn approver(db: &Db) -> Result<DashboardSection, AppError> {
 
 /// The date a cycle in `phase` works towards next, named.
 #[cfg(feature = "ssr")]
-fn next_date(cycle: &crate::rules::cycles::Cycle) -> Option<(&'static str, &str)> {
+fn next_date(cycle: &crate::rules::cycles::Cycle) -> Option<(&'static str, String)> {
+    use crate::rules::deadlines::deadline_shown;
     let dates = &cycle.dates;
     match cycle.phase {
-        Phase::Setup => Some(("opens", &dates.opens_on)),
-        Phase::Submission => Some(("self-assessments due", &dates.submission_deadline)),
-        Phase::PeerReview => Some(("reviews due", &dates.review_deadline)),
-        Phase::Moderation => Some(("moderation due", &dates.moderation_deadline)),
-        Phase::SignOff => Some(("publication", &dates.publication_on)),
+        Phase::Setup => Some(("opens", readable_date(&dates.opens_on))),
+        Phase::Submission => Some((
+            "self-assessments due by",
+            deadline_shown(&dates.submission_deadline),
+        )),
+        Phase::PeerReview => Some(("reviews due by", deadline_shown(&dates.review_deadline))),
+        Phase::Moderation => Some((
+            "moderation due by",
+            deadline_shown(&dates.moderation_deadline),
+        )),
+        Phase::SignOff => Some(("publication", readable_date(&dates.publication_on))),
         Phase::Published => None,
     }
 }
@@ -304,7 +343,7 @@ async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
         let page = format!("/admin/cycles/{}", cycle.id);
         let assignment = format!("{page}/assignment");
         let next = next_date(&cycle)
-            .map(|(what, date)| format!("; {what} {}", readable_date(date)))
+            .map(|(what, date)| format!("; {what} {date}"))
             .unwrap_or_default();
         let counts = store::dashboard::status_counts(db, &cycle.id)
             .await?

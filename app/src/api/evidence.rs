@@ -13,7 +13,6 @@ use {
     super::{guard, mail_text, public_url},
     crate::rules::{
         access,
-        cycles::readable_date,
         lifecycle::Event,
         moderation::{check_evidence_answer, check_evidence_request},
     },
@@ -112,7 +111,7 @@ pub async fn ask_for_evidence(
                 title: &header.title(),
                 sections: &names,
                 question: &question,
-                deadline: &readable_date(&deadline),
+                deadline: &crate::rules::deadlines::deadline_shown(&deadline),
                 link: &link,
             }
             .mail()

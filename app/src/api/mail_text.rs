@@ -77,7 +77,7 @@ impl PasswordReset<'_> {
 pub struct CycleOpened<'a> {
     pub lead: &'a LeadToNotify,
     pub cycle_name: &'a str,
-    /// The submission deadline as people read it.
+    /// The submission deadline as people read it: "23:59 on 3 June 2027".
     pub deadline: &'a str,
     /// To the trust lead's assessments.
     pub link: &'a str,
@@ -106,7 +106,7 @@ impl CycleOpened<'_> {
             vec![
                 para(format!("The {cycle_name} digital maturity assessment is open for {trust_name}.")),
                 para(format!("Your trust has an assessment to complete for: {care_settings}.")),
-                para(format!("Submit by the end of {deadline}. Your answers save as you go, and you can see the scores they give before you submit.")),
+                para(format!("Submit by {deadline}. Your answers save as you go, and you can see the scores they give before you submit.")),
                 para("Start here:"),
                 Block::Link(link.to_string()),
             ],
@@ -186,7 +186,7 @@ impl Reopened<'_> {
                 para(format!("{reopened_by} of NHS England has reopened the self-assessment for {title} so that it can be changed.")),
                 para("The reason given was:"),
                 Block::Inset(reason.to_string()),
-                para(format!("Make the changes and submit it again by the end of {deadline}:")),
+                para(format!("Make the changes and submit it again by {deadline}:")),
                 Block::Link(link.to_string()),
             ],
         )
@@ -221,7 +221,7 @@ impl ReviewsAssigned<'_> {
             vec![
                 para(format!("NHS England has asked you to peer review these {cycle_name} self-assessments:")),
                 Block::List(assessments.to_vec()),
-                para(format!("Review them by the end of {deadline}. If you cannot review one (for example, because of a conflict of interest), decline it with your reason so that someone else can be asked:")),
+                para(format!("Review them by {deadline}. If you cannot review one (for example, because of a conflict of interest), decline it with your reason so that someone else can be asked:")),
                 Block::Link(link.to_string()),
             ],
         )
@@ -290,7 +290,7 @@ impl ReviewReopened<'_> {
                 para(format!("NHS England has reopened your peer review of {title} so that you can change it.")),
                 para("The reason given was:"),
                 Block::Inset(reason.to_string()),
-                para(format!("Make the changes and submit it again by the end of {deadline}:")),
+                para(format!("Make the changes and submit it again by {deadline}:")),
                 Block::Link(link.to_string()),
             ],
         )
@@ -356,7 +356,7 @@ impl ReviewDeadlineExtended<'_> {
             format!("More time for your review: {title}"),
             name,
             vec![
-                para(format!("NHS England has given you until the end of {deadline} to submit your peer review of {title}.")),
+                para(format!("NHS England has given you until {deadline} to submit your peer review of {title}.")),
                 para("Continue your review here:"),
                 Block::Link(link.to_string()),
             ],
@@ -458,7 +458,7 @@ impl EvidenceRequested<'_> {
                 Block::List(sections.to_vec()),
                 para("Their question is:"),
                 Block::Inset(question.to_string()),
-                para(format!("Answer by the end of {deadline} here:")),
+                para(format!("Answer by {deadline} here:")),
                 Block::Link(link.to_string()),
             ],
         )
@@ -672,7 +672,7 @@ mod tests {
     const NAME: &str = "Jo Bloggs";
     const TITLE: &str = "Leeds Teaching Hospitals NHS Trust – Acute";
     const CYCLE: &str = "2027 to 2028";
-    const DEADLINE: &str = "3 June 2027";
+    const DEADLINE: &str = "23:59 on 3 June 2027";
 
     /// What a reviewer reads of an email: the envelope, the text and the HTML.
     fn shown(mail: &OutgoingMail) -> String {

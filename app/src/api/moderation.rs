@@ -185,17 +185,40 @@ impl Weighed {
     }
 }
 
+/// A queued assessment still to be moderated after its cycle's moderation deadline (`today`
+/// being the service's, the date in England).
+#[cfg(feature = "ssr")]
+pub(crate) fn overdue_for_moderation(
+    row: &moderation_store::QueuedAssessment,
+    today: &str,
+) -> bool {
+    row.status == AssessmentStatus::Replied.key() && row.moderation_deadline.as_str() < today
+}
+
 /// The assessments ready for moderation or being moderated, in cycles in moderation, filtered by
-/// region name, care setting and status label (empty: all). Moderators only.
+/// region name, care setting and status label (empty: all), and to those past their moderation
+/// deadline when `overdue` is "1". Moderators only.
 #[server]
 pub async fn moderation_queue(
     #[server(default)] region: String,
     #[server(default)] care_setting: String,
     #[server(default)] status: String,
     #[server(default)] order: String,
+    #[server(default)] overdue: String,
 ) -> Result<QueueView, AppError> {
     let actor = guard::require_actor().await?;
     guard::allowed(&actor, access::may_moderate(&actor))?;
+    let overdue_only = match overdue.as_str() {
+        "" => false,
+        "1" => true,
+        _ => {
+            return Err(AppError::Invalid(
+                "Choose whether to show only the assessments past their moderation deadline."
+                    .into(),
+            ))
+        }
+    };
+    let today = store::today();
     let all = moderation_store::queue(
         &db()?,
         &[AssessmentStatus::Replied, AssessmentStatus::Moderated],
@@ -238,6 +261,7 @@ pub async fn moderation_queue(
         .filter(|row| region.is_empty() || row.region_name == region)
         .filter(|row| care_setting.is_empty() || row.care_setting == care_setting)
         .filter(|row| status.is_empty() || label(&row.status) == status)
+        .filter(|row| !overdue_only || overdue_for_moderation(row, &today))
         .map(|row| QueueLine {
             assessment_id: row.id.clone(),
             title: format!("{} – {}", row.trust_name, row.care_setting),

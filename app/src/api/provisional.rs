@@ -149,7 +149,7 @@ pub async fn get_final_scores(assessment_id: String) -> Result<FinalScores, AppE
             &header,
             release.as_ref().map(|r| r.queries_close_on.as_str()),
         )
-        .map(|date| readable_date(&date)),
+        .map(|date| crate::rules::deadlines::deadline_shown(&date)),
         domains,
         header,
     })

@@ -241,7 +241,7 @@ impl From<EvidenceError> for AppError {
             ),
             EvidenceError::DeadlinePassed(deadline) => AppError::Invalid(format!(
                 "The deadline for this answer was {}, so it can no longer be answered here. Contact NHS England's moderators.",
-                crate::rules::cycles::readable_date(&deadline)
+                crate::rules::deadlines::deadline_shown(&deadline)
             )),
             EvidenceError::Database(error) => error.into(),
         }

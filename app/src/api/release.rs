@@ -15,7 +15,7 @@ use {
     crate::rules::{
         access::{self, Actor},
         assessments::{is_met_in, AssessmentHeader},
-        cycles::{readable_date, readable_moment},
+        cycles::readable_moment,
         lifecycle::{Allowed, AssessmentStatus, Event},
         reasons::given_reason,
         results::{add_working_days, QUERY_DAYS},
@@ -177,8 +177,8 @@ fn publication_changes<'a>(
     };
     if today <= queries_close_on {
         return Err(format!(
-            "Trusts may query their scores until the end of {}. Publish after that.",
-            readable_date(queries_close_on)
+            "Trusts may query their scores until {}. Publish after that.",
+            crate::rules::deadlines::deadline_shown(queries_close_on)
         ));
     }
     if open_queries > 0 {
@@ -275,7 +275,10 @@ pub async fn get_release(cycle_id: String) -> Result<ReleaseOverview, AppError> 
             .iter()
             .map(|(header, reason)| (header.title(), reason.clone()))
             .collect(),
-        queries_close_on: scope.queries_close_on.as_deref().map(readable_date),
+        queries_close_on: scope
+            .queries_close_on
+            .as_deref()
+            .map(crate::rules::deadlines::deadline_shown),
         open_queries: scope.open_queries,
         versions: results_store::versions(&db, &cycle_id)
             .await?

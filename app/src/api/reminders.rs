@@ -7,7 +7,7 @@
 use super::mail_text::DeadlineReminder;
 use crate::error::AppError;
 use crate::rules::cycles::Phase;
-use crate::rules::deadlines::{deadline_text, reminder_due, ReminderKind};
+use crate::rules::deadlines::{deadline_text, reminder_due, ReminderKind, MAX_REMINDERS};
 use crate::rules::lifecycle::AssessmentStatus;
 use crate::store::{self, Db};
 use std::collections::BTreeMap;
@@ -59,8 +59,10 @@ pub async fn overdue(db: &Db, now: Timestamp) -> Result<Vec<OverdueTask>, AppErr
 }
 
 /// Emails everyone an overdue task waits for, now, at an administrator's request: the overdue
-/// reminder, whatever reminders went before, with the audit record. Refused for a task that is
-/// not open or not past its deadline. Returns how many were emailed.
+/// reminder, whatever reminders went before, with the audit record. Each counts towards the
+/// three a person gets about a task (`rules::deadlines::remind_now_key`): those who have had
+/// three are not emailed again. Refused for a task that is not open or not past its deadline, or
+/// when everyone has had three. Returns how many were emailed.
 pub async fn remind_now(
     db: &Db,
     public_url: &str,
@@ -87,7 +89,7 @@ pub async fn remind_now(
         .iter()
         .map(|task| {
             let deadline = deadline_text(&task.deadline).unwrap_or_else(|| task.deadline.clone());
-            DeadlineReminder {
+            let mail = DeadlineReminder {
                 to: &task.recipient,
                 name: &task.name,
                 task: &task.what,
@@ -95,11 +97,25 @@ pub async fn remind_now(
                 kind: ReminderKind::Overdue,
                 link: &task.link,
             }
-            .mail()
+            .mail();
+            (task.recipient.clone(), mail)
         })
         .collect();
-    store::reminders::send_now(db, key, actor, &mails).await?;
-    Ok(mails.len())
+    let emailed = store::reminders::send_now(
+        db,
+        key,
+        actor,
+        &mails,
+        crate::rules::deadlines::remind_now_key,
+    )
+    .await?;
+    if emailed.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "Nothing was sent: {} already had {MAX_REMINDERS} reminders about this task, the most the service sends. Contact them another way.",
+            if tasks.len() == 1 { "this person has" } else { "everyone it waits for has" }
+        )));
+    }
+    Ok(emailed.len())
 }
 
 /// Queues every reminder due at `now`; returns how many. Links start with `public_url`.

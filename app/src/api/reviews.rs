@@ -18,7 +18,7 @@ use {
     crate::rules::{
         access::{self, Actor},
         assessments::{is_met_anywhere, is_met_in, Strictness},
-        cycles::{is_valid_date, readable_date, readable_moment},
+        cycles::{is_valid_date, readable_moment},
         framework::Framework,
         lifecycle::{decide, Allowed, Event, Participant, Refusal},
         reasons::given_reason,
@@ -568,7 +568,7 @@ pub async fn extend_review_deadline(
         to: &review.slot.reviewer_email,
         name: &review.slot.reviewer_name,
         title: &review.header.title(),
-        deadline: &readable_date(&deadline),
+        deadline: &crate::rules::deadlines::deadline_shown(&deadline),
         link: &review.link()?,
     }
     .mail();
@@ -602,7 +602,9 @@ pub async fn reopen_review(slot_id: String, reason: String) -> Result<(), AppErr
         name: &review.slot.reviewer_name,
         title: &review.header.title(),
         reason,
-        deadline: &readable_date(review.slot.deadline(&review.header.review_deadline)),
+        deadline: &crate::rules::deadlines::deadline_shown(
+            review.slot.deadline(&review.header.review_deadline),
+        ),
         link: &review.link()?,
     }
     .mail();

@@ -55,7 +55,7 @@ fn Scores(
         </dl>
         {query_until.clone().map(|date| view! {
             <div class="nhsuk-inset-text">
-                <p>{format!("These scores are provisional. If you think a section's score is wrong, raise a query on it by the end of {date}.")}</p>
+                <p>{format!("These scores are provisional. If you think a section's score is wrong, raise a query on it by {date}.")}</p>
             </div>
         })}
         {scores.domains.into_iter().map(|domain| view! {

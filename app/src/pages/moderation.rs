@@ -26,14 +26,24 @@ pub fn ModerationQueuePage() -> impl IntoView {
     let filter = move |name: &'static str| query_param(name);
     let (region, setting, status) = (filter("region"), filter("care_setting"), filter("status"));
     let order = filter("order");
+    let overdue = filter("overdue");
     let queue = Resource::new(
-        move || (region.get(), setting.get(), status.get(), order.get()),
-        |(region, setting, status, order)| {
+        move || {
+            (
+                region.get(),
+                setting.get(),
+                status.get(),
+                order.get(),
+                overdue.get(),
+            )
+        },
+        |(region, setting, status, order, overdue)| {
             moderation_queue(
                 region.unwrap_or_default(),
                 setting.unwrap_or_default(),
                 status.unwrap_or_default(),
                 order.unwrap_or_default(),
+                overdue.unwrap_or_default(),
             )
         },
     );
@@ -45,7 +55,7 @@ pub fn ModerationQueuePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match queue.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(queue) => view! { <Queue queue chosen=(region.get(), setting.get(), status.get()) by_risk=order.get().as_deref() == Some("risk")/> }.into_any(),
+                    Ok(queue) => view! { <Queue queue chosen=(region.get(), setting.get(), status.get()) by_risk=order.get().as_deref() == Some("risk") overdue_only=overdue.get().as_deref() == Some("1")/> }.into_any(),
                 }
             })}
         </Transition>
@@ -57,6 +67,7 @@ fn Queue(
     queue: QueueView,
     chosen: (Option<String>, Option<String>, Option<String>),
     by_risk: bool,
+    overdue_only: bool,
 ) -> impl IntoView {
     let select = |id: &'static str,
                   label: &'static str,
@@ -87,6 +98,14 @@ fn Queue(
                     <option value="" selected=!by_risk>"Region and name"</option>
                     <option value="risk" selected=by_risk>"Risk of gaming, with a random audit sample"</option>
                 </select>
+            </div>
+            <div class="nhsuk-form-group">
+                <div class="nhsuk-checkboxes">
+                    <div class="nhsuk-checkboxes__item">
+                        <input class="nhsuk-checkboxes__input" id="overdue" name="overdue" type="checkbox" value="1" checked=overdue_only/>
+                        <label class="nhsuk-label nhsuk-checkboxes__label" for="overdue">"Only those past their moderation deadline"</label>
+                    </div>
+                </div>
             </div>
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
         </form>

@@ -205,20 +205,22 @@ pub fn timestamp(moment: time::OffsetDateTime) -> String {
         .expect("every moment formats")
 }
 
-/// Today's date in UTC, `YYYY-MM-DD`, as cycle dates are written.
+/// Today's date in England, `YYYY-MM-DD`, as cycle dates are written: the `today` every deadline
+/// is enforced against. A deadline is the end of its day in Europe/London, so between 00:00 and
+/// 01:00 BST the day after a deadline it has passed, though the date in UTC is still the
+/// deadline's.
 pub fn today() -> String {
-    date_in_days(0)
+    today_at(jiff::Timestamp::now())
 }
 
-/// The date `days` from today (negative: before), in UTC, `YYYY-MM-DD`.
+/// The service's today at `now`: the date in England (see [`today`]).
+pub fn today_at(now: jiff::Timestamp) -> String {
+    rules::deadlines::uk_today(now)
+}
+
+/// The date `days` from today in England (negative: before), `YYYY-MM-DD`.
 pub fn date_in_days(days: i64) -> String {
-    let date = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
+    rules::deadlines::uk_date_in_days(jiff::Timestamp::now(), days)
 }
 
 pub fn new_id() -> String {

@@ -77,16 +77,50 @@ pub async fn send_once(
     Ok(claimed)
 }
 
-/// Queues reminders an administrator asked for now, with the audit record, in one transaction.
+/// Queues reminders an administrator asked for now, one per `(recipient, mail)`, each claimed in
+/// `reminders_sent` under the key `key_for` gives from the keys that person already has about
+/// the task (None: they have had all they may get, and are skipped), with the audit record, in
+/// one transaction. Returns who was emailed; when nobody was, nothing is written.
 pub async fn send_now(
     db: &Db,
     task: &str,
     actor: &str,
-    mails: &[OutgoingMail],
-) -> Result<(), sqlx::Error> {
+    mails: &[(String, OutgoingMail)],
+    key_for: impl Fn(&[String]) -> Option<String>,
+) -> Result<Vec<String>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    for mail in mails {
-        outbox::enqueue(&mut tx, mail).await?;
+    let mut emailed = Vec::new();
+    for (recipient, mail) in mails {
+        let already: Vec<String> = sqlx::query_scalar(
+            "SELECT kind FROM reminders_sent WHERE task = $1 AND recipient = $2",
+        )
+        .bind(task)
+        .bind(recipient)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(kind) = key_for(&already) else {
+            continue;
+        };
+        let claimed = sqlx::query(
+            "INSERT INTO reminders_sent (task, recipient, kind, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (task, recipient, kind) DO NOTHING",
+        )
+        .bind(task)
+        .bind(recipient)
+        .bind(&kind)
+        .bind(now_utc())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if claimed {
+            outbox::enqueue(&mut tx, mail).await?;
+            emailed.push(recipient.clone());
+        }
+    }
+    if emailed.is_empty() {
+        tx.rollback().await?;
+        return Ok(emailed);
     }
     super::audit::record(
         &mut tx,
@@ -95,10 +129,11 @@ pub async fn send_now(
             action: "remind now",
             entity_type: "task",
             entity_id: task,
-            after: Some(format!("{} emailed", mails.len())),
+            after: Some(format!("{} emailed", emailed.len())),
             ..Default::default()
         },
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(emailed)
 }

@@ -471,6 +471,36 @@ async fn failed_sign_ins_and_sign_outs_are_in_the_audit_trail() {
     );
 }
 
+/// A password typed into the email box by mistake is not kept in the audit trail, which keeps
+/// what it is given for ever (ASVS 16.2.5).
+#[tokio::test]
+async fn a_password_typed_as_the_email_address_is_not_kept_in_the_audit_trail() {
+    let server = start_server().await;
+    let typed = "Correct Horse Battery Staple 42";
+    post(
+        &api_client(),
+        &server,
+        SignIn::PATH,
+        &[("email", typed), ("password", typed)],
+    )
+    .await;
+    let records = app::store::audit::recent(&server.state.db.pool, 10)
+        .await
+        .unwrap();
+    let failed = records
+        .iter()
+        .find(|record| record.action == "failed sign-in")
+        .expect("the failed sign-in is audited");
+    assert_eq!(failed.entity_id, app::rules::accounts::NOT_AN_EMAIL_ADDRESS);
+    for record in &records {
+        let kept = format!(
+            "{} {:?} {:?}",
+            record.entity_id, record.after, record.reason
+        );
+        assert!(!kept.contains("Horse"), "{kept}");
+    }
+}
+
 /// A signed-in person's requests for static files, and their pages within a minute of the last
 /// write, save nothing: a session is written when it changes.
 #[tokio::test]

@@ -38,6 +38,20 @@ pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// What the audit trail keeps of the text typed as an email address in a failed or refused
+/// sign-in: the address, if it is one; otherwise not the text, which may be a password typed in
+/// the wrong box, and the trail keeps what it is given for ever.
+pub fn email_for_audit(typed: &str) -> String {
+    if check_email(typed).is_ok() {
+        email_key(typed)
+    } else {
+        NOT_AN_EMAIL_ADDRESS.to_string()
+    }
+}
+
+/// What [`email_for_audit`] keeps of text that is not an email address.
+pub const NOT_AN_EMAIL_ADDRESS: &str = "(text that is not an email address)";
+
 /// A light check that catches typing mistakes; the invitation email proves the address works.
 pub fn check_email(email: &str) -> Result<(), &'static str> {
     let email = email.trim();
@@ -127,6 +141,19 @@ mod tests {
             assert_eq!(Role::from_key(role.key()), Some(role));
         }
         assert_eq!(Role::from_key("superuser"), None);
+    }
+
+    #[test]
+    fn the_audit_keeps_an_address_and_never_other_typed_text() {
+        assert_eq!(email_for_audit(" Jo.Bloggs@NHS.net "), "jo.bloggs@nhs.net");
+        for typed in [
+            "Correct horse battery staple",
+            "",
+            "hunter2@",
+            "jo bloggs@nhs.net",
+        ] {
+            assert_eq!(email_for_audit(typed), NOT_AN_EMAIL_ADDRESS, "{typed:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::audit::{self, AuditEntry};
 use super::outbox::{self, MailWithSecret};
 use super::{new_id, now_utc, timestamp, Db};
 use crate::rules::access::Actor;
-use crate::rules::accounts::{email_key, AccountSummary, LinkPurpose, Role};
+use crate::rules::accounts::{email_for_audit, email_key, AccountSummary, LinkPurpose, Role};
 use sha2::{Digest, Sha256};
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeSet;
@@ -530,7 +530,7 @@ pub async fn record_failed_sign_in(
     account_id: Option<&str>,
     client: &str,
 ) -> Result<(), sqlx::Error> {
-    let key = email_key(email);
+    let key = email_for_audit(email);
     let mut tx = db.begin_write().await?;
     let attempted = account_id.unwrap_or(&key);
     record_sign_in_event(
@@ -685,7 +685,7 @@ pub async fn claim_attempt<E: std::fmt::Display>(
                 actor: "anonymous",
                 action: what.refused_action(),
                 entity_type: "account",
-                entity_id: &subjects[0].1,
+                entity_id: &email_for_audit(email),
                 after: Some(format!("from {client_address}")),
                 reason: Some(refusal.to_string()),
                 ..Default::default()

@@ -5,8 +5,26 @@ pub const MIN_LENGTH: usize = 12;
 /// Most characters: argon2 copes with more, but nobody types more and it bounds the work.
 pub const MAX_LENGTH: usize = 256;
 
+/// Words anyone guessing a password for this service would try first (ASVS 6.2.11).
+const SERVICE_WORDS: &[&str] = &[
+    "nhs",
+    "nhsengland",
+    "england",
+    "digital",
+    "maturity",
+    "assessment",
+    "dma",
+    "whatgoodlookslike",
+    "trust",
+    "hospital",
+    "icb",
+    "peer",
+    "review",
+];
+
 /// Checks a new password: long enough, and not one of the common or easily guessed passwords
-/// (zxcvbn's lists of leaked passwords, words and names, and the person's own details).
+/// (zxcvbn's lists of leaked passwords, words and names, the service's own words and the
+/// person's own details).
 pub fn check_new_password(password: &str, personal_words: &[&str]) -> Result<(), String> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
@@ -19,7 +37,12 @@ pub fn check_new_password(password: &str, personal_words: &[&str]) -> Result<(),
             "Your password must be {MAX_LENGTH} characters or fewer"
         ));
     }
-    let estimate = zxcvbn::zxcvbn(password, personal_words);
+    let words: Vec<&str> = personal_words
+        .iter()
+        .chain(SERVICE_WORDS)
+        .copied()
+        .collect();
+    let estimate = zxcvbn::zxcvbn(password, &words);
     if estimate.score() < zxcvbn::Score::Three {
         let hint = estimate
             .feedback()
@@ -59,6 +82,21 @@ mod tests {
     #[test]
     fn the_persons_own_details_make_a_password_guessable() {
         assert!(check_new_password("jobloggs2026", &["jobloggs", "jo.bloggs@nhs.net"]).is_err());
+    }
+
+    #[test]
+    fn the_services_own_words_make_a_password_guessable() {
+        for guess in [
+            "whatgoodlookslike",
+            "WhatGoodLooksLike",
+            "nhsenglanddigital",
+        ] {
+            assert!(
+                zxcvbn::zxcvbn(guess, &[]).score() >= zxcvbn::Score::Three,
+                "{guess}: zxcvbn's own lists let it through"
+            );
+            assert!(check_new_password(guess, &[]).is_err(), "{guess}");
+        }
     }
 
     #[test]

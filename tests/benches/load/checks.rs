@@ -192,6 +192,20 @@ pub async fn mail(
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    if unsent > 0 {
+        // What the outbox says of each message still waiting, to tell a slow sender from a stuck one.
+        let waiting: Vec<(String, String, Option<String>, i64, Option<String>)> = sqlx::query_as(
+            "SELECT created_at, next_attempt_at, lease_until, CAST(attempts AS BIGINT), last_error              FROM mail_outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT 10",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        for (created, next, lease, attempts, error) in waiting {
+            println!(
+                "  not sent: queued {created}, next attempt {next}, lease until {lease:?}, {attempts} attempts, last error {error:?}"
+            );
+        }
+    }
     let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")
         .fetch_one(&db.pool)
         .await

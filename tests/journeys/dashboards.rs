@@ -604,10 +604,13 @@ async fn moderators_see_the_queue_by_status_and_region_and_what_is_overdue() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(listed(&[("overdue", "1")]).await, [ready.clone()]);
+    assert_eq!(
+        listed(&[("overdue", "1")]).await,
+        std::slice::from_ref(&ready)
+    );
     assert_eq!(
         listed(&[("status", "Moderated")]).await,
-        [moderated.clone()]
+        std::slice::from_ref(&moderated)
     );
     assert_eq!(listed(&[]).await.len(), 2);
     let (status, overdue_page) = page(&moderator, &server, "/moderation?overdue=1").await;

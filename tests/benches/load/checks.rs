@@ -170,6 +170,9 @@ pub struct MailChecked {
     pub reminders: i64,
 }
 
+/// A message still waiting: queued, next attempt, lease until, attempts, last error.
+type WaitingMail = (String, String, Option<String>, i64, Option<String>);
+
 /// Waits (up to `patience`) until the outbox is empty, then compares it with the files written.
 /// `servers_started` is when the servers started, as stored.
 pub async fn mail(
@@ -194,8 +197,9 @@ pub async fn mail(
     }
     if unsent > 0 {
         // What the outbox says of each message still waiting, to tell a slow sender from a stuck one.
-        let waiting: Vec<(String, String, Option<String>, i64, Option<String>)> = sqlx::query_as(
-            "SELECT created_at, next_attempt_at, lease_until, CAST(attempts AS BIGINT), last_error              FROM mail_outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT 10",
+        let waiting: Vec<WaitingMail> = sqlx::query_as(
+            "SELECT created_at, next_attempt_at, lease_until, CAST(attempts AS BIGINT), last_error \
+             FROM mail_outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT 10",
         )
         .fetch_all(&db.pool)
         .await

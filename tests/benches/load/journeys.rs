@@ -212,7 +212,7 @@ impl Person {
             }
             Part::Moderator { assessments } => {
                 let assessment = &assessments[(step / 2) % assessments.len()];
-                if step % 2 == 0 {
+                if step.is_multiple_of(2) {
                     let path = format!("/moderation/{assessment}");
                     self.get(Kind::ModerationSummary, &path, record).await;
                 } else {

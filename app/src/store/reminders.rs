@@ -58,7 +58,22 @@ pub async fn send_once(
     mail: &OutgoingMail,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let claimed = sqlx::query(
+    let claimed = claim(&mut tx, task, recipient, kind).await?;
+    if claimed {
+        outbox::enqueue(&mut tx, mail).await?;
+    }
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Claims the reminder `(task, recipient, kind)` in the caller's transaction: true if nobody had.
+async fn claim(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    task: &str,
+    recipient: &str,
+    kind: &str,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
         "INSERT INTO reminders_sent (task, recipient, kind, sent_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (task, recipient, kind) DO NOTHING",
     )
@@ -66,15 +81,10 @@ pub async fn send_once(
     .bind(recipient)
     .bind(kind)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
-    .rows_affected()
-        == 1;
-    if claimed {
-        outbox::enqueue(&mut tx, mail).await?;
-    }
-    tx.commit().await?;
-    Ok(claimed)
+    .rows_affected();
+    Ok(inserted == 1)
 }
 
 /// Queues reminders an administrator asked for now, one per `(recipient, mail)`, each claimed in
@@ -101,19 +111,7 @@ pub async fn send_now(
         let Some(kind) = key_for(&already) else {
             continue;
         };
-        let claimed = sqlx::query(
-            "INSERT INTO reminders_sent (task, recipient, kind, sent_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (task, recipient, kind) DO NOTHING",
-        )
-        .bind(task)
-        .bind(recipient)
-        .bind(&kind)
-        .bind(now_utc())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if claimed {
+        if claim(&mut tx, task, recipient, &kind).await? {
             outbox::enqueue(&mut tx, mail).await?;
             emailed.push(recipient.clone());
         }

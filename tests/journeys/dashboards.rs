@@ -325,31 +325,37 @@ async fn a_declined_review_emails_the_administrators_and_waits_on_their_dashboar
     );
 }
 
-#[tokio::test]
-async fn an_administrator_reminds_the_people_of_an_overdue_task_now() {
-    use app::api::dashboard::RemindNow;
-    let server = start_server().await;
+/// RR8's review by reviewer@r0a.nhs.uk in a cycle whose review deadline passed 10 days ago:
+/// the review slot's id.
+async fn overdue_review(server: &TestServer) -> String {
     let cycle = CycleBuilder::new()
         .regions(&["Y63"])
         .opens_in_days(-70)
         .deadlines_from_days(-40)
-        .in_peer_review(&server)
+        .in_peer_review(server)
         .await;
     let reviewer_id = AccountBuilder::new("reviewer@r0a.nhs.uk")
         .org("R0A")
         .role(Role::PeerReviewer)
-        .create(&server)
+        .create(server)
         .await;
     let assessment = AssessmentBuilder::new(&cycle, "RR8")
         .status(AssessmentStatus::InReview)
         .reviewer(&reviewer_id)
-        .build(&server)
+        .build(server)
         .await;
-    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+    app::store::reviews::slots_of(&server.state.db, &assessment)
         .await
         .unwrap()
         .remove(0)
-        .id;
+        .id
+}
+
+#[tokio::test]
+async fn an_administrator_reminds_the_people_of_an_overdue_task_now() {
+    use app::api::dashboard::RemindNow;
+    let server = start_server().await;
+    let slot = overdue_review(&server).await;
     let admin = AccountBuilder::new("admin@england.nhs.uk")
         .role(Role::Admin)
         .signed_in(&server)
@@ -425,27 +431,7 @@ async fn an_administrator_reminds_the_people_of_an_overdue_task_now() {
 async fn reminding_now_again_and_again_emails_a_person_three_times_at_most() {
     use app::api::dashboard::RemindNow;
     let server = start_server().await;
-    let cycle = CycleBuilder::new()
-        .regions(&["Y63"])
-        .opens_in_days(-70)
-        .deadlines_from_days(-40)
-        .in_peer_review(&server)
-        .await;
-    let reviewer_id = AccountBuilder::new("reviewer@r0a.nhs.uk")
-        .org("R0A")
-        .role(Role::PeerReviewer)
-        .create(&server)
-        .await;
-    let assessment = AssessmentBuilder::new(&cycle, "RR8")
-        .status(AssessmentStatus::InReview)
-        .reviewer(&reviewer_id)
-        .build(&server)
-        .await;
-    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
-        .await
-        .unwrap()
-        .remove(0)
-        .id;
+    let slot = overdue_review(&server).await;
     let task = format!("review:{slot}");
     let admin = AccountBuilder::new("admin@england.nhs.uk")
         .role(Role::Admin)

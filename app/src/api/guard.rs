@@ -19,11 +19,35 @@ const REFRESH_IDLE_TIMER_EVERY: Duration = Duration::minutes(1);
 /// However active a session is, it ends this long after sign-in.
 pub const ABSOLUTE_TIMEOUT_HOURS: i64 = 12;
 
+/// Put on a request by the public-page cache before a page renders, and marked when the render
+/// takes a session that names an id: such a page may show someone's menu or data, so it is never
+/// kept for others, however the request spelt its cookie.
+#[derive(Clone, Debug, Default)]
+pub struct SessionRead(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl SessionRead {
+    pub fn happened(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn mark(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|error| {
+    let session = leptos_axum::extract::<Session>().await.map_err(|error| {
         tracing::error!(%error, "no session layer in front of the server functions");
         AppError::Internal
-    })
+    })?;
+    if session.id().is_some() {
+        if let Some(read) = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<SessionRead>().cloned())
+        {
+            read.mark();
+        }
+    }
+    Ok(session)
 }
 
 pub(crate) fn session_error(error: tower_sessions::session::Error) -> AppError {

@@ -11,17 +11,25 @@
 //! at most once every [`RECHECK_DATA_EVERY`] (an import runs in another process), and dropped when
 //! it changes.
 //!
-//! What is never cached: a request with a session cookie (the header shows the person's menu, and
-//! pages may differ by role), a response that sets a cookie, a response other than 200, and any
-//! other page. All of those get `Cache-Control: no-store`, as does everything else rendered per
-//! request; static files keep their own rule (see [`super::static_cache_control`]).
+//! A page is keyed on its path and only the query parameters it reads, in a canonical order
+//! ([`public_page_key`]), and rendered from that canonical address: `?n=1`, `?n=2`, … are one
+//! entry, not a render and two compressions each. The cache is bounded in bytes
+//! ([`MAX_CACHED_BYTES`]); past it the oldest pages go first.
+//!
+//! What is never cached: a request with any Cookie header (whatever its spelling: the session
+//! layer percent-decodes cookie names and reads headers that are not ASCII, so only "no cookie
+//! at all" is sure to be nobody's session), a response whose render read a session
+//! ([`app::api::guard::SessionRead`]), a response that sets a cookie, a response other than 200,
+//! and any other page. All of those get `Cache-Control: no-store`, as does everything else
+//! rendered per request; static files keep their own rule (see [`super::static_cache_control`]).
 //!
 //! A cached page is sent to many people, so a nonce in it would be used many times, and a nonce
 //! anyone can read off a public page guards nothing. The CSP of a cached page (200 or 304) allows
 //! instead exactly its own inline scripts, by their SHA-256 hashes, computed when it is stored;
 //! the `nonce` attributes left in it from rendering then match nothing.
 
-use super::{CspScriptSources, StaticFile, NO_STORE, SECURE_SESSION_COOKIE, SESSION_COOKIE};
+use super::{CspScriptSources, StaticFile, NO_STORE};
+use app::api::guard::SessionRead;
 use app::store::{organisations, results, Db};
 use axum::{
     body::{Body, Bytes},
@@ -32,7 +40,7 @@ use axum::{
 };
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -40,12 +48,13 @@ use std::time::{Duration, Instant};
 /// How long the current snapshot's id is trusted before it is read again: a newly imported
 /// snapshot shows within this time.
 pub const RECHECK_DATA_EVERY: Duration = Duration::from_secs(1);
-/// At most this many pages are kept (every ICB and trust page is about 260); beyond it, one is
-/// dropped for each new one, so that searches cannot grow memory without bound.
-pub const MAX_PAGES: usize = 1024;
+/// The pages kept, counting each page's three copies (plain, brotli and gzip), take at most this
+/// many bytes; past it the oldest are dropped, so that searches cannot grow memory without bound.
+/// Every ICB, trust and results page of a year takes about 20 MB.
+pub const MAX_CACHED_BYTES: usize = 64 << 20;
 /// A page bigger than this is served but not kept.
 pub const MAX_PAGE_BYTES: usize = 1 << 20;
-/// A search longer than this is served but not kept.
+/// A page whose canonical query (the parameters it reads) is longer than this is served but not kept.
 const MAX_QUERY_BYTES: usize = 200;
 
 const REVALIDATE_PUBLIC: &str = "public, max-age=0, must-revalidate";
@@ -66,6 +75,41 @@ struct Pages {
     /// The data version every entry was rendered from.
     data: Arc<str>,
     by_path: HashMap<String, Arc<CachedPage>>,
+    /// The keys of `by_path`, oldest first: the order they are dropped in.
+    oldest_first: VecDeque<String>,
+    /// The bytes of every page kept.
+    bytes: usize,
+}
+
+impl Pages {
+    fn clear(&mut self) {
+        self.by_path.clear();
+        self.oldest_first.clear();
+        self.bytes = 0;
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(page) = self.by_path.remove(key) {
+            self.bytes -= page.bytes();
+            self.oldest_first.retain(|kept| kept != key);
+        }
+    }
+
+    /// Keeps `page`, dropping the oldest pages until all fit in `max_bytes`.
+    fn insert(&mut self, key: String, page: Arc<CachedPage>, max_bytes: usize) {
+        self.remove(&key);
+        while self.bytes + page.bytes() > max_bytes {
+            let Some(oldest) = self.oldest_first.pop_front() else {
+                return;
+            };
+            if let Some(dropped) = self.by_path.remove(&oldest) {
+                self.bytes -= dropped.bytes();
+            }
+        }
+        self.bytes += page.bytes();
+        self.oldest_first.push_back(key.clone());
+        self.by_path.insert(key, page);
+    }
 }
 
 impl PageCache {
@@ -92,6 +136,15 @@ impl PageCache {
             .unwrap_or_else(PoisonError::into_inner)
             .by_path
             .len()
+    }
+
+    /// How many bytes the pages kept take now.
+    #[cfg(test)]
+    pub fn bytes(&self) -> usize {
+        self.pages
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .bytes
     }
 
     /// The data the pages show now: the organisation snapshot's id (empty before any is loaded)
@@ -147,24 +200,28 @@ impl PageCache {
         }
         let mut pages = self.pages.write().unwrap_or_else(PoisonError::into_inner);
         if pages.data != data {
-            pages.by_path.clear();
+            pages.clear();
             pages.data = data;
         }
-        if pages.by_path.len() >= MAX_PAGES && !pages.by_path.contains_key(&key) {
-            if let Some(victim) = pages.by_path.keys().next().cloned() {
-                pages.by_path.remove(&victim);
-            }
-        }
-        pages.by_path.insert(key, page);
+        pages.insert(key, page, MAX_CACHED_BYTES);
     }
 
-    /// A public page from the cache, or rendered by `next` and kept if it may be.
-    async fn serve(&self, data: Arc<str>, request: Request, next: Next) -> Response {
-        let key = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |path| path.as_str())
-            .to_string();
+    /// The public page `key` (its canonical address) from the cache, or rendered by `next` from
+    /// that address and kept if it may be.
+    async fn serve(
+        &self,
+        data: Arc<str>,
+        key: String,
+        mut request: Request,
+        next: Next,
+    ) -> Response {
+        match key.parse() {
+            Ok(canonical) => *request.uri_mut() = canonical,
+            Err(error) => {
+                tracing::error!(%error, %key, "a public page's canonical address is not a URI");
+                return no_store(next.run(request).await);
+            }
+        }
         let wanted = Wanted::from(request.headers());
         if let Some(page) = self.get(&data, &key) {
             return page.respond(&wanted);
@@ -187,7 +244,13 @@ impl PageCache {
         if let Some(page) = self.get(&data, &key) {
             return page.respond(&wanted);
         }
+        let session_read = SessionRead::default();
+        request.extensions_mut().insert(session_read.clone());
         let response = next.run(request).await;
+        if session_read.happened() {
+            // Someone's session was read: the page may be theirs alone.
+            return no_store(response);
+        }
         let is_html = response
             .headers()
             .get(header::CONTENT_TYPE)
@@ -240,19 +303,19 @@ impl Drop for ForgetTurn<'_> {
     }
 }
 
-/// The rule for every response but static files: a public page to a request without a session
-/// cookie comes from the cache; anything else rendered per request is `no-store`.
+/// The rule for every response but static files: a public page to a request without any cookie
+/// comes from the cache; anything else rendered per request is `no-store`.
 pub(super) async fn caching(
     State(cache): State<Arc<PageCache>>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() == Method::GET
-        && !has_session_cookie(request.headers())
-        && is_public_page(request.uri().path(), request.uri().query())
-    {
+    let key = (request.method() == Method::GET && !request.headers().contains_key(header::COOKIE))
+        .then(|| public_page_key(request.uri().path(), request.uri().query()))
+        .flatten();
+    if let Some(key) = key {
         if let Some(data) = cache.data_version().await {
-            return cache.serve(data, request, next).await;
+            return cache.serve(data, key, request, next).await;
         }
     }
     let response = next.run(request).await;
@@ -270,49 +333,55 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// Whether the request carries a session cookie, valid or not: such a person may be signed in.
-fn has_session_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
+/// The cache's key for the page at `path`, or None when it is not a public page: the pages that
+/// show the same to everyone who is not signed in, and change only with the organisation snapshot
+/// or a new published version of results (the routes in app::pages). The key is the path and, of
+/// the query, only the parameters that page reads: each one's first non-empty value, by name, so
+/// one page has one key however its address is spelt. A key longer than [`MAX_QUERY_BYTES`] of
+/// query is not kept.
+fn public_page_key(path: &str, query: Option<&str>) -> Option<String> {
+    let reads = public_page_parameters(path)?;
+    let query = query.unwrap_or("");
+    let canonical: Vec<String> = reads
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|cookie| cookie.split_once('='))
-        .any(|(name, _)| matches!(name.trim(), SESSION_COOKIE | SECURE_SESSION_COOKIE))
+        .filter_map(|name| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(key, value)| key == name && !value.is_empty())
+                .map(|(_, value)| format!("{name}={}", app::url::percent_encode(&value)))
+        })
+        .collect();
+    let canonical = canonical.join("&");
+    if canonical.len() > MAX_QUERY_BYTES {
+        return None;
+    }
+    Some(if canonical.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{canonical}")
+    })
 }
 
-/// The pages that show the same to everyone who is not signed in, and change only with the
-/// organisation snapshot or a new published version of results (the routes in app::pages): the
-/// home page, the directory (and a search of it), an ICB's page, a trust's page, and the results
-/// pages with their filters.
-fn is_public_page(path: &str, query: Option<&str>) -> bool {
-    let query = query.unwrap_or("");
+/// The query parameters the public page at `path` reads, in alphabetical order; None when `path`
+/// is not a public page.
+fn public_page_parameters(path: &str) -> Option<&'static [&'static str]> {
+    const NONE: &[&str] = &[];
+    const RESULTS_FILTERS: &[&str] = &["care_setting", "region", "sort", "version"];
+    let plain = |segment: &str| {
+        !segment.is_empty()
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    if segments[0] == "results" {
-        let plain = |segment: &&str| !segment.is_empty() && !segment.contains('.');
-        let page = match segments[1..] {
-            [] => true,
-            [cycle] | [cycle, "trusts"] => plain(&cycle),
-            [cycle, "trusts" | "ics", code] => plain(&cycle) && plain(&code),
-            _ => false,
-        };
-        return page && query.len() <= MAX_QUERY_BYTES;
-    }
-    match path {
-        "/" => query.is_empty(),
-        "/organisations" => {
-            query.is_empty()
-                || (query.len() <= MAX_QUERY_BYTES
-                    && query.starts_with("q=")
-                    && !query.contains('&'))
+    match segments[..] {
+        [""] | ["results"] => Some(NONE),
+        ["organisations"] => Some(&["q"]),
+        ["organisations", "icbs" | "trusts", code] if plain(code) => Some(NONE),
+        ["results", cycle] | ["results", cycle, "trusts"] if plain(cycle) => Some(RESULTS_FILTERS),
+        ["results", cycle, "trusts" | "ics", code] if plain(cycle) && plain(code) => {
+            Some(&["version"])
         }
-        _ => {
-            query.is_empty()
-                && ["/organisations/icbs/", "/organisations/trusts/"]
-                    .iter()
-                    .filter_map(|prefix| path.strip_prefix(prefix))
-                    .any(|code| !code.is_empty() && !code.contains('/'))
-        }
+        _ => None,
     }
 }
 
@@ -335,6 +404,11 @@ struct Variant {
 }
 
 impl CachedPage {
+    /// What keeping it costs: its three copies.
+    fn bytes(&self) -> usize {
+        self.identity.body.len() + self.brotli.body.len() + self.gzip.body.len()
+    }
+
     fn new(mut headers: HeaderMap, body: Bytes) -> CachedPage {
         headers.remove(header::CONTENT_LENGTH);
         headers.remove(header::TRANSFER_ENCODING);
@@ -566,32 +640,107 @@ mod tests {
     }
 
     #[test]
-    fn only_the_session_cookie_counts_as_a_session() {
-        let has = |value: &str| has_session_cookie(&headers(&[(header::COOKIE, value)]));
-        assert!(has("dma-session=abc"));
-        assert!(has("theme=dark; __Host-dma-session=abc"));
-        assert!(!has("theme=dark"));
-        assert!(!has("not-dma-session=abc"));
-        assert!(!has_session_cookie(&HeaderMap::new()));
+    fn a_public_page_is_keyed_on_the_parameters_it_reads_in_one_order() {
+        let key =
+            |path: &str, query: &str| public_page_key(path, Some(query).filter(|q| !q.is_empty()));
+        assert_eq!(key("/", "").as_deref(), Some("/"));
+        assert_eq!(key("/", "n=1").as_deref(), Some("/"));
+        assert_eq!(key("/organisations", "").as_deref(), Some("/organisations"));
+        assert_eq!(
+            key("/organisations", "q=leeds").as_deref(),
+            Some("/organisations?q=leeds")
+        );
+        assert_eq!(
+            key("/organisations", "page=2&q=leeds+teaching&q=york").as_deref(),
+            Some("/organisations?q=leeds%20teaching"),
+            "the first value, spelt one way; what the page does not read is left out"
+        );
+        assert_eq!(
+            key("/organisations/trusts/RR8", "x=1").as_deref(),
+            Some("/organisations/trusts/RR8")
+        );
+        assert_eq!(
+            key("/organisations/icbs/QWO", "").as_deref(),
+            Some("/organisations/icbs/QWO")
+        );
+        assert_eq!(
+            key(
+                "/results/c1",
+                "version=2&sort=name&n=7&region=&care_setting=Acute"
+            )
+            .as_deref(),
+            Some("/results/c1?care_setting=Acute&sort=name&version=2")
+        );
+        assert_eq!(
+            key("/results/c1/trusts/RR8", "sort=name&version=1").as_deref(),
+            Some("/results/c1/trusts/RR8?version=1")
+        );
+        assert_eq!(key("/results", "version=1").as_deref(), Some("/results"));
+        for n in 0..50 {
+            assert_eq!(
+                key("/results/c1/trusts", &format!("n={n}&version=3")).as_deref(),
+                Some("/results/c1/trusts?version=3")
+            );
+        }
     }
 
     #[test]
-    fn the_public_pages_are_the_directory_and_home() {
-        assert!(is_public_page("/", None));
-        assert!(is_public_page("/organisations", None));
-        assert!(is_public_page("/organisations", Some("q=leeds")));
-        assert!(is_public_page("/organisations/icbs/QWO", None));
-        assert!(is_public_page("/organisations/trusts/RR8", None));
-        assert!(!is_public_page("/organisations", Some("q=leeds&x=1")));
-        assert!(!is_public_page(
-            "/organisations",
-            Some(&format!("q={}", "a".repeat(300)))
-        ));
-        assert!(!is_public_page("/organisations/trusts/", None));
-        assert!(!is_public_page("/organisations/trusts/RR8/more", None));
-        assert!(!is_public_page("/organisations/trusts/RR8", Some("x=1")));
-        assert!(!is_public_page("/account", None));
-        assert!(!is_public_page("/assessments", None));
-        assert!(!is_public_page("/sign-in", None));
+    fn the_oldest_pages_go_first_once_the_bytes_are_spent() {
+        let page = |text: &str| {
+            Arc::new(CachedPage::new(
+                HeaderMap::new(),
+                Bytes::from(text.repeat(100)),
+            ))
+        };
+        let size = page("a").bytes();
+        let mut pages = Pages::default();
+        for key in ["a", "b", "c"] {
+            pages.insert(key.into(), page(key), 2 * size + size / 2);
+        }
+        let mut kept: Vec<&String> = pages.by_path.keys().collect();
+        kept.sort();
+        assert_eq!(
+            kept,
+            ["b", "c"],
+            "the first page kept was dropped for the third"
+        );
+        assert_eq!(pages.oldest_first, ["b", "c"]);
+        assert_eq!(
+            pages.bytes,
+            pages
+                .by_path
+                .values()
+                .map(|page| page.bytes())
+                .sum::<usize>()
+        );
+        pages.insert("b".into(), page("b"), 2 * size + size / 2);
+        assert_eq!(
+            pages.oldest_first,
+            ["c", "b"],
+            "a page kept again is the newest"
+        );
+        assert_eq!(pages.bytes, 2 * size);
+        pages.insert("huge".into(), page(&"x".repeat(40)), size);
+        assert!(
+            pages.by_path.is_empty() && pages.bytes == 0,
+            "a page bigger than the bound is not kept"
+        );
+    }
+
+    #[test]
+    fn only_the_public_pages_have_a_key() {
+        let key = |path: &str| public_page_key(path, None);
+        assert_eq!(key("/organisations/trusts/"), None);
+        assert_eq!(key("/organisations/trusts/RR8/more"), None);
+        assert_eq!(key("/results/c1/trusts.csv"), None);
+        assert_eq!(key("/results/c1/regions.csv"), None);
+        assert_eq!(key("/account"), None);
+        assert_eq!(key("/assessments"), None);
+        assert_eq!(key("/sign-in"), None);
+        assert_eq!(
+            public_page_key("/organisations", Some(&format!("q={}", "a".repeat(300)))),
+            None,
+            "too long a search is served but not kept"
+        );
     }
 }

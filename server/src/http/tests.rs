@@ -346,22 +346,15 @@ async fn a_new_organisation_snapshot_replaces_the_cached_pages() {
     );
 }
 
-#[tokio::test]
-async fn a_request_with_a_session_is_never_served_from_the_cache_nor_stored() {
-    let (_folder, state) = state().await;
-    let db = state.db.clone();
-    let cache = Arc::new(PageCache::new(db.clone()));
-    let router = router_with_cache(state, HttpSettings::new(false), cache.clone());
-    let public = get(&router, "/organisations", &[]).await;
-    let etag = public.header(header::ETAG).to_string();
-
-    // A real session: an account signs in, and its page shows its menu.
+/// Signs a trust lead in through the sign-in server function, and returns the session cookie
+/// (`name=value`) the service set.
+async fn signed_in_cookie(router: &Router, db: &app::store::Db) -> String {
     let password = "coffee lantern meadow bicycle";
     let hash = app::api::credentials::hash_password(password.into())
         .await
         .unwrap();
     app::store::accounts::upsert_with_password(
-        &db,
+        db,
         "tests",
         &app::store::accounts::NewAccount {
             email: "lead@trust.test".into(),
@@ -374,7 +367,7 @@ async fn a_request_with_a_session_is_never_served_from_the_cache_nor_stored() {
     .await
     .unwrap();
     let sign_in = request(
-        &router,
+        router,
         Request::post(<app::api::accounts::SignIn as leptos::server_fn::ServerFn>::PATH)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(Body::from(format!(
@@ -392,6 +385,20 @@ async fn a_request_with_a_session_is_never_served_from_the_cache_nor_stored() {
         .to_string();
     assert!(cookie.starts_with("dma-session="), "signed in: {cookie:?}");
     assert_eq!(sign_in.header(header::CACHE_CONTROL), "no-store");
+    cookie
+}
+
+#[tokio::test]
+async fn a_request_with_a_session_is_never_served_from_the_cache_nor_stored() {
+    let (_folder, state) = state().await;
+    let db = state.db.clone();
+    let cache = Arc::new(PageCache::new(db.clone()));
+    let router = router_with_cache(state, HttpSettings::new(false), cache.clone());
+    let public = get(&router, "/organisations", &[]).await;
+    let etag = public.header(header::ETAG).to_string();
+
+    // A real session: an account signs in, and its page shows its menu.
+    let cookie = signed_in_cookie(&router, &db).await;
 
     for path in [
         "/organisations",
@@ -530,12 +537,7 @@ async fn a_made_up_session_cookie_writes_no_session() {
 async fn pages_that_are_not_public_are_not_stored_anywhere() {
     let (_folder, state) = state().await;
     let router = router(state, false);
-    for path in [
-        "/sign-in",
-        "/organisations?q=leeds&page=2",
-        "/healthz",
-        "/no-such-page",
-    ] {
+    for path in ["/sign-in", "/healthz", "/no-such-page"] {
         let answer = get(&router, path, &[]).await;
         assert_eq!(answer.header(header::CACHE_CONTROL), "no-store", "{path}");
         assert_eq!(answer.header(header::ETAG), "", "{path}");
@@ -546,6 +548,106 @@ async fn pages_that_are_not_public_are_not_stored_anywhere() {
         !search.header(header::ETAG).is_empty(),
         "a search of the directory is public"
     );
+    let paged = get(&router, "/organisations?page=2&q=leeds", &[]).await;
+    assert_eq!(
+        paged.header(header::ETAG),
+        search.header(header::ETAG),
+        "a parameter the page does not read makes no other page"
+    );
+}
+
+#[tokio::test]
+async fn a_signed_in_page_is_never_kept_however_the_cookie_is_spelt() {
+    let (_folder, state) = state().await;
+    let db = state.db.clone();
+    let cache = Arc::new(PageCache::new(db.clone()));
+    let router = router_with_cache(state, HttpSettings::new(false), cache.clone());
+    let cookie = signed_in_cookie(&router, &db).await;
+    let id = cookie.strip_prefix("dma-session=").unwrap();
+    // The session layer percent-decodes cookie names and reads headers that are not ASCII, so
+    // both of these sign the person in.
+    let spellings = [
+        HeaderValue::from_str(&format!("dma%2Dsession={id}")).unwrap(),
+        HeaderValue::from_bytes(format!("dma-session={id}; x=\u{e9}").as_bytes()).unwrap(),
+    ];
+    for (index, spelling) in spellings.into_iter().enumerate() {
+        let path = ["/organisations/trusts/RR8", "/organisations/icbs/QWO"][index];
+        let mut asked = Request::get(path).body(Body::empty()).unwrap();
+        asked.headers_mut().insert(header::COOKIE, spelling.clone());
+        let signed_in = request(&router, asked).await;
+        assert_eq!(signed_in.status, StatusCode::OK, "{spelling:?}");
+        assert!(
+            signed_in.text().contains(">Your account<"),
+            "{spelling:?} signs the person in"
+        );
+        assert_eq!(
+            signed_in.header(header::CACHE_CONTROL),
+            "no-store",
+            "{spelling:?}"
+        );
+        assert_eq!(
+            cache.len(),
+            index,
+            "{spelling:?}: the signed-in page is not kept"
+        );
+        let stranger = get(&router, path, &[]).await;
+        assert!(
+            !stranger.text().contains(">Your account<")
+                && !stranger.text().contains("lead@trust.test"),
+            "a stranger never gets the signed-in page ({spelling:?})"
+        );
+        assert_eq!(cache.len(), index + 1, "the stranger's page is kept");
+    }
+    // Any cookie at all, even one that is nobody's session, keeps a request away from the cache.
+    let with_other_cookie = get(&router, "/organisations", &[("cookie", "theme=dark")]).await;
+    assert_eq!(with_other_cookie.header(header::CACHE_CONTROL), "no-store");
+    assert_eq!(with_other_cookie.header(header::ETAG), "");
+}
+
+#[tokio::test]
+async fn a_page_whose_render_read_a_session_is_not_kept() {
+    let (_folder, state) = state().await;
+    let cache = Arc::new(PageCache::new(state.db.clone()));
+    let router = Router::new()
+        .route(
+            "/organisations",
+            axum::routing::get(|request: Request<Body>| async move {
+                if let Some(read) = request.extensions().get::<app::api::guard::SessionRead>() {
+                    read.mark();
+                }
+                axum::response::Html("<p>Somebody's organisations</p>")
+            }),
+        )
+        .layer(middleware::from_fn_with_state(
+            cache.clone(),
+            page_cache::caching,
+        ));
+    let answer = get(&router, "/organisations", &[]).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header(header::CACHE_CONTROL), "no-store");
+    assert_eq!(
+        cache.len(),
+        0,
+        "a page that read a session is never kept, whatever the request looked like"
+    );
+}
+
+#[tokio::test]
+async fn a_thousand_query_strings_to_one_page_keep_one_copy() {
+    let (_folder, state) = state().await;
+    let cache = Arc::new(PageCache::new(state.db.clone()));
+    let router = router_with_cache(state, HttpSettings::new(false), cache.clone());
+    let first = get(&router, "/organisations/trusts/RR8", &[]).await;
+    for n in 0..1000 {
+        let answer = get(&router, &format!("/organisations/trusts/RR8?n={n}"), &[]).await;
+        assert_eq!(
+            answer.header(header::ETAG),
+            first.header(header::ETAG),
+            "?n={n}"
+        );
+    }
+    assert_eq!(cache.len(), 1);
+    assert!(cache.bytes() > 0 && cache.bytes() < 3 * page_cache::MAX_PAGE_BYTES);
 }
 
 #[tokio::test]

@@ -400,6 +400,33 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
         .await
         .unwrap();
     assert!(!anonymised.contains("Test Peer reviewer") && anonymised.contains("Reviewer 1"));
+    // Each copy taken is in the audit trail: who, which cycle, which version, named or not.
+    let downloads: Vec<_> = store::audit::recent(&db.pool, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|record| record.action == "download the full data file")
+        .map(|record| {
+            (
+                record.entity_id,
+                record.after.unwrap_or_default(),
+                record.actor,
+            )
+        })
+        .collect();
+    assert_eq!(downloads.len(), 2, "{downloads:?}");
+    assert!(downloads
+        .iter()
+        .all(|(entity, _, actor)| *entity == cycle && actor != "anonymous"));
+    let mut copies: Vec<&str> = downloads
+        .iter()
+        .map(|(_, after, _)| after.as_str())
+        .collect();
+    copies.sort();
+    assert_eq!(
+        copies,
+        ["version 1, anonymised, csv", "version 1, named, csv"]
+    );
 
     // A correction: reopened, moderated and signed off again, published as version 2 with a note.
     let Answer { body, .. } = post(

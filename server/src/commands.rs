@@ -236,9 +236,13 @@ pub struct DemoAccount {
     pub email: &'static str,
     pub role: app::rules::accounts::Role,
     pub password: String,
+    /// The key of the authenticator app set up for a role that must sign in with one, so that a
+    /// password printed in a log is never enough to take an NHS England role.
+    pub authenticator_key: Option<String>,
 }
 
-/// Creates (or resets) the demo accounts with fresh random passwords.
+/// Creates (or resets) the demo accounts with fresh random passwords, and fresh authenticator
+/// keys for the NHS England roles.
 pub async fn seed_demo_accounts(db: &app::store::Db) -> anyhow::Result<Vec<DemoAccount>> {
     use app::rules::accounts::Role;
     use app::store::accounts::{upsert_with_password, NewAccount};
@@ -286,11 +290,19 @@ pub async fn seed_demo_accounts(db: &app::store::Db) -> anyhow::Result<Vec<DemoA
             org_ods_code: org.map(Into::into),
             roles: vec![role],
         };
-        upsert_with_password(db, "demo", &account, &hash).await?;
+        let account_id = upsert_with_password(db, "demo", &account, &hash).await?;
+        let authenticator_key = if app::rules::second_factor::required(&[role]) {
+            let key = app::api::second_factor::new_authenticator_key();
+            app::store::second_factor::enrol(db, &account_id, &key, 0, &[]).await?;
+            Some(key)
+        } else {
+            None
+        };
         accounts.push(DemoAccount {
             email,
             role,
             password,
+            authenticator_key,
         });
     }
     Ok(accounts)
@@ -500,10 +512,16 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
 }
 
 pub fn print_demo_accounts(accounts: &[DemoAccount]) {
-    println!("\nDEMO=1: demo accounts (passwords are new at every start; never use DEMO in a real deployment):");
+    println!("\nDEMO=1: demo accounts (passwords and keys are new at every start; never use DEMO in a real deployment).");
+    println!("NHS England roles also need a code: add the key to an authenticator app (or `oathtool --totp -b KEY`).");
     for account in accounts {
+        let key = account
+            .authenticator_key
+            .as_deref()
+            .map(|key| format!("  authenticator key: {key}"))
+            .unwrap_or_default();
         println!(
-            "  {:<15} {:<28} password: {}",
+            "  {:<15} {:<28} password: {}{key}",
             account.role.label(),
             account.email,
             account.password
@@ -666,6 +684,29 @@ mod tests {
             "seeding again reuses the accounts"
         );
         assert_ne!(first[0].password, second[0].password);
+        // The NHS England roles have an authenticator set up, new each start, so the printed
+        // password alone never signs anyone in to them; the others sign in with a password.
+        for (first, second) in first.iter().zip(&second) {
+            assert_eq!(
+                second.authenticator_key.is_some(),
+                app::rules::second_factor::required(&[second.role]),
+                "{}",
+                second.email
+            );
+            assert!(
+                first.authenticator_key.is_none()
+                    || first.authenticator_key != second.authenticator_key
+            );
+            let id = accounts::find_for_sign_in(&db, second.email)
+                .await
+                .unwrap()
+                .unwrap()
+                .account_id;
+            let stored = app::store::second_factor::authenticator(&db, &id)
+                .await
+                .unwrap();
+            assert_eq!(stored.map(|app| app.totp_secret), second.authenticator_key);
+        }
         let record = accounts::find_for_sign_in(&db, first[0].email)
             .await
             .unwrap()

@@ -101,6 +101,31 @@ pub fn font_origin(value: Option<&str>) -> anyhow::Result<Option<String>> {
     Ok(Some(value.to_string()))
 }
 
+/// DEMO=1 opens a cycle for every trust, emails every lead, publishes made-up results and prints
+/// NHS England passwords: it is for one person's own machine. An https address or a real mail
+/// server means a real deployment, so DEMO is refused there, saying why.
+pub fn refuse_demo_in_a_deployment(
+    demo: bool,
+    public_url: &str,
+    transport: &MailTransportConfig,
+) -> anyhow::Result<()> {
+    if !demo {
+        return Ok(());
+    }
+    anyhow::ensure!(
+        !public_url.starts_with("https://"),
+        "DEMO=1 is refused because PUBLIC_URL ({public_url}) is https, which means a real deployment: \
+         the demo emails every trust lead, publishes made-up results and prints passwords. \
+         Unset DEMO, or run the demo on your own machine over http."
+    );
+    anyhow::ensure!(
+        !matches!(transport, MailTransportConfig::Smtp { .. }),
+        "DEMO=1 is refused because SMTP_HOST is set: the demo would email every real trust lead. \
+         Unset DEMO, or unset SMTP_HOST so that mail is written to files."
+    );
+    Ok(())
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
         let leptos_options = leptos::config::get_configuration(None)
@@ -123,6 +148,8 @@ impl Config {
                 folder: var("MAIL_DIR").unwrap_or_else(|| "data/mail".into()).into(),
             },
         };
+        let demo = flag("DEMO")?;
+        refuse_demo_in_a_deployment(demo, &public_url, &transport)?;
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             leptos_options,
@@ -135,14 +162,40 @@ impl Config {
                     .unwrap_or_else(|| "Digital maturity assessment <noreply@dma.invalid>".into()),
                 transport,
             },
-            demo: flag("DEMO")?,
+            demo,
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{font_origin, served_over_https};
+    use super::{font_origin, refuse_demo_in_a_deployment, served_over_https, MailTransportConfig};
+
+    #[test]
+    fn demo_mode_is_refused_where_the_service_is_real() {
+        let files = MailTransportConfig::Files {
+            folder: "data/mail".into(),
+        };
+        let smtp = MailTransportConfig::Smtp {
+            host: "smtp.nhs.net".into(),
+            port: 587,
+            starttls: true,
+            credentials: None,
+        };
+        assert!(refuse_demo_in_a_deployment(true, "http://127.0.0.1:3000", &files).is_ok());
+        let https = refuse_demo_in_a_deployment(true, "https://dma.england.nhs.uk", &files)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            https.contains("PUBLIC_URL") && https.contains("real deployment"),
+            "{https}"
+        );
+        let mail = refuse_demo_in_a_deployment(true, "http://127.0.0.1:3000", &smtp)
+            .unwrap_err()
+            .to_string();
+        assert!(mail.contains("SMTP_HOST"), "{mail}");
+        assert!(refuse_demo_in_a_deployment(false, "https://dma.england.nhs.uk", &smtp).is_ok());
+    }
 
     #[test]
     fn an_https_address_makes_the_cookie_secure_without_another_setting() {

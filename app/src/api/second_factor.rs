@@ -155,13 +155,20 @@ pub(crate) async fn await_second_factor(
     Ok(())
 }
 
-/// A fresh secret (160 random bits, as RFC 4226 recommends) and recovery codes.
+/// A fresh authenticator key: 160 random bits (as RFC 4226 recommends), in base32 as apps take it.
+#[cfg(feature = "ssr")]
+pub fn new_authenticator_key() -> String {
+    use rand::RngCore;
+    let mut secret = [0u8; 20];
+    rand::rng().fill_bytes(&mut secret);
+    totp_rs::Secret::from(secret).to_base32()
+}
+
+/// A fresh key and recovery codes.
 #[cfg(feature = "ssr")]
 fn new_setup(account_id: &str) -> SetupInProgress {
-    use rand::{Rng, RngCore};
-    let mut secret = [0u8; 20];
+    use rand::Rng;
     let mut random = rand::rng();
-    random.fill_bytes(&mut secret);
     let recovery_codes = (0..rules::RECOVERY_CODES)
         .map(|_| {
             (0..rules::RECOVERY_CODE_LENGTH)
@@ -174,7 +181,7 @@ fn new_setup(account_id: &str) -> SetupInProgress {
         .collect();
     SetupInProgress {
         account_id: account_id.to_string(),
-        secret: totp_rs::Secret::from(secret).to_base32(),
+        secret: new_authenticator_key(),
         recovery_codes,
     }
 }

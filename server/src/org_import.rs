@@ -579,7 +579,7 @@ mod tests {
             .count();
         assert_eq!(
             reassigned, 11,
-            "README: 11 trusts are assessed outside their ODS parent"
+            "server/data/orgs/README.md: 11 trusts are assessed outside their ODS parent"
         );
     }
 

@@ -44,7 +44,7 @@ pub async fn start_chromedriver() -> ChromeDriver {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("chromedriver runs: install it with `apt-get install chromium chromium-driver` (the README's test command does)");
+        .expect("chromedriver runs: install it with `apt-get install chromium chromium-driver` (`bash .ci/test` does)");
     // Owned from here on, so a failure below still ends the process (see Drop).
     let driver = ChromeDriver {
         url: format!("http://127.0.0.1:{port}"),

@@ -587,7 +587,7 @@ fn status_refusal(event: Event, status: AssessmentStatus, rows: &[&Transition]) 
     )
 }
 
-/// The lifecycle as a Markdown table, for the README (a test keeps the two the same).
+/// The lifecycle as a Markdown table, for docs/product.md (a test keeps the two the same).
 pub fn as_markdown() -> String {
     let mut table =
         String::from("| event | from | to | who | when |\n| --- | --- | --- | --- | --- |\n");
@@ -854,11 +854,11 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_shows_this_lifecycle() {
-        let readme = include_str!("../../../README.md");
+    fn the_product_docs_show_this_lifecycle() {
+        let product = include_str!("../../../docs/product.md");
         assert!(
-            readme.contains(&as_markdown()),
-            "README.md's lifecycle table is out of date; replace it with:\n{}",
+            product.contains(&as_markdown()),
+            "docs/product.md's lifecycle table is out of date; replace it with:\n{}",
             as_markdown()
         );
     }

@@ -1,6 +1,6 @@
 //! The Digital Maturity Assessment application, in layers whose arrows point inward only:
-//! `pages` → `api` (server functions) → `store` (server only) → `rules` (the pure crate in
-//! `app/rules`, re-exported here as `rules`).
+//! `pages` → `api` (server functions) → `store` (the server-only crate in `app/store`) → `rules`
+//! (the pure crate in `app/rules`); both are re-exported here under their own names.
 
 pub mod api;
 pub mod components;
@@ -8,11 +8,11 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
-#[cfg(feature = "ssr")]
-pub mod store;
 pub mod url;
 
 pub use rules;
+#[cfg(feature = "ssr")]
+pub use store;
 
 pub use pages::{shell, App};
 

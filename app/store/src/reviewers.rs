@@ -3,9 +3,9 @@
 
 use super::audit::{self, AuditEntry};
 use super::{joined_list, now_utc, split_list, Db};
-use crate::rules::access::Refusal;
-use crate::rules::organisations::{readable_name, CareSetting};
-use crate::rules::reviewers::{describe, normalised, DeclaredConflict, ReviewerProfile};
+use rules::access::Refusal;
+use rules::organisations::{readable_name, CareSetting};
+use rules::reviewers::{describe, normalised, DeclaredConflict, ReviewerProfile};
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
 
@@ -270,11 +270,11 @@ pub async fn withdraw_conflict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::accounts::Role;
-    use crate::rules::organisations::CareSetting::{self, *};
-    use crate::store::accounts::{upsert_with_password, NewAccount};
-    use crate::store::organisations::{import_snapshot, tests::sample};
-    use crate::store::test_support::test_databases;
+    use crate::accounts::{upsert_with_password, NewAccount};
+    use crate::organisations::{import_snapshot, tests::sample};
+    use crate::test_support::test_databases;
+    use rules::accounts::Role;
+    use rules::organisations::CareSetting::{self, *};
 
     async fn account(db: &Db, email: &str, name: &str, roles: &[Role]) -> String {
         let account = NewAccount {

@@ -5,10 +5,10 @@ use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::{self, OutgoingMail};
 use super::{now_utc, Db};
-use crate::rules::assessments::{Answer, AssessmentHeader, DomainAnswers};
-use crate::rules::cycles::{default_reply_deadline, Phase};
-use crate::rules::lifecycle::{Allowed, AssessmentStatus};
-use crate::rules::organisations::{readable_name, CareSetting};
+use rules::assessments::{Answer, AssessmentHeader, DomainAnswers};
+use rules::cycles::{default_reply_deadline, Phase};
+use rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::organisations::{readable_name, CareSetting};
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
 
@@ -386,14 +386,14 @@ pub(crate) async fn leads_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cycles::CycleDates;
-    use crate::rules::fixtures::{allowed, SMALL_FRAMEWORK};
-    use crate::rules::framework::parse_framework;
-    use crate::rules::lifecycle::Event;
-    use crate::store::cycles::{self, CycleError, NewCycle};
-    use crate::store::organisations::{import_snapshot, tests::sample};
-    use crate::store::test_support::test_databases;
-    use crate::store::{accounts, audit, frameworks, outbox};
+    use crate::cycles::{self, CycleError, NewCycle};
+    use crate::organisations::{import_snapshot, tests::sample};
+    use crate::test_support::test_databases;
+    use crate::{accounts, audit, frameworks, outbox};
+    use rules::cycles::CycleDates;
+    use rules::fixtures::{allowed, SMALL_FRAMEWORK};
+    use rules::framework::parse_framework;
+    use rules::lifecycle::Event;
 
     fn new_cycle(settings: &[CareSetting]) -> NewCycle {
         NewCycle {
@@ -436,7 +436,7 @@ mod tests {
             email: "lead@nhs.net".into(),
             display_name: "Leah Lead".into(),
             org_ods_code: Some("RR8".into()),
-            roles: vec![crate::rules::accounts::Role::TrustLead],
+            roles: vec![rules::accounts::Role::TrustLead],
         };
         accounts::upsert_with_password(db, "tester", &lead, "hash")
             .await

@@ -8,9 +8,9 @@ use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::{self, OutgoingMail};
 use super::published::ScoreScope;
 use super::{new_id, now_utc, Db};
-use crate::rules::cycles::Phase;
-use crate::rules::lifecycle::{Allowed, AssessmentStatus};
-use crate::rules::organisations::{readable_name, CareSetting};
+use rules::cycles::Phase;
+use rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::organisations::{readable_name, CareSetting};
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 

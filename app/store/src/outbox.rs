@@ -219,7 +219,7 @@ pub async fn unsent_count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::test_databases;
+    use crate::test_support::test_databases;
 
     /// Every text column of every queued message, for looking for a link in.
     async fn stored_text(pool: &AnyPool) -> String {

@@ -6,8 +6,8 @@ use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError};
 use super::outbox::{self, OutgoingMail};
 use super::{now_utc, Db};
-use crate::rules::lifecycle::{Allowed, AssessmentStatus};
-use crate::rules::reply::{DomainReply, ReplyOutcome, Response};
+use rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::reply::{DomainReply, ReplyOutcome, Response};
 use std::collections::BTreeMap;
 
 /// Why a change to a reply was not made. The API puts these into words.
@@ -239,11 +239,11 @@ pub async fn finished(db: &Db, assessment_id: &str) -> Result<Option<FinishedRep
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::fixtures::allowed;
-    use crate::rules::lifecycle::Event;
-    use crate::store::assignments::tests::submitted_cycle;
-    use crate::store::test_support::test_databases;
-    use crate::store::{assessments, audit};
+    use crate::assignments::tests::submitted_cycle;
+    use crate::test_support::test_databases;
+    use crate::{assessments, audit};
+    use rules::fixtures::allowed;
+    use rules::lifecycle::Event;
 
     /// A submitted assessment taken on to "reviewed" as the lifecycle allows.
     async fn reviewed(db: &Db) -> String {

@@ -3,8 +3,8 @@
 use super::audit::{self, AuditEntry};
 use super::outbox::{self, MailWithSecret};
 use super::{new_id, now_utc, timestamp, Db};
-use crate::rules::access::Actor;
-use crate::rules::accounts::{email_for_audit, email_key, AccountSummary, LinkPurpose, Role};
+use rules::access::Actor;
+use rules::accounts::{email_for_audit, email_key, AccountSummary, LinkPurpose, Role};
 use sha2::{Digest, Sha256};
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeSet;
@@ -334,7 +334,7 @@ async fn summary_from_row(db: &Db, row: &AnyRow) -> Result<AccountSummary, sqlx:
         org_ods_code: row.try_get("org_ods_code")?,
         org_name: row
             .try_get::<Option<String>, _>("org_name")?
-            .map(|name| crate::rules::organisations::readable_name(&name)),
+            .map(|name| rules::organisations::readable_name(&name)),
         is_active: row.try_get::<i64, _>("is_active")? == 1,
         has_password: has_password(row)?,
         created_at: row.try_get("created_at")?,
@@ -805,8 +805,8 @@ pub async fn upsert_with_password(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::outbox::OutgoingMail;
-    use crate::store::test_support::test_databases;
+    use crate::outbox::OutgoingMail;
+    use crate::test_support::test_databases;
 
     #[tokio::test]
     async fn attempts_made_at_once_never_all_pass_the_limit() {

@@ -6,9 +6,9 @@
 use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError};
 use super::{joined_list, new_id, now_utc, split_list, Db};
-use crate::rules::lifecycle::{Allowed, AssessmentStatus};
-use crate::rules::moderation::DomainModeration;
-use crate::rules::organisations::readable_name;
+use rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::moderation::DomainModeration;
+use rules::organisations::readable_name;
 use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
@@ -363,11 +363,11 @@ pub async fn queue(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::fixtures::allowed;
-    use crate::rules::lifecycle::Event;
-    use crate::store::assignments::tests::submitted_cycle;
-    use crate::store::test_support::test_databases;
-    use crate::store::{assessments, lifecycle::status_of};
+    use crate::assignments::tests::submitted_cycle;
+    use crate::test_support::test_databases;
+    use crate::{assessments, lifecycle::status_of};
+    use rules::fixtures::allowed;
+    use rules::lifecycle::Event;
 
     /// The cycle's submitted assessments taken on to "replied" as the lifecycle allows, and two
     /// accounts to act as moderator and approver.
@@ -434,10 +434,7 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(status(&db, &ids[0]).await, AssessmentStatus::SignedOff);
-            assert_eq!(
-                crate::store::audit::verify_chain(&db.pool).await.unwrap(),
-                None
-            );
+            assert_eq!(crate::audit::verify_chain(&db.pool).await.unwrap(), None);
         }
     }
 }

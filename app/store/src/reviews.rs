@@ -8,9 +8,9 @@ use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError
 use super::outbox::{self, OutgoingMail};
 use super::published::{published_scores, ScoreScope};
 use super::{now_utc, Db};
-use crate::rules::lifecycle::{Allowed, AssessmentStatus};
-use crate::rules::review::{Confidence, DomainReview, Judgement, Verdict};
-use crate::rules::review_assignment::AssignmentStatus;
+use rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::review::{Confidence, DomainReview, Judgement, Verdict};
+use rules::review_assignment::AssignmentStatus;
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 
@@ -643,12 +643,12 @@ pub async fn previous_scores(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::assignment::{AssignmentPlan, ProposedReview};
-    use crate::rules::fixtures::allowed;
-    use crate::rules::lifecycle::Event;
-    use crate::store::assignments::{self, tests::submitted_cycle};
-    use crate::store::test_support::test_databases;
-    use crate::store::{assessments, audit, lifecycle};
+    use crate::assignments::{self, tests::submitted_cycle};
+    use crate::test_support::test_databases;
+    use crate::{assessments, audit, lifecycle};
+    use rules::assignment::{AssignmentPlan, ProposedReview};
+    use rules::fixtures::allowed;
+    use rules::lifecycle::Event;
 
     fn notice() -> OutgoingMail {
         OutgoingMail {

@@ -6,8 +6,8 @@
 
 use super::audit::{self, AuditEntry};
 use super::{new_id, now_utc};
-use crate::rules::lifecycle::{Allowed, AssessmentStatus};
-use crate::rules::organisations::CareSetting;
+use rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::organisations::CareSetting;
 use sqlx::{Any, Transaction};
 
 /// A status change the lifecycle allowed.

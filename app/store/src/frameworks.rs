@@ -2,7 +2,7 @@
 
 use super::audit::{self, AuditEntry};
 use super::{now_utc, Db};
-use crate::rules::framework::{parse_framework, Framework};
+use rules::framework::{parse_framework, Framework};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -154,7 +154,7 @@ pub async fn cached(db: &Db, version: &str) -> Result<Option<Arc<Framework>>, sq
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::test_databases;
+    use crate::test_support::test_databases;
 
     const DEFAULT: &str = include_str!("../../../server/data/framework/dma-2026.toml");
 

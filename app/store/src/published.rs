@@ -5,9 +5,9 @@ use super::audit::{self, AuditEntry};
 use super::cycles::{self, CycleError, NewCycle};
 use super::lifecycle;
 use super::Db;
-use crate::rules::cycles::Phase;
-use crate::rules::lifecycle::AssessmentStatus;
-use crate::rules::organisations::CareSetting;
+use rules::cycles::Phase;
+use rules::lifecycle::AssessmentStatus;
+use rules::organisations::CareSetting;
 use sqlx::Row;
 
 /// What a published score is the score of.
@@ -187,13 +187,13 @@ pub async fn published_scores(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cycles::CycleDates;
-    use crate::rules::fixtures::SMALL_FRAMEWORK;
-    use crate::rules::framework::parse_framework;
-    use crate::store::assessments;
-    use crate::store::organisations::{import_snapshot, tests::sample};
-    use crate::store::test_support::test_databases;
-    use crate::store::{audit, frameworks};
+    use crate::assessments;
+    use crate::organisations::{import_snapshot, tests::sample};
+    use crate::test_support::test_databases;
+    use crate::{audit, frameworks};
+    use rules::cycles::CycleDates;
+    use rules::fixtures::SMALL_FRAMEWORK;
+    use rules::framework::parse_framework;
 
     fn historical_cycle(name: &str) -> NewCycle {
         let published_on = "2025-06-30".to_string();
@@ -275,7 +275,7 @@ mod tests {
                     .fetch_one(&db.pool)
                     .await
                     .unwrap();
-            let current = crate::store::organisations::current_snapshot(&db)
+            let current = crate::organisations::current_snapshot(&db)
                 .await
                 .unwrap()
                 .unwrap();

@@ -108,7 +108,7 @@ impl Db {
     /// Brings the schema up to date, and makes sure the database itself refuses to change or
     /// remove an audit record; safe to run at every start.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        sqlx::migrate!("../migrations").run(&self.pool).await?;
+        sqlx::migrate!("../../migrations").run(&self.pool).await?;
         audit::protect(self).await?;
         Ok(())
     }

@@ -5,7 +5,7 @@ use super::audit::{self, AuditEntry};
 use super::lifecycle::status_of;
 use super::outbox::{self, OutgoingMail};
 use super::{joined_list, new_id, now_utc, split_list, Db};
-use crate::rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::lifecycle::{Allowed, AssessmentStatus};
 
 /// Why a request or answer was not recorded. The API puts these into words.
 #[derive(Debug, thiserror::Error)]

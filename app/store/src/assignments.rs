@@ -6,13 +6,13 @@ use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::{self, OutgoingMail};
 use super::{new_id, now_utc, reviewers, Db};
-use crate::rules::assignment::{
+use rules::assignment::{
     eligible_reviewers, Assessment, AssignmentInput, AssignmentPlan, Conflict, ProposedReview,
     Reviewer,
 };
-use crate::rules::lifecycle::{Allowed, AssessmentStatus};
-use crate::rules::organisations::{readable_name, CareSetting};
-use crate::rules::review_assignment::{AssignmentStatus, ReviewSlot};
+use rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::organisations::{readable_name, CareSetting};
+use rules::review_assignment::{AssignmentStatus, ReviewSlot};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -614,8 +614,8 @@ pub async fn replace(
 pub async fn for_reviewer(
     db: &Db,
     reviewer_id: &str,
-) -> Result<Vec<crate::rules::review_assignment::ReviewTask>, sqlx::Error> {
-    use crate::rules::review_assignment::{ReviewProgress, ReviewTask};
+) -> Result<Vec<rules::review_assignment::ReviewTask>, sqlx::Error> {
+    use rules::review_assignment::{ReviewProgress, ReviewTask};
     sqlx::query(
         "SELECT r.id, c.name AS cycle_name, COALESCE(e.deadline, c.review_deadline) AS review_deadline, \
          a.care_setting, a.trust_ods_code, a.status, t.name AS trust_name, v.submitted_at, \
@@ -666,17 +666,17 @@ pub async fn slot_owner(db: &Db, slot_id: &str) -> Result<Option<(String, String
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::rules::accounts::Role;
-    use crate::rules::assignment::assign;
-    use crate::rules::cycles::CycleDates;
-    use crate::rules::fixtures::{allowed, SMALL_FRAMEWORK};
-    use crate::rules::framework::parse_framework;
-    use crate::rules::lifecycle::Event;
-    use crate::store::accounts::{upsert_with_password, NewAccount};
-    use crate::store::cycles::{self, NewCycle};
-    use crate::store::organisations::{import_snapshot, tests::sample};
-    use crate::store::test_support::test_databases;
-    use crate::store::{assessments, frameworks};
+    use crate::accounts::{upsert_with_password, NewAccount};
+    use crate::cycles::{self, NewCycle};
+    use crate::organisations::{import_snapshot, tests::sample};
+    use crate::test_support::test_databases;
+    use crate::{assessments, frameworks};
+    use rules::accounts::Role;
+    use rules::assignment::assign;
+    use rules::cycles::CycleDates;
+    use rules::fixtures::{allowed, SMALL_FRAMEWORK};
+    use rules::framework::parse_framework;
+    use rules::lifecycle::Event;
 
     pub(crate) async fn reviewer_at(db: &Db, email: &str, org: &str) -> String {
         let account = NewAccount {
@@ -872,10 +872,7 @@ pub(crate) mod tests {
                 .await,
                 Err(AssignmentError::NotReplaceable)
             ));
-            assert_eq!(
-                crate::store::audit::verify_chain(&db.pool).await.unwrap(),
-                None
-            );
+            assert_eq!(crate::audit::verify_chain(&db.pool).await.unwrap(), None);
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::audit::{self, AuditEntry};
 use super::{new_id, now_utc, Db};
-use crate::rules::organisations::{
+use rules::organisations::{
     readable_name, CareSetting, Directory, IcbDetail, IcbSummary, OrgHierarchy, OrgKind,
     OrgSearchHit, RegionWithIcbs, SnapshotInfo, TrustDetail, TrustSummary,
 };
@@ -399,8 +399,8 @@ fn escape_like(text: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::rules::organisations::{Icb, Region, Trust};
-    use crate::store::{audit, test_support::test_databases};
+    use crate::{audit, test_support::test_databases};
+    use rules::organisations::{Icb, Region, Trust};
 
     fn region(code: &str, name: &str, ons: &str) -> Region {
         Region {
@@ -697,10 +697,8 @@ pub(crate) mod tests {
             // …and if someone with the rights to remove that protection edits one anyway, the
             // chain shows where.
             let unprotect = match db.backend {
-                crate::store::Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
-                crate::store::Backend::Postgres => {
-                    "DROP TRIGGER audit_events_no_change ON audit_events"
-                }
+                crate::Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+                crate::Backend::Postgres => "DROP TRIGGER audit_events_no_change ON audit_events",
             };
             sqlx::raw_sql(unprotect).execute(&db.pool).await.unwrap();
             sqlx::query(edit).execute(&db.pool).await.unwrap();

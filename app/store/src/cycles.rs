@@ -5,9 +5,9 @@ use super::audit::{self, AuditEntry};
 use super::lifecycle;
 use super::outbox::{self, OutgoingMail};
 use super::{joined_list, new_id, now_utc, split_list, Db};
-use crate::rules::cycles::{default_reply_deadline, Cycle, CycleDates, Phase};
-use crate::rules::lifecycle::AssessmentStatus;
-use crate::rules::organisations::CareSetting;
+use rules::cycles::{default_reply_deadline, Cycle, CycleDates, Phase};
+use rules::lifecycle::AssessmentStatus;
+use rules::organisations::CareSetting;
 use sqlx::{any::AnyRow, Row};
 
 /// Why a cycle change could not be made. The API puts these into words.
@@ -257,7 +257,7 @@ pub async fn open(
             Some((last, _, settings)) if *last == code => settings.push(setting),
             _ => trusts.push((
                 code,
-                crate::rules::organisations::readable_name(&row.try_get::<String, _>("name")?),
+                rules::organisations::readable_name(&row.try_get::<String, _>("name")?),
                 vec![setting],
             )),
         }

@@ -34,19 +34,24 @@ enum Subject {
     Moderator,
     Approver,
     Admin,
+    /// One account of R1K (the trust whose assessment is under review) holding every NHS England
+    /// role: it may do anywhere but at R1K what NHS England may, and nothing at R1K, its own.
+    OwnTrustStaff,
 }
 
-const SUBJECTS: [Subject; 6] = [
+const SUBJECTS: [Subject; 7] = [
     Subject::Anonymous,
     Subject::TrustLead,
     Subject::PeerReviewer,
     Subject::Moderator,
     Subject::Approver,
     Subject::Admin,
+    Subject::OwnTrustStaff,
 ];
 
 /// Allowed for: a = anonymous, l = trust lead, r = peer reviewer, m = moderator, p = approver,
-/// d = admin. Everything else must be refused with "sign in" or "you do not have access".
+/// d = admin, e = NHS England staff of R1K. Everything else must be refused with "sign in" or
+/// "you do not have access".
 struct Row {
     path: &'static str,
     case: &'static str,
@@ -66,6 +71,11 @@ struct Context {
     /// A review of R1K's assessment assigned to the peer reviewer, and one assigned to another.
     review_slot: String,
     other_review_slot: String,
+    /// R1K's assessment, in review: the own trust's of the NHS England staff of R1K.
+    staff_assessment: String,
+    /// RR8's query on one of its scores, and R1K's.
+    query: String,
+    staff_query: String,
     /// A domain of those reviews.
     domain_key: String,
 }
@@ -95,6 +105,7 @@ fn letter(subject: Subject) -> char {
         Subject::Moderator => 'm',
         Subject::Approver => 'p',
         Subject::Admin => 'd',
+        Subject::OwnTrustStaff => 'e',
     }
 }
 
@@ -103,37 +114,37 @@ fn table() -> Vec<Row> {
         Row {
             path: GetDirectory::PATH,
             case: "public directory",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: GetIcb::PATH,
             case: "public ICB",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[("ods_code", "QWO")]),
         },
         Row {
             path: GetTrust::PATH,
             case: "public trust",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[("ods_code", "RR8")]),
         },
         Row {
             path: SearchOrganisations::PATH,
             case: "public search",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[("query", "leeds")]),
         },
         Row {
             path: CurrentAccount::PATH,
             case: "who am I",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: SignIn::PATH,
             case: "sign in (wrong password)",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| {
                 fields(&[
                     ("email", "nobody@x.nhs.uk"),
@@ -145,25 +156,25 @@ fn table() -> Vec<Row> {
         Row {
             path: SignOut::PATH,
             case: "sign out",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: RequestPasswordReset::PATH,
             case: "ask for a reset",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[("email", "nobody@x.nhs.uk")]),
         },
         Row {
             path: CheckLink::PATH,
             case: "check a link",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[("token", "no-such-token")]),
         },
         Row {
             path: SetPassword::PATH,
             case: "use a link",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| {
                 fields(&[
                     ("token", "no-such-token"),
@@ -175,7 +186,7 @@ fn table() -> Vec<Row> {
         Row {
             path: InvitePerson::PATH,
             case: "invite a trust lead to the lead's own trust",
-            allowed: "ld",
+            allowed: "lde",
             fields: |_, subject| {
                 let email = format!("deputy-{}@rr8.nhs.uk", letter(subject));
                 fields(&[
@@ -189,7 +200,7 @@ fn table() -> Vec<Row> {
         Row {
             path: InvitePerson::PATH,
             case: "invite a trust lead to another trust",
-            allowed: "d",
+            allowed: "de",
             fields: |_, subject| {
                 let email = format!("lead-{}@r0a.nhs.uk", letter(subject));
                 fields(&[
@@ -203,7 +214,7 @@ fn table() -> Vec<Row> {
         Row {
             path: InvitePerson::PATH,
             case: "invite an administrator",
-            allowed: "d",
+            allowed: "de",
             fields: |_, subject| {
                 let email = format!("admin-{}@england.nhs.uk", letter(subject));
                 fields(&[
@@ -216,19 +227,19 @@ fn table() -> Vec<Row> {
         Row {
             path: ListPeople::PATH,
             case: "list people",
-            allowed: "d",
+            allowed: "de",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: GetPerson::PATH,
             case: "see a person",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("account_id", &c.target_account)]),
         },
         Row {
             path: ChangeRoles::PATH,
             case: "change a person's roles",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| {
                 fields(&[
                     ("account_id", &c.target_account),
@@ -240,7 +251,7 @@ fn table() -> Vec<Row> {
         Row {
             path: SetPersonActive::PATH,
             case: "disable a person",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| {
                 fields(&[
                     ("account_id", &c.target_account),
@@ -252,25 +263,25 @@ fn table() -> Vec<Row> {
         Row {
             path: MyAssessments::PATH,
             case: "list my assessments",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: GetAssessment::PATH,
             case: "read my trust's assessment",
-            allowed: "lmpd",
+            allowed: "lmpde",
             fields: |c, _| fields(&[("id", &c.own_assessment)]),
         },
         Row {
             path: GetAssessment::PATH,
             case: "read another trust's assessment",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| fields(&[("id", &c.other_assessment)]),
         },
         Row {
             path: GetDomain::PATH,
             case: "read a domain of my trust's assessment",
-            allowed: "lmpd",
+            allowed: "lmpde",
             fields: |c, _| {
                 fields(&[
                     ("assessment_id", &c.own_assessment),
@@ -281,7 +292,7 @@ fn table() -> Vec<Row> {
         Row {
             path: GetDomain::PATH,
             case: "read a domain of another trust's assessment",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| {
                 fields(&[
                     ("assessment_id", &c.other_assessment),
@@ -340,7 +351,7 @@ fn table() -> Vec<Row> {
         Row {
             path: ReopenAssessment::PATH,
             case: "reopen an assessment",
-            allowed: "md",
+            allowed: "mde",
             fields: |c, _| {
                 fields(&[
                     ("assessment_id", &c.own_assessment),
@@ -351,19 +362,19 @@ fn table() -> Vec<Row> {
         Row {
             path: ListCycles::PATH,
             case: "list cycles",
-            allowed: "d",
+            allowed: "de",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: FrameworkChoices::PATH,
             case: "list framework versions",
-            allowed: "d",
+            allowed: "de",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: CreateCycle::PATH,
             case: "create a cycle",
-            allowed: "d",
+            allowed: "de",
             fields: |_, _| {
                 fields(&[
                     ("name", ""),
@@ -382,20 +393,20 @@ fn table() -> Vec<Row> {
         Row {
             path: GetCycle::PATH,
             case: "see a cycle",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("id", &c.cycle)]),
         },
         Row {
             path: AdvanceCycle::PATH,
             case: "move a cycle on",
-            allowed: "d",
+            allowed: "de",
             // Quoting a phase the cycle is not in, so an allowed call changes nothing.
             fields: |c, _| fields(&[("cycle_id", &c.cycle), ("from_phase", "published")]),
         },
         Row {
             path: ExtendDeadline::PATH,
             case: "extend a trust's deadline",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| {
                 fields(&[
                     ("cycle_id", &c.cycle),
@@ -408,19 +419,19 @@ fn table() -> Vec<Row> {
         Row {
             path: GetReviewerProfile::PATH,
             case: "see my own reviewer profile",
-            allowed: "rd",
+            allowed: "rde",
             fields: |c, s| fields(&[("account_id", &c.own_account(s))]),
         },
         Row {
             path: GetReviewerProfile::PATH,
             case: "see another reviewer's profile",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("account_id", &c.target_account)]),
         },
         Row {
             path: SaveReviewerProfile::PATH,
             case: "save my own care settings",
-            allowed: "rd",
+            allowed: "rde",
             fields: |c, s| {
                 fields(&[
                     ("account_id", &c.own_account(s)),
@@ -432,7 +443,7 @@ fn table() -> Vec<Row> {
         Row {
             path: SaveReviewerProfile::PATH,
             case: "save another reviewer's care settings",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| {
                 fields(&[
                     ("account_id", &c.target_account),
@@ -444,7 +455,7 @@ fn table() -> Vec<Row> {
         Row {
             path: DeclareConflict::PATH,
             case: "declare my own conflict of interest",
-            allowed: "rd",
+            allowed: "rde",
             fields: |c, s| {
                 fields(&[
                     ("account_id", &c.own_account(s)),
@@ -456,7 +467,7 @@ fn table() -> Vec<Row> {
         Row {
             path: DeclareConflict::PATH,
             case: "declare another reviewer's conflict of interest",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| {
                 fields(&[
                     ("account_id", &c.target_account),
@@ -468,7 +479,7 @@ fn table() -> Vec<Row> {
         Row {
             path: WithdrawConflict::PATH,
             case: "withdraw my own conflict of interest",
-            allowed: "rd",
+            allowed: "rde",
             fields: |c, s| {
                 fields(&[
                     ("account_id", &c.own_account(s)),
@@ -480,7 +491,7 @@ fn table() -> Vec<Row> {
         Row {
             path: WithdrawConflict::PATH,
             case: "withdraw another reviewer's conflict of interest",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| {
                 fields(&[
                     ("account_id", &c.target_account),
@@ -492,19 +503,19 @@ fn table() -> Vec<Row> {
         Row {
             path: GetAssignment::PATH,
             case: "see a cycle's reviewer assignment",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
         },
         Row {
             path: ProposeAssignment::PATH,
             case: "propose reviewers",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
         },
         Row {
             path: SwapReviewer::PATH,
             case: "swap a proposed reviewer",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| {
                 fields(&[
                     ("slot_id", &c.review_slot),
@@ -516,13 +527,13 @@ fn table() -> Vec<Row> {
         Row {
             path: ConfirmAssignment::PATH,
             case: "confirm reviewers",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
         },
         Row {
             path: ReplaceReviewer::PATH,
             case: "replace a reviewer who declined",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| {
                 fields(&[
                     ("slot_id", &c.review_slot),
@@ -643,19 +654,19 @@ fn table() -> Vec<Row> {
         Row {
             path: GetReply::PATH,
             case: "read my trust's reply (not reviewed yet)",
-            allowed: "lmpd",
+            allowed: "lmpde",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
         },
         Row {
             path: GetReply::PATH,
             case: "read another trust's reply",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| fields(&[("assessment_id", &c.other_assessment)]),
         },
         Row {
             path: GetDomainReply::PATH,
             case: "read a section of my trust's reply",
-            allowed: "lmpd",
+            allowed: "lmpde",
             fields: |c, _| {
                 fields(&[
                     ("assessment_id", &c.own_assessment),
@@ -666,7 +677,7 @@ fn table() -> Vec<Row> {
         Row {
             path: GetDomainReply::PATH,
             case: "read a section of another trust's reply",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| {
                 fields(&[
                     ("assessment_id", &c.other_assessment),
@@ -721,25 +732,25 @@ fn table() -> Vec<Row> {
         Row {
             path: SetReplyDeadline::PATH,
             case: "set a cycle's reply deadline",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("cycle_id", &c.cycle), ("reply_deadline", "")]),
         },
         Row {
             path: ModerationQueue::PATH,
             case: "see the moderation queue",
-            allowed: "m",
+            allowed: "me",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: ModerationQueue::PATH,
             case: "see the moderation queue ordered by risk",
-            allowed: "m",
+            allowed: "me",
             fields: |_, _| fields(&[("order", "risk")]),
         },
         Row {
             path: GetAssessmentSignals::PATH,
             case: "read the signals about another trust's assessment",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |context, _| fields(&[("assessment_id", &context.other_assessment)]),
         },
         Row {
@@ -757,19 +768,19 @@ fn table() -> Vec<Row> {
         Row {
             path: GetInsights::PATH,
             case: "read the insights across trusts, ICSs and reviewers",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: GetModeration::PATH,
             case: "read an assessment's moderation",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
         },
         Row {
             path: GetDomainModeration::PATH,
             case: "read a section's moderation",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| {
                 fields(&[
                     ("assessment_id", &c.own_assessment),
@@ -780,7 +791,7 @@ fn table() -> Vec<Row> {
         Row {
             path: SaveDomainModeration::PATH,
             case: "moderate a section",
-            allowed: "m",
+            allowed: "me",
             // Not replied yet: an allowed call is refused for that and changes nothing.
             fields: |c, _| {
                 fields(&[
@@ -794,25 +805,25 @@ fn table() -> Vec<Row> {
         Row {
             path: SubmitModeration::PATH,
             case: "submit a moderation",
-            allowed: "m",
+            allowed: "me",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
         },
         Row {
             path: SignOffQueue::PATH,
             case: "see the sign-off queue",
-            allowed: "p",
+            allowed: "pe",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: GetSignOff::PATH,
             case: "read an assessment's changes for sign-off",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
         },
         Row {
             path: SignOff::PATH,
             case: "sign off assessments",
-            allowed: "p",
+            allowed: "pe",
             // Not moderated yet: refused for that, nothing changes.
             fields: |c, _| {
                 let mut pairs = fields(&[("declaration", "confirmed")]);
@@ -826,7 +837,7 @@ fn table() -> Vec<Row> {
         Row {
             path: ReturnToModerator::PATH,
             case: "return an assessment to its moderator",
-            allowed: "p",
+            allowed: "pe",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
         },
         Row {
@@ -834,80 +845,80 @@ fn table() -> Vec<Row> {
             case: "reopen scores (none signed off here)",
             // Moderators may reopen a submitted assessment, so on this one they are refused as
             // "not now"; for signed-off scores the moderation tests show only administrators.
-            allowed: "md",
+            allowed: "mde",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
         },
         Row {
             path: EvidenceRequests::PATH,
             case: "read my trust's requests for more evidence",
-            allowed: "lmpd",
+            allowed: "lmpde",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
         },
         Row {
             path: AskForEvidence::PATH,
             case: "ask a trust for more evidence",
-            allowed: "m",
+            allowed: "me",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
         },
         Row {
             path: AnswerEvidenceRequest::PATH,
             case: "answer a request for more evidence (there is none)",
             // No such request: not found, for everyone signed in.
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[("request_id", "no-such-request"), ("answer", "")]),
         },
         Row {
             path: MySessions::PATH,
             case: "list my sessions",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: ChangePassword::PATH,
             case: "change my password (current one missing)",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[("current_password", "")]),
         },
         Row {
             path: SignOutEverywhereElse::PATH,
             case: "sign out everywhere else",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: ConfirmSignInCode::PATH,
             case: "enter a sign-in code (no sign-in waiting for one)",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[("code", "123456")]),
         },
         Row {
             path: StartAuthenticatorSetup::PATH,
             case: "start setting up my authenticator app",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: GetAuthenticatorSetup::PATH,
             case: "read my authenticator app being set up",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: ConfirmAuthenticatorSetup::PATH,
             case: "finish setting up my authenticator app (wrong code)",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[("code", "000000")]),
         },
         Row {
             path: MySecondFactor::PATH,
             case: "read my two-step sign-in",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: RemoveAuthenticator::PATH,
             case: "remove another person's authenticator app",
-            allowed: "d",
+            allowed: "de",
             fields: |context, _| {
                 fields(&[
                     ("account_id", &context.target_account),
@@ -918,67 +929,67 @@ fn table() -> Vec<Row> {
         Row {
             path: MyDashboard::PATH,
             case: "read my dashboard",
-            allowed: "lrmpd",
+            allowed: "lrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: RemindNow::PATH,
             case: "remind the people of an overdue task (no such task)",
-            allowed: "d",
+            allowed: "de",
             fields: |_, _| fields(&[("task", "review:no-such-review")]),
         },
         Row {
             path: FailedEmails::PATH,
             case: "list the emails that could not be sent",
-            allowed: "d",
+            allowed: "de",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: RetryEmail::PATH,
             case: "send an email again",
-            allowed: "d",
+            allowed: "de",
             fields: |_, _| fields(&[("id", "no-such-email")]),
         },
         Row {
             path: GetRelease::PATH,
             case: "read a cycle's release page",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
         },
         Row {
             path: ExcludeFromResults::PATH,
             case: "leave an assessment out of the results (no reason given)",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
         },
         Row {
             path: ReleaseProvisionally::PATH,
             case: "release results provisionally (nothing signed off)",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("cycle_id", &c.cycle), ("working_days", "5")]),
         },
         Row {
             path: PublishResults::PATH,
             case: "publish results (nothing released)",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("cycle_id", &c.cycle), ("note", "")]),
         },
         Row {
             path: ReopenForCorrection::PATH,
             case: "reopen a published assessment for correction (none published)",
-            allowed: "d",
+            allowed: "de",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment), ("reason", "")]),
         },
         Row {
             path: GetFinalScores::PATH,
             case: "read my trust's final scores before release",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| fields(&[("assessment_id", &c.own_assessment)]),
         },
         Row {
             path: GetFinalScores::PATH,
             case: "read another trust's final scores",
-            allowed: "mpd",
+            allowed: "mpde",
             fields: |c, _| fields(&[("assessment_id", &c.other_assessment)]),
         },
         Row {
@@ -1008,43 +1019,152 @@ fn table() -> Vec<Row> {
         Row {
             path: OpenQueries::PATH,
             case: "list the queries to answer",
-            allowed: "m",
+            allowed: "me",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: AnswerQuery::PATH,
             case: "answer a query (there is none)",
-            allowed: "m",
+            allowed: "me",
             fields: |_, _| fields(&[("query_id", "no-such-query"), ("answer", "No")]),
+        },
+        Row {
+            path: AnswerQuery::PATH,
+            case: "answer RR8's query",
+            allowed: "me",
+            fields: |c, _| fields(&[("query_id", &c.query), ("answer", "Because")]),
+        },
+        Row {
+            path: AnswerQuery::PATH,
+            case: "answer R1K's query",
+            allowed: "m",
+            fields: |c, _| fields(&[("query_id", &c.staff_query), ("answer", "Because")]),
+        },
+        // R1K's records: NHS England staff of R1K never see or act on their own trust's, so a
+        // door without that rule fails here.
+        Row {
+            path: GetAssessment::PATH,
+            case: "read R1K's assessment",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("id", &c.staff_assessment)]),
+        },
+        Row {
+            path: GetDomain::PATH,
+            case: "read a domain of R1K's assessment",
+            allowed: "mpd",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.staff_assessment),
+                    ("domain_key", "digital-strategy"),
+                ])
+            },
+        },
+        Row {
+            path: GetReply::PATH,
+            case: "read R1K's reply",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment)]),
+        },
+        Row {
+            path: GetAssessmentSignals::PATH,
+            case: "read the signals about R1K's assessment",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment)]),
+        },
+        Row {
+            path: GetModeration::PATH,
+            case: "read R1K's moderation",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment)]),
+        },
+        Row {
+            path: GetDomainModeration::PATH,
+            case: "read a section of R1K's moderation",
+            allowed: "mpd",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.staff_assessment),
+                    ("domain_key", &c.domain_key),
+                ])
+            },
+        },
+        Row {
+            path: SaveDomainModeration::PATH,
+            case: "moderate a section of R1K's assessment",
+            allowed: "m",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.staff_assessment),
+                    ("domain_key", &c.domain_key),
+                    ("version", "0"),
+                    ("score", "2"),
+                ])
+            },
+        },
+        Row {
+            path: SubmitModeration::PATH,
+            case: "submit R1K's moderation",
+            allowed: "m",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment)]),
+        },
+        Row {
+            path: EvidenceRequests::PATH,
+            case: "read R1K's requests for more evidence",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment)]),
+        },
+        Row {
+            path: AskForEvidence::PATH,
+            case: "ask R1K for more evidence",
+            allowed: "m",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment)]),
+        },
+        Row {
+            path: GetSignOff::PATH,
+            case: "read R1K's changes for sign-off",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment)]),
+        },
+        Row {
+            path: ReturnToModerator::PATH,
+            case: "return R1K's assessment to its moderator",
+            allowed: "p",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment), ("reason", "")]),
+        },
+        Row {
+            path: GetFinalScores::PATH,
+            case: "read R1K's final scores",
+            allowed: "mpd",
+            fields: |c, _| fields(&[("assessment_id", &c.staff_assessment)]),
         },
         Row {
             path: ResultsIndex::PATH,
             case: "public list of published results",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |_, _| fields(&[]),
         },
         Row {
             path: NationalResults::PATH,
             case: "public national results (none published: not found)",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
         },
         Row {
             path: TrustLeague::PATH,
             case: "public trust league table",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
         },
         Row {
             path: IcsResults::PATH,
             case: "public ICS results",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |c, _| fields(&[("cycle_id", &c.cycle), ("code", "QWO")]),
         },
         Row {
             path: TrustResults::PATH,
             case: "public trust results",
-            allowed: "alrmpd",
+            allowed: "alrmpde",
             fields: |c, _| fields(&[("cycle_id", &c.cycle), ("code", "RR8")]),
         },
     ]
@@ -1075,17 +1195,24 @@ async fn assigned_reviews(server: &TestServer, cycle: &str, reviewers: &[&str]) 
         .collect()
 }
 
-/// The account a subject signs in with: email, organisation and role.
+/// The account a subject signs in with: email, organisation and roles.
 fn identity(subject: Subject) -> Option<AccountBuilder> {
-    let (email, org, role) = match subject {
+    let (email, org, roles) = match subject {
         Subject::Anonymous => return None,
-        Subject::TrustLead => ("lead@rr8.nhs.uk", Some("RR8"), Role::TrustLead),
-        Subject::PeerReviewer => ("reviewer@r0a.nhs.uk", Some("R0A"), Role::PeerReviewer),
-        Subject::Moderator => ("moderator@england.nhs.uk", None, Role::Moderator),
-        Subject::Approver => ("approver@england.nhs.uk", None, Role::Approver),
-        Subject::Admin => ("admin@england.nhs.uk", None, Role::Admin),
+        Subject::TrustLead => ("lead@rr8.nhs.uk", Some("RR8"), vec![Role::TrustLead]),
+        Subject::PeerReviewer => ("reviewer@r0a.nhs.uk", Some("R0A"), vec![Role::PeerReviewer]),
+        Subject::Moderator => ("moderator@england.nhs.uk", None, vec![Role::Moderator]),
+        Subject::Approver => ("approver@england.nhs.uk", None, vec![Role::Approver]),
+        Subject::Admin => ("admin@england.nhs.uk", None, vec![Role::Admin]),
+        Subject::OwnTrustStaff => (
+            "staff@r1k.nhs.uk",
+            Some("R1K"),
+            vec![Role::Moderator, Role::Approver, Role::Admin],
+        ),
     };
-    let account = AccountBuilder::new(email).role(role);
+    let account = roles
+        .into_iter()
+        .fold(AccountBuilder::new(email), AccountBuilder::role);
     Some(match org {
         Some(org) => account.org(org),
         None => account,
@@ -1131,12 +1258,32 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
             .await
             .try_into()
             .unwrap();
+    let domain_key = e2e::fixtures::acute_domains(&server).await[0].key.clone();
+    let own_assessment = server.acute_assessment(&cycle, "RR8").await;
+    let staff_assessment = server.acute_assessment(&cycle, "R1K").await;
+    let query_on = |assessment: String| {
+        let (server, domain_key) = (&server, &domain_key);
+        async move {
+            app::store::results::raise_query(
+                &server.state.db,
+                "a trust lead",
+                &assessment,
+                domain_key,
+                "Why?",
+            )
+            .await
+            .unwrap()
+        }
+    };
     let context = Context {
-        domain_key: e2e::fixtures::acute_domains(&server).await[0].key.clone(),
+        query: query_on(own_assessment.clone()).await,
+        staff_query: query_on(staff_assessment.clone()).await,
+        staff_assessment,
+        domain_key,
         review_slot,
         other_review_slot,
         own_accounts,
-        own_assessment: server.acute_assessment(&cycle, "RR8").await,
+        own_assessment,
         other_assessment: server.acute_assessment(&cycle, "R0A").await,
         cycle,
         target_account: AccountBuilder::new("target@r0a.nhs.uk")

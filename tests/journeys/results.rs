@@ -680,3 +680,55 @@ async fn an_ics_shows_its_icbs_own_survey_beside_the_mean_of_its_providers() {
         "an ICB is not in the trusts' table"
     );
 }
+
+/// The full data file covers the whole cycle, but NHS England staff whose account is of a trust
+/// never learn who reviewed it: their own trust's reviewers are numbered, as in the anonymised
+/// file, while every other trust's are named.
+#[tokio::test]
+async fn nhs_england_staff_never_see_who_reviewed_their_own_trust_in_the_data_file() {
+    let server = start_server().await;
+    let (cycle, _) = signed_off(&server, true).await;
+    let (admin, _, moderator) = signed_in_admin_lead_and_moderator(&server).await;
+    post(
+        &admin,
+        &server,
+        ReleaseProvisionally::PATH,
+        &[("cycle_id", &cycle), ("working_days", "5")],
+    )
+    .await;
+    close_queries(&server, &cycle).await;
+    post(
+        &admin,
+        &server,
+        PublishResults::PATH,
+        &[("cycle_id", &cycle), ("note", "")],
+    )
+    .await;
+    let data = format!("{}/admin/cycles/{cycle}/results/data.csv", server.base_url);
+    let download = |client: reqwest::Client| {
+        let data = data.clone();
+        async move {
+            let response = client.get(&data).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let named = download(moderator).await;
+    assert!(
+        named.contains("RR8,") && named.contains("Test Peer reviewer (R0A)"),
+        "{named}"
+    );
+    let own_moderator = AccountBuilder::new("moderator@rr8.nhs.uk")
+        .org("RR8")
+        .role(Role::Moderator)
+        .signed_in(&server)
+        .await;
+    let own = download(own_moderator).await;
+    let rr8_rows: Vec<&str> = own.lines().filter(|row| row.starts_with("RR8,")).collect();
+    assert!(!rr8_rows.is_empty(), "RR8's rows are still there: {own}");
+    assert!(
+        rr8_rows.iter().all(|row| row.contains(",Reviewer 1,")),
+        "{own}"
+    );
+    assert!(!own.contains("Test Peer reviewer"), "{own}");
+}

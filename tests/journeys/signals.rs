@@ -316,3 +316,52 @@ async fn a_moderator_orders_the_queue_by_risk_in_a_browser_without_javascript() 
     assert!(text_of(&client, "main").await.contains("drawn with seed"));
     client.close().await.unwrap();
 }
+
+/// NHS England staff whose account is of a trust see no insights about their own ICS nor about
+/// their own trust's reviewers, as the risk queue shows them no signals about their own trust.
+#[tokio::test]
+async fn nhs_england_staff_see_no_insights_about_their_own_ics_or_their_own_trusts_reviewers() {
+    let server = start_server().await;
+    let cycle = CycleBuilder::new()
+        .regions(&["Y63"])
+        .in_peer_review(&server)
+        .await;
+    let first = reviewer(&server, "first@r0a.nhs.uk").await;
+    AssessmentBuilder::new(&cycle, "RR8")
+        .status(AssessmentStatus::Moderated)
+        .answer_domains(..)
+        .self_level(1)
+        .reviewers_find(3)
+        .reviewer(&first)
+        .build(&server)
+        .await;
+    // `(ICSs in the index, reviewers in reliability)` as an approver of `org` sees them.
+    let seen_by = |org: Option<&'static str>| {
+        let server = &server;
+        async move {
+            let email = format!("approver@{}.nhs.uk", org.unwrap_or("england"));
+            let approver = AccountBuilder::new(&email).role(Role::Approver);
+            let approver = match org {
+                Some(org) => approver.org(org),
+                None => approver,
+            };
+            let client = approver.signed_in(server).await;
+            let answer = post(&client, server, GetInsights::PATH, &[("cycle_id", "")]).await;
+            assert_eq!(answer.status, 200, "{}", answer.body);
+            let insights: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+            let count = |list: &str| insights[list].as_array().unwrap().len();
+            (count("ics_index"), count("reviewers"))
+        }
+    };
+    assert_eq!(seen_by(None).await, (1, 1), "NHS England sees both");
+    assert_eq!(
+        seen_by(Some("RR8")).await,
+        (0, 1),
+        "RR8's staff see nothing about RR8's ICS, West Yorkshire"
+    );
+    assert_eq!(
+        seen_by(Some("R0A")).await,
+        (1, 0),
+        "R0A's staff see nothing about R0A's reviewer"
+    );
+}

@@ -28,6 +28,26 @@ impl Actor {
 /// Why an action is refused, in words for the person refused.
 pub type Refusal = &'static str;
 
+/// NHS England's roles: moderators, approvers and administrators see across trusts.
+fn is_nhs_england(actor: &Actor) -> bool {
+    actor.has(Role::Moderator) || actor.has(Role::Approver) || actor.has(Role::Admin)
+}
+
+const OWN_ORGANISATION: Refusal = "This is your own organisation's assessment: as NHS England staff you cannot see or act on it. Ask a colleague at NHS England.";
+
+const NHS_ENGLAND_ONLY: Refusal = "Only NHS England can see an assessment's moderation.";
+
+/// NHS England staff never see or act on their own organisation's assessment as NHS England:
+/// its scores must not steer them, nor may they learn who reviewed it. The lifecycle's "not of
+/// the assessed organisation" for the doors that read.
+fn not_own_organisation(actor: &Actor, org_ods_code: &str) -> Result<(), Refusal> {
+    if actor.belongs_to(Some(org_ods_code)) {
+        Err(OWN_ORGANISATION)
+    } else {
+        Ok(())
+    }
+}
+
 const ADMINS_ONLY: Refusal = "Only NHS England administrators can manage accounts.";
 
 /// Listing, and changing the roles or status of, any account.
@@ -87,12 +107,14 @@ pub fn may_manage_cycles(actor: &Actor) -> Result<(), Refusal> {
 }
 
 /// Reading one trust's assessment: that trust's leads, and NHS England's moderators, approvers
-/// and administrators. What may be done to it is the lifecycle's to say (`lifecycle::decide`).
+/// and administrators not of that trust. What may be done to it is the lifecycle's to say
+/// (`lifecycle::decide`).
 pub fn may_view_assessment(actor: &Actor, trust_ods_code: &str) -> Result<(), Refusal> {
-    if actor.has(Role::Admin) || actor.has(Role::Moderator) || actor.has(Role::Approver) {
-        return Ok(());
+    let own_leads = may_work_on_own_assessments(actor, Some(trust_ods_code));
+    if own_leads.is_err() && is_nhs_england(actor) {
+        return not_own_organisation(actor, trust_ods_code);
     }
-    may_work_on_own_assessments(actor, Some(trust_ods_code))
+    own_leads
 }
 
 /// Answering for a trust (a request for more evidence, say): its own leads only.
@@ -159,17 +181,21 @@ pub fn may_act_on_own_review(actor: &Actor, reviewer_id: &str) -> Result<(), Ref
     }
 }
 
-/// Reading a peer review: the reviewer it is assigned to while it is theirs (not declined or
-/// replaced), and NHS England's moderators, approvers and administrators. Nobody else, the
-/// trust's own leads included: they see reviews anonymised, once the review is complete.
+/// Reading a peer review of `trust_ods_code`'s assessment: the reviewer it is assigned to while
+/// it is theirs (not declined or replaced), and NHS England's moderators, approvers and
+/// administrators not of that trust. Nobody else, the trust's own leads included: they see
+/// reviews anonymised, once the review is complete.
 pub fn may_read_review(
     actor: &Actor,
     reviewer_id: &str,
     still_assigned: bool,
+    trust_ods_code: &str,
 ) -> Result<(), Refusal> {
     let own = actor.has(Role::PeerReviewer) && actor.account_id == reviewer_id && still_assigned;
-    if own || actor.has(Role::Admin) || actor.has(Role::Moderator) || actor.has(Role::Approver) {
+    if own {
         Ok(())
+    } else if is_nhs_england(actor) {
+        not_own_organisation(actor, trust_ods_code)
     } else {
         Err("You do not have access to this review: only the peer reviewer it is assigned to, and NHS England, can see it.")
     }
@@ -185,16 +211,23 @@ pub fn may_moderate(actor: &Actor) -> Result<(), Refusal> {
     }
 }
 
-/// Reading an assessment's final scores and why they are what they are: NHS England at any time
-/// (there is nothing to read before moderation), the trust's leads once the scores are released,
-/// provisionally or in publication.
+/// Answering a trust's query on its provisional scores: NHS England's moderators, never for
+/// their own organisation.
+pub fn may_answer_query(actor: &Actor, trust_ods_code: &str) -> Result<(), Refusal> {
+    may_moderate(actor)?;
+    not_own_organisation(actor, trust_ods_code)
+}
+
+/// Reading an assessment's final scores and why they are what they are: NHS England (not of the
+/// trust) at any time (there is nothing to read before moderation), the trust's leads once the
+/// scores are released, provisionally or in publication.
 pub fn may_see_final_scores(
     actor: &Actor,
     trust_ods_code: &str,
     status: crate::lifecycle::AssessmentStatus,
 ) -> Result<(), Refusal> {
     use crate::lifecycle::AssessmentStatus as S;
-    if may_view_moderation(actor).is_ok() {
+    if may_view_moderation(actor, trust_ods_code).is_ok() {
         return Ok(());
     }
     may_work_on_own_assessments(actor, Some(trust_ods_code))?;
@@ -205,35 +238,66 @@ pub fn may_see_final_scores(
     }
 }
 
-/// Reading an assessment's moderation (reviewers named, the trust's reply beside them): NHS
-/// England's moderators, approvers and administrators, never the trust.
-pub fn may_view_moderation(actor: &Actor) -> Result<(), Refusal> {
-    if actor.has(Role::Moderator) || actor.has(Role::Approver) || actor.has(Role::Admin) {
-        Ok(())
-    } else {
-        Err("Only NHS England can see an assessment's moderation.")
+/// Reading a trust's assessment's moderation (reviewers named, the trust's reply beside them):
+/// NHS England's moderators, approvers and administrators not of that trust, never the trust.
+pub fn may_view_moderation(actor: &Actor, trust_ods_code: &str) -> Result<(), Refusal> {
+    if !is_nhs_england(actor) {
+        return Err(NHS_ENGLAND_ONLY);
     }
+    not_own_organisation(actor, trust_ods_code)
 }
 
-/// Gaming signals about an assessment: NHS England (moderators, approvers, administrators), but
-/// never about their own organisation, whose scores they must not be steered on.
+/// Gaming signals about an organisation: NHS England (moderators, approvers, administrators),
+/// but never about their own organisation, whose scores they must not be steered on.
 pub fn may_see_signals(actor: &Actor, org_ods_code: &str) -> Result<(), Refusal> {
-    may_view_moderation(actor)?;
-    if actor.org_ods_code.as_deref() == Some(org_ods_code) {
+    if !is_nhs_england(actor) {
+        Err(NHS_ENGLAND_ONLY)
+    } else if actor.belongs_to(Some(org_ods_code)) {
         Err("Signals about your own organisation are not shown to you.")
     } else {
         Ok(())
     }
 }
 
-/// Patterns across trusts, ICSs and reviewers (the insights page): NHS England.
-pub fn may_see_insights(actor: &Actor) -> Result<(), Refusal> {
-    may_view_moderation(actor)
-        .map_err(|_| "Only NHS England can see patterns across trusts, ICSs and reviewers.")
+/// Signals about an ICS, to a reader whose own organisation is in `own_ics` (if in any): as about
+/// an organisation, never about their own ICS, whose index takes in their own organisation.
+pub fn may_see_ics_signals(
+    actor: &Actor,
+    own_ics: Option<&str>,
+    ics_ods_code: &str,
+) -> Result<(), Refusal> {
+    may_see_insights(actor)?;
+    if own_ics == Some(ics_ods_code) {
+        Err("Signals about your own ICS are not shown to you.")
+    } else {
+        Ok(())
+    }
 }
 
-/// The sign-off queue: NHS England's approvers. Which assessment they may sign off is the
-/// lifecycle's to say (never one they moderated, nor their own organisation's).
+/// Patterns across trusts, ICSs and reviewers (the insights page): NHS England. What in them
+/// is about the reader's own organisation is left out (`may_see_signals`,
+/// `may_see_ics_signals`).
+pub fn may_see_insights(actor: &Actor) -> Result<(), Refusal> {
+    if is_nhs_england(actor) {
+        Ok(())
+    } else {
+        Err("Only NHS England can see patterns across trusts, ICSs and reviewers.")
+    }
+}
+
+/// A cycle's full data file: NHS England. In it, their own organisation's reviewers are
+/// numbered, not named (`may_view_moderation` refuses them its reviewers).
+pub fn may_download_full_data(actor: &Actor) -> Result<(), Refusal> {
+    if is_nhs_england(actor) {
+        Ok(())
+    } else {
+        Err("Only NHS England can download the full data file.")
+    }
+}
+
+/// The sign-off queue: NHS England's approvers, who may be moderators too. Which assessment they
+/// may sign off is the lifecycle's to say (never one they had a hand in moderating, nor their
+/// own organisation's).
 pub fn may_sign_off(actor: &Actor) -> Result<(), Refusal> {
     if actor.has(Role::Approver) {
         Ok(())
@@ -508,25 +572,74 @@ mod tests {
     #[test]
     fn a_review_is_read_by_its_reviewer_while_assigned_and_by_nhs_england() {
         let reviewer = actor(&[Role::PeerReviewer], Some("RX1"));
-        assert!(may_read_review(&reviewer, "a1", true).is_ok());
-        assert!(may_read_review(&reviewer, "a1", false).is_err(), "declined");
-        assert!(may_read_review(&reviewer, "someone-else", true).is_err());
+        assert!(may_read_review(&reviewer, "a1", true, "RR8").is_ok());
+        assert!(
+            may_read_review(&reviewer, "a1", false, "RR8").is_err(),
+            "declined"
+        );
+        assert!(may_read_review(&reviewer, "someone-else", true, "RR8").is_err());
         for role in [Role::Admin, Role::Moderator, Role::Approver] {
-            assert!(may_read_review(&actor(&[role], None), "someone-else", true).is_ok());
+            assert!(may_read_review(&actor(&[role], None), "someone-else", true, "RR8").is_ok());
         }
         let lead = actor(&[Role::TrustLead], Some("RR8"));
-        let refusal = may_read_review(&lead, "someone-else", true).unwrap_err();
+        let refusal = may_read_review(&lead, "someone-else", true, "RR8").unwrap_err();
         assert!(refusal.starts_with("You do not have access"));
     }
 
     #[test]
     fn only_nhs_england_reads_a_moderation() {
         for role in [Role::Moderator, Role::Approver, Role::Admin] {
-            assert!(may_view_moderation(&actor(&[role], None)).is_ok());
+            assert!(may_view_moderation(&actor(&[role], None), "RR8").is_ok());
+            assert!(may_download_full_data(&actor(&[role], None)).is_ok());
         }
         for role in [Role::TrustLead, Role::PeerReviewer] {
-            assert!(may_view_moderation(&actor(&[role], Some("RR8"))).is_err());
+            assert!(may_view_moderation(&actor(&[role], Some("RR8")), "RR8").is_err());
+            assert!(may_view_moderation(&actor(&[role], Some("RR8")), "R0A").is_err());
+            assert!(may_download_full_data(&actor(&[role], Some("RR8"))).is_err());
         }
+    }
+
+    #[test]
+    fn nhs_england_staff_never_see_or_act_on_their_own_organisation() {
+        let nhs_england = [Role::Moderator, Role::Approver, Role::Admin];
+        let staff = actor(&nhs_england, Some("RR8"));
+        let own = Err(OWN_ORGANISATION);
+        assert_eq!(may_view_assessment(&staff, "RR8"), own);
+        assert_eq!(may_view_moderation(&staff, "RR8"), own);
+        assert_eq!(may_read_review(&staff, "a-reviewer", true, "RR8"), own);
+        assert_eq!(may_answer_query(&staff, "RR8"), own);
+        assert!(
+            may_see_final_scores(&staff, "RR8", crate::lifecycle::AssessmentStatus::Moderated)
+                .is_err()
+        );
+        assert!(may_see_signals(&staff, "RR8").is_err());
+        for other in ["R0A", "RX1"] {
+            assert!(may_view_assessment(&staff, other).is_ok());
+            assert!(may_view_moderation(&staff, other).is_ok());
+            assert!(may_read_review(&staff, "a-reviewer", true, other).is_ok());
+            assert!(may_answer_query(&staff, other).is_ok());
+            assert!(may_see_signals(&staff, other).is_ok());
+        }
+        // Their cycle-wide views stay theirs, their own organisation left out of them.
+        assert!(may_see_insights(&staff).is_ok() && may_download_full_data(&staff).is_ok());
+        // A lead of the trust too sees its assessment as its leads do, and no more.
+        let lead_and_staff = actor(&[Role::TrustLead, Role::Moderator], Some("RR8"));
+        assert!(may_view_assessment(&lead_and_staff, "RR8").is_ok());
+        assert_eq!(may_view_moderation(&lead_and_staff, "RR8"), own);
+        assert_eq!(may_answer_query(&lead_and_staff, "RR8"), own);
+        // Only moderators answer queries.
+        assert!(may_answer_query(&actor(&[Role::Approver], None), "RR8").is_err());
+    }
+
+    #[test]
+    fn nobody_sees_signals_about_their_own_ics() {
+        let staff = actor(&[Role::Approver], Some("RR8"));
+        assert!(may_see_ics_signals(&staff, Some("QWO"), "QWO").is_err());
+        assert!(may_see_ics_signals(&staff, Some("QWO"), "QOP").is_ok());
+        let national = actor(&[Role::Approver], None);
+        assert!(may_see_ics_signals(&national, None, "QWO").is_ok());
+        let lead = actor(&[Role::TrustLead], Some("RR8"));
+        assert!(may_see_ics_signals(&lead, None, "QOP").is_err());
     }
 
     #[test]

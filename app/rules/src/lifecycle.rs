@@ -110,6 +110,9 @@ pub enum Who {
     /// NHS England staff in one of these roles, not from the organisation assessed.
     NhsEngland(&'static [Role]),
     /// An approver who is neither from the organisation assessed nor its moderator: four eyes.
+    /// Its moderator is anyone who had a hand in its moderation (saved a domain of it, submitted
+    /// it, answered a query on it), not only who submitted last. One account may be both
+    /// moderator and approver; this is what keeps the two pairs of eyes apart.
     SecondApprover,
     /// The service itself, on a schedule.
     Service,

@@ -144,7 +144,10 @@ struct Weighed {
 #[cfg(feature = "ssr")]
 async fn weighed(id: &str) -> Result<Weighed, AppError> {
     let (actor, db, header, framework) = readable_assessment(id).await?;
-    guard::allowed(&actor, access::may_view_moderation(&actor))?;
+    guard::allowed(
+        &actor,
+        access::may_view_moderation(&actor, &header.trust_ods_code),
+    )?;
     let answers = assessment_store::all_answers(&db, id).await?;
     let reviews = review_store::submitted_reviews(&db, id).await?;
     Ok(Weighed {

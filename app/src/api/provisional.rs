@@ -217,8 +217,8 @@ pub struct OpenQuery {
     pub raised_on: String,
 }
 
-/// Every unanswered query in cycles whose results are released provisionally. NHS England's
-/// moderators.
+/// Every unanswered query in cycles whose results are released provisionally, but those of the
+/// moderator's own organisation. NHS England's moderators.
 #[server]
 pub async fn open_queries() -> Result<Vec<OpenQuery>, AppError> {
     let actor = guard::require_actor().await?;
@@ -237,6 +237,9 @@ pub async fn open_queries() -> Result<Vec<OpenQuery>, AppError> {
             let Some(header) = assessment_store::header(&db, &query.assessment_id).await? else {
                 continue;
             };
+            if access::may_answer_query(&actor, &header.trust_ods_code).is_err() {
+                continue;
+            }
             let domain = framework
                 .domains_for(header.care_setting)
                 .find(|(_, domain)| domain.key == query.domain_key)
@@ -255,7 +258,8 @@ pub async fn open_queries() -> Result<Vec<OpenQuery>, AppError> {
 }
 
 /// Answers a query. With `reopen` ("yes"), the query is upheld and the assessment goes back to
-/// moderation, to be signed off and released again. NHS England's moderators.
+/// moderation, to be signed off and released again. NHS England's moderators, never their own
+/// organisation's.
 #[server]
 pub async fn answer_query(
     query_id: String,
@@ -271,6 +275,10 @@ pub async fn answer_query(
     let header = assessment_store::header(&db, &query.assessment_id)
         .await?
         .ok_or(AppError::Internal)?;
+    guard::allowed(
+        &actor,
+        access::may_answer_query(&actor, &header.trust_ods_code),
+    )?;
     let answer = given_reason(&answer, QUERY_MAX_CHARS).ok_or_else(|| {
         AppError::field(
             &format!("answer-{query_id}"),

@@ -5,6 +5,7 @@
 
 use super::results::{load, LoadedResults};
 use crate::error::AppError;
+use crate::rules::access::{self, Actor};
 use crate::rules::assessments::is_met_in;
 use crate::rules::reply::reviewer_label;
 use crate::rules::results::AssessmentResult;
@@ -257,11 +258,13 @@ pub async fn results_table(
 
 /// The full data file of a cycle's latest version, for NHS England: a row per assessment and
 /// domain with the trust's level, each reviewer's, the reply, and the moderated level with its
-/// rationale. Anonymised, reviewers are numbered instead of named.
+/// rationale. Anonymised, reviewers are numbered instead of named; and always in the rows of
+/// the `reader`'s own organisation, whose reviewers NHS England staff from it may not learn.
 pub async fn full_data(
     db: &store::Db,
     cycle_id: &str,
     anonymised: bool,
+    reader: &Actor,
 ) -> Result<Export, AppError> {
     let loaded = load(db, cycle_id, None).await?;
     let framework = &loaded.framework;
@@ -309,7 +312,11 @@ pub async fn full_data(
         .map(String::from),
     );
     let mut rows = Vec::new();
+    let mut own_reviewers_numbered = false;
     for (result, answers, reviews, replies, moderated) in gathered {
+        let reviewers_named =
+            !anonymised && access::may_view_moderation(reader, &result.organisation).is_ok();
+        own_reviewers_numbered |= !anonymised && !reviewers_named;
         for (pillar, domain) in framework.domains_for(result.care_setting) {
             let trust = answers.get(&domain.key).cloned().unwrap_or_default();
             let mut row: Vec<Cell> = vec![
@@ -325,14 +332,14 @@ pub async fn full_data(
                 match reviews.get(index) {
                     Some(review) => {
                         let saved = review.domains.get(&domain.key).cloned().unwrap_or_default();
-                        row.push(if anonymised {
-                            reviewer_label(index).into()
-                        } else {
+                        row.push(if reviewers_named {
                             format!(
                                 "{} ({})",
                                 review.slot.reviewer_name, review.slot.reviewer_org
                             )
                             .into()
+                        } else {
+                            reviewer_label(index).into()
                         });
                         row.push(Cell::Number(f64::from(reviewer_domain_score(
                             domain,
@@ -370,6 +377,11 @@ pub async fn full_data(
     } else {
         "Names reviewers: for NHS England only. Do not share outside NHS England.".into()
     });
+    if own_reviewers_numbered {
+        notes.push(
+            "Your own organisation's reviewers are numbered, not named: NHS England staff do not see who reviewed their own organisation.".into(),
+        );
+    }
     Ok(Export {
         file_stem: format!(
             "{}-full-data{}-v{}",

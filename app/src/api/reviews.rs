@@ -153,13 +153,18 @@ pub(super) async fn readable_review(slot_id: &str) -> Result<ReadableReview, App
     let slot = review_store::slot(&db, slot_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
-    guard::allowed(
-        &actor,
-        access::may_read_review(&actor, &slot.reviewer_id, slot.is_assigned()),
-    )?;
     let header = assessment_store::header(&db, &slot.assessment_id)
         .await?
         .ok_or(AppError::Internal)?;
+    guard::allowed(
+        &actor,
+        access::may_read_review(
+            &actor,
+            &slot.reviewer_id,
+            slot.is_assigned(),
+            &header.trust_ods_code,
+        ),
+    )?;
     let framework = store::frameworks::cached(&db, &header.framework_version)
         .await?
         .ok_or(AppError::Internal)?;

@@ -8,6 +8,8 @@ use crate::rules::assessments::AssessmentHeader;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+#[cfg(feature = "ssr")]
+use std::collections::BTreeSet;
 
 #[cfg(feature = "ssr")]
 use {
@@ -69,17 +71,17 @@ pub struct SignOffSummary {
     pub may_reopen: bool,
 }
 
-/// The lifecycle's judgement of `actor` deciding `event` on the assessment, which
-/// `moderated_by` (an account id) moderated: four eyes, since its moderator is not a second pair.
+/// The lifecycle's judgement of `actor` deciding `event` on the assessment, whose `moderators`
+/// (account ids: all who had a hand in its moderation) are not a second pair of eyes: four eyes.
 #[cfg(feature = "ssr")]
 fn judge_decision(
     actor: &Actor,
     header: &AssessmentHeader,
-    moderated_by: Option<&str>,
+    moderators: &BTreeSet<String>,
     event: Event,
 ) -> Result<Allowed, Refusal> {
     let participant = Participant::person(actor, &header.trust_ods_code)
-        .moderated_it(moderated_by == Some(actor.account_id.as_str()));
+        .moderated_it(moderators.contains(&actor.account_id));
     let today = store::today();
     decide(event, header.status, &participant, &header.moment(&today))
 }
@@ -104,8 +106,9 @@ pub async fn sign_off_queue(
         let Some(header) = assessment_store::header(&db, &row.id).await? else {
             continue;
         };
+        let moderators = moderation_store::moderators_of(&db, &row.id).await?;
         lines.push(SignOffLine {
-            refused: judge_decision(&actor, &header, row.moderated_by.as_deref(), Event::SignOff)
+            refused: judge_decision(&actor, &header, &moderators, Event::SignOff)
                 .err()
                 .map(|refusal| refusal.message().to_string()),
             assessment_id: row.id,
@@ -120,7 +123,10 @@ pub async fn sign_off_queue(
 #[server]
 pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppError> {
     let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
-    guard::allowed(&actor, access::may_view_moderation(&actor))?;
+    guard::allowed(
+        &actor,
+        access::may_view_moderation(&actor, &header.trust_ods_code),
+    )?;
     let answers = assessment_store::all_answers(&db, &assessment_id).await?;
     let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
     let changes = framework
@@ -144,9 +150,9 @@ pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppEr
         })
         .collect();
     let moderator = moderation_store::moderator_of(&db, &assessment_id).await?;
-    let moderated_by = moderator.as_ref().map(|(id, _)| id.as_str());
+    let moderators = moderation_store::moderators_of(&db, &assessment_id).await?;
     Ok(SignOffSummary {
-        refused: judge_decision(&actor, &header, moderated_by, Event::SignOff)
+        refused: judge_decision(&actor, &header, &moderators, Event::SignOff)
             .err()
             .map(|refusal| refusal.message().to_string()),
         moderator: moderator.as_ref().map(|(_, name)| name.clone()),
@@ -192,10 +198,9 @@ pub async fn sign_off(
         let header = assessment_store::header(&db, id)
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
-        let moderator = moderation_store::moderator_of(&db, id).await?;
-        let moderated_by = moderator.as_ref().map(|(id, _)| id.as_str());
+        let moderators = moderation_store::moderators_of(&db, id).await?;
         let allowed =
-            judge_decision(&actor, &header, moderated_by, Event::SignOff).map_err(|refusal| {
+            judge_decision(&actor, &header, &moderators, Event::SignOff).map_err(|refusal| {
                 match AppError::from(refusal) {
                     AppError::Forbidden(message) => AppError::Forbidden(format!(
                         "{}: {message} Nothing was signed off.",
@@ -222,9 +227,8 @@ pub async fn sign_off(
 pub async fn return_to_moderator(assessment_id: String, reason: String) -> Result<(), AppError> {
     let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
     guard::allowed(&actor, access::may_sign_off(&actor))?;
-    let moderator = moderation_store::moderator_of(&db, &assessment_id).await?;
-    let moderated_by = moderator.as_ref().map(|(id, _)| id.as_str());
-    let allowed = judge_decision(&actor, &header, moderated_by, Event::ReturnToModerator)?;
+    let moderators = moderation_store::moderators_of(&db, &assessment_id).await?;
+    let allowed = judge_decision(&actor, &header, &moderators, Event::ReturnToModerator)?;
     let reason = given_reason(&reason, 1000).ok_or_else(|| {
         AppError::field(
             "reason",

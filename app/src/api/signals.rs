@@ -255,25 +255,42 @@ pub async fn get_insights(#[server(default)] cycle_id: String) -> Result<Insight
         .iter()
         .filter(|index| index.overall.mean().unwrap_or(0.0) > 0.0)
         .count();
+    let own_ics = match &actor.org_ods_code {
+        Some(org) => store::signals::ics_of(&db, &cycle_id, org).await?,
+        None => None,
+    };
     let mut ics = gaming_index(&all, Subject::Ics);
+    ics.retain(|index| {
+        access::may_see_ics_signals(&actor, own_ics.as_deref(), &index.code).is_ok()
+    });
     ics.sort_by(|a, b| a.name.cmp(&b.name));
-    let names: BTreeMap<String, String> = store::accounts::list(&db, None, None)
-        .await?
-        .into_iter()
-        .map(|account| {
-            let org = account
-                .org_name
-                .or(account.org_ods_code)
-                .unwrap_or_default();
-            (account.id, format!("{} ({org})", account.display_name))
-        })
-        .collect();
+    // Each account's name with its organisation's, and its organisation's ODS code.
+    let accounts: BTreeMap<String, (String, Option<String>)> =
+        store::accounts::list(&db, None, None)
+            .await?
+            .into_iter()
+            .map(|account| {
+                let org = account
+                    .org_name
+                    .or(account.org_ods_code.clone())
+                    .unwrap_or_default();
+                let name = format!("{} ({org})", account.display_name);
+                (account.id, (name, account.org_ods_code))
+            })
+            .collect();
     let reviewers = reviewer_reliability(&all)
         .into_iter()
-        .map(|reliability| ReliabilityRow {
-            reviewer: names
+        .filter(|reliability| {
+            // Their own trust's reviewers are about their own organisation too.
+            let org = accounts
                 .get(&reliability.reviewer)
-                .cloned()
+                .and_then(|(_, org)| org.as_deref());
+            org.is_none_or(|org| access::may_see_signals(&actor, org).is_ok())
+        })
+        .map(|reliability| ReliabilityRow {
+            reviewer: accounts
+                .get(&reliability.reviewer)
+                .map(|(name, _)| name.clone())
                 .unwrap_or_else(|| reliability.reviewer.clone()),
             reviews: reliability.reviews,
             mean_difference: signed(reliability.difference.mean().unwrap_or(0.0)),

@@ -1,6 +1,6 @@
 //! Moderation and sign-off: each domain's moderated level (refusing a save made from an older
 //! version), submitting a moderation (remembering who moderated), and an approver's decisions,
-//! each refused in the store too when the approver moderated the assessment: four eyes.
+//! each refused in the store too when the approver had a hand in the moderation: four eyes.
 //! Status changes go through `lifecycle::change_status`.
 
 use super::audit::{self, AuditEntry};
@@ -10,7 +10,7 @@ use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::moderation::DomainModeration;
 use rules::organisations::readable_name;
 use sqlx::{Any, Transaction};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Why a moderation or sign-off change was not made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
@@ -22,8 +22,8 @@ pub enum ModerationError {
     /// Someone saved the domain's moderation after the version the save started from.
     #[error("the domain's moderation was saved since that version")]
     Conflict(Box<SavedModeration>),
-    /// The approver moderated this assessment: someone else must decide.
-    #[error("the approver moderated the assessment")]
+    /// The approver had a hand in this assessment's moderation: someone else must decide.
+    #[error("the approver had a hand in the assessment's moderation")]
     SameModerator,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -223,6 +223,30 @@ pub async fn moderator_of(
     .await
 }
 
+/// Who had a hand in the assessment's moderation, so is not a second pair of eyes on it: whoever
+/// saved a domain of it, submitted it or answered a query on its scores (not only whoever
+/// submitted last). Account ids.
+pub async fn moderators_of(db: &Db, assessment_id: &str) -> Result<BTreeSet<String>, sqlx::Error> {
+    let mut connection = db.pool.acquire().await?;
+    moderators_in(&mut connection, assessment_id).await
+}
+
+async fn moderators_in(
+    connection: &mut sqlx::AnyConnection,
+    assessment_id: &str,
+) -> Result<BTreeSet<String>, sqlx::Error> {
+    let moderators: Vec<String> = sqlx::query_scalar(
+        "SELECT updated_by FROM domain_moderations WHERE assessment_id = $1 \
+         UNION SELECT moderated_by FROM moderations WHERE assessment_id = $1 \
+         UNION SELECT answered_by FROM result_queries \
+         WHERE assessment_id = $1 AND answered_by IS NOT NULL",
+    )
+    .bind(assessment_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(moderators.into_iter().collect())
+}
+
 /// An approver's decision on one moderated assessment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision<'a> {
@@ -230,8 +254,8 @@ pub enum Decision<'a> {
     ReturnToModerator { reason: &'a str },
 }
 
-/// Records an approver's decision as the lifecycle allowed, refusing it if the approver
-/// moderated the assessment (checked here too, in the transaction, whatever the caller judged).
+/// Records an approver's decision as the lifecycle allowed, refusing it if the approver had a
+/// hand in the moderation (checked here too, in the transaction, whatever the caller judged).
 async fn decide_in(
     tx: &mut Transaction<'static, Any>,
     actor: &str,
@@ -239,12 +263,7 @@ async fn decide_in(
     allowed: Allowed,
     decision: Decision<'_>,
 ) -> Result<(), ModerationError> {
-    let moderator: Option<String> =
-        sqlx::query_scalar("SELECT moderated_by FROM moderations WHERE assessment_id = $1")
-            .bind(assessment_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if moderator.as_deref() == Some(actor) {
+    if moderators_in(tx, assessment_id).await?.contains(actor) {
         return Err(ModerationError::SameModerator);
     }
     let (key, reason) = match decision {
@@ -325,7 +344,6 @@ pub struct QueuedAssessment {
     pub region_name: String,
     pub care_setting: String,
     pub status: String,
-    pub moderated_by: Option<String>,
 }
 
 /// The assessments in any of `statuses` in cycles in moderation or sign-off, by region and
@@ -338,12 +356,11 @@ pub async fn queue(
     let rows: Vec<QueuedAssessment> = sqlx::query_as(&format!(
         "SELECT a.id, a.cycle_id, c.moderation_deadline, a.trust_ods_code, \
          COALESCE(t.name, a.trust_ods_code) AS trust_name, COALESCE(r.name, '') AS region_name, \
-         a.care_setting, a.status, m.moderated_by \
+         a.care_setting, a.status \
          FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
          LEFT JOIN assessed_organisations t \
            ON t.snapshot_id = c.snapshot_id AND t.ods_code = a.trust_ods_code \
          LEFT JOIN regions r ON r.snapshot_id = c.snapshot_id AND r.ods_code = t.region_ods_code \
-         LEFT JOIN moderations m ON m.assessment_id = a.id \
          WHERE a.status IN ({}) AND c.phase IN ('moderation', 'sign_off') \
          ORDER BY region_name, trust_name, a.care_setting",
         keys.join(", ")
@@ -435,6 +452,62 @@ mod tests {
                 .unwrap();
             assert_eq!(status(&db, &ids[0]).await, AssessmentStatus::SignedOff);
             assert_eq!(crate::audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    /// Four eyes by authorship: whoever saved a domain of the moderation, submitted it or
+    /// answered a query on it may neither sign it off nor return it, whoever submitted last.
+    #[tokio::test]
+    async fn nobody_with_a_hand_in_the_moderation_signs_it_off_or_returns_it() {
+        use crate::{assignments::tests::reviewer_at, results};
+        for (db, _folder) in test_databases().await {
+            let (ids, moderator, approver) = replied(&db).await;
+            let id = &ids[0];
+            // Two more accounts: the store judges by who acted, not by role.
+            let saver = reviewer_at(&db, "saver@england.nhs.uk", "X26").await;
+            let answerer = reviewer_at(&db, "answerer@england.nhs.uk", "X26").await;
+            let saved = allowed(Event::ModerationSubmitted, AssessmentStatus::Replied);
+            let level = DomainModeration {
+                score: 1,
+                criteria: Vec::new(),
+                rationale: "As the reviewers found".into(),
+            };
+            save_domain_moderation(&db, &saver, id, saved, "digital-strategy", 0, &level)
+                .await
+                .unwrap();
+            submit(&db, &moderator, id, saved, "test".into())
+                .await
+                .unwrap();
+            let query = results::raise_query(&db, "lead", id, "digital-strategy", "Why?")
+                .await
+                .unwrap();
+            let query = results::query(&db, &query).await.unwrap().unwrap();
+            results::answer_query(&db, &answerer, &query, "Because", None)
+                .await
+                .unwrap();
+
+            let sign = allowed(Event::SignOff, AssessmentStatus::Moderated);
+            let give_back = allowed(Event::ReturnToModerator, AssessmentStatus::Moderated);
+            for hand in [&saver, &moderator, &answerer] {
+                let signed = decide(&db, hand, &[(id.clone(), sign)], Decision::SignOff).await;
+                assert!(
+                    matches!(signed, Err(ref refused) if matches!(refused.1, ModerationError::SameModerator)),
+                    "{hand} may not sign it off: {signed:?}"
+                );
+                let reason = Decision::ReturnToModerator {
+                    reason: "Look again",
+                };
+                let returned = decide(&db, hand, &[(id.clone(), give_back)], reason).await;
+                assert!(
+                    matches!(returned, Err(ref refused) if matches!(refused.1, ModerationError::SameModerator)),
+                    "{hand} may not return it: {returned:?}"
+                );
+            }
+            assert_eq!(status(&db, id).await, AssessmentStatus::Moderated);
+            decide(&db, &approver, &[(id.clone(), sign)], Decision::SignOff)
+                .await
+                .unwrap();
+            assert_eq!(status(&db, id).await, AssessmentStatus::SignedOff);
         }
     }
 }

@@ -18,6 +18,22 @@ pub struct AssessedOrganisation {
     pub status: String,
 }
 
+/// The ICS (its ICB's ODS code) an organisation is in, in the cycle's frozen hierarchy.
+pub async fn ics_of(
+    db: &Db,
+    cycle_id: &str,
+    org_ods_code: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT o.ics_ods_code FROM cycles c JOIN assessed_organisations o \
+         ON o.snapshot_id = c.snapshot_id AND o.ods_code = $2 WHERE c.id = $1",
+    )
+    .bind(cycle_id)
+    .bind(org_ods_code)
+    .fetch_optional(&db.pool)
+    .await
+}
+
 pub async fn assessments(
     db: &Db,
     cycle_id: &str,

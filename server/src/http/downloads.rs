@@ -91,7 +91,7 @@ pub(super) async fn full_data_download(
         Ok(None) => return refusal(AppError::SignInRequired),
         Err(error) => return refusal(error),
     };
-    if let Err(refused) = access::may_view_moderation(&actor) {
+    if let Err(refused) = access::may_download_full_data(&actor) {
         return refusal(AppError::Forbidden(refused.into()));
     }
     let Some((anonymised, file_type)) =
@@ -103,7 +103,7 @@ pub(super) async fn full_data_download(
     else {
         return refusal(AppError::NotFound("There is no such download.".into()));
     };
-    let export = match full_data(&state.db, &cycle_id, anonymised).await {
+    let export = match full_data(&state.db, &cycle_id, anonymised, &actor).await {
         Ok(export) => export,
         Err(error) => return refusal(error),
     };

@@ -612,6 +612,73 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions() {
     assert!(actions.contains(&"sign out everywhere else".to_string()));
 }
 
+/// The signed-in account's one session: its id and data.
+async fn the_session_of(server: &TestServer, account_id: &str) -> (String, serde_json::Value) {
+    let (id, data): (String, String) =
+        sqlx::query_as("SELECT id, data FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&server.state.db.pool)
+            .await
+            .unwrap();
+    (id, serde_json::from_str(&data).unwrap())
+}
+
+/// Moves the account's session's sign-in `ago` into the past.
+async fn signed_in_ago(server: &TestServer, account_id: &str, ago: time::Duration) -> String {
+    let (id, mut data) = the_session_of(server, account_id).await;
+    let signed_in_at = app::store::timestamp(time::OffsetDateTime::now_utc() - ago);
+    data["signed_in_at"] = signed_in_at.clone().into();
+    sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
+        .bind(data.to_string())
+        .bind(id)
+        .execute(&server.state.db.pool)
+        .await
+        .unwrap();
+    signed_in_at
+}
+
+/// Signing out everywhere else, or changing the password, carries this session on under a new
+/// id, but the 12-hour limit still counts from signing in.
+#[tokio::test]
+async fn restarting_the_session_does_not_renew_its_absolute_limit() {
+    use app::api::accounts::{ChangePassword, SignOutEverywhereElse};
+    let server = start_server().await;
+    let (lead, id) = lead().signed_in_with_id(&server).await;
+    let signed_in_at = signed_in_ago(&server, &id, time::Duration::hours(11)).await;
+    let new_password = "harbour violin thistle compass";
+    let changes = [
+        (SignOutEverywhereElse::PATH, vec![]),
+        (
+            ChangePassword::PATH,
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", new_password),
+                ("confirm_password", new_password),
+            ],
+        ),
+    ];
+    for (path, fields) in changes {
+        let (before, _) = the_session_of(&server, &id).await;
+        let answer = post(&lead, &server, path, &fields).await;
+        assert!(answer.status < 400, "{path}: {answer:?}");
+        assert_eq!(page(&lead, &server, "/account").await.0, 200, "{path}");
+        let (after, data) = the_session_of(&server, &id).await;
+        assert_ne!(before, after, "{path}: a new id");
+        assert_eq!(data["signed_in_at"], signed_in_at.as_str(), "{path}");
+    }
+    signed_in_ago(
+        &server,
+        &id,
+        time::Duration::hours(app::api::guard::ABSOLUTE_TIMEOUT_HOURS) + time::Duration::minutes(1),
+    )
+    .await;
+    assert_ne!(
+        page(&lead, &server, "/account").await.0,
+        200,
+        "it has ended"
+    );
+}
+
 /// An action refused for lack of permission is in the audit trail: who asked for what, from
 /// where, and why it was refused.
 #[tokio::test]

@@ -276,11 +276,11 @@ pub async fn find_for_sign_in(db: &Db, email: &str) -> Result<Option<SignInRecor
 }
 
 /// The person behind a session, if their account is active and the session is still valid for
-/// it (signed in after the last password change).
+/// it (issued after the account's sessions were last ended: a password change, say).
 pub async fn active_actor(
     db: &Db,
     account_id: &str,
-    signed_in_at: &str,
+    issued_at: &str,
 ) -> Result<Option<Actor>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, email, display_name, org_ods_code, sessions_valid_after FROM accounts WHERE id = $1 AND is_active = 1",
@@ -291,7 +291,7 @@ pub async fn active_actor(
     let Some(row) = row else { return Ok(None) };
     if row
         .try_get::<Option<String>, _>("sessions_valid_after")?
-        .is_some_and(|after| signed_in_at < after.as_str())
+        .is_some_and(|after| issued_at < after.as_str())
     {
         return Ok(None);
     }

@@ -14,6 +14,7 @@ use {
         access,
         accounts::check_email,
         accounts::check_roles,
+        accounts::invitation_allowed,
         accounts::Role,
         passwords,
         second_factor::{self, SignInStep},
@@ -303,7 +304,10 @@ pub async fn invite_person(
         org_ods_code: org,
         roles,
     };
-    store::invite(&db, &actor.account_id, &account, &token, &mail).await?;
+    store::invite(&db, &actor.account_id, &account, &token, &mail, |sent| {
+        invitation_allowed(&actor.roles, sent)
+    })
+    .await?;
     let back = if actor.has(Role::Admin) {
         "/admin/people"
     } else {

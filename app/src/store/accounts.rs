@@ -17,6 +17,9 @@ pub enum AccountError {
     EmailTaken(String),
     #[error("no such account")]
     NoSuchAccount,
+    /// The inviter has sent as many invitations as they may today: the words say so.
+    #[error("{0}")]
+    TooManyInvitations(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -66,16 +69,27 @@ fn roles_text(roles: &[Role]) -> String {
 }
 
 /// Creates an account with no password, its invitation link and the invitation email, with the
-/// audit record, in one transaction.
+/// audit record, in one transaction, if `allowed` permits it given the invitations `actor` sent
+/// in the last 24 hours (counted in the same write, so invitations sent at once cannot all slip
+/// under the limit).
 pub async fn invite(
     db: &Db,
     actor: &str,
     account: &NewAccount,
     token: &str,
     mail: &MailWithSecret,
+    allowed: impl FnOnce(i64) -> Result<(), String>,
 ) -> Result<String, AccountError> {
     let key = email_key(&account.email);
     let mut tx = db.begin_write().await?;
+    let sent_in_last_day: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE invited_by = $1 AND created_at > $2",
+    )
+    .bind(actor)
+    .bind(timestamp(OffsetDateTime::now_utc() - Duration::days(1)))
+    .fetch_one(&mut *tx)
+    .await?;
+    allowed(sent_in_last_day).map_err(AccountError::TooManyInvitations)?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
         .bind(&key)
         .fetch_optional(&mut *tx)
@@ -86,14 +100,15 @@ pub async fn invite(
     let id = new_id();
     let now = now_utc();
     let inserted = sqlx::query(
-        "INSERT INTO accounts (id, email, email_key, display_name, org_ods_code, is_active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $6)",
+        "INSERT INTO accounts (id, email, email_key, display_name, org_ods_code, is_active, invited_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)",
     )
     .bind(&id)
     .bind(account.email.trim())
     .bind(&key)
     .bind(account.display_name.trim())
     .bind(&account.org_ods_code)
+    .bind(actor)
     .bind(&now)
     .execute(&mut *tx)
     .await;
@@ -877,6 +892,10 @@ mod tests {
         }
     }
 
+    fn no_limit(_: i64) -> Result<(), String> {
+        Ok(())
+    }
+
     fn mail(to: &str) -> MailWithSecret {
         MailWithSecret::new(
             "https://dma.test/set-password?token=secret".into(),
@@ -898,6 +917,7 @@ mod tests {
                 &person("Jo@Trust.nhs.uk", Some("RR8"), &[Role::TrustLead]),
                 "secret",
                 &mail("jo@trust.nhs.uk"),
+                no_limit,
             )
             .await
             .unwrap();
@@ -907,6 +927,7 @@ mod tests {
                 &person("jo@trust.NHS.uk", None, &[Role::Admin]),
                 "other",
                 &mail("x"),
+                no_limit,
             )
             .await;
             assert!(
@@ -999,6 +1020,61 @@ mod tests {
                 Err(AccountError::NoSuchAccount)
             ));
             assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn invitations_are_rationed_per_inviter_over_the_last_day() {
+        for (db, _folder) in test_databases().await {
+            let two_a_day = |sent: i64| {
+                if sent < 2 {
+                    Ok(())
+                } else {
+                    Err(format!("{sent} sent"))
+                }
+            };
+            for n in 0..2 {
+                let email = format!("person{n}@trust.nhs.uk");
+                let invited = invite(
+                    &db,
+                    "lead-1",
+                    &person(&email, Some("RR8"), &[Role::TrustLead]),
+                    &format!("secret {n}"),
+                    &mail(&email),
+                    two_a_day,
+                )
+                .await;
+                assert!(invited.is_ok(), "{invited:?}");
+            }
+            let refused = invite(
+                &db,
+                "lead-1",
+                &person("third@trust.nhs.uk", Some("RR8"), &[Role::TrustLead]),
+                "third",
+                &mail("third@trust.nhs.uk"),
+                two_a_day,
+            )
+            .await;
+            assert!(
+                matches!(&refused, Err(AccountError::TooManyInvitations(words)) if words == "2 sent"),
+                "{refused:?}"
+            );
+            assert_eq!(link_state(&db, "third").await.unwrap(), LinkState::Unknown);
+            assert_eq!(list(&db, None, None).await.unwrap().len(), 2);
+            assert_eq!(outbox::unsent_count(&db.pool).await.unwrap(), 2);
+            assert!(
+                invite(
+                    &db,
+                    "lead-2",
+                    &person("third@trust.nhs.uk", Some("RR8"), &[Role::TrustLead]),
+                    "third",
+                    &mail("third@trust.nhs.uk"),
+                    two_a_day,
+                )
+                .await
+                .is_ok(),
+                "another inviter has their own"
+            );
         }
     }
 

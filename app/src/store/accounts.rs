@@ -168,6 +168,30 @@ async fn insert_link(
     Ok(())
 }
 
+/// Withdraws the account's links still outstanding (invitations, password resets) when its
+/// password is set: a link sent before must not set another one later. They read as expired
+/// from `now`. Returns how many there were, for the audit record.
+async fn withdraw_links(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account_id: &str,
+    now: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE account_links SET expires_at = $1 \
+         WHERE account_id = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
+/// What the audit record of a password set says of the links it withdrew, if any.
+fn links_withdrawn(count: u64) -> Option<String> {
+    (count > 0).then(|| format!("other links withdrawn: {count}"))
+}
+
 /// Queues a password-reset link for an active account, with its email and audit record.
 pub async fn create_reset_link(
     db: &Db,
@@ -257,6 +281,7 @@ pub async fn set_password_with_link(
         .bind(&account_id)
         .execute(&mut *tx)
         .await?;
+    let withdrawn = withdraw_links(&mut tx, &account_id, &now).await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -267,6 +292,7 @@ pub async fn set_password_with_link(
             },
             entity_type: "account",
             entity_id: &account_id,
+            after: links_withdrawn(withdrawn),
             ..Default::default()
         },
     )
@@ -596,7 +622,7 @@ async fn record_sign_in_event(
 
 /// Ends every session of the account signed in before now (its own included: the caller starts
 /// the current one afresh), with the audit record; with `password_hash`, sets the new password
-/// too. `action` names it for the trail.
+/// too, and withdraws the account's outstanding links. `action` names it for the trail.
 pub async fn end_sessions(
     db: &Db,
     account_id: &str,
@@ -618,6 +644,10 @@ pub async fn end_sessions(
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
+    let withdrawn = match password_hash {
+        Some(_) => withdraw_links(&mut tx, account_id, &now).await?,
+        None => 0,
+    };
     audit::record(
         &mut tx,
         AuditEntry {
@@ -625,6 +655,7 @@ pub async fn end_sessions(
             action,
             entity_type: "account",
             entity_id: account_id,
+            after: links_withdrawn(withdrawn),
             ..Default::default()
         },
     )
@@ -796,6 +827,7 @@ pub async fn upsert_with_password(
             .execute(&mut *tx)
             .await?;
     }
+    withdraw_links(&mut tx, &id, &now).await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -1074,6 +1106,69 @@ mod tests {
                 .await
                 .is_ok(),
                 "another inviter has their own"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn setting_a_password_withdraws_the_accounts_other_links() {
+        for (db, _folder) in test_databases().await {
+            let email = "jo@trust.nhs.uk";
+            let id = invite(
+                &db,
+                "admin-1",
+                &person(email, Some("RR8"), &[Role::TrustLead]),
+                "invitation",
+                &mail(email),
+                no_limit,
+            )
+            .await
+            .unwrap();
+            for token in ["first reset", "second reset"] {
+                create_reset_link(&db, &id, token, &mail(email))
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(
+                set_password_with_link(&db, "second reset", "hash")
+                    .await
+                    .unwrap(),
+                Ok(id.clone())
+            );
+            for token in ["invitation", "first reset"] {
+                assert_eq!(
+                    set_password_with_link(&db, token, "another hash")
+                        .await
+                        .unwrap(),
+                    Err(LinkState::Expired),
+                    "{token}"
+                );
+            }
+            assert_eq!(
+                audit::recent(&db.pool, 1).await.unwrap()[0]
+                    .after
+                    .as_deref(),
+                Some("other links withdrawn: 2")
+            );
+
+            // A password changed while signed in withdraws them too; signing out elsewhere
+            // changes no password and leaves them.
+            create_reset_link(&db, &id, "third reset", &mail(email))
+                .await
+                .unwrap();
+            end_sessions(&db, &id, None, "sign out everywhere else")
+                .await
+                .unwrap();
+            assert!(matches!(
+                link_state(&db, "third reset").await.unwrap(),
+                LinkState::Usable { .. }
+            ));
+            end_sessions(&db, &id, Some("new hash"), "change password")
+                .await
+                .unwrap();
+            assert_eq!(
+                link_state(&db, "third reset").await.unwrap(),
+                LinkState::Expired
             );
         }
     }

@@ -534,3 +534,30 @@ async fn a_trust_lead_may_send_50_invitations_a_day() {
         "the lead's 50 and the administrator's one"
     );
 }
+
+/// "Name <address>" is a mailbox, not an address: mail would go to the address inside the
+/// brackets, whatever the account shows.
+#[tokio::test]
+async fn an_invitation_to_a_name_and_address_is_refused() {
+    let server = start_server().await;
+    let lead = lead().signed_in(&server).await;
+    for email in [
+        "Deputy <deputy@evil.example>",
+        "deputy<deputy@evil.example>",
+    ] {
+        let answer = invite_lead(&server, &lead, email).await;
+        assert!(
+            answer.contains("Enter the email address only"),
+            "{email}: {answer}"
+        );
+    }
+    let pool = &server.state.db.pool;
+    let count = |table: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count("accounts").await, 1, "only the lead's own");
+    assert_eq!(count("mail_outbox").await, 0, "no mail");
+}

@@ -58,6 +58,15 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
     if email.is_empty() {
         return Err("Enter an email address");
     }
+    // "Name <x@evil.example>" is a mailbox, not an address: mail would go to x@evil.example
+    // while the account showed the whole text. Characters that only a display name, a comment
+    // or a list of addresses uses are refused.
+    if email
+        .chars()
+        .any(|character| "<>()[],;:\"\\".contains(character))
+    {
+        return Err("Enter the email address only, like name@nhs.net, without a name or brackets");
+    }
     let Some((local, domain)) = email.split_once('@') else {
         return Err("Enter an email address in the correct format, like name@nhs.net");
     };
@@ -197,6 +206,28 @@ mod tests {
         ] {
             assert!(check_email(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_name_or_a_second_address_around_the_address_is_refused() {
+        for mailbox in [
+            "Jo Bloggs <jo@evil.example>",
+            "Jo<jo@evil.example>",
+            "jo@nhs.net<jo@evil.example>",
+            "\"jo@nhs.net\"@evil.example",
+            "jo@nhs.net,jo@evil.example",
+            "jo@nhs.net;jo@evil.example",
+            "jo(comment)@nhs.net",
+            "jo@[192.0.2.1]",
+            "jo\\@nhs.net",
+        ] {
+            assert_eq!(
+                check_email(mailbox),
+                Err("Enter the email address only, like name@nhs.net, without a name or brackets"),
+                "{mailbox:?}"
+            );
+        }
+        assert!(check_email("jo.o'brien+dma@nhs.net").is_ok());
     }
 
     #[test]

@@ -672,6 +672,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(app::api::credentials::verify_password(
+            app::api::credentials::hashing_ticket().unwrap(),
             second[0].password.clone(),
             record.password_hash
         )

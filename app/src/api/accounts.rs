@@ -55,6 +55,7 @@ pub async fn sign_in(
     }
     let db = db()?;
     let client = guard::client_address();
+    let ticket = credentials::hashing_ticket()?;
     // The attempt counts as a failure from before the password is checked, so guesses sent in
     // parallel cannot all pass the limit; a correct password takes it back.
     let attempt = store::claim_attempt(
@@ -70,7 +71,7 @@ pub async fn sign_in(
     let record = store::find_for_sign_in(&db, &email).await?;
     let usable = record.as_ref().filter(|record| record.is_active);
     let hash = usable.and_then(|record| record.password_hash.clone());
-    if !credentials::verify_password(password, hash).await? {
+    if !credentials::verify_password(ticket, password, hash).await? {
         let account = record.as_ref().map(|record| record.account_id.as_str());
         store::record_failed_sign_in(&db, &email, account, &client).await?;
         return Err(AppError::Invalid(
@@ -493,6 +494,7 @@ pub(crate) async fn confirm_current_password(
     if password.is_empty() {
         return Err(AppError::field(field, "Enter your current password"));
     }
+    let ticket = credentials::hashing_ticket()?;
     let attempt = store::claim_attempt(
         db,
         Throttled::SignIn,
@@ -506,7 +508,7 @@ pub(crate) async fn confirm_current_password(
     let hash = store::find_for_sign_in(db, &actor.email)
         .await?
         .and_then(|record| record.password_hash);
-    if !credentials::verify_password(password, hash).await? {
+    if !credentials::verify_password(ticket, password, hash).await? {
         store::record_failed_sign_in(
             db,
             &actor.email,

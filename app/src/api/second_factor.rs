@@ -239,7 +239,10 @@ async fn check_code(
         }
         EnteredCode::Recovery(typed) => {
             for stored in store::unused_recovery_codes(db, account_id).await? {
-                if credentials::verify_password(typed.clone(), Some(stored.code_hash)).await? {
+                let ticket = credentials::hashing_ticket()?;
+                if credentials::verify_password(ticket, typed.clone(), Some(stored.code_hash))
+                    .await?
+                {
                     return Ok(store::use_recovery_code(db, account_id, &stored.id).await?);
                 }
             }

@@ -561,3 +561,19 @@ async fn an_invitation_to_a_name_and_address_is_refused() {
     assert_eq!(count("accounts").await, 1, "only the lead's own");
     assert_eq!(count("mail_outbox").await, 0, "no mail");
 }
+
+/// Someone on IPv6 may use any address of their /64: the whole network is one client.
+#[tokio::test]
+async fn an_ipv6_client_cannot_dodge_the_throttle_by_changing_address_within_its_64() {
+    let server = start_server_with(false, true).await;
+    lead().create(&server).await;
+    fail_from(&server, &|attempt| format!("2001:db8:1:2::{attempt:x}")).await;
+    assert!(sign_in_from(&server, "2001:db8:1:2:ffff:ffff:ffff:1")
+        .await
+        .contains("too many attempts"));
+    assert_eq!(
+        sign_in_from(&server, "2001:db8:1:3::1").await,
+        "null",
+        "another network signs in"
+    );
+}

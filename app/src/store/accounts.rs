@@ -5,6 +5,7 @@ use super::outbox::{self, MailWithSecret};
 use super::{new_id, now_utc, timestamp, Db};
 use crate::rules::access::Actor;
 use crate::rules::accounts::{email_for_audit, email_key, AccountSummary, LinkPurpose, Role};
+use crate::rules::sign_in::throttle_source;
 use sha2::{Digest, Sha256};
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeSet;
@@ -692,11 +693,11 @@ impl Throttled {
     }
 }
 
-/// Counts an attempt against the email address and the client address before any work is done
-/// for it, if `allowed` permits it given the attempts already counted in the last `minutes`
-/// (per account, per address). Counting and recording are one write, and writers take turns,
-/// so attempts made in parallel cannot all slip under the limit. Returns the attempt's id, to
-/// forget it by (`forget_attempt`) if it succeeds.
+/// Counts an attempt against the email address and the client address (its /64 for IPv6, see
+/// [`throttle_source`]) before any work is done for it, if `allowed` permits it given the
+/// attempts already counted in the last `minutes` (per account, per address). Counting and
+/// recording are one write, and writers take turns, so attempts made in parallel cannot all slip
+/// under the limit. Returns the attempt's id, to forget it by (`forget_attempt`) if it succeeds.
 pub async fn claim_attempt<E: std::fmt::Display>(
     db: &Db,
     what: Throttled,
@@ -709,7 +710,7 @@ pub async fn claim_attempt<E: std::fmt::Display>(
     let (account_scope, address_scope) = what.scopes();
     let subjects = [
         (account_scope, email_key(email)),
-        (address_scope, client_address.to_string()),
+        (address_scope, throttle_source(client_address)),
     ];
     let mut tx = db.begin_write().await?;
     let mut counts = [0i64; 2];

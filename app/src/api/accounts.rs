@@ -58,16 +58,13 @@ pub async fn sign_in(
     let ticket = credentials::hashing_ticket()?;
     // The attempt counts as a failure from before the password is checked, so guesses sent in
     // parallel cannot all pass the limit; a correct password takes it back.
-    let attempt = store::claim_attempt(
-        &db,
+    let attempt = guard::claim_attempt(
         Throttled::SignIn,
         &email,
-        &client,
         throttle::WINDOW_MINUTES,
         throttle::attempt_allowed,
     )
-    .await?
-    .map_err(AppError::Invalid)?;
+    .await?;
     let record = store::find_for_sign_in(&db, &email).await?;
     let usable = record.as_ref().filter(|record| record.is_active);
     let hash = usable.and_then(|record| record.password_hash.clone());
@@ -119,16 +116,13 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     check_email(&email).map_err(|message| AppError::field("email", message))?;
     let db = db()?;
     // Counted whether or not the address has an account, so the limit reveals nothing either.
-    store::claim_attempt(
-        &db,
+    guard::claim_attempt(
         Throttled::PasswordReset,
         &email,
-        &guard::client_address(),
         throttle::WINDOW_MINUTES,
         throttle::reset_allowed,
     )
-    .await?
-    .map_err(AppError::Invalid)?;
+    .await?;
     if let Some(record) = store::find_for_sign_in(&db, &email)
         .await?
         .filter(|record| record.is_active)
@@ -495,16 +489,13 @@ pub(crate) async fn confirm_current_password(
         return Err(AppError::field(field, "Enter your current password"));
     }
     let ticket = credentials::hashing_ticket()?;
-    let attempt = store::claim_attempt(
-        db,
+    let attempt = guard::claim_attempt(
         Throttled::SignIn,
         &actor.email,
-        &guard::client_address(),
         throttle::WINDOW_MINUTES,
         throttle::attempt_allowed,
     )
-    .await?
-    .map_err(AppError::Invalid)?;
+    .await?;
     let hash = store::find_for_sign_in(db, &actor.email)
         .await?
         .and_then(|record| record.password_hash);

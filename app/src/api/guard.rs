@@ -4,7 +4,9 @@
 
 use crate::error::AppError;
 use crate::rules::access::{Actor, Refusal};
-use crate::store::{accounts, timestamp};
+use crate::rules::sign_in::throttle_source;
+use crate::store::accounts::{self, Throttled};
+use crate::store::timestamp;
 use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 
@@ -143,6 +145,42 @@ pub fn client_address() -> String {
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map_or_else(|| "unknown".into(), |info| info.0.ip().to_string())
+}
+
+/// Counts an attempt under `what` against the account it names and the client's address (see
+/// `store::accounts::claim_attempt`), or turns it away in `allowed`'s words. A refusal is tallied
+/// for the audit trail's summary of the window (`store::refused_attempts`), not written.
+pub async fn claim_attempt(
+    what: Throttled,
+    named: &str,
+    minutes: i64,
+    allowed: fn(i64, i64) -> Result<(), String>,
+) -> Result<String, AppError> {
+    let state =
+        leptos::prelude::use_context::<crate::state::AppState>().ok_or(AppError::Internal)?;
+    let client = client_address();
+    let refusal =
+        match accounts::claim_attempt(&state.db, what, named, &client, minutes, allowed).await? {
+            Ok(attempt) => return Ok(attempt),
+            Err(refusal) => refusal,
+        };
+    let source = throttle_source(&client);
+    let opened = state.refused_attempts.tally(
+        what,
+        &source,
+        what.account_subject(named),
+        &refusal,
+        Duration::minutes(minutes),
+        OffsetDateTime::now_utc(),
+    );
+    if opened {
+        tracing::warn!(
+            %source,
+            action = what.refused_action(),
+            "the limit turns attempts away; the audit trail gets their summary when its window closes"
+        );
+    }
+    Err(AppError::Invalid(refusal))
 }
 
 fn record_refusal(actor: &Actor, refusal: Refusal) {

@@ -4,7 +4,9 @@ use super::audit::{self, AuditEntry};
 use super::outbox::{self, MailWithSecret};
 use super::{new_id, now_utc, timestamp, Db};
 use crate::rules::access::Actor;
-use crate::rules::accounts::{email_for_audit, email_key, AccountSummary, LinkPurpose, Role};
+use crate::rules::accounts::{
+    check_email, email_for_audit, email_key, AccountSummary, LinkPurpose, Role,
+};
 use crate::rules::sign_in::throttle_source;
 use sha2::{Digest, Sha256};
 use sqlx::{any::AnyRow, Row};
@@ -666,7 +668,7 @@ pub async fn end_sessions(
 
 /// What a throttled action is counted under: failed sign-ins, password reset requests, or
 /// wrong second-factor codes (counted by account id rather than email address).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Throttled {
     SignIn,
     PasswordReset,
@@ -683,68 +685,74 @@ impl Throttled {
         }
     }
 
-    /// The audit trail's name for an attempt the limit turned away.
-    fn refused_action(self) -> &'static str {
+    /// The audit trail's name for attempts the limit turned away.
+    pub fn refused_action(self) -> &'static str {
         match self {
             Throttled::SignIn => "sign-in refused by the limit",
             Throttled::PasswordReset => "password reset refused by the limit",
             Throttled::SecondFactor => "sign-in code refused by the limit",
         }
     }
+
+    /// What an attempt is counted under per account, given what it named: for second-factor
+    /// codes our own account id; otherwise the email address, only if the text typed is one (at
+    /// most 254 characters). Other text names no account, and is neither kept nor counted.
+    pub fn account_subject(self, named: &str) -> Option<String> {
+        match self {
+            Throttled::SecondFactor => Some(named.to_string()),
+            Throttled::SignIn | Throttled::PasswordReset => {
+                check_email(named).is_ok().then(|| email_key(named))
+            }
+        }
+    }
 }
 
-/// Counts an attempt against the email address and the client address (its /64 for IPv6, see
+/// Counts an attempt against the account it names and the client address (its /64 for IPv6, see
 /// [`throttle_source`]) before any work is done for it, if `allowed` permits it given the
 /// attempts already counted in the last `minutes` (per account, per address). Counting and
 /// recording are one write, and writers take turns, so attempts made in parallel cannot all slip
 /// under the limit. Returns the attempt's id, to forget it by (`forget_attempt`) if it succeeds.
+///
+/// An attempt already over the limit is refused from a read, without waiting for the writer or
+/// writing anything: a flood past the limit costs the service no writes. The caller tallies
+/// refusals for the audit trail (`api::throttle`). Counts older than the window are deleted as
+/// attempts are recorded, so the table holds one window's worth.
 pub async fn claim_attempt<E: std::fmt::Display>(
     db: &Db,
     what: Throttled,
-    email: &str,
+    named: &str,
     client_address: &str,
     minutes: i64,
-    allowed: impl FnOnce(i64, i64) -> Result<(), E>,
+    mut allowed: impl FnMut(i64, i64) -> Result<(), E>,
 ) -> Result<Result<String, E>, sqlx::Error> {
     let since = timestamp(OffsetDateTime::now_utc() - Duration::minutes(minutes));
     let (account_scope, address_scope) = what.scopes();
     let subjects = [
-        (account_scope, email_key(email)),
-        (address_scope, throttle_source(client_address)),
+        (account_scope, what.account_subject(named)),
+        (address_scope, Some(throttle_source(client_address))),
     ];
-    let mut tx = db.begin_write().await?;
-    let mut counts = [0i64; 2];
-    for (count, (scope, subject)) in counts.iter_mut().zip(&subjects) {
-        *count = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_failures WHERE scope = $1 AND subject = $2 AND occurred_at > $3",
-        )
-        .bind(scope)
-        .bind(subject)
-        .bind(&since)
-        .fetch_one(&mut *tx)
-        .await?;
-    }
+    let counts = attempt_counts(&mut *db.pool.acquire().await?, &subjects, &since).await?;
     if let Err(refusal) = allowed(counts[0], counts[1]) {
-        // Turned away before any check: audited like a failed attempt, with why.
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                actor: "anonymous",
-                action: what.refused_action(),
-                entity_type: "account",
-                entity_id: &email_for_audit(email),
-                after: Some(format!("from {client_address}")),
-                reason: Some(refusal.to_string()),
-                ..Default::default()
-            },
-        )
-        .await?;
-        tx.commit().await?;
         return Ok(Err(refusal));
     }
+    let mut tx = db.begin_write().await?;
+    let counts = attempt_counts(&mut *tx, &subjects, &since).await?;
+    if let Err(refusal) = allowed(counts[0], counts[1]) {
+        tx.rollback().await?;
+        return Ok(Err(refusal));
+    }
+    sqlx::query(
+        "DELETE FROM sign_in_failures WHERE (scope = $1 OR scope = $2) AND occurred_at <= $3",
+    )
+    .bind(account_scope)
+    .bind(address_scope)
+    .bind(&since)
+    .execute(&mut *tx)
+    .await?;
     let attempt = new_id();
     let now = now_utc();
     for (scope, subject) in &subjects {
+        let Some(subject) = subject else { continue };
         sqlx::query(
             "INSERT INTO sign_in_failures (id, scope, subject, occurred_at) VALUES ($1, $2, $3, $4)",
         )
@@ -757,6 +765,27 @@ pub async fn claim_attempt<E: std::fmt::Display>(
     }
     tx.commit().await?;
     Ok(Ok(attempt))
+}
+
+/// The attempts counted since `since` under each subject; none under no subject.
+async fn attempt_counts(
+    connection: &mut sqlx::AnyConnection,
+    subjects: &[(&str, Option<String>); 2],
+    since: &str,
+) -> Result<[i64; 2], sqlx::Error> {
+    let mut counts = [0i64; 2];
+    for (count, (scope, subject)) in counts.iter_mut().zip(subjects) {
+        let Some(subject) = subject else { continue };
+        *count = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE scope = $1 AND subject = $2 AND occurred_at > $3",
+        )
+        .bind(scope)
+        .bind(subject)
+        .bind(since)
+        .fetch_one(&mut *connection)
+        .await?;
+    }
+    Ok(counts)
 }
 
 /// Forgets a counted attempt that turned out not to be a failure (a correct password).
@@ -912,6 +941,77 @@ mod tests {
                     .await
                     .unwrap()
                     .is_ok()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_attempt_over_the_limit_is_refused_without_waiting_for_the_writer() {
+        for (db, _folder) in test_databases().await {
+            let limit = |by_account: i64, _: i64| {
+                if by_account < 1 {
+                    Ok(())
+                } else {
+                    Err("too many")
+                }
+            };
+            claim_attempt(&db, Throttled::SignIn, "jo@nhs.net", "10.0.0.1", 15, limit)
+                .await
+                .unwrap()
+                .unwrap();
+            let busy_writer = db.begin_write().await.unwrap();
+            let refused = tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                claim_attempt(&db, Throttled::SignIn, "jo@nhs.net", "10.0.0.2", 15, limit),
+            )
+            .await
+            .expect("refused while another change holds the writer")
+            .unwrap();
+            assert_eq!(refused, Err("too many"));
+            busy_writer.rollback().await.unwrap();
+            assert!(
+                audit::recent(&db.pool, 10).await.unwrap().is_empty(),
+                "nothing written for it"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn only_an_email_address_is_kept_and_counts_older_than_the_window_are_deleted() {
+        let allow = |_: i64, _: i64| Ok::<(), &str>(());
+        for (db, _folder) in test_databases().await {
+            sqlx::query(
+                "INSERT INTO sign_in_failures (id, scope, subject, occurred_at) \
+                 VALUES ('old/email', 'email', 'old@trust.nhs.uk', $1)",
+            )
+            .bind(timestamp(OffsetDateTime::now_utc() - Duration::hours(1)))
+            .execute(db.writer())
+            .await
+            .unwrap();
+            let typed = "Correct Horse Battery Staple ".repeat(1000);
+            for named in [typed.as_str(), "Jo@Trust.nhs.uk"] {
+                claim_attempt(&db, Throttled::SignIn, named, "10.0.0.1", 15, allow)
+                    .await
+                    .unwrap()
+                    .unwrap();
+            }
+            let kept: Vec<(String, String)> = sqlx::query_as(
+                "SELECT scope, subject FROM sign_in_failures ORDER BY scope, subject",
+            )
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+            let kept: Vec<(&str, &str)> = kept
+                .iter()
+                .map(|(scope, subject)| (scope.as_str(), subject.as_str()))
+                .collect();
+            assert_eq!(
+                kept,
+                [
+                    ("address", "10.0.0.1"),
+                    ("address", "10.0.0.1"),
+                    ("email", "jo@trust.nhs.uk")
+                ]
             );
         }
     }

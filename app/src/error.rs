@@ -41,6 +41,10 @@ pub enum AppError {
         changes: Vec<String>,
         current_version: i64,
     },
+    /// Too many requests of this kind are waiting (password checks in a flood); nothing was
+    /// done, and the same request a little later will be.
+    #[error("The service is busy. Try again in a minute.")]
+    Busy,
     /// Something broke on our side; details are in the server log.
     #[error("Sorry, there is a problem with the service. Try again later.")]
     Internal,

@@ -13,6 +13,9 @@ pub struct AppState {
     /// `TRUST_PROXY=1`: the service sits behind a load balancer that appends the client's address
     /// to X-Forwarded-For, so that (the last entry) is the client, not the socket's peer.
     pub trust_proxy: bool,
+    /// Attempts the sign-in and reset limits turned away, tallied for the audit trail's
+    /// summary of each source and window.
+    pub refused_attempts: crate::store::refused_attempts::RefusedAttempts,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -83,11 +83,14 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     spawn_reply_deadline_job(db.clone());
     spawn_reminder_job(db.clone(), config.public_url.clone());
     let address = config.leptos_options.site_addr;
+    let refused_attempts = app::store::refused_attempts::RefusedAttempts::default();
+    spawn_refused_attempts_summary(db.clone(), refused_attempts.clone());
     let state = AppState {
         leptos_options: config.leptos_options,
-        db,
+        db: db.clone(),
         public_url: config.public_url.clone(),
         trust_proxy: config.trust_proxy,
+        refused_attempts: refused_attempts.clone(),
     };
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -108,6 +111,10 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     )
     .await
     .context("serving HTTP")?;
+    // Windows still open are summarised as they stand, so no refused attempt goes unrecorded.
+    app::store::refused_attempts::record(&db, &refused_attempts.take_all())
+        .await
+        .context("recording the attempts the limits turned away")?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -122,6 +129,21 @@ fn spawn_expired_session_cleanup(db: Db) {
             hourly.tick().await;
             if let Err(error) = store.delete_expired().await {
                 tracing::error!(%error, "deleting expired sessions failed");
+            }
+        }
+    });
+}
+
+/// Every minute, writes to the audit trail a summary of each window of attempts the sign-in and
+/// reset limits turned away that has closed (see `app::store::refused_attempts`).
+fn spawn_refused_attempts_summary(db: Db, refused: app::store::refused_attempts::RefusedAttempts) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            let closed = refused.take_closed(time::OffsetDateTime::now_utc());
+            if let Err(error) = app::store::refused_attempts::record(&db, &closed).await {
+                tracing::error!(%error, refused = closed.len(), "recording refused attempts failed");
             }
         }
     });

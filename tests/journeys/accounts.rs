@@ -1,7 +1,7 @@
 //! Accounts and access over HTTP: sign-in, throttling, links, sessions, cookies, CSRF.
 
 use app::api::accounts::{
-    CheckLink, CurrentAccount, RequestPasswordReset, SetPassword, SignIn, SignOut,
+    CheckLink, CurrentAccount, InvitePerson, RequestPasswordReset, SetPassword, SignIn, SignOut,
 };
 use app::rules::accounts::Role;
 use app::rules::sign_in::{MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
@@ -481,4 +481,99 @@ async fn without_a_trusted_proxy_a_forged_forwarded_for_does_not_dodge_the_throt
     assert!(sign_in_from(&server, "10.9.9.9")
         .await
         .contains("too many attempts"));
+}
+
+/// Invites a trust lead to RR8 as `client`; returns the answer's body.
+async fn invite_lead(server: &TestServer, client: &reqwest::Client, email: &str) -> String {
+    post(
+        client,
+        server,
+        InvitePerson::PATH,
+        &[
+            ("email", email),
+            ("display_name", "Deputy Lead"),
+            ("org_ods_code", "RR8"),
+            ("trust_lead", "on"),
+        ],
+    )
+    .await
+    .body
+}
+
+/// A trust lead's invitations are rationed, so a stolen account cannot mail the country from
+/// the service; NHS England's administrators, who onboard it, are not.
+#[tokio::test]
+async fn a_trust_lead_may_send_50_invitations_a_day() {
+    use app::rules::accounts::TRUST_LEAD_INVITATIONS_PER_DAY;
+    let server = start_server().await;
+    let lead = lead().signed_in(&server).await;
+    for n in 0..TRUST_LEAD_INVITATIONS_PER_DAY {
+        let answer = invite_lead(&server, &lead, &format!("deputy{n}@trust.nhs.uk")).await;
+        assert!(!answer.contains("invitations today"), "{n}: {answer}");
+    }
+    let answer = invite_lead(&server, &lead, "one.more@trust.nhs.uk").await;
+    assert!(
+        answer.contains("You have sent 50 invitations today, the most a trust lead may send in a day. Try again tomorrow, or ask NHS England to invite the rest."),
+        "{answer}"
+    );
+    let admin = AccountBuilder::new("admin@england.nhs.uk")
+        .role(Role::Admin)
+        .signed_in(&server)
+        .await;
+    invite_lead(&server, &admin, "one.more@trust.nhs.uk").await;
+    let invited: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM accounts WHERE email LIKE '%@trust.nhs.uk' AND email <> $1",
+    )
+    .bind("lead@trust.nhs.uk")
+    .fetch_all(&server.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        invited.len(),
+        51,
+        "the lead's 50 and the administrator's one"
+    );
+}
+
+/// "Name <address>" is a mailbox, not an address: mail would go to the address inside the
+/// brackets, whatever the account shows.
+#[tokio::test]
+async fn an_invitation_to_a_name_and_address_is_refused() {
+    let server = start_server().await;
+    let lead = lead().signed_in(&server).await;
+    for email in [
+        "Deputy <deputy@evil.example>",
+        "deputy<deputy@evil.example>",
+    ] {
+        let answer = invite_lead(&server, &lead, email).await;
+        assert!(
+            answer.contains("Enter the email address only"),
+            "{email}: {answer}"
+        );
+    }
+    let pool = &server.state.db.pool;
+    let count = |table: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count("accounts").await, 1, "only the lead's own");
+    assert_eq!(count("mail_outbox").await, 0, "no mail");
+}
+
+/// Someone on IPv6 may use any address of their /64: the whole network is one client.
+#[tokio::test]
+async fn an_ipv6_client_cannot_dodge_the_throttle_by_changing_address_within_its_64() {
+    let server = start_server_with(false, true).await;
+    lead().create(&server).await;
+    fail_from(&server, &|attempt| format!("2001:db8:1:2::{attempt:x}")).await;
+    assert!(sign_in_from(&server, "2001:db8:1:2:ffff:ffff:ffff:1")
+        .await
+        .contains("too many attempts"));
+    assert_eq!(
+        sign_in_from(&server, "2001:db8:1:3::1").await,
+        "null",
+        "another network signs in"
+    );
 }

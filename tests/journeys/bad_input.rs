@@ -706,9 +706,9 @@ const DELIVERY_COLUMNS: &[(&str, &str)] = &[
 ];
 
 /// Audit records not compared: the trail keeps every refused request (written beside it by
-/// `guard::allowed` and `guard::record_refused`), every wrong password and every attempt the
-/// sign-in limits turned away, whatever else was wrong with the request. Any other new record
-/// is a change.
+/// `guard::allowed` and `guard::record_refused`), every wrong password and the summaries of the
+/// attempts the sign-in limits turned away, whatever else was wrong with the request. Any other
+/// new record is a change.
 const AUDITED_REFUSALS: &str = "'refused', 'failed sign-in', 'sign-in refused by the limit', \
      'password reset refused by the limit', 'sign-in code refused by the limit'";
 

@@ -1,6 +1,7 @@
-//! Security findings of issue 16 closed over HTTP: sign-in returns only to this service, guesses
-//! in parallel are throttled, reset links are rationed, a reviewer cannot undo NHS England's
-//! conflict declaration, and pages load island code exactly when they have an island.
+//! Security findings of issues 16 and 24 closed over HTTP: sign-in returns only to this service,
+//! guesses in parallel are throttled (and those turned away summarised in the audit trail), reset
+//! links are rationed, a reviewer cannot undo NHS England's conflict declaration, and pages load
+//! island code exactly when they have an island.
 
 use app::api::accounts::{RequestPasswordReset, SignIn};
 use app::api::reviewers::{DeclareConflict, WithdrawConflict};
@@ -83,27 +84,6 @@ async fn guesses_sent_at_once_cannot_all_pass_the_limit() {
         }
     }
     assert_eq!(throttled, 12 - 5, "only 5 guesses are checked");
-    // Each guess turned away by the limit is in the audit trail: whom it tried, from where, why.
-    let records = app::store::audit::recent(&server.state.db.pool, 50)
-        .await
-        .unwrap();
-    let turned_away: Vec<_> = records
-        .iter()
-        .filter(|record| record.action == "sign-in refused by the limit")
-        .collect();
-    assert_eq!(turned_away.len(), 12 - 5, "{records:?}");
-    for record in turned_away {
-        assert_eq!(record.actor, "anonymous");
-        assert_eq!(record.entity_id, LEAD);
-        assert_eq!(record.after.as_deref(), Some("from 127.0.0.1"));
-        assert!(
-            record
-                .reason
-                .as_deref()
-                .is_some_and(|reason| reason.contains("too many attempts to sign in")),
-            "{record:?}"
-        );
-    }
     let answer = post(
         &api_client(),
         &server,
@@ -114,6 +94,42 @@ async fn guesses_sent_at_once_cannot_all_pass_the_limit() {
     assert!(
         answer.body.contains("too many attempts to sign in"),
         "{answer:?}"
+    );
+    // The attempts turned away wrote nothing; once their window has closed, the audit trail has
+    // one record of them all: from where, whom they tried, and why they were turned away.
+    let refused_records = || async {
+        app::store::audit::recent(&server.state.db.pool, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|record| record.action == "sign-in refused by the limit")
+            .collect::<Vec<_>>()
+    };
+    assert!(refused_records().await.is_empty());
+    let window_closed = time::OffsetDateTime::now_utc()
+        + time::Duration::minutes(app::rules::sign_in::WINDOW_MINUTES);
+    let closed = server.state.refused_attempts.take_closed(window_closed);
+    app::store::refused_attempts::record(&server.state.db, &closed)
+        .await
+        .unwrap();
+    let records = refused_records().await;
+    assert_eq!(records.len(), 1, "{records:?}");
+    let record = &records[0];
+    assert_eq!(
+        (record.actor.as_str(), record.entity_id.as_str()),
+        ("anonymous", "127.0.0.1")
+    );
+    let after = record.after.as_deref().unwrap_or_default();
+    assert!(
+        after.starts_with("8 attempts from ") && after.ends_with(&format!("naming {LEAD}")),
+        "{after}"
+    );
+    assert!(
+        record
+            .reason
+            .as_deref()
+            .is_some_and(|reason| reason.contains("too many attempts to sign in")),
+        "{record:?}"
     );
 }
 
@@ -610,6 +626,73 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions() {
         .collect();
     assert!(actions.contains(&"change password".to_string()));
     assert!(actions.contains(&"sign out everywhere else".to_string()));
+}
+
+/// The signed-in account's one session: its id and data.
+async fn the_session_of(server: &TestServer, account_id: &str) -> (String, serde_json::Value) {
+    let (id, data): (String, String) =
+        sqlx::query_as("SELECT id, data FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&server.state.db.pool)
+            .await
+            .unwrap();
+    (id, serde_json::from_str(&data).unwrap())
+}
+
+/// Moves the account's session's sign-in `ago` into the past.
+async fn signed_in_ago(server: &TestServer, account_id: &str, ago: time::Duration) -> String {
+    let (id, mut data) = the_session_of(server, account_id).await;
+    let signed_in_at = app::store::timestamp(time::OffsetDateTime::now_utc() - ago);
+    data["signed_in_at"] = signed_in_at.clone().into();
+    sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
+        .bind(data.to_string())
+        .bind(id)
+        .execute(&server.state.db.pool)
+        .await
+        .unwrap();
+    signed_in_at
+}
+
+/// Signing out everywhere else, or changing the password, carries this session on under a new
+/// id, but the 12-hour limit still counts from signing in.
+#[tokio::test]
+async fn restarting_the_session_does_not_renew_its_absolute_limit() {
+    use app::api::accounts::{ChangePassword, SignOutEverywhereElse};
+    let server = start_server().await;
+    let (lead, id) = lead().signed_in_with_id(&server).await;
+    let signed_in_at = signed_in_ago(&server, &id, time::Duration::hours(11)).await;
+    let new_password = "harbour violin thistle compass";
+    let changes = [
+        (SignOutEverywhereElse::PATH, vec![]),
+        (
+            ChangePassword::PATH,
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", new_password),
+                ("confirm_password", new_password),
+            ],
+        ),
+    ];
+    for (path, fields) in changes {
+        let (before, _) = the_session_of(&server, &id).await;
+        let answer = post(&lead, &server, path, &fields).await;
+        assert!(answer.status < 400, "{path}: {answer:?}");
+        assert_eq!(page(&lead, &server, "/account").await.0, 200, "{path}");
+        let (after, data) = the_session_of(&server, &id).await;
+        assert_ne!(before, after, "{path}: a new id");
+        assert_eq!(data["signed_in_at"], signed_in_at.as_str(), "{path}");
+    }
+    signed_in_ago(
+        &server,
+        &id,
+        time::Duration::hours(app::api::guard::ABSOLUTE_TIMEOUT_HOURS) + time::Duration::minutes(1),
+    )
+    .await;
+    assert_ne!(
+        page(&lead, &server, "/account").await.0,
+        200,
+        "it has ended"
+    );
 }
 
 /// An action refused for lack of permission is in the audit trail: who asked for what, from

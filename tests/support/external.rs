@@ -19,6 +19,7 @@ impl TestServer {
                 db,
                 public_url: base_url.to_string(),
                 trust_proxy: false,
+                refused_attempts: Default::default(),
             },
             mail_folder,
             tasks: Vec::new(),

@@ -85,6 +85,7 @@ async fn serve(
         db: db.clone(),
         public_url: base_url.clone(),
         trust_proxy,
+        refused_attempts: Default::default(),
     };
     let router = server::http::router(state.clone(), cookie_secure);
     let server_task = tokio::spawn(async move {

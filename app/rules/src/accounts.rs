@@ -58,6 +58,15 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
     if email.is_empty() {
         return Err("Enter an email address");
     }
+    // "Name <x@evil.example>" is a mailbox, not an address: mail would go to x@evil.example
+    // while the account showed the whole text. Characters that only a display name, a comment
+    // or a list of addresses uses are refused.
+    if email
+        .chars()
+        .any(|character| "<>()[],;:\"\\".contains(character))
+    {
+        return Err("Enter the email address only, like name@nhs.net, without a name or brackets");
+    }
     let Some((local, domain)) = email.split_once('@') else {
         return Err("Enter an email address in the correct format, like name@nhs.net");
     };
@@ -72,6 +81,28 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
         Ok(())
     } else {
         Err("Enter an email address in the correct format, like name@nhs.net")
+    }
+}
+
+/// Invitations a trust lead may send in a day: enough to bring in a trust's whole team, few
+/// enough that a trust lead's stolen account cannot mail thousands of people from the service.
+pub const TRUST_LEAD_INVITATIONS_PER_DAY: i64 = 50;
+
+/// Whether someone with `roles` may send another invitation, given how many they sent in the
+/// last 24 hours. NHS England administrators onboard the whole country, every trust and ICB at
+/// once, so they have no daily limit (they sign in with a second factor); anyone else who may
+/// invite (a trust lead) has [`TRUST_LEAD_INVITATIONS_PER_DAY`].
+pub fn invitation_allowed<'a>(
+    roles: impl IntoIterator<Item = &'a Role>,
+    sent_in_last_day: i64,
+) -> Result<(), String> {
+    let is_admin = roles.into_iter().any(|role| *role == Role::Admin);
+    if is_admin || sent_in_last_day < TRUST_LEAD_INVITATIONS_PER_DAY {
+        Ok(())
+    } else {
+        Err(format!(
+            "You have sent {TRUST_LEAD_INVITATIONS_PER_DAY} invitations today, the most a trust lead may send in a day. Try again tomorrow, or ask NHS England to invite the rest."
+        ))
     }
 }
 
@@ -175,6 +206,40 @@ mod tests {
         ] {
             assert!(check_email(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_name_or_a_second_address_around_the_address_is_refused() {
+        for mailbox in [
+            "Jo Bloggs <jo@evil.example>",
+            "Jo<jo@evil.example>",
+            "jo@nhs.net<jo@evil.example>",
+            "\"jo@nhs.net\"@evil.example",
+            "jo@nhs.net,jo@evil.example",
+            "jo@nhs.net;jo@evil.example",
+            "jo(comment)@nhs.net",
+            "jo@[192.0.2.1]",
+            "jo\\@nhs.net",
+        ] {
+            assert_eq!(
+                check_email(mailbox),
+                Err("Enter the email address only, like name@nhs.net, without a name or brackets"),
+                "{mailbox:?}"
+            );
+        }
+        assert!(check_email("jo.o'brien+dma@nhs.net").is_ok());
+    }
+
+    #[test]
+    fn a_trust_lead_may_send_50_invitations_a_day_and_an_administrator_any_number() {
+        let lead = [Role::TrustLead, Role::PeerReviewer];
+        assert!(invitation_allowed(&lead, 49).is_ok());
+        assert_eq!(
+            invitation_allowed(&lead, 50),
+            Err("You have sent 50 invitations today, the most a trust lead may send in a day. Try again tomorrow, or ask NHS England to invite the rest.".into())
+        );
+        assert!(invitation_allowed(&[Role::Admin], 100_000).is_ok());
+        assert!(invitation_allowed(&[Role::TrustLead, Role::Admin], 100_000).is_ok());
     }
 
     #[test]

@@ -22,6 +22,25 @@ pub fn attempt_allowed(failures_for_account: i64, failures_for_address: i64) -> 
     }
 }
 
+/// What a client's attempts are counted under, given its address. Someone on IPv6 is usually
+/// given a whole /64 network and may use any of its 2^64 addresses, so the /64 counts as one
+/// client; an IPv4 address counts as itself, written as IPv4 also when it comes IPv6-mapped
+/// (`::ffff:192.0.2.1`). Anything else ("unknown") is kept as it is.
+pub fn throttle_source(client_address: &str) -> String {
+    use std::net::{IpAddr, Ipv6Addr};
+    match client_address.parse::<IpAddr>() {
+        Ok(IpAddr::V4(address)) => address.to_string(),
+        Ok(IpAddr::V6(address)) => match address.to_ipv4_mapped() {
+            Some(address) => address.to_string(),
+            None => {
+                let network = u128::from(address) & !u128::from(u64::MAX);
+                format!("{}/64", Ipv6Addr::from(network))
+            }
+        },
+        Err(_) => client_address.to_string(),
+    }
+}
+
 /// Password reset requests for one email address within the window before more are refused.
 pub const MAX_RESETS_PER_ACCOUNT: i64 = 3;
 /// Password reset requests from one client address within the window before more are refused.
@@ -96,6 +115,36 @@ mod tests {
             prop_assert!(path.starts_with('/'));
             prop_assert!(!path[1..].starts_with(['/', '\\']));
             prop_assert!(path.chars().all(|c| c.is_ascii_graphic()));
+        }
+    }
+
+    #[test]
+    fn an_ipv6_client_is_throttled_by_its_64_network_and_ipv4_by_its_address() {
+        for (address, source) in [
+            ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+            ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+            ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+            ("::1", "::/64"),
+            ("192.0.2.7", "192.0.2.7"),
+            ("::ffff:192.0.2.7", "192.0.2.7"),
+            ("unknown", "unknown"),
+        ] {
+            assert_eq!(throttle_source(address), source, "{address}");
+        }
+    }
+
+    proptest! {
+        /// Every address of a /64 is one source, and no two /64 networks share one.
+        #[test]
+        fn a_64_network_is_one_source(network in any::<u64>(), a in any::<u64>(), b in any::<u64>(), other in any::<u64>()) {
+            let address = |interface: u64| {
+                let bits = (u128::from(network) << 64) | u128::from(interface);
+                std::net::Ipv6Addr::from(bits).to_string()
+            };
+            prop_assume!(network != 0, "the zero network holds the IPv4-mapped addresses");
+            prop_assert_eq!(throttle_source(&address(a)), throttle_source(&address(b)));
+            let elsewhere = std::net::Ipv6Addr::from((u128::from(other) << 64) | u128::from(a)).to_string();
+            prop_assert_eq!(throttle_source(&address(a)) == throttle_source(&elsewhere), network == other);
         }
     }
 

@@ -14,6 +14,7 @@ use {
         access,
         accounts::check_email,
         accounts::check_roles,
+        accounts::invitation_allowed,
         accounts::Role,
         passwords,
         second_factor::{self, SignInStep},
@@ -54,22 +55,20 @@ pub async fn sign_in(
     }
     let db = db()?;
     let client = guard::client_address();
+    let ticket = credentials::hashing_ticket()?;
     // The attempt counts as a failure from before the password is checked, so guesses sent in
     // parallel cannot all pass the limit; a correct password takes it back.
-    let attempt = store::claim_attempt(
-        &db,
+    let attempt = guard::claim_attempt(
         Throttled::SignIn,
         &email,
-        &client,
         throttle::WINDOW_MINUTES,
         throttle::attempt_allowed,
     )
-    .await?
-    .map_err(AppError::Invalid)?;
+    .await?;
     let record = store::find_for_sign_in(&db, &email).await?;
     let usable = record.as_ref().filter(|record| record.is_active);
     let hash = usable.and_then(|record| record.password_hash.clone());
-    if !credentials::verify_password(password, hash).await? {
+    if !credentials::verify_password(ticket, password, hash).await? {
         let account = record.as_ref().map(|record| record.account_id.as_str());
         store::record_failed_sign_in(&db, &email, account, &client).await?;
         return Err(AppError::Invalid(
@@ -117,16 +116,13 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     check_email(&email).map_err(|message| AppError::field("email", message))?;
     let db = db()?;
     // Counted whether or not the address has an account, so the limit reveals nothing either.
-    store::claim_attempt(
-        &db,
+    guard::claim_attempt(
         Throttled::PasswordReset,
         &email,
-        &guard::client_address(),
         throttle::WINDOW_MINUTES,
         throttle::reset_allowed,
     )
-    .await?
-    .map_err(AppError::Invalid)?;
+    .await?;
     if let Some(record) = store::find_for_sign_in(&db, &email)
         .await?
         .filter(|record| record.is_active)
@@ -303,7 +299,10 @@ pub async fn invite_person(
         org_ods_code: org,
         roles,
     };
-    store::invite(&db, &actor.account_id, &account, &token, &mail).await?;
+    store::invite(&db, &actor.account_id, &account, &token, &mail, |sent| {
+        invitation_allowed(&actor.roles, sent)
+    })
+    .await?;
     let back = if actor.has(Role::Admin) {
         "/admin/people"
     } else {
@@ -489,20 +488,18 @@ pub(crate) async fn confirm_current_password(
     if password.is_empty() {
         return Err(AppError::field(field, "Enter your current password"));
     }
-    let attempt = store::claim_attempt(
-        db,
+    let ticket = credentials::hashing_ticket()?;
+    let attempt = guard::claim_attempt(
         Throttled::SignIn,
         &actor.email,
-        &guard::client_address(),
         throttle::WINDOW_MINUTES,
         throttle::attempt_allowed,
     )
-    .await?
-    .map_err(AppError::Invalid)?;
+    .await?;
     let hash = store::find_for_sign_in(db, &actor.email)
         .await?
         .and_then(|record| record.password_hash);
-    if !credentials::verify_password(password, hash).await? {
+    if !credentials::verify_password(ticket, password, hash).await? {
         store::record_failed_sign_in(
             db,
             &actor.email,

@@ -4,12 +4,19 @@
 
 use crate::error::AppError;
 use crate::rules::access::{Actor, Refusal};
-use crate::store::{accounts, timestamp};
+use crate::rules::sign_in::throttle_source;
+use crate::store::accounts::{self, Throttled};
+use crate::store::timestamp;
 use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 
 use crate::store::sessions::ACCOUNT_KEY;
+/// When the person signed in: the absolute limit counts from it, and restarting the session
+/// (after ending the account's others) keeps it.
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// When this session's id was issued: at sign-in, or when the session was restarted. A session is
+/// valid for its account if issued after the account's others were last ended.
+const ISSUED_AT_KEY: &str = "issued_at";
 /// Set when sign-in took a second factor (or one was set up in the session).
 pub(crate) const WITH_SECOND_FACTOR_KEY: &str = "with_second_factor";
 /// When the idle timer was last refreshed: changing it is what makes the session be saved, with
@@ -70,10 +77,13 @@ pub async fn actor_of(session: &Session, db: &crate::store::Db) -> Result<Option
     };
     let oldest_allowed =
         timestamp(OffsetDateTime::now_utc() - Duration::hours(ABSOLUTE_TIMEOUT_HOURS));
+    // A session from before `issued_at` was kept was issued when it signed in.
+    let issued_at: Option<String> = session.get(ISSUED_AT_KEY).await.map_err(session_error)?;
     let actor = if signed_in_at < oldest_allowed {
         None
     } else {
-        accounts::active_actor(db, &account_id, &signed_in_at).await?
+        let issued_at = issued_at.as_deref().unwrap_or(&signed_in_at);
+        accounts::active_actor(db, &account_id, issued_at).await?
     };
     // Someone given an NHS England role after signing in with a password alone must sign in
     // again, with a second factor, before using it.
@@ -161,6 +171,42 @@ pub fn client_address() -> String {
         .map_or_else(|| "unknown".into(), |info| info.0.ip().to_string())
 }
 
+/// Counts an attempt under `what` against the account it names and the client's address (see
+/// `store::accounts::claim_attempt`), or turns it away in `allowed`'s words. A refusal is tallied
+/// for the audit trail's summary of the window (`store::refused_attempts`), not written.
+pub async fn claim_attempt(
+    what: Throttled,
+    named: &str,
+    minutes: i64,
+    allowed: fn(i64, i64) -> Result<(), String>,
+) -> Result<String, AppError> {
+    let state =
+        leptos::prelude::use_context::<crate::state::AppState>().ok_or(AppError::Internal)?;
+    let client = client_address();
+    let refusal =
+        match accounts::claim_attempt(&state.db, what, named, &client, minutes, allowed).await? {
+            Ok(attempt) => return Ok(attempt),
+            Err(refusal) => refusal,
+        };
+    let source = throttle_source(&client);
+    let opened = state.refused_attempts.tally(
+        what,
+        &source,
+        what.account_subject(named),
+        &refusal,
+        Duration::minutes(minutes),
+        OffsetDateTime::now_utc(),
+    );
+    if opened {
+        tracing::warn!(
+            %source,
+            action = what.refused_action(),
+            "the limit turns attempts away; the audit trail gets their summary when its window closes"
+        );
+    }
+    Err(AppError::Invalid(refusal))
+}
+
 fn record_refusal(actor: &Actor, refusal: Refusal) {
     record_refusal_of(Some(actor.account_id.clone()), None, refusal.to_string());
 }
@@ -217,38 +263,47 @@ fn record_refusal_of(account: Option<String>, session: Option<Session>, reason: 
 /// Starts a signed-in session under a new id, so an id planted before sign-in is useless; with
 /// `with_second_factor` when sign-in took one.
 pub async fn start_session(account_id: &str, with_second_factor: bool) -> Result<(), AppError> {
-    let session = session().await?;
-    session.clear().await;
-    session.cycle_id().await.map_err(session_error)?;
-    session
-        .insert(WITH_SECOND_FACTOR_KEY, with_second_factor)
-        .await
-        .map_err(session_error)?;
-    session
-        .insert(ACCOUNT_KEY, account_id)
-        .await
-        .map_err(session_error)?;
-    let now = crate::store::now_utc();
-    session
-        .insert(SIGNED_IN_AT_KEY, &now)
-        .await
-        .map_err(session_error)?;
-    session
-        .insert(ACTIVE_AT_KEY, &now)
-        .await
-        .map_err(session_error)?;
-    Ok(())
+    issue_session(account_id, with_second_factor, &crate::store::now_utc()).await
 }
 
 /// Starts the signed-in person's session afresh under a new id (after ending their others),
-/// keeping whether sign-in took a second factor.
+/// keeping when they signed in, so the absolute limit still counts from then, and whether
+/// sign-in took a second factor.
 pub async fn restart_session(account_id: &str) -> Result<(), AppError> {
-    let with_second_factor: Option<bool> = session()
-        .await?
+    let session = session().await?;
+    let with_second_factor: Option<bool> = session
         .get(WITH_SECOND_FACTOR_KEY)
         .await
         .map_err(session_error)?;
-    start_session(account_id, with_second_factor == Some(true)).await
+    let signed_in_at: Option<String> =
+        session.get(SIGNED_IN_AT_KEY).await.map_err(session_error)?;
+    let signed_in_at = signed_in_at.ok_or(AppError::SignInRequired)?;
+    issue_session(account_id, with_second_factor == Some(true), &signed_in_at).await
+}
+
+/// Clears the session and gives it a new id, signed in as `account_id` since `signed_in_at`.
+async fn issue_session(
+    account_id: &str,
+    with_second_factor: bool,
+    signed_in_at: &str,
+) -> Result<(), AppError> {
+    let session = session().await?;
+    session.clear().await;
+    session.cycle_id().await.map_err(session_error)?;
+    let now = crate::store::now_utc();
+    for (key, value) in [
+        (
+            WITH_SECOND_FACTOR_KEY,
+            serde_json::json!(with_second_factor),
+        ),
+        (ACCOUNT_KEY, serde_json::json!(account_id)),
+        (SIGNED_IN_AT_KEY, serde_json::json!(signed_in_at)),
+        (ISSUED_AT_KEY, serde_json::json!(now)),
+        (ACTIVE_AT_KEY, serde_json::json!(now)),
+    ] {
+        session.insert(key, value).await.map_err(session_error)?;
+    }
+    Ok(())
 }
 
 /// Ends the session server-side: the record is deleted and the cookie cleared.

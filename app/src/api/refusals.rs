@@ -112,6 +112,7 @@ impl From<AccountError> for AppError {
                 AppError::field("email", format!("An account already exists for {email}"))
             }
             AccountError::NoSuchAccount => AppError::NotFound("There is no such account.".into()),
+            AccountError::TooManyInvitations(message) => AppError::Invalid(message),
             AccountError::Database(error) => error.into(),
         }
     }

@@ -246,7 +246,10 @@ async fn check_code(
         }
         EnteredCode::Recovery(typed) => {
             for stored in store::unused_recovery_codes(db, account_id).await? {
-                if credentials::verify_password(typed.clone(), Some(stored.code_hash)).await? {
+                let ticket = credentials::hashing_ticket()?;
+                if credentials::verify_password(ticket, typed.clone(), Some(stored.code_hash))
+                    .await?
+                {
                     return Ok(store::use_recovery_code(db, account_id, &stored.id).await?);
                 }
             }
@@ -258,17 +261,14 @@ async fn check_code(
 /// Counts a code attempt for the account and address before checking it (see
 /// `accounts::claim_attempt`); returns the attempt to forget if the code is right.
 #[cfg(feature = "ssr")]
-async fn claim_code_attempt(db: &crate::store::Db, account_id: &str) -> Result<String, AppError> {
-    accounts::claim_attempt(
-        db,
+async fn claim_code_attempt(account_id: &str) -> Result<String, AppError> {
+    guard::claim_attempt(
         Throttled::SecondFactor,
         account_id,
-        &guard::client_address(),
         WINDOW_MINUTES,
         rules::code_attempt_allowed,
     )
-    .await?
-    .map_err(AppError::Invalid)
+    .await
 }
 
 /// The second step of signing in: a code from the person's authenticator app or a recovery code.
@@ -278,7 +278,7 @@ pub async fn confirm_sign_in_code(#[server(default)] code: String) -> Result<(),
     let pending = pending(&session).await?.ok_or_else(timed_out)?;
     let db = db()?;
     let entered = rules::read_code(&code).map_err(|message| AppError::field("code", message))?;
-    let attempt = claim_code_attempt(&db, &pending.account_id).await?;
+    let attempt = claim_code_attempt(&pending.account_id).await?;
     if !check_code(&db, &pending.account_id, &pending.email, entered).await? {
         accounts::record_failed_sign_in(
             &db,
@@ -412,7 +412,7 @@ pub async fn confirm_authenticator_setup(#[server(default)] code: String) -> Res
         ));
     };
     let db = db()?;
-    let attempt = claim_code_attempt(&db, &account_id).await?;
+    let attempt = claim_code_attempt(&account_id).await?;
     let Some(step) = matching_step(&setup.secret, &email, &digits)? else {
         return Err(AppError::field(
             "code",

@@ -18,6 +18,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             AppError::SignInRequired => Some(http::StatusCode::UNAUTHORIZED),
             AppError::Conflict { .. } => Some(http::StatusCode::CONFLICT),
             AppError::Forbidden(_) => Some(http::StatusCode::FORBIDDEN),
+            AppError::Busy => Some(http::StatusCode::SERVICE_UNAVAILABLE),
             AppError::Internal | AppError::Unreachable => {
                 Some(http::StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -34,6 +35,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         AppError::SignInRequired => "You need to sign in",
         AppError::Conflict { .. } => "Someone else has changed this section",
         AppError::Forbidden(_) => "You do not have access",
+        AppError::Busy => "Sorry, the service is busy",
         AppError::Internal | AppError::Unreachable => "Sorry, there is a problem with the service",
     };
     view! {

@@ -4,7 +4,8 @@ use super::audit::{self, AuditEntry};
 use super::outbox::{self, MailWithSecret};
 use super::{new_id, now_utc, timestamp, Db};
 use rules::access::Actor;
-use rules::accounts::{email_for_audit, email_key, AccountSummary, LinkPurpose, Role};
+use rules::accounts::{check_email, email_for_audit, email_key, AccountSummary, LinkPurpose, Role};
+use rules::sign_in::throttle_source;
 use sha2::{Digest, Sha256};
 use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeSet;
@@ -17,6 +18,9 @@ pub enum AccountError {
     EmailTaken(String),
     #[error("no such account")]
     NoSuchAccount,
+    /// The inviter has sent as many invitations as they may today: the words say so.
+    #[error("{0}")]
+    TooManyInvitations(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -66,16 +70,27 @@ fn roles_text(roles: &[Role]) -> String {
 }
 
 /// Creates an account with no password, its invitation link and the invitation email, with the
-/// audit record, in one transaction.
+/// audit record, in one transaction, if `allowed` permits it given the invitations `actor` sent
+/// in the last 24 hours (counted in the same write, so invitations sent at once cannot all slip
+/// under the limit).
 pub async fn invite(
     db: &Db,
     actor: &str,
     account: &NewAccount,
     token: &str,
     mail: &MailWithSecret,
+    allowed: impl FnOnce(i64) -> Result<(), String>,
 ) -> Result<String, AccountError> {
     let key = email_key(&account.email);
     let mut tx = db.begin_write().await?;
+    let sent_in_last_day: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE invited_by = $1 AND created_at > $2",
+    )
+    .bind(actor)
+    .bind(timestamp(OffsetDateTime::now_utc() - Duration::days(1)))
+    .fetch_one(&mut *tx)
+    .await?;
+    allowed(sent_in_last_day).map_err(AccountError::TooManyInvitations)?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
         .bind(&key)
         .fetch_optional(&mut *tx)
@@ -86,14 +101,15 @@ pub async fn invite(
     let id = new_id();
     let now = now_utc();
     let inserted = sqlx::query(
-        "INSERT INTO accounts (id, email, email_key, display_name, org_ods_code, is_active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $6)",
+        "INSERT INTO accounts (id, email, email_key, display_name, org_ods_code, is_active, invited_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)",
     )
     .bind(&id)
     .bind(account.email.trim())
     .bind(&key)
     .bind(account.display_name.trim())
     .bind(&account.org_ods_code)
+    .bind(actor)
     .bind(&now)
     .execute(&mut *tx)
     .await;
@@ -151,6 +167,30 @@ async fn insert_link(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Withdraws the account's links still outstanding (invitations, password resets) when its
+/// password is set: a link sent before must not set another one later. They read as expired
+/// from `now`. Returns how many there were, for the audit record.
+async fn withdraw_links(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account_id: &str,
+    now: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE account_links SET expires_at = $1 \
+         WHERE account_id = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
+/// What the audit record of a password set says of the links it withdrew, if any.
+fn links_withdrawn(count: u64) -> Option<String> {
+    (count > 0).then(|| format!("other links withdrawn: {count}"))
 }
 
 /// Queues a password-reset link for an active account, with its email and audit record.
@@ -242,6 +282,7 @@ pub async fn set_password_with_link(
         .bind(&account_id)
         .execute(&mut *tx)
         .await?;
+    let withdrawn = withdraw_links(&mut tx, &account_id, &now).await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -252,6 +293,7 @@ pub async fn set_password_with_link(
             },
             entity_type: "account",
             entity_id: &account_id,
+            after: links_withdrawn(withdrawn),
             ..Default::default()
         },
     )
@@ -276,11 +318,11 @@ pub async fn find_for_sign_in(db: &Db, email: &str) -> Result<Option<SignInRecor
 }
 
 /// The person behind a session, if their account is active and the session is still valid for
-/// it (signed in after the last password change).
+/// it (issued after the account's sessions were last ended: a password change, say).
 pub async fn active_actor(
     db: &Db,
     account_id: &str,
-    signed_in_at: &str,
+    issued_at: &str,
 ) -> Result<Option<Actor>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, email, display_name, org_ods_code, sessions_valid_after FROM accounts WHERE id = $1 AND is_active = 1",
@@ -291,7 +333,7 @@ pub async fn active_actor(
     let Some(row) = row else { return Ok(None) };
     if row
         .try_get::<Option<String>, _>("sessions_valid_after")?
-        .is_some_and(|after| signed_in_at < after.as_str())
+        .is_some_and(|after| issued_at < after.as_str())
     {
         return Ok(None);
     }
@@ -581,7 +623,7 @@ async fn record_sign_in_event(
 
 /// Ends every session of the account signed in before now (its own included: the caller starts
 /// the current one afresh), with the audit record; with `password_hash`, sets the new password
-/// too. `action` names it for the trail.
+/// too, and withdraws the account's outstanding links. `action` names it for the trail.
 pub async fn end_sessions(
     db: &Db,
     account_id: &str,
@@ -603,6 +645,10 @@ pub async fn end_sessions(
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
+    let withdrawn = match password_hash {
+        Some(_) => withdraw_links(&mut tx, account_id, &now).await?,
+        None => 0,
+    };
     audit::record(
         &mut tx,
         AuditEntry {
@@ -610,6 +656,7 @@ pub async fn end_sessions(
             action,
             entity_type: "account",
             entity_id: account_id,
+            after: links_withdrawn(withdrawn),
             ..Default::default()
         },
     )
@@ -619,7 +666,7 @@ pub async fn end_sessions(
 
 /// What a throttled action is counted under: failed sign-ins, password reset requests, or
 /// wrong second-factor codes (counted by account id rather than email address).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Throttled {
     SignIn,
     PasswordReset,
@@ -636,68 +683,74 @@ impl Throttled {
         }
     }
 
-    /// The audit trail's name for an attempt the limit turned away.
-    fn refused_action(self) -> &'static str {
+    /// The audit trail's name for attempts the limit turned away.
+    pub fn refused_action(self) -> &'static str {
         match self {
             Throttled::SignIn => "sign-in refused by the limit",
             Throttled::PasswordReset => "password reset refused by the limit",
             Throttled::SecondFactor => "sign-in code refused by the limit",
         }
     }
+
+    /// What an attempt is counted under per account, given what it named: for second-factor
+    /// codes our own account id; otherwise the email address, only if the text typed is one (at
+    /// most 254 characters). Other text names no account, and is neither kept nor counted.
+    pub fn account_subject(self, named: &str) -> Option<String> {
+        match self {
+            Throttled::SecondFactor => Some(named.to_string()),
+            Throttled::SignIn | Throttled::PasswordReset => {
+                check_email(named).is_ok().then(|| email_key(named))
+            }
+        }
+    }
 }
 
-/// Counts an attempt against the email address and the client address before any work is done
-/// for it, if `allowed` permits it given the attempts already counted in the last `minutes`
-/// (per account, per address). Counting and recording are one write, and writers take turns,
-/// so attempts made in parallel cannot all slip under the limit. Returns the attempt's id, to
-/// forget it by (`forget_attempt`) if it succeeds.
+/// Counts an attempt against the account it names and the client address (its /64 for IPv6, see
+/// [`throttle_source`]) before any work is done for it, if `allowed` permits it given the
+/// attempts already counted in the last `minutes` (per account, per address). Counting and
+/// recording are one write, and writers take turns, so attempts made in parallel cannot all slip
+/// under the limit. Returns the attempt's id, to forget it by (`forget_attempt`) if it succeeds.
+///
+/// An attempt already over the limit is refused from a read, without waiting for the writer or
+/// writing anything: a flood past the limit costs the service no writes. The caller tallies
+/// refusals for the audit trail (`api::throttle`). Counts older than the window are deleted as
+/// attempts are recorded, so the table holds one window's worth.
 pub async fn claim_attempt<E: std::fmt::Display>(
     db: &Db,
     what: Throttled,
-    email: &str,
+    named: &str,
     client_address: &str,
     minutes: i64,
-    allowed: impl FnOnce(i64, i64) -> Result<(), E>,
+    mut allowed: impl FnMut(i64, i64) -> Result<(), E>,
 ) -> Result<Result<String, E>, sqlx::Error> {
     let since = timestamp(OffsetDateTime::now_utc() - Duration::minutes(minutes));
     let (account_scope, address_scope) = what.scopes();
     let subjects = [
-        (account_scope, email_key(email)),
-        (address_scope, client_address.to_string()),
+        (account_scope, what.account_subject(named)),
+        (address_scope, Some(throttle_source(client_address))),
     ];
-    let mut tx = db.begin_write().await?;
-    let mut counts = [0i64; 2];
-    for (count, (scope, subject)) in counts.iter_mut().zip(&subjects) {
-        *count = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_failures WHERE scope = $1 AND subject = $2 AND occurred_at > $3",
-        )
-        .bind(scope)
-        .bind(subject)
-        .bind(&since)
-        .fetch_one(&mut *tx)
-        .await?;
-    }
+    let counts = attempt_counts(&mut *db.pool.acquire().await?, &subjects, &since).await?;
     if let Err(refusal) = allowed(counts[0], counts[1]) {
-        // Turned away before any check: audited like a failed attempt, with why.
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                actor: "anonymous",
-                action: what.refused_action(),
-                entity_type: "account",
-                entity_id: &email_for_audit(email),
-                after: Some(format!("from {client_address}")),
-                reason: Some(refusal.to_string()),
-                ..Default::default()
-            },
-        )
-        .await?;
-        tx.commit().await?;
         return Ok(Err(refusal));
     }
+    let mut tx = db.begin_write().await?;
+    let counts = attempt_counts(&mut *tx, &subjects, &since).await?;
+    if let Err(refusal) = allowed(counts[0], counts[1]) {
+        tx.rollback().await?;
+        return Ok(Err(refusal));
+    }
+    sqlx::query(
+        "DELETE FROM sign_in_failures WHERE (scope = $1 OR scope = $2) AND occurred_at <= $3",
+    )
+    .bind(account_scope)
+    .bind(address_scope)
+    .bind(&since)
+    .execute(&mut *tx)
+    .await?;
     let attempt = new_id();
     let now = now_utc();
     for (scope, subject) in &subjects {
+        let Some(subject) = subject else { continue };
         sqlx::query(
             "INSERT INTO sign_in_failures (id, scope, subject, occurred_at) VALUES ($1, $2, $3, $4)",
         )
@@ -710,6 +763,27 @@ pub async fn claim_attempt<E: std::fmt::Display>(
     }
     tx.commit().await?;
     Ok(Ok(attempt))
+}
+
+/// The attempts counted since `since` under each subject; none under no subject.
+async fn attempt_counts(
+    connection: &mut sqlx::AnyConnection,
+    subjects: &[(&str, Option<String>); 2],
+    since: &str,
+) -> Result<[i64; 2], sqlx::Error> {
+    let mut counts = [0i64; 2];
+    for (count, (scope, subject)) in counts.iter_mut().zip(subjects) {
+        let Some(subject) = subject else { continue };
+        *count = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE scope = $1 AND subject = $2 AND occurred_at > $3",
+        )
+        .bind(scope)
+        .bind(subject)
+        .bind(since)
+        .fetch_one(&mut *connection)
+        .await?;
+    }
+    Ok(counts)
 }
 
 /// Forgets a counted attempt that turned out not to be a failure (a correct password).
@@ -781,6 +855,7 @@ pub async fn upsert_with_password(
             .execute(&mut *tx)
             .await?;
     }
+    withdraw_links(&mut tx, &id, &now).await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -868,6 +943,77 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn an_attempt_over_the_limit_is_refused_without_waiting_for_the_writer() {
+        for (db, _folder) in test_databases().await {
+            let limit = |by_account: i64, _: i64| {
+                if by_account < 1 {
+                    Ok(())
+                } else {
+                    Err("too many")
+                }
+            };
+            claim_attempt(&db, Throttled::SignIn, "jo@nhs.net", "10.0.0.1", 15, limit)
+                .await
+                .unwrap()
+                .unwrap();
+            let busy_writer = db.begin_write().await.unwrap();
+            let refused = tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                claim_attempt(&db, Throttled::SignIn, "jo@nhs.net", "10.0.0.2", 15, limit),
+            )
+            .await
+            .expect("refused while another change holds the writer")
+            .unwrap();
+            assert_eq!(refused, Err("too many"));
+            busy_writer.rollback().await.unwrap();
+            assert!(
+                audit::recent(&db.pool, 10).await.unwrap().is_empty(),
+                "nothing written for it"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn only_an_email_address_is_kept_and_counts_older_than_the_window_are_deleted() {
+        let allow = |_: i64, _: i64| Ok::<(), &str>(());
+        for (db, _folder) in test_databases().await {
+            sqlx::query(
+                "INSERT INTO sign_in_failures (id, scope, subject, occurred_at) \
+                 VALUES ('old/email', 'email', 'old@trust.nhs.uk', $1)",
+            )
+            .bind(timestamp(OffsetDateTime::now_utc() - Duration::hours(1)))
+            .execute(db.writer())
+            .await
+            .unwrap();
+            let typed = "Correct Horse Battery Staple ".repeat(1000);
+            for named in [typed.as_str(), "Jo@Trust.nhs.uk"] {
+                claim_attempt(&db, Throttled::SignIn, named, "10.0.0.1", 15, allow)
+                    .await
+                    .unwrap()
+                    .unwrap();
+            }
+            let kept: Vec<(String, String)> = sqlx::query_as(
+                "SELECT scope, subject FROM sign_in_failures ORDER BY scope, subject",
+            )
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+            let kept: Vec<(&str, &str)> = kept
+                .iter()
+                .map(|(scope, subject)| (scope.as_str(), subject.as_str()))
+                .collect();
+            assert_eq!(
+                kept,
+                [
+                    ("address", "10.0.0.1"),
+                    ("address", "10.0.0.1"),
+                    ("email", "jo@trust.nhs.uk")
+                ]
+            );
+        }
+    }
+
     fn person(email: &str, org: Option<&str>, roles: &[Role]) -> NewAccount {
         NewAccount {
             email: email.into(),
@@ -875,6 +1021,10 @@ mod tests {
             org_ods_code: org.map(Into::into),
             roles: roles.to_vec(),
         }
+    }
+
+    fn no_limit(_: i64) -> Result<(), String> {
+        Ok(())
     }
 
     fn mail(to: &str) -> MailWithSecret {
@@ -898,6 +1048,7 @@ mod tests {
                 &person("Jo@Trust.nhs.uk", Some("RR8"), &[Role::TrustLead]),
                 "secret",
                 &mail("jo@trust.nhs.uk"),
+                no_limit,
             )
             .await
             .unwrap();
@@ -907,6 +1058,7 @@ mod tests {
                 &person("jo@trust.NHS.uk", None, &[Role::Admin]),
                 "other",
                 &mail("x"),
+                no_limit,
             )
             .await;
             assert!(
@@ -999,6 +1151,124 @@ mod tests {
                 Err(AccountError::NoSuchAccount)
             ));
             assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn invitations_are_rationed_per_inviter_over_the_last_day() {
+        for (db, _folder) in test_databases().await {
+            let two_a_day = |sent: i64| {
+                if sent < 2 {
+                    Ok(())
+                } else {
+                    Err(format!("{sent} sent"))
+                }
+            };
+            for n in 0..2 {
+                let email = format!("person{n}@trust.nhs.uk");
+                let invited = invite(
+                    &db,
+                    "lead-1",
+                    &person(&email, Some("RR8"), &[Role::TrustLead]),
+                    &format!("secret {n}"),
+                    &mail(&email),
+                    two_a_day,
+                )
+                .await;
+                assert!(invited.is_ok(), "{invited:?}");
+            }
+            let refused = invite(
+                &db,
+                "lead-1",
+                &person("third@trust.nhs.uk", Some("RR8"), &[Role::TrustLead]),
+                "third",
+                &mail("third@trust.nhs.uk"),
+                two_a_day,
+            )
+            .await;
+            assert!(
+                matches!(&refused, Err(AccountError::TooManyInvitations(words)) if words == "2 sent"),
+                "{refused:?}"
+            );
+            assert_eq!(link_state(&db, "third").await.unwrap(), LinkState::Unknown);
+            assert_eq!(list(&db, None, None).await.unwrap().len(), 2);
+            assert_eq!(outbox::unsent_count(&db.pool).await.unwrap(), 2);
+            assert!(
+                invite(
+                    &db,
+                    "lead-2",
+                    &person("third@trust.nhs.uk", Some("RR8"), &[Role::TrustLead]),
+                    "third",
+                    &mail("third@trust.nhs.uk"),
+                    two_a_day,
+                )
+                .await
+                .is_ok(),
+                "another inviter has their own"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn setting_a_password_withdraws_the_accounts_other_links() {
+        for (db, _folder) in test_databases().await {
+            let email = "jo@trust.nhs.uk";
+            let id = invite(
+                &db,
+                "admin-1",
+                &person(email, Some("RR8"), &[Role::TrustLead]),
+                "invitation",
+                &mail(email),
+                no_limit,
+            )
+            .await
+            .unwrap();
+            for token in ["first reset", "second reset"] {
+                create_reset_link(&db, &id, token, &mail(email))
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(
+                set_password_with_link(&db, "second reset", "hash")
+                    .await
+                    .unwrap(),
+                Ok(id.clone())
+            );
+            for token in ["invitation", "first reset"] {
+                assert_eq!(
+                    set_password_with_link(&db, token, "another hash")
+                        .await
+                        .unwrap(),
+                    Err(LinkState::Expired),
+                    "{token}"
+                );
+            }
+            assert_eq!(
+                audit::recent(&db.pool, 1).await.unwrap()[0]
+                    .after
+                    .as_deref(),
+                Some("other links withdrawn: 2")
+            );
+
+            // A password changed while signed in withdraws them too; signing out elsewhere
+            // changes no password and leaves them.
+            create_reset_link(&db, &id, "third reset", &mail(email))
+                .await
+                .unwrap();
+            end_sessions(&db, &id, None, "sign out everywhere else")
+                .await
+                .unwrap();
+            assert!(matches!(
+                link_state(&db, "third reset").await.unwrap(),
+                LinkState::Usable { .. }
+            ));
+            end_sessions(&db, &id, Some("new hash"), "change password")
+                .await
+                .unwrap();
+            assert_eq!(
+                link_state(&db, "third reset").await.unwrap(),
+                LinkState::Expired
+            );
         }
     }
 

@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod organisations;
 pub mod outbox;
 pub mod published;
+pub mod refused_attempts;
 pub mod reminders;
 pub mod replies;
 pub mod results;

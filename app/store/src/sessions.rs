@@ -62,34 +62,23 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates a session that exists; never inserts one. tower-sessions calls `save` only for a
+    /// session it loaded from this store (a new or re-keyed one goes through `create`), so a
+    /// missing row means the session was deleted meanwhile: signed out, signed out everywhere,
+    /// or its account disabled. Inserting it again would undo that, so it stays deleted.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let id = record.id.to_string();
-        let expires_at = timestamp(record.expiry_date);
-        let account = owner(record);
-        let updated = sqlx::query(
+        sqlx::query(
             "UPDATE sessions SET data = $1, expires_at = $2, account_id = $3 WHERE id = $4",
         )
         .bind(&data)
-        .bind(&expires_at)
-        .bind(&account)
-        .bind(&id)
+        .bind(timestamp(record.expiry_date))
+        .bind(owner(record))
+        .bind(record.id.to_string())
         .execute(self.db.writer())
         .await
         .map_err(backend)?;
-        if updated.rows_affected() == 0 {
-            sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at, account_id) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&id)
-            .bind(&data)
-            .bind(&expires_at)
-            .bind(&account)
-            .execute(self.db.writer())
-            .await
-            .map_err(backend)?;
-        }
         Ok(())
     }
 
@@ -170,4 +159,47 @@ pub async fn of_account(db: &Db, account_id: &str) -> Result<Vec<OwnSession>, sq
         .collect();
     sessions.sort_by(|a, b| b.active_at.cmp(&a.active_at));
     Ok(sessions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::test_databases;
+
+    fn signed_in_record() -> Record {
+        let mut data = std::collections::HashMap::new();
+        data.insert(ACCOUNT_KEY.to_string(), serde_json::json!("account-1"));
+        Record {
+            id: Id::default(),
+            data,
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
+        }
+    }
+
+    /// A request that loaded the session before sign-out and saves it after (its idle timer
+    /// refreshed) must not bring the session back.
+    #[tokio::test]
+    async fn a_deleted_session_stays_deleted_when_a_request_in_flight_saves_it() {
+        for (db, _folder) in test_databases().await {
+            let store = DbSessionStore::new(db.clone());
+            let mut record = signed_in_record();
+            store.create(&mut record).await.unwrap();
+            let mut in_flight = store.load(&record.id).await.unwrap().expect("it exists");
+
+            in_flight
+                .data
+                .insert("active_at".into(), serde_json::json!("later"));
+            store.save(&in_flight).await.unwrap();
+            assert_eq!(
+                store.load(&record.id).await.unwrap().unwrap().data["active_at"],
+                "later",
+                "a session that exists is saved"
+            );
+
+            store.delete(&record.id).await.unwrap();
+            store.save(&in_flight).await.unwrap();
+            assert_eq!(store.load(&record.id).await.unwrap(), None);
+            assert!(of_account(&db, "account-1").await.unwrap().is_empty());
+        }
+    }
 }

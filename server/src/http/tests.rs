@@ -54,6 +54,7 @@ async fn state() -> (TempDir, AppState) {
         db,
         public_url: "http://dma.test".into(),
         trust_proxy: false,
+        refused_attempts: Default::default(),
     };
     (folder, state)
 }

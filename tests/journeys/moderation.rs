@@ -251,7 +251,10 @@ async fn whoever_moderated_may_not_sign_off_and_a_second_approver_returns_then_s
         }
     };
     let body = sign(&both, "confirmed").await;
-    assert!(body.contains("You moderated this assessment"), "{body}");
+    assert!(
+        body.contains("You had a hand in moderating this assessment"),
+        "{body}"
+    );
     let body = post(
         &both,
         &server,
@@ -260,10 +263,13 @@ async fn whoever_moderated_may_not_sign_off_and_a_second_approver_returns_then_s
     )
     .await
     .body;
-    assert!(body.contains("You moderated this assessment"), "{body}");
+    assert!(
+        body.contains("You had a hand in moderating this assessment"),
+        "{body}"
+    );
     let queue = post(&both, &server, SignOffQueue::PATH, &[]).await.body;
     assert!(
-        queue.contains("You moderated this assessment"),
+        queue.contains("You had a hand in moderating this assessment"),
         "the queue says why: {queue}"
     );
     assert_eq!(

@@ -155,6 +155,16 @@ async fn nobody_sees_signals_about_their_own_organisation() {
         line["risk"]["reasons"][0],
         "Signals about your own organisation are not shown to you."
     );
+    assert_eq!(
+        line["may_open"], false,
+        "its moderation is not theirs to open"
+    );
+    let (_, queue_page) = page(&own_moderator, &server, "/moderation").await;
+    assert!(
+        queue_page.contains("Your own organisation: a colleague moderates it")
+            && !queue_page.contains(&format!("href=\"/moderation/{assessment}\"")),
+        "{queue_page}"
+    );
 }
 
 #[tokio::test]

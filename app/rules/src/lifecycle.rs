@@ -449,7 +449,7 @@ impl Who {
                 "You cannot {purpose}: it is your own organisation's assessment. Ask a colleague at NHS England."
             ),
             Who::SecondApprover if moderated => format!(
-                "You moderated this assessment, so another approver must {purpose}."
+                "You had a hand in moderating this assessment (you saved a section of it, submitted it or answered a query on it), so another approver must {purpose}."
             ),
             Who::NhsEngland(roles) => format!(
                 "Only NHS England {} can {purpose}.",

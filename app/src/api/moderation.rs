@@ -44,6 +44,8 @@ use {
 pub struct QueueLine {
     pub assessment_id: String,
     pub title: String,
+    /// False for the moderator's own organisation's assessment, which a colleague moderates.
+    pub may_open: bool,
     pub region: String,
     pub status: String,
     pub moderation_deadline: String,
@@ -268,6 +270,7 @@ pub async fn moderation_queue(
         .map(|row| QueueLine {
             assessment_id: row.id.clone(),
             title: format!("{} – {}", row.trust_name, row.care_setting),
+            may_open: access::may_view_moderation(&actor, &row.trust_ods_code).is_ok(),
             region: row.region_name.clone(),
             status: label(&row.status),
             moderation_deadline: row.moderation_deadline.clone(),

@@ -194,7 +194,7 @@ impl From<ModerationError> for AppError {
                 "Someone else saved this section's moderation after you opened it. Nothing you entered has been saved. Reload the page.".into(),
             ),
             ModerationError::SameModerator => AppError::Forbidden(
-                "You moderated this assessment, so another approver must sign it off or return it.".into(),
+                "You had a hand in moderating this assessment (you saved a section of it, submitted it or answered a query on it), so another approver must sign it off or return it.".into(),
             ),
             ModerationError::Database(error) => error.into(),
         }

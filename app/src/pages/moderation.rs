@@ -132,7 +132,11 @@ fn Queue(
                     <tbody class="nhsuk-table__body">
                         {queue.lines.iter().map(|line| view! {
                             <tr class="nhsuk-table__row">
-                                <td class="nhsuk-table__cell"><a href=format!("/moderation/{}", line.assessment_id)>{line.title.clone()}</a></td>
+                                <td class="nhsuk-table__cell">{if line.may_open {
+                                    view! { <a href=format!("/moderation/{}", line.assessment_id)>{line.title.clone()}</a> }.into_any()
+                                } else {
+                                    view! { {line.title.clone()}<br/><span class="nhsuk-hint nhsuk-u-font-size-16">"Your own organisation: a colleague moderates it"</span> }.into_any()
+                                }}</td>
                                 <td class="nhsuk-table__cell">{line.region.clone()}</td>
                                 <td class="nhsuk-table__cell">{line.status.clone()}</td>
                                 <td class="nhsuk-table__cell">{deadline_shown(&line.moderation_deadline)}</td>

@@ -164,7 +164,7 @@ pub async fn of_account(db: &Db, account_id: &str) -> Result<Vec<OwnSession>, sq
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::test_databases;
+    use crate::test_support::test_databases;
 
     fn signed_in_record() -> Record {
         let mut data = std::collections::HashMap::new();

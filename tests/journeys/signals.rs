@@ -218,22 +218,28 @@ async fn a_reviewer_sees_a_fall_from_last_time_but_not_the_other_reviews_signals
     assert!(review_page.contains("A fall from last time"));
 }
 
-#[tokio::test]
-async fn nhs_england_sees_the_gaming_index_and_the_cross_ics_pattern() {
-    let server = start_server().await;
+/// A cycle in peer review in which Leeds (RR8) scored itself 1 everywhere, its reviewer from R0A
+/// found 3, and it has been moderated: a pattern the gaming index and insights pick up.
+async fn moderated_rr8_under_scored(server: &TestServer) {
     let cycle = CycleBuilder::new()
         .regions(&["Y63"])
-        .in_peer_review(&server)
+        .in_peer_review(server)
         .await;
-    let first = reviewer(&server, "first@r0a.nhs.uk").await;
+    let first = reviewer(server, "first@r0a.nhs.uk").await;
     AssessmentBuilder::new(&cycle, "RR8")
         .status(AssessmentStatus::Moderated)
         .answer_domains(..)
         .self_level(1)
         .reviewers_find(3)
         .reviewer(&first)
-        .build(&server)
+        .build(server)
         .await;
+}
+
+#[tokio::test]
+async fn nhs_england_sees_the_gaming_index_and_the_cross_ics_pattern() {
+    let server = start_server().await;
+    moderated_rr8_under_scored(&server).await;
     let approver = AccountBuilder::new("approver@england.nhs.uk")
         .role(Role::Approver)
         .signed_in(&server)
@@ -332,19 +338,7 @@ async fn a_moderator_orders_the_queue_by_risk_in_a_browser_without_javascript() 
 #[tokio::test]
 async fn nhs_england_staff_see_no_insights_about_their_own_ics_or_their_own_trusts_reviewers() {
     let server = start_server().await;
-    let cycle = CycleBuilder::new()
-        .regions(&["Y63"])
-        .in_peer_review(&server)
-        .await;
-    let first = reviewer(&server, "first@r0a.nhs.uk").await;
-    AssessmentBuilder::new(&cycle, "RR8")
-        .status(AssessmentStatus::Moderated)
-        .answer_domains(..)
-        .self_level(1)
-        .reviewers_find(3)
-        .reviewer(&first)
-        .build(&server)
-        .await;
+    moderated_rr8_under_scored(&server).await;
     // `(ICSs in the index, reviewers in reliability)` as an approver of `org` sees them.
     let seen_by = |org: Option<&'static str>| {
         let server = &server;

@@ -734,7 +734,7 @@ pub async fn claim_attempt<E: std::fmt::Display>(
         return Ok(Err(refusal));
     }
     let mut tx = db.begin_write().await?;
-    let counts = attempt_counts(&mut *tx, &subjects, &since).await?;
+    let counts = attempt_counts(&mut tx, &subjects, &since).await?;
     if let Err(refusal) = allowed(counts[0], counts[1]) {
         tx.rollback().await?;
         return Ok(Err(refusal));

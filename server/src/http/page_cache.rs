@@ -215,16 +215,16 @@ impl PageCache {
         mut request: Request,
         next: Next,
     ) -> Response {
+        let wanted = Wanted::from(request.headers());
+        if let Some(page) = self.get(&data, &key) {
+            return page.respond(&wanted);
+        }
         match key.parse() {
             Ok(canonical) => *request.uri_mut() = canonical,
             Err(error) => {
                 tracing::error!(%error, %key, "a public page's canonical address is not a URI");
                 return no_store(next.run(request).await);
             }
-        }
-        let wanted = Wanted::from(request.headers());
-        if let Some(page) = self.get(&data, &key) {
-            return page.respond(&wanted);
         }
         // One render of a page at a time: those who ask for it meanwhile wait and are served
         // that render. Without this, right after a start 200 people rendered the same results
@@ -341,13 +341,14 @@ fn no_store(mut response: Response) -> Response {
 /// query is not kept.
 fn public_page_key(path: &str, query: Option<&str>) -> Option<String> {
     let reads = public_page_parameters(path)?;
-    let query = query.unwrap_or("");
+    let pairs: Vec<_> = form_urlencoded::parse(query.unwrap_or("").as_bytes()).collect();
     let canonical: Vec<String> = reads
         .iter()
         .filter_map(|name| {
-            form_urlencoded::parse(query.as_bytes())
+            pairs
+                .iter()
                 .find(|(key, value)| key == name && !value.is_empty())
-                .map(|(_, value)| format!("{name}={}", app::url::percent_encode(&value)))
+                .map(|(_, value)| format!("{name}={}", app::url::percent_encode(value)))
         })
         .collect();
     let canonical = canonical.join("&");

@@ -160,27 +160,12 @@ impl TestServer {
     }
 }
 
-/// Undoes quoted-printable encoding (soft line breaks and =XX), which mail uses for long lines.
+/// Undoes quoted-printable encoding (soft line breaks and =XX), which mail uses for long lines;
+/// robustly, so the headers' `=?utf-8?…` words pass through as written.
 pub fn decode_quoted_printable(text: &str) -> String {
-    let joined = text.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 3 <= bytes.len() {
-            if let Some(byte) = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-            {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let decoded = quoted_printable::decode(text, quoted_printable::ParseMode::Robust)
+        .expect("robust decoding takes any text");
+    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// The first link in an email.

@@ -104,24 +104,21 @@ const REPLY_DAYS: i64 = 14;
 
 /// The date `days` after `date` (both `YYYY-MM-DD`), if `date` is a real one.
 pub fn add_days(date: &str, days: i64) -> Option<String> {
-    parse_date(date).map(|date| format_date(date + time::Duration::days(days)))
+    parse_date(date)?
+        .checked_add(jiff::Span::new().days(days))
+        .ok()
+        .map(format_date)
 }
 
-fn parse_date(text: &str) -> Option<time::Date> {
-    time::Date::parse(
-        text,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+/// A calendar date written exactly `YYYY-MM-DD` (no other spelling ISO 8601 allows).
+pub(crate) fn parse_date(text: &str) -> Option<jiff::civil::Date> {
+    jiff::civil::Date::strptime("%Y-%m-%d", text)
+        .ok()
+        .filter(|date| format_date(*date) == text)
 }
 
-fn format_date(date: time::Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
+pub(crate) fn format_date(date: jiff::civil::Date) -> String {
+    date.strftime("%Y-%m-%d").to_string()
 }
 
 /// The reply deadline of a cycle whose administrator has not set one: two weeks after the review
@@ -132,8 +129,8 @@ pub fn default_reply_deadline(review_deadline: &str, moderation_deadline: &str) 
     else {
         return review_deadline.to_string();
     };
-    let two_weeks = review + time::Duration::days(REPLY_DAYS);
-    let day_before_moderation = moderation - time::Duration::days(1);
+    let two_weeks = review.saturating_add(jiff::Span::new().days(REPLY_DAYS));
+    let day_before_moderation = moderation.saturating_sub(jiff::Span::new().days(1));
     format_date(two_weeks.min(day_before_moderation).max(review))
 }
 
@@ -184,28 +181,12 @@ pub fn check_dates(dates: &CycleDates) -> Result<(), FieldProblem> {
 
 /// Whether `text` is a calendar date written `YYYY-MM-DD`, in the years this service can use.
 pub fn is_valid_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let [year, month, day] = parts.as_slice() else {
-        return false;
-    };
-    let number = |part: &str, digits: usize| {
-        (part.len() == digits && part.bytes().all(|byte| byte.is_ascii_digit()))
-            .then(|| part.parse::<u32>().ok())
-            .flatten()
-    };
-    let (Some(year), Some(month), Some(day)) = (number(year, 4), number(month, 2), number(day, 2))
-    else {
-        return false;
-    };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (2000..=2100).contains(&year) && (1..=days_in_month).contains(&day)
+    service_date(text).is_some()
+}
+
+/// The day a stored `YYYY-MM-DD` names, if it is a real date in the years the service uses.
+pub(crate) fn service_date(text: &str) -> Option<jiff::civil::Date> {
+    parse_date(text).filter(|date| (2000..=2100).contains(&date.year()))
 }
 
 /// The phase a cycle may move to on `today`, or why it may not move yet. A phase begins on its
@@ -251,34 +232,12 @@ pub fn may_advance(current: Phase, dates: &CycleDates, today: &str) -> Result<Ph
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// "31 January 2027" for "2027-01-31"; anything unexpected is shown as it is.
+/// "31 January 2027" for "2027-01-31" (or a moment on that day); anything unexpected is shown
+/// as it is.
 pub fn readable_date(date: &str) -> String {
-    let mut parts = date.splitn(3, '-');
-    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
-        return date.to_string();
-    };
-    let month = month
-        .parse::<usize>()
-        .ok()
-        .and_then(|month| MONTHS.get(month.wrapping_sub(1)));
-    match (month, day.get(..2).and_then(|day| day.parse::<u32>().ok())) {
-        (Some(month), Some(day)) => format!("{day} {month} {year}"),
-        _ => date.to_string(),
+    match date.get(..10).and_then(parse_date) {
+        Some(parsed) => parsed.strftime("%-d %B %Y").to_string(),
+        None => date.to_string(),
     }
 }
 
@@ -382,6 +341,7 @@ mod tests {
         assert_eq!(readable_date("2027-01-31"), "31 January 2027");
         assert_eq!(readable_date("2026-11-02"), "2 November 2026");
         assert_eq!(readable_date("not a date"), "not a date");
+        assert_eq!(readable_date("2028-02-29T09:30:00Z"), "29 February 2028");
         assert_eq!(
             readable_moment("2026-11-22T10:42:05.123456Z"),
             "22 November 2026 at 10:42 UTC"

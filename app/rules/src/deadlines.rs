@@ -8,7 +8,7 @@
 //! Nothing here reads a clock: the caller passes `now`, so the same rules run on the server, in
 //! the browser and in tests.
 
-use crate::cycles::{is_valid_date, readable_date};
+use crate::cycles::{format_date, readable_date, service_date};
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -16,14 +16,6 @@ use jiff::Timestamp;
 /// Europe/London's rules, compiled in from jiff's copy of the tz database (the `static` feature),
 /// so that a server without /usr/share/zoneinfo and the browser, which has none, agree.
 static UK: TimeZone = jiff::tz::get!("Europe/London");
-
-/// The day a stored `YYYY-MM-DD` names, if it is a real date in the years the service uses.
-fn parse_date(text: &str) -> Option<Date> {
-    if !is_valid_date(text) {
-        return None;
-    }
-    text.parse().ok()
-}
 
 /// The first instant of `date` in the UK. UK clocks change at 01:00, never at midnight, so every
 /// UK day has exactly one midnight.
@@ -40,14 +32,10 @@ fn days_before(date: Date, days: i64) -> Option<Date> {
     date.checked_sub(jiff::Span::new().days(days)).ok()
 }
 
-fn format_date(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
-}
-
 /// The instant the deadline `date` passes: the first instant of the next day in the UK. Work at
 /// any earlier instant is on time.
 pub fn deadline_instant(date: &str) -> Option<Timestamp> {
-    uk_start_of_day(parse_date(date)?.tomorrow().ok()?)
+    uk_start_of_day(service_date(date)?.tomorrow().ok()?)
 }
 
 /// A deadline as pages show it: "23:59 on 3 June 2027"; anything that is not a date, as it is.
@@ -58,7 +46,7 @@ pub fn deadline_shown(date: &str) -> String {
 /// "23:59 on 3 June 2027" for the deadline "2027-06-03": the last minute that is on time, as the
 /// clocks in England show it.
 pub fn deadline_text(date: &str) -> Option<String> {
-    parse_date(date).map(|_| format!("23:59 on {}", readable_date(date)))
+    service_date(date).map(|_| format!("23:59 on {}", readable_date(date)))
 }
 
 /// Whether the deadline `date` has passed at `now`; None if it is not a date.
@@ -69,7 +57,7 @@ pub fn is_past(date: &str, now: Timestamp) -> Option<bool> {
 /// Whole UK calendar days from `now`'s UK date to the deadline `date`: 0 on the day itself, 1 the
 /// day before, negative once it has passed (-1 the day after). None if `date` is not a date.
 pub fn days_left(date: &str, now: Timestamp) -> Option<i64> {
-    let deadline = parse_date(date)?;
+    let deadline = service_date(date)?;
     Some(i64::from((deadline - uk_date(now)).get_days()))
 }
 
@@ -119,7 +107,7 @@ impl ReminderKind {
     /// The instant this reminder comes due for `deadline`: the start of the UK day 7 days before
     /// it, the start of the UK day 2 days before it, or the instant the deadline passes.
     pub fn due_from(self, deadline: &str) -> Option<Timestamp> {
-        let date = parse_date(deadline)?;
+        let date = service_date(deadline)?;
         match self {
             ReminderKind::SevenDaysBefore => uk_start_of_day(days_before(date, 7)?),
             ReminderKind::TwoDaysBefore => uk_start_of_day(days_before(date, 2)?),
@@ -445,7 +433,7 @@ mod tests {
 
     /// A UK day and its length, from one UK midnight to the next.
     fn uk_day(date: &str) -> (Timestamp, Timestamp) {
-        let date = parse_date(date).unwrap();
+        let date = service_date(date).unwrap();
         (
             uk_start_of_day(date).unwrap(),
             uk_start_of_day(date.tomorrow().unwrap()).unwrap(),

@@ -373,12 +373,9 @@ pub fn add_working_days(date: &str, days: u32) -> Option<String> {
 }
 
 fn is_working_day(date: &str) -> bool {
-    let weekday = time::Date::parse(
-        date,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map(|date| date.weekday());
-    !matches!(weekday, Ok(time::Weekday::Saturday | time::Weekday::Sunday))
+    use jiff::civil::Weekday;
+    let weekday = super::cycles::parse_date(date).map(|date| date.weekday());
+    !matches!(weekday, Some(Weekday::Saturday | Weekday::Sunday))
         && !ENGLAND_BANK_HOLIDAYS.contains(&date)
 }
 

@@ -22,20 +22,9 @@ pub struct OutgoingMail {
 pub const SECRET_PLACEHOLDER: &str = "{link that works once}";
 
 /// `text` with the characters that mean something in HTML (`& < > " '`) written as references,
-/// so that it shows as written in an element or an attribute value.
+/// so that it shows as written in an element or an attribute value (quoted either way).
 pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
+    html_escape::encode_quoted_attribute(text).into_owned()
 }
 
 /// A message with a link that works once (an invitation, a password reset). The link is stored

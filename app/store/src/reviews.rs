@@ -60,7 +60,7 @@ pub struct ReviewSlot {
     /// The reviewer's organisation, as NHS England sees it.
     pub reviewer_org: String,
     #[sqlx(try_from = "String")]
-    pub status: StoredAssignmentStatus,
+    pub status: AssignmentStatus,
     pub extended_deadline: Option<String>,
     pub extension_reason: Option<String>,
     pub verdict: Option<String>,
@@ -68,22 +68,9 @@ pub struct ReviewSlot {
     pub submitted_at: Option<String>,
 }
 
-/// An assignment status read from its stored key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoredAssignmentStatus(pub AssignmentStatus);
-
-impl TryFrom<String> for StoredAssignmentStatus {
-    type Error = String;
-    fn try_from(key: String) -> Result<Self, Self::Error> {
-        AssignmentStatus::from_key(&key)
-            .map(StoredAssignmentStatus)
-            .ok_or_else(|| format!("unknown assignment status {key}"))
-    }
-}
-
 impl ReviewSlot {
     pub fn is_assigned(&self) -> bool {
-        self.status.0 == AssignmentStatus::Assigned
+        self.status == AssignmentStatus::Assigned
     }
 
     pub fn is_submitted(&self) -> bool {

@@ -8,7 +8,6 @@ use super::{joined_list, new_id, now_utc, split_list, Db};
 use rules::cycles::{default_reply_deadline, Cycle, CycleDates, Phase};
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
-use sqlx::{any::AnyRow, Row};
 
 /// Why a cycle change could not be made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
@@ -132,58 +131,77 @@ const CYCLE_COLUMNS: &str = "id, name, framework_version, opens_on, submission_d
     review_deadline, moderation_deadline, publication_on, care_settings, region_ods_codes, \
     reviewers_per_assessment, reviewer_capacity, phase, is_historical, reply_deadline";
 
-fn cycle_from_row(row: &AnyRow) -> Result<Cycle, sqlx::Error> {
-    let phase: String = row.try_get("phase")?;
-    let settings: String = row.try_get("care_settings")?;
-    let regions: String = row.try_get("region_ods_codes")?;
-    let review_deadline: String = row.try_get("review_deadline")?;
-    let moderation_deadline: String = row.try_get("moderation_deadline")?;
-    let reply_deadline: Option<String> = row.try_get("reply_deadline")?;
-    Ok(Cycle {
-        reply_deadline: reply_deadline
-            .unwrap_or_else(|| default_reply_deadline(&review_deadline, &moderation_deadline)),
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        framework_version: row.try_get("framework_version")?,
-        dates: CycleDates {
-            opens_on: row.try_get("opens_on")?,
-            submission_deadline: row.try_get("submission_deadline")?,
-            review_deadline,
-            moderation_deadline,
-            publication_on: row.try_get("publication_on")?,
-        },
-        care_settings: split_list(&settings)
-            .filter_map(CareSetting::from_label)
-            .collect(),
-        region_ods_codes: split_list(&regions).map(str::to_string).collect(),
-        reviewers_per_assessment: row.try_get("reviewers_per_assessment")?,
-        reviewer_capacity: row.try_get("reviewer_capacity")?,
-        phase: Phase::from_key(&phase)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown phase {phase}").into()))?,
-        is_historical: row.try_get::<i64, _>("is_historical")? != 0,
-    })
+/// A cycle as [`CYCLE_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct CycleRow {
+    id: String,
+    name: String,
+    framework_version: String,
+    opens_on: String,
+    submission_deadline: String,
+    review_deadline: String,
+    moderation_deadline: String,
+    publication_on: String,
+    /// Care setting labels, a stored list.
+    care_settings: String,
+    /// ODS codes, a stored list.
+    region_ods_codes: String,
+    reviewers_per_assessment: i64,
+    reviewer_capacity: i64,
+    #[sqlx(try_from = "String")]
+    phase: Phase,
+    is_historical: i64,
+    reply_deadline: Option<String>,
+}
+
+impl From<CycleRow> for Cycle {
+    fn from(row: CycleRow) -> Self {
+        Cycle {
+            reply_deadline: row.reply_deadline.unwrap_or_else(|| {
+                default_reply_deadline(&row.review_deadline, &row.moderation_deadline)
+            }),
+            id: row.id,
+            name: row.name,
+            framework_version: row.framework_version,
+            dates: CycleDates {
+                opens_on: row.opens_on,
+                submission_deadline: row.submission_deadline,
+                review_deadline: row.review_deadline,
+                moderation_deadline: row.moderation_deadline,
+                publication_on: row.publication_on,
+            },
+            care_settings: split_list(&row.care_settings)
+                .filter_map(CareSetting::from_label)
+                .collect(),
+            region_ods_codes: split_list(&row.region_ods_codes)
+                .map(str::to_string)
+                .collect(),
+            reviewers_per_assessment: row.reviewers_per_assessment,
+            reviewer_capacity: row.reviewer_capacity,
+            phase: row.phase,
+            is_historical: row.is_historical != 0,
+        }
+    }
 }
 
 /// Every cycle, the newest opening date first.
 pub async fn list(db: &Db) -> Result<Vec<Cycle>, sqlx::Error> {
-    sqlx::query(&format!(
+    let rows: Vec<CycleRow> = sqlx::query_as(&format!(
         "SELECT {CYCLE_COLUMNS} FROM cycles ORDER BY opens_on DESC, name"
     ))
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(cycle_from_row)
-    .collect()
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Cycle>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?
-        .as_ref()
-        .map(cycle_from_row)
-        .transpose()
+    Ok(
+        sqlx::query_as::<_, CycleRow>(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?
+            .map(Into::into),
+    )
 }
 
 /// Opens a cycle for self-assessment: freezes the current organisation snapshot for it, creates
@@ -196,13 +214,12 @@ pub async fn open(
     mail_for: impl Fn(&LeadToNotify) -> OutgoingMail,
 ) -> Result<usize, CycleError> {
     let mut tx = db.begin_write().await?;
-    let cycle =
-        sqlx::query("SELECT phase, care_settings, region_ods_codes FROM cycles WHERE id = $1")
+    let (phase, settings, regions): (String, String, String) =
+        sqlx::query_as("SELECT phase, care_settings, region_ods_codes FROM cycles WHERE id = $1")
             .bind(cycle_id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(CycleError::NoSuchCycle)?;
-    let phase: String = cycle.try_get("phase")?;
     let phase = Phase::from_key(&phase).ok_or(CycleError::NoSuchCycle)?;
     if phase != Phase::Setup {
         return Err(CycleError::PhaseMoved(phase));
@@ -212,13 +229,11 @@ pub async fn open(
             .fetch_optional(&mut *tx)
             .await?;
     let snapshot = snapshot.ok_or(CycleError::NoOrganisations)?;
-    let settings: String = cycle.try_get("care_settings")?;
-    let regions: String = cycle.try_get("region_ods_codes")?;
     let settings: Vec<&str> = split_list(&settings).collect();
     let regions: Vec<&str> = split_list(&regions).collect();
 
     // Each trust in each care setting it provides, and each ICB for its own survey.
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT t.ods_code, t.name, t.region_ods_code, c.care_setting FROM trusts t \
          JOIN trust_care_settings c ON c.snapshot_id = t.snapshot_id AND c.trust_ods_code = t.ods_code \
          WHERE t.snapshot_id = $1 \
@@ -233,10 +248,7 @@ pub async fn open(
     .await?;
     // Trusts in scope, each with the care settings it is assessed in, in ODS code order.
     let mut trusts: Vec<(String, String, Vec<CareSetting>)> = Vec::new();
-    for row in &rows {
-        let code: String = row.try_get("ods_code")?;
-        let region: String = row.try_get("region_ods_code")?;
-        let setting: String = row.try_get("care_setting")?;
+    for (code, name, region, setting) in rows {
         if !settings.contains(&setting.as_str())
             || !(regions.is_empty() || regions.contains(&region.as_str()))
         {
@@ -257,7 +269,7 @@ pub async fn open(
             Some((last, _, settings)) if *last == code => settings.push(setting),
             _ => trusts.push((
                 code,
-                rules::organisations::readable_name(&row.try_get::<String, _>("name")?),
+                rules::organisations::readable_name(&name),
                 vec![setting],
             )),
         }

@@ -4,7 +4,6 @@ use super::audit::{self, AuditEntry};
 use super::{now_utc, Db};
 use rules::framework::{parse_framework, Framework};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -85,20 +84,19 @@ pub async fn load(
 
 /// Every loaded version, newest first.
 pub async fn versions(db: &Db) -> Result<Vec<FrameworkVersion>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT version, title, loaded_at FROM frameworks ORDER BY loaded_at DESC, version",
     )
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(FrameworkVersion {
-                version: row.try_get("version")?,
-                title: row.try_get("title")?,
-                loaded_at: row.try_get("loaded_at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|(version, title, loaded_at)| FrameworkVersion {
+            version,
+            title,
+            loaded_at,
         })
-        .collect()
+        .collect())
 }
 
 /// One version, parsed from its stored file.

@@ -3,7 +3,7 @@
 //! retrying with back-off, so an SMTP outage or a crash loses nothing.
 
 use super::{new_id, now_utc, timestamp};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 use time::{Duration, OffsetDateTime};
 
 /// A message to be sent.
@@ -116,7 +116,7 @@ pub async fn claim_due(
 ) -> Result<Vec<QueuedMail>, sqlx::Error> {
     let now = OffsetDateTime::now_utc();
     let now_text = timestamp(now);
-    let candidates = sqlx::query(
+    let candidates: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
          AND (lease_until IS NULL OR lease_until < $1) AND attempts < $3 ORDER BY created_at LIMIT $2",
     )
@@ -127,8 +127,7 @@ pub async fn claim_due(
     .await?;
     let lease_until = timestamp(now + lease);
     let mut claimed = Vec::new();
-    for candidate in candidates {
-        let id: String = candidate.try_get("id")?;
+    for id in candidates {
         let won = sqlx::query(
             "UPDATE mail_outbox SET lease_until = $1 WHERE id = $2 AND sent_at IS NULL \
              AND (lease_until IS NULL OR lease_until < $3)",
@@ -141,18 +140,22 @@ pub async fn claim_due(
         .rows_affected()
             == 1;
         if won {
-            let row = sqlx::query(
+            let (to, subject, body, html, secret, attempts): (
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                i64,
+            ) = sqlx::query_as(
                 "SELECT to_address, subject, body_text, body_html, secret, attempts \
                  FROM mail_outbox WHERE id = $1",
             )
             .bind(&id)
             .fetch_one(pool)
             .await?;
-            let body: String = row.try_get("body_text")?;
             // Messages queued before HTML was added have none: they go as text alone.
-            let html: Option<String> = row.try_get("body_html")?;
             let html = html.unwrap_or_default();
-            let secret: Option<String> = row.try_get("secret")?;
             let (body, html) = match secret {
                 Some(secret) => (
                     body.replace(SECRET_PLACEHOLDER, &secret),
@@ -163,12 +166,12 @@ pub async fn claim_due(
             claimed.push(QueuedMail {
                 id,
                 mail: OutgoingMail {
-                    to: row.try_get("to_address")?,
-                    subject: row.try_get("subject")?,
+                    to,
+                    subject,
                     body,
                     html,
                 },
-                attempts: row.try_get("attempts")?,
+                attempts,
             });
         }
     }

@@ -8,7 +8,6 @@ use super::Db;
 use rules::cycles::Phase;
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
-use sqlx::Row;
 
 /// What a published score is the score of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -165,21 +164,19 @@ pub async fn published_scores(
     db: &Db,
     assessment_id: &str,
 ) -> Result<Vec<(ScoreScope, String, f64)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT scope, score_key, score_hundredths FROM published_scores WHERE assessment_id = $1 \
          ORDER BY CASE scope WHEN 'overall' THEN 0 WHEN 'pillar' THEN 1 ELSE 2 END, score_key",
     )
     .bind(assessment_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let scope: String = row.try_get("scope")?;
+    rows.into_iter()
+        .map(|(scope, key, hundredths)| {
             let scope = ScoreScope::from_key(&scope).ok_or_else(|| {
                 sqlx::Error::Decode(format!("unknown score scope {scope}").into())
             })?;
-            let hundredths: i64 = row.try_get("score_hundredths")?;
-            Ok((scope, row.try_get("score_key")?, hundredths as f64 / 100.0))
+            Ok((scope, key, hundredths as f64 / 100.0))
         })
         .collect()
 }

@@ -11,7 +11,7 @@ use super::{new_id, now_utc, Db};
 use rules::cycles::Phase;
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::organisations::{readable_name, CareSetting};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
 /// Why a release, publication or query was not recorded. The API puts these into words.
@@ -425,7 +425,20 @@ pub async fn stored_results(
     cycle_id: &str,
     version: i64,
 ) -> Result<Vec<StoredResult>, sqlx::Error> {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct ResultRow {
+        id: String,
+        trust_ods_code: String,
+        #[sqlx(try_from = "String")]
+        care_setting: CareSetting,
+        trust_name: String,
+        icb: String,
+        icb_name: String,
+        region: String,
+        region_name: String,
+        is_historical: i64,
+    }
+    let rows: Vec<ResultRow> = sqlx::query_as(
         "SELECT a.id, a.trust_ods_code, a.care_setting, t.name AS trust_name, \
          t.ics_ods_code AS icb, i.name AS icb_name, \
          i.region_ods_code AS region, r.name AS region_name, c.is_historical \
@@ -441,7 +454,7 @@ pub async fn stored_results(
     .fetch_all(&db.pool)
     .await?;
     let historical = match rows.first() {
-        Some(row) => row.try_get::<i64, _>("is_historical")? != 0,
+        Some(row) => row.is_historical != 0,
         None => return Ok(Vec::new()),
     };
     let mut levels: BTreeMap<String, Vec<(String, u8, u8)>> = BTreeMap::new();
@@ -481,47 +494,39 @@ pub async fn stored_results(
             ));
         }
     }
-    let decode =
-        |what: &str, value: &str| sqlx::Error::Decode(format!("unknown {what} {value}").into());
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .filter_map(|row| {
-            let id: String = match row.try_get("id") {
-                Ok(id) => id,
-                Err(error) => return Some(Err(error)),
-            };
+            let id = row.id;
             // Only assessments the version published: a cycle run here publishes levels for
             // every assessment it includes.
             if !historical && !levels.contains_key(&id) {
                 return None;
             }
-            Some((|| {
-                let setting: String = row.try_get("care_setting")?;
-                let scores = imported.remove(&id).unwrap_or_default();
-                Ok(StoredResult {
-                    trust_ods_code: row.try_get("trust_ods_code")?,
-                    trust_name: readable_name(&row.try_get::<String, _>("trust_name")?),
-                    ics_ods_code: row.try_get("icb")?,
-                    ics_name: readable_name(&row.try_get::<String, _>("icb_name")?),
-                    region_ods_code: row.try_get("region")?,
-                    region_name: readable_name(&row.try_get::<String, _>("region_name")?),
-                    care_setting: CareSetting::from_label(&setting)
-                        .ok_or_else(|| decode("care setting", &setting))?,
-                    levels: levels.remove(&id).unwrap_or_default(),
-                    imported_pillars: scores
-                        .iter()
-                        .filter(|(scope, _, _)| *scope == ScoreScope::Pillar)
-                        .map(|(_, key, score)| (key.clone(), *score))
-                        .collect(),
-                    imported_domains: scores
-                        .iter()
-                        .filter(|(scope, _, _)| *scope == ScoreScope::Domain)
-                        .map(|(_, key, score)| (key.clone(), level(score.round() as i64)))
-                        .collect(),
-                    assessment_id: id,
-                })
-            })())
+            let scores = imported.remove(&id).unwrap_or_default();
+            Some(StoredResult {
+                trust_ods_code: row.trust_ods_code,
+                trust_name: readable_name(&row.trust_name),
+                ics_ods_code: row.icb,
+                ics_name: readable_name(&row.icb_name),
+                region_ods_code: row.region,
+                region_name: readable_name(&row.region_name),
+                care_setting: row.care_setting,
+                levels: levels.remove(&id).unwrap_or_default(),
+                imported_pillars: scores
+                    .iter()
+                    .filter(|(scope, _, _)| *scope == ScoreScope::Pillar)
+                    .map(|(_, key, score)| (key.clone(), *score))
+                    .collect(),
+                imported_domains: scores
+                    .iter()
+                    .filter(|(scope, _, _)| *scope == ScoreScope::Domain)
+                    .map(|(_, key, score)| (key.clone(), level(score.round() as i64)))
+                    .collect(),
+                assessment_id: id,
+            })
         })
-        .collect()
+        .collect())
 }
 
 fn level(stored: i64) -> u8 {

@@ -6,7 +6,6 @@ use super::{joined_list, now_utc, split_list, Db};
 use rules::access::Refusal;
 use rules::organisations::{readable_name, CareSetting};
 use rules::reviewers::{describe, normalised, DeclaredConflict, ReviewerProfile};
-use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
 
 /// Why a reviewer's profile change could not be made. The API puts these into words.
@@ -21,36 +20,52 @@ pub enum ReviewerError {
     Database(#[from] sqlx::Error),
 }
 
-fn profile_from_row(row: &AnyRow) -> Result<ReviewerProfile, sqlx::Error> {
-    let expertise: String = row.try_get("expertise")?;
-    let settings: Vec<CareSetting> = split_list(&expertise)
-        .filter_map(CareSetting::from_label)
-        .collect();
-    Ok(ReviewerProfile {
-        expertise: normalised(&settings),
-        capacity: row.try_get("capacity")?,
-    })
+/// A saved profile: expertise a stored list of care setting labels, and capacity.
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    expertise: String,
+    capacity: Option<i64>,
+}
+
+impl From<ProfileRow> for ReviewerProfile {
+    fn from(row: ProfileRow) -> Self {
+        let settings: Vec<CareSetting> = split_list(&row.expertise)
+            .filter_map(CareSetting::from_label)
+            .collect();
+        ReviewerProfile {
+            expertise: normalised(&settings),
+            capacity: row.capacity,
+        }
+    }
 }
 
 /// A reviewer's saved profile, if they have saved one.
 pub async fn profile(db: &Db, account_id: &str) -> Result<Option<ReviewerProfile>, sqlx::Error> {
-    sqlx::query("SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_optional(&db.pool)
-        .await?
-        .as_ref()
-        .map(profile_from_row)
-        .transpose()
+    Ok(sqlx::query_as::<_, ProfileRow>(
+        "SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(Into::into))
 }
 
 /// Every saved profile, by account id, for assigning reviewers.
 pub async fn all_profiles(db: &Db) -> Result<BTreeMap<String, ReviewerProfile>, sqlx::Error> {
-    let rows = sqlx::query("SELECT account_id, expertise, capacity FROM reviewer_profiles")
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get("account_id")?, profile_from_row(row)?)))
-        .collect()
+    #[derive(sqlx::FromRow)]
+    struct AccountProfileRow {
+        account_id: String,
+        #[sqlx(flatten)]
+        profile: ProfileRow,
+    }
+    let rows: Vec<AccountProfileRow> =
+        sqlx::query_as("SELECT account_id, expertise, capacity FROM reviewer_profiles")
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.account_id, row.profile.into()))
+        .collect())
 }
 
 /// Creates or replaces a reviewer's profile, audited with what it was and what it is now.
@@ -65,14 +80,13 @@ pub async fn save_profile(
         capacity: profile.capacity,
     };
     let mut tx = db.begin_write().await?;
-    let before =
-        sqlx::query("SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(profile_from_row)
-            .transpose()?;
+    let before: Option<ReviewerProfile> = sqlx::query_as::<_, ProfileRow>(
+        "SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(Into::into);
     let now = now_utc();
     let changed = if before.is_some() {
         sqlx::query(
@@ -116,7 +130,16 @@ pub async fn save_profile(
 /// A reviewer's declared conflicts, by trust ODS code, with the trusts' names from the current
 /// organisation structure and the names of whoever declared them.
 pub async fn conflicts(db: &Db, account_id: &str) -> Result<Vec<DeclaredConflict>, sqlx::Error> {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct ConflictRow {
+        trust_ods_code: String,
+        trust_name: Option<String>,
+        reason: String,
+        declared_by: String,
+        declared_by_name: Option<String>,
+        declared_at: String,
+    }
+    let rows: Vec<ConflictRow> = sqlx::query_as(
         "SELECT c.trust_ods_code, t.name AS trust_name, c.reason, c.declared_by, \
          a.display_name AS declared_by_name, c.declared_at \
          FROM reviewer_conflicts c \
@@ -128,34 +151,28 @@ pub async fn conflicts(db: &Db, account_id: &str) -> Result<Vec<DeclaredConflict
     .bind(account_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let code: String = row.try_get("trust_ods_code")?;
-            let name: Option<String> = row.try_get("trust_name")?;
-            let by: String = row.try_get("declared_by")?;
-            let by_name: Option<String> = row.try_get("declared_by_name")?;
-            Ok(DeclaredConflict {
-                trust_name: name.map_or_else(|| code.clone(), |name| readable_name(&name)),
-                trust_ods_code: code,
-                reason: row.try_get("reason")?,
-                declared_by: by_name.unwrap_or(by),
-                declared_at: row.try_get("declared_at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|row| DeclaredConflict {
+            trust_name: row
+                .trust_name
+                .map_or_else(|| row.trust_ods_code.clone(), |name| readable_name(&name)),
+            trust_ods_code: row.trust_ods_code,
+            reason: row.reason,
+            declared_by: row.declared_by_name.unwrap_or(row.declared_by),
+            declared_at: row.declared_at,
         })
-        .collect()
+        .collect())
 }
 
 /// Every declared conflict as (reviewer's account id, trust ODS code), for assigning reviewers.
 pub async fn all_conflicts(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT account_id, trust_ods_code FROM reviewer_conflicts \
          ORDER BY account_id, trust_ods_code",
     )
     .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get("account_id")?, row.try_get("trust_ods_code")?)))
-        .collect()
+    .await
 }
 
 /// Records that a reviewer must never review a trust, with the reason. Declaring the same trust
@@ -170,7 +187,7 @@ pub async fn declare_conflict(
     may_declare_again: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
     let mut tx = db.begin_write().await?;
-    let existing = sqlx::query(
+    let existing: Option<(String, String)> = sqlx::query_as(
         "SELECT reason, declared_by FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
     )
     .bind(account_id)
@@ -178,10 +195,9 @@ pub async fn declare_conflict(
     .fetch_optional(&mut *tx)
     .await?;
     let before: Option<String> = match existing {
-        Some(existing) => {
-            let declared_by: String = existing.try_get("declared_by")?;
+        Some((declared_reason, declared_by)) => {
             may_declare_again(&declared_by).map_err(ReviewerError::Refused)?;
-            Some(existing.try_get("reason")?)
+            Some(declared_reason)
         }
         None => None,
     };
@@ -232,18 +248,16 @@ pub async fn withdraw_conflict(
     may_withdraw: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
     let mut tx = db.begin_write().await?;
-    let declared = sqlx::query(
+    let declared: Option<(String, String)> = sqlx::query_as(
         "SELECT reason, declared_by FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
     )
     .bind(account_id)
     .bind(trust_ods_code)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(declared) = declared else {
+    let Some((before, declared_by)) = declared else {
         return Err(ReviewerError::NoSuchConflict(trust_ods_code.to_string()));
     };
-    let before: String = declared.try_get("reason")?;
-    let declared_by: String = declared.try_get("declared_by")?;
     may_withdraw(&declared_by).map_err(ReviewerError::Refused)?;
     sqlx::query("DELETE FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2")
         .bind(account_id)

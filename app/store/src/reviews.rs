@@ -11,7 +11,7 @@ use super::{now_utc, Db};
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::review::{Confidence, DomainReview, Judgement, Verdict};
 use rules::review_assignment::AssignmentStatus;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
 /// Why a change to a review was not made. The API puts these into words.
@@ -608,7 +608,7 @@ pub async fn previous_scores(
     db: &Db,
     assessment_id: &str,
 ) -> Result<Option<(String, Vec<(ScoreScope, String, f64)>)>, sqlx::Error> {
-    let earlier = sqlx::query(
+    let earlier: Option<(String, String)> = sqlx::query_as(
         "SELECT p.id, pc.name FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
          JOIN assessments p ON p.trust_ods_code = a.trust_ods_code AND p.care_setting = a.care_setting \
          JOIN cycles pc ON pc.id = p.cycle_id \
@@ -619,12 +619,11 @@ pub async fn previous_scores(
     .bind(assessment_id)
     .fetch_optional(&db.pool)
     .await?;
-    let Some(earlier) = earlier else {
+    let Some((earlier_id, name)) = earlier else {
         return Ok(None);
     };
-    let earlier_id: String = earlier.try_get("id")?;
     let scores = published_scores(db, &earlier_id).await?;
-    Ok(Some((earlier.try_get("name")?, scores)))
+    Ok(Some((name, scores)))
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@ use crate::outbox::{self, MailWithSecret};
 use crate::{now_utc, timestamp, Db};
 use rules::accounts::LinkPurpose;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use time::{Duration, OffsetDateTime};
 
 /// The state of an emailed link.
@@ -96,7 +95,18 @@ pub async fn create_reset_link(
 
 /// Whether a link can be used, without using it.
 pub async fn link_state(db: &Db, token: &str) -> Result<LinkState, sqlx::Error> {
-    let row = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct LinkRow {
+        account_id: String,
+        /// Read leniently: an unknown purpose is taken for a password reset.
+        purpose: String,
+        expires_at: String,
+        used_at: Option<String>,
+        email: String,
+        display_name: String,
+        is_active: i64,
+    }
+    let row: Option<LinkRow> = sqlx::query_as(
         "SELECT l.account_id, l.purpose, l.expires_at, l.used_at, a.email, a.display_name, a.is_active \
          FROM account_links l JOIN accounts a ON a.id = l.account_id WHERE l.token_hash = $1",
     )
@@ -106,21 +116,18 @@ pub async fn link_state(db: &Db, token: &str) -> Result<LinkState, sqlx::Error> 
     let Some(row) = row else {
         return Ok(LinkState::Unknown);
     };
-    if row.try_get::<Option<String>, _>("used_at")?.is_some() {
+    if row.used_at.is_some() {
         return Ok(LinkState::Used);
     }
-    if row.try_get::<String, _>("expires_at")? <= now_utc()
-        || row.try_get::<i64, _>("is_active")? == 0
-    {
+    if row.expires_at <= now_utc() || row.is_active == 0 {
         return Ok(LinkState::Expired);
     }
-    let purpose = LinkPurpose::from_key(&row.try_get::<String, _>("purpose")?)
-        .unwrap_or(LinkPurpose::PasswordReset);
+    let purpose = LinkPurpose::from_key(&row.purpose).unwrap_or(LinkPurpose::PasswordReset);
     Ok(LinkState::Usable {
-        account_id: row.try_get("account_id")?,
+        account_id: row.account_id,
         purpose,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
+        email: row.email,
+        display_name: row.display_name,
     })
 }
 

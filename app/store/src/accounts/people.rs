@@ -7,7 +7,6 @@ use crate::outbox::{self, MailWithSecret};
 use crate::{new_id, now_utc, timestamp, Db};
 use rules::access::Actor;
 use rules::accounts::{email_key, AccountSummary, LinkPurpose, Role};
-use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeSet;
 use time::{Duration, OffsetDateTime};
 
@@ -133,18 +132,18 @@ pub async fn invite(
 }
 
 pub async fn find_for_sign_in(db: &Db, email: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, password_hash, is_active FROM accounts WHERE email_key = $1")
-        .bind(email_key(email))
-        .fetch_optional(&db.pool)
-        .await?;
-    row.map(|row| {
-        Ok(SignInRecord {
-            account_id: row.try_get("id")?,
-            password_hash: row.try_get("password_hash")?,
-            is_active: row.try_get::<i64, _>("is_active")? == 1,
-        })
-    })
-    .transpose()
+    let row: Option<(String, Option<String>, i64)> =
+        sqlx::query_as("SELECT id, password_hash, is_active FROM accounts WHERE email_key = $1")
+            .bind(email_key(email))
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(
+        row.map(|(account_id, password_hash, is_active)| SignInRecord {
+            account_id,
+            password_hash,
+            is_active: is_active == 1,
+        }),
+    )
 }
 
 /// The person behind a session, if their account is active and the session is still valid for
@@ -154,7 +153,15 @@ pub async fn active_actor(
     account_id: &str,
     issued_at: &str,
 ) -> Result<Option<Actor>, sqlx::Error> {
-    let row = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct ActorRow {
+        id: String,
+        email: String,
+        display_name: String,
+        org_ods_code: Option<String>,
+        sessions_valid_after: Option<String>,
+    }
+    let row: Option<ActorRow> = sqlx::query_as(
         "SELECT id, email, display_name, org_ods_code, sessions_valid_after FROM accounts WHERE id = $1 AND is_active = 1",
     )
     .bind(account_id)
@@ -162,16 +169,16 @@ pub async fn active_actor(
     .await?;
     let Some(row) = row else { return Ok(None) };
     if row
-        .try_get::<Option<String>, _>("sessions_valid_after")?
+        .sessions_valid_after
         .is_some_and(|after| issued_at < after.as_str())
     {
         return Ok(None);
     }
     Ok(Some(Actor {
-        account_id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-        org_ods_code: row.try_get("org_ods_code")?,
+        account_id: row.id,
+        email: row.email,
+        display_name: row.display_name,
+        org_ods_code: row.org_ods_code,
         roles: roles_of(db, account_id).await?.into_iter().collect(),
     }))
 }
@@ -187,8 +194,10 @@ async fn roles_of(db: &Db, account_id: &str) -> Result<Vec<Role>, sqlx::Error> {
     Ok(roles)
 }
 
+/// `has_password` is 0 or 1 by CASE, because `x IS NOT NULL` is an integer in SQLite and a
+/// boolean in PostgreSQL.
 const SUMMARY_COLUMNS: &str = "a.id, a.email, a.display_name, a.org_ods_code, a.is_active, \
-    a.password_hash IS NOT NULL AS has_password, a.created_at, \
+    CASE WHEN a.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, a.created_at, \
     COALESCE(t.name, i.name) AS org_name";
 
 /// Joins the organisation's name from the current snapshot, whichever kind it is.
@@ -196,28 +205,32 @@ const ORG_JOINS: &str = "LEFT JOIN org_snapshots s ON s.is_current = 1 \
     LEFT JOIN trusts t ON t.snapshot_id = s.id AND t.ods_code = a.org_ods_code \
     LEFT JOIN icbs i ON i.snapshot_id = s.id AND i.ods_code = a.org_ods_code";
 
-async fn summary_from_row(db: &Db, row: &AnyRow) -> Result<AccountSummary, sqlx::Error> {
-    let id: String = row.try_get("id")?;
-    Ok(AccountSummary {
-        roles: roles_of(db, &id).await?,
-        id,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-        org_ods_code: row.try_get("org_ods_code")?,
-        org_name: row
-            .try_get::<Option<String>, _>("org_name")?
-            .map(|name| rules::organisations::readable_name(&name)),
-        is_active: row.try_get::<i64, _>("is_active")? == 1,
-        has_password: has_password(row)?,
-        created_at: row.try_get("created_at")?,
-    })
+/// An account as [`SUMMARY_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    email: String,
+    display_name: String,
+    org_ods_code: Option<String>,
+    is_active: i64,
+    has_password: i64,
+    created_at: String,
+    org_name: Option<String>,
 }
 
-/// `x IS NOT NULL` is an integer in SQLite and a boolean in PostgreSQL.
-fn has_password(row: &AnyRow) -> Result<bool, sqlx::Error> {
-    row.try_get::<bool, _>("has_password").or_else(|_| {
-        row.try_get::<i64, _>("has_password")
-            .map(|value| value == 1)
+async fn summary_from_row(db: &Db, row: SummaryRow) -> Result<AccountSummary, sqlx::Error> {
+    Ok(AccountSummary {
+        roles: roles_of(db, &row.id).await?,
+        id: row.id,
+        email: row.email,
+        display_name: row.display_name,
+        org_ods_code: row.org_ods_code,
+        org_name: row
+            .org_name
+            .map(|name| rules::organisations::readable_name(&name)),
+        is_active: row.is_active == 1,
+        has_password: row.has_password == 1,
+        created_at: row.created_at,
     })
 }
 
@@ -227,7 +240,7 @@ pub async fn list(
     org_ods_code: Option<&str>,
     role: Option<Role>,
 ) -> Result<Vec<AccountSummary>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM accounts a {ORG_JOINS} \
          WHERE ($1 = '' OR a.org_ods_code = $1) \
          AND ($2 = '' OR EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = a.id AND r.role = $2)) \
@@ -238,21 +251,21 @@ pub async fn list(
     .fetch_all(&db.pool)
     .await?;
     let mut accounts = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         accounts.push(summary_from_row(db, row).await?);
     }
     Ok(accounts)
 }
 
 pub async fn summary(db: &Db, account_id: &str) -> Result<Option<AccountSummary>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let row: Option<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM accounts a {ORG_JOINS} WHERE a.id = $1"
     ))
     .bind(account_id)
     .fetch_optional(&db.pool)
     .await?;
     match row {
-        Some(row) => Ok(Some(summary_from_row(db, &row).await?)),
+        Some(row) => Ok(Some(summary_from_row(db, row).await?)),
         None => Ok(None),
     }
 }

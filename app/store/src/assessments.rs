@@ -1,10 +1,10 @@
 //! Assessments and their answers: saving a domain (refusing a save made from an older version),
 //! submitting and reopening. Their status changes go through `lifecycle::change_status`.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{now_utc, Db};
+use crate::write::Audit;
 use rules::assessments::{Answer, AssessmentHeader, DomainAnswers};
 use rules::cycles::{default_reply_deadline, Phase};
 use rules::lifecycle::{Allowed, AssessmentStatus};
@@ -14,26 +14,15 @@ use std::collections::BTreeMap;
 /// Why a change to an assessment was not made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum AssessmentError {
-    #[error("no such assessment")]
-    NoSuchAssessment,
-    /// The assessment's status changed after the caller looked; it holds the status it is in.
-    #[error("the assessment moved on to {0:?}")]
-    MovedOn(AssessmentStatus),
+    /// The assessment does not exist, or its status changed after the caller looked (the one
+    /// "moved on" error every status change gives).
+    #[error(transparent)]
+    StatusChange(#[from] StatusChangeError),
     /// Someone saved the domain after the version the save started from.
     #[error("the domain was saved since that version")]
     Conflict(Box<SavedDomain>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-impl From<StatusChangeError> for AssessmentError {
-    fn from(error: StatusChangeError) -> Self {
-        match error {
-            StatusChangeError::NoSuchAssessment => AssessmentError::NoSuchAssessment,
-            StatusChangeError::MovedOn(status) => AssessmentError::MovedOn(status),
-            StatusChangeError::Database(error) => AssessmentError::Database(error),
-        }
-    }
 }
 
 /// A domain's answers as stored, with who saved them last.
@@ -263,9 +252,9 @@ pub async fn save_domain(
     answers: &DomainAnswers,
     summary: String,
 ) -> Result<i64, AssessmentError> {
-    let mut tx = db.begin_write().await?;
-    change_status(&mut tx, StatusChange::new(assessment_id, actor, allowed)).await?;
-    let saved = load_domain(&mut tx, assessment_id, domain_key).await?;
+    let mut w = db.write(actor).await?;
+    change_status(w.tx(), StatusChange::new(assessment_id, actor, allowed)).await?;
+    let saved = load_domain(w.tx(), assessment_id, domain_key).await?;
     if saved.version != expected_version {
         return Err(AssessmentError::Conflict(Box::new(saved)));
     }
@@ -287,12 +276,12 @@ pub async fn save_domain(
     .bind(version)
     .bind(&now)
     .bind(actor)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     sqlx::query("DELETE FROM criterion_answers WHERE assessment_id = $1 AND domain_key = $2")
         .bind(assessment_id)
         .bind(domain_key)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     for (criterion_key, answer) in answers {
         sqlx::query(
@@ -304,23 +293,20 @@ pub async fn save_domain(
         .bind(criterion_key)
         .bind(answer.met.map(i64::from))
         .bind(&answer.evidence)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "save answers",
-            entity_type: "assessment",
-            entity_id: &format!("{assessment_id}/{domain_key}"),
-            before: (expected_version > 0).then(|| format!("version {expected_version}")),
-            after: Some(format!("version {version}: {summary}")),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new(
+            "assessment",
+            &format!("{assessment_id}/{domain_key}"),
+            "save answers",
+        )
+        .before((expected_version > 0).then(|| format!("version {expected_version}")))
+        .after(format!("version {version}: {summary}")),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(version)
 }
 
@@ -334,9 +320,9 @@ pub async fn submit(
     scores: String,
     receipts: &[OutgoingMail],
 ) -> Result<(), AssessmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed).detail(scores),
     )
     .await?;
@@ -344,12 +330,10 @@ pub async fn submit(
         .bind(now_utc())
         .bind(actor)
         .bind(assessment_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    for receipt in receipts {
-        outbox::enqueue(&mut tx, receipt).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(receipts).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -364,9 +348,9 @@ pub async fn reopen(
     reason: &str,
     notices: &[OutgoingMail],
 ) -> Result<(), AssessmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed).reason(reason),
     )
     .await?;
@@ -375,13 +359,11 @@ pub async fn reopen(
             "UPDATE assessments SET submitted_at = NULL, submitted_by = NULL WHERE id = $1",
         )
         .bind(assessment_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(notices).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -687,7 +669,9 @@ mod tests {
                     "x".into()
                 )
                 .await,
-                Err(AssessmentError::MovedOn(AssessmentStatus::Submitted))
+                Err(AssessmentError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::Submitted
+                )))
             ));
             assert!(matches!(
                 submit(
@@ -699,7 +683,9 @@ mod tests {
                     &[]
                 )
                 .await,
-                Err(AssessmentError::MovedOn(AssessmentStatus::Submitted))
+                Err(AssessmentError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::Submitted
+                )))
             ));
             reopen(
                 &db,
@@ -727,7 +713,9 @@ mod tests {
                     &[]
                 )
                 .await,
-                Err(AssessmentError::MovedOn(AssessmentStatus::InProgress))
+                Err(AssessmentError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::InProgress
+                )))
             ));
             // The answers survive the round trip.
             assert_eq!(

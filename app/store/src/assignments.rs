@@ -2,10 +2,10 @@
 //! proposed plan (kept as 'proposed' rows so swaps survive a reload), confirming it, reviewers
 //! declining, and replacing them.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{new_id, now_utc, reviewers, Db};
+use crate::write::Audit;
 use rules::assignment::{
     eligible_reviewers, Assessment, AssignmentInput, AssignmentPlan, Conflict, ProposedReview,
     Reviewer,
@@ -364,32 +364,24 @@ pub async fn propose(
     cycle_id: &str,
     plan: &AssignmentPlan,
 ) -> Result<(), AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     sqlx::query("DELETE FROM review_assignments WHERE cycle_id = $1 AND status = 'proposed'")
         .bind(cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     for review in &plan.assignments {
-        insert_slot(&mut tx, actor, cycle_id, review, AssignmentStatus::Proposed).await?;
+        insert_slot(w.tx(), actor, cycle_id, review, AssignmentStatus::Proposed).await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "propose reviewer assignment",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            after: Some(format!(
-                "{} reviews proposed, total cost {}, {} assessments not fully covered",
-                plan.assignments.len(),
-                plan.total_cost,
-                plan.uncovered.len()
-            )),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("cycle", cycle_id, "propose reviewer assignment").after(format!(
+            "{} reviews proposed, total cost {}, {} assessments not fully covered",
+            plan.assignments.len(),
+            plan.total_cost,
+            plan.uncovered.len()
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -402,12 +394,12 @@ pub async fn swap(
     replacement: &ProposedReview,
     reason: &str,
 ) -> Result<(), AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let before: Option<String> = sqlx::query_scalar(
         "SELECT reviewer_id FROM review_assignments WHERE id = $1 AND status = 'proposed'",
     )
     .bind(slot_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?;
     let before = before.ok_or(AssignmentError::NotInStatus(AssignmentStatus::Proposed))?;
     sqlx::query(
@@ -417,22 +409,16 @@ pub async fn swap(
     .bind(replacement.cost)
     .bind(replacement.reasons.join("\n"))
     .bind(slot_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "swap proposed reviewer",
-            entity_type: "review assignment",
-            entity_id: slot_id,
-            before: Some(before),
-            after: Some(replacement.reviewer_id.clone()),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new("review assignment", slot_id, "swap proposed reviewer")
+            .before(before)
+            .after(replacement.reviewer_id.clone())
+            .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -449,14 +435,14 @@ pub async fn confirm(
     mails: &[OutgoingMail],
     still_allowed: impl FnOnce(&CycleAssignmentData) -> Result<(), AssignmentError>,
 ) -> Result<u64, AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     // Checked here, with the write lock held, on the cycle as it is now: nothing (a conflict
     // declared, an account disabled) can be written meanwhile, as every change goes through
     // `begin_write`, which writers take in turn.
     still_allowed(&cycle_data(db, cycle_id).await?)?;
     let now = now_utc();
     for (assessment_id, allowed) in into_review {
-        change_status(&mut tx, StatusChange::new(assessment_id, actor, *allowed))
+        change_status(w.tx(), StatusChange::new(assessment_id, actor, *allowed))
             .await
             .map_err(|error| match error {
                 StatusChangeError::MovedOn(status) => AssignmentError::AssessmentMovedOn(status),
@@ -472,28 +458,18 @@ pub async fn confirm(
     )
     .bind(&now)
     .bind(cycle_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected();
-    for mail in mails {
-        outbox::enqueue(&mut tx, mail).await?;
-    }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "confirm reviewer assignment",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            after: Some(format!(
-                "{confirmed} reviews assigned, {} reviewers emailed",
-                mails.len()
-            )),
-            ..Default::default()
-        },
+    w.enqueue(mails).await?;
+    w.audit(
+        Audit::new("cycle", cycle_id, "confirm reviewer assignment").after(format!(
+            "{confirmed} reviews assigned, {} reviewers emailed",
+            mails.len()
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(confirmed)
 }
 
@@ -507,7 +483,7 @@ pub async fn decline(
     reason: &str,
     notices: &[OutgoingMail],
 ) -> Result<(), AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(reviewer_id).await?;
     let declined = sqlx::query(
         "UPDATE review_assignments SET status = 'declined', declined_at = $1, decline_reason = $2 \
          WHERE id = $3 AND reviewer_id = $4 AND status = 'assigned'",
@@ -516,29 +492,21 @@ pub async fn decline(
     .bind(reason)
     .bind(slot_id)
     .bind(reviewer_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected();
     if declined == 0 {
         return Err(AssignmentError::NotInStatus(AssignmentStatus::Assigned));
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: reviewer_id,
-            action: "decline review",
-            entity_type: "review assignment",
-            entity_id: slot_id,
-            before: Some(AssignmentStatus::Assigned.label().into()),
-            after: Some(AssignmentStatus::Declined.label().into()),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new("review assignment", slot_id, "decline review")
+            .before(AssignmentStatus::Assigned.label().to_string())
+            .after(AssignmentStatus::Declined.label().to_string())
+            .reason(reason.to_string()),
     )
     .await?;
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(notices).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -561,7 +529,7 @@ pub async fn replace(
     deadline: Option<ReplacementDeadline<'_>>,
     mails: &[OutgoingMail],
 ) -> Result<(), AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     #[derive(sqlx::FromRow)]
     struct ReplacedRow {
         cycle_id: String,
@@ -578,7 +546,7 @@ pub async fn replace(
          LEFT JOIN review_verdicts v ON v.assignment_id = r.id WHERE r.id = $1",
     )
     .bind(slot_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?
     .ok_or(AssignmentError::NotReplaceable)?;
     let action = match (status, submitted) {
@@ -588,10 +556,10 @@ pub async fn replace(
     };
     sqlx::query("UPDATE review_assignments SET status = 'replaced' WHERE id = $1")
         .bind(slot_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     let new_slot = insert_slot(
-        &mut tx,
+        w.tx(),
         actor,
         &cycle_id,
         replacement,
@@ -608,26 +576,18 @@ pub async fn replace(
         .bind(later.reason)
         .bind(actor)
         .bind(now_utc())
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
-    for mail in mails {
-        outbox::enqueue(&mut tx, mail).await?;
-    }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action,
-            entity_type: "review assignment",
-            entity_id: &new_slot,
-            before: Some(slot_id.to_string()),
-            after: Some(replacement.reviewer_id.clone()),
-            reason: deadline.map(|later| later.reason.to_string()),
-        },
+    w.enqueue(mails).await?;
+    w.audit(
+        Audit::new("review assignment", &new_slot, action)
+            .before(slot_id.to_string())
+            .after(replacement.reviewer_id.clone())
+            .reason(deadline.map(|later| later.reason.to_string())),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 

@@ -1,10 +1,10 @@
 //! Cycles: creating one, opening it (which freezes the organisations and creates the
 //! assessments), moving it through its phases, and per-trust deadline extensions.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle;
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{joined_list, new_id, now_utc, split_list, Db};
+use crate::write::{Audit, Write};
 use rules::cycles::{default_reply_deadline, Cycle, CycleDates, Phase};
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
@@ -55,22 +55,23 @@ pub async fn create(
     cycle: &NewCycle,
     is_historical: bool,
 ) -> Result<String, CycleError> {
-    let mut tx = db.begin_write().await?;
-    let id = insert(&mut tx, actor, cycle, is_historical).await?;
-    tx.commit().await?;
+    let mut w = db.write(actor).await?;
+    let id = insert(&mut w, actor, cycle, is_historical).await?;
+    w.commit().await?;
     Ok(id)
 }
 
-/// Inserts a cycle in the caller's transaction, checking its name and framework first.
+/// Inserts a cycle, with its audit record, in the caller's change, checking its name and
+/// framework first.
 pub(crate) async fn insert(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    w: &mut Write,
     actor: &str,
     cycle: &NewCycle,
     is_historical: bool,
 ) -> Result<String, CycleError> {
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM cycles WHERE name = $1")
         .bind(&cycle.name)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **w)
         .await?;
     if taken.is_some() {
         return Err(CycleError::NameTaken(cycle.name.clone()));
@@ -78,7 +79,7 @@ pub(crate) async fn insert(
     let framework: Option<String> =
         sqlx::query_scalar("SELECT version FROM frameworks WHERE version = $1")
             .bind(&cycle.framework_version)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut **w)
             .await?;
     if framework.is_none() {
         return Err(CycleError::NoSuchFramework(cycle.framework_version.clone()));
@@ -107,22 +108,12 @@ pub(crate) async fn insert(
     .bind(i64::from(is_historical))
     .bind(now_utc())
     .bind(actor)
-    .execute(&mut **tx)
+    .execute(&mut **w)
     .await?;
-    audit::record(
-        tx,
-        AuditEntry {
-            actor,
-            action: "create cycle",
-            entity_type: "cycle",
-            entity_id: &id,
-            after: Some(format!(
-                "{}: framework {}, opens {}, submission deadline {}",
-                cycle.name, cycle.framework_version, dates.opens_on, dates.submission_deadline
-            )),
-            ..Default::default()
-        },
-    )
+    w.audit(Audit::new("cycle", &id, "create cycle").after(format!(
+        "{}: framework {}, opens {}, submission deadline {}",
+        cycle.name, cycle.framework_version, dates.opens_on, dates.submission_deadline
+    )))
     .await?;
     Ok(id)
 }
@@ -213,11 +204,11 @@ pub async fn open(
     cycle_id: &str,
     mail_for: impl Fn(&LeadToNotify) -> OutgoingMail,
 ) -> Result<usize, CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let (phase, settings, regions): (String, String, String) =
         sqlx::query_as("SELECT phase, care_settings, region_ods_codes FROM cycles WHERE id = $1")
             .bind(cycle_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?
             .ok_or(CycleError::NoSuchCycle)?;
     let phase = Phase::from_key(&phase).ok_or(CycleError::NoSuchCycle)?;
@@ -226,7 +217,7 @@ pub async fn open(
     }
     let snapshot: Option<String> =
         sqlx::query_scalar("SELECT id FROM org_snapshots WHERE is_current = 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     let snapshot = snapshot.ok_or(CycleError::NoOrganisations)?;
     let settings: Vec<&str> = split_list(&settings).collect();
@@ -244,7 +235,7 @@ pub async fn open(
     )
     .bind(&snapshot)
     .bind(CareSetting::Icb.label())
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *w)
     .await?;
     // Trusts in scope, each with the care settings it is assessed in, in ODS code order.
     let mut trusts: Vec<(String, String, Vec<CareSetting>)> = Vec::new();
@@ -258,7 +249,7 @@ pub async fn open(
             continue;
         };
         lifecycle::create_assessment(
-            &mut tx,
+            w.tx(),
             cycle_id,
             &code,
             setting,
@@ -276,40 +267,33 @@ pub async fn open(
     }
     let created: usize = trusts.iter().map(|(_, _, settings)| settings.len()).sum();
     for (code, trust_name, care_settings) in &trusts {
-        for (email, display_name) in super::assessments::leads_of(&mut tx, code).await? {
+        for (email, display_name) in super::assessments::leads_of(w.tx(), code).await? {
             let lead = LeadToNotify {
                 email,
                 display_name,
                 trust_name: trust_name.clone(),
                 care_settings: care_settings.clone(),
             };
-            outbox::enqueue(&mut tx, &mail_for(&lead)).await?;
+            w.enqueue([&mail_for(&lead)]).await?;
         }
     }
     sqlx::query("UPDATE cycles SET phase = $1, snapshot_id = $2 WHERE id = $3")
         .bind(Phase::Submission.key())
         .bind(&snapshot)
         .bind(cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "open cycle",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            before: Some(Phase::Setup.label().into()),
-            after: Some(format!(
+    w.audit(
+        Audit::new("cycle", cycle_id, "open cycle")
+            .before(Phase::Setup.label().to_string())
+            .after(format!(
                 "{}: {created} assessments for {} trusts, organisations as of snapshot {snapshot}",
                 Phase::Submission.label(),
                 trusts.len()
             )),
-            ..Default::default()
-        },
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(created)
 }
 
@@ -322,38 +306,31 @@ pub async fn change_phase(
     from: Phase,
     to: Phase,
 ) -> Result<(), CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let changed = sqlx::query("UPDATE cycles SET phase = $1 WHERE id = $2 AND phase = $3")
         .bind(to.key())
         .bind(cycle_id)
         .bind(from.key())
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?
         .rows_affected();
     if changed == 0 {
         let now: Option<String> = sqlx::query_scalar("SELECT phase FROM cycles WHERE id = $1")
             .bind(cycle_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
         return Err(match now.and_then(|key| Phase::from_key(&key)) {
             Some(phase) => CycleError::PhaseMoved(phase),
             None => CycleError::NoSuchCycle,
         });
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "change cycle phase",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            before: Some(from.label().into()),
-            after: Some(to.label().into()),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("cycle", cycle_id, "change cycle phase")
+            .before(from.label().to_string())
+            .after(to.label().to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -365,30 +342,23 @@ pub async fn set_reply_deadline(
     before: &str,
     reply_deadline: &str,
 ) -> Result<(), CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let changed = sqlx::query("UPDATE cycles SET reply_deadline = $1 WHERE id = $2")
         .bind(reply_deadline)
         .bind(cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?
         .rows_affected();
     if changed == 0 {
         return Err(CycleError::NoSuchCycle);
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "set reply deadline",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            before: Some(before.to_string()),
-            after: Some(reply_deadline.to_string()),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("cycle", cycle_id, "set reply deadline")
+            .before(before.to_string())
+            .after(reply_deadline.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -402,18 +372,18 @@ pub async fn extend_deadline(
     deadline: &str,
     reason: &str,
 ) -> Result<(), CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let before: Option<String> = sqlx::query_scalar(
         "SELECT deadline FROM deadline_extensions WHERE cycle_id = $1 AND trust_ods_code = $2",
     )
     .bind(cycle_id)
     .bind(trust_ods_code)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?;
     sqlx::query("DELETE FROM deadline_extensions WHERE cycle_id = $1 AND trust_ods_code = $2")
         .bind(cycle_id)
         .bind(trust_ods_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     sqlx::query(
         "INSERT INTO deadline_extensions (cycle_id, trust_ods_code, deadline, reason, granted_by, granted_at) \
@@ -425,22 +395,20 @@ pub async fn extend_deadline(
     .bind(reason)
     .bind(actor)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "extend submission deadline",
-            entity_type: "cycle",
-            entity_id: &format!("{cycle_id}/{trust_ods_code}"),
-            before,
-            after: Some(deadline.to_string()),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new(
+            "cycle",
+            &format!("{cycle_id}/{trust_ods_code}"),
+            "extend submission deadline",
+        )
+        .before(before)
+        .after(deadline.to_string())
+        .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Framework versions. Each is stored as the file it was loaded from, and never changes.
 
-use super::audit::{self, AuditEntry};
 use super::{now_utc, Db};
+use crate::write::Audit;
 use rules::framework::{parse_framework, Framework};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -38,11 +38,11 @@ pub async fn load(
     source: &str,
 ) -> Result<LoadOutcome, FrameworkStoreError> {
     let digest = hex::encode(Sha256::digest(source.as_bytes()));
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let existing: Option<String> =
         sqlx::query_scalar("SELECT source_sha256 FROM frameworks WHERE version = $1")
             .bind(&framework.version)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     match existing {
         Some(stored) if stored == digest => return Ok(LoadOutcome::AlreadyLoaded),
@@ -59,26 +59,18 @@ pub async fn load(
     .bind(&digest)
     .bind(now_utc())
     .bind(actor)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "load framework",
-            entity_type: "framework",
-            entity_id: &framework.version,
-            after: Some(format!(
-                "{} ({} pillars, {} criteria, sha256 {digest})",
-                framework.title,
-                framework.pillars.len(),
-                framework.criterion_count()
-            )),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("framework", &framework.version, "load framework").after(format!(
+            "{} ({} pillars, {} criteria, sha256 {digest})",
+            framework.title,
+            framework.pillars.len(),
+            framework.criterion_count()
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(LoadOutcome::Loaded)
 }
 
@@ -152,6 +144,7 @@ pub async fn cached(db: &Db, version: &str) -> Result<Option<Arc<Framework>>, sq
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit;
     use crate::test_support::test_databases;
 
     const DEFAULT: &str = include_str!("../../../server/data/framework/dma-2026.toml");

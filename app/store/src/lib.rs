@@ -24,6 +24,7 @@ pub mod reviews;
 pub mod second_factor;
 pub mod sessions;
 pub mod signals;
+pub mod write;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

@@ -1,7 +1,7 @@
 //! Organisations: dated snapshots of regions → ICBs → trusts, and the queries the directory needs.
 
-use super::audit::{self, AuditEntry};
 use super::{new_id, now_utc, Db};
+use crate::write::Audit;
 use rules::organisations::{
     readable_name, CareSetting, Directory, IcbDetail, IcbSummary, OrgHierarchy, OrgKind,
     OrgSearchHit, RegionWithIcbs, SnapshotInfo, TrustDetail, TrustSummary,
@@ -25,13 +25,13 @@ pub async fn import_snapshot(
         label: label.to_string(),
         as_of: as_of.to_string(),
     };
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let previous: Option<String> =
         sqlx::query_scalar("SELECT id FROM org_snapshots WHERE is_current = 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     sqlx::query("UPDATE org_snapshots SET is_current = 0 WHERE is_current = 1")
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     sqlx::query(
         "INSERT INTO org_snapshots (id, label, as_of, imported_at, is_current) \
@@ -41,7 +41,7 @@ pub async fn import_snapshot(
     .bind(label)
     .bind(as_of)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     for region in &hierarchy.regions {
         sqlx::query(
@@ -51,7 +51,7 @@ pub async fn import_snapshot(
         .bind(&region.ods_code)
         .bind(&region.name)
         .bind(&region.ons_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
     for icb in &hierarchy.icbs {
@@ -64,7 +64,7 @@ pub async fn import_snapshot(
         .bind(&icb.name)
         .bind(&icb.ons_code)
         .bind(&icb.region_ods_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
     for trust in &hierarchy.trusts {
@@ -79,7 +79,7 @@ pub async fn import_snapshot(
         .bind(&trust.region_ods_code)
         .bind(&trust.assessed_in_icb_ods_code)
         .bind(&trust.opened_on)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
         for setting in &trust.care_settings {
             sqlx::query(
@@ -89,29 +89,22 @@ pub async fn import_snapshot(
             .bind(&snapshot.id)
             .bind(&trust.ods_code)
             .bind(setting.label())
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
         }
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "import organisations",
-            entity_type: "org_snapshot",
-            entity_id: &snapshot.id,
-            before: previous,
-            after: Some(format!(
+    w.audit(
+        Audit::new("org_snapshot", &snapshot.id, "import organisations")
+            .before(previous)
+            .after(format!(
                 "{label} (as at {as_of}): {} regions, {} ICBs, {} trusts",
                 hierarchy.regions.len(),
                 hierarchy.icbs.len(),
                 hierarchy.trusts.len()
             )),
-            reason: None,
-        },
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(snapshot)
 }
 

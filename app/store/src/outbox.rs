@@ -3,6 +3,7 @@
 //! retrying with back-off, so an SMTP outage or a crash loses nothing.
 
 use super::{new_id, now_utc, timestamp};
+use crate::write::Audit;
 use sqlx::{Any, AnyPool, Transaction};
 use time::{Duration, OffsetDateTime};
 
@@ -357,7 +358,7 @@ pub async fn failed(pool: &AnyPool) -> Result<Vec<FailedMail>, sqlx::Error> {
 /// Sends a message that gave up again from now, with the audit record; false if it was not one
 /// that gave up (sent meanwhile, or still being tried).
 pub async fn retry(db: &super::Db, id: &str, actor: &str) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let retried = sqlx::query(
         "UPDATE mail_outbox SET attempts = 0, next_attempt_at = $1, lease_until = NULL \
          WHERE id = $2 AND sent_at IS NULL AND attempts >= $3",
@@ -365,23 +366,13 @@ pub async fn retry(db: &super::Db, id: &str, actor: &str) -> Result<bool, sqlx::
     .bind(now_utc())
     .bind(id)
     .bind(MAX_ATTEMPTS)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected()
         == 1;
     if retried {
-        super::audit::record(
-            &mut tx,
-            super::audit::AuditEntry {
-                actor,
-                action: "retry email",
-                entity_type: "email",
-                entity_id: id,
-                ..Default::default()
-            },
-        )
-        .await?;
+        w.audit(Audit::new("email", id, "retry email")).await?;
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok(retried)
 }

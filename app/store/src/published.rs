@@ -1,10 +1,10 @@
 //! Published scores, and importing an earlier cycle's published results as a closed historical
 //! cycle so that this year's scores can be compared with last year's.
 
-use super::audit::{self, AuditEntry};
 use super::cycles::{self, CycleError, NewCycle};
 use super::lifecycle;
 use super::Db;
+use crate::write::Audit;
 use rules::cycles::Phase;
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
@@ -75,22 +75,22 @@ pub async fn import_historical_cycle(
     assessments: &[PublishedAssessment],
     source: &str,
 ) -> Result<(String, usize), CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let snapshot: Option<String> =
         sqlx::query_scalar("SELECT id FROM org_snapshots WHERE is_current = 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     let snapshot = snapshot.ok_or(CycleError::NoOrganisations)?;
-    let cycle_id = cycles::insert(&mut tx, actor, cycle, true).await?;
+    let cycle_id = cycles::insert(&mut w, actor, cycle, true).await?;
     sqlx::query("UPDATE cycles SET phase = $1, snapshot_id = $2 WHERE id = $3")
         .bind(Phase::Published.key())
         .bind(&snapshot)
         .bind(&cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     for assessment in assessments {
         let assessment_id = lifecycle::create_assessment(
-            &mut tx,
+            w.tx(),
             &cycle_id,
             &assessment.trust_ods_code,
             assessment.care_setting,
@@ -125,7 +125,7 @@ pub async fn import_historical_cycle(
                 .bind(key)
                 .bind(score);
         }
-        insert.execute(&mut *tx).await?;
+        insert.execute(&mut *w).await?;
     }
     sqlx::query(
         "INSERT INTO result_versions \
@@ -136,25 +136,17 @@ pub async fn import_historical_cycle(
     .bind(format!("Imported from {source}"))
     .bind(actor)
     .bind(super::now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "import published results",
-            entity_type: "cycle",
-            entity_id: &cycle_id,
-            after: Some(format!(
-                "{}: {} assessments from {source}",
-                cycle.name,
-                assessments.len()
-            )),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("cycle", &cycle_id, "import published results").after(format!(
+            "{}: {} assessments from {source}",
+            cycle.name,
+            assessments.len()
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok((cycle_id, assessments.len()))
 }
 

@@ -1,8 +1,8 @@
 //! Peer reviewers' profiles (care-setting expertise and capacity) and their declared conflicts of
 //! interest with trusts. Every change is audited in its own transaction.
 
-use super::audit::{self, AuditEntry};
 use super::{joined_list, now_utc, split_list, Db};
+use crate::write::Audit;
 use rules::access::Refusal;
 use rules::organisations::{readable_name, CareSetting};
 use rules::reviewers::{describe, normalised, DeclaredConflict, ReviewerProfile};
@@ -79,12 +79,12 @@ pub async fn save_profile(
         expertise: normalised(&profile.expertise),
         capacity: profile.capacity,
     };
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let before: Option<ReviewerProfile> = sqlx::query_as::<_, ProfileRow>(
         "SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1",
     )
     .bind(account_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?
     .map(Into::into);
     let now = now_utc();
@@ -108,22 +108,15 @@ pub async fn save_profile(
         .bind(profile.capacity)
         .bind(&now)
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "save reviewer profile",
-            entity_type: "reviewer profile",
-            entity_id: account_id,
-            before: before.as_ref().map(describe),
-            after: Some(describe(&profile)),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("reviewer profile", account_id, "save reviewer profile")
+            .before(before.as_ref().map(describe))
+            .after(describe(&profile)),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -186,13 +179,13 @@ pub async fn declare_conflict(
     reason: &str,
     may_declare_again: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let existing: Option<(String, String)> = sqlx::query_as(
         "SELECT reason, declared_by FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
     )
     .bind(account_id)
     .bind(trust_ods_code)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?;
     let before: Option<String> = match existing {
         Some((declared_reason, declared_by)) => {
@@ -218,22 +211,20 @@ pub async fn declare_conflict(
         .bind(now_utc())
         .bind(account_id)
         .bind(trust_ods_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "declare reviewer conflict",
-            entity_type: "reviewer conflict",
-            entity_id: &format!("{account_id}/{trust_ods_code}"),
-            before: before.map(|reason| format!("declared: {reason}")),
-            after: Some(format!("declared: {reason}")),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new(
+            "reviewer conflict",
+            &format!("{account_id}/{trust_ods_code}"),
+            "declare reviewer conflict",
+        )
+        .before(before.map(|reason| format!("declared: {reason}")))
+        .after(format!("declared: {reason}"))
+        .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -247,13 +238,13 @@ pub async fn withdraw_conflict(
     reason: &str,
     may_withdraw: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let declared: Option<(String, String)> = sqlx::query_as(
         "SELECT reason, declared_by FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
     )
     .bind(account_id)
     .bind(trust_ods_code)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?;
     let Some((before, declared_by)) = declared else {
         return Err(ReviewerError::NoSuchConflict(trust_ods_code.to_string()));
@@ -262,22 +253,19 @@ pub async fn withdraw_conflict(
     sqlx::query("DELETE FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2")
         .bind(account_id)
         .bind(trust_ods_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "withdraw reviewer conflict",
-            entity_type: "reviewer conflict",
-            entity_id: &format!("{account_id}/{trust_ods_code}"),
-            before: Some(format!("declared: {before}")),
-            after: None,
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new(
+            "reviewer conflict",
+            &format!("{account_id}/{trust_ods_code}"),
+            "withdraw reviewer conflict",
+        )
+        .before(format!("declared: {before}"))
+        .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -285,6 +273,7 @@ pub async fn withdraw_conflict(
 mod tests {
     use super::*;
     use crate::accounts::{upsert_with_password, NewAccount};
+    use crate::audit;
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
     use rules::accounts::Role;

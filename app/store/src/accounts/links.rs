@@ -1,8 +1,8 @@
 //! Single-use links emailed to set a password: invitations and password resets. Only a hash of
 //! a link's secret is stored.
 
-use crate::audit::{self, AuditEntry};
-use crate::outbox::{self, MailWithSecret};
+use crate::outbox::MailWithSecret;
+use crate::write::Audit;
 use crate::{now_utc, timestamp, Db};
 use rules::accounts::LinkPurpose;
 use sha2::{Digest, Sha256};
@@ -76,21 +76,12 @@ pub async fn create_reset_link(
     token: &str,
     mail: &MailWithSecret,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    insert_link(&mut tx, account_id, LinkPurpose::PasswordReset, token).await?;
-    outbox::enqueue_with_secret(&mut tx, mail).await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: account_id,
-            action: "request password reset",
-            entity_type: "account",
-            entity_id: account_id,
-            ..Default::default()
-        },
-    )
-    .await?;
-    tx.commit().await
+    let mut w = db.write(account_id).await?;
+    insert_link(w.tx(), account_id, LinkPurpose::PasswordReset, token).await?;
+    w.enqueue_with_secret(mail).await?;
+    w.audit(Audit::new("account", account_id, "request password reset"))
+        .await?;
+    w.commit().await
 }
 
 /// Whether a link can be used, without using it.
@@ -149,40 +140,37 @@ pub async fn set_password_with_link(
         return Ok(Err(state));
     };
     let now = now_utc();
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(&account_id).await?;
     let claimed = sqlx::query("UPDATE account_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
         .bind(&now)
         .bind(link_token_hash(token))
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?
         .rows_affected();
     if claimed != 1 {
-        tx.rollback().await?;
+        w.rollback().await?;
         return Ok(Err(LinkState::Used));
     }
     sqlx::query("UPDATE accounts SET password_hash = $1, sessions_valid_after = $2, updated_at = $2 WHERE id = $3")
         .bind(password_hash)
         .bind(&now)
         .bind(&account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    let withdrawn = withdraw_links(&mut tx, &account_id, &now).await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: &account_id,
-            action: match purpose {
+    let withdrawn = withdraw_links(w.tx(), &account_id, &now).await?;
+    w.audit(
+        Audit::new(
+            "account",
+            &account_id,
+            match purpose {
                 LinkPurpose::Invitation => "accept invitation and set password",
                 LinkPurpose::PasswordReset => "reset password",
             },
-            entity_type: "account",
-            entity_id: &account_id,
-            after: links_withdrawn(withdrawn),
-            ..Default::default()
-        },
+        )
+        .after(links_withdrawn(withdrawn)),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(Ok(account_id))
 }
 
@@ -192,6 +180,7 @@ mod tests {
     use crate::accounts::end_sessions;
     use crate::accounts::people::invite;
     use crate::accounts::people::tests::{mail, no_limit, person};
+    use crate::audit;
     use crate::test_support::test_databases;
     use rules::accounts::Role;
 

@@ -2,8 +2,8 @@
 //! their roles and whether they may sign in.
 
 use super::links::{insert_link, withdraw_links};
-use crate::audit::{self, AuditEntry};
-use crate::outbox::{self, MailWithSecret};
+use crate::outbox::MailWithSecret;
+use crate::write::Audit;
 use crate::{new_id, now_utc, timestamp, Db};
 use rules::access::Actor;
 use rules::accounts::{email_key, AccountSummary, LinkPurpose, Role};
@@ -62,18 +62,18 @@ pub async fn invite(
     allowed: impl FnOnce(i64) -> Result<(), String>,
 ) -> Result<String, AccountError> {
     let key = email_key(&account.email);
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let sent_in_last_day: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM accounts WHERE invited_by = $1 AND created_at > $2",
     )
     .bind(actor)
     .bind(timestamp(OffsetDateTime::now_utc() - Duration::days(1)))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *w)
     .await?;
     allowed(sent_in_last_day).map_err(AccountError::TooManyInvitations)?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
         .bind(&key)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *w)
         .await?;
     if taken.is_some() {
         return Err(AccountError::EmailTaken(account.email.trim().to_string()));
@@ -91,7 +91,7 @@ pub async fn invite(
     .bind(&account.org_ods_code)
     .bind(actor)
     .bind(&now)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await;
     match inserted {
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
@@ -103,31 +103,20 @@ pub async fn invite(
         sqlx::query("INSERT INTO account_roles (account_id, role) VALUES ($1, $2)")
             .bind(&id)
             .bind(role.key())
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
     }
-    insert_link(&mut tx, &id, LinkPurpose::Invitation, token).await?;
-    outbox::enqueue_with_secret(&mut tx, mail).await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "invite person",
-            entity_type: "account",
-            entity_id: &id,
-            before: None,
-            after: Some(format!(
-                "{} <{}>, organisation {}, roles {}",
-                account.display_name.trim(),
-                account.email.trim(),
-                account.org_ods_code.as_deref().unwrap_or("none"),
-                roles_text(&account.roles)
-            )),
-            reason: None,
-        },
-    )
+    insert_link(w.tx(), &id, LinkPurpose::Invitation, token).await?;
+    w.enqueue_with_secret(mail).await?;
+    w.audit(Audit::new("account", &id, "invite person").after(format!(
+        "{} <{}>, organisation {}, roles {}",
+        account.display_name.trim(),
+        account.email.trim(),
+        account.org_ods_code.as_deref().unwrap_or("none"),
+        roles_text(&account.roles)
+    )))
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(id)
 }
 
@@ -279,45 +268,39 @@ pub async fn set_roles(
     reason: Option<&str>,
 ) -> Result<(), AccountError> {
     let before = roles_of(db, account_id).await?;
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let exists: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
         .bind(account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *w)
         .await?;
     if exists.is_none() {
         return Err(AccountError::NoSuchAccount);
     }
     sqlx::query("DELETE FROM account_roles WHERE account_id = $1")
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     let unique: BTreeSet<Role> = roles.iter().copied().collect();
     for role in &unique {
         sqlx::query("INSERT INTO account_roles (account_id, role) VALUES ($1, $2)")
             .bind(account_id)
             .bind(role.key())
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
     }
     sqlx::query("UPDATE accounts SET updated_at = $1 WHERE id = $2")
         .bind(now_utc())
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "change roles",
-            entity_type: "account",
-            entity_id: account_id,
-            before: Some(roles_text(&before)),
-            after: Some(roles_text(&unique.into_iter().collect::<Vec<_>>())),
-            reason: reason.map(str::to_string),
-        },
+    w.audit(
+        Audit::new("account", account_id, "change roles")
+            .before(roles_text(&before))
+            .after(roles_text(&unique.into_iter().collect::<Vec<_>>()))
+            .reason(reason.map(str::to_string)),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -330,10 +313,10 @@ pub async fn set_active(
     active: bool,
     reason: Option<&str>,
 ) -> Result<(), AccountError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let before: Option<i64> = sqlx::query_scalar("SELECT is_active FROM accounts WHERE id = $1")
         .bind(account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *w)
         .await?;
     let Some(before) = before else {
         return Err(AccountError::NoSuchAccount);
@@ -342,7 +325,7 @@ pub async fn set_active(
         .bind(i64::from(active))
         .bind(now_utc())
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     // A disabled account is signed out everywhere at once, not at its sessions' next request.
     let sessions_ended = if active {
@@ -350,32 +333,30 @@ pub async fn set_active(
     } else {
         sqlx::query("DELETE FROM sessions WHERE account_id = $1")
             .bind(account_id)
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?
             .rows_affected()
     };
     let status = |active: bool| if active { "active" } else { "disabled" }.to_string();
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: if active {
+    w.audit(
+        Audit::new(
+            "account",
+            account_id,
+            if active {
                 "enable account"
             } else {
                 "disable account"
             },
-            entity_type: "account",
-            entity_id: account_id,
-            before: Some(status(before == 1)),
-            after: Some(match sessions_ended {
-                0 => status(active),
-                n => format!("{}; signed-in sessions ended: {n}", status(active)),
-            }),
-            reason: reason.map(str::to_string),
-        },
+        )
+        .before(status(before == 1))
+        .after(match sessions_ended {
+            0 => status(active),
+            n => format!("{}; signed-in sessions ended: {n}", status(active)),
+        })
+        .reason(reason.map(str::to_string)),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -389,11 +370,11 @@ pub async fn upsert_with_password(
 ) -> Result<String, sqlx::Error> {
     let key = email_key(&account.email);
     let now = now_utc();
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let existing: Option<String> =
         sqlx::query_scalar("SELECT id FROM accounts WHERE email_key = $1")
             .bind(&key)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     let id = match existing {
         Some(id) => {
@@ -406,11 +387,11 @@ pub async fn upsert_with_password(
             .bind(password_hash)
             .bind(&now)
             .bind(&id)
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
             sqlx::query("DELETE FROM account_roles WHERE account_id = $1")
                 .bind(&id)
-                .execute(&mut *tx)
+                .execute(&mut *w)
                 .await?;
             id
         }
@@ -427,7 +408,7 @@ pub async fn upsert_with_password(
             .bind(&account.org_ods_code)
             .bind(password_hash)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
             id
         }
@@ -436,28 +417,20 @@ pub async fn upsert_with_password(
         sqlx::query("INSERT INTO account_roles (account_id, role) VALUES ($1, $2)")
             .bind(&id)
             .bind(role.key())
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
     }
-    withdraw_links(&mut tx, &id, &now).await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "set up account with password",
-            entity_type: "account",
-            entity_id: &id,
-            after: Some(format!(
-                "{} <{}>, roles {}",
-                account.display_name.trim(),
-                account.email.trim(),
-                roles_text(&account.roles)
-            )),
-            ..Default::default()
-        },
+    withdraw_links(w.tx(), &id, &now).await?;
+    w.audit(
+        Audit::new("account", &id, "set up account with password").after(format!(
+            "{} <{}>, roles {}",
+            account.display_name.trim(),
+            account.email.trim(),
+            roles_text(&account.roles)
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(id)
 }
 
@@ -467,6 +440,7 @@ pub(super) mod tests {
     use crate::accounts::{link_state, set_password_with_link, LinkState};
     use crate::outbox::OutgoingMail;
     use crate::test_support::test_databases;
+    use crate::{audit, outbox};
 
     pub(in crate::accounts) fn person(
         email: &str,

@@ -2,7 +2,7 @@
 //! account's sessions.
 
 use super::links::{links_withdrawn, withdraw_links};
-use crate::audit::{self, AuditEntry};
+use crate::write::Audit;
 use crate::{now_utc, Db};
 use rules::accounts::{email_for_audit, email_key};
 
@@ -14,24 +14,18 @@ pub async fn record_sign_in(
     client: &str,
     with_second_factor: bool,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(account_id).await?;
     sqlx::query("DELETE FROM sign_in_failures WHERE scope = 'email' AND subject = $1")
         .bind(email_key(email))
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    record_sign_in_event(
-        &mut tx,
-        account_id,
-        "sign in",
-        account_id,
-        if with_second_factor {
-            format!("from {client}, with a second factor")
-        } else {
-            format!("from {client}")
-        },
-    )
-    .await?;
-    tx.commit().await
+    let after = if with_second_factor {
+        format!("from {client}, with a second factor")
+    } else {
+        format!("from {client}")
+    };
+    w.audit(sign_in_event("sign in", account_id, after)).await?;
+    w.commit().await
 }
 
 /// Audits a sign-in refused for a wrong email address or password: the address tried (its
@@ -43,52 +37,31 @@ pub async fn record_failed_sign_in(
     client: &str,
 ) -> Result<(), sqlx::Error> {
     let key = email_for_audit(email);
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write("anonymous").await?;
     let attempted = account_id.unwrap_or(&key);
-    record_sign_in_event(
-        &mut tx,
-        "anonymous",
+    w.audit(sign_in_event(
         "failed sign-in",
         attempted,
         format!("{key} from {client}"),
-    )
+    ))
     .await?;
-    tx.commit().await
+    w.commit().await
 }
 
 /// Audits a sign-out.
 pub async fn record_sign_out(db: &Db, account_id: &str, client: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    record_sign_in_event(
-        &mut tx,
-        account_id,
+    let mut w = db.write(account_id).await?;
+    w.audit(sign_in_event(
         "sign out",
         account_id,
         format!("from {client}"),
-    )
+    ))
     .await?;
-    tx.commit().await
+    w.commit().await
 }
 
-async fn record_sign_in_event(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    actor: &str,
-    action: &str,
-    account: &str,
-    after: String,
-) -> Result<(), sqlx::Error> {
-    audit::record(
-        tx,
-        AuditEntry {
-            actor,
-            action,
-            entity_type: "account",
-            entity_id: account,
-            after: Some(after),
-            ..Default::default()
-        },
-    )
-    .await
+fn sign_in_event<'a>(action: &'a str, account: &'a str, after: String) -> Audit<'a> {
+    Audit::new("account", account, action).after(after)
 }
 
 /// Ends every session of the account signed in before now (its own included: the caller starts
@@ -101,7 +74,7 @@ pub async fn end_sessions(
     action: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now_utc();
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(account_id).await?;
     sqlx::query(
         "UPDATE accounts SET password_hash = COALESCE($1, password_hash), \
          sessions_valid_after = $2, updated_at = $2 WHERE id = $3",
@@ -109,27 +82,17 @@ pub async fn end_sessions(
     .bind(password_hash)
     .bind(&now)
     .bind(account_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     let withdrawn = match password_hash {
-        Some(_) => withdraw_links(&mut tx, account_id, &now).await?,
+        Some(_) => withdraw_links(w.tx(), account_id, &now).await?,
         None => 0,
     };
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: account_id,
-            action,
-            entity_type: "account",
-            entity_id: account_id,
-            after: links_withdrawn(withdrawn),
-            ..Default::default()
-        },
-    )
-    .await?;
-    tx.commit().await
+    w.audit(Audit::new("account", account_id, action).after(links_withdrawn(withdrawn)))
+        .await?;
+    w.commit().await
 }

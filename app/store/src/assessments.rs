@@ -396,28 +396,14 @@ mod tests {
     use crate::cycles::{self, CycleError, NewCycle};
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
+    use crate::testing::{AccountBuilder, CycleBuilder};
     use crate::{accounts, audit, frameworks, outbox};
-    use rules::cycles::CycleDates;
     use rules::fixtures::{allowed, SMALL_FRAMEWORK};
     use rules::framework::parse_framework;
     use rules::lifecycle::Event;
 
     fn new_cycle(settings: &[CareSetting]) -> NewCycle {
-        NewCycle {
-            name: "DMA 2026/27".into(),
-            framework_version: "2026.1".into(),
-            dates: CycleDates {
-                opens_on: "2026-11-01".into(),
-                submission_deadline: "2027-01-31".into(),
-                review_deadline: "2027-02-28".into(),
-                moderation_deadline: "2027-03-31".into(),
-                publication_on: "2027-04-15".into(),
-            },
-            care_settings: settings.to_vec(),
-            region_ods_codes: Vec::new(),
-            reviewers_per_assessment: 2,
-            reviewer_capacity: 3,
-        }
+        CycleBuilder::default().care_settings(settings).build()
     }
 
     fn notice(lead: &cycles::LeadToNotify) -> OutgoingMail {
@@ -439,12 +425,11 @@ mod tests {
         frameworks::load(db, "tester", &framework, SMALL_FRAMEWORK)
             .await
             .unwrap();
-        let lead = accounts::NewAccount {
-            email: "lead@nhs.net".into(),
-            display_name: "Leah Lead".into(),
-            org_ods_code: Some("RR8".into()),
-            roles: vec![rules::accounts::Role::TrustLead],
-        };
+        let lead = AccountBuilder::new("lead@nhs.net")
+            .named("Leah Lead")
+            .at(Some("RR8"))
+            .roles(&[rules::accounts::Role::TrustLead])
+            .build();
         accounts::upsert_with_password(db, "tester", &lead, "hash")
             .await
             .unwrap();

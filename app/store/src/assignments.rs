@@ -655,25 +655,24 @@ pub async fn slot_owner(db: &Db, slot_id: &str) -> Result<Option<(String, String
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::accounts::{upsert_with_password, NewAccount};
-    use crate::cycles::{self, NewCycle};
+    use crate::accounts::upsert_with_password;
+    use crate::cycles;
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
+    use crate::testing::{AccountBuilder, CycleBuilder};
     use crate::{assessments, frameworks};
     use rules::accounts::Role;
     use rules::assignment::assign;
-    use rules::cycles::CycleDates;
     use rules::fixtures::{allowed, SMALL_FRAMEWORK};
     use rules::framework::parse_framework;
     use rules::lifecycle::Event;
 
     pub(crate) async fn reviewer_at(db: &Db, email: &str, org: &str) -> String {
-        let account = NewAccount {
-            email: email.into(),
-            display_name: format!("Reviewer at {org}"),
-            org_ods_code: Some(org.into()),
-            roles: vec![Role::PeerReviewer],
-        };
+        let account = AccountBuilder::new(email)
+            .named(&format!("Reviewer at {org}"))
+            .at(Some(org))
+            .roles(&[Role::PeerReviewer])
+            .build();
         upsert_with_password(db, "tester", &account, "hash")
             .await
             .unwrap()
@@ -690,21 +689,9 @@ pub(crate) mod tests {
         frameworks::load(db, "tester", &framework, SMALL_FRAMEWORK)
             .await
             .unwrap();
-        let cycle = NewCycle {
-            name: "DMA 2026/27".into(),
-            framework_version: "2026.1".into(),
-            dates: CycleDates {
-                opens_on: "2026-11-01".into(),
-                submission_deadline: "2027-01-31".into(),
-                review_deadline: "2027-02-28".into(),
-                moderation_deadline: "2027-03-31".into(),
-                publication_on: "2027-04-15".into(),
-            },
-            care_settings: vec![CareSetting::Acute, CareSetting::Ambulance],
-            region_ods_codes: Vec::new(),
-            reviewers_per_assessment: 2,
-            reviewer_capacity: 3,
-        };
+        let cycle = CycleBuilder::default()
+            .care_settings(&[CareSetting::Acute, CareSetting::Ambulance])
+            .build();
         let id = cycles::create(db, "admin", &cycle, false).await.unwrap();
         cycles::open(db, "admin", &id, |lead| OutgoingMail {
             html: String::new(),

@@ -179,28 +179,18 @@ mod tests {
     use crate::assessments;
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
+    use crate::testing::CycleBuilder;
     use crate::{audit, frameworks};
-    use rules::cycles::CycleDates;
     use rules::fixtures::SMALL_FRAMEWORK;
     use rules::framework::parse_framework;
 
     fn historical_cycle(name: &str) -> NewCycle {
-        let published_on = "2025-06-30".to_string();
-        NewCycle {
-            name: name.into(),
-            framework_version: "2026.1".into(),
-            dates: CycleDates {
-                opens_on: published_on.clone(),
-                submission_deadline: published_on.clone(),
-                review_deadline: published_on.clone(),
-                moderation_deadline: published_on.clone(),
-                publication_on: published_on,
-            },
-            care_settings: vec![CareSetting::Acute, CareSetting::Community],
-            region_ods_codes: Vec::new(),
-            reviewers_per_assessment: 0,
-            reviewer_capacity: 0,
-        }
+        CycleBuilder::default()
+            .named(name)
+            .all_on("2025-06-30")
+            .care_settings(&[CareSetting::Acute, CareSetting::Community])
+            .reviewers(0, 0)
+            .build()
     }
 
     fn results() -> Vec<PublishedAssessment> {

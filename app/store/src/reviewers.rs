@@ -272,20 +272,20 @@ pub async fn withdraw_conflict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::{upsert_with_password, NewAccount};
+    use crate::accounts::upsert_with_password;
     use crate::audit;
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
+    use crate::testing::AccountBuilder;
     use rules::accounts::Role;
     use rules::organisations::CareSetting::{self, *};
 
     async fn account(db: &Db, email: &str, name: &str, roles: &[Role]) -> String {
-        let account = NewAccount {
-            email: email.into(),
-            display_name: name.into(),
-            org_ods_code: Some("RR8".into()),
-            roles: roles.to_vec(),
-        };
+        let account = AccountBuilder::new(email)
+            .named(name)
+            .at(Some("RR8"))
+            .roles(roles)
+            .build();
         upsert_with_password(db, "tester", &account, "hash")
             .await
             .unwrap()

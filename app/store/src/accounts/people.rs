@@ -440,6 +440,7 @@ pub(super) mod tests {
     use crate::accounts::{link_state, set_password_with_link, LinkState};
     use crate::outbox::OutgoingMail;
     use crate::test_support::test_databases;
+    use crate::testing::AccountBuilder;
     use crate::{audit, outbox};
 
     pub(in crate::accounts) fn person(
@@ -447,12 +448,7 @@ pub(super) mod tests {
         org: Option<&str>,
         roles: &[Role],
     ) -> NewAccount {
-        NewAccount {
-            email: email.into(),
-            display_name: "Jo Bloggs".into(),
-            org_ods_code: org.map(Into::into),
-            roles: roles.to_vec(),
-        }
+        AccountBuilder::new(email).at(org).roles(roles).build()
     }
 
     pub(in crate::accounts) fn no_limit(_: i64) -> Result<(), String> {

@@ -290,16 +290,16 @@ pub async fn decide(
     decisions: &[(String, Allowed)],
     decision: Decision<'_>,
 ) -> Result<(), (String, ModerationError)> {
-    let mut tx = db
-        .begin_write()
+    let mut w = db
+        .write(actor)
         .await
         .map_err(|error| (String::new(), error.into()))?;
     for (assessment_id, allowed) in decisions {
-        decide_in(&mut tx, actor, assessment_id, *allowed, decision)
+        decide_in(w.tx(), actor, assessment_id, *allowed, decision)
             .await
             .map_err(|error| (assessment_id.clone(), error))?;
     }
-    tx.commit()
+    w.commit()
         .await
         .map_err(|error| (String::new(), error.into()))?;
     Ok(())

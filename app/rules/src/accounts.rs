@@ -1,7 +1,6 @@
 //! People and their roles.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 stored_enum! {
     /// What a person may do in the service. One person may hold several roles.
@@ -23,12 +22,6 @@ impl Role {
     /// Trust leads and peer reviewers act for an organisation; NHS England roles do not.
     pub fn needs_organisation(self) -> bool {
         matches!(self, Role::TrustLead | Role::PeerReviewer)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
     }
 }
 
@@ -132,27 +125,15 @@ pub struct AccountSummary {
     pub created_at: String,
 }
 
-/// What a single-use emailed link is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LinkPurpose {
-    Invitation,
-    PasswordReset,
+stored_enum! {
+    /// What a single-use emailed link is for.
+    pub enum LinkPurpose {
+        Invitation = "invitation",
+        PasswordReset = "password_reset",
+    }
 }
 
 impl LinkPurpose {
-    pub fn key(self) -> &'static str {
-        match self {
-            LinkPurpose::Invitation => "invitation",
-            LinkPurpose::PasswordReset => "password_reset",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<LinkPurpose> {
-        [LinkPurpose::Invitation, LinkPurpose::PasswordReset]
-            .into_iter()
-            .find(|purpose| purpose.key() == key)
-    }
-
     /// How long a link stays usable: a week to accept an invitation, a day to reset a password.
     pub fn lifetime_hours(self) -> i64 {
         match self {

@@ -3,7 +3,7 @@
 //! own: the compiler, not a convention, stops a rule from reaching for a page or the database.
 
 #[macro_use]
-mod stored_enum;
+pub mod stored_enum;
 
 pub mod access;
 pub mod accounts;

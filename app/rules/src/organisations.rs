@@ -5,51 +5,27 @@
 //! snapshot; cycles keep the snapshot that stood when they opened.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// A care setting: each trust submits one assessment per setting it provides.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum CareSetting {
-    Acute,
-    Community,
-    MentalHealth,
-    Ambulance,
-    /// An integrated care board's own survey.
-    Icb,
+stored_enum! {
+    /// A care setting: each trust submits one assessment per setting it provides. Stored, and
+    /// named in NHS England's data and on screen, by its label.
+    pub enum CareSetting {
+        Acute = ("Acute", "Acute"),
+        Community = ("Community", "Community"),
+        MentalHealth = ("Mental Health", "Mental Health"),
+        Ambulance = ("Ambulance", "Ambulance"),
+        /// An integrated care board's own survey.
+        Icb = ("ICB", "ICB"),
+    }
 }
 
 impl CareSetting {
-    pub const ALL: [CareSetting; 5] = [
-        CareSetting::Acute,
-        CareSetting::Community,
-        CareSetting::MentalHealth,
-        CareSetting::Ambulance,
-        CareSetting::Icb,
-    ];
-
-    /// The name used in NHS England's data and on screen.
-    pub fn label(self) -> &'static str {
-        match self {
-            CareSetting::Acute => "Acute",
-            CareSetting::Community => "Community",
-            CareSetting::MentalHealth => "Mental Health",
-            CareSetting::Ambulance => "Ambulance",
-            CareSetting::Icb => "ICB",
-        }
-    }
-
     /// Reads a label as written in NHS England's data, ignoring case and surrounding spaces.
     pub fn from_label(text: &str) -> Option<CareSetting> {
         let text = text.trim();
         CareSetting::ALL
             .into_iter()
             .find(|setting| setting.label().eq_ignore_ascii_case(text))
-    }
-}
-
-impl fmt::Display for CareSetting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
     }
 }
 

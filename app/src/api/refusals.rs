@@ -9,6 +9,7 @@ use crate::store::assessments::AssessmentError;
 use crate::store::assignments::AssignmentError;
 use crate::store::cycles::CycleError;
 use crate::store::evidence_requests::EvidenceError;
+use crate::store::lifecycle::StatusChangeError;
 use crate::store::moderation::ModerationError;
 use crate::store::replies::ReplyError;
 use crate::store::results::ResultsError;
@@ -33,14 +34,25 @@ pub(super) fn unrecorded(refusal: Refusal) -> AppError {
     }
 }
 
+/// A status change refused: the assessment is not found (`not_found` says what the person asked
+/// for), or it moved on, in the words `moved_on` gives for where the person is.
+fn status_change(
+    error: StatusChangeError,
+    not_found: &str,
+    moved_on: impl FnOnce(crate::rules::lifecycle::AssessmentStatus) -> String,
+) -> AppError {
+    match error {
+        StatusChangeError::NoSuchAssessment => AppError::NotFound(not_found.into()),
+        StatusChangeError::MovedOn(status) => AppError::Invalid(moved_on(status)),
+        StatusChangeError::Database(error) => error.into(),
+    }
+}
+
 /// A conflict has its own words where it happens (it needs the domain to say what differs).
 impl From<AssessmentError> for AppError {
     fn from(error: AssessmentError) -> Self {
         match error {
-            AssessmentError::NoSuchAssessment => {
-                AppError::NotFound("There is no such assessment.".into())
-            }
-            AssessmentError::MovedOn(status) => AppError::Invalid(format!(
+            AssessmentError::StatusChange(error) => status_change(error, "There is no such assessment.", |status| format!(
                 "Nothing was changed: this assessment has just become {} (someone else changed it while you were looking). Reload the page to see it as it is now.",
                 status.label().to_lowercase()
             )),
@@ -147,7 +159,7 @@ impl From<ReviewError> for AppError {
             ReviewError::NotSubmitted => {
                 AppError::Invalid("This review has not been submitted, so there is nothing to reopen.".into())
             }
-            ReviewError::MovedOn(status) => AppError::Invalid(format!(
+            ReviewError::StatusChange(error) => status_change(error, "There is no such review.", |status| format!(
                 "Nothing was changed: the assessment is now {}, so its peer review is closed.",
                 status.label().to_lowercase()
             )),
@@ -166,8 +178,7 @@ impl From<ReviewError> for AppError {
 impl From<ReplyError> for AppError {
     fn from(error: ReplyError) -> Self {
         match error {
-            ReplyError::NoSuchAssessment => AppError::NotFound("There is no such assessment.".into()),
-            ReplyError::MovedOn(status) => AppError::Invalid(format!(
+            ReplyError::StatusChange(error) => status_change(error, "There is no such assessment.", |status| format!(
                 "Nothing was changed: this assessment has just become {}, so the reply is closed. Reload the page to see it as it is now.",
                 status.label().to_lowercase()
             )),
@@ -183,10 +194,7 @@ impl From<ReplyError> for AppError {
 impl From<ModerationError> for AppError {
     fn from(error: ModerationError) -> Self {
         match error {
-            ModerationError::NoSuchAssessment => {
-                AppError::NotFound("There is no such assessment.".into())
-            }
-            ModerationError::MovedOn(status) => AppError::Invalid(format!(
+            ModerationError::StatusChange(error) => status_change(error, "There is no such assessment.", |status| format!(
                 "Nothing was changed: this assessment has just become {} (someone else acted on it while you were looking). Reload the page.",
                 status.label().to_lowercase()
             )),
@@ -204,13 +212,14 @@ impl From<ModerationError> for AppError {
 impl From<ResultsError> for AppError {
     fn from(error: ResultsError) -> Self {
         match error {
-            ResultsError::NoSuchAssessment => {
-                AppError::NotFound("There is no such assessment.".into())
-            }
-            ResultsError::MovedOn(status) => AppError::Invalid(format!(
+            ResultsError::StatusChange(error) => {
+                status_change(error, "There is no such assessment.", |status| {
+                    format!(
                 "Nothing was changed: an assessment has just become {} (someone else acted on it while you were looking). Reload the page.",
                 status.label().to_lowercase()
-            )),
+            )
+                })
+            }
             ResultsError::AlreadyReleased => AppError::Invalid(
                 "These results were released provisionally already. Reload the page.".into(),
             ),

@@ -470,7 +470,7 @@ pub async fn record_missing_replies(db: &store::Db, today: &str) -> Result<usize
         {
             Ok(()) => recorded += 1,
             // A lead submitted the reply a moment ago: that reply stands.
-            Err(ReplyError::MovedOn(_)) => {}
+            Err(ReplyError::StatusChange(store::lifecycle::StatusChangeError::MovedOn(_))) => {}
             Err(error) => return Err(error.into()),
         }
     }

@@ -1,40 +1,28 @@
 //! Assessments and their answers: saving a domain (refusing a save made from an older version),
 //! submitting and reopening. Their status changes go through `lifecycle::change_status`.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{now_utc, Db};
+use crate::write::Audit;
 use rules::assessments::{Answer, AssessmentHeader, DomainAnswers};
 use rules::cycles::{default_reply_deadline, Phase};
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::organisations::{readable_name, CareSetting};
-use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
 
 /// Why a change to an assessment was not made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum AssessmentError {
-    #[error("no such assessment")]
-    NoSuchAssessment,
-    /// The assessment's status changed after the caller looked; it holds the status it is in.
-    #[error("the assessment moved on to {0:?}")]
-    MovedOn(AssessmentStatus),
+    /// The assessment does not exist, or its status changed after the caller looked (the one
+    /// "moved on" error every status change gives).
+    #[error(transparent)]
+    StatusChange(#[from] StatusChangeError),
     /// Someone saved the domain after the version the save started from.
     #[error("the domain was saved since that version")]
     Conflict(Box<SavedDomain>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-impl From<StatusChangeError> for AssessmentError {
-    fn from(error: StatusChangeError) -> Self {
-        match error {
-            StatusChangeError::NoSuchAssessment => AssessmentError::NoSuchAssessment,
-            StatusChangeError::MovedOn(status) => AssessmentError::MovedOn(status),
-            StatusChangeError::Database(error) => AssessmentError::Database(error),
-        }
-    }
 }
 
 /// A domain's answers as stored, with who saved them last.
@@ -58,46 +46,68 @@ const HEADER_QUERY: &str = "SELECT a.id, a.cycle_id, c.name AS cycle_name, c.fra
     LEFT JOIN deadline_extensions e ON e.cycle_id = a.cycle_id AND e.trust_ods_code = a.trust_ods_code \
     LEFT JOIN accounts s ON s.id = a.submitted_by";
 
-fn header_from_row(row: &AnyRow) -> Result<AssessmentHeader, sqlx::Error> {
-    let decode =
-        |what: &str, value: &str| sqlx::Error::Decode(format!("unknown {what} {value}").into());
-    let phase: String = row.try_get("phase")?;
-    let setting: String = row.try_get("care_setting")?;
-    let status: String = row.try_get("status")?;
-    let code: String = row.try_get("trust_ods_code")?;
-    let name: Option<String> = row.try_get("trust_name")?;
-    let review_deadline: String = row.try_get("review_deadline")?;
-    let reply_deadline: Option<String> = row.try_get("reply_deadline")?;
-    let moderation_deadline: String = row.try_get("moderation_deadline")?;
-    Ok(AssessmentHeader {
-        reply_deadline: reply_deadline
-            .unwrap_or_else(|| default_reply_deadline(&review_deadline, &moderation_deadline)),
-        id: row.try_get("id")?,
-        cycle_id: row.try_get("cycle_id")?,
-        cycle_name: row.try_get("cycle_name")?,
-        framework_version: row.try_get("framework_version")?,
-        phase: Phase::from_key(&phase).ok_or_else(|| decode("phase", &phase))?,
-        trust_name: name.map_or_else(|| code.clone(), |name| readable_name(&name)),
-        trust_ods_code: code,
-        care_setting: CareSetting::from_label(&setting)
-            .ok_or_else(|| decode("care setting", &setting))?,
-        status: AssessmentStatus::from_key(&status).ok_or_else(|| decode("status", &status))?,
-        submission_deadline: row.try_get("submission_deadline")?,
-        review_deadline,
-        extended_deadline: row.try_get("extended_deadline")?,
-        submitted_at: row.try_get("submitted_at")?,
-        submitted_by: row.try_get("submitted_by")?,
-    })
+/// An assessment's header as [`HEADER_QUERY`] reads it.
+#[derive(sqlx::FromRow)]
+struct HeaderRow {
+    id: String,
+    cycle_id: String,
+    cycle_name: String,
+    framework_version: String,
+    #[sqlx(try_from = "String")]
+    phase: Phase,
+    trust_ods_code: String,
+    trust_name: Option<String>,
+    #[sqlx(try_from = "String")]
+    care_setting: CareSetting,
+    #[sqlx(try_from = "String")]
+    status: AssessmentStatus,
+    submission_deadline: String,
+    review_deadline: String,
+    moderation_deadline: String,
+    reply_deadline: Option<String>,
+    extended_deadline: Option<String>,
+    submitted_at: Option<String>,
+    submitted_by: Option<String>,
+}
+
+impl From<HeaderRow> for AssessmentHeader {
+    fn from(row: HeaderRow) -> Self {
+        AssessmentHeader {
+            reply_deadline: row.reply_deadline.unwrap_or_else(|| {
+                default_reply_deadline(&row.review_deadline, &row.moderation_deadline)
+            }),
+            id: row.id,
+            cycle_id: row.cycle_id,
+            cycle_name: row.cycle_name,
+            framework_version: row.framework_version,
+            phase: row.phase,
+            trust_name: row
+                .trust_name
+                .map_or_else(|| row.trust_ods_code.clone(), |name| readable_name(&name)),
+            trust_ods_code: row.trust_ods_code,
+            care_setting: row.care_setting,
+            status: row.status,
+            submission_deadline: row.submission_deadline,
+            review_deadline: row.review_deadline,
+            extended_deadline: row.extended_deadline,
+            submitted_at: row.submitted_at,
+            submitted_by: row.submitted_by,
+        }
+    }
 }
 
 pub async fn header(db: &Db, id: &str) -> Result<Option<AssessmentHeader>, sqlx::Error> {
-    sqlx::query(&format!("{HEADER_QUERY} WHERE a.id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?
-        .as_ref()
-        .map(header_from_row)
-        .transpose()
+    Ok(
+        sqlx::query_as::<_, HeaderRow>(&format!("{HEADER_QUERY} WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?
+            .map(Into::into),
+    )
+}
+
+fn headers(rows: Vec<HeaderRow>) -> Vec<AssessmentHeader> {
+    rows.into_iter().map(Into::into).collect()
 }
 
 /// A trust's assessments in every cycle, the newest cycle first.
@@ -105,28 +115,24 @@ pub async fn for_trust(
     db: &Db,
     trust_ods_code: &str,
 ) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
-    sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "{HEADER_QUERY} WHERE a.trust_ods_code = $1 ORDER BY c.opens_on DESC, a.care_setting"
     ))
     .bind(trust_ods_code)
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(header_from_row)
-    .collect()
+    .await
+    .map(headers)
 }
 
 /// A cycle's assessments, by trust and care setting.
 pub async fn for_cycle(db: &Db, cycle_id: &str) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
-    sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "{HEADER_QUERY} WHERE a.cycle_id = $1 ORDER BY a.trust_ods_code, a.care_setting"
     ))
     .bind(cycle_id)
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(header_from_row)
-    .collect()
+    .await
+    .map(headers)
 }
 
 /// Every assessment in `status`, in any cycle.
@@ -134,13 +140,11 @@ pub async fn with_status(
     db: &Db,
     status: AssessmentStatus,
 ) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
-    sqlx::query(&format!("{HEADER_QUERY} WHERE a.status = $1 ORDER BY a.id"))
+    sqlx::query_as(&format!("{HEADER_QUERY} WHERE a.status = $1 ORDER BY a.id"))
         .bind(status.key())
         .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(header_from_row)
-        .collect()
+        .await
+        .map(headers)
 }
 
 async fn load_domain(
@@ -148,7 +152,7 @@ async fn load_domain(
     assessment_id: &str,
     domain_key: &str,
 ) -> Result<SavedDomain, sqlx::Error> {
-    let saved = sqlx::query(
+    let saved: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT d.version, d.updated_at, a.display_name FROM domain_answers d \
          LEFT JOIN accounts a ON a.id = d.updated_by \
          WHERE d.assessment_id = $1 AND d.domain_key = $2",
@@ -157,10 +161,10 @@ async fn load_domain(
     .bind(domain_key)
     .fetch_optional(&mut *connection)
     .await?;
-    let Some(saved) = saved else {
+    let Some((version, updated_at, updated_by)) = saved else {
         return Ok(SavedDomain::default());
     };
-    let answers = sqlx::query(
+    let answers: Vec<AnswerRow> = sqlx::query_as(
         "SELECT criterion_key, met, evidence FROM criterion_answers \
          WHERE assessment_id = $1 AND domain_key = $2",
     )
@@ -169,24 +173,31 @@ async fn load_domain(
     .fetch_all(&mut *connection)
     .await?;
     Ok(SavedDomain {
-        answers: answers
-            .iter()
-            .map(answer_from_row)
-            .collect::<Result<_, _>>()?,
-        version: saved.try_get("version")?,
-        updated_at: saved.try_get("updated_at")?,
-        updated_by: saved.try_get("display_name")?,
+        answers: answers.into_iter().map(AnswerRow::keyed).collect(),
+        version,
+        updated_at,
+        updated_by,
     })
 }
 
-fn answer_from_row(row: &AnyRow) -> Result<(String, Answer), sqlx::Error> {
-    Ok((
-        row.try_get("criterion_key")?,
-        Answer {
-            met: row.try_get::<Option<i64>, _>("met")?.map(|met| met != 0),
-            evidence: row.try_get("evidence")?,
-        },
-    ))
+/// A criterion's stored answer; `met` is 0 or 1, or none before it is chosen.
+#[derive(sqlx::FromRow)]
+struct AnswerRow {
+    criterion_key: String,
+    met: Option<i64>,
+    evidence: String,
+}
+
+impl AnswerRow {
+    fn keyed(self) -> (String, Answer) {
+        (
+            self.criterion_key,
+            Answer {
+                met: self.met.map(|met| met != 0),
+                evidence: self.evidence,
+            },
+        )
+    }
 }
 
 /// One domain's saved answers and version.
@@ -204,17 +215,23 @@ pub async fn all_answers(
     db: &Db,
     assessment_id: &str,
 ) -> Result<BTreeMap<String, DomainAnswers>, sqlx::Error> {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct DomainAnswerRow {
+        domain_key: String,
+        #[sqlx(flatten)]
+        answer: AnswerRow,
+    }
+    let rows: Vec<DomainAnswerRow> = sqlx::query_as(
         "SELECT domain_key, criterion_key, met, evidence FROM criterion_answers WHERE assessment_id = $1",
     )
     .bind(assessment_id)
     .fetch_all(&db.pool)
     .await?;
     let mut answers: BTreeMap<String, DomainAnswers> = BTreeMap::new();
-    for row in &rows {
-        let (key, answer) = answer_from_row(row)?;
+    for row in rows {
+        let (key, answer) = row.answer.keyed();
         answers
-            .entry(row.try_get("domain_key")?)
+            .entry(row.domain_key)
             .or_default()
             .insert(key, answer);
     }
@@ -235,9 +252,9 @@ pub async fn save_domain(
     answers: &DomainAnswers,
     summary: String,
 ) -> Result<i64, AssessmentError> {
-    let mut tx = db.begin_write().await?;
-    change_status(&mut tx, StatusChange::new(assessment_id, actor, allowed)).await?;
-    let saved = load_domain(&mut tx, assessment_id, domain_key).await?;
+    let mut w = db.write(actor).await?;
+    change_status(w.tx(), StatusChange::new(assessment_id, actor, allowed)).await?;
+    let saved = load_domain(w.tx(), assessment_id, domain_key).await?;
     if saved.version != expected_version {
         return Err(AssessmentError::Conflict(Box::new(saved)));
     }
@@ -259,12 +276,12 @@ pub async fn save_domain(
     .bind(version)
     .bind(&now)
     .bind(actor)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     sqlx::query("DELETE FROM criterion_answers WHERE assessment_id = $1 AND domain_key = $2")
         .bind(assessment_id)
         .bind(domain_key)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     for (criterion_key, answer) in answers {
         sqlx::query(
@@ -276,23 +293,20 @@ pub async fn save_domain(
         .bind(criterion_key)
         .bind(answer.met.map(i64::from))
         .bind(&answer.evidence)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "save answers",
-            entity_type: "assessment",
-            entity_id: &format!("{assessment_id}/{domain_key}"),
-            before: (expected_version > 0).then(|| format!("version {expected_version}")),
-            after: Some(format!("version {version}: {summary}")),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new(
+            "assessment",
+            &format!("{assessment_id}/{domain_key}"),
+            "save answers",
+        )
+        .before((expected_version > 0).then(|| format!("version {expected_version}")))
+        .after(format!("version {version}: {summary}")),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(version)
 }
 
@@ -306,9 +320,9 @@ pub async fn submit(
     scores: String,
     receipts: &[OutgoingMail],
 ) -> Result<(), AssessmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed).detail(scores),
     )
     .await?;
@@ -316,12 +330,10 @@ pub async fn submit(
         .bind(now_utc())
         .bind(actor)
         .bind(assessment_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    for receipt in receipts {
-        outbox::enqueue(&mut tx, receipt).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(receipts).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -336,9 +348,9 @@ pub async fn reopen(
     reason: &str,
     notices: &[OutgoingMail],
 ) -> Result<(), AssessmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed).reason(reason),
     )
     .await?;
@@ -347,13 +359,11 @@ pub async fn reopen(
             "UPDATE assessments SET submitted_at = NULL, submitted_by = NULL WHERE id = $1",
         )
         .bind(assessment_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(notices).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -370,17 +380,14 @@ pub(crate) async fn leads_of(
     connection: &mut sqlx::AnyConnection,
     trust_ods_code: &str,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query(
+    sqlx::query_as(
         "SELECT a.email, a.display_name FROM accounts a \
          JOIN account_roles r ON r.account_id = a.id AND r.role = 'trust_lead' \
          WHERE a.org_ods_code = $1 AND a.is_active = 1 ORDER BY a.email",
     )
     .bind(trust_ods_code)
     .fetch_all(connection)
-    .await?
-    .iter()
-    .map(|row| Ok((row.try_get("email")?, row.try_get("display_name")?)))
-    .collect()
+    .await
 }
 
 #[cfg(test)]
@@ -389,28 +396,14 @@ mod tests {
     use crate::cycles::{self, CycleError, NewCycle};
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
+    use crate::testing::{AccountBuilder, CycleBuilder};
     use crate::{accounts, audit, frameworks, outbox};
-    use rules::cycles::CycleDates;
     use rules::fixtures::{allowed, SMALL_FRAMEWORK};
     use rules::framework::parse_framework;
     use rules::lifecycle::Event;
 
     fn new_cycle(settings: &[CareSetting]) -> NewCycle {
-        NewCycle {
-            name: "DMA 2026/27".into(),
-            framework_version: "2026.1".into(),
-            dates: CycleDates {
-                opens_on: "2026-11-01".into(),
-                submission_deadline: "2027-01-31".into(),
-                review_deadline: "2027-02-28".into(),
-                moderation_deadline: "2027-03-31".into(),
-                publication_on: "2027-04-15".into(),
-            },
-            care_settings: settings.to_vec(),
-            region_ods_codes: Vec::new(),
-            reviewers_per_assessment: 2,
-            reviewer_capacity: 3,
-        }
+        CycleBuilder::default().care_settings(settings).build()
     }
 
     fn notice(lead: &cycles::LeadToNotify) -> OutgoingMail {
@@ -432,12 +425,11 @@ mod tests {
         frameworks::load(db, "tester", &framework, SMALL_FRAMEWORK)
             .await
             .unwrap();
-        let lead = accounts::NewAccount {
-            email: "lead@nhs.net".into(),
-            display_name: "Leah Lead".into(),
-            org_ods_code: Some("RR8".into()),
-            roles: vec![rules::accounts::Role::TrustLead],
-        };
+        let lead = AccountBuilder::new("lead@nhs.net")
+            .named("Leah Lead")
+            .at(Some("RR8"))
+            .roles(&[rules::accounts::Role::TrustLead])
+            .build();
         accounts::upsert_with_password(db, "tester", &lead, "hash")
             .await
             .unwrap();
@@ -662,7 +654,9 @@ mod tests {
                     "x".into()
                 )
                 .await,
-                Err(AssessmentError::MovedOn(AssessmentStatus::Submitted))
+                Err(AssessmentError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::Submitted
+                )))
             ));
             assert!(matches!(
                 submit(
@@ -674,7 +668,9 @@ mod tests {
                     &[]
                 )
                 .await,
-                Err(AssessmentError::MovedOn(AssessmentStatus::Submitted))
+                Err(AssessmentError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::Submitted
+                )))
             ));
             reopen(
                 &db,
@@ -702,7 +698,9 @@ mod tests {
                     &[]
                 )
                 .await,
-                Err(AssessmentError::MovedOn(AssessmentStatus::InProgress))
+                Err(AssessmentError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::InProgress
+                )))
             ));
             // The answers survive the round trip.
             assert_eq!(

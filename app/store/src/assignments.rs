@@ -2,10 +2,10 @@
 //! proposed plan (kept as 'proposed' rows so swaps survive a reload), confirming it, reviewers
 //! declining, and replacing them.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{new_id, now_utc, reviewers, Db};
+use crate::write::Audit;
 use rules::assignment::{
     eligible_reviewers, Assessment, AssignmentInput, AssignmentPlan, Conflict, ProposedReview,
     Reviewer,
@@ -13,7 +13,6 @@ use rules::assignment::{
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::organisations::{readable_name, CareSetting};
 use rules::review_assignment::{AssignmentStatus, ReviewSlot};
-use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// Why an assignment change could not be made. The API puts these into words.
@@ -120,49 +119,46 @@ impl CycleAssignmentData {
 /// Loads everything the solver and the assignment page need for one cycle. The hierarchy is the
 /// cycle's frozen snapshot; "last cycle" is the one that opened most recently before it.
 pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, AssignmentError> {
-    let cycle = sqlx::query(
+    let (snapshot, opens_on, reviewers_per_assessment, reviewer_capacity): (
+        Option<String>,
+        String,
+        i64,
+        i64,
+    ) = sqlx::query_as(
         "SELECT snapshot_id, opens_on, reviewers_per_assessment, reviewer_capacity FROM cycles WHERE id = $1",
     )
     .bind(cycle_id)
     .fetch_optional(&db.pool)
     .await?
     .ok_or(AssignmentError::NoSuchCycle)?;
-    let snapshot: Option<String> = cycle.try_get("snapshot_id")?;
     let snapshot = snapshot.unwrap_or_default();
-    let opens_on: String = cycle.try_get("opens_on")?;
-    let default_capacity =
-        u32::try_from(cycle.try_get::<i64, _>("reviewer_capacity")?).unwrap_or(0);
+    let default_capacity = u32::try_from(reviewer_capacity).unwrap_or(0);
     let mut data = CycleAssignmentData {
         input: AssignmentInput {
-            reviewers_per_assessment: u32::try_from(
-                cycle.try_get::<i64, _>("reviewers_per_assessment")?,
-            )
-            .unwrap_or(0),
+            reviewers_per_assessment: u32::try_from(reviewers_per_assessment).unwrap_or(0),
             ..Default::default()
         },
         ..Default::default()
     };
 
     // Names of ICBs and regions, for the reasons the solver gives.
-    for row in sqlx::query("SELECT ods_code, name FROM icbs WHERE snapshot_id = $1")
-        .bind(&snapshot)
-        .fetch_all(&db.pool)
-        .await?
+    for (ods_code, name) in sqlx::query_as::<_, (String, String)>(
+        "SELECT ods_code, name FROM icbs WHERE snapshot_id = $1",
+    )
+    .bind(&snapshot)
+    .fetch_all(&db.pool)
+    .await?
     {
-        let name: String = row.try_get("name")?;
-        data.input
-            .names
-            .insert(row.try_get("ods_code")?, readable_name(&name));
+        data.input.names.insert(ods_code, readable_name(&name));
     }
-    for row in sqlx::query("SELECT ods_code, name FROM regions WHERE snapshot_id = $1")
-        .bind(&snapshot)
-        .fetch_all(&db.pool)
-        .await?
+    for (ods_code, name) in sqlx::query_as::<_, (String, String)>(
+        "SELECT ods_code, name FROM regions WHERE snapshot_id = $1",
+    )
+    .bind(&snapshot)
+    .fetch_all(&db.pool)
+    .await?
     {
-        let name: String = row.try_get("name")?;
-        data.input
-            .names
-            .insert(row.try_get("ods_code")?, readable_name(&name));
+        data.input.names.insert(ods_code, readable_name(&name));
     }
 
     data.slots = slots(db, cycle_id).await?;
@@ -173,7 +169,18 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
         .map(|slot| slot.assessment_id.as_str())
         .collect();
 
-    for row in sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct AssessmentRow {
+        id: String,
+        trust_ods_code: String,
+        care_setting: String,
+        #[sqlx(try_from = "String")]
+        status: AssessmentStatus,
+        name: String,
+        ics_ods_code: String,
+        region_ods_code: String,
+    }
+    for row in sqlx::query_as::<_, AssessmentRow>(
         "SELECT a.id, a.trust_ods_code, a.care_setting, a.status, t.name, t.ics_ods_code, t.region_ods_code \
          FROM assessments a \
          JOIN assessed_organisations t ON t.snapshot_id = $2 AND t.ods_code = a.trust_ods_code \
@@ -184,32 +191,39 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
     .fetch_all(&db.pool)
     .await?
     {
-        let id: String = row.try_get("id")?;
-        let setting: String = row.try_get("care_setting")?;
-        let Some(care_setting) = CareSetting::from_label(&setting) else {
+        let id = row.id;
+        let Some(care_setting) = CareSetting::from_label(&row.care_setting) else {
             continue;
         };
-        let name: String = row.try_get("name")?;
         data.assessment_names
-            .insert(id.clone(), (readable_name(&name), care_setting));
-        let status: String = row.try_get("status")?;
-        if status == AssessmentStatus::Submitted.key() && !confirmed.contains(&id.as_str()) {
+            .insert(id.clone(), (readable_name(&row.name), care_setting));
+        if row.status == AssessmentStatus::Submitted && !confirmed.contains(&id.as_str()) {
             data.awaiting_reviewers.push(id.clone());
-        } else if status != AssessmentStatus::InReview.key() {
+        } else if row.status != AssessmentStatus::InReview {
             continue;
         }
         data.input.assessments.push(Assessment {
             id,
-            trust_ods_code: row.try_get("trust_ods_code")?,
-            icb_ods_code: row.try_get("ics_ods_code")?,
-            region_ods_code: row.try_get("region_ods_code")?,
+            trust_ods_code: row.trust_ods_code,
+            icb_ods_code: row.ics_ods_code,
+            region_ods_code: row.region_ods_code,
             care_setting,
         });
     }
 
     // Peer reviewers whose organisation is in the cycle's hierarchy: a trust (in the ICS it is
     // assessed in) or an ICB (itself).
-    let reviewers = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct ReviewerRow {
+        id: String,
+        email: String,
+        display_name: String,
+        org_ods_code: String,
+        icb_ods_code: String,
+        region_ods_code: String,
+        org_name: String,
+    }
+    let reviewers: Vec<ReviewerRow> = sqlx::query_as(
         "SELECT a.id, a.email, a.display_name, a.org_ods_code, \
            COALESCE(t.assessed_in_icb_ods_code, i.ods_code) AS icb_ods_code, \
            COALESCE(t.region_ods_code, i.region_ods_code) AS region_ods_code, \
@@ -226,22 +240,23 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
     .await?;
     let mut profiles = reviewers::all_profiles(db).await?;
     for row in reviewers {
-        let id: String = row.try_get("id")?;
+        let id = row.id;
         let profile = profiles.remove(&id).unwrap_or_default();
-        let display_name: String = row.try_get("display_name")?;
-        let org_name: String = row.try_get("org_name")?;
-        data.reviewer_names
-            .insert(id.clone(), (display_name.clone(), readable_name(&org_name)));
+        let display_name = row.display_name;
+        data.reviewer_names.insert(
+            id.clone(),
+            (display_name.clone(), readable_name(&row.org_name)),
+        );
         data.reviewer_contacts
-            .insert(id.clone(), (row.try_get("email")?, display_name));
+            .insert(id.clone(), (row.email, display_name));
         data.input.reviewers.push(Reviewer {
             capacity: profile
                 .capacity
                 .and_then(|capacity| u32::try_from(capacity).ok())
                 .unwrap_or(default_capacity),
-            org_ods_code: row.try_get("org_ods_code")?,
-            icb_ods_code: row.try_get("icb_ods_code")?,
-            region_ods_code: row.try_get("region_ods_code")?,
+            org_ods_code: row.org_ods_code,
+            icb_ods_code: row.icb_ods_code,
+            region_ods_code: row.region_ods_code,
             expertise: profile.expertise,
             id,
         });
@@ -249,17 +264,14 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
 
     // Declared conflicts, and every trust a reviewer has declined in this cycle: nobody is
     // offered an assessment of a trust they have turned down.
-    let declined = sqlx::query(
+    let declined: Vec<(String, String)> = sqlx::query_as(
         "SELECT r.reviewer_id, a.trust_ods_code FROM review_assignments r \
          JOIN assessments a ON a.id = r.assessment_id \
          WHERE r.cycle_id = $1 AND r.status = 'declined'",
     )
     .bind(cycle_id)
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|row| Ok((row.try_get("reviewer_id")?, row.try_get("trust_ods_code")?)))
-    .collect::<Result<Vec<(String, String)>, sqlx::Error>>()?;
+    .await?;
     data.input.conflicts = reviewers::all_conflicts(db)
         .await?
         .into_iter()
@@ -270,7 +282,7 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
         })
         .collect();
 
-    for row in sqlx::query(
+    data.input.previous_reviews = sqlx::query_as(
         "SELECT r.reviewer_id, a.trust_ods_code FROM review_assignments r \
          JOIN assessments a ON a.id = r.assessment_id \
          WHERE r.status = 'assigned' AND r.cycle_id = ( \
@@ -278,40 +290,43 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
     )
     .bind(&opens_on)
     .fetch_all(&db.pool)
-    .await?
-    {
-        data.input
-            .previous_reviews
-            .push((row.try_get("reviewer_id")?, row.try_get("trust_ods_code")?));
-    }
+    .await?;
     Ok(data)
 }
 
 /// Every slot of a cycle, by assessment then reviewer.
 async fn slots(db: &Db, cycle_id: &str) -> Result<Vec<ReviewSlot>, sqlx::Error> {
-    sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct SlotRow {
+        id: String,
+        assessment_id: String,
+        reviewer_id: String,
+        #[sqlx(try_from = "String")]
+        status: AssignmentStatus,
+        cost: i64,
+        /// One reason a line.
+        reasons: String,
+        decline_reason: Option<String>,
+    }
+    let rows: Vec<SlotRow> = sqlx::query_as(
         "SELECT id, assessment_id, reviewer_id, status, cost, reasons, decline_reason \
          FROM review_assignments WHERE cycle_id = $1 ORDER BY assessment_id, created_at, reviewer_id",
     )
     .bind(cycle_id)
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|row| {
-        let status: String = row.try_get("status")?;
-        let reasons: String = row.try_get("reasons")?;
-        Ok(ReviewSlot {
-            id: row.try_get("id")?,
-            assessment_id: row.try_get("assessment_id")?,
-            reviewer_id: row.try_get("reviewer_id")?,
-            status: AssignmentStatus::from_key(&status)
-                .ok_or_else(|| sqlx::Error::Decode(format!("unknown status {status}").into()))?,
-            cost: row.try_get("cost")?,
-            reasons: reasons.lines().map(str::to_string).collect(),
-            decline_reason: row.try_get("decline_reason")?,
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ReviewSlot {
+            id: row.id,
+            assessment_id: row.assessment_id,
+            reviewer_id: row.reviewer_id,
+            status: row.status,
+            cost: row.cost,
+            reasons: row.reasons.lines().map(str::to_string).collect(),
+            decline_reason: row.decline_reason,
         })
-    })
-    .collect()
+        .collect())
 }
 
 async fn insert_slot(
@@ -349,32 +364,24 @@ pub async fn propose(
     cycle_id: &str,
     plan: &AssignmentPlan,
 ) -> Result<(), AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     sqlx::query("DELETE FROM review_assignments WHERE cycle_id = $1 AND status = 'proposed'")
         .bind(cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     for review in &plan.assignments {
-        insert_slot(&mut tx, actor, cycle_id, review, AssignmentStatus::Proposed).await?;
+        insert_slot(w.tx(), actor, cycle_id, review, AssignmentStatus::Proposed).await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "propose reviewer assignment",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            after: Some(format!(
-                "{} reviews proposed, total cost {}, {} assessments not fully covered",
-                plan.assignments.len(),
-                plan.total_cost,
-                plan.uncovered.len()
-            )),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("cycle", cycle_id, "propose reviewer assignment").after(format!(
+            "{} reviews proposed, total cost {}, {} assessments not fully covered",
+            plan.assignments.len(),
+            plan.total_cost,
+            plan.uncovered.len()
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -387,12 +394,12 @@ pub async fn swap(
     replacement: &ProposedReview,
     reason: &str,
 ) -> Result<(), AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let before: Option<String> = sqlx::query_scalar(
         "SELECT reviewer_id FROM review_assignments WHERE id = $1 AND status = 'proposed'",
     )
     .bind(slot_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?;
     let before = before.ok_or(AssignmentError::NotInStatus(AssignmentStatus::Proposed))?;
     sqlx::query(
@@ -402,22 +409,16 @@ pub async fn swap(
     .bind(replacement.cost)
     .bind(replacement.reasons.join("\n"))
     .bind(slot_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "swap proposed reviewer",
-            entity_type: "review assignment",
-            entity_id: slot_id,
-            before: Some(before),
-            after: Some(replacement.reviewer_id.clone()),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new("review assignment", slot_id, "swap proposed reviewer")
+            .before(before)
+            .after(replacement.reviewer_id.clone())
+            .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -434,14 +435,14 @@ pub async fn confirm(
     mails: &[OutgoingMail],
     still_allowed: impl FnOnce(&CycleAssignmentData) -> Result<(), AssignmentError>,
 ) -> Result<u64, AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     // Checked here, with the write lock held, on the cycle as it is now: nothing (a conflict
     // declared, an account disabled) can be written meanwhile, as every change goes through
     // `begin_write`, which writers take in turn.
     still_allowed(&cycle_data(db, cycle_id).await?)?;
     let now = now_utc();
     for (assessment_id, allowed) in into_review {
-        change_status(&mut tx, StatusChange::new(assessment_id, actor, *allowed))
+        change_status(w.tx(), StatusChange::new(assessment_id, actor, *allowed))
             .await
             .map_err(|error| match error {
                 StatusChangeError::MovedOn(status) => AssignmentError::AssessmentMovedOn(status),
@@ -457,28 +458,18 @@ pub async fn confirm(
     )
     .bind(&now)
     .bind(cycle_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected();
-    for mail in mails {
-        outbox::enqueue(&mut tx, mail).await?;
-    }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "confirm reviewer assignment",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            after: Some(format!(
-                "{confirmed} reviews assigned, {} reviewers emailed",
-                mails.len()
-            )),
-            ..Default::default()
-        },
+    w.enqueue(mails).await?;
+    w.audit(
+        Audit::new("cycle", cycle_id, "confirm reviewer assignment").after(format!(
+            "{confirmed} reviews assigned, {} reviewers emailed",
+            mails.len()
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(confirmed)
 }
 
@@ -492,7 +483,7 @@ pub async fn decline(
     reason: &str,
     notices: &[OutgoingMail],
 ) -> Result<(), AssignmentError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(reviewer_id).await?;
     let declined = sqlx::query(
         "UPDATE review_assignments SET status = 'declined', declined_at = $1, decline_reason = $2 \
          WHERE id = $3 AND reviewer_id = $4 AND status = 'assigned'",
@@ -501,29 +492,21 @@ pub async fn decline(
     .bind(reason)
     .bind(slot_id)
     .bind(reviewer_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected();
     if declined == 0 {
         return Err(AssignmentError::NotInStatus(AssignmentStatus::Assigned));
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: reviewer_id,
-            action: "decline review",
-            entity_type: "review assignment",
-            entity_id: slot_id,
-            before: Some(AssignmentStatus::Assigned.label().into()),
-            after: Some(AssignmentStatus::Declined.label().into()),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new("review assignment", slot_id, "decline review")
+            .before(AssignmentStatus::Assigned.label().to_string())
+            .after(AssignmentStatus::Declined.label().to_string())
+            .reason(reason.to_string()),
     )
     .await?;
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(notices).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -546,20 +529,26 @@ pub async fn replace(
     deadline: Option<ReplacementDeadline<'_>>,
     mails: &[OutgoingMail],
 ) -> Result<(), AssignmentError> {
-    let mut tx = db.begin_write().await?;
-    let row = sqlx::query(
+    let mut w = db.write(actor).await?;
+    #[derive(sqlx::FromRow)]
+    struct ReplacedRow {
+        cycle_id: String,
+        #[sqlx(try_from = "String")]
+        status: AssignmentStatus,
+        submitted_at: Option<String>,
+    }
+    let ReplacedRow {
+        cycle_id,
+        status,
+        submitted_at: submitted,
+    } = sqlx::query_as(
         "SELECT r.cycle_id, r.status, v.submitted_at FROM review_assignments r \
          LEFT JOIN review_verdicts v ON v.assignment_id = r.id WHERE r.id = $1",
     )
     .bind(slot_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?
     .ok_or(AssignmentError::NotReplaceable)?;
-    let cycle_id: String = row.try_get("cycle_id")?;
-    let status: String = row.try_get("status")?;
-    let submitted: Option<String> = row.try_get("submitted_at")?;
-    let status = AssignmentStatus::from_key(&status)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown assignment status {status}").into()))?;
     let action = match (status, submitted) {
         (AssignmentStatus::Declined, _) => "replace declined reviewer",
         (AssignmentStatus::Assigned, None) => "replace overdue reviewer",
@@ -567,10 +556,10 @@ pub async fn replace(
     };
     sqlx::query("UPDATE review_assignments SET status = 'replaced' WHERE id = $1")
         .bind(slot_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     let new_slot = insert_slot(
-        &mut tx,
+        w.tx(),
         actor,
         &cycle_id,
         replacement,
@@ -587,26 +576,18 @@ pub async fn replace(
         .bind(later.reason)
         .bind(actor)
         .bind(now_utc())
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
-    for mail in mails {
-        outbox::enqueue(&mut tx, mail).await?;
-    }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action,
-            entity_type: "review assignment",
-            entity_id: &new_slot,
-            before: Some(slot_id.to_string()),
-            after: Some(replacement.reviewer_id.clone()),
-            reason: deadline.map(|later| later.reason.to_string()),
-        },
+    w.enqueue(mails).await?;
+    w.audit(
+        Audit::new("review assignment", &new_slot, action)
+            .before(slot_id.to_string())
+            .after(replacement.reviewer_id.clone())
+            .reason(deadline.map(|later| later.reason.to_string())),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -616,7 +597,20 @@ pub async fn for_reviewer(
     reviewer_id: &str,
 ) -> Result<Vec<rules::review_assignment::ReviewTask>, sqlx::Error> {
     use rules::review_assignment::{ReviewProgress, ReviewTask};
-    sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct TaskRow {
+        id: String,
+        cycle_name: String,
+        review_deadline: String,
+        care_setting: String,
+        trust_ods_code: String,
+        #[sqlx(try_from = "String")]
+        status: AssessmentStatus,
+        trust_name: Option<String>,
+        submitted_at: Option<String>,
+        domains_saved: i64,
+    }
+    let rows: Vec<TaskRow> = sqlx::query_as(
         "SELECT r.id, c.name AS cycle_name, COALESCE(e.deadline, c.review_deadline) AS review_deadline, \
          a.care_setting, a.trust_ods_code, a.status, t.name AS trust_name, v.submitted_at, \
          (SELECT COUNT(*) FROM domain_reviews d WHERE d.assignment_id = r.id) AS domains_saved \
@@ -630,61 +624,55 @@ pub async fn for_reviewer(
     )
     .bind(reviewer_id)
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|row| {
-        let code: String = row.try_get("trust_ods_code")?;
-        let name: Option<String> = row.try_get("trust_name")?;
-        let status: String = row.try_get("status")?;
-        let submitted: Option<String> = row.try_get("submitted_at")?;
-        Ok(ReviewTask {
-            slot_id: row.try_get("id")?,
-            cycle_name: row.try_get("cycle_name")?,
-            review_deadline: row.try_get("review_deadline")?,
-            care_setting: row.try_get("care_setting")?,
-            trust_name: name.map_or(code, |name| readable_name(&name)),
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ReviewTask {
+            slot_id: row.id,
+            cycle_name: row.cycle_name,
+            review_deadline: row.review_deadline,
+            care_setting: row.care_setting,
+            trust_name: row
+                .trust_name
+                .map_or(row.trust_ods_code, |name| readable_name(&name)),
             progress: ReviewProgress::of(
-                submitted.is_some(),
-                row.try_get("domains_saved")?,
-                status == AssessmentStatus::InReview.key(),
+                row.submitted_at.is_some(),
+                row.domains_saved,
+                row.status == AssessmentStatus::InReview,
             ),
         })
-    })
-    .collect()
+        .collect())
 }
 
 /// One slot's cycle and reviewer, if it exists.
 pub async fn slot_owner(db: &Db, slot_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query("SELECT cycle_id, reviewer_id FROM review_assignments WHERE id = $1")
+    sqlx::query_as("SELECT cycle_id, reviewer_id FROM review_assignments WHERE id = $1")
         .bind(slot_id)
         .fetch_optional(&db.pool)
-        .await?
-        .map(|row| Ok((row.try_get("cycle_id")?, row.try_get("reviewer_id")?)))
-        .transpose()
+        .await
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::accounts::{upsert_with_password, NewAccount};
-    use crate::cycles::{self, NewCycle};
+    use crate::accounts::upsert_with_password;
+    use crate::cycles;
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
+    use crate::testing::{AccountBuilder, CycleBuilder};
     use crate::{assessments, frameworks};
     use rules::accounts::Role;
     use rules::assignment::assign;
-    use rules::cycles::CycleDates;
     use rules::fixtures::{allowed, SMALL_FRAMEWORK};
     use rules::framework::parse_framework;
     use rules::lifecycle::Event;
 
     pub(crate) async fn reviewer_at(db: &Db, email: &str, org: &str) -> String {
-        let account = NewAccount {
-            email: email.into(),
-            display_name: format!("Reviewer at {org}"),
-            org_ods_code: Some(org.into()),
-            roles: vec![Role::PeerReviewer],
-        };
+        let account = AccountBuilder::new(email)
+            .named(&format!("Reviewer at {org}"))
+            .at(Some(org))
+            .roles(&[Role::PeerReviewer])
+            .build();
         upsert_with_password(db, "tester", &account, "hash")
             .await
             .unwrap()
@@ -701,21 +689,9 @@ pub(crate) mod tests {
         frameworks::load(db, "tester", &framework, SMALL_FRAMEWORK)
             .await
             .unwrap();
-        let cycle = NewCycle {
-            name: "DMA 2026/27".into(),
-            framework_version: "2026.1".into(),
-            dates: CycleDates {
-                opens_on: "2026-11-01".into(),
-                submission_deadline: "2027-01-31".into(),
-                review_deadline: "2027-02-28".into(),
-                moderation_deadline: "2027-03-31".into(),
-                publication_on: "2027-04-15".into(),
-            },
-            care_settings: vec![CareSetting::Acute, CareSetting::Ambulance],
-            region_ods_codes: Vec::new(),
-            reviewers_per_assessment: 2,
-            reviewer_capacity: 3,
-        };
+        let cycle = CycleBuilder::default()
+            .care_settings(&[CareSetting::Acute, CareSetting::Ambulance])
+            .build();
         let id = cycles::create(db, "admin", &cycle, false).await.unwrap();
         cycles::open(db, "admin", &id, |lead| OutgoingMail {
             html: String::new(),

@@ -4,7 +4,7 @@
 
 use super::{new_id, now_utc};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 /// What a change was, before it is written.
 #[derive(Clone, Debug, Default)]
@@ -21,7 +21,7 @@ pub struct AuditEntry<'a> {
 }
 
 /// A stored audit record.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditRecord {
     pub seq: i64,
     pub occurred_at: String,
@@ -29,7 +29,9 @@ pub struct AuditRecord {
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
+    #[sqlx(rename = "before_value")]
     pub before: Option<String>,
+    #[sqlx(rename = "after_value")]
     pub after: Option<String>,
     pub reason: Option<String>,
     pub prev_hash: String,
@@ -66,11 +68,9 @@ pub async fn protect(db: &super::Db) -> Result<(), sqlx::Error> {
 /// The last record of the trail: its number and hash, which a copy kept elsewhere can be
 /// compared with. None while the trail is empty.
 pub async fn head(pool: &sqlx::AnyPool) -> Result<Option<(i64, String)>, sqlx::Error> {
-    sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+    sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
         .fetch_optional(pool)
-        .await?
-        .map(|row| Ok((row.try_get("seq")?, row.try_get("hash")?)))
-        .transpose()
+        .await
 }
 
 /// Appends one record in the caller's transaction, so it commits or rolls back with the change.
@@ -78,14 +78,12 @@ pub async fn record(
     tx: &mut Transaction<'static, Any>,
     entry: AuditEntry<'_>,
 ) -> Result<(), sqlx::Error> {
-    let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?;
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
     let (seq, prev_hash) = match last {
-        Some(row) => (
-            row.try_get::<i64, _>("seq")? + 1,
-            row.try_get::<String, _>("hash")?,
-        ),
+        Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_string()),
     };
     let mut record = AuditRecord {
@@ -126,27 +124,25 @@ pub async fn record(
 
 /// The most recent records, newest first.
 pub async fn recent(pool: &sqlx::AnyPool, limit: i64) -> Result<Vec<AuditRecord>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT seq, occurred_at, actor, action, entity_type, entity_id, before_value, \
          after_value, reason, prev_hash, hash FROM audit_events ORDER BY seq DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.iter().map(audit_record_from_row).collect()
+    .await
 }
 
 /// Walks the whole chain; returns the sequence number of the first record that does not match.
 pub async fn verify_chain(pool: &sqlx::AnyPool) -> Result<Option<i64>, sqlx::Error> {
-    let rows = sqlx::query(
+    let records: Vec<AuditRecord> = sqlx::query_as(
         "SELECT seq, occurred_at, actor, action, entity_type, entity_id, before_value, \
          after_value, reason, prev_hash, hash FROM audit_events ORDER BY seq",
     )
     .fetch_all(pool)
     .await?;
     let mut expected_prev = GENESIS_HASH.to_string();
-    for (expected_seq, row) in (1..).zip(&rows) {
-        let record = audit_record_from_row(row)?;
+    for (expected_seq, record) in (1..).zip(records) {
         if record.seq != expected_seq
             || record.prev_hash != expected_prev
             || record.hash != chain_hash(&record)
@@ -156,22 +152,6 @@ pub async fn verify_chain(pool: &sqlx::AnyPool) -> Result<Option<i64>, sqlx::Err
         expected_prev = record.hash;
     }
     Ok(None)
-}
-
-fn audit_record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord, sqlx::Error> {
-    Ok(AuditRecord {
-        seq: row.try_get("seq")?,
-        occurred_at: row.try_get("occurred_at")?,
-        actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
-        entity_type: row.try_get("entity_type")?,
-        entity_id: row.try_get("entity_id")?,
-        before: row.try_get("before_value")?,
-        after: row.try_get("after_value")?,
-        reason: row.try_get("reason")?,
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
-    })
 }
 
 /// SHA-256 over the previous hash and every field, each length-prefixed so that no two different

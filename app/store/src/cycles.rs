@@ -1,14 +1,13 @@
 //! Cycles: creating one, opening it (which freezes the organisations and creates the
 //! assessments), moving it through its phases, and per-trust deadline extensions.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle;
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{joined_list, new_id, now_utc, split_list, Db};
+use crate::write::{Audit, Write};
 use rules::cycles::{default_reply_deadline, Cycle, CycleDates, Phase};
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
-use sqlx::{any::AnyRow, Row};
 
 /// Why a cycle change could not be made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
@@ -56,22 +55,23 @@ pub async fn create(
     cycle: &NewCycle,
     is_historical: bool,
 ) -> Result<String, CycleError> {
-    let mut tx = db.begin_write().await?;
-    let id = insert(&mut tx, actor, cycle, is_historical).await?;
-    tx.commit().await?;
+    let mut w = db.write(actor).await?;
+    let id = insert(&mut w, actor, cycle, is_historical).await?;
+    w.commit().await?;
     Ok(id)
 }
 
-/// Inserts a cycle in the caller's transaction, checking its name and framework first.
+/// Inserts a cycle, with its audit record, in the caller's change, checking its name and
+/// framework first.
 pub(crate) async fn insert(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    w: &mut Write,
     actor: &str,
     cycle: &NewCycle,
     is_historical: bool,
 ) -> Result<String, CycleError> {
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM cycles WHERE name = $1")
         .bind(&cycle.name)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **w)
         .await?;
     if taken.is_some() {
         return Err(CycleError::NameTaken(cycle.name.clone()));
@@ -79,7 +79,7 @@ pub(crate) async fn insert(
     let framework: Option<String> =
         sqlx::query_scalar("SELECT version FROM frameworks WHERE version = $1")
             .bind(&cycle.framework_version)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut **w)
             .await?;
     if framework.is_none() {
         return Err(CycleError::NoSuchFramework(cycle.framework_version.clone()));
@@ -108,22 +108,12 @@ pub(crate) async fn insert(
     .bind(i64::from(is_historical))
     .bind(now_utc())
     .bind(actor)
-    .execute(&mut **tx)
+    .execute(&mut **w)
     .await?;
-    audit::record(
-        tx,
-        AuditEntry {
-            actor,
-            action: "create cycle",
-            entity_type: "cycle",
-            entity_id: &id,
-            after: Some(format!(
-                "{}: framework {}, opens {}, submission deadline {}",
-                cycle.name, cycle.framework_version, dates.opens_on, dates.submission_deadline
-            )),
-            ..Default::default()
-        },
-    )
+    w.audit(Audit::new("cycle", &id, "create cycle").after(format!(
+        "{}: framework {}, opens {}, submission deadline {}",
+        cycle.name, cycle.framework_version, dates.opens_on, dates.submission_deadline
+    )))
     .await?;
     Ok(id)
 }
@@ -132,58 +122,77 @@ const CYCLE_COLUMNS: &str = "id, name, framework_version, opens_on, submission_d
     review_deadline, moderation_deadline, publication_on, care_settings, region_ods_codes, \
     reviewers_per_assessment, reviewer_capacity, phase, is_historical, reply_deadline";
 
-fn cycle_from_row(row: &AnyRow) -> Result<Cycle, sqlx::Error> {
-    let phase: String = row.try_get("phase")?;
-    let settings: String = row.try_get("care_settings")?;
-    let regions: String = row.try_get("region_ods_codes")?;
-    let review_deadline: String = row.try_get("review_deadline")?;
-    let moderation_deadline: String = row.try_get("moderation_deadline")?;
-    let reply_deadline: Option<String> = row.try_get("reply_deadline")?;
-    Ok(Cycle {
-        reply_deadline: reply_deadline
-            .unwrap_or_else(|| default_reply_deadline(&review_deadline, &moderation_deadline)),
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        framework_version: row.try_get("framework_version")?,
-        dates: CycleDates {
-            opens_on: row.try_get("opens_on")?,
-            submission_deadline: row.try_get("submission_deadline")?,
-            review_deadline,
-            moderation_deadline,
-            publication_on: row.try_get("publication_on")?,
-        },
-        care_settings: split_list(&settings)
-            .filter_map(CareSetting::from_label)
-            .collect(),
-        region_ods_codes: split_list(&regions).map(str::to_string).collect(),
-        reviewers_per_assessment: row.try_get("reviewers_per_assessment")?,
-        reviewer_capacity: row.try_get("reviewer_capacity")?,
-        phase: Phase::from_key(&phase)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown phase {phase}").into()))?,
-        is_historical: row.try_get::<i64, _>("is_historical")? != 0,
-    })
+/// A cycle as [`CYCLE_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct CycleRow {
+    id: String,
+    name: String,
+    framework_version: String,
+    opens_on: String,
+    submission_deadline: String,
+    review_deadline: String,
+    moderation_deadline: String,
+    publication_on: String,
+    /// Care setting labels, a stored list.
+    care_settings: String,
+    /// ODS codes, a stored list.
+    region_ods_codes: String,
+    reviewers_per_assessment: i64,
+    reviewer_capacity: i64,
+    #[sqlx(try_from = "String")]
+    phase: Phase,
+    is_historical: i64,
+    reply_deadline: Option<String>,
+}
+
+impl From<CycleRow> for Cycle {
+    fn from(row: CycleRow) -> Self {
+        Cycle {
+            reply_deadline: row.reply_deadline.unwrap_or_else(|| {
+                default_reply_deadline(&row.review_deadline, &row.moderation_deadline)
+            }),
+            id: row.id,
+            name: row.name,
+            framework_version: row.framework_version,
+            dates: CycleDates {
+                opens_on: row.opens_on,
+                submission_deadline: row.submission_deadline,
+                review_deadline: row.review_deadline,
+                moderation_deadline: row.moderation_deadline,
+                publication_on: row.publication_on,
+            },
+            care_settings: split_list(&row.care_settings)
+                .filter_map(CareSetting::from_label)
+                .collect(),
+            region_ods_codes: split_list(&row.region_ods_codes)
+                .map(str::to_string)
+                .collect(),
+            reviewers_per_assessment: row.reviewers_per_assessment,
+            reviewer_capacity: row.reviewer_capacity,
+            phase: row.phase,
+            is_historical: row.is_historical != 0,
+        }
+    }
 }
 
 /// Every cycle, the newest opening date first.
 pub async fn list(db: &Db) -> Result<Vec<Cycle>, sqlx::Error> {
-    sqlx::query(&format!(
+    let rows: Vec<CycleRow> = sqlx::query_as(&format!(
         "SELECT {CYCLE_COLUMNS} FROM cycles ORDER BY opens_on DESC, name"
     ))
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(cycle_from_row)
-    .collect()
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Cycle>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?
-        .as_ref()
-        .map(cycle_from_row)
-        .transpose()
+    Ok(
+        sqlx::query_as::<_, CycleRow>(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?
+            .map(Into::into),
+    )
 }
 
 /// Opens a cycle for self-assessment: freezes the current organisation snapshot for it, creates
@@ -195,30 +204,27 @@ pub async fn open(
     cycle_id: &str,
     mail_for: impl Fn(&LeadToNotify) -> OutgoingMail,
 ) -> Result<usize, CycleError> {
-    let mut tx = db.begin_write().await?;
-    let cycle =
-        sqlx::query("SELECT phase, care_settings, region_ods_codes FROM cycles WHERE id = $1")
+    let mut w = db.write(actor).await?;
+    let (phase, settings, regions): (String, String, String) =
+        sqlx::query_as("SELECT phase, care_settings, region_ods_codes FROM cycles WHERE id = $1")
             .bind(cycle_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?
             .ok_or(CycleError::NoSuchCycle)?;
-    let phase: String = cycle.try_get("phase")?;
     let phase = Phase::from_key(&phase).ok_or(CycleError::NoSuchCycle)?;
     if phase != Phase::Setup {
         return Err(CycleError::PhaseMoved(phase));
     }
     let snapshot: Option<String> =
         sqlx::query_scalar("SELECT id FROM org_snapshots WHERE is_current = 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     let snapshot = snapshot.ok_or(CycleError::NoOrganisations)?;
-    let settings: String = cycle.try_get("care_settings")?;
-    let regions: String = cycle.try_get("region_ods_codes")?;
     let settings: Vec<&str> = split_list(&settings).collect();
     let regions: Vec<&str> = split_list(&regions).collect();
 
     // Each trust in each care setting it provides, and each ICB for its own survey.
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT t.ods_code, t.name, t.region_ods_code, c.care_setting FROM trusts t \
          JOIN trust_care_settings c ON c.snapshot_id = t.snapshot_id AND c.trust_ods_code = t.ods_code \
          WHERE t.snapshot_id = $1 \
@@ -229,14 +235,11 @@ pub async fn open(
     )
     .bind(&snapshot)
     .bind(CareSetting::Icb.label())
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *w)
     .await?;
     // Trusts in scope, each with the care settings it is assessed in, in ODS code order.
     let mut trusts: Vec<(String, String, Vec<CareSetting>)> = Vec::new();
-    for row in &rows {
-        let code: String = row.try_get("ods_code")?;
-        let region: String = row.try_get("region_ods_code")?;
-        let setting: String = row.try_get("care_setting")?;
+    for (code, name, region, setting) in rows {
         if !settings.contains(&setting.as_str())
             || !(regions.is_empty() || regions.contains(&region.as_str()))
         {
@@ -246,7 +249,7 @@ pub async fn open(
             continue;
         };
         lifecycle::create_assessment(
-            &mut tx,
+            w.tx(),
             cycle_id,
             &code,
             setting,
@@ -257,47 +260,40 @@ pub async fn open(
             Some((last, _, settings)) if *last == code => settings.push(setting),
             _ => trusts.push((
                 code,
-                rules::organisations::readable_name(&row.try_get::<String, _>("name")?),
+                rules::organisations::readable_name(&name),
                 vec![setting],
             )),
         }
     }
     let created: usize = trusts.iter().map(|(_, _, settings)| settings.len()).sum();
     for (code, trust_name, care_settings) in &trusts {
-        for (email, display_name) in super::assessments::leads_of(&mut tx, code).await? {
+        for (email, display_name) in super::assessments::leads_of(w.tx(), code).await? {
             let lead = LeadToNotify {
                 email,
                 display_name,
                 trust_name: trust_name.clone(),
                 care_settings: care_settings.clone(),
             };
-            outbox::enqueue(&mut tx, &mail_for(&lead)).await?;
+            w.enqueue([&mail_for(&lead)]).await?;
         }
     }
     sqlx::query("UPDATE cycles SET phase = $1, snapshot_id = $2 WHERE id = $3")
         .bind(Phase::Submission.key())
         .bind(&snapshot)
         .bind(cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "open cycle",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            before: Some(Phase::Setup.label().into()),
-            after: Some(format!(
+    w.audit(
+        Audit::new("cycle", cycle_id, "open cycle")
+            .before(Phase::Setup.label().to_string())
+            .after(format!(
                 "{}: {created} assessments for {} trusts, organisations as of snapshot {snapshot}",
                 Phase::Submission.label(),
                 trusts.len()
             )),
-            ..Default::default()
-        },
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(created)
 }
 
@@ -310,38 +306,31 @@ pub async fn change_phase(
     from: Phase,
     to: Phase,
 ) -> Result<(), CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let changed = sqlx::query("UPDATE cycles SET phase = $1 WHERE id = $2 AND phase = $3")
         .bind(to.key())
         .bind(cycle_id)
         .bind(from.key())
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?
         .rows_affected();
     if changed == 0 {
         let now: Option<String> = sqlx::query_scalar("SELECT phase FROM cycles WHERE id = $1")
             .bind(cycle_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
         return Err(match now.and_then(|key| Phase::from_key(&key)) {
             Some(phase) => CycleError::PhaseMoved(phase),
             None => CycleError::NoSuchCycle,
         });
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "change cycle phase",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            before: Some(from.label().into()),
-            after: Some(to.label().into()),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("cycle", cycle_id, "change cycle phase")
+            .before(from.label().to_string())
+            .after(to.label().to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -353,30 +342,23 @@ pub async fn set_reply_deadline(
     before: &str,
     reply_deadline: &str,
 ) -> Result<(), CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let changed = sqlx::query("UPDATE cycles SET reply_deadline = $1 WHERE id = $2")
         .bind(reply_deadline)
         .bind(cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?
         .rows_affected();
     if changed == 0 {
         return Err(CycleError::NoSuchCycle);
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "set reply deadline",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            before: Some(before.to_string()),
-            after: Some(reply_deadline.to_string()),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("cycle", cycle_id, "set reply deadline")
+            .before(before.to_string())
+            .after(reply_deadline.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -390,18 +372,18 @@ pub async fn extend_deadline(
     deadline: &str,
     reason: &str,
 ) -> Result<(), CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let before: Option<String> = sqlx::query_scalar(
         "SELECT deadline FROM deadline_extensions WHERE cycle_id = $1 AND trust_ods_code = $2",
     )
     .bind(cycle_id)
     .bind(trust_ods_code)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?;
     sqlx::query("DELETE FROM deadline_extensions WHERE cycle_id = $1 AND trust_ods_code = $2")
         .bind(cycle_id)
         .bind(trust_ods_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     sqlx::query(
         "INSERT INTO deadline_extensions (cycle_id, trust_ods_code, deadline, reason, granted_by, granted_at) \
@@ -413,22 +395,20 @@ pub async fn extend_deadline(
     .bind(reason)
     .bind(actor)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "extend submission deadline",
-            entity_type: "cycle",
-            entity_id: &format!("{cycle_id}/{trust_ods_code}"),
-            before,
-            after: Some(deadline.to_string()),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new(
+            "cycle",
+            &format!("{cycle_id}/{trust_ods_code}"),
+            "extend submission deadline",
+        )
+        .before(before)
+        .after(deadline.to_string())
+        .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 

@@ -1,10 +1,10 @@
 //! A moderator's requests to the trust for more evidence on chosen domains, and the trust's
 //! answers: asked while the assessment is being moderated, answered once, by the deadline.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::status_of;
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{joined_list, new_id, now_utc, split_list, Db};
+use crate::write::Audit;
 use rules::lifecycle::{Allowed, AssessmentStatus};
 
 /// Why a request or answer was not recorded. The API puts these into words.
@@ -86,8 +86,8 @@ pub async fn ask(
         question,
         deadline,
     } = request;
-    let mut tx = db.begin_write().await?;
-    let status = status_of(&mut tx, assessment_id)
+    let mut w = db.write(actor).await?;
+    let status = status_of(w.tx(), assessment_id)
         .await?
         .ok_or(EvidenceError::NoSuchRequest)?;
     if !allowed.holds_in(status) {
@@ -105,27 +105,17 @@ pub async fn ask(
     .bind(deadline)
     .bind(actor)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "ask for more evidence",
-            entity_type: "assessment",
-            entity_id: assessment_id,
-            after: Some(format!(
-                "{} by {deadline}: {question}",
-                joined_list(domain_keys)
-            )),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("assessment", assessment_id, "ask for more evidence").after(format!(
+            "{} by {deadline}: {question}",
+            joined_list(domain_keys)
+        )),
     )
     .await?;
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(notices).await?;
+    w.commit().await?;
     Ok(id)
 }
 
@@ -138,10 +128,10 @@ pub async fn answer(
     answer: &str,
     today: &str,
 ) -> Result<(), EvidenceError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let request: EvidenceRequest = sqlx::query_as(&format!("{REQUEST_QUERY} WHERE id = $1"))
         .bind(request_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *w)
         .await?
         .ok_or(EvidenceError::NoSuchRequest)?;
     if request.answer.is_some() {
@@ -150,7 +140,7 @@ pub async fn answer(
     if today > request.deadline.as_str() {
         return Err(EvidenceError::DeadlinePassed(request.deadline));
     }
-    let status = status_of(&mut tx, &request.assessment_id)
+    let status = status_of(w.tx(), &request.assessment_id)
         .await?
         .ok_or(EvidenceError::NoSuchRequest)?;
     if status != AssessmentStatus::Replied {
@@ -164,20 +154,17 @@ pub async fn answer(
     .bind(actor)
     .bind(now_utc())
     .bind(request_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "answer evidence request",
-            entity_type: "assessment",
-            entity_id: &request.assessment_id,
-            after: Some(answer.to_string()),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new(
+            "assessment",
+            &request.assessment_id,
+            "answer evidence request",
+        )
+        .after(answer.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }

@@ -1,10 +1,9 @@
 //! Framework versions. Each is stored as the file it was loaded from, and never changes.
 
-use super::audit::{self, AuditEntry};
 use super::{now_utc, Db};
+use crate::write::Audit;
 use rules::framework::{parse_framework, Framework};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -39,11 +38,11 @@ pub async fn load(
     source: &str,
 ) -> Result<LoadOutcome, FrameworkStoreError> {
     let digest = hex::encode(Sha256::digest(source.as_bytes()));
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let existing: Option<String> =
         sqlx::query_scalar("SELECT source_sha256 FROM frameworks WHERE version = $1")
             .bind(&framework.version)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     match existing {
         Some(stored) if stored == digest => return Ok(LoadOutcome::AlreadyLoaded),
@@ -60,45 +59,36 @@ pub async fn load(
     .bind(&digest)
     .bind(now_utc())
     .bind(actor)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "load framework",
-            entity_type: "framework",
-            entity_id: &framework.version,
-            after: Some(format!(
-                "{} ({} pillars, {} criteria, sha256 {digest})",
-                framework.title,
-                framework.pillars.len(),
-                framework.criterion_count()
-            )),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("framework", &framework.version, "load framework").after(format!(
+            "{} ({} pillars, {} criteria, sha256 {digest})",
+            framework.title,
+            framework.pillars.len(),
+            framework.criterion_count()
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(LoadOutcome::Loaded)
 }
 
 /// Every loaded version, newest first.
 pub async fn versions(db: &Db) -> Result<Vec<FrameworkVersion>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT version, title, loaded_at FROM frameworks ORDER BY loaded_at DESC, version",
     )
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(FrameworkVersion {
-                version: row.try_get("version")?,
-                title: row.try_get("title")?,
-                loaded_at: row.try_get("loaded_at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|(version, title, loaded_at)| FrameworkVersion {
+            version,
+            title,
+            loaded_at,
         })
-        .collect()
+        .collect())
 }
 
 /// One version, parsed from its stored file.
@@ -154,6 +144,7 @@ pub async fn cached(db: &Db, version: &str) -> Result<Option<Arc<Framework>>, sq
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit;
     use crate::test_support::test_databases;
 
     const DEFAULT: &str = include_str!("../../../server/data/framework/dma-2026.toml");

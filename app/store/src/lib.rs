@@ -24,6 +24,9 @@ pub mod reviews;
 pub mod second_factor;
 pub mod sessions;
 pub mod signals;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod write;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

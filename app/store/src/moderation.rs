@@ -3,9 +3,9 @@
 //! each refused in the store too when the approver had a hand in the moderation: four eyes.
 //! Status changes go through `lifecycle::change_status`.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError};
 use super::{joined_list, new_id, now_utc, split_list, Db};
+use crate::write::Audit;
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::moderation::DomainModeration;
 use rules::organisations::readable_name;
@@ -15,10 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Why a moderation or sign-off change was not made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum ModerationError {
-    #[error("no such assessment")]
-    NoSuchAssessment,
-    #[error("the assessment moved on to {0:?}")]
-    MovedOn(AssessmentStatus),
+    /// The assessment does not exist, or its status changed after the caller looked (the one
+    /// "moved on" error every status change gives).
+    #[error(transparent)]
+    StatusChange(#[from] StatusChangeError),
     /// Someone saved the domain's moderation after the version the save started from.
     #[error("the domain's moderation was saved since that version")]
     Conflict(Box<SavedModeration>),
@@ -27,16 +27,6 @@ pub enum ModerationError {
     SameModerator,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-impl From<StatusChangeError> for ModerationError {
-    fn from(error: StatusChangeError) -> Self {
-        match error {
-            StatusChangeError::NoSuchAssessment => ModerationError::NoSuchAssessment,
-            StatusChangeError::MovedOn(status) => ModerationError::MovedOn(status),
-            StatusChangeError::Database(error) => ModerationError::Database(error),
-        }
-    }
 }
 
 /// A domain's moderation as stored, with who saved it last.
@@ -133,14 +123,14 @@ pub async fn save_domain_moderation(
     expected_version: i64,
     moderation: &DomainModeration,
 ) -> Result<i64, ModerationError> {
-    let mut tx = db.begin_write().await?;
-    let status = status_of(&mut tx, assessment_id)
+    let mut w = db.write(actor).await?;
+    let status = status_of(w.tx(), assessment_id)
         .await?
-        .ok_or(ModerationError::NoSuchAssessment)?;
+        .ok_or(StatusChangeError::NoSuchAssessment)?;
     if !allowed.holds_in(status) {
-        return Err(ModerationError::MovedOn(status));
+        return Err(StatusChangeError::MovedOn(status).into());
     }
-    let saved = load(&mut tx, assessment_id, domain_key).await?;
+    let saved = load(w.tx(), assessment_id, domain_key).await?;
     if saved.version != expected_version {
         return Err(ModerationError::Conflict(Box::new(saved)));
     }
@@ -159,24 +149,24 @@ pub async fn save_domain_moderation(
     .bind(version)
     .bind(now_utc())
     .bind(actor)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "save moderation",
-            entity_type: "assessment",
-            entity_id: &format!("{assessment_id}/{domain_key}"),
-            before: saved
+    w.audit(
+        Audit::new(
+            "assessment",
+            &format!("{assessment_id}/{domain_key}"),
+            "save moderation",
+        )
+        .before(
+            saved
                 .moderation
                 .map(|before| format!("level {}", before.score)),
-            after: Some(format!("version {version}: level {}", moderation.score)),
-            reason: (!moderation.rationale.is_empty()).then(|| moderation.rationale.clone()),
-        },
+        )
+        .after(format!("version {version}: level {}", moderation.score))
+        .reason((!moderation.rationale.is_empty()).then(|| moderation.rationale.clone())),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(version)
 }
 
@@ -189,9 +179,9 @@ pub async fn submit(
     allowed: Allowed,
     scores: String,
 ) -> Result<(), ModerationError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed).detail(scores),
     )
     .await?;
@@ -203,9 +193,9 @@ pub async fn submit(
     .bind(assessment_id)
     .bind(actor)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -300,16 +290,16 @@ pub async fn decide(
     decisions: &[(String, Allowed)],
     decision: Decision<'_>,
 ) -> Result<(), (String, ModerationError)> {
-    let mut tx = db
-        .begin_write()
+    let mut w = db
+        .write(actor)
         .await
         .map_err(|error| (String::new(), error.into()))?;
     for (assessment_id, allowed) in decisions {
-        decide_in(&mut tx, actor, assessment_id, *allowed, decision)
+        decide_in(w.tx(), actor, assessment_id, *allowed, decision)
             .await
             .map_err(|error| (assessment_id.clone(), error))?;
     }
-    tx.commit()
+    w.commit()
         .await
         .map_err(|error| (String::new(), error.into()))?;
     Ok(())
@@ -323,13 +313,13 @@ pub async fn reopen_signed_off(
     allowed: Allowed,
     reason: &str,
 ) -> Result<(), ModerationError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed).reason(reason),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -439,7 +429,12 @@ mod tests {
             let both = [(ids[0].clone(), sign), (ids[1].clone(), sign)];
             assert!(matches!(
                 decide(&db, p1, &both, Decision::SignOff).await,
-                Err((_, ModerationError::MovedOn(AssessmentStatus::Replied)))
+                Err((
+                    _,
+                    ModerationError::StatusChange(StatusChangeError::MovedOn(
+                        AssessmentStatus::Replied
+                    ))
+                ))
             ));
             assert_eq!(
                 status(&db, &ids[0]).await,

@@ -1,12 +1,11 @@
 //! Organisations: dated snapshots of regions → ICBs → trusts, and the queries the directory needs.
 
-use super::audit::{self, AuditEntry};
 use super::{new_id, now_utc, Db};
+use crate::write::Audit;
 use rules::organisations::{
     readable_name, CareSetting, Directory, IcbDetail, IcbSummary, OrgHierarchy, OrgKind,
     OrgSearchHit, RegionWithIcbs, SnapshotInfo, TrustDetail, TrustSummary,
 };
-use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
 
 /// Most organisations one search returns.
@@ -26,13 +25,13 @@ pub async fn import_snapshot(
         label: label.to_string(),
         as_of: as_of.to_string(),
     };
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let previous: Option<String> =
         sqlx::query_scalar("SELECT id FROM org_snapshots WHERE is_current = 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     sqlx::query("UPDATE org_snapshots SET is_current = 0 WHERE is_current = 1")
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     sqlx::query(
         "INSERT INTO org_snapshots (id, label, as_of, imported_at, is_current) \
@@ -42,7 +41,7 @@ pub async fn import_snapshot(
     .bind(label)
     .bind(as_of)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     for region in &hierarchy.regions {
         sqlx::query(
@@ -52,7 +51,7 @@ pub async fn import_snapshot(
         .bind(&region.ods_code)
         .bind(&region.name)
         .bind(&region.ons_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
     for icb in &hierarchy.icbs {
@@ -65,7 +64,7 @@ pub async fn import_snapshot(
         .bind(&icb.name)
         .bind(&icb.ons_code)
         .bind(&icb.region_ods_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
     for trust in &hierarchy.trusts {
@@ -80,7 +79,7 @@ pub async fn import_snapshot(
         .bind(&trust.region_ods_code)
         .bind(&trust.assessed_in_icb_ods_code)
         .bind(&trust.opened_on)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
         for setting in &trust.care_settings {
             sqlx::query(
@@ -90,45 +89,32 @@ pub async fn import_snapshot(
             .bind(&snapshot.id)
             .bind(&trust.ods_code)
             .bind(setting.label())
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
         }
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "import organisations",
-            entity_type: "org_snapshot",
-            entity_id: &snapshot.id,
-            before: previous,
-            after: Some(format!(
+    w.audit(
+        Audit::new("org_snapshot", &snapshot.id, "import organisations")
+            .before(previous)
+            .after(format!(
                 "{label} (as at {as_of}): {} regions, {} ICBs, {} trusts",
                 hierarchy.regions.len(),
                 hierarchy.icbs.len(),
                 hierarchy.trusts.len()
             )),
-            reason: None,
-        },
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(snapshot)
 }
 
 /// The snapshot in use for new cycles and the public directory, if any has been loaded.
 pub async fn current_snapshot(db: &Db) -> Result<Option<SnapshotInfo>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, label, as_of FROM org_snapshots WHERE is_current = 1")
-        .fetch_optional(&db.pool)
-        .await?;
-    row.map(|row| {
-        Ok(SnapshotInfo {
-            id: row.try_get("id")?,
-            label: row.try_get("label")?,
-            as_of: row.try_get("as_of")?,
-        })
-    })
-    .transpose()
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT id, label, as_of FROM org_snapshots WHERE is_current = 1")
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(id, label, as_of)| SnapshotInfo { id, label, as_of }))
 }
 
 /// The readable name of a trust or ICB in the current snapshot.
@@ -164,7 +150,7 @@ pub async fn current_ods_codes(
 
 /// Every region with its ICBs and their number of trusts, in name order.
 pub async fn directory(db: &Db, snapshot: SnapshotInfo) -> Result<Directory, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
         "SELECT r.ods_code AS region_code, r.name AS region_name, i.ods_code, i.name, \
          (SELECT COUNT(*) FROM trusts t WHERE t.snapshot_id = i.snapshot_id \
             AND t.icb_ods_code = i.ods_code) AS trust_count \
@@ -175,23 +161,22 @@ pub async fn directory(db: &Db, snapshot: SnapshotInfo) -> Result<Directory, sql
     .fetch_all(&db.pool)
     .await?;
     let mut regions: Vec<RegionWithIcbs> = Vec::new();
-    for row in rows {
-        let region_code: String = row.try_get("region_code")?;
+    for (region_code, region_name, ods_code, name, trust_count) in rows {
         if regions
             .last()
             .is_none_or(|region| region.ods_code != region_code)
         {
             regions.push(RegionWithIcbs {
                 ods_code: region_code,
-                name: row.try_get("region_name")?,
+                name: region_name,
                 icbs: Vec::new(),
             });
         }
         let region = regions.last_mut().expect("a region was just pushed");
         region.icbs.push(IcbSummary {
-            ods_code: row.try_get("ods_code")?,
-            name: readable_name(&row.try_get::<String, _>("name")?),
-            trust_count: row.try_get("trust_count")?,
+            ods_code,
+            name: readable_name(&name),
+            trust_count,
         });
     }
     Ok(Directory { snapshot, regions })
@@ -203,19 +188,20 @@ pub async fn icb_detail(
     snapshot_id: &str,
     ods_code: &str,
 ) -> Result<Option<IcbDetail>, sqlx::Error> {
-    let Some(row) = sqlx::query(
-        "SELECT i.ods_code, i.name, i.ons_code, r.name AS region_name FROM icbs i \
+    let Some((icb_code, name, ons_code, region_name)) =
+        sqlx::query_as::<_, (String, String, String, String)>(
+            "SELECT i.ods_code, i.name, i.ons_code, r.name AS region_name FROM icbs i \
          JOIN regions r ON r.snapshot_id = i.snapshot_id AND r.ods_code = i.region_ods_code \
          WHERE i.snapshot_id = $1 AND i.ods_code = $2",
-    )
-    .bind(snapshot_id)
-    .bind(ods_code)
-    .fetch_optional(&db.pool)
-    .await?
+        )
+        .bind(snapshot_id)
+        .bind(ods_code)
+        .fetch_optional(&db.pool)
+        .await?
     else {
         return Ok(None);
     };
-    let trusts = sqlx::query(
+    let trusts: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT ods_code, name, icb_ods_code FROM trusts \
          WHERE snapshot_id = $1 AND (icb_ods_code = $2 OR assessed_in_icb_ods_code = $2) ORDER BY name",
     )
@@ -225,19 +211,17 @@ pub async fn icb_detail(
     .await?;
     let settings = care_settings_by_trust(db, snapshot_id).await?;
     let mut detail = IcbDetail {
-        ods_code: row.try_get("ods_code")?,
-        name: readable_name(&row.try_get::<String, _>("name")?),
-        ons_code: row.try_get("ons_code")?,
-        region_name: row.try_get("region_name")?,
+        ods_code: icb_code,
+        name: readable_name(&name),
+        ons_code,
+        region_name,
         trusts: Vec::new(),
         also_assessed_here: Vec::new(),
     };
-    for trust in trusts {
-        let code: String = trust.try_get("ods_code")?;
-        let parent: String = trust.try_get("icb_ods_code")?;
+    for (code, name, parent) in trusts {
         let summary = TrustSummary {
             care_settings: settings.get(&code).cloned().unwrap_or_default(),
-            name: readable_name(&trust.try_get::<String, _>("name")?),
+            name: readable_name(&name),
             ods_code: code,
         };
         if parent == ods_code {
@@ -255,7 +239,18 @@ pub async fn trust_detail(
     snapshot_id: &str,
     ods_code: &str,
 ) -> Result<Option<TrustDetail>, sqlx::Error> {
-    let Some(row) = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct TrustRow {
+        ods_code: String,
+        name: String,
+        icb_ods_code: String,
+        icb_name: String,
+        region_name: String,
+        assessed_in_icb_ods_code: String,
+        assessed_in_icb_name: String,
+        opened_on: String,
+    }
+    let Some(row) = sqlx::query_as::<_, TrustRow>(
         "SELECT t.ods_code, t.name, t.icb_ods_code, i.name AS icb_name, r.name AS region_name, \
          t.assessed_in_icb_ods_code, a.name AS assessed_in_icb_name, t.opened_on \
          FROM trusts t \
@@ -279,15 +274,15 @@ pub async fn trust_detail(
     .fetch_all(&db.pool)
     .await?;
     Ok(Some(TrustDetail {
-        ods_code: row.try_get("ods_code")?,
-        name: readable_name(&row.try_get::<String, _>("name")?),
-        icb_ods_code: row.try_get("icb_ods_code")?,
-        icb_name: readable_name(&row.try_get::<String, _>("icb_name")?),
-        region_name: row.try_get("region_name")?,
-        assessed_in_icb_ods_code: row.try_get("assessed_in_icb_ods_code")?,
-        assessed_in_icb_name: readable_name(&row.try_get::<String, _>("assessed_in_icb_name")?),
+        ods_code: row.ods_code,
+        name: readable_name(&row.name),
+        icb_ods_code: row.icb_ods_code,
+        icb_name: readable_name(&row.icb_name),
+        region_name: row.region_name,
+        assessed_in_icb_ods_code: row.assessed_in_icb_ods_code,
+        assessed_in_icb_name: readable_name(&row.assessed_in_icb_name),
         care_settings: sorted_settings(care_settings),
-        opened_on: row.try_get("opened_on")?,
+        opened_on: row.opened_on,
     }))
 }
 
@@ -304,7 +299,7 @@ pub async fn search(
     }
     let pattern = format!("%{}%", escape_like(&query.to_lowercase()));
     let code = query.to_uppercase();
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT 'icb' AS kind, i.ods_code, i.name, r.name AS parent_name FROM icbs i \
          JOIN regions r ON r.snapshot_id = i.snapshot_id AND r.ods_code = i.region_ods_code \
          WHERE i.snapshot_id = $1 AND (LOWER(i.name) LIKE $2 ESCAPE '\\' OR i.ods_code = $3) \
@@ -321,34 +316,34 @@ pub async fn search(
     .fetch_all(&db.pool)
     .await?;
     let settings = care_settings_by_trust(db, snapshot_id).await?;
-    let mut hits = rows
-        .iter()
+    let mut hits: Vec<OrgSearchHit> = rows
+        .into_iter()
         .map(|row| search_hit(row, &settings))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     // A stable sort keeps the name order within each group.
     hits.sort_by_key(|hit| hit.ods_code != code);
     Ok(hits)
 }
 
+/// A search hit from its row: kind ("icb" or "trust"), ODS code, name and parent's name.
 fn search_hit(
-    row: &AnyRow,
+    (kind, ods_code, name, parent_name): (String, String, String, String),
     settings: &BTreeMap<String, Vec<CareSetting>>,
-) -> Result<OrgSearchHit, sqlx::Error> {
-    let kind = match row.try_get::<String, _>("kind")?.as_str() {
+) -> OrgSearchHit {
+    let kind = match kind.as_str() {
         "icb" => OrgKind::Icb,
         _ => OrgKind::Trust,
     };
-    let ods_code: String = row.try_get("ods_code")?;
-    Ok(OrgSearchHit {
+    OrgSearchHit {
         kind,
         care_settings: match kind {
             OrgKind::Trust => settings.get(&ods_code).cloned().unwrap_or_default(),
             OrgKind::Icb => Vec::new(),
         },
-        name: readable_name(&row.try_get::<String, _>("name")?),
-        parent_name: readable_name(&row.try_get::<String, _>("parent_name")?),
+        name: readable_name(&name),
+        parent_name: readable_name(&parent_name),
         ods_code,
-    })
+    }
 }
 
 /// Care settings of every trust in a snapshot; about 300 rows nationally, so one query beats many.
@@ -356,18 +351,15 @@ async fn care_settings_by_trust(
     db: &Db,
     snapshot_id: &str,
 ) -> Result<BTreeMap<String, Vec<CareSetting>>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT trust_ods_code, care_setting FROM trust_care_settings WHERE snapshot_id = $1",
     )
     .bind(snapshot_id)
     .fetch_all(&db.pool)
     .await?;
     let mut by_trust: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in rows {
-        by_trust
-            .entry(row.try_get("trust_ods_code")?)
-            .or_default()
-            .push(row.try_get("care_setting")?);
+    for (code, setting) in rows {
+        by_trust.entry(code).or_default().push(setting);
     }
     Ok(by_trust
         .into_iter()

@@ -3,7 +3,8 @@
 //! retrying with back-off, so an SMTP outage or a crash loses nothing.
 
 use super::{new_id, now_utc, timestamp};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use crate::write::Audit;
+use sqlx::{Any, AnyPool, Transaction};
 use time::{Duration, OffsetDateTime};
 
 /// A message to be sent.
@@ -105,7 +106,7 @@ pub async fn claim_due(
 ) -> Result<Vec<QueuedMail>, sqlx::Error> {
     let now = OffsetDateTime::now_utc();
     let now_text = timestamp(now);
-    let candidates = sqlx::query(
+    let candidates: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
          AND (lease_until IS NULL OR lease_until < $1) AND attempts < $3 ORDER BY created_at LIMIT $2",
     )
@@ -116,8 +117,7 @@ pub async fn claim_due(
     .await?;
     let lease_until = timestamp(now + lease);
     let mut claimed = Vec::new();
-    for candidate in candidates {
-        let id: String = candidate.try_get("id")?;
+    for id in candidates {
         let won = sqlx::query(
             "UPDATE mail_outbox SET lease_until = $1 WHERE id = $2 AND sent_at IS NULL \
              AND (lease_until IS NULL OR lease_until < $3)",
@@ -130,18 +130,22 @@ pub async fn claim_due(
         .rows_affected()
             == 1;
         if won {
-            let row = sqlx::query(
+            let (to, subject, body, html, secret, attempts): (
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                i64,
+            ) = sqlx::query_as(
                 "SELECT to_address, subject, body_text, body_html, secret, attempts \
                  FROM mail_outbox WHERE id = $1",
             )
             .bind(&id)
             .fetch_one(pool)
             .await?;
-            let body: String = row.try_get("body_text")?;
             // Messages queued before HTML was added have none: they go as text alone.
-            let html: Option<String> = row.try_get("body_html")?;
             let html = html.unwrap_or_default();
-            let secret: Option<String> = row.try_get("secret")?;
             let (body, html) = match secret {
                 Some(secret) => (
                     body.replace(SECRET_PLACEHOLDER, &secret),
@@ -152,12 +156,12 @@ pub async fn claim_due(
             claimed.push(QueuedMail {
                 id,
                 mail: OutgoingMail {
-                    to: row.try_get("to_address")?,
-                    subject: row.try_get("subject")?,
+                    to,
+                    subject,
                     body,
                     html,
                 },
-                attempts: row.try_get("attempts")?,
+                attempts,
             });
         }
     }
@@ -343,7 +347,7 @@ pub async fn failed(pool: &AnyPool) -> Result<Vec<FailedMail>, sqlx::Error> {
 /// Sends a message that gave up again from now, with the audit record; false if it was not one
 /// that gave up (sent meanwhile, or still being tried).
 pub async fn retry(db: &super::Db, id: &str, actor: &str) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let retried = sqlx::query(
         "UPDATE mail_outbox SET attempts = 0, next_attempt_at = $1, lease_until = NULL \
          WHERE id = $2 AND sent_at IS NULL AND attempts >= $3",
@@ -351,23 +355,13 @@ pub async fn retry(db: &super::Db, id: &str, actor: &str) -> Result<bool, sqlx::
     .bind(now_utc())
     .bind(id)
     .bind(MAX_ATTEMPTS)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected()
         == 1;
     if retried {
-        super::audit::record(
-            &mut tx,
-            super::audit::AuditEntry {
-                actor,
-                action: "retry email",
-                entity_type: "email",
-                entity_id: id,
-                ..Default::default()
-            },
-        )
-        .await?;
+        w.audit(Audit::new("email", id, "retry email")).await?;
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok(retried)
 }

@@ -1,14 +1,13 @@
 //! Published scores, and importing an earlier cycle's published results as a closed historical
 //! cycle so that this year's scores can be compared with last year's.
 
-use super::audit::{self, AuditEntry};
 use super::cycles::{self, CycleError, NewCycle};
 use super::lifecycle;
 use super::Db;
+use crate::write::Audit;
 use rules::cycles::Phase;
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
-use sqlx::Row;
 
 /// What a published score is the score of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,22 +75,22 @@ pub async fn import_historical_cycle(
     assessments: &[PublishedAssessment],
     source: &str,
 ) -> Result<(String, usize), CycleError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let snapshot: Option<String> =
         sqlx::query_scalar("SELECT id FROM org_snapshots WHERE is_current = 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     let snapshot = snapshot.ok_or(CycleError::NoOrganisations)?;
-    let cycle_id = cycles::insert(&mut tx, actor, cycle, true).await?;
+    let cycle_id = cycles::insert(&mut w, actor, cycle, true).await?;
     sqlx::query("UPDATE cycles SET phase = $1, snapshot_id = $2 WHERE id = $3")
         .bind(Phase::Published.key())
         .bind(&snapshot)
         .bind(&cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     for assessment in assessments {
         let assessment_id = lifecycle::create_assessment(
-            &mut tx,
+            w.tx(),
             &cycle_id,
             &assessment.trust_ods_code,
             assessment.care_setting,
@@ -126,7 +125,7 @@ pub async fn import_historical_cycle(
                 .bind(key)
                 .bind(score);
         }
-        insert.execute(&mut *tx).await?;
+        insert.execute(&mut *w).await?;
     }
     sqlx::query(
         "INSERT INTO result_versions \
@@ -137,25 +136,17 @@ pub async fn import_historical_cycle(
     .bind(format!("Imported from {source}"))
     .bind(actor)
     .bind(super::now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "import published results",
-            entity_type: "cycle",
-            entity_id: &cycle_id,
-            after: Some(format!(
-                "{}: {} assessments from {source}",
-                cycle.name,
-                assessments.len()
-            )),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("cycle", &cycle_id, "import published results").after(format!(
+            "{}: {} assessments from {source}",
+            cycle.name,
+            assessments.len()
+        )),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok((cycle_id, assessments.len()))
 }
 
@@ -165,21 +156,19 @@ pub async fn published_scores(
     db: &Db,
     assessment_id: &str,
 ) -> Result<Vec<(ScoreScope, String, f64)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT scope, score_key, score_hundredths FROM published_scores WHERE assessment_id = $1 \
          ORDER BY CASE scope WHEN 'overall' THEN 0 WHEN 'pillar' THEN 1 ELSE 2 END, score_key",
     )
     .bind(assessment_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let scope: String = row.try_get("scope")?;
+    rows.into_iter()
+        .map(|(scope, key, hundredths)| {
             let scope = ScoreScope::from_key(&scope).ok_or_else(|| {
                 sqlx::Error::Decode(format!("unknown score scope {scope}").into())
             })?;
-            let hundredths: i64 = row.try_get("score_hundredths")?;
-            Ok((scope, row.try_get("score_key")?, hundredths as f64 / 100.0))
+            Ok((scope, key, hundredths as f64 / 100.0))
         })
         .collect()
 }
@@ -190,28 +179,18 @@ mod tests {
     use crate::assessments;
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
+    use crate::testing::CycleBuilder;
     use crate::{audit, frameworks};
-    use rules::cycles::CycleDates;
     use rules::fixtures::SMALL_FRAMEWORK;
     use rules::framework::parse_framework;
 
     fn historical_cycle(name: &str) -> NewCycle {
-        let published_on = "2025-06-30".to_string();
-        NewCycle {
-            name: name.into(),
-            framework_version: "2026.1".into(),
-            dates: CycleDates {
-                opens_on: published_on.clone(),
-                submission_deadline: published_on.clone(),
-                review_deadline: published_on.clone(),
-                moderation_deadline: published_on.clone(),
-                publication_on: published_on,
-            },
-            care_settings: vec![CareSetting::Acute, CareSetting::Community],
-            region_ods_codes: Vec::new(),
-            reviewers_per_assessment: 0,
-            reviewer_capacity: 0,
-        }
+        CycleBuilder::default()
+            .named(name)
+            .all_on("2025-06-30")
+            .care_settings(&[CareSetting::Acute, CareSetting::Community])
+            .reviewers(0, 0)
+            .build()
     }
 
     fn results() -> Vec<PublishedAssessment> {

@@ -4,8 +4,8 @@
 //! source (the client address, its /64 for IPv6) and window, once the window has closed.
 
 use super::accounts::Throttled;
-use super::audit::{self, AuditEntry};
 use super::{timestamp, Db};
+use crate::write::Audit;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use time::{Duration, OffsetDateTime};
@@ -134,7 +134,7 @@ pub async fn record(db: &Db, summaries: &[RefusedSummary]) -> Result<(), sqlx::E
     if summaries.is_empty() {
         return Ok(());
     }
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write("anonymous").await?;
     for summary in summaries {
         let mut after = format!(
             "{} attempts from {} to {}",
@@ -146,26 +146,24 @@ pub async fn record(db: &Db, summaries: &[RefusedSummary]) -> Result<(), sqlx::E
                 after.push_str(" and others");
             }
         }
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                actor: "anonymous",
-                action: summary.what.refused_action(),
-                entity_type: "client address",
-                entity_id: &summary.source,
-                after: Some(after),
-                reason: Some(summary.reason.clone()),
-                ..Default::default()
-            },
+        w.audit(
+            Audit::new(
+                "client address",
+                &summary.source,
+                summary.what.refused_action(),
+            )
+            .after(after)
+            .reason(summary.reason.clone()),
         )
         .await?;
     }
-    tx.commit().await
+    w.commit().await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit;
     use crate::test_support::test_databases;
 
     const WINDOW: Duration = Duration::minutes(15);

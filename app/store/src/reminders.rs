@@ -1,8 +1,9 @@
 //! Reminders of deadlines: the reviews still open (the assessments open for submission or a
 //! reply come from `assessments`), the reminders already sent, and sending one exactly once.
 
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{now_utc, Db};
+use crate::write::Audit;
 
 /// An assigned review not yet submitted, of an assessment still in review.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -57,12 +58,13 @@ pub async fn send_once(
     kind: &str,
     mail: &OutgoingMail,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    let claimed = claim(&mut tx, task, recipient, kind).await?;
+    // The service itself sends reminders.
+    let mut w = db.write("system").await?;
+    let claimed = claim(w.tx(), task, recipient, kind).await?;
     if claimed {
-        outbox::enqueue(&mut tx, mail).await?;
+        w.enqueue([mail]).await?;
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok(claimed)
 }
 
@@ -98,7 +100,7 @@ pub async fn send_now(
     mails: &[(String, OutgoingMail)],
     key_for: impl Fn(&[String]) -> Option<String>,
 ) -> Result<Vec<String>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let mut emailed = Vec::new();
     for (recipient, mail) in mails {
         let already: Vec<String> = sqlx::query_scalar(
@@ -106,32 +108,22 @@ pub async fn send_now(
         )
         .bind(task)
         .bind(recipient)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *w)
         .await?;
         let Some(kind) = key_for(&already) else {
             continue;
         };
-        if claim(&mut tx, task, recipient, &kind).await? {
-            outbox::enqueue(&mut tx, mail).await?;
+        if claim(w.tx(), task, recipient, &kind).await? {
+            w.enqueue([mail]).await?;
             emailed.push(recipient.clone());
         }
     }
     if emailed.is_empty() {
-        tx.rollback().await?;
+        w.rollback().await?;
         return Ok(emailed);
     }
-    super::audit::record(
-        &mut tx,
-        super::audit::AuditEntry {
-            actor,
-            action: "remind now",
-            entity_type: "task",
-            entity_id: task,
-            after: Some(format!("{} emailed", emailed.len())),
-            ..Default::default()
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit(Audit::new("task", task, "remind now").after(format!("{} emailed", emailed.len())))
+        .await?;
+    w.commit().await?;
     Ok(emailed)
 }

@@ -2,37 +2,26 @@
 //! from an older version), submitting the reply, and recording "no reply received" when the
 //! deadline passes. Status changes go through `lifecycle::change_status`.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError};
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::{now_utc, Db};
-use rules::lifecycle::{Allowed, AssessmentStatus};
+use crate::write::Audit;
+use rules::lifecycle::Allowed;
 use rules::reply::{DomainReply, ReplyOutcome, Response};
 use std::collections::BTreeMap;
 
 /// Why a change to a reply was not made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplyError {
-    #[error("no such assessment")]
-    NoSuchAssessment,
-    /// The assessment's status changed after the caller looked.
-    #[error("the assessment moved on to {0:?}")]
-    MovedOn(AssessmentStatus),
+    /// The assessment does not exist, or its status changed after the caller looked (the one
+    /// "moved on" error every status change gives).
+    #[error(transparent)]
+    StatusChange(#[from] StatusChangeError),
     /// Someone saved the domain's reply after the version the save started from.
     #[error("the domain's reply was saved since that version")]
     Conflict(Box<SavedReply>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-impl From<StatusChangeError> for ReplyError {
-    fn from(error: StatusChangeError) -> Self {
-        match error {
-            StatusChangeError::NoSuchAssessment => ReplyError::NoSuchAssessment,
-            StatusChangeError::MovedOn(status) => ReplyError::MovedOn(status),
-            StatusChangeError::Database(error) => ReplyError::Database(error),
-        }
-    }
 }
 
 /// A domain's reply as stored, with who saved it last.
@@ -131,14 +120,14 @@ pub async fn save_domain_reply(
     expected_version: i64,
     reply: &DomainReply,
 ) -> Result<i64, ReplyError> {
-    let mut tx = db.begin_write().await?;
-    let status = status_of(&mut tx, assessment_id)
+    let mut w = db.write(actor).await?;
+    let status = status_of(w.tx(), assessment_id)
         .await?
-        .ok_or(ReplyError::NoSuchAssessment)?;
+        .ok_or(StatusChangeError::NoSuchAssessment)?;
     if !allowed.holds_in(status) {
-        return Err(ReplyError::MovedOn(status));
+        return Err(StatusChangeError::MovedOn(status).into());
     }
-    let saved = load(&mut tx, assessment_id, domain_key).await?;
+    let saved = load(w.tx(), assessment_id, domain_key).await?;
     if saved.version != expected_version {
         return Err(ReplyError::Conflict(Box::new(saved)));
     }
@@ -157,22 +146,19 @@ pub async fn save_domain_reply(
     .bind(version)
     .bind(now_utc())
     .bind(actor)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "save reply",
-            entity_type: "assessment",
-            entity_id: &format!("{assessment_id}/{domain_key}"),
-            before: (expected_version > 0).then(|| format!("version {expected_version}")),
-            after: Some(format!("version {version}: {}", reply.response.label())),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new(
+            "assessment",
+            &format!("{assessment_id}/{domain_key}"),
+            "save reply",
+        )
+        .before((expected_version > 0).then(|| format!("version {expected_version}")))
+        .after(format!("version {version}: {}", reply.response.label())),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(version)
 }
 
@@ -187,9 +173,9 @@ pub async fn finish(
     outcome: ReplyOutcome,
     notices: &[OutgoingMail],
 ) -> Result<(), ReplyError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed).detail(outcome.label().to_lowercase()),
     )
     .await?;
@@ -202,12 +188,10 @@ pub async fn finish(
     .bind(outcome.key())
     .bind(now_utc())
     .bind((outcome == ReplyOutcome::Submitted).then_some(actor))
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(notices).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -243,6 +227,7 @@ mod tests {
     use crate::test_support::test_databases;
     use crate::{assessments, audit};
     use rules::fixtures::allowed;
+    use rules::lifecycle::AssessmentStatus;
     use rules::lifecycle::Event;
 
     /// A submitted assessment taken on to "reviewed" as the lifecycle allows.
@@ -321,7 +306,9 @@ mod tests {
             assert_eq!(ended.outcome, ReplyOutcome::Submitted);
             assert!(matches!(
                 save(1, contest("Too late")).await,
-                Err(ReplyError::MovedOn(AssessmentStatus::Replied))
+                Err(ReplyError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::Replied
+                )))
             ));
             let no_reply = allowed(Event::ReplyDeadlinePassed, AssessmentStatus::Reviewed);
             assert!(matches!(
@@ -334,7 +321,9 @@ mod tests {
                     &[]
                 )
                 .await,
-                Err(ReplyError::MovedOn(AssessmentStatus::Replied))
+                Err(ReplyError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::Replied
+                )))
             ));
             assert_eq!(
                 finished(&db, &assessment).await.unwrap().unwrap().outcome,

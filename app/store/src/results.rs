@@ -3,24 +3,24 @@
 //! reading a version back with where each organisation sits. Status changes go through
 //! `lifecycle::change_status`, in the same transaction as the rest.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::published::ScoreScope;
 use super::{new_id, now_utc, Db};
+use crate::write::Audit;
 use rules::cycles::Phase;
-use rules::lifecycle::{Allowed, AssessmentStatus};
+use rules::lifecycle::Allowed;
 use rules::organisations::{readable_name, CareSetting};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
 /// Why a release, publication or query was not recorded. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
-    #[error("no such assessment")]
-    NoSuchAssessment,
-    #[error("the assessment moved on to {0:?}")]
-    MovedOn(AssessmentStatus),
+    /// The assessment does not exist, or its status changed after the caller looked (the one
+    /// "moved on" error every status change gives).
+    #[error(transparent)]
+    StatusChange(#[from] StatusChangeError),
     #[error("the cycle was already released provisionally")]
     AlreadyReleased,
     #[error("the assessment is already left out")]
@@ -31,16 +31,6 @@ pub enum ResultsError {
     AlreadyAnswered,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-impl From<StatusChangeError> for ResultsError {
-    fn from(error: StatusChangeError) -> Self {
-        match error {
-            StatusChangeError::NoSuchAssessment => ResultsError::NoSuchAssessment,
-            StatusChangeError::MovedOn(status) => ResultsError::MovedOn(status),
-            StatusChangeError::Database(error) => ResultsError::Database(error),
-        }
-    }
 }
 
 fn unique_violation(error: &sqlx::Error) -> bool {
@@ -54,7 +44,7 @@ pub async fn exclude(
     assessment_id: &str,
     reason: &str,
 ) -> Result<(), ResultsError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let inserted = sqlx::query(
         "INSERT INTO release_exclusions (assessment_id, reason, excluded_by, excluded_at) \
          VALUES ($1, $2, $3, $4)",
@@ -63,25 +53,22 @@ pub async fn exclude(
     .bind(reason)
     .bind(actor)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await;
     match inserted {
         Err(error) if unique_violation(&error) => return Err(ResultsError::AlreadyExcluded),
         other => other?,
     };
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "leave assessment out of the results",
-            entity_type: "assessment",
-            entity_id: assessment_id,
-            reason: Some(reason.to_string()),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new(
+            "assessment",
+            assessment_id,
+            "leave assessment out of the results",
+        )
+        .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -129,32 +116,24 @@ pub async fn release_provisionally(
     changes: &[(String, Allowed)],
     notices: &[OutgoingMail],
 ) -> Result<(), ResultsError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     if let Some(queries_close_on) = queries_close_on {
-        open_query_window(&mut tx, actor, cycle_id, queries_close_on).await?;
+        open_query_window(w.tx(), actor, cycle_id, queries_close_on).await?;
     }
     for (assessment_id, allowed) in changes {
-        change_status(&mut tx, StatusChange::new(assessment_id, actor, *allowed)).await?;
+        change_status(w.tx(), StatusChange::new(assessment_id, actor, *allowed)).await?;
     }
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "release results provisionally",
-            entity_type: "cycle",
-            entity_id: cycle_id,
-            after: Some(match queries_close_on {
+    w.enqueue(notices).await?;
+    w.audit(
+        Audit::new("cycle", cycle_id, "release results provisionally").after(
+            match queries_close_on {
                 Some(date) => format!("{} assessments; queries close on {date}", changes.len()),
                 None => format!("{} assessments signed off again", changes.len()),
-            }),
-            ..Default::default()
-        },
+            },
+        ),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -188,13 +167,13 @@ pub async fn reopen(
     allowed: Allowed,
     reason: &str,
 ) -> Result<(), ResultsError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed).reason(reason),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -226,11 +205,11 @@ pub async fn publish(
     actor: &str,
     publication: Publication<'_>,
 ) -> Result<i64, ResultsError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let latest: Option<i64> =
         sqlx::query_scalar("SELECT MAX(version) FROM result_versions WHERE cycle_id = $1")
             .bind(publication.cycle_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *w)
             .await?;
     let version = latest.unwrap_or(0) + 1;
     let published_at = now_utc();
@@ -245,56 +224,42 @@ pub async fn publish(
     .bind(i64::from(publication.with_self_scores))
     .bind(actor)
     .bind(&published_at)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     for assessment in &publication.assessments {
         if let Some(change) = assessment.change {
             change_status(
-                &mut tx,
+                w.tx(),
                 StatusChange::new(&assessment.assessment_id, actor, change)
                     .detail(format!("version {version}")),
             )
             .await?;
         }
-        insert_levels(&mut tx, publication.cycle_id, version, assessment).await?;
+        insert_levels(w.tx(), publication.cycle_id, version, assessment).await?;
     }
     let moved = sqlx::query("UPDATE cycles SET phase = $1 WHERE id = $2 AND phase <> $1")
         .bind(Phase::Published.key())
         .bind(publication.cycle_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?
         .rows_affected();
     if moved > 0 {
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                actor,
-                action: "change cycle phase",
-                entity_type: "cycle",
-                entity_id: publication.cycle_id,
-                after: Some(Phase::Published.label().into()),
-                ..Default::default()
-            },
+        w.audit(
+            Audit::new("cycle", publication.cycle_id, "change cycle phase")
+                .after(Phase::Published.label().to_string()),
         )
         .await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "publish results",
-            entity_type: "cycle",
-            entity_id: publication.cycle_id,
-            after: Some(format!(
+    w.audit(
+        Audit::new("cycle", publication.cycle_id, "publish results")
+            .after(format!(
                 "version {version}: {} assessments",
                 publication.assessments.len()
-            )),
-            reason: Some(publication.note.to_string()),
-            ..Default::default()
-        },
+            ))
+            .reason(publication.note.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(version)
 }
 
@@ -425,7 +390,20 @@ pub async fn stored_results(
     cycle_id: &str,
     version: i64,
 ) -> Result<Vec<StoredResult>, sqlx::Error> {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct ResultRow {
+        id: String,
+        trust_ods_code: String,
+        #[sqlx(try_from = "String")]
+        care_setting: CareSetting,
+        trust_name: String,
+        icb: String,
+        icb_name: String,
+        region: String,
+        region_name: String,
+        is_historical: i64,
+    }
+    let rows: Vec<ResultRow> = sqlx::query_as(
         "SELECT a.id, a.trust_ods_code, a.care_setting, t.name AS trust_name, \
          t.ics_ods_code AS icb, i.name AS icb_name, \
          i.region_ods_code AS region, r.name AS region_name, c.is_historical \
@@ -441,7 +419,7 @@ pub async fn stored_results(
     .fetch_all(&db.pool)
     .await?;
     let historical = match rows.first() {
-        Some(row) => row.try_get::<i64, _>("is_historical")? != 0,
+        Some(row) => row.is_historical != 0,
         None => return Ok(Vec::new()),
     };
     let mut levels: BTreeMap<String, Vec<(String, u8, u8)>> = BTreeMap::new();
@@ -481,47 +459,39 @@ pub async fn stored_results(
             ));
         }
     }
-    let decode =
-        |what: &str, value: &str| sqlx::Error::Decode(format!("unknown {what} {value}").into());
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .filter_map(|row| {
-            let id: String = match row.try_get("id") {
-                Ok(id) => id,
-                Err(error) => return Some(Err(error)),
-            };
+            let id = row.id;
             // Only assessments the version published: a cycle run here publishes levels for
             // every assessment it includes.
             if !historical && !levels.contains_key(&id) {
                 return None;
             }
-            Some((|| {
-                let setting: String = row.try_get("care_setting")?;
-                let scores = imported.remove(&id).unwrap_or_default();
-                Ok(StoredResult {
-                    trust_ods_code: row.try_get("trust_ods_code")?,
-                    trust_name: readable_name(&row.try_get::<String, _>("trust_name")?),
-                    ics_ods_code: row.try_get("icb")?,
-                    ics_name: readable_name(&row.try_get::<String, _>("icb_name")?),
-                    region_ods_code: row.try_get("region")?,
-                    region_name: readable_name(&row.try_get::<String, _>("region_name")?),
-                    care_setting: CareSetting::from_label(&setting)
-                        .ok_or_else(|| decode("care setting", &setting))?,
-                    levels: levels.remove(&id).unwrap_or_default(),
-                    imported_pillars: scores
-                        .iter()
-                        .filter(|(scope, _, _)| *scope == ScoreScope::Pillar)
-                        .map(|(_, key, score)| (key.clone(), *score))
-                        .collect(),
-                    imported_domains: scores
-                        .iter()
-                        .filter(|(scope, _, _)| *scope == ScoreScope::Domain)
-                        .map(|(_, key, score)| (key.clone(), level(score.round() as i64)))
-                        .collect(),
-                    assessment_id: id,
-                })
-            })())
+            let scores = imported.remove(&id).unwrap_or_default();
+            Some(StoredResult {
+                trust_ods_code: row.trust_ods_code,
+                trust_name: readable_name(&row.trust_name),
+                ics_ods_code: row.icb,
+                ics_name: readable_name(&row.icb_name),
+                region_ods_code: row.region,
+                region_name: readable_name(&row.region_name),
+                care_setting: row.care_setting,
+                levels: levels.remove(&id).unwrap_or_default(),
+                imported_pillars: scores
+                    .iter()
+                    .filter(|(scope, _, _)| *scope == ScoreScope::Pillar)
+                    .map(|(_, key, score)| (key.clone(), *score))
+                    .collect(),
+                imported_domains: scores
+                    .iter()
+                    .filter(|(scope, _, _)| *scope == ScoreScope::Domain)
+                    .map(|(_, key, score)| (key.clone(), level(score.round() as i64)))
+                    .collect(),
+                assessment_id: id,
+            })
         })
-        .collect()
+        .collect())
 }
 
 fn level(stored: i64) -> u8 {
@@ -551,7 +521,7 @@ pub async fn raise_query(
     question: &str,
 ) -> Result<String, ResultsError> {
     let id = new_id();
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let inserted = sqlx::query(
         "INSERT INTO result_queries (id, assessment_id, domain_key, question, raised_by, raised_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -562,25 +532,18 @@ pub async fn raise_query(
     .bind(question)
     .bind(actor)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await;
     match inserted {
         Err(error) if unique_violation(&error) => return Err(ResultsError::QueryExists),
         other => other?,
     };
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "query a provisional score",
-            entity_type: "assessment",
-            entity_id: assessment_id,
-            after: Some(format!("{domain_key}: {question}")),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("assessment", assessment_id, "query a provisional score")
+            .after(format!("{domain_key}: {question}")),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(id)
 }
 
@@ -615,7 +578,7 @@ pub async fn answer_query(
     answer: &str,
     reopen: Option<Allowed>,
 ) -> Result<(), ResultsError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let answered = sqlx::query(
         "UPDATE result_queries SET answer = $1, upheld = $2, answered_by = $3, answered_at = $4 \
          WHERE id = $5 AND answer IS NULL",
@@ -625,7 +588,7 @@ pub async fn answer_query(
     .bind(actor)
     .bind(now_utc())
     .bind(&query.id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected();
     if answered == 0 {
@@ -633,33 +596,30 @@ pub async fn answer_query(
     }
     if let Some(allowed) = reopen {
         change_status(
-            &mut tx,
+            w.tx(),
             StatusChange::new(&query.assessment_id, actor, allowed).reason(answer),
         )
         .await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "answer a query on a provisional score",
-            entity_type: "assessment",
-            entity_id: &query.assessment_id,
-            after: Some(format!(
-                "{}: {}",
-                query.domain_key,
-                if reopen.is_some() {
-                    "upheld"
-                } else {
-                    "not upheld"
-                }
-            )),
-            reason: Some(answer.to_string()),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new(
+            "assessment",
+            &query.assessment_id,
+            "answer a query on a provisional score",
+        )
+        .after(format!(
+            "{}: {}",
+            query.domain_key,
+            if reopen.is_some() {
+                "upheld"
+            } else {
+                "not upheld"
+            }
+        ))
+        .reason(answer.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 

@@ -1,12 +1,11 @@
 //! Peer reviewers' profiles (care-setting expertise and capacity) and their declared conflicts of
 //! interest with trusts. Every change is audited in its own transaction.
 
-use super::audit::{self, AuditEntry};
 use super::{joined_list, now_utc, split_list, Db};
+use crate::write::Audit;
 use rules::access::Refusal;
 use rules::organisations::{readable_name, CareSetting};
 use rules::reviewers::{describe, normalised, DeclaredConflict, ReviewerProfile};
-use sqlx::{any::AnyRow, Row};
 use std::collections::BTreeMap;
 
 /// Why a reviewer's profile change could not be made. The API puts these into words.
@@ -21,36 +20,52 @@ pub enum ReviewerError {
     Database(#[from] sqlx::Error),
 }
 
-fn profile_from_row(row: &AnyRow) -> Result<ReviewerProfile, sqlx::Error> {
-    let expertise: String = row.try_get("expertise")?;
-    let settings: Vec<CareSetting> = split_list(&expertise)
-        .filter_map(CareSetting::from_label)
-        .collect();
-    Ok(ReviewerProfile {
-        expertise: normalised(&settings),
-        capacity: row.try_get("capacity")?,
-    })
+/// A saved profile: expertise a stored list of care setting labels, and capacity.
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    expertise: String,
+    capacity: Option<i64>,
+}
+
+impl From<ProfileRow> for ReviewerProfile {
+    fn from(row: ProfileRow) -> Self {
+        let settings: Vec<CareSetting> = split_list(&row.expertise)
+            .filter_map(CareSetting::from_label)
+            .collect();
+        ReviewerProfile {
+            expertise: normalised(&settings),
+            capacity: row.capacity,
+        }
+    }
 }
 
 /// A reviewer's saved profile, if they have saved one.
 pub async fn profile(db: &Db, account_id: &str) -> Result<Option<ReviewerProfile>, sqlx::Error> {
-    sqlx::query("SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_optional(&db.pool)
-        .await?
-        .as_ref()
-        .map(profile_from_row)
-        .transpose()
+    Ok(sqlx::query_as::<_, ProfileRow>(
+        "SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(Into::into))
 }
 
 /// Every saved profile, by account id, for assigning reviewers.
 pub async fn all_profiles(db: &Db) -> Result<BTreeMap<String, ReviewerProfile>, sqlx::Error> {
-    let rows = sqlx::query("SELECT account_id, expertise, capacity FROM reviewer_profiles")
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get("account_id")?, profile_from_row(row)?)))
-        .collect()
+    #[derive(sqlx::FromRow)]
+    struct AccountProfileRow {
+        account_id: String,
+        #[sqlx(flatten)]
+        profile: ProfileRow,
+    }
+    let rows: Vec<AccountProfileRow> =
+        sqlx::query_as("SELECT account_id, expertise, capacity FROM reviewer_profiles")
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.account_id, row.profile.into()))
+        .collect())
 }
 
 /// Creates or replaces a reviewer's profile, audited with what it was and what it is now.
@@ -64,15 +79,14 @@ pub async fn save_profile(
         expertise: normalised(&profile.expertise),
         capacity: profile.capacity,
     };
-    let mut tx = db.begin_write().await?;
-    let before =
-        sqlx::query("SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(profile_from_row)
-            .transpose()?;
+    let mut w = db.write(actor).await?;
+    let before: Option<ReviewerProfile> = sqlx::query_as::<_, ProfileRow>(
+        "SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *w)
+    .await?
+    .map(Into::into);
     let now = now_utc();
     let changed = if before.is_some() {
         sqlx::query(
@@ -94,29 +108,31 @@ pub async fn save_profile(
         .bind(profile.capacity)
         .bind(&now)
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "save reviewer profile",
-            entity_type: "reviewer profile",
-            entity_id: account_id,
-            before: before.as_ref().map(describe),
-            after: Some(describe(&profile)),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("reviewer profile", account_id, "save reviewer profile")
+            .before(before.as_ref().map(describe))
+            .after(describe(&profile)),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
 /// A reviewer's declared conflicts, by trust ODS code, with the trusts' names from the current
 /// organisation structure and the names of whoever declared them.
 pub async fn conflicts(db: &Db, account_id: &str) -> Result<Vec<DeclaredConflict>, sqlx::Error> {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct ConflictRow {
+        trust_ods_code: String,
+        trust_name: Option<String>,
+        reason: String,
+        declared_by: String,
+        declared_by_name: Option<String>,
+        declared_at: String,
+    }
+    let rows: Vec<ConflictRow> = sqlx::query_as(
         "SELECT c.trust_ods_code, t.name AS trust_name, c.reason, c.declared_by, \
          a.display_name AS declared_by_name, c.declared_at \
          FROM reviewer_conflicts c \
@@ -128,34 +144,28 @@ pub async fn conflicts(db: &Db, account_id: &str) -> Result<Vec<DeclaredConflict
     .bind(account_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let code: String = row.try_get("trust_ods_code")?;
-            let name: Option<String> = row.try_get("trust_name")?;
-            let by: String = row.try_get("declared_by")?;
-            let by_name: Option<String> = row.try_get("declared_by_name")?;
-            Ok(DeclaredConflict {
-                trust_name: name.map_or_else(|| code.clone(), |name| readable_name(&name)),
-                trust_ods_code: code,
-                reason: row.try_get("reason")?,
-                declared_by: by_name.unwrap_or(by),
-                declared_at: row.try_get("declared_at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|row| DeclaredConflict {
+            trust_name: row
+                .trust_name
+                .map_or_else(|| row.trust_ods_code.clone(), |name| readable_name(&name)),
+            trust_ods_code: row.trust_ods_code,
+            reason: row.reason,
+            declared_by: row.declared_by_name.unwrap_or(row.declared_by),
+            declared_at: row.declared_at,
         })
-        .collect()
+        .collect())
 }
 
 /// Every declared conflict as (reviewer's account id, trust ODS code), for assigning reviewers.
 pub async fn all_conflicts(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT account_id, trust_ods_code FROM reviewer_conflicts \
          ORDER BY account_id, trust_ods_code",
     )
     .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get("account_id")?, row.try_get("trust_ods_code")?)))
-        .collect()
+    .await
 }
 
 /// Records that a reviewer must never review a trust, with the reason. Declaring the same trust
@@ -169,19 +179,18 @@ pub async fn declare_conflict(
     reason: &str,
     may_declare_again: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
-    let mut tx = db.begin_write().await?;
-    let existing = sqlx::query(
+    let mut w = db.write(actor).await?;
+    let existing: Option<(String, String)> = sqlx::query_as(
         "SELECT reason, declared_by FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
     )
     .bind(account_id)
     .bind(trust_ods_code)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?;
     let before: Option<String> = match existing {
-        Some(existing) => {
-            let declared_by: String = existing.try_get("declared_by")?;
+        Some((declared_reason, declared_by)) => {
             may_declare_again(&declared_by).map_err(ReviewerError::Refused)?;
-            Some(existing.try_get("reason")?)
+            Some(declared_reason)
         }
         None => None,
     };
@@ -202,22 +211,20 @@ pub async fn declare_conflict(
         .bind(now_utc())
         .bind(account_id)
         .bind(trust_ods_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "declare reviewer conflict",
-            entity_type: "reviewer conflict",
-            entity_id: &format!("{account_id}/{trust_ods_code}"),
-            before: before.map(|reason| format!("declared: {reason}")),
-            after: Some(format!("declared: {reason}")),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new(
+            "reviewer conflict",
+            &format!("{account_id}/{trust_ods_code}"),
+            "declare reviewer conflict",
+        )
+        .before(before.map(|reason| format!("declared: {reason}")))
+        .after(format!("declared: {reason}"))
+        .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -231,58 +238,54 @@ pub async fn withdraw_conflict(
     reason: &str,
     may_withdraw: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
-    let mut tx = db.begin_write().await?;
-    let declared = sqlx::query(
+    let mut w = db.write(actor).await?;
+    let declared: Option<(String, String)> = sqlx::query_as(
         "SELECT reason, declared_by FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2",
     )
     .bind(account_id)
     .bind(trust_ods_code)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *w)
     .await?;
-    let Some(declared) = declared else {
+    let Some((before, declared_by)) = declared else {
         return Err(ReviewerError::NoSuchConflict(trust_ods_code.to_string()));
     };
-    let before: String = declared.try_get("reason")?;
-    let declared_by: String = declared.try_get("declared_by")?;
     may_withdraw(&declared_by).map_err(ReviewerError::Refused)?;
     sqlx::query("DELETE FROM reviewer_conflicts WHERE account_id = $1 AND trust_ods_code = $2")
         .bind(account_id)
         .bind(trust_ods_code)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "withdraw reviewer conflict",
-            entity_type: "reviewer conflict",
-            entity_id: &format!("{account_id}/{trust_ods_code}"),
-            before: Some(format!("declared: {before}")),
-            after: None,
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new(
+            "reviewer conflict",
+            &format!("{account_id}/{trust_ods_code}"),
+            "withdraw reviewer conflict",
+        )
+        .before(format!("declared: {before}"))
+        .reason(reason.to_string()),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::{upsert_with_password, NewAccount};
+    use crate::accounts::upsert_with_password;
+    use crate::audit;
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
+    use crate::testing::AccountBuilder;
     use rules::accounts::Role;
     use rules::organisations::CareSetting::{self, *};
 
     async fn account(db: &Db, email: &str, name: &str, roles: &[Role]) -> String {
-        let account = NewAccount {
-            email: email.into(),
-            display_name: name.into(),
-            org_ods_code: Some("RR8".into()),
-            roles: roles.to_vec(),
-        };
+        let account = AccountBuilder::new(email)
+            .named(name)
+            .at(Some("RR8"))
+            .roles(roles)
+            .build();
         upsert_with_password(db, "tester", &account, "hash")
             .await
             .unwrap()

@@ -3,15 +3,15 @@
 //! it is the last review outstanding), reopening a submitted review, a later deadline for one
 //! reviewer, and closing an assessment's peer review with the reviews received.
 
-use super::audit::{self, AuditEntry};
 use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError};
-use super::outbox::{self, OutgoingMail};
+use super::outbox::OutgoingMail;
 use super::published::{published_scores, ScoreScope};
 use super::{now_utc, Db};
+use crate::write::Audit;
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::review::{Confidence, DomainReview, Judgement, Verdict};
 use rules::review_assignment::AssignmentStatus;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
 /// Why a change to a review was not made. The API puts these into words.
@@ -26,9 +26,10 @@ pub enum ReviewError {
     AlreadySubmitted,
     #[error("the review has not been submitted")]
     NotSubmitted,
-    /// The assessment's status changed after the caller looked.
-    #[error("the assessment moved on to {0:?}")]
-    MovedOn(AssessmentStatus),
+    /// The assessment does not exist, or its status changed after the caller looked (the one
+    /// "moved on" error every status change gives).
+    #[error(transparent)]
+    StatusChange(#[from] StatusChangeError),
     /// Someone saved the domain's review after the version the save started from.
     #[error("the domain's review was saved since that version")]
     Conflict(Box<SavedDomainReview>),
@@ -37,16 +38,6 @@ pub enum ReviewError {
     NoReviewsYet,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-impl From<StatusChangeError> for ReviewError {
-    fn from(error: StatusChangeError) -> Self {
-        match error {
-            StatusChangeError::NoSuchAssessment => ReviewError::NoSuchReview,
-            StatusChangeError::MovedOn(status) => ReviewError::MovedOn(status),
-            StatusChangeError::Database(error) => ReviewError::Database(error),
-        }
-    }
 }
 
 /// One reviewer's review of one assessment, as its assignment and verdict stand.
@@ -60,7 +51,7 @@ pub struct ReviewSlot {
     /// The reviewer's organisation, as NHS England sees it.
     pub reviewer_org: String,
     #[sqlx(try_from = "String")]
-    pub status: StoredAssignmentStatus,
+    pub status: AssignmentStatus,
     pub extended_deadline: Option<String>,
     pub extension_reason: Option<String>,
     pub verdict: Option<String>,
@@ -68,22 +59,9 @@ pub struct ReviewSlot {
     pub submitted_at: Option<String>,
 }
 
-/// An assignment status read from its stored key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoredAssignmentStatus(pub AssignmentStatus);
-
-impl TryFrom<String> for StoredAssignmentStatus {
-    type Error = String;
-    fn try_from(key: String) -> Result<Self, Self::Error> {
-        AssignmentStatus::from_key(&key)
-            .map(StoredAssignmentStatus)
-            .ok_or_else(|| format!("unknown assignment status {key}"))
-    }
-}
-
 impl ReviewSlot {
     pub fn is_assigned(&self) -> bool {
-        self.status.0 == AssignmentStatus::Assigned
+        self.status == AssignmentStatus::Assigned
     }
 
     pub fn is_submitted(&self) -> bool {
@@ -331,7 +309,7 @@ async fn open_slot(
         .await?
         .ok_or(ReviewError::NoSuchReview)?;
     if status != AssessmentStatus::InReview {
-        return Err(ReviewError::MovedOn(status));
+        return Err(StatusChangeError::MovedOn(status).into());
     }
     Ok(slot)
 }
@@ -348,9 +326,9 @@ pub async fn save_domain_review(
     review: &DomainReview,
     summary: String,
 ) -> Result<i64, ReviewError> {
-    let mut tx = db.begin_write().await?;
-    open_slot(&mut tx, slot_id).await?;
-    let saved = load_domain_review(&mut tx, slot_id, domain_key).await?;
+    let mut w = db.write(actor).await?;
+    open_slot(w.tx(), slot_id).await?;
+    let saved = load_domain_review(w.tx(), slot_id, domain_key).await?;
     if saved.version != expected_version {
         return Err(ReviewError::Conflict(Box::new(saved)));
     }
@@ -370,12 +348,12 @@ pub async fn save_domain_review(
     .bind(review.confidence.map(Confidence::key))
     .bind(&review.comment)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     sqlx::query("DELETE FROM criterion_judgements WHERE assignment_id = $1 AND domain_key = $2")
         .bind(slot_id)
         .bind(domain_key)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     for (criterion_key, judgement) in &review.judgements {
         sqlx::query(
@@ -387,23 +365,16 @@ pub async fn save_domain_review(
         .bind(criterion_key)
         .bind(i64::from(judgement.met))
         .bind(&judgement.reason)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "save review",
-            entity_type: "review",
-            entity_id: &format!("{slot_id}/{domain_key}"),
-            before: (expected_version > 0).then(|| format!("version {expected_version}")),
-            after: Some(format!("version {version}: {summary}")),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("review", &format!("{slot_id}/{domain_key}"), "save review")
+            .before((expected_version > 0).then(|| format!("version {expected_version}")))
+            .after(format!("version {version}: {summary}")),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(version)
 }
 
@@ -444,8 +415,8 @@ pub async fn submit(
     completes: Allowed,
     notices: &[OutgoingMail],
 ) -> Result<Submitted, ReviewError> {
-    let mut tx = db.begin_write().await?;
-    let slot = open_slot(&mut tx, slot_id).await?;
+    let mut w = db.write(actor).await?;
+    let slot = open_slot(w.tx(), slot_id).await?;
     let now = now_utc();
     sqlx::query(
         "INSERT INTO review_verdicts (assignment_id, verdict, summary, submitted_at, updated_at) \
@@ -457,34 +428,25 @@ pub async fn submit(
     .bind(verdict.key())
     .bind(summary)
     .bind(&now)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "submit review",
-            entity_type: "review",
-            entity_id: slot_id,
-            after: Some(format!("{}: {summary}", verdict.label())),
-            ..Default::default()
-        },
+    w.audit(
+        Audit::new("review", slot_id, "submit review")
+            .after(format!("{}: {summary}", verdict.label())),
     )
     .await?;
-    let outcome = if outstanding_reviews(&mut tx, &slot.assessment_id).await? == 0 {
+    let outcome = if outstanding_reviews(w.tx(), &slot.assessment_id).await? == 0 {
         change_status(
-            &mut tx,
+            w.tx(),
             StatusChange::new(&slot.assessment_id, actor, completes),
         )
         .await?;
-        for notice in notices {
-            outbox::enqueue(&mut tx, notice).await?;
-        }
+        w.enqueue(notices).await?;
         Submitted::Completed
     } else {
         Submitted::Waiting
     };
-    tx.commit().await?;
+    w.commit().await?;
     Ok(outcome)
 }
 
@@ -499,13 +461,13 @@ pub async fn reopen(
     reason: &str,
     notice: &OutgoingMail,
 ) -> Result<(), ReviewError> {
-    let mut tx = db.begin_write().await?;
-    let slot = slot_in(&mut tx, slot_id).await?;
+    let mut w = db.write(actor).await?;
+    let slot = slot_in(w.tx(), slot_id).await?;
     if !slot.is_submitted() {
         return Err(ReviewError::NotSubmitted);
     }
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(&slot.assessment_id, actor, allowed).reason(reason),
     )
     .await?;
@@ -514,23 +476,17 @@ pub async fn reopen(
     )
     .bind(now_utc())
     .bind(slot_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "reopen review",
-            entity_type: "review",
-            entity_id: slot_id,
-            before: Some("submitted".into()),
-            after: Some("reopened".into()),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new("review", slot_id, "reopen review")
+            .before("submitted".to_string())
+            .after("reopened".to_string())
+            .reason(reason.to_string()),
     )
     .await?;
-    outbox::enqueue(&mut tx, notice).await?;
-    tx.commit().await?;
+    w.enqueue([notice]).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -544,8 +500,8 @@ pub async fn extend_deadline(
     reason: &str,
     notice: &OutgoingMail,
 ) -> Result<(), ReviewError> {
-    let mut tx = db.begin_write().await?;
-    let slot = slot_in(&mut tx, slot_id).await?;
+    let mut w = db.write(actor).await?;
+    let slot = slot_in(w.tx(), slot_id).await?;
     if !slot.is_assigned() {
         return Err(ReviewError::NotAssigned);
     }
@@ -560,23 +516,17 @@ pub async fn extend_deadline(
     .bind(reason)
     .bind(actor)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor,
-            action: "extend review deadline",
-            entity_type: "review",
-            entity_id: slot_id,
-            before: slot.extended_deadline,
-            after: Some(deadline.to_string()),
-            reason: Some(reason.to_string()),
-        },
+    w.audit(
+        Audit::new("review", slot_id, "extend review deadline")
+            .before(slot.extended_deadline)
+            .after(deadline.to_string())
+            .reason(reason.to_string()),
     )
     .await?;
-    outbox::enqueue(&mut tx, notice).await?;
-    tx.commit().await?;
+    w.enqueue([notice]).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -590,28 +540,26 @@ pub async fn close(
     reason: &str,
     notices: &[OutgoingMail],
 ) -> Result<(), ReviewError> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let submitted: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM review_assignments r JOIN review_verdicts v ON v.assignment_id = r.id \
          WHERE r.assessment_id = $1 AND r.status = 'assigned' AND v.submitted_at IS NOT NULL",
     )
     .bind(assessment_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *w)
     .await?;
     if submitted == 0 {
         return Err(ReviewError::NoReviewsYet);
     }
     change_status(
-        &mut tx,
+        w.tx(),
         StatusChange::new(assessment_id, actor, allowed)
             .detail(format!("{submitted} reviews received"))
             .reason(reason),
     )
     .await?;
-    for notice in notices {
-        outbox::enqueue(&mut tx, notice).await?;
-    }
-    tx.commit().await?;
+    w.enqueue(notices).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -621,7 +569,7 @@ pub async fn previous_scores(
     db: &Db,
     assessment_id: &str,
 ) -> Result<Option<(String, Vec<(ScoreScope, String, f64)>)>, sqlx::Error> {
-    let earlier = sqlx::query(
+    let earlier: Option<(String, String)> = sqlx::query_as(
         "SELECT p.id, pc.name FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
          JOIN assessments p ON p.trust_ods_code = a.trust_ods_code AND p.care_setting = a.care_setting \
          JOIN cycles pc ON pc.id = p.cycle_id \
@@ -632,18 +580,18 @@ pub async fn previous_scores(
     .bind(assessment_id)
     .fetch_optional(&db.pool)
     .await?;
-    let Some(earlier) = earlier else {
+    let Some((earlier_id, name)) = earlier else {
         return Ok(None);
     };
-    let earlier_id: String = earlier.try_get("id")?;
     let scores = published_scores(db, &earlier_id).await?;
-    Ok(Some((earlier.try_get("name")?, scores)))
+    Ok(Some((name, scores)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::assignments::{self, tests::submitted_cycle};
+    use crate::outbox;
     use crate::test_support::test_databases;
     use crate::{assessments, audit, lifecycle};
     use rules::assignment::{AssignmentPlan, ProposedReview};
@@ -879,7 +827,9 @@ mod tests {
                     "late".into()
                 )
                 .await,
-                Err(ReviewError::MovedOn(AssessmentStatus::Reviewed))
+                Err(ReviewError::StatusChange(StatusChangeError::MovedOn(
+                    AssessmentStatus::Reviewed
+                )))
             ));
 
             let reopen_review = allowed(Event::ReopenReview, AssessmentStatus::Reviewed);

@@ -1,8 +1,8 @@
 //! Second factors: each account's authenticator app (its TOTP secret and the last time step
 //! accepted) and its recovery codes, kept as hashes.
 
-use super::audit::{self, AuditEntry};
 use super::{new_id, now_utc, Db};
+use crate::write::Audit;
 
 /// An account's authenticator app.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -42,16 +42,16 @@ pub async fn enrol(
     recovery_code_hashes: &[String],
 ) -> Result<(), sqlx::Error> {
     let now = now_utc();
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(account_id).await?;
     let replaced = sqlx::query("DELETE FROM second_factors WHERE account_id = $1")
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?
         .rows_affected()
         > 0;
     sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     sqlx::query(
         "INSERT INTO second_factors (account_id, totp_secret, last_used_step, enrolled_at) VALUES ($1, $2, $3, $4)",
@@ -60,33 +60,30 @@ pub async fn enrol(
     .bind(totp_secret)
     .bind(accepted_step)
     .bind(&now)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     for hash in recovery_code_hashes {
         sqlx::query("INSERT INTO recovery_codes (id, account_id, code_hash) VALUES ($1, $2, $3)")
             .bind(new_id())
             .bind(account_id)
             .bind(hash)
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: account_id,
-            action: if replaced {
+    w.audit(
+        Audit::new(
+            "account",
+            account_id,
+            if replaced {
                 "replace authenticator app"
             } else {
                 "set up authenticator app"
             },
-            entity_type: "account",
-            entity_id: account_id,
-            after: Some(format!("{} recovery codes", recovery_code_hashes.len())),
-            ..Default::default()
-        },
+        )
+        .after(format!("{} recovery codes", recovery_code_hashes.len())),
     )
     .await?;
-    tx.commit().await
+    w.commit().await
 }
 
 /// Takes the app code of time step `step` as used, if no code of that step or a later one has
@@ -121,31 +118,22 @@ pub async fn use_recovery_code(
     account_id: &str,
     code_id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(account_id).await?;
     let used = sqlx::query(
         "UPDATE recovery_codes SET used_at = $1 WHERE id = $2 AND account_id = $3 AND used_at IS NULL",
     )
     .bind(now_utc())
     .bind(code_id)
     .bind(account_id)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected()
         == 1;
     if used {
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                actor: account_id,
-                action: "use recovery code",
-                entity_type: "account",
-                entity_id: account_id,
-                ..Default::default()
-            },
-        )
-        .await?;
+        w.audit(Audit::new("account", account_id, "use recovery code"))
+            .await?;
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok(used)
 }
 
@@ -167,31 +155,24 @@ pub async fn remove(
     actor: &str,
     reason: &str,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     let removed = sqlx::query("DELETE FROM second_factors WHERE account_id = $1")
         .bind(account_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?
         .rows_affected()
         == 1;
     if removed {
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                actor,
-                action: "remove authenticator app",
-                entity_type: "account",
-                entity_id: account_id,
-                reason: Some(reason.to_string()),
-                ..Default::default()
-            },
+        w.audit(
+            Audit::new("account", account_id, "remove authenticator app")
+                .reason(reason.to_string()),
         )
         .await?;
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok(removed)
 }

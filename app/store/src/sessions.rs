@@ -4,7 +4,6 @@
 
 use super::{timestamp, Db};
 use async_trait::async_trait;
-use sqlx::Row;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
@@ -83,16 +82,17 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row =
-            sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(id.to_string())
-                .bind(timestamp(time::OffsetDateTime::now_utc()))
-                .fetch_optional(&self.db.pool)
-                .await
-                .map_err(backend)?;
-        let Some(row) = row else { return Ok(None) };
-        let data: String = row.try_get("data").map_err(backend)?;
-        let expires_at: String = row.try_get("expires_at").map_err(backend)?;
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(id.to_string())
+        .bind(timestamp(time::OffsetDateTime::now_utc()))
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(backend)?;
+        let Some((data, expires_at)) = row else {
+            return Ok(None);
+        };
         let expiry_date = time::OffsetDateTime::parse(
             &expires_at,
             &time::format_description::well_known::Rfc3339,

@@ -3,8 +3,8 @@
 //! NHS England's moderated levels, earlier final scores, and the recorded seed of the cycle's
 //! random audit sample. One query each, whatever the number of assessments.
 
-use super::audit::{self, AuditEntry};
 use super::{now_utc, Db};
+use crate::write::Audit;
 
 /// An assessment of the cycle with its organisation as the cycle's organisation snapshot had it.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -181,7 +181,7 @@ pub async fn audit_sample_seed(
     if let Some(seed) = existing {
         return Ok(recorded(seed));
     }
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor).await?;
     let inserted = sqlx::query(
         "INSERT INTO audit_sample_seeds (cycle_id, seed, drawn_by, drawn_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (cycle_id) DO NOTHING",
@@ -190,28 +190,18 @@ pub async fn audit_sample_seed(
     .bind(i64::from_ne_bytes(fresh.to_ne_bytes()))
     .bind(actor)
     .bind(now_utc())
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?
     .rows_affected()
         == 1;
     if inserted {
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                actor,
-                action: "draw audit sample seed",
-                entity_type: "cycle",
-                entity_id: cycle_id,
-                after: Some(fresh.to_string()),
-                ..Default::default()
-            },
-        )
-        .await?;
+        w.audit(Audit::new("cycle", cycle_id, "draw audit sample seed").after(fresh.to_string()))
+            .await?;
     }
     let seed: i64 = sqlx::query_scalar("SELECT seed FROM audit_sample_seeds WHERE cycle_id = $1")
         .bind(cycle_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *w)
         .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(recorded(seed))
 }

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
     super::second_factor::{await_second_factor, complete_sign_in},
     super::{credentials, db, guard, mail_text, public_url},
@@ -267,8 +269,7 @@ pub async fn invite_person(
     approver: Option<String>,
     admin: Option<String>,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let roles = chosen_roles(trust_lead, peer_reviewer, moderator, approver, admin);
     let org = checked_org(&db, org_ods_code).await?;
     guard::allowed(&actor, access::may_invite(&actor, org.as_deref(), &roles))?;
@@ -321,8 +322,7 @@ pub async fn list_people(
     org_ods_code: Option<String>,
     role: Option<String>,
 ) -> Result<Vec<AccountSummary>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
+    let Cx { db, .. } = Cx::require(access::may_manage_accounts).await?;
     let org = org_ods_code
         .map(|code| code.trim().to_uppercase())
         .filter(|code| !code.is_empty());
@@ -333,15 +333,14 @@ pub async fn list_people(
                 .ok_or_else(|| AppError::field("role", "Choose a role from the list"))?,
         ),
     };
-    Ok(store::list(&db()?, org.as_deref(), role).await?)
+    Ok(store::list(&db, org.as_deref(), role).await?)
 }
 
 /// One account. Administrators only.
 #[server]
 pub async fn get_person(account_id: String) -> Result<AccountSummary, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
-    store::summary(&db()?, &account_id)
+    let Cx { db, .. } = Cx::require(access::may_manage_accounts).await?;
+    store::summary(&db, &account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))
 }
@@ -358,9 +357,7 @@ pub async fn change_roles(
     approver: Option<String>,
     admin: Option<String>,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_manage_accounts).await?;
     let person = store::summary(&db, &account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
@@ -395,9 +392,7 @@ pub async fn set_person_active(
     active: String,
     reason: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_manage_accounts).await?;
     let person = store::summary(&db, &account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
@@ -443,7 +438,7 @@ pub struct SessionLine {
 /// The signed-in person's sessions, the most recently active first.
 #[server]
 pub async fn my_sessions() -> Result<Vec<SessionLine>, AppError> {
-    let actor = guard::require_actor().await?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let current = guard::session().await?.id().map(|id| id.to_string());
     let when = |moment: Option<String>| {
         moment.map_or_else(
@@ -451,25 +446,23 @@ pub async fn my_sessions() -> Result<Vec<SessionLine>, AppError> {
             |at| crate::rules::cycles::readable_moment(&at),
         )
     };
-    Ok(
-        crate::store::sessions::of_account(&db()?, &actor.account_id)
-            .await?
-            .into_iter()
-            .map(|session| SessionLine {
-                this_one: current.as_deref() == Some(session.id.as_str()),
-                signed_in: when(session.signed_in_at),
-                last_active: when(session.active_at),
-            })
-            .collect(),
-    )
+    Ok(crate::store::sessions::of_account(&db, &actor.account_id)
+        .await?
+        .into_iter()
+        .map(|session| SessionLine {
+            this_one: current.as_deref() == Some(session.id.as_str()),
+            signed_in: when(session.signed_in_at),
+            last_active: when(session.active_at),
+        })
+        .collect())
 }
 
 /// Signs the person out of every other session (another browser, a lost laptop); this one
 /// carries on under a new id.
 #[server]
 pub async fn sign_out_everywhere_else() -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    store::end_sessions(&db()?, &actor.account_id, None, "sign out everywhere else").await?;
+    let Cx { actor, db } = Cx::signed_in().await?;
+    store::end_sessions(&db, &actor.account_id, None, "sign out everywhere else").await?;
     guard::restart_session(&actor.account_id).await?;
     leptos_axum::redirect("/account?updated=signed_out_elsewhere");
     Ok(())
@@ -524,8 +517,7 @@ pub async fn change_password(
     #[server(default)] new_password: String,
     #[server(default)] confirm_password: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     confirm_current_password(&db, &actor, current_password, "current-password").await?;
     let mut personal = vec![actor.email.as_str()];
     personal.extend(actor.display_name.split_whitespace());

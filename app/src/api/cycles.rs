@@ -8,8 +8,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
-    super::{db, guard, mail_text, public_url},
+    super::{mail_text, public_url},
     crate::rules::{
         access,
         cycles::{check_dates, check_reply_deadline, is_valid_date, may_advance, CycleDates},
@@ -44,28 +46,18 @@ pub fn care_setting_field(setting: crate::rules::organisations::CareSetting) -> 
     }
 }
 
-/// The cycle with this id, or "not found".
-#[cfg(feature = "ssr")]
-pub(crate) async fn existing_cycle(db: &store::Db, id: &str) -> Result<Cycle, AppError> {
-    cycle_store::get(db, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))
-}
-
 /// Every cycle, newest first.
 #[server]
 pub async fn list_cycles() -> Result<Vec<Cycle>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    Ok(cycle_store::list(&db()?).await?)
+    let Cx { db, .. } = Cx::require(access::may_manage_cycles).await?;
+    Ok(cycle_store::list(&db).await?)
 }
 
 /// The framework versions a new cycle can use: `(version, title)`, newest first.
 #[server]
 pub async fn framework_choices() -> Result<Vec<(String, String)>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    Ok(store::frameworks::versions(&db()?)
+    let Cx { db, .. } = Cx::require(access::may_manage_cycles).await?;
+    Ok(store::frameworks::versions(&db)
         .await?
         .into_iter()
         .map(|version| (version.version, version.title))
@@ -114,9 +106,7 @@ pub async fn create_cycle(
         ("reviewer_capacity", reviewer_capacity.clone()),
     ];
     let outcome: Result<(), AppError> = async move {
-        let actor = guard::require_actor().await?;
-        guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-        let db = db()?;
+        let Cx { actor, db } = Cx::require(access::may_manage_cycles).await?;
         let name = name.trim().to_string();
         if name.is_empty() || name.chars().count() > 60 {
             return Err(AppError::field(
@@ -212,10 +202,9 @@ pub async fn create_cycle(
 /// One cycle with its assessments.
 #[server]
 pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&id).await?;
+    let Cx { db, .. } = cx;
     let assessments = store::assessments::for_cycle(&db, &id).await?;
     let (next_phase, not_yet) = if cycle.is_historical {
         (None, None)
@@ -238,10 +227,9 @@ pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
 /// the trust leads.
 #[server]
 pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let from = Phase::from_key(&from_phase)
         .ok_or_else(|| AppError::Invalid("Reload the page and try again.".into()))?;
     if cycle.is_historical {
@@ -281,10 +269,9 @@ pub async fn extend_deadline(
     deadline: String,
     reason: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let trust = trust_ods_code.trim().to_uppercase();
     if !cycle_store::has_trust(&db, &cycle_id, &trust).await? {
         return Err(AppError::field(
@@ -330,10 +317,9 @@ pub async fn extend_deadline(
 /// deadlines.
 #[server]
 pub async fn set_reply_deadline(cycle_id: String, reply_deadline: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let reply_deadline = reply_deadline.trim();
     check_reply_deadline(&cycle.dates, reply_deadline).map_err(|message| {
         AppError::field("reply-deadline", message).keeping(&[("reply_deadline", reply_deadline)])

@@ -116,11 +116,6 @@ async fn refresh_idle_timer(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The signed-in person, or the "sign in" error.
-pub async fn require_actor() -> Result<Actor, AppError> {
-    current_actor().await?.ok_or(AppError::SignInRequired)
-}
-
 /// Whether this request is a form posted by a browser without JavaScript (it accepts HTML, and
 /// Leptos answers it by sending the browser back to the page, with any error in the address).
 pub async fn is_plain_form_post() -> bool {

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod assessments;
 pub mod assignments;
 #[cfg(feature = "ssr")]
+mod context;
+#[cfg(feature = "ssr")]
 pub mod credentials;
 pub mod cycles;
 pub mod dashboard;

@@ -8,10 +8,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
     super::assessments::{existing_assessment, judge},
-    super::cycles::existing_cycle,
-    super::{db, guard, mail_text},
+    super::{guard, mail_text},
     crate::rules::{
         access::{self, Actor},
         assessments::{is_met_in, AssessmentHeader},
@@ -224,19 +225,12 @@ fn publication_changes<'a>(
     Ok(changes)
 }
 
-#[cfg(feature = "ssr")]
-async fn admin() -> Result<Actor, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    Ok(actor)
-}
-
 /// The release page of a cycle. Administrators only.
 #[server]
 pub async fn get_release(cycle_id: String) -> Result<ReleaseOverview, AppError> {
-    let actor = admin().await?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let scope = scope(&db, &cycle_id).await?;
     let mut counts: Vec<(String, usize)> = Vec::new();
     for status in AssessmentStatus::ALL {
@@ -309,8 +303,7 @@ fn required_text(text: &str, name: &str, field: &str, what: &str) -> Result<Stri
 /// Leaves an assessment out of its cycle's results, with a reason. Only before it is released.
 #[server]
 pub async fn exclude_from_results(assessment_id: String, reason: String) -> Result<(), AppError> {
-    let actor = admin().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_manage_cycles).await?;
     let header = existing_assessment(&db, &assessment_id).await?;
     let reason = required_text(
         &reason,
@@ -341,9 +334,9 @@ pub async fn release_provisionally(
     cycle_id: String,
     #[server(default)] working_days: String,
 ) -> Result<(), AppError> {
-    let actor = admin().await?;
-    let db = db()?;
-    existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let scope = scope(&db, &cycle_id).await?;
     let queries_close_on = if scope.queries_close_on.is_some() {
         None
@@ -421,9 +414,9 @@ pub async fn publish_results(
     #[server(default)] note: String,
     self_scores: Option<String>,
 ) -> Result<(), AppError> {
-    let actor = admin().await?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     if cycle.is_historical {
         return Err(AppError::Invalid(
             "This cycle holds results imported from an earlier publication.".into(),
@@ -483,8 +476,7 @@ pub async fn publish_results(
 /// and its corrected scores are published as a new version once signed off again.
 #[server]
 pub async fn reopen_for_correction(assessment_id: String, reason: String) -> Result<(), AppError> {
-    let actor = admin().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_manage_cycles).await?;
     let header = existing_assessment(&db, &assessment_id).await?;
     let reason = required_text(
         &reason,

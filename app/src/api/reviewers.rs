@@ -7,8 +7,9 @@ use crate::rules::reviewers::{DeclaredConflict, ReviewerProfile};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
-    super::{db, guard},
     crate::rules::{
         access::{self, Actor},
         accounts::{AccountSummary, Role},
@@ -42,12 +43,8 @@ pub fn update_message(updated: &str) -> Option<&'static str> {
 /// account: it must exist.
 #[cfg(feature = "ssr")]
 async fn permitted(account_id: &str) -> Result<(Actor, Db, AccountSummary), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(
-        &actor,
-        access::may_manage_reviewer_profile(&actor, account_id),
-    )?;
-    let db = db()?;
+    let Cx { actor, db } =
+        Cx::require(|actor| access::may_manage_reviewer_profile(actor, account_id)).await?;
     let person = store::accounts::summary(&db, account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;

@@ -1,5 +1,6 @@
 //! Accounts and access: signing in and out, links to set a password, and managing people.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::access::SignedIn;
 use crate::rules::accounts::{AccountSummary, LinkPurpose};
@@ -214,11 +215,11 @@ pub async fn set_password(
 
 #[cfg(feature = "ssr")]
 fn chosen_roles(
-    trust_lead: Option<String>,
-    peer_reviewer: Option<String>,
-    moderator: Option<String>,
-    approver: Option<String>,
-    admin: Option<String>,
+    trust_lead: Checkbox,
+    peer_reviewer: Checkbox,
+    moderator: Checkbox,
+    approver: Checkbox,
+    admin: Checkbox,
 ) -> Vec<Role> {
     [
         (trust_lead, Role::TrustLead),
@@ -228,7 +229,7 @@ fn chosen_roles(
         (admin, Role::Admin),
     ]
     .into_iter()
-    .filter_map(|(ticked, role)| ticked.map(|_| role))
+    .filter_map(|(choice, role)| choice.ticked().then_some(role))
     .collect()
 }
 
@@ -263,11 +264,11 @@ pub async fn invite_person(
     email: String,
     display_name: String,
     org_ods_code: Option<String>,
-    trust_lead: Option<String>,
-    peer_reviewer: Option<String>,
-    moderator: Option<String>,
-    approver: Option<String>,
-    admin: Option<String>,
+    #[server(default)] trust_lead: Checkbox,
+    #[server(default)] peer_reviewer: Checkbox,
+    #[server(default)] moderator: Checkbox,
+    #[server(default)] approver: Checkbox,
+    #[server(default)] admin: Checkbox,
 ) -> Result<(), AppError> {
     let Cx { actor, db } = Cx::signed_in().await?;
     let roles = chosen_roles(trust_lead, peer_reviewer, moderator, approver, admin);
@@ -351,11 +352,11 @@ pub async fn get_person(account_id: String) -> Result<AccountSummary, AppError> 
 pub async fn change_roles(
     account_id: String,
     reason: String,
-    trust_lead: Option<String>,
-    peer_reviewer: Option<String>,
-    moderator: Option<String>,
-    approver: Option<String>,
-    admin: Option<String>,
+    #[server(default)] trust_lead: Checkbox,
+    #[server(default)] peer_reviewer: Checkbox,
+    #[server(default)] moderator: Checkbox,
+    #[server(default)] approver: Checkbox,
+    #[server(default)] admin: Checkbox,
 ) -> Result<(), AppError> {
     let Cx { actor, db } = Cx::require(access::may_manage_accounts).await?;
     let person = store::summary(&db, &account_id)

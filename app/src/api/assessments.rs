@@ -1,6 +1,7 @@
 //! The trust's self-assessment: the dashboard, the task list, a domain's answers, check your
 //! answers and submission, and NHS England reopening a submitted assessment.
 
+use super::form::{Checkbox, Then};
 use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, CriterionInput, DomainAnswers, DomainStatus};
 use crate::rules::framework::Domain;
@@ -298,7 +299,7 @@ pub async fn save_domain_answers(
     domain_key: String,
     version: i64,
     #[server(default)] answers: BTreeMap<String, CriterionInput>,
-    then: Option<String>,
+    #[server(default)] then: Then,
 ) -> Result<SaveOutcome, AppError> {
     let ReadableAssessment {
         cx: Cx { actor, db },
@@ -307,7 +308,7 @@ pub async fn save_domain_answers(
     } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::Save)?;
     let (_, domain) = find_domain(&framework, &header, &domain_key)?;
-    let strictness = if then.is_some() {
+    let strictness = if then == Then::Continue {
         Strictness::Finished
     } else {
         Strictness::Draft
@@ -327,7 +328,7 @@ pub async fn save_domain_answers(
     };
     let score = domain_score(is_met_in(&checked), domain);
     let saved = save_answers(&db, &actor, &header, allowed, domain, version, &checked).await?;
-    if then.as_deref() == Some("continue") {
+    if then == Then::Continue {
         leptos_axum::redirect(&format!("/assessments/{assessment_id}?saved={domain_key}"));
     }
     Ok(SaveOutcome {
@@ -342,7 +343,7 @@ pub async fn save_domain_answers(
 #[server]
 pub async fn submit_assessment(
     assessment_id: String,
-    declaration: Option<String>,
+    #[server(default)] declaration: Checkbox,
 ) -> Result<(), AppError> {
     let ReadableAssessment {
         cx: Cx { actor, db },
@@ -362,7 +363,7 @@ pub async fn submit_assessment(
             names.join(", ")
         )));
     }
-    if declaration.as_deref() != Some("confirmed") {
+    if !declaration.ticked() {
         return Err(AppError::field(
             "declaration",
             "Confirm that the answers are accurate and the evidence can be shown to reviewers",

@@ -1,6 +1,7 @@
 //! Running cycles: creating one, moving it through its phases (opening freezes the organisations
 //! and creates the assessments), and extending one trust's deadline. Administrators only.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::cycles::{Cycle, Phase};
@@ -77,17 +78,17 @@ pub async fn create_cycle(
     review_deadline: String,
     moderation_deadline: String,
     publication_on: String,
-    acute: Option<String>,
-    community: Option<String>,
-    mental_health: Option<String>,
-    ambulance: Option<String>,
-    icb: Option<String>,
+    #[server(default)] acute: Checkbox,
+    #[server(default)] community: Checkbox,
+    #[server(default)] mental_health: Checkbox,
+    #[server(default)] ambulance: Checkbox,
+    #[server(default)] icb: Checkbox,
     regions: String,
     reviewers_per_assessment: String,
     reviewer_capacity: String,
 ) -> Result<(), AppError> {
     // What was entered goes back with an error, so the form shows it again.
-    let ticked = |choice: &Option<String>| if choice.is_some() { "on" } else { "" };
+    let ticked = |choice: Checkbox| if choice.ticked() { "on" } else { "" };
     let entered = [
         ("name", name.clone()),
         ("framework_version", framework_version.clone()),
@@ -96,11 +97,11 @@ pub async fn create_cycle(
         ("review_deadline", review_deadline.clone()),
         ("moderation_deadline", moderation_deadline.clone()),
         ("publication_on", publication_on.clone()),
-        ("acute", ticked(&acute).to_string()),
-        ("community", ticked(&community).to_string()),
-        ("mental_health", ticked(&mental_health).to_string()),
-        ("ambulance", ticked(&ambulance).to_string()),
-        ("icb", ticked(&icb).to_string()),
+        ("acute", ticked(acute).to_string()),
+        ("community", ticked(community).to_string()),
+        ("mental_health", ticked(mental_health).to_string()),
+        ("ambulance", ticked(ambulance).to_string()),
+        ("icb", ticked(icb).to_string()),
         ("regions", regions.clone()),
         ("reviewers_per_assessment", reviewers_per_assessment.clone()),
         ("reviewer_capacity", reviewer_capacity.clone()),
@@ -125,7 +126,7 @@ pub async fn create_cycle(
         let care_settings: Vec<CareSetting> = CareSetting::ALL
             .into_iter()
             .zip([acute, community, mental_health, ambulance, icb])
-            .filter_map(|(setting, ticked)| ticked.map(|_| setting))
+            .filter_map(|(setting, choice)| choice.ticked().then_some(setting))
             .collect();
         if care_settings.is_empty() {
             return Err(AppError::field(

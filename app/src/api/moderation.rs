@@ -4,6 +4,7 @@
 //! submission once every domain has a moderated level.
 
 use super::assessments::SaveOutcome;
+use super::form::Then;
 use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, DomainAnswers};
 use crate::rules::framework::Domain;
@@ -456,7 +457,7 @@ pub async fn save_domain_moderation(
     score: Option<String>,
     #[server(default)] criteria: BTreeMap<String, String>,
     #[server(default)] rationale: String,
-    then: Option<String>,
+    #[server(default)] then: Then,
 ) -> Result<SaveOutcome, AppError> {
     let ReadableAssessment {
         cx: Cx { actor, db },
@@ -474,7 +475,7 @@ pub async fn save_domain_moderation(
         ("score", score.as_deref().unwrap_or_default()),
         ("rationale", rationale.as_str()),
     ];
-    let strictness = if then.is_some() {
+    let strictness = if then == Then::Continue {
         Strictness::Finished
     } else {
         Strictness::Draft
@@ -513,7 +514,7 @@ pub async fn save_domain_moderation(
         },
         other => other.into(),
     })?;
-    if then.as_deref() == Some("continue") {
+    if then == Then::Continue {
         leptos_axum::redirect(&format!("/moderation/{assessment_id}?saved={domain_key}"));
     }
     Ok(SaveOutcome {

@@ -3,6 +3,7 @@
 //! them for a set number of working days), publication as version 1, and corrections published as
 //! later versions with a note of what changed.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -412,7 +413,7 @@ async fn release_notices(
 pub async fn publish_results(
     cycle_id: String,
     #[server(default)] note: String,
-    self_scores: Option<String>,
+    #[server(default)] self_scores: Checkbox,
 ) -> Result<(), AppError> {
     let cx = Cx::require(access::may_manage_cycles).await?;
     let cycle = cx.cycle(&cycle_id).await?;
@@ -461,7 +462,7 @@ pub async fn publish_results(
         Publication {
             cycle_id: &cycle_id,
             note: &note,
-            with_self_scores: self_scores.is_some(),
+            with_self_scores: self_scores.ticked(),
             assessments,
         },
     )

@@ -3,6 +3,7 @@
 //! answer for each adjusted domain, check your reply and submit with a declaration. After the
 //! reply deadline the service records "no reply received". NHS England reads the same pages.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::reply::{DomainReply, ReplyOutcome, Response};
@@ -345,7 +346,7 @@ pub async fn save_domain_reply(
 #[server]
 pub async fn submit_reply(
     assessment_id: String,
-    declaration: Option<String>,
+    #[server(default)] declaration: Checkbox,
 ) -> Result<(), AppError> {
     let (reviewed, allowed) = replying_to(&assessment_id).await?;
     let replies = reply_store::all_replies(&reviewed.cx.db, &assessment_id).await?;
@@ -363,7 +364,7 @@ pub async fn submit_reply(
             names.join(", ")
         )));
     }
-    if declaration.as_deref() != Some("confirmed") {
+    if !declaration.ticked() {
         return Err(AppError::field(
             "declaration",
             "Confirm that the reply is accurate and can be shown to NHS England's moderators",

@@ -4,6 +4,7 @@
 //! reviews received.
 
 use super::assessments::SaveOutcome;
+use super::form::{Checkbox, Then};
 use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, DomainAnswers, DomainStatus};
 use crate::rules::framework::Domain;
@@ -370,10 +371,10 @@ pub async fn save_domain_review(
     version: i64,
     #[server(default)] judgements: BTreeMap<String, JudgementInput>,
     confidence: Option<String>,
-    insufficient_evidence: Option<String>,
+    #[server(default)] insufficient_evidence: Checkbox,
     #[server(default)] comment: String,
     score: Option<u8>,
-    then: Option<String>,
+    #[server(default)] then: Then,
 ) -> Result<SaveOutcome, AppError> {
     let review = Cx::signed_in().await?.review(&slot_id).await?;
     review.judge()?;
@@ -381,7 +382,7 @@ pub async fn save_domain_review(
     let trust = assessment_store::domain(&review.cx.db, &review.header.id, &domain_key)
         .await?
         .answers;
-    let strictness = if then.is_some() {
+    let strictness = if then == Then::Continue {
         Strictness::Finished
     } else {
         Strictness::Draft
@@ -389,7 +390,7 @@ pub async fn save_domain_review(
     let input = DomainReviewInput {
         judgements,
         confidence,
-        insufficient_evidence: insufficient_evidence.is_some(),
+        insufficient_evidence: insufficient_evidence.ticked(),
         comment,
     };
     let save = |checked: DomainReview| {
@@ -449,7 +450,7 @@ pub async fn save_domain_review(
     }
     let status = domain_review_status(Some(&checked));
     let saved = save(checked).await?;
-    if then.as_deref() == Some("continue") {
+    if then == Then::Continue {
         leptos_axum::redirect(&format!("/reviews/{slot_id}?saved={domain_key}"));
     }
     Ok(SaveOutcome {

@@ -3,6 +3,7 @@
 //! scores are locked) or returns it to the moderator with a reason. Many can be signed off at
 //! once with one declaration; each is judged and recorded on its own.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use leptos::prelude::*;
@@ -179,7 +180,7 @@ pub const SIGN_OFF_FIELD_PREFIX: &str = "id_";
 #[server]
 pub async fn sign_off(
     #[server(default)] assessments: BTreeMap<String, String>,
-    declaration: Option<String>,
+    #[server(default)] declaration: Checkbox,
 ) -> Result<(), AppError> {
     let Cx { actor, db } = Cx::require(access::may_sign_off).await?;
     if assessments.is_empty() {
@@ -188,7 +189,7 @@ pub async fn sign_off(
             "Select the assessments to sign off",
         ));
     }
-    if declaration.as_deref() != Some("confirmed") {
+    if !declaration.ticked() {
         return Err(AppError::field(
             "declaration",
             "Confirm that you have read every change and its rationale",

@@ -134,7 +134,7 @@ pub struct ModerationDomainView {
 #[cfg(feature = "ssr")]
 impl ReviewedAssessment {
     fn moderation_locked_reason(&self) -> Option<String> {
-        judge(&self.cx.actor, &self.header, Event::ModerationSubmitted)
+        judge(&self.cx.actor, &self.header, Event::SaveModerationDraft)
             .err()
             .map(|refusal| refusal.message().to_string())
     }
@@ -464,7 +464,7 @@ pub async fn save_domain_moderation(
         header,
         framework,
     } = Cx::signed_in().await?.assessment(&assessment_id).await?;
-    let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
+    let allowed = judge(&actor, &header, Event::SaveModerationDraft)?;
     let (_, domain) = find_domain(&framework, &header, &domain_key)?;
     let trust = assessment_store::domain(&db, &assessment_id, &domain_key)
         .await?

@@ -133,16 +133,12 @@ async fn reviewed_assessment(id: &str) -> Result<ReviewedAssessment, AppError> {
     assessment.with_reviews().await
 }
 
-/// The assessment and its reviews, for replying: only the trust's own leads, while the reply is
-/// open, as the lifecycle judges it.
+/// The assessment and its reviews, for replying (`event` is saving or submitting the reply): only
+/// the trust's own leads, while the reply is open, as the lifecycle judges it.
 #[cfg(feature = "ssr")]
-async fn replying_to(id: &str) -> Result<(ReviewedAssessment, Allowed), AppError> {
+async fn replying_to(id: &str, event: Event) -> Result<(ReviewedAssessment, Allowed), AppError> {
     let assessment = Cx::signed_in().await?.assessment(id).await?;
-    let allowed = judge(
-        &assessment.cx.actor,
-        &assessment.header,
-        Event::ReplySubmitted,
-    )?;
+    let allowed = judge(&assessment.cx.actor, &assessment.header, event)?;
     Ok((assessment.with_reviews().await?, allowed))
 }
 
@@ -150,7 +146,7 @@ async fn replying_to(id: &str) -> Result<(ReviewedAssessment, Allowed), AppError
 #[cfg(feature = "ssr")]
 impl ReviewedAssessment {
     fn reply_locked_reason(&self) -> Option<String> {
-        judge(&self.cx.actor, &self.header, Event::ReplySubmitted)
+        judge(&self.cx.actor, &self.header, Event::SaveReplyDraft)
             .err()
             .map(|refusal| refusal.message().to_string())
     }
@@ -299,7 +295,7 @@ pub async fn save_domain_reply(
     #[server(default)] comment: String,
     #[server(default)] evidence: String,
 ) -> Result<(), AppError> {
-    let (reviewed, allowed) = replying_to(&assessment_id).await?;
+    let (reviewed, allowed) = replying_to(&assessment_id, Event::SaveReplyDraft).await?;
     let (_, domain) = find_domain(&reviewed.framework, &reviewed.header, &domain_key)?;
     if !reviewed.is_adjusted(domain) {
         return Err(AppError::Invalid(
@@ -348,7 +344,7 @@ pub async fn submit_reply(
     assessment_id: String,
     #[server(default)] declaration: Checkbox,
 ) -> Result<(), AppError> {
-    let (reviewed, allowed) = replying_to(&assessment_id).await?;
+    let (reviewed, allowed) = replying_to(&assessment_id, Event::ReplySubmitted).await?;
     let replies = reply_store::all_replies(&reviewed.cx.db, &assessment_id).await?;
     let adjusted = reviewed.adjusted_domains();
     let keys: Vec<&str> = adjusted.iter().map(|domain| domain.key.as_str()).collect();

@@ -154,14 +154,14 @@ impl ReadableReview {
         self.cx.actor.account_id == self.slot.reviewer_id
     }
 
-    /// Whether the reader may change or submit the review now: the lifecycle's judgement of the
-    /// reviewer submitting the last review, against this reviewer's own deadline.
-    fn judge(&self) -> Result<Allowed, AppError> {
-        Ok(self.judgement()??)
+    /// Whether the reader may cause `event` (saving or submitting the review) now: the
+    /// lifecycle's judgement of the reviewer, against this reviewer's own deadline.
+    fn judge(&self, event: Event) -> Result<Allowed, AppError> {
+        Ok(self.judgement(event)??)
     }
 
     /// [`Self::judge`], with the lifecycle's refusal kept apart (and so not yet recorded).
-    fn judgement(&self) -> Result<Result<Allowed, Refusal>, AppError> {
+    fn judgement(&self, event: Event) -> Result<Result<Allowed, Refusal>, AppError> {
         if !self.is_reviewer() {
             return Err(AppError::Forbidden(
                 "Only the peer reviewer it is assigned to can change this review.".into(),
@@ -178,16 +178,11 @@ impl ReadableReview {
         };
         let participant = Participant::person(&self.cx.actor, &self.header.trust_ods_code)
             .assigned_reviewer(self.slot.is_assigned());
-        Ok(decide(
-            Event::LastReviewSubmitted,
-            self.header.status,
-            &participant,
-            &moment,
-        ))
+        Ok(decide(event, self.header.status, &participant, &moment))
     }
 
     fn locked_reason(&self) -> Option<String> {
-        match self.judgement() {
+        match self.judgement(Event::SaveReviewDraft) {
             Ok(Ok(_)) => None,
             Ok(Err(refusal)) => Some(super::refusals::unrecorded(refusal).to_string()),
             Err(error) => Some(error.to_string()),
@@ -377,7 +372,7 @@ pub async fn save_domain_review(
     #[server(default)] then: Then,
 ) -> Result<SaveOutcome, AppError> {
     let review = Cx::signed_in().await?.review(&slot_id).await?;
-    review.judge()?;
+    review.judge(Event::SaveReviewDraft)?;
     let (_, domain) = review.find_domain(&domain_key)?;
     let trust = assessment_store::domain(&review.cx.db, &review.header.id, &domain_key)
         .await?
@@ -469,7 +464,7 @@ pub async fn submit_review(
     #[server(default)] summary: String,
 ) -> Result<(), AppError> {
     let review = Cx::signed_in().await?.review(&slot_id).await?;
-    let allowed = review.judge()?;
+    let allowed = review.judge(Event::LastReviewSubmitted)?;
     let reviews = review_store::all_domain_reviews(&review.cx.db, &slot_id).await?;
     let unconfirmed = unconfirmed_domains(&review.framework, review.header.care_setting, &reviews);
     if !unconfirmed.is_empty() {

@@ -12,6 +12,7 @@
 //!   session cookie: from [`page_cache`], with an ETag, revalidated every time;
 //! - everything else, and every response to a request with a session cookie: `no-store`.
 
+mod client_address;
 mod downloads;
 mod page_cache;
 
@@ -170,6 +171,10 @@ fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCac
         .layer(middleware::from_fn_with_state(
             settings.cookie_secure,
             strict_transport_security,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.trust_proxy,
+            client_address::client_address,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -129,7 +129,7 @@ const FIELDS: &[(&str, Kind)] = &[
     ("submission_deadline", Kind::Text("not a date")),
     ("summary", Kind::Text("A summary")),
     ("task", Kind::Unknown),
-    ("then", Kind::Text("/")),
+    ("then", Kind::Text("continue")),
     ("token", Kind::Unknown),
     ("trust_lead", Kind::Text("on")),
     ("trust_ods_code", Kind::Ods),

@@ -91,7 +91,7 @@ pub fn allowed(
             roles: crate::accounts::Role::ALL.to_vec(),
             of_assessed_organisation: matches!(
                 event,
-                Event::Save | Event::Submit | Event::ReplySubmitted
+                Event::Save | Event::Submit | Event::SaveReplyDraft | Event::ReplySubmitted
             ),
             assigned_reviewer: true,
             moderated_it: false,

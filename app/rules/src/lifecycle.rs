@@ -39,11 +39,14 @@ stored_enum! {
         Submit = ("submit", "Submit"),
         Reopen = ("reopen", "Reopen"),
         ConfirmReviewers = ("confirm_reviewers", "Confirm reviewers"),
+        SaveReviewDraft = ("save_review_draft", "Save a review"),
         LastReviewSubmitted = ("last_review_submitted", "Last review submitted"),
         CloseReview = ("close_review", "Close peer review"),
         ReopenReview = ("reopen_review", "Reopen a review"),
+        SaveReplyDraft = ("save_reply_draft", "Save a reply"),
         ReplySubmitted = ("reply_submitted", "Reply submitted"),
         ReplyDeadlinePassed = ("reply_deadline_passed", "Reply deadline passed"),
+        SaveModerationDraft = ("save_moderation_draft", "Save moderation"),
         ModerationSubmitted = ("moderation_submitted", "Moderation submitted"),
         SignOff = ("sign_off", "Signed off"),
         ReturnToModerator = ("return_to_moderator", "Returned to moderator"),
@@ -62,11 +65,14 @@ impl Event {
             Event::Submit => "submit assessment",
             Event::Reopen => "reopen assessment",
             Event::ConfirmReviewers => "put assessment in review",
+            Event::SaveReviewDraft => "save a review",
             Event::LastReviewSubmitted => "complete peer review",
             Event::CloseReview => "close peer review with the reviews received",
             Event::ReopenReview => "reopen a submitted review",
+            Event::SaveReplyDraft => "save a reply",
             Event::ReplySubmitted => "record the trust's reply",
             Event::ReplyDeadlinePassed => "record no reply received",
+            Event::SaveModerationDraft => "save moderation",
             Event::ModerationSubmitted => "submit moderation",
             Event::SignOff => "sign off assessment",
             Event::ReturnToModerator => "return assessment to moderator",
@@ -84,11 +90,13 @@ impl Event {
             Event::Submit => "submit it",
             Event::Reopen => "reopen it",
             Event::ConfirmReviewers => "confirm its reviewers",
+            Event::SaveReviewDraft => "review it",
             Event::LastReviewSubmitted => "submit a review of it",
             Event::CloseReview => "close its peer review",
             Event::ReopenReview => "reopen one of its reviews",
-            Event::ReplySubmitted => "reply to its reviews",
+            Event::SaveReplyDraft | Event::ReplySubmitted => "reply to its reviews",
             Event::ReplyDeadlinePassed => "close its reply",
+            Event::SaveModerationDraft => "moderate it",
             Event::ModerationSubmitted => "submit its moderation",
             Event::SignOff => "sign it off",
             Event::ReturnToModerator => "return it to the moderator",
@@ -152,6 +160,8 @@ const ADMINS: &[Role] = &[Role::Admin];
 const MODERATORS: &[Role] = &[Role::Moderator];
 
 /// The lifecycle. An event missing for a status cannot happen to an assessment in that status.
+/// Saving a draft of a review, a reply or moderation leaves the status as it is, but has a row
+/// of its own, so a save is judged as a save and not as the submission it may never become.
 pub const LIFECYCLE: &[Transition] = &[
     Transition {
         event: Event::Save,
@@ -189,6 +199,13 @@ pub const LIFECYCLE: &[Transition] = &[
         when: Window::Phases(&[Phase::Submission, Phase::PeerReview]),
     },
     Transition {
+        event: Event::SaveReviewDraft,
+        from: &[S::InReview],
+        to: S::InReview,
+        who: Who::AssignedReviewer,
+        when: Window::PeerReview,
+    },
+    Transition {
         event: Event::LastReviewSubmitted,
         from: &[S::InReview],
         to: S::Reviewed,
@@ -210,6 +227,13 @@ pub const LIFECYCLE: &[Transition] = &[
         when: Window::Phases(&[Phase::PeerReview, Phase::Moderation]),
     },
     Transition {
+        event: Event::SaveReplyDraft,
+        from: &[S::Reviewed],
+        to: S::Reviewed,
+        who: Who::OwnTrustLead,
+        when: Window::ReplyOpen,
+    },
+    Transition {
         event: Event::ReplySubmitted,
         from: &[S::Reviewed],
         to: S::Replied,
@@ -222,6 +246,13 @@ pub const LIFECYCLE: &[Transition] = &[
         to: S::Replied,
         who: Who::Service,
         when: Window::ReplyClosed,
+    },
+    Transition {
+        event: Event::SaveModerationDraft,
+        from: &[S::Replied],
+        to: S::Replied,
+        who: Who::NhsEngland(MODERATORS),
+        when: Window::Phases(&[Phase::Moderation]),
     },
     Transition {
         event: Event::ModerationSubmitted,
@@ -906,7 +937,15 @@ mod tests {
                 if let Participant::Person { roles, of_assessed_organisation, .. } = &participant {
                     prop_assert!(!roles.is_empty());
                     if *of_assessed_organisation {
-                        prop_assert!(matches!(event, Event::Save | Event::Submit | Event::ReplySubmitted | Event::LastReviewSubmitted));
+                        prop_assert!(matches!(
+                            event,
+                            Event::Save
+                                | Event::Submit
+                                | Event::SaveReplyDraft
+                                | Event::ReplySubmitted
+                                | Event::SaveReviewDraft
+                                | Event::LastReviewSubmitted
+                        ));
                     }
                 }
             }

@@ -1,11 +1,14 @@
 //! Accounts and access: signing in and out, links to set a password, and managing people.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::access::SignedIn;
 use crate::rules::accounts::{AccountSummary, LinkPurpose};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use super::context::Cx;
 #[cfg(feature = "ssr")]
 use {
     super::second_factor::{await_second_factor, complete_sign_in},
@@ -212,11 +215,11 @@ pub async fn set_password(
 
 #[cfg(feature = "ssr")]
 fn chosen_roles(
-    trust_lead: Option<String>,
-    peer_reviewer: Option<String>,
-    moderator: Option<String>,
-    approver: Option<String>,
-    admin: Option<String>,
+    trust_lead: Checkbox,
+    peer_reviewer: Checkbox,
+    moderator: Checkbox,
+    approver: Checkbox,
+    admin: Checkbox,
 ) -> Vec<Role> {
     [
         (trust_lead, Role::TrustLead),
@@ -226,7 +229,7 @@ fn chosen_roles(
         (admin, Role::Admin),
     ]
     .into_iter()
-    .filter_map(|(ticked, role)| ticked.map(|_| role))
+    .filter_map(|(choice, role)| choice.ticked().then_some(role))
     .collect()
 }
 
@@ -261,14 +264,13 @@ pub async fn invite_person(
     email: String,
     display_name: String,
     org_ods_code: Option<String>,
-    trust_lead: Option<String>,
-    peer_reviewer: Option<String>,
-    moderator: Option<String>,
-    approver: Option<String>,
-    admin: Option<String>,
+    #[server(default)] trust_lead: Checkbox,
+    #[server(default)] peer_reviewer: Checkbox,
+    #[server(default)] moderator: Checkbox,
+    #[server(default)] approver: Checkbox,
+    #[server(default)] admin: Checkbox,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let roles = chosen_roles(trust_lead, peer_reviewer, moderator, approver, admin);
     let org = checked_org(&db, org_ods_code).await?;
     guard::allowed(&actor, access::may_invite(&actor, org.as_deref(), &roles))?;
@@ -321,8 +323,7 @@ pub async fn list_people(
     org_ods_code: Option<String>,
     role: Option<String>,
 ) -> Result<Vec<AccountSummary>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
+    let Cx { db, .. } = Cx::require(access::may_manage_accounts).await?;
     let org = org_ods_code
         .map(|code| code.trim().to_uppercase())
         .filter(|code| !code.is_empty());
@@ -333,15 +334,14 @@ pub async fn list_people(
                 .ok_or_else(|| AppError::field("role", "Choose a role from the list"))?,
         ),
     };
-    Ok(store::list(&db()?, org.as_deref(), role).await?)
+    Ok(store::list(&db, org.as_deref(), role).await?)
 }
 
 /// One account. Administrators only.
 #[server]
 pub async fn get_person(account_id: String) -> Result<AccountSummary, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
-    store::summary(&db()?, &account_id)
+    let Cx { db, .. } = Cx::require(access::may_manage_accounts).await?;
+    store::summary(&db, &account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))
 }
@@ -352,15 +352,13 @@ pub async fn get_person(account_id: String) -> Result<AccountSummary, AppError> 
 pub async fn change_roles(
     account_id: String,
     reason: String,
-    trust_lead: Option<String>,
-    peer_reviewer: Option<String>,
-    moderator: Option<String>,
-    approver: Option<String>,
-    admin: Option<String>,
+    #[server(default)] trust_lead: Checkbox,
+    #[server(default)] peer_reviewer: Checkbox,
+    #[server(default)] moderator: Checkbox,
+    #[server(default)] approver: Checkbox,
+    #[server(default)] admin: Checkbox,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_manage_accounts).await?;
     let person = store::summary(&db, &account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
@@ -395,9 +393,7 @@ pub async fn set_person_active(
     active: String,
     reason: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_accounts(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_manage_accounts).await?;
     let person = store::summary(&db, &account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
@@ -443,7 +439,7 @@ pub struct SessionLine {
 /// The signed-in person's sessions, the most recently active first.
 #[server]
 pub async fn my_sessions() -> Result<Vec<SessionLine>, AppError> {
-    let actor = guard::require_actor().await?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let current = guard::session().await?.id().map(|id| id.to_string());
     let when = |moment: Option<String>| {
         moment.map_or_else(
@@ -451,25 +447,23 @@ pub async fn my_sessions() -> Result<Vec<SessionLine>, AppError> {
             |at| crate::rules::cycles::readable_moment(&at),
         )
     };
-    Ok(
-        crate::store::sessions::of_account(&db()?, &actor.account_id)
-            .await?
-            .into_iter()
-            .map(|session| SessionLine {
-                this_one: current.as_deref() == Some(session.id.as_str()),
-                signed_in: when(session.signed_in_at),
-                last_active: when(session.active_at),
-            })
-            .collect(),
-    )
+    Ok(crate::store::sessions::of_account(&db, &actor.account_id)
+        .await?
+        .into_iter()
+        .map(|session| SessionLine {
+            this_one: current.as_deref() == Some(session.id.as_str()),
+            signed_in: when(session.signed_in_at),
+            last_active: when(session.active_at),
+        })
+        .collect())
 }
 
 /// Signs the person out of every other session (another browser, a lost laptop); this one
 /// carries on under a new id.
 #[server]
 pub async fn sign_out_everywhere_else() -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    store::end_sessions(&db()?, &actor.account_id, None, "sign out everywhere else").await?;
+    let Cx { actor, db } = Cx::signed_in().await?;
+    store::end_sessions(&db, &actor.account_id, None, "sign out everywhere else").await?;
     guard::restart_session(&actor.account_id).await?;
     leptos_axum::redirect("/account?updated=signed_out_elsewhere");
     Ok(())
@@ -524,8 +518,7 @@ pub async fn change_password(
     #[server(default)] new_password: String,
     #[server(default)] confirm_password: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     confirm_current_password(&db, &actor, current_password, "current-password").await?;
     let mut personal = vec![actor.email.as_str()];
     personal.extend(actor.display_name.split_whitespace());

@@ -1,6 +1,7 @@
 //! The trust's self-assessment: the dashboard, the task list, a domain's answers, check your
 //! answers and submission, and NHS England reopening a submitted assessment.
 
+use super::form::{Checkbox, Then};
 use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, CriterionInput, DomainAnswers, DomainStatus};
 use crate::rules::framework::Domain;
@@ -9,10 +10,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
+use super::context::{Cx, ReadableAssessment};
+#[cfg(feature = "ssr")]
 use {
-    super::{db, guard, mail_text, public_url},
+    super::{guard, mail_text, public_url},
     crate::rules::{
-        access::{self, Actor},
+        access::Actor,
         accounts::Role,
         assessments::{
             answer_differences, check_domain_input, domain_status, incomplete_domains,
@@ -28,7 +31,6 @@ use {
         self,
         assessments::{self as assessment_store, AssessmentError},
     },
-    std::sync::Arc,
 };
 
 /// A domain's line in the task list.
@@ -91,24 +93,6 @@ pub struct SaveOutcome {
     pub version: i64,
     pub score: u8,
     pub status: DomainStatus,
-}
-
-/// The assessment, its framework, and the reader, once the reader may see it.
-#[cfg(feature = "ssr")]
-pub(super) async fn readable_assessment(
-    id: &str,
-) -> Result<(Actor, store::Db, AssessmentHeader, Arc<Framework>), AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
-    let header = existing_assessment(&db, id).await?;
-    guard::allowed(
-        &actor,
-        access::may_view_assessment(&actor, &header.trust_ods_code),
-    )?;
-    let framework = store::frameworks::cached(&db, &header.framework_version)
-        .await?
-        .ok_or(AppError::Internal)?;
-    Ok((actor, db, header, framework))
 }
 
 /// The assessment with this id, or "not found".
@@ -227,9 +211,9 @@ fn save_error(domain: &Domain, yours: &DomainAnswers, error: AssessmentError) ->
 /// The signed-in trust lead's assessments, the newest cycle first. Empty for anyone else.
 #[server]
 pub async fn my_assessments() -> Result<Vec<AssessmentHeader>, AppError> {
-    let actor = guard::require_actor().await?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     match (&actor.org_ods_code, actor.has(Role::TrustLead)) {
-        (Some(trust), true) => Ok(assessment_store::for_trust(&db()?, trust).await?),
+        (Some(trust), true) => Ok(assessment_store::for_trust(&db, trust).await?),
         _ => Ok(Vec::new()),
     }
 }
@@ -237,7 +221,11 @@ pub async fn my_assessments() -> Result<Vec<AssessmentHeader>, AppError> {
 /// The task list: every domain with its status and score, by pillar.
 #[server]
 pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> {
-    let (actor, db, header, framework) = readable_assessment(&id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&id).await?;
     let answers = assessment_store::all_answers(&db, &id).await?;
     let none = DomainAnswers::new();
     let scores = score_assessment(&framework, header.care_setting, is_met_anywhere(&answers));
@@ -278,7 +266,11 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
 /// One domain with its saved answers.
 #[server]
 pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<DomainView, AppError> {
-    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let (pillar_name, domain) = find_domain(&framework, &header, &domain_key)?;
     let saved = assessment_store::domain(&db, &assessment_id, &domain_key).await?;
     let score = domain_score(is_met_in(&saved.answers), domain);
@@ -307,12 +299,16 @@ pub async fn save_domain_answers(
     domain_key: String,
     version: i64,
     #[server(default)] answers: BTreeMap<String, CriterionInput>,
-    then: Option<String>,
+    #[server(default)] then: Then,
 ) -> Result<SaveOutcome, AppError> {
-    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::Save)?;
     let (_, domain) = find_domain(&framework, &header, &domain_key)?;
-    let strictness = if then.is_some() {
+    let strictness = if then == Then::Continue {
         Strictness::Finished
     } else {
         Strictness::Draft
@@ -332,7 +328,7 @@ pub async fn save_domain_answers(
     };
     let score = domain_score(is_met_in(&checked), domain);
     let saved = save_answers(&db, &actor, &header, allowed, domain, version, &checked).await?;
-    if then.as_deref() == Some("continue") {
+    if then == Then::Continue {
         leptos_axum::redirect(&format!("/assessments/{assessment_id}?saved={domain_key}"));
     }
     Ok(SaveOutcome {
@@ -347,9 +343,13 @@ pub async fn save_domain_answers(
 #[server]
 pub async fn submit_assessment(
     assessment_id: String,
-    declaration: Option<String>,
+    #[server(default)] declaration: Checkbox,
 ) -> Result<(), AppError> {
-    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::Submit)?;
     let answers = assessment_store::all_answers(&db, &assessment_id).await?;
     let incomplete = incomplete_domains(&framework, header.care_setting, &answers);
@@ -363,7 +363,7 @@ pub async fn submit_assessment(
             names.join(", ")
         )));
     }
-    if declaration.as_deref() != Some("confirmed") {
+    if !declaration.ticked() {
         return Err(AppError::field(
             "declaration",
             "Confirm that the answers are accurate and the evidence can be shown to reviewers",
@@ -415,7 +415,11 @@ pub async fn submit_assessment(
 /// NHS England moderators and administrators only.
 #[server]
 pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<(), AppError> {
-    let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework: _,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::Reopen)?;
     let reason = given_reason(&reason, 1000).ok_or_else(|| {
         AppError::field(

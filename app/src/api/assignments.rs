@@ -9,8 +9,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
-    super::{db, guard, mail_text, public_url},
+    super::{guard, mail_text, public_url},
     crate::rules::{
         access::{self, Actor},
         accounts::Role,
@@ -119,10 +121,10 @@ fn candidate(data: &CycleAssignmentData, review: &ProposedReview) -> Candidate {
 /// The cycle, checked to be one whose assessments can be reviewed.
 #[cfg(feature = "ssr")]
 async fn reviewable_cycle(
-    db: &store::Db,
+    cx: &Cx,
     cycle_id: &str,
 ) -> Result<crate::rules::cycles::Cycle, AppError> {
-    let cycle = super::cycles::existing_cycle(db, cycle_id).await?;
+    let cycle = cx.cycle(cycle_id).await?;
     if cycle.is_historical || cycle.phase == crate::rules::cycles::Phase::Setup {
         return Err(AppError::Invalid(
             "Reviewers can be assigned once the cycle is open and assessments are submitted."
@@ -136,10 +138,9 @@ async fn reviewable_cycle(
 /// declines and their replacements, what cannot be covered and why, and each reviewer's load.
 #[server]
 pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
-    let db = db()?;
-    let cycle = reviewable_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_assign_reviewers).await?;
+    let cycle = reviewable_cycle(&cx, &cycle_id).await?;
+    let Cx { db, .. } = cx;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     let progress = review_store::assigned_in_cycle(&db, &cycle_id).await?;
     let today = store::today();
@@ -264,10 +265,9 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
 /// replacing any earlier proposal.
 #[server]
 pub async fn propose_assignment(cycle_id: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
-    let db = db()?;
-    reviewable_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_assign_reviewers).await?;
+    reviewable_cycle(&cx, &cycle_id).await?;
+    let Cx { actor, db } = cx;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     if data.awaiting_reviewers.is_empty() {
         return Err(AppError::Invalid(
@@ -287,9 +287,7 @@ pub async fn swap_reviewer(
     reviewer_id: String,
     reason: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_assign_reviewers).await?;
     let (cycle_id, _) = assignment_store::slot_owner(&db, &slot_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
@@ -370,10 +368,9 @@ fn assessments_into_review(
 /// reviewer is emailed their list and deadline.
 #[server]
 pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
-    let db = db()?;
-    let cycle = reviewable_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_assign_reviewers).await?;
+    let cycle = reviewable_cycle(&cx, &cycle_id).await?;
+    let Cx { actor, db } = cx;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     let mut lists: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for slot in data
@@ -447,13 +444,12 @@ pub async fn replace_reviewer(
     #[server(default)] deadline: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_assign_reviewers(&actor))?;
-    let db = db()?;
-    let (cycle_id, _) = assignment_store::slot_owner(&db, &slot_id)
+    let cx = Cx::require(access::may_assign_reviewers).await?;
+    let (cycle_id, _) = assignment_store::slot_owner(&cx.db, &slot_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
-    let cycle = reviewable_cycle(&db, &cycle_id).await?;
+    let cycle = reviewable_cycle(&cx, &cycle_id).await?;
+    let Cx { actor, db } = cx;
     let data = assignment_store::cycle_data(&db, &cycle_id).await?;
     let replaced = data
         .slots
@@ -560,19 +556,15 @@ pub async fn replace_reviewer(
 /// The signed-in peer reviewer's assigned reviews.
 #[server]
 pub async fn my_reviews() -> Result<Vec<ReviewTask>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(
-        &actor,
-        access::may_act_on_own_review(&actor, &actor.account_id),
-    )?;
-    Ok(assignment_store::for_reviewer(&db()?, &actor.account_id).await?)
+    let Cx { actor, db } =
+        Cx::require(|actor| access::may_act_on_own_review(actor, &actor.account_id)).await?;
+    Ok(assignment_store::for_reviewer(&db, &actor.account_id).await?)
 }
 
 /// A reviewer turns down one of their reviews, with a reason the administrators see.
 #[server]
 pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let (_, reviewer_id) = assignment_store::slot_owner(&db, &slot_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;

@@ -1,6 +1,7 @@
 //! Running cycles: creating one, moving it through its phases (opening freezes the organisations
 //! and creates the assessments), and extending one trust's deadline. Administrators only.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::cycles::{Cycle, Phase};
@@ -8,8 +9,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
-    super::{db, guard, mail_text, public_url},
+    super::{mail_text, public_url},
     crate::rules::{
         access,
         cycles::{check_dates, check_reply_deadline, is_valid_date, may_advance, CycleDates},
@@ -44,28 +47,18 @@ pub fn care_setting_field(setting: crate::rules::organisations::CareSetting) -> 
     }
 }
 
-/// The cycle with this id, or "not found".
-#[cfg(feature = "ssr")]
-pub(crate) async fn existing_cycle(db: &store::Db, id: &str) -> Result<Cycle, AppError> {
-    cycle_store::get(db, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))
-}
-
 /// Every cycle, newest first.
 #[server]
 pub async fn list_cycles() -> Result<Vec<Cycle>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    Ok(cycle_store::list(&db()?).await?)
+    let Cx { db, .. } = Cx::require(access::may_manage_cycles).await?;
+    Ok(cycle_store::list(&db).await?)
 }
 
 /// The framework versions a new cycle can use: `(version, title)`, newest first.
 #[server]
 pub async fn framework_choices() -> Result<Vec<(String, String)>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    Ok(store::frameworks::versions(&db()?)
+    let Cx { db, .. } = Cx::require(access::may_manage_cycles).await?;
+    Ok(store::frameworks::versions(&db)
         .await?
         .into_iter()
         .map(|version| (version.version, version.title))
@@ -85,17 +78,17 @@ pub async fn create_cycle(
     review_deadline: String,
     moderation_deadline: String,
     publication_on: String,
-    acute: Option<String>,
-    community: Option<String>,
-    mental_health: Option<String>,
-    ambulance: Option<String>,
-    icb: Option<String>,
+    #[server(default)] acute: Checkbox,
+    #[server(default)] community: Checkbox,
+    #[server(default)] mental_health: Checkbox,
+    #[server(default)] ambulance: Checkbox,
+    #[server(default)] icb: Checkbox,
     regions: String,
     reviewers_per_assessment: String,
     reviewer_capacity: String,
 ) -> Result<(), AppError> {
     // What was entered goes back with an error, so the form shows it again.
-    let ticked = |choice: &Option<String>| if choice.is_some() { "on" } else { "" };
+    let ticked = |choice: Checkbox| if choice.ticked() { "on" } else { "" };
     let entered = [
         ("name", name.clone()),
         ("framework_version", framework_version.clone()),
@@ -104,19 +97,17 @@ pub async fn create_cycle(
         ("review_deadline", review_deadline.clone()),
         ("moderation_deadline", moderation_deadline.clone()),
         ("publication_on", publication_on.clone()),
-        ("acute", ticked(&acute).to_string()),
-        ("community", ticked(&community).to_string()),
-        ("mental_health", ticked(&mental_health).to_string()),
-        ("ambulance", ticked(&ambulance).to_string()),
-        ("icb", ticked(&icb).to_string()),
+        ("acute", ticked(acute).to_string()),
+        ("community", ticked(community).to_string()),
+        ("mental_health", ticked(mental_health).to_string()),
+        ("ambulance", ticked(ambulance).to_string()),
+        ("icb", ticked(icb).to_string()),
         ("regions", regions.clone()),
         ("reviewers_per_assessment", reviewers_per_assessment.clone()),
         ("reviewer_capacity", reviewer_capacity.clone()),
     ];
     let outcome: Result<(), AppError> = async move {
-        let actor = guard::require_actor().await?;
-        guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-        let db = db()?;
+        let Cx { actor, db } = Cx::require(access::may_manage_cycles).await?;
         let name = name.trim().to_string();
         if name.is_empty() || name.chars().count() > 60 {
             return Err(AppError::field(
@@ -135,7 +126,7 @@ pub async fn create_cycle(
         let care_settings: Vec<CareSetting> = CareSetting::ALL
             .into_iter()
             .zip([acute, community, mental_health, ambulance, icb])
-            .filter_map(|(setting, ticked)| ticked.map(|_| setting))
+            .filter_map(|(setting, choice)| choice.ticked().then_some(setting))
             .collect();
         if care_settings.is_empty() {
             return Err(AppError::field(
@@ -212,10 +203,9 @@ pub async fn create_cycle(
 /// One cycle with its assessments.
 #[server]
 pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&id).await?;
+    let Cx { db, .. } = cx;
     let assessments = store::assessments::for_cycle(&db, &id).await?;
     let (next_phase, not_yet) = if cycle.is_historical {
         (None, None)
@@ -238,10 +228,9 @@ pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
 /// the trust leads.
 #[server]
 pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let from = Phase::from_key(&from_phase)
         .ok_or_else(|| AppError::Invalid("Reload the page and try again.".into()))?;
     if cycle.is_historical {
@@ -281,10 +270,9 @@ pub async fn extend_deadline(
     deadline: String,
     reason: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let trust = trust_ods_code.trim().to_uppercase();
     if !cycle_store::has_trust(&db, &cycle_id, &trust).await? {
         return Err(AppError::field(
@@ -330,10 +318,9 @@ pub async fn extend_deadline(
 /// deadlines.
 #[server]
 pub async fn set_reply_deadline(cycle_id: String, reply_deadline: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let reply_deadline = reply_deadline.trim();
     check_reply_deadline(&cycle.dates, reply_deadline).map_err(|message| {
         AppError::field("reply-deadline", message).keeping(&[("reply_deadline", reply_deadline)])

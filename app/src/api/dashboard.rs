@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
-    super::{db, guard},
     crate::rules::access::Actor,
     crate::rules::accounts::Role,
     crate::rules::cycles::{readable_date, Phase},
@@ -83,8 +84,7 @@ fn by(date: &str) -> String {
 /// A section per role the signed-in person holds, in the order of the roles.
 #[server]
 pub async fn my_dashboard() -> Result<Vec<DashboardSection>, AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let mut sections = Vec::new();
     for role in &actor.roles {
         match role {
@@ -458,10 +458,9 @@ fn task_page(key: &str) -> String {
 /// Emails everyone an overdue task waits for, now. Administrators only; audited.
 #[server]
 pub async fn remind_now(#[server(default)] task: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, crate::rules::access::may_manage_cycles(&actor))?;
+    let Cx { actor, db } = Cx::require(crate::rules::access::may_manage_cycles).await?;
     let emailed = super::reminders::remind_now(
-        &db()?,
+        &db,
         &super::public_url()?,
         &task,
         &actor.account_id,
@@ -486,9 +485,8 @@ pub struct FailedEmail {
 /// Emails the service gave up sending. Administrators only.
 #[server]
 pub async fn failed_emails() -> Result<Vec<FailedEmail>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, crate::rules::access::may_manage_accounts(&actor))?;
-    Ok(store::outbox::failed(&db()?.pool)
+    let Cx { db, .. } = Cx::require(crate::rules::access::may_manage_accounts).await?;
+    Ok(store::outbox::failed(&db.pool)
         .await?
         .into_iter()
         .map(|mail| FailedEmail {
@@ -505,9 +503,8 @@ pub async fn failed_emails() -> Result<Vec<FailedEmail>, AppError> {
 /// Sends an email that gave up again. Administrators only; audited.
 #[server]
 pub async fn retry_email(id: String) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, crate::rules::access::may_manage_accounts(&actor))?;
-    if !store::outbox::retry(&db()?, &id, &actor.account_id).await? {
+    let Cx { actor, db } = Cx::require(crate::rules::access::may_manage_accounts).await?;
+    if !store::outbox::retry(&db, &id, &actor.account_id).await? {
         return Err(AppError::NotFound(
             "This email is not waiting to be sent again: it may have been sent already.".into(),
         ));

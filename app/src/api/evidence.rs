@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
+use super::context::{Cx, ReadableAssessment};
+#[cfg(feature = "ssr")]
 use {
-    super::assessments::{judge, readable_assessment},
+    super::assessments::judge,
     super::{guard, mail_text, public_url},
     crate::rules::{
         access,
@@ -39,7 +41,11 @@ pub struct EvidenceRequestView {
 pub async fn evidence_requests(
     assessment_id: String,
 ) -> Result<Vec<EvidenceRequestView>, AppError> {
-    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let own_lead = access::may_answer_for_trust(&actor, &header.trust_ods_code).is_ok();
     let today = store::today();
     let names: BTreeMap<&str, &str> = framework
@@ -75,7 +81,11 @@ pub async fn ask_for_evidence(
     #[server(default)] question: String,
     #[server(default)] deadline: String,
 ) -> Result<(), AppError> {
-    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
     let chosen: Vec<String> = framework
         .domains_for(header.care_setting)
@@ -141,8 +151,7 @@ pub async fn answer_evidence_request(
     request_id: String,
     #[server(default)] answer: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    let db = super::db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let request = request_store::get(&db, &request_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such request.".into()))?;

@@ -116,11 +116,6 @@ async fn refresh_idle_timer(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The signed-in person, or the "sign in" error.
-pub async fn require_actor() -> Result<Actor, AppError> {
-    current_actor().await?.ok_or(AppError::SignInRequired)
-}
-
 /// Whether this request is a form posted by a browser without JavaScript (it accepts HTML, and
 /// Leptos answers it by sending the browser back to the page, with any error in the address).
 pub async fn is_plain_form_post() -> bool {
@@ -146,29 +141,17 @@ pub fn allowed(actor: &Actor, decision: Result<(), Refusal>) -> Result<(), AppEr
     })
 }
 
-/// Where the request came from: the socket's peer, or behind a load balancer (`TRUST_PROXY=1`)
-/// the last address in X-Forwarded-For, the one our own proxy added.
+/// Where a request came from, put on it by the server shell's middleware: the socket's peer, or
+/// behind a load balancer (`TRUST_PROXY=1`) the last address in X-Forwarded-For, the one our own
+/// proxy added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub String);
+
+/// Where this request came from ([`ClientAddress`]), or "unknown".
 pub fn client_address() -> String {
-    use leptos::prelude::use_context;
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return "unknown".into();
-    };
-    let behind_proxy =
-        use_context::<crate::state::AppState>().is_some_and(|state| state.trust_proxy);
-    let forwarded = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|header| header.to_str().ok())
-        .and_then(|header| header.rsplit(',').next())
-        .map(|address| address.trim().to_string())
-        .filter(|address| !address.is_empty());
-    if let (true, Some(address)) = (behind_proxy, forwarded) {
-        return address;
-    }
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".into(), |info| info.0.ip().to_string())
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
+        .map_or_else(|| "unknown".into(), |ClientAddress(address)| address)
 }
 
 /// Counts an attempt under `what` against the account it names and the client's address (see

@@ -6,10 +6,13 @@ pub mod accounts;
 pub mod assessments;
 pub mod assignments;
 #[cfg(feature = "ssr")]
+mod context;
+#[cfg(feature = "ssr")]
 pub mod credentials;
 pub mod cycles;
 pub mod dashboard;
 pub mod evidence;
+pub mod form;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]

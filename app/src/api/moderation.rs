@@ -4,6 +4,7 @@
 //! submission once every domain has a moderated level.
 
 use super::assessments::SaveOutcome;
+use super::form::Then;
 use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, DomainAnswers};
 use crate::rules::framework::Domain;
@@ -15,16 +16,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
+use super::context::{Cx, ReadableAssessment, ReviewedAssessment};
+#[cfg(feature = "ssr")]
 use {
-    super::assessments::{find_domain, judge, readable_assessment},
-    super::db,
-    super::guard,
+    super::assessments::{find_domain, judge},
     super::reviews::previous_scores,
     crate::rules::{
         access::{self, Actor},
         assessments::{is_met_in, DomainStatus, Strictness},
         cycles::readable_moment,
-        framework::Framework,
         lifecycle::{AssessmentStatus, Event},
         moderation::{check_domain_moderation, is_finished, moderated_scores, unmoderated_domains},
         review::{adjustments, flags, reviewer_domain_score},
@@ -34,9 +34,7 @@ use {
         self, assessments as assessment_store,
         moderation::{self as moderation_store, ModerationError},
         replies as reply_store,
-        reviews::{self as review_store, SubmittedReview},
     },
-    std::sync::Arc,
 };
 
 /// A line of the moderation queue.
@@ -132,60 +130,19 @@ pub struct ModerationDomainView {
     pub last_saved: Option<String>,
 }
 
-/// An assessment with everything moderation weighs.
+/// What moderation weighs of the reviewed assessment.
 #[cfg(feature = "ssr")]
-struct Weighed {
-    actor: Actor,
-    db: store::Db,
-    header: AssessmentHeader,
-    framework: Arc<Framework>,
-    answers: BTreeMap<String, DomainAnswers>,
-    reviews: Vec<SubmittedReview>,
-}
-
-#[cfg(feature = "ssr")]
-async fn weighed(id: &str) -> Result<Weighed, AppError> {
-    let (actor, db, header, framework) = readable_assessment(id).await?;
-    guard::allowed(
-        &actor,
-        access::may_view_moderation(&actor, &header.trust_ods_code),
-    )?;
-    let answers = assessment_store::all_answers(&db, id).await?;
-    let reviews = review_store::submitted_reviews(&db, id).await?;
-    Ok(Weighed {
-        actor,
-        db,
-        header,
-        framework,
-        answers,
-        reviews,
-    })
-}
-
-#[cfg(feature = "ssr")]
-impl Weighed {
-    fn locked_reason(&self) -> Option<String> {
-        judge(&self.actor, &self.header, Event::ModerationSubmitted)
+impl ReviewedAssessment {
+    fn moderation_locked_reason(&self) -> Option<String> {
+        judge(&self.cx.actor, &self.header, Event::SaveModerationDraft)
             .err()
             .map(|refusal| refusal.message().to_string())
     }
 
-    fn trust(&self, domain: &Domain) -> DomainAnswers {
-        self.answers.get(&domain.key).cloned().unwrap_or_default()
-    }
-
     fn reviewer_scores(&self, domain: &Domain) -> Vec<u8> {
-        let trust = self.trust(domain);
-        self.reviews
-            .iter()
-            .map(|review| {
-                let judgements = review
-                    .domains
-                    .get(&domain.key)
-                    .map(|r| r.judgements.clone())
-                    .unwrap_or_default();
-                reviewer_domain_score(domain, &trust, &judgements)
-            })
+        let trust = self.trust_answers(domain);
+        self.judgements(domain)
+            .map(|judgements| reviewer_domain_score(domain, &trust, &judgements))
             .collect()
     }
 }
@@ -211,8 +168,7 @@ pub async fn moderation_queue(
     #[server(default)] order: String,
     #[server(default)] overdue: String,
 ) -> Result<QueueView, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_moderate(&actor))?;
+    let Cx { actor, db } = Cx::require(access::may_moderate).await?;
     let overdue_only = match overdue.as_str() {
         "" => false,
         "1" => true,
@@ -225,7 +181,7 @@ pub async fn moderation_queue(
     };
     let today = store::today();
     let all = moderation_store::queue(
-        &db()?,
+        &db,
         &[AssessmentStatus::Replied, AssessmentStatus::Moderated],
     )
     .await?;
@@ -257,7 +213,7 @@ pub async fn moderation_queue(
         })
         .collect();
     let (risks, risk_summaries) = if order == "risk" {
-        risk_order(&actor, &all).await?
+        risk_order(&db, &actor, &all).await?
     } else {
         (BTreeMap::new(), Vec::new())
     };
@@ -296,18 +252,18 @@ pub async fn moderation_queue(
 /// not shown.
 #[cfg(feature = "ssr")]
 async fn risk_order(
+    db: &store::Db,
     actor: &Actor,
     queued: &[moderation_store::QueuedAssessment],
 ) -> Result<(BTreeMap<String, (usize, QueueRisk)>, Vec<String>), AppError> {
     use crate::rules::signals::risk_queue::{risk_queue, Part, QueuePlan, RiskWeights};
-    let db = db()?;
     let mut cycles: Vec<&str> = queued.iter().map(|row| row.cycle_id.as_str()).collect();
     cycles.sort();
     cycles.dedup();
     let mut places = BTreeMap::new();
     let mut summaries = Vec::new();
     for cycle_id in cycles {
-        let in_queue: Vec<_> = super::signal_evidence::cycle_signals_kept(&db, cycle_id)
+        let in_queue: Vec<_> = super::signal_evidence::cycle_signals_kept(db, cycle_id)
             .await?
             .iter()
             .filter(|signals| {
@@ -318,7 +274,7 @@ async fn risk_order(
             })
             .cloned()
             .collect();
-        let seed = super::signals::cycle_seed(&db, cycle_id, &actor.account_id).await?;
+        let seed = super::signals::cycle_seed(db, cycle_id, &actor.account_id).await?;
         let queue = risk_queue(&in_queue, &RiskWeights::default(), &QueuePlan::new(seed));
         summaries.push(queue.summary.clone());
         for entry in queue.entries {
@@ -356,16 +312,16 @@ async fn risk_order(
 /// self and moderated overall scores. NHS England only.
 #[server]
 pub async fn get_moderation(assessment_id: String) -> Result<ModerationOverview, AppError> {
-    let weighed = weighed(&assessment_id).await?;
-    let replies = reply_store::all_replies(&weighed.db, &assessment_id).await?;
-    let reply = reply_store::finished(&weighed.db, &assessment_id)
+    let weighed = Cx::signed_in().await?.moderation(&assessment_id).await?;
+    let replies = reply_store::all_replies(&weighed.cx.db, &assessment_id).await?;
+    let reply = reply_store::finished(&weighed.cx.db, &assessment_id)
         .await?
         .map_or_else(
             || "No reply yet".to_string(),
             |ended| ended.outcome.label().to_string(),
         );
-    let moderated = moderation_store::all_moderations(&weighed.db, &assessment_id).await?;
-    let previous = previous_scores(&weighed.db, &assessment_id).await?;
+    let moderated = moderation_store::all_moderations(&weighed.cx.db, &assessment_id).await?;
+    let previous = previous_scores(&weighed.cx.db, &assessment_id).await?;
     let setting = weighed.header.care_setting;
     let domains = weighed
         .framework
@@ -379,7 +335,7 @@ pub async fn get_moderation(assessment_id: String) -> Result<ModerationOverview,
                 .map(|domain| ModerationDomainTask {
                     key: domain.key.clone(),
                     name: domain.name.clone(),
-                    self_score: domain_score(is_met_in(&weighed.trust(domain)), domain),
+                    self_score: domain_score(is_met_in(&weighed.trust_answers(domain)), domain),
                     reviewer_scores: weighed.reviewer_scores(domain),
                     contested: replies
                         .get(&domain.key)
@@ -419,14 +375,14 @@ pub async fn get_moderation(assessment_id: String) -> Result<ModerationOverview,
         })
         .collect();
     Ok(ModerationOverview {
-        locked_reason: weighed.locked_reason(),
+        locked_reason: weighed.moderation_locked_reason(),
         reviewers,
         reply,
         domains,
         self_overall,
         moderated_overall: moderated_scores(&weighed.framework, setting, &moderated).1,
         unmoderated: unmoderated_domains(&weighed.framework, setting, &moderated, |domain| {
-            domain_score(is_met_in(&weighed.trust(domain)), domain)
+            domain_score(is_met_in(&weighed.trust_answers(domain)), domain)
         })
         .len(),
         header: weighed.header,
@@ -439,9 +395,9 @@ pub async fn get_domain_moderation(
     assessment_id: String,
     domain_key: String,
 ) -> Result<ModerationDomainView, AppError> {
-    let weighed = weighed(&assessment_id).await?;
+    let weighed = Cx::signed_in().await?.moderation(&assessment_id).await?;
     let (pillar_name, domain) = find_domain(&weighed.framework, &weighed.header, &domain_key)?;
-    let trust = weighed.trust(domain);
+    let trust = weighed.trust_answers(domain);
     let self_score = domain_score(is_met_in(&trust), domain);
     let reviews = weighed
         .reviews
@@ -461,16 +417,16 @@ pub async fn get_domain_moderation(
             }
         })
         .collect();
-    let reply = reply_store::domain_reply(&weighed.db, &assessment_id, &domain_key)
+    let reply = reply_store::domain_reply(&weighed.cx.db, &assessment_id, &domain_key)
         .await?
         .reply;
     let saved =
-        moderation_store::domain_moderation(&weighed.db, &assessment_id, &domain_key).await?;
-    let previous = previous_scores(&weighed.db, &assessment_id)
+        moderation_store::domain_moderation(&weighed.cx.db, &assessment_id, &domain_key).await?;
+    let previous = previous_scores(&weighed.cx.db, &assessment_id)
         .await?
         .and_then(|previous| previous.domain(&domain_key));
     Ok(ModerationDomainView {
-        locked_reason: weighed.locked_reason(),
+        locked_reason: weighed.moderation_locked_reason(),
         pillar_name: pillar_name.to_string(),
         domain: domain.clone(),
         trust_answers: trust,
@@ -501,10 +457,14 @@ pub async fn save_domain_moderation(
     score: Option<String>,
     #[server(default)] criteria: BTreeMap<String, String>,
     #[server(default)] rationale: String,
-    then: Option<String>,
+    #[server(default)] then: Then,
 ) -> Result<SaveOutcome, AppError> {
-    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
-    let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
+    let allowed = judge(&actor, &header, Event::SaveModerationDraft)?;
     let (_, domain) = find_domain(&framework, &header, &domain_key)?;
     let trust = assessment_store::domain(&db, &assessment_id, &domain_key)
         .await?
@@ -515,7 +475,7 @@ pub async fn save_domain_moderation(
         ("score", score.as_deref().unwrap_or_default()),
         ("rationale", rationale.as_str()),
     ];
-    let strictness = if then.is_some() {
+    let strictness = if then == Then::Continue {
         Strictness::Finished
     } else {
         Strictness::Draft
@@ -554,7 +514,7 @@ pub async fn save_domain_moderation(
         },
         other => other.into(),
     })?;
-    if then.as_deref() == Some("continue") {
+    if then == Then::Continue {
         leptos_axum::redirect(&format!("/moderation/{assessment_id}?saved={domain_key}"));
     }
     Ok(SaveOutcome {
@@ -572,7 +532,11 @@ pub async fn save_domain_moderation(
 /// they may not sign it off.
 #[server]
 pub async fn submit_moderation(assessment_id: String) -> Result<(), AppError> {
-    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
     let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
     let answers = assessment_store::all_answers(&db, &assessment_id).await?;

@@ -10,9 +10,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
     super::assessments::{existing_assessment, find_domain, judge},
-    super::{db, guard},
+    super::guard,
     crate::rules::{
         access,
         cycles::readable_date,
@@ -81,8 +83,7 @@ fn query_window(
 /// released; NHS England at any time.
 #[server]
 pub async fn get_final_scores(assessment_id: String) -> Result<FinalScores, AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let header = existing_assessment(&db, &assessment_id).await?;
     guard::allowed(
         &actor,
@@ -162,8 +163,7 @@ pub async fn raise_query(
     domain_key: String,
     #[server(default)] question: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let header = existing_assessment(&db, &assessment_id).await?;
     guard::allowed(
         &actor,
@@ -221,9 +221,7 @@ pub struct OpenQuery {
 /// moderator's own organisation. NHS England's moderators.
 #[server]
 pub async fn open_queries() -> Result<Vec<OpenQuery>, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_moderate(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_moderate).await?;
     let mut open = Vec::new();
     for cycle in store::cycles::list(&db).await? {
         let queries = results_store::open_queries(&db, &cycle.id).await?;
@@ -266,9 +264,7 @@ pub async fn answer_query(
     #[server(default)] answer: String,
     reopen: Option<String>,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_moderate(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_moderate).await?;
     let query = results_store::query(&db, &query_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such query.".into()))?;

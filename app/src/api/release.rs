@@ -3,15 +3,17 @@
 //! them for a set number of working days), publication as version 1, and corrections published as
 //! later versions with a note of what changed.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
     super::assessments::{existing_assessment, judge},
-    super::cycles::existing_cycle,
-    super::{db, guard, mail_text},
+    super::{guard, mail_text},
     crate::rules::{
         access::{self, Actor},
         assessments::{is_met_in, AssessmentHeader},
@@ -224,19 +226,12 @@ fn publication_changes<'a>(
     Ok(changes)
 }
 
-#[cfg(feature = "ssr")]
-async fn admin() -> Result<Actor, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_manage_cycles(&actor))?;
-    Ok(actor)
-}
-
 /// The release page of a cycle. Administrators only.
 #[server]
 pub async fn get_release(cycle_id: String) -> Result<ReleaseOverview, AppError> {
-    let actor = admin().await?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let scope = scope(&db, &cycle_id).await?;
     let mut counts: Vec<(String, usize)> = Vec::new();
     for status in AssessmentStatus::ALL {
@@ -309,8 +304,7 @@ fn required_text(text: &str, name: &str, field: &str, what: &str) -> Result<Stri
 /// Leaves an assessment out of its cycle's results, with a reason. Only before it is released.
 #[server]
 pub async fn exclude_from_results(assessment_id: String, reason: String) -> Result<(), AppError> {
-    let actor = admin().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_manage_cycles).await?;
     let header = existing_assessment(&db, &assessment_id).await?;
     let reason = required_text(
         &reason,
@@ -341,9 +335,9 @@ pub async fn release_provisionally(
     cycle_id: String,
     #[server(default)] working_days: String,
 ) -> Result<(), AppError> {
-    let actor = admin().await?;
-    let db = db()?;
-    existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     let scope = scope(&db, &cycle_id).await?;
     let queries_close_on = if scope.queries_close_on.is_some() {
         None
@@ -419,11 +413,11 @@ async fn release_notices(
 pub async fn publish_results(
     cycle_id: String,
     #[server(default)] note: String,
-    self_scores: Option<String>,
+    #[server(default)] self_scores: Checkbox,
 ) -> Result<(), AppError> {
-    let actor = admin().await?;
-    let db = db()?;
-    let cycle = existing_cycle(&db, &cycle_id).await?;
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let Cx { actor, db } = cx;
     if cycle.is_historical {
         return Err(AppError::Invalid(
             "This cycle holds results imported from an earlier publication.".into(),
@@ -468,7 +462,7 @@ pub async fn publish_results(
         Publication {
             cycle_id: &cycle_id,
             note: &note,
-            with_self_scores: self_scores.is_some(),
+            with_self_scores: self_scores.ticked(),
             assessments,
         },
     )
@@ -483,8 +477,7 @@ pub async fn publish_results(
 /// and its corrected scores are published as a new version once signed off again.
 #[server]
 pub async fn reopen_for_correction(assessment_id: String, reason: String) -> Result<(), AppError> {
-    let actor = admin().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_manage_cycles).await?;
     let header = existing_assessment(&db, &assessment_id).await?;
     let reason = required_text(
         &reason,

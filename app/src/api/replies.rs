@@ -3,6 +3,7 @@
 //! answer for each adjusted domain, check your reply and submit with a declaration. After the
 //! reply deadline the service records "no reply received". NHS England reads the same pages.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::reply::{DomainReply, ReplyOutcome, Response};
@@ -11,14 +12,15 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::{Cx, ReviewedAssessment};
+#[cfg(feature = "ssr")]
 use {
-    super::assessments::{find_domain, judge, readable_assessment},
+    super::assessments::{find_domain, judge},
     super::{mail_text, public_url},
     crate::rules::{
-        access::Actor,
-        assessments::{is_met_in, DomainAnswers},
+        assessments::is_met_in,
         cycles::readable_moment,
-        framework::{Domain, Framework},
+        framework::Domain,
         lifecycle::{decide, Allowed, AssessmentStatus, Event, Participant},
         reply::{check_domain_reply, is_adjusted, reviewer_label, unanswered},
         review::{adjustments, flags, reviewer_domain_score, DomainJudgements},
@@ -27,7 +29,6 @@ use {
     crate::store::{
         self, assessments as assessment_store,
         replies::{self as reply_store, ReplyError},
-        reviews::{self as review_store, SubmittedReview},
     },
 };
 
@@ -114,23 +115,12 @@ pub struct ReplyDomainView {
     pub last_saved: Option<String>,
 }
 
-/// The assessment with its submitted reviews, once its peer review is complete.
-#[cfg(feature = "ssr")]
-struct Reviewed {
-    actor: Actor,
-    db: store::Db,
-    header: AssessmentHeader,
-    framework: std::sync::Arc<Framework>,
-    answers: std::collections::BTreeMap<String, DomainAnswers>,
-    reviews: Vec<SubmittedReview>,
-}
-
 /// The assessment and its reviews, for reading, once its peer review is complete.
 #[cfg(feature = "ssr")]
-async fn reviewed_assessment(id: &str) -> Result<Reviewed, AppError> {
-    let (actor, db, header, framework) = readable_assessment(id).await?;
+async fn reviewed_assessment(id: &str) -> Result<ReviewedAssessment, AppError> {
+    let assessment = Cx::signed_in().await?.assessment(id).await?;
     if matches!(
-        header.status,
+        assessment.header.status,
         AssessmentStatus::NotStarted
             | AssessmentStatus::InProgress
             | AssessmentStatus::Submitted
@@ -140,58 +130,25 @@ async fn reviewed_assessment(id: &str) -> Result<Reviewed, AppError> {
             "The peer review of this assessment is not complete yet. The reviews appear here when it is, and the trust's leads are emailed.".into(),
         ));
     }
-    with_reviews(actor, db, header, framework).await
+    assessment.with_reviews().await
 }
 
-/// The assessment and its reviews, for replying: only the trust's own leads, while the reply is
-/// open, as the lifecycle judges it.
+/// The assessment and its reviews, for replying (`event` is saving or submitting the reply): only
+/// the trust's own leads, while the reply is open, as the lifecycle judges it.
 #[cfg(feature = "ssr")]
-async fn replying_to(id: &str) -> Result<(Reviewed, Allowed), AppError> {
-    let (actor, db, header, framework) = readable_assessment(id).await?;
-    let allowed = judge(&actor, &header, Event::ReplySubmitted)?;
-    Ok((with_reviews(actor, db, header, framework).await?, allowed))
+async fn replying_to(id: &str, event: Event) -> Result<(ReviewedAssessment, Allowed), AppError> {
+    let assessment = Cx::signed_in().await?.assessment(id).await?;
+    let allowed = judge(&assessment.cx.actor, &assessment.header, event)?;
+    Ok((assessment.with_reviews().await?, allowed))
 }
 
+/// What the reply weighs of the reviewed assessment.
 #[cfg(feature = "ssr")]
-async fn with_reviews(
-    actor: Actor,
-    db: store::Db,
-    header: AssessmentHeader,
-    framework: std::sync::Arc<Framework>,
-) -> Result<Reviewed, AppError> {
-    let answers = assessment_store::all_answers(&db, &header.id).await?;
-    let reviews = review_store::submitted_reviews(&db, &header.id).await?;
-    Ok(Reviewed {
-        actor,
-        db,
-        header,
-        framework,
-        answers,
-        reviews,
-    })
-}
-
-#[cfg(feature = "ssr")]
-impl Reviewed {
-    fn locked_reason(&self) -> Option<String> {
-        judge(&self.actor, &self.header, Event::ReplySubmitted)
+impl ReviewedAssessment {
+    fn reply_locked_reason(&self) -> Option<String> {
+        judge(&self.cx.actor, &self.header, Event::SaveReplyDraft)
             .err()
             .map(|refusal| refusal.message().to_string())
-    }
-
-    fn trust_answers(&self, domain: &Domain) -> DomainAnswers {
-        self.answers.get(&domain.key).cloned().unwrap_or_default()
-    }
-
-    /// Each reviewer's judgements of the domain, in reviewer order.
-    fn judgements<'a>(&'a self, domain: &'a Domain) -> impl Iterator<Item = DomainJudgements> + 'a {
-        self.reviews.iter().map(|review| {
-            review
-                .domains
-                .get(&domain.key)
-                .map(|domain_review| domain_review.judgements.clone())
-                .unwrap_or_default()
-        })
     }
 
     fn is_adjusted(&self, domain: &Domain) -> bool {
@@ -213,7 +170,7 @@ impl Reviewed {
 #[server]
 pub async fn get_reply(assessment_id: String) -> Result<ReplyOverview, AppError> {
     let reviewed = reviewed_assessment(&assessment_id).await?;
-    let replies = reply_store::all_replies(&reviewed.db, &assessment_id).await?;
+    let replies = reply_store::all_replies(&reviewed.cx.db, &assessment_id).await?;
     let pillars: Vec<ReplyPillar> = reviewed
         .framework
         .pillars
@@ -251,7 +208,7 @@ pub async fn get_reply(assessment_id: String) -> Result<ReplyOverview, AppError>
         .filter(|domain| domain.adjusted && domain.response.is_none())
         .map(|domain| domain.name.clone())
         .collect();
-    let ended = reply_store::finished(&reviewed.db, &assessment_id)
+    let ended = reply_store::finished(&reviewed.cx.db, &assessment_id)
         .await?
         .map(|finished| ReplyEnded {
             outcome: finished.outcome,
@@ -259,7 +216,7 @@ pub async fn get_reply(assessment_id: String) -> Result<ReplyOverview, AppError>
             by: finished.by,
         });
     Ok(ReplyOverview {
-        locked_reason: reviewed.locked_reason(),
+        locked_reason: reviewed.reply_locked_reason(),
         reviewers: reviewed
             .reviews
             .iter()
@@ -308,9 +265,9 @@ pub async fn get_domain_reply(
             }
         })
         .collect();
-    let saved = reply_store::domain_reply(&reviewed.db, &assessment_id, &domain_key).await?;
+    let saved = reply_store::domain_reply(&reviewed.cx.db, &assessment_id, &domain_key).await?;
     Ok(ReplyDomainView {
-        locked_reason: reviewed.locked_reason(),
+        locked_reason: reviewed.reply_locked_reason(),
         pillar_name: pillar_name.to_string(),
         domain_key: domain.key.clone(),
         domain_name: domain.name.clone(),
@@ -338,7 +295,7 @@ pub async fn save_domain_reply(
     #[server(default)] comment: String,
     #[server(default)] evidence: String,
 ) -> Result<(), AppError> {
-    let (reviewed, allowed) = replying_to(&assessment_id).await?;
+    let (reviewed, allowed) = replying_to(&assessment_id, Event::SaveReplyDraft).await?;
     let (_, domain) = find_domain(&reviewed.framework, &reviewed.header, &domain_key)?;
     if !reviewed.is_adjusted(domain) {
         return Err(AppError::Invalid(
@@ -353,8 +310,8 @@ pub async fn save_domain_reply(
     let reply = check_domain_reply(response.as_deref(), &comment, &evidence)
         .map_err(|(field, message)| AppError::field(&field, message).keeping(&keep))?;
     reply_store::save_domain_reply(
-        &reviewed.db,
-        &reviewed.actor.account_id,
+        &reviewed.cx.db,
+        &reviewed.cx.actor.account_id,
         &assessment_id,
         allowed,
         &domain_key,
@@ -385,10 +342,10 @@ pub async fn save_domain_reply(
 #[server]
 pub async fn submit_reply(
     assessment_id: String,
-    declaration: Option<String>,
+    #[server(default)] declaration: Checkbox,
 ) -> Result<(), AppError> {
-    let (reviewed, allowed) = replying_to(&assessment_id).await?;
-    let replies = reply_store::all_replies(&reviewed.db, &assessment_id).await?;
+    let (reviewed, allowed) = replying_to(&assessment_id, Event::ReplySubmitted).await?;
+    let replies = reply_store::all_replies(&reviewed.cx.db, &assessment_id).await?;
     let adjusted = reviewed.adjusted_domains();
     let keys: Vec<&str> = adjusted.iter().map(|domain| domain.key.as_str()).collect();
     let missing = unanswered(&keys, &replies);
@@ -403,7 +360,7 @@ pub async fn submit_reply(
             names.join(", ")
         )));
     }
-    if declaration.as_deref() != Some("confirmed") {
+    if !declaration.ticked() {
         return Err(AppError::field(
             "declaration",
             "Confirm that the reply is accurate and can be shown to NHS England's moderators",
@@ -415,7 +372,7 @@ pub async fn submit_reply(
         .count();
     let link = format!("{}/assessments/{assessment_id}/reply", public_url()?);
     let receipts: Vec<_> =
-        assessment_store::trust_leads(&reviewed.db, &reviewed.header.trust_ods_code)
+        assessment_store::trust_leads(&reviewed.cx.db, &reviewed.header.trust_ods_code)
             .await?
             .iter()
             .map(|(email, name)| {
@@ -423,7 +380,7 @@ pub async fn submit_reply(
                     to: email,
                     name,
                     title: &reviewed.header.title(),
-                    submitted_by: &reviewed.actor.display_name,
+                    submitted_by: &reviewed.cx.actor.display_name,
                     accepted: replies.len() - contested,
                     contested,
                     link: &link,
@@ -432,8 +389,8 @@ pub async fn submit_reply(
             })
             .collect();
     reply_store::finish(
-        &reviewed.db,
-        &reviewed.actor.account_id,
+        &reviewed.cx.db,
+        &reviewed.cx.actor.account_id,
         &assessment_id,
         allowed,
         ReplyOutcome::Submitted,

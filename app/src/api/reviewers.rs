@@ -2,13 +2,15 @@
 //! reviewer manages their own on their account page; administrators manage anyone's on the
 //! person's page.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::reviewers::{DeclaredConflict, ReviewerProfile};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
-    super::{db, guard},
     crate::rules::{
         access::{self, Actor},
         accounts::{AccountSummary, Role},
@@ -42,12 +44,8 @@ pub fn update_message(updated: &str) -> Option<&'static str> {
 /// account: it must exist.
 #[cfg(feature = "ssr")]
 async fn permitted(account_id: &str) -> Result<(Actor, Db, AccountSummary), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(
-        &actor,
-        access::may_manage_reviewer_profile(&actor, account_id),
-    )?;
-    let db = db()?;
+    let Cx { actor, db } =
+        Cx::require(|actor| access::may_manage_reviewer_profile(actor, account_id)).await?;
     let person = store::accounts::summary(&db, account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
@@ -99,11 +97,11 @@ pub async fn get_reviewer_profile(
 #[server]
 pub async fn save_reviewer_profile(
     account_id: String,
-    acute: Option<String>,
-    community: Option<String>,
-    mental_health: Option<String>,
-    ambulance: Option<String>,
-    icb: Option<String>,
+    #[server(default)] acute: Checkbox,
+    #[server(default)] community: Checkbox,
+    #[server(default)] mental_health: Checkbox,
+    #[server(default)] ambulance: Checkbox,
+    #[server(default)] icb: Checkbox,
     capacity: String,
 ) -> Result<(), AppError> {
     let (actor, db, person) = permitted(&account_id).await?;
@@ -111,7 +109,7 @@ pub async fn save_reviewer_profile(
     let expertise: Vec<CareSetting> = CareSetting::ALL
         .into_iter()
         .zip([acute, community, mental_health, ambulance, icb])
-        .filter_map(|(setting, ticked)| ticked.map(|_| setting))
+        .filter_map(|(setting, choice)| choice.ticked().then_some(setting))
         .collect();
     let profile = ReviewerProfile {
         expertise,

@@ -4,6 +4,7 @@
 //! reviews received.
 
 use super::assessments::SaveOutcome;
+use super::form::{Checkbox, Then};
 use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, DomainAnswers, DomainStatus};
 use crate::rules::framework::Domain;
@@ -13,10 +14,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
-    super::{db, guard, mail_text, public_url},
+    super::{guard, mail_text, public_url},
     crate::rules::{
-        access::{self, Actor},
+        access,
         assessments::{is_met_anywhere, is_met_in, Strictness},
         cycles::{is_valid_date, readable_moment},
         framework::Framework,
@@ -139,58 +142,26 @@ pub struct DomainReviewView {
 /// A review, its assessment and framework, and the reader, once the reader may see it.
 #[cfg(feature = "ssr")]
 pub(super) struct ReadableReview {
-    pub(super) actor: Actor,
-    pub(super) db: store::Db,
+    pub(super) cx: Cx,
     pub(super) slot: ReviewSlot,
     pub(super) header: AssessmentHeader,
-    framework: Arc<Framework>,
-}
-
-#[cfg(feature = "ssr")]
-pub(super) async fn readable_review(slot_id: &str) -> Result<ReadableReview, AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
-    let slot = review_store::slot(&db, slot_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
-    let header = assessment_store::header(&db, &slot.assessment_id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    guard::allowed(
-        &actor,
-        access::may_read_review(
-            &actor,
-            &slot.reviewer_id,
-            slot.is_assigned(),
-            &header.trust_ods_code,
-        ),
-    )?;
-    let framework = store::frameworks::cached(&db, &header.framework_version)
-        .await?
-        .ok_or(AppError::Internal)?;
-    Ok(ReadableReview {
-        actor,
-        db,
-        slot,
-        header,
-        framework,
-    })
+    pub(super) framework: Arc<Framework>,
 }
 
 #[cfg(feature = "ssr")]
 impl ReadableReview {
     fn is_reviewer(&self) -> bool {
-        self.actor.account_id == self.slot.reviewer_id
+        self.cx.actor.account_id == self.slot.reviewer_id
     }
 
-    /// Whether the reader may change or submit the review now: the lifecycle's judgement of the
-    /// reviewer submitting the last review, against this reviewer's own deadline.
-    fn judge(&self) -> Result<Allowed, AppError> {
-        Ok(self.judgement()??)
+    /// Whether the reader may cause `event` (saving or submitting the review) now: the
+    /// lifecycle's judgement of the reviewer, against this reviewer's own deadline.
+    fn judge(&self, event: Event) -> Result<Allowed, AppError> {
+        Ok(self.judgement(event)??)
     }
 
     /// [`Self::judge`], with the lifecycle's refusal kept apart (and so not yet recorded).
-    fn judgement(&self) -> Result<Result<Allowed, Refusal>, AppError> {
+    fn judgement(&self, event: Event) -> Result<Result<Allowed, Refusal>, AppError> {
         if !self.is_reviewer() {
             return Err(AppError::Forbidden(
                 "Only the peer reviewer it is assigned to can change this review.".into(),
@@ -205,18 +176,13 @@ impl ReadableReview {
             review_deadline: deadline,
             ..self.header.moment(&today)
         };
-        let participant = Participant::person(&self.actor, &self.header.trust_ods_code)
+        let participant = Participant::person(&self.cx.actor, &self.header.trust_ods_code)
             .assigned_reviewer(self.slot.is_assigned());
-        Ok(decide(
-            Event::LastReviewSubmitted,
-            self.header.status,
-            &participant,
-            &moment,
-        ))
+        Ok(decide(event, self.header.status, &participant, &moment))
     }
 
     fn locked_reason(&self) -> Option<String> {
-        match self.judgement() {
+        match self.judgement(Event::SaveReviewDraft) {
             Ok(Ok(_)) => None,
             Ok(Err(refusal)) => Some(super::refusals::unrecorded(refusal).to_string()),
             Err(error) => Some(error.to_string()),
@@ -229,7 +195,7 @@ impl ReadableReview {
         decide(
             event,
             self.header.status,
-            &Participant::person(&self.actor, &self.header.trust_ods_code),
+            &Participant::person(&self.cx.actor, &self.header.trust_ods_code),
             &self.header.moment(&today),
         )
     }
@@ -272,8 +238,8 @@ pub(super) async fn previous_scores(
 /// The review's task list: every domain with the trust's level, the reviewer's and its status.
 #[server]
 pub async fn get_review(slot_id: String) -> Result<ReviewOverview, AppError> {
-    let review = readable_review(&slot_id).await?;
-    let (db, header, framework) = (&review.db, &review.header, &review.framework);
+    let review = Cx::signed_in().await?.review(&slot_id).await?;
+    let (db, header, framework) = (&review.cx.db, &review.header, &review.framework);
     let answers = assessment_store::all_answers(db, &header.id).await?;
     let reviews = review_store::all_domain_reviews(db, &slot_id).await?;
     let all_judgements: BTreeMap<String, Judgement> = reviews
@@ -331,7 +297,7 @@ pub async fn get_review(slot_id: String) -> Result<ReviewOverview, AppError> {
             "{} ({})",
             review.slot.reviewer_name, review.slot.reviewer_org
         ),
-        may_extend: access::may_assign_reviewers(&review.actor).is_ok()
+        may_extend: access::may_assign_reviewers(&review.cx.actor).is_ok()
             && review.slot.is_assigned()
             && !review.slot.is_submitted(),
         may_reopen: review.slot.is_submitted()
@@ -361,13 +327,13 @@ pub async fn get_domain_review(
     slot_id: String,
     domain_key: String,
 ) -> Result<DomainReviewView, AppError> {
-    let review = readable_review(&slot_id).await?;
+    let review = Cx::signed_in().await?.review(&slot_id).await?;
     let (pillar_name, domain) = review.find_domain(&domain_key)?;
-    let trust = assessment_store::domain(&review.db, &review.header.id, &domain_key)
+    let trust = assessment_store::domain(&review.cx.db, &review.header.id, &domain_key)
         .await?
         .answers;
-    let saved = review_store::domain_review(&review.db, &slot_id, &domain_key).await?;
-    let previous = previous_scores(&review.db, &review.header.id).await?;
+    let saved = review_store::domain_review(&review.cx.db, &slot_id, &domain_key).await?;
+    let previous = previous_scores(&review.cx.db, &review.header.id).await?;
     Ok(DomainReviewView {
         locked_reason: review.locked_reason(),
         self_score: domain_score(is_met_in(&trust), &domain),
@@ -400,18 +366,18 @@ pub async fn save_domain_review(
     version: i64,
     #[server(default)] judgements: BTreeMap<String, JudgementInput>,
     confidence: Option<String>,
-    insufficient_evidence: Option<String>,
+    #[server(default)] insufficient_evidence: Checkbox,
     #[server(default)] comment: String,
     score: Option<u8>,
-    then: Option<String>,
+    #[server(default)] then: Then,
 ) -> Result<SaveOutcome, AppError> {
-    let review = readable_review(&slot_id).await?;
-    review.judge()?;
+    let review = Cx::signed_in().await?.review(&slot_id).await?;
+    review.judge(Event::SaveReviewDraft)?;
     let (_, domain) = review.find_domain(&domain_key)?;
-    let trust = assessment_store::domain(&review.db, &review.header.id, &domain_key)
+    let trust = assessment_store::domain(&review.cx.db, &review.header.id, &domain_key)
         .await?
         .answers;
-    let strictness = if then.is_some() {
+    let strictness = if then == Then::Continue {
         Strictness::Finished
     } else {
         Strictness::Draft
@@ -419,7 +385,7 @@ pub async fn save_domain_review(
     let input = DomainReviewInput {
         judgements,
         confidence,
-        insufficient_evidence: insufficient_evidence.is_some(),
+        insufficient_evidence: insufficient_evidence.ticked(),
         comment,
     };
     let save = |checked: DomainReview| {
@@ -435,8 +401,8 @@ pub async fn save_domain_review(
                 if checked.confirmed { ", confirmed" } else { "" }
             );
             review_store::save_domain_review(
-                &review.db,
-                &review.actor.account_id,
+                &review.cx.db,
+                &review.cx.actor.account_id,
                 slot_id,
                 &domain.key,
                 version,
@@ -479,7 +445,7 @@ pub async fn save_domain_review(
     }
     let status = domain_review_status(Some(&checked));
     let saved = save(checked).await?;
-    if then.as_deref() == Some("continue") {
+    if then == Then::Continue {
         leptos_axum::redirect(&format!("/reviews/{slot_id}?saved={domain_key}"));
     }
     Ok(SaveOutcome {
@@ -497,9 +463,9 @@ pub async fn submit_review(
     verdict: Option<String>,
     #[server(default)] summary: String,
 ) -> Result<(), AppError> {
-    let review = readable_review(&slot_id).await?;
-    let allowed = review.judge()?;
-    let reviews = review_store::all_domain_reviews(&review.db, &slot_id).await?;
+    let review = Cx::signed_in().await?.review(&slot_id).await?;
+    let allowed = review.judge(Event::LastReviewSubmitted)?;
+    let reviews = review_store::all_domain_reviews(&review.cx.db, &slot_id).await?;
     let unconfirmed = unconfirmed_domains(&review.framework, review.header.care_setting, &reviews);
     if !unconfirmed.is_empty() {
         let names: Vec<&str> = unconfirmed.iter().map(|d| d.name.as_str()).collect();
@@ -513,23 +479,24 @@ pub async fn submit_review(
             AppError::field(&field, message).keeping(&[("summary", summary.as_str())])
         })?;
     let link = format!("{}/assessments/{}", public_url()?, review.header.id);
-    let notices: Vec<_> = assessment_store::trust_leads(&review.db, &review.header.trust_ods_code)
-        .await?
-        .iter()
-        .map(|(email, name)| {
-            mail_text::ReviewsComplete {
-                to: email,
-                name,
-                title: &review.header.title(),
-                cycle_name: &review.header.cycle_name,
-                link: &link,
-            }
-            .mail()
-        })
-        .collect();
+    let notices: Vec<_> =
+        assessment_store::trust_leads(&review.cx.db, &review.header.trust_ods_code)
+            .await?
+            .iter()
+            .map(|(email, name)| {
+                mail_text::ReviewsComplete {
+                    to: email,
+                    name,
+                    title: &review.header.title(),
+                    cycle_name: &review.header.cycle_name,
+                    link: &link,
+                }
+                .mail()
+            })
+            .collect();
     review_store::submit(
-        &review.db,
-        &review.actor.account_id,
+        &review.cx.db,
+        &review.cx.actor.account_id,
         &slot_id,
         verdict,
         &summary,
@@ -548,8 +515,10 @@ pub async fn extend_review_deadline(
     deadline: String,
     reason: String,
 ) -> Result<(), AppError> {
-    let review = readable_review(&slot_id).await?;
-    guard::allowed(&review.actor, access::may_assign_reviewers(&review.actor))?;
+    let review = Cx::signed_in().await?.review(&slot_id).await?;
+    review
+        .cx
+        .allowed(access::may_assign_reviewers(&review.cx.actor))?;
     let deadline = deadline.trim().to_string();
     let today = store::today();
     if !is_valid_date(&deadline) || deadline < today || deadline <= review.header.review_deadline {
@@ -578,8 +547,8 @@ pub async fn extend_review_deadline(
     }
     .mail();
     review_store::extend_deadline(
-        &review.db,
-        &review.actor.account_id,
+        &review.cx.db,
+        &review.cx.actor.account_id,
         &slot_id,
         &deadline,
         reason,
@@ -594,7 +563,7 @@ pub async fn extend_review_deadline(
 /// assessment goes back into review if this review had completed it. Administrators only.
 #[server]
 pub async fn reopen_review(slot_id: String, reason: String) -> Result<(), AppError> {
-    let review = readable_review(&slot_id).await?;
+    let review = Cx::signed_in().await?.review(&slot_id).await?;
     let allowed = review.judge_as_nhs_england(Event::ReopenReview)?;
     let reason = given_reason(&reason, 1000).ok_or_else(|| {
         AppError::field(
@@ -614,8 +583,8 @@ pub async fn reopen_review(slot_id: String, reason: String) -> Result<(), AppErr
     }
     .mail();
     review_store::reopen(
-        &review.db,
-        &review.actor.account_id,
+        &review.cx.db,
+        &review.cx.actor.account_id,
         &slot_id,
         allowed,
         reason,
@@ -630,7 +599,7 @@ pub async fn reopen_review(slot_id: String, reason: String) -> Result<(), AppErr
 /// the trust's leads are emailed that the reviews are ready. Administrators only.
 #[server]
 pub async fn close_review(slot_id: String, reason: String) -> Result<(), AppError> {
-    let review = readable_review(&slot_id).await?;
+    let review = Cx::signed_in().await?.review(&slot_id).await?;
     let allowed = review.judge_as_nhs_england(Event::CloseReview)?;
     let reason = given_reason(&reason, 1000).ok_or_else(|| {
         AppError::field(
@@ -639,23 +608,24 @@ pub async fn close_review(slot_id: String, reason: String) -> Result<(), AppErro
         )
     })?;
     let link = format!("{}/assessments/{}", public_url()?, review.header.id);
-    let notices: Vec<_> = assessment_store::trust_leads(&review.db, &review.header.trust_ods_code)
-        .await?
-        .iter()
-        .map(|(email, name)| {
-            mail_text::ReviewsComplete {
-                to: email,
-                name,
-                title: &review.header.title(),
-                cycle_name: &review.header.cycle_name,
-                link: &link,
-            }
-            .mail()
-        })
-        .collect();
+    let notices: Vec<_> =
+        assessment_store::trust_leads(&review.cx.db, &review.header.trust_ods_code)
+            .await?
+            .iter()
+            .map(|(email, name)| {
+                mail_text::ReviewsComplete {
+                    to: email,
+                    name,
+                    title: &review.header.title(),
+                    cycle_name: &review.header.cycle_name,
+                    link: &link,
+                }
+                .mail()
+            })
+            .collect();
     review_store::close(
-        &review.db,
-        &review.actor.account_id,
+        &review.cx.db,
+        &review.cx.actor.account_id,
         &review.header.id,
         allowed,
         reason,

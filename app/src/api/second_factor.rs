@@ -10,6 +10,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
     super::{credentials, db, guard},
     crate::rules::second_factor::{self as rules, EnteredCode},
@@ -305,9 +307,9 @@ pub async fn confirm_sign_in_code(#[server(default)] code: String) -> Result<(),
 pub async fn start_authenticator_setup(
     #[server(default)] current_password: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     super::accounts::confirm_current_password(
-        &db()?,
+        &db,
         &actor,
         current_password,
         "setup-current-password",
@@ -331,7 +333,7 @@ async fn setting_up(
             Some(pending),
         ));
     }
-    let actor = guard::require_actor().await?;
+    let Cx { actor, .. } = Cx::signed_in().await?;
     Ok((actor.account_id, actor.email, None))
 }
 
@@ -450,8 +452,7 @@ pub async fn confirm_authenticator_setup(#[server(default)] code: String) -> Res
 /// The signed-in person's authenticator app and recovery codes.
 #[server]
 pub async fn my_second_factor() -> Result<SecondFactorStatus, AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let app = store::authenticator(&db, &actor.account_id).await?;
     Ok(SecondFactorStatus {
         app_set_up_on: app.map(|app| crate::rules::cycles::readable_date(&app.enrolled_at)),
@@ -467,8 +468,7 @@ pub async fn remove_authenticator(
     account_id: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, crate::rules::access::may_manage_accounts(&actor))?;
+    let Cx { actor, db } = Cx::require(crate::rules::access::may_manage_accounts).await?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::field(
@@ -476,7 +476,6 @@ pub async fn remove_authenticator(
             "Enter the reason for removing this person's authenticator app",
         ));
     }
-    let db = db()?;
     if !store::remove(&db, &account_id, &actor.account_id, reason).await? {
         return Err(AppError::NotFound(
             "This person has no authenticator app to remove.".into(),

@@ -3,6 +3,7 @@
 //! scores are locked) or returns it to the moderator with a reason. Many can be signed off at
 //! once with one declaration; each is judged and recorded on its own.
 
+use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use leptos::prelude::*;
@@ -12,9 +13,11 @@ use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 #[cfg(feature = "ssr")]
+use super::context::{Cx, ReadableAssessment};
+#[cfg(feature = "ssr")]
 use {
-    super::assessments::{judge, readable_assessment},
-    super::{db, guard},
+    super::assessments::judge,
+    super::guard,
     crate::rules::{
         access::{self, Actor},
         assessments::{is_met_anywhere, is_met_in},
@@ -92,9 +95,7 @@ fn judge_decision(
 pub async fn sign_off_queue(
     #[server(default)] region: String,
 ) -> Result<SignOffQueueView, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_sign_off(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_sign_off).await?;
     let all = moderation_store::queue(&db, &[AssessmentStatus::Moderated]).await?;
     let mut regions: Vec<String> = all.iter().map(|row| row.region_name.clone()).collect();
     regions.dedup();
@@ -122,7 +123,11 @@ pub async fn sign_off_queue(
 /// Every change from the trust's own levels, with its rationale. NHS England only.
 #[server]
 pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppError> {
-    let (actor, db, header, framework) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     guard::allowed(
         &actor,
         access::may_view_moderation(&actor, &header.trust_ods_code),
@@ -175,18 +180,16 @@ pub const SIGN_OFF_FIELD_PREFIX: &str = "id_";
 #[server]
 pub async fn sign_off(
     #[server(default)] assessments: BTreeMap<String, String>,
-    declaration: Option<String>,
+    #[server(default)] declaration: Checkbox,
 ) -> Result<(), AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_sign_off(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_sign_off).await?;
     if assessments.is_empty() {
         return Err(AppError::field(
             "assessments",
             "Select the assessments to sign off",
         ));
     }
-    if declaration.as_deref() != Some("confirmed") {
+    if !declaration.ticked() {
         return Err(AppError::field(
             "declaration",
             "Confirm that you have read every change and its rationale",
@@ -225,7 +228,11 @@ pub async fn sign_off(
 /// Returns a moderated assessment to moderation with the reason. Not by its moderator.
 #[server]
 pub async fn return_to_moderator(assessment_id: String, reason: String) -> Result<(), AppError> {
-    let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework: _,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     guard::allowed(&actor, access::may_sign_off(&actor))?;
     let moderators = moderation_store::moderators_of(&db, &assessment_id).await?;
     let allowed = judge_decision(&actor, &header, &moderators, Event::ReturnToModerator)?;
@@ -251,7 +258,11 @@ pub async fn return_to_moderator(assessment_id: String, reason: String) -> Resul
 /// scores are released.
 #[server]
 pub async fn reopen_signed_off(assessment_id: String, reason: String) -> Result<(), AppError> {
-    let (actor, db, header, _) = readable_assessment(&assessment_id).await?;
+    let ReadableAssessment {
+        cx: Cx { actor, db },
+        header,
+        framework: _,
+    } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::Reopen)?;
     let reason = given_reason(&reason, 1000).ok_or_else(|| {
         AppError::field(

@@ -7,9 +7,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use super::context::Cx;
+#[cfg(feature = "ssr")]
 use {
+    super::guard,
     super::signal_evidence,
-    super::{db, guard},
     crate::rules::access,
     crate::rules::signals::{
         cross_ics::{cross_ics, CrossIcsPlan, Pattern},
@@ -77,8 +79,7 @@ fn signals_about(
 /// own organisation.
 #[server]
 pub async fn get_assessment_signals(assessment_id: String) -> Result<Vec<SignalView>, AppError> {
-    let actor = guard::require_actor().await?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::signed_in().await?;
     let header = super::assessments::existing_assessment(&db, &assessment_id).await?;
     guard::allowed(
         &actor,
@@ -93,14 +94,14 @@ pub async fn get_assessment_signals(assessment_id: String) -> Result<Vec<SignalV
 /// rest on the reviews themselves, so they are left to moderation.
 #[server]
 pub async fn get_review_signals(slot_id: String) -> Result<Vec<SignalView>, AppError> {
-    let review = super::reviews::readable_review(&slot_id).await?;
-    if review.actor.account_id != review.slot.reviewer_id {
-        guard::allowed(
-            &review.actor,
-            access::may_see_signals(&review.actor, &review.header.trust_ods_code),
-        )?;
+    let review = Cx::signed_in().await?.review(&slot_id).await?;
+    if review.cx.actor.account_id != review.slot.reviewer_id {
+        review.cx.allowed(access::may_see_signals(
+            &review.cx.actor,
+            &review.header.trust_ods_code,
+        ))?;
     }
-    let cycle = signal_evidence::cycle_signals_kept(&review.db, &review.header.cycle_id).await?;
+    let cycle = signal_evidence::cycle_signals_kept(&review.cx.db, &review.header.cycle_id).await?;
     Ok(signals_about(&cycle, &review.slot.assessment_id, |kind| {
         matches!(
             kind,
@@ -223,9 +224,7 @@ pub(crate) async fn cycle_seed(
 /// here). NHS England only.
 #[server]
 pub async fn get_insights(#[server(default)] cycle_id: String) -> Result<Insights, AppError> {
-    let actor = guard::require_actor().await?;
-    guard::allowed(&actor, access::may_see_insights(&actor))?;
-    let db = db()?;
+    let Cx { actor, db } = Cx::require(access::may_see_insights).await?;
     let cycles: Vec<(String, String)> = store::cycles::list(&db)
         .await?
         .into_iter()

@@ -7,6 +7,7 @@ use crate::api::assessments::{
     get_assessment, get_domain, my_assessments, AssessmentOverview, DomainView, ReopenAssessment,
     SaveDomainAnswers, SubmitAssessment,
 };
+use crate::api::form::Then;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
 use crate::error::AppError;
@@ -244,7 +245,7 @@ impl DraftSave for SaveDomainAnswers {
     fn into_draft(self, version: i64) -> Self {
         SaveDomainAnswers {
             version,
-            then: None,
+            then: Then::Save,
             ..self
         }
     }

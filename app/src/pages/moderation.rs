@@ -5,6 +5,7 @@
 use super::account::query_param;
 use super::assessments::{param, score_text};
 use super::evidence::EvidenceRequestsForModerator;
+use crate::api::form::Then;
 use crate::api::moderation::{
     get_domain_moderation, get_moderation, moderation_queue, ModerationDomainView,
     ModerationOverview, QueueView, SaveDomainModeration, SubmitModeration,
@@ -376,7 +377,7 @@ impl DraftSave for SaveDomainModeration {
     fn into_draft(self, version: i64) -> Self {
         SaveDomainModeration {
             version,
-            then: None,
+            then: Then::Save,
             ..self
         }
     }

@@ -5,6 +5,7 @@
 
 use super::account::query_param;
 use super::assessments::{param, score_text};
+use crate::api::form::Then;
 use crate::api::reviews::{
     get_domain_review, get_review, CloseReview, DomainReviewTask, DomainReviewView,
     ExtendReviewDeadline, ReopenReview, ReviewOverview, SaveDomainReview, SubmitReview,
@@ -278,7 +279,7 @@ impl DraftSave for SaveDomainReview {
     fn into_draft(self, version: i64) -> Self {
         SaveDomainReview {
             version,
-            then: None,
+            then: Then::Save,
             score: None,
             ..self
         }

@@ -141,7 +141,7 @@ fn spawn_refused_attempts_summary(db: Db, refused: app::store::refused_attempts:
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
-            let closed = refused.take_closed(time::OffsetDateTime::now_utc());
+            let closed = refused.take_closed(jiff::Timestamp::now());
             if let Err(error) = app::store::refused_attempts::record(&db, &closed).await {
                 tracing::error!(%error, refused = closed.len(), "recording refused attempts failed");
             }

@@ -13,7 +13,7 @@ use sqlx::AnyPool;
 use std::time::Duration;
 
 /// How long a claimed message is reserved for one worker.
-const LEASE: time::Duration = time::Duration::minutes(2);
+const LEASE: jiff::SignedDuration = jiff::SignedDuration::from_mins(2);
 const BATCH: i64 = 20;
 
 #[derive(Clone)]

@@ -491,9 +491,8 @@ fn care_settings(
 
 /// "20171001" → "2017-10-01", if it is a real date.
 fn iso_date(value: &str) -> Option<String> {
-    let format = time::macros::format_description!("[year][month][day]");
-    let date = time::Date::parse(value, &format).ok()?;
-    Some(date.to_string())
+    let date = jiff::civil::Date::strptime("%Y%m%d", value).ok()?;
+    Some(date.strftime("%Y-%m-%d").to_string())
 }
 
 #[cfg(test)]

@@ -178,7 +178,7 @@ async fn an_email_the_service_gave_up_on_is_listed_and_sent_again_once() {
         .unwrap();
     tx.commit().await.unwrap();
     assert!(
-        outbox::claim_due(&db.pool, time::Duration::minutes(5), 10)
+        outbox::claim_due(&db.pool, jiff::SignedDuration::from_mins(5), 10)
             .await
             .unwrap()
             .is_empty(),

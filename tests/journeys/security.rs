@@ -106,8 +106,8 @@ async fn guesses_sent_at_once_cannot_all_pass_the_limit() {
             .collect::<Vec<_>>()
     };
     assert!(refused_records().await.is_empty());
-    let window_closed = time::OffsetDateTime::now_utc()
-        + time::Duration::minutes(app::rules::sign_in::WINDOW_MINUTES);
+    let window_closed = jiff::Timestamp::now()
+        + jiff::SignedDuration::from_mins(app::rules::sign_in::WINDOW_MINUTES);
     let closed = server.state.refused_attempts.take_closed(window_closed);
     app::store::refused_attempts::record(&server.state.db, &closed)
         .await
@@ -640,9 +640,9 @@ async fn the_session_of(server: &TestServer, account_id: &str) -> (String, serde
 }
 
 /// Moves the account's session's sign-in `ago` into the past.
-async fn signed_in_ago(server: &TestServer, account_id: &str, ago: time::Duration) -> String {
+async fn signed_in_ago(server: &TestServer, account_id: &str, ago: jiff::SignedDuration) -> String {
     let (id, mut data) = the_session_of(server, account_id).await;
-    let signed_in_at = app::store::timestamp(time::OffsetDateTime::now_utc() - ago);
+    let signed_in_at = app::store::timestamp(jiff::Timestamp::now() - ago);
     data["signed_in_at"] = signed_in_at.clone().into();
     sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
         .bind(data.to_string())
@@ -660,7 +660,7 @@ async fn restarting_the_session_does_not_renew_its_absolute_limit() {
     use app::api::accounts::{ChangePassword, SignOutEverywhereElse};
     let server = start_server().await;
     let (lead, id) = lead().signed_in_with_id(&server).await;
-    let signed_in_at = signed_in_ago(&server, &id, time::Duration::hours(11)).await;
+    let signed_in_at = signed_in_ago(&server, &id, jiff::SignedDuration::from_hours(11)).await;
     let new_password = "harbour violin thistle compass";
     let changes = [
         (SignOutEverywhereElse::PATH, vec![]),
@@ -685,7 +685,7 @@ async fn restarting_the_session_does_not_renew_its_absolute_limit() {
     signed_in_ago(
         &server,
         &id,
-        time::Duration::hours(app::api::guard::ABSOLUTE_TIMEOUT_HOURS) + time::Duration::minutes(1),
+        jiff::SignedDuration::from_hours(app::api::guard::ABSOLUTE_TIMEOUT_HOURS) + jiff::SignedDuration::from_mins(1),
     )
     .await;
     assert_ne!(

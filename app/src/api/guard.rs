@@ -7,7 +7,7 @@ use crate::rules::access::{Actor, Refusal};
 use crate::rules::sign_in::throttle_source;
 use crate::store::accounts::{self, Throttled};
 use crate::store::timestamp;
-use time::{Duration, OffsetDateTime};
+use jiff::{SignedDuration, Timestamp};
 use tower_sessions::Session;
 
 use crate::store::sessions::ACCOUNT_KEY;
@@ -22,7 +22,7 @@ pub(crate) const WITH_SECOND_FACTOR_KEY: &str = "with_second_factor";
 /// When the idle timer was last refreshed: changing it is what makes the session be saved, with
 /// a new expiry, so it is changed at most once every [`REFRESH_IDLE_TIMER_EVERY`].
 const ACTIVE_AT_KEY: &str = "active_at";
-const REFRESH_IDLE_TIMER_EVERY: Duration = Duration::minutes(1);
+const REFRESH_IDLE_TIMER_EVERY: SignedDuration = SignedDuration::from_mins(1);
 /// However active a session is, it ends this long after sign-in.
 pub const ABSOLUTE_TIMEOUT_HOURS: i64 = 12;
 
@@ -76,7 +76,7 @@ pub async fn actor_of(session: &Session, db: &crate::store::Db) -> Result<Option
         return Ok(None);
     };
     let oldest_allowed =
-        timestamp(OffsetDateTime::now_utc() - Duration::hours(ABSOLUTE_TIMEOUT_HOURS));
+        timestamp(Timestamp::now() - SignedDuration::from_hours(ABSOLUTE_TIMEOUT_HOURS));
     // A session from before `issued_at` was kept was issued when it signed in.
     let issued_at: Option<String> = session.get(ISSUED_AT_KEY).await.map_err(session_error)?;
     let actor = if signed_in_at < oldest_allowed {
@@ -106,7 +106,7 @@ pub async fn actor_of(session: &Session, db: &crate::store::Db) -> Result<Option
 /// last minute: an idle timeout of half an hour does not need a write on every request.
 async fn refresh_idle_timer(session: &Session) -> Result<(), AppError> {
     let active_at: Option<String> = session.get(ACTIVE_AT_KEY).await.map_err(session_error)?;
-    let stale = timestamp(OffsetDateTime::now_utc() - REFRESH_IDLE_TIMER_EVERY);
+    let stale = timestamp(Timestamp::now() - REFRESH_IDLE_TIMER_EVERY);
     if active_at.is_none_or(|at| at < stale) {
         session
             .insert(ACTIVE_AT_KEY, crate::store::now_utc())
@@ -177,8 +177,8 @@ pub async fn claim_attempt(
         &source,
         what.account_subject(named),
         &refusal,
-        Duration::minutes(minutes),
-        OffsetDateTime::now_utc(),
+        SignedDuration::from_mins(minutes),
+        Timestamp::now(),
     );
     if opened {
         tracing::warn!(

@@ -18,7 +18,6 @@ use {
     crate::rules::sign_in::{safe_return_path, WINDOW_MINUTES},
     crate::store::accounts::{self as accounts, Throttled},
     crate::store::second_factor as store,
-    time::{Duration, OffsetDateTime},
     tower_sessions::Session,
 };
 
@@ -93,7 +92,7 @@ async fn keep<T: Serialize>(session: &Session, key: &str, value: &T) -> Result<(
 #[cfg(feature = "ssr")]
 async fn pending(session: &Session) -> Result<Option<PendingSignIn>, AppError> {
     let oldest = crate::store::timestamp(
-        OffsetDateTime::now_utc() - Duration::minutes(rules::PENDING_MINUTES),
+        jiff::Timestamp::now() - jiff::SignedDuration::from_mins(rules::PENDING_MINUTES),
     );
     Ok(read::<PendingSignIn>(session, PENDING_KEY)
         .await?

@@ -194,19 +194,13 @@ fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
 
 /// Now, as stored: see [`timestamp`].
 pub fn now_utc() -> String {
-    timestamp(time::OffsetDateTime::now_utc())
+    timestamp(jiff::Timestamp::now())
 }
 
 /// A moment as stored: RFC 3339 in UTC with exactly six fractional digits, so that comparing the
 /// text (in SQL too) orders moments correctly.
-pub fn timestamp(moment: time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-    );
-    moment
-        .to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .expect("every moment formats")
+pub fn timestamp(moment: jiff::Timestamp) -> String {
+    moment.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string()
 }
 
 /// Today's date in England, `YYYY-MM-DD`, as cycle dates are written: the `today` every deadline

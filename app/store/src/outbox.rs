@@ -5,7 +5,7 @@
 use super::{new_id, now_utc, timestamp};
 use crate::write::Audit;
 use sqlx::{Any, AnyPool, Transaction};
-use time::{Duration, OffsetDateTime};
+use jiff::{SignedDuration, Timestamp};
 
 /// A message to be sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,10 +101,10 @@ pub const MAX_ATTEMPTS: i64 = 10;
 /// A worker that dies mid-send leaves its lease to expire and the message is tried again.
 pub async fn claim_due(
     pool: &AnyPool,
-    lease: Duration,
+    lease: SignedDuration,
     limit: i64,
 ) -> Result<Vec<QueuedMail>, sqlx::Error> {
-    let now = OffsetDateTime::now_utc();
+    let now = Timestamp::now();
     let now_text = timestamp(now);
     let candidates: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
@@ -189,7 +189,7 @@ pub async fn mark_failed(
     error: &str,
 ) -> Result<(), sqlx::Error> {
     let wait_minutes = 1i64 << queued.attempts.clamp(0, 6);
-    let next = timestamp(OffsetDateTime::now_utc() + Duration::minutes(wait_minutes.min(60)));
+    let next = timestamp(Timestamp::now() + SignedDuration::from_mins(wait_minutes.min(60)));
     sqlx::query(
         "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $1, lease_until = NULL, \
          last_error = $2 WHERE id = $3",
@@ -236,7 +236,7 @@ mod tests {
     fn html_escaping_shows_what_was_typed() {
         assert_eq!(
             escape_html(r#"Jo <b>"O'Neil"</b> & co"#),
-            "Jo &lt;b&gt;&quot;O&#39;Neil&quot;&lt;/b&gt; &amp; co"
+            "Jo &lt;b&gt;&quot;O&#x27;Neil&quot;&lt;/b&gt; &amp; co"
         );
         assert_eq!(escape_html("Leeds – Acute"), "Leeds – Acute");
         assert_eq!(
@@ -273,7 +273,7 @@ mod tests {
                     .unwrap();
             assert_eq!(stored, vec![Some(with_html.html.clone()), None]);
 
-            let mut claimed: Vec<OutgoingMail> = claim_due(&db.pool, Duration::minutes(1), 10)
+            let mut claimed: Vec<OutgoingMail> = claim_due(&db.pool, SignedDuration::from_mins(1), 10)
                 .await
                 .unwrap()
                 .into_iter()
@@ -306,7 +306,7 @@ mod tests {
             let html = html.expect("the HTML is stored");
             assert!(!html.contains("s3cr3t"), "the HTML holds no link: {html}");
 
-            let claimed = claim_due(&db.pool, Duration::minutes(1), 10).await.unwrap();
+            let claimed = claim_due(&db.pool, SignedDuration::from_mins(1), 10).await.unwrap();
             assert_eq!(claimed[0].mail.body, format!("Use this link: {link}"));
             let in_html = "https://dma.test/set-password?token=s3cr3t&amp;next=/account";
             assert_eq!(

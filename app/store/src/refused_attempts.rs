@@ -8,7 +8,7 @@ use super::{timestamp, Db};
 use crate::write::Audit;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
-use time::{Duration, OffsetDateTime};
+use jiff::{SignedDuration, Timestamp};
 
 /// Sources tallied apart at once; refusals from any more are tallied together, so a flood from
 /// many addresses cannot grow the tally without bound.
@@ -25,9 +25,9 @@ pub struct RefusedAttempts(Arc<Mutex<HashMap<(Throttled, String), Tally>>>);
 
 #[derive(Debug)]
 struct Tally {
-    first: OffsetDateTime,
-    last: OffsetDateTime,
-    closes: OffsetDateTime,
+    first: Timestamp,
+    last: Timestamp,
+    closes: Timestamp,
     refused: u64,
     named: BTreeSet<String>,
     more_named: bool,
@@ -60,8 +60,8 @@ impl RefusedAttempts {
         source: &str,
         named: Option<String>,
         reason: &str,
-        window: Duration,
-        now: OffsetDateTime,
+        window: SignedDuration,
+        now: Timestamp,
     ) -> bool {
         let mut tallies = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let mut key = (what, source.to_string());
@@ -94,7 +94,7 @@ impl RefusedAttempts {
     }
 
     /// Takes out the windows closed by `now`.
-    pub fn take_closed(&self, now: OffsetDateTime) -> Vec<RefusedSummary> {
+    pub fn take_closed(&self, now: Timestamp) -> Vec<RefusedSummary> {
         self.take(|tally| tally.closes <= now)
     }
 
@@ -166,10 +166,10 @@ mod tests {
     use crate::audit;
     use crate::test_support::test_databases;
 
-    const WINDOW: Duration = Duration::minutes(15);
+    const WINDOW: SignedDuration = SignedDuration::from_mins(15);
 
-    fn at(minutes: i64) -> OffsetDateTime {
-        OffsetDateTime::UNIX_EPOCH + Duration::days(20_000) + Duration::minutes(minutes)
+    fn at(minutes: i64) -> Timestamp {
+        Timestamp::UNIX_EPOCH + SignedDuration::from_hours(20_000 * 24) + SignedDuration::from_mins(minutes)
     }
 
     #[test]

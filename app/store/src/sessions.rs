@@ -2,7 +2,7 @@
 //! database (SqliteStore, PostgresStore) and cannot use the Any pool that lets one binary run on
 //! either, so this small store does the same over Any.
 
-use super::{timestamp, Db};
+use super::{now_utc, timestamp, Db};
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -47,7 +47,7 @@ impl SessionStore for DbSessionStore {
             )
             .bind(record.id.to_string())
             .bind(&data)
-            .bind(timestamp(record.expiry_date))
+            .bind(stored_expiry(record.expiry_date))
             .bind(owner(record))
             .execute(self.db.writer())
             .await;
@@ -72,7 +72,7 @@ impl SessionStore for DbSessionStore {
             "UPDATE sessions SET data = $1, expires_at = $2, account_id = $3 WHERE id = $4",
         )
         .bind(&data)
-        .bind(timestamp(record.expiry_date))
+        .bind(stored_expiry(record.expiry_date))
         .bind(owner(record))
         .bind(record.id.to_string())
         .execute(self.db.writer())
@@ -86,18 +86,21 @@ impl SessionStore for DbSessionStore {
             "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
         )
         .bind(id.to_string())
-        .bind(timestamp(time::OffsetDateTime::now_utc()))
+        .bind(now_utc())
         .fetch_optional(&self.db.pool)
         .await
         .map_err(backend)?;
         let Some((data, expires_at)) = row else {
             return Ok(None);
         };
-        let expiry_date = time::OffsetDateTime::parse(
-            &expires_at,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = expires_at
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| e.to_string())
+            .and_then(|at| {
+                time::OffsetDateTime::from_unix_timestamp_nanos(at.as_nanosecond())
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(session_store::Error::Decode)?;
         Ok(Some(Record {
             id: *id,
             data: serde_json::from_str(&data)
@@ -120,7 +123,7 @@ impl SessionStore for DbSessionStore {
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(timestamp(time::OffsetDateTime::now_utc()))
+            .bind(now_utc())
             .execute(self.db.writer())
             .await
             .map_err(backend)?;
@@ -142,7 +145,7 @@ pub async fn of_account(db: &Db, account_id: &str) -> Result<Vec<OwnSession>, sq
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT id, data FROM sessions WHERE account_id = $1 AND expires_at > $2")
             .bind(account_id)
-            .bind(timestamp(time::OffsetDateTime::now_utc()))
+            .bind(now_utc())
             .fetch_all(&db.pool)
             .await?;
     let mut sessions: Vec<OwnSession> = rows
@@ -159,6 +162,13 @@ pub async fn of_account(db: &Db, account_id: &str) -> Result<Vec<OwnSession>, sq
         .collect();
     sessions.sort_by(|a, b| b.active_at.cmp(&a.active_at));
     Ok(sessions)
+}
+
+/// A session's expiry as stored. tower-sessions hands it over in the `time` crate's type; the
+/// rest of the service keeps moments in jiff's.
+fn stored_expiry(expiry: time::OffsetDateTime) -> String {
+    let nanoseconds = expiry.unix_timestamp_nanos();
+    timestamp(jiff::Timestamp::from_nanosecond(nanoseconds).expect("a session expires in jiff's range"))
 }
 
 #[cfg(test)]

@@ -80,9 +80,9 @@ pub async fn import_orgs(
 ) -> anyhow::Result<()> {
     let as_of = match as_of {
         Some(date) => {
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(date, &format)
+            jiff::civil::Date::strptime("%Y-%m-%d", date)
                 .with_context(|| format!("--as-of {date:?} is not a date written YYYY-MM-DD"))?
+                .strftime("%Y-%m-%d")
                 .to_string()
         }
         None => app::store::today(),

@@ -6,7 +6,7 @@ use crate::write::Audit;
 use crate::{now_utc, timestamp, Db};
 use rules::accounts::LinkPurpose;
 use sha2::{Digest, Sha256};
-use time::{Duration, OffsetDateTime};
+use jiff::{SignedDuration, Timestamp};
 
 /// The state of an emailed link.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,13 +33,13 @@ pub(super) async fn insert_link(
     purpose: LinkPurpose,
     token: &str,
 ) -> Result<(), sqlx::Error> {
-    let now = OffsetDateTime::now_utc();
+    let now = Timestamp::now();
     sqlx::query("INSERT INTO account_links (token_hash, account_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(link_token_hash(token))
         .bind(account_id)
         .bind(purpose.key())
         .bind(timestamp(now))
-        .bind(timestamp(now + Duration::hours(purpose.lifetime_hours())))
+        .bind(timestamp(now + SignedDuration::from_hours(purpose.lifetime_hours())))
         .execute(&mut **tx)
         .await?;
     Ok(())

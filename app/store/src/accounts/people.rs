@@ -8,7 +8,7 @@ use crate::{new_id, now_utc, timestamp, Db};
 use rules::access::Actor;
 use rules::accounts::{email_key, AccountSummary, LinkPurpose, Role};
 use std::collections::BTreeSet;
-use time::{Duration, OffsetDateTime};
+use jiff::{SignedDuration, Timestamp};
 
 /// Why an account change could not be made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +67,7 @@ pub async fn invite(
         "SELECT COUNT(*) FROM accounts WHERE invited_by = $1 AND created_at > $2",
     )
     .bind(actor)
-    .bind(timestamp(OffsetDateTime::now_utc() - Duration::days(1)))
+    .bind(timestamp(Timestamp::now() - SignedDuration::from_hours(24)))
     .fetch_one(&mut *w)
     .await?;
     allowed(sent_in_last_day).map_err(AccountError::TooManyInvitations)?;

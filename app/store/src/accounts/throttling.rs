@@ -4,7 +4,7 @@
 use crate::{new_id, now_utc, timestamp, Db};
 use rules::accounts::{check_email, email_key};
 use rules::sign_in::throttle_source;
-use time::{Duration, OffsetDateTime};
+use jiff::{SignedDuration, Timestamp};
 
 /// What a throttled action is counted under: failed sign-ins, password reset requests, or
 /// wrong second-factor codes (counted by account id rather than email address).
@@ -65,7 +65,7 @@ pub async fn claim_attempt<E: std::fmt::Display>(
     minutes: i64,
     mut allowed: impl FnMut(i64, i64) -> Result<(), E>,
 ) -> Result<Result<String, E>, sqlx::Error> {
-    let since = timestamp(OffsetDateTime::now_utc() - Duration::minutes(minutes));
+    let since = timestamp(Timestamp::now() - SignedDuration::from_mins(minutes));
     let (account_scope, address_scope) = what.scopes();
     let subjects = [
         (account_scope, what.account_subject(named)),
@@ -242,7 +242,7 @@ mod tests {
                 "INSERT INTO sign_in_failures (id, scope, subject, occurred_at) \
                  VALUES ('old/email', 'email', 'old@trust.nhs.uk', $1)",
             )
-            .bind(timestamp(OffsetDateTime::now_utc() - Duration::hours(1)))
+            .bind(timestamp(Timestamp::now() - SignedDuration::from_hours(1)))
             .execute(db.writer())
             .await
             .unwrap();

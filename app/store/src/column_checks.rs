@@ -3,8 +3,9 @@
 //! rules' range, so that a bug or a statement run by hand cannot leave a row the service cannot
 //! read. The allowed values are taken from the rules' types here, so the checks follow the enums.
 //! The migrations are portable SQL and SQLite cannot add a CHECK to an existing table, so, like
-//! `audit::protect`, this runs after them at every start: CHECK constraints on PostgreSQL,
-//! triggers on SQLite, each replaced so that it always says what this version of the code writes.
+//! `audit::protect`, this runs after them at every start: CHECK constraints on PostgreSQL
+//! (replaced when their condition changes), triggers on SQLite (replaced every time), so that
+//! they always say what this version of the code writes.
 
 use super::published::ScoreScope;
 use super::{Backend, Db};
@@ -75,11 +76,21 @@ impl ColumnCheck {
     fn sql(&self, backend: Backend) -> String {
         let (table, column, name) = (self.table, self.column, self.name());
         match backend {
-            Backend::Postgres => format!(
-                "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}, \
-                 ADD CONSTRAINT {name} CHECK ({});",
-                self.condition(column)
-            ),
+            Backend::Postgres => {
+                // The constraint's comment is its condition, so that an unchanged constraint is
+                // left alone rather than checked against every row (under lock) at each start.
+                let condition = self.condition(column);
+                let literal = format!("'{}'", condition.replace('\'', "''"));
+                format!(
+                    "DO $$ BEGIN IF (SELECT obj_description(oid, 'pg_constraint') \
+                     FROM pg_constraint WHERE conrelid = '{table}'::regclass \
+                     AND conname = '{name}') IS DISTINCT FROM {literal} THEN \
+                     ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}, \
+                     ADD CONSTRAINT {name} CHECK ({condition}); \
+                     COMMENT ON CONSTRAINT {name} ON {table} IS {literal}; \
+                     END IF; END $$;"
+                )
+            }
             Backend::Sqlite => {
                 // `NOT (NULL IN …)` is NULL, so the trigger lets NULL through as a CHECK would.
                 let refused = format!("NOT ({})", self.condition(&format!("NEW.{column}")));
@@ -267,12 +278,30 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn installing_the_checks_again_is_safe_and_they_still_refuse() {
+    async fn installing_puts_back_a_check_that_is_missing_or_out_of_date() {
         for (db, _folder) in test_databases().await {
-            install(&db).await.unwrap();
             let (cycle, _, _) = submitted_cycle(&db).await;
-            let sql = format!("UPDATE cycles SET phase = 'closed' WHERE id = '{cycle}'");
-            assert!(refused_by(write(&db, &sql).await, "cycles_phase_check"));
+            let stale = match db.backend {
+                Backend::Postgres => {
+                    "ALTER TABLE cycles DROP CONSTRAINT cycles_phase_check, \
+                     ADD CONSTRAINT cycles_phase_check CHECK (phase <> ''); \
+                     COMMENT ON CONSTRAINT cycles_phase_check ON cycles IS 'an older condition';"
+                }
+                Backend::Sqlite => "DROP TRIGGER cycles_phase_check_update;",
+            };
+            sqlx::raw_sql(stale).execute(db.writer()).await.unwrap();
+            let closed = format!("UPDATE cycles SET phase = 'closed' WHERE id = '{cycle}'");
+            write(&db, &closed).await.unwrap();
+            // Back to a value the code writes, as installing checks the rows already stored.
+            write(
+                &db,
+                &format!("UPDATE cycles SET phase = 'submission' WHERE id = '{cycle}'"),
+            )
+            .await
+            .unwrap();
+
+            install(&db).await.unwrap();
+            assert!(refused_by(write(&db, &closed).await, "cycles_phase_check"));
         }
     }
 }

@@ -9,9 +9,9 @@ use super::organisations::CareSetting;
 use serde::{Deserialize, Serialize};
 
 /// The score of a domain with no level's criteria met.
-const FLOOR_LEVEL: u8 = 1;
+pub const FLOOR_LEVEL: u8 = 1;
 /// The highest level a domain can reach.
-const TOP_LEVEL: u8 = 5;
+pub const TOP_LEVEL: u8 = 5;
 
 /// The highest level from 1 to 5 whose criteria, and those of every level below it, are all met.
 /// `met` says whether the criterion with that key is met; an unanswered criterion is not met.

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod assignments;
 pub mod audit;
+pub mod column_checks;
 pub mod cycles;
 pub mod dashboard;
 pub mod evidence_requests;
@@ -110,10 +111,12 @@ impl Db {
     }
 
     /// Brings the schema up to date, and makes sure the database itself refuses to change or
-    /// remove an audit record; safe to run at every start.
+    /// remove an audit record, and any value the code would never write; safe to run at every
+    /// start.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         sqlx::migrate!("../../migrations").run(&self.pool).await?;
         audit::protect(self).await?;
+        column_checks::install(self).await?;
         Ok(())
     }
 

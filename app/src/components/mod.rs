@@ -10,8 +10,8 @@ mod signals;
 
 pub use character_count::CharacterCount;
 pub use forms::{
-    action_error, field_message, form_group_class, FormErrors, InlineError, SuccessBanner,
-    TextArea, TextField,
+    action_error, field_message, flash_banner, form_group_class, FormErrors, InlineError,
+    SuccessBanner, TextArea, TextField,
 };
 pub use layout::{Footer, Header, PhaseBanner};
 pub use messages::{CareSettingTags, ErrorPanel, SummaryRow};

@@ -1,16 +1,17 @@
 //! The account journey: sign in, forgotten password, set a password from an emailed link, your
 //! account. Every form is an ActionForm, so each step works with JavaScript off.
 
-use super::reviewer_profile::ReviewerProfileSection;
+use super::reviewer_profile::{profile_update_message, ReviewerProfileSection};
 use super::second_factor::TwoStepSignIn;
 use crate::api::accounts::{
-    account_update_message, check_link, current_account, my_sessions, ChangePassword,
-    RequestPasswordReset, SetPassword, SignIn, SignOutEverywhereElse,
+    check_link, current_account, my_sessions, ChangePassword, RequestPasswordReset, SetPassword,
+    SignIn, SignOutEverywhereElse,
 };
 use crate::components::{
-    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
+    action_error, flash_banner, ErrorPanel, FormErrors, SummaryRow, TextField,
 };
 use crate::error::AppError;
+use crate::flash::{Flash, Update};
 use crate::rules::access::SignedIn;
 use crate::rules::accounts::LinkPurpose;
 use leptos::prelude::*;
@@ -27,13 +28,14 @@ pub(crate) fn query_param(name: &'static str) -> Memo<Option<String>> {
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action.value());
-    let password_set = query_param("password_set");
-    let signed_out = query_param("signed_out");
     let next = query_param("next");
     view! {
         <Title text="Sign in"/>
-        {move || password_set.get().map(|_| view! { <SuccessBanner message="Your password has been set. Sign in with it now.".to_string()/> })}
-        {move || signed_out.get().map(|_| view! { <SuccessBanner message="You have signed out.".to_string()/> })}
+        {flash_banner(|flash| match flash {
+            Flash::PasswordSet => Some("Your password has been set. Sign in with it now."),
+            Flash::SignedOut => Some("You have signed out."),
+            _ => None,
+        })}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Sign in"</h1>
         <ActionForm action>
@@ -51,12 +53,11 @@ pub fn SignInPage() -> impl IntoView {
 pub fn ForgottenPasswordPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = action_error(action.value());
-    let sent = query_param("sent");
     view! {
         <Title text="Forgotten your password"/>
-        {move || sent.get().map(|_| view! {
-            <SuccessBanner message="If there is an account for that email address, we have sent it a link to reset the password. The link works for 24 hours.".to_string()/>
-        })}
+        {flash_banner(|flash| (flash == Flash::Sent).then_some(
+            "If there is an account for that email address, we have sent it a link to reset the password. The link works for 24 hours."
+        ))}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Forgotten your password"</h1>
         <p>"Enter the email address you sign in with. We will send a link to choose a new password."</p>
@@ -106,15 +107,30 @@ pub fn SetPasswordPage() -> impl IntoView {
     }
 }
 
+/// What the account page says after one of its forms worked.
+fn update_message(update: Update) -> Option<&'static str> {
+    match update {
+        Update::Password => {
+            Some("Your password has been changed. Any other sessions have been signed out.")
+        }
+        Update::SignedOutElsewhere => Some("You have been signed out everywhere else."),
+        Update::Authenticator => {
+            Some("Your authenticator app is set up. Keep your recovery codes somewhere safe.")
+        }
+        other => profile_update_message(other),
+    }
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| current_account());
-    let invited = query_param("invited");
-    let updated = query_param("updated");
     view! {
         <Title text="Your account"/>
-        {move || invited.get().map(|email| view! { <SuccessBanner message=format!("We have emailed an invitation to {email}.")/> })}
-        {move || updated.get().as_deref().and_then(account_update_message).map(|message| view! { <SuccessBanner message=message.to_string()/> })}
+        {flash_banner(|flash| match flash {
+            Flash::Invited { email } => Some(format!("We have emailed an invitation to {email}.")),
+            Flash::Updated(update) => update_message(update).map(str::to_string),
+            _ => None,
+        })}
         <h1 class="nhsuk-heading-xl">"Your account"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

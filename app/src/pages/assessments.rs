@@ -2,7 +2,6 @@
 //! you go with JavaScript, "save and continue" without), check your answers, the declaration
 //! and submission. NHS England staff read the same pages and may reopen a submitted assessment.
 
-use super::account::query_param;
 use crate::api::assessments::{
     get_assessment, get_domain, my_assessments, AssessmentOverview, DomainView, ReopenAssessment,
     SaveDomainAnswers, SubmitAssessment,
@@ -10,6 +9,8 @@ use crate::api::assessments::{
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
+use crate::routes::Route;
 use crate::rules::assessments::{evidence_field, DomainStatus};
 use crate::rules::cycles::readable_moment;
 use crate::rules::deadlines::deadline_shown;
@@ -67,7 +68,7 @@ pub fn AssessmentsPage() -> impl IntoView {
                             <tbody class="nhsuk-table__body">
                                 {list.into_iter().map(|assessment| view! {
                                     <tr class="nhsuk-table__row">
-                                        <td class="nhsuk-table__cell"><a href=format!("/assessments/{}", assessment.id)>{assessment.title()}</a></td>
+                                        <td class="nhsuk-table__cell"><a href={Route::Assessment { id: &assessment.id }.href()}>{assessment.title()}</a></td>
                                         <td class="nhsuk-table__cell">{assessment.cycle_name.clone()}</td>
                                         <td class="nhsuk-table__cell">{deadline_shown(assessment.deadline())}</td>
                                         <td class="nhsuk-table__cell"><StatusTag status=assessment.status/></td>
@@ -99,8 +100,7 @@ fn AssessmentHeading(
 pub fn TaskListPage() -> impl IntoView {
     let id = param("id");
     let overview = Resource::new(id, get_assessment);
-    let saved = query_param("saved");
-    let reopened = query_param("reopened");
+    let flash = use_flash();
     let reopen = ServerAction::<ReopenAssessment>::new();
     let reopen_error = action_error(reopen.value());
     view! {
@@ -109,11 +109,14 @@ pub fn TaskListPage() -> impl IntoView {
                 match overview.await {
                     Err(error) => view! { <Title text="Assessment"/><ErrorPanel error/> }.into_any(),
                     Ok(overview) => {
-                        let saved_name = saved.get().and_then(|key| overview.domains().find(|d| d.key == key).map(|d| d.name.clone()));
+                        let banner = flash.get().and_then(|flash| match flash {
+                            Flash::Saved { domain } => overview.domains().find(|d| d.key == domain).map(|d| format!("{} saved.", d.name)),
+                            Flash::Reopened => Some("The assessment is reopened and the trust's leads have been emailed.".to_string()),
+                            _ => None,
+                        });
                         view! {
                             <Title text=overview.header.title()/>
-                            {saved_name.map(|name| view! { <SuccessBanner message=format!("{name} saved.")/> })}
-                            {reopened.get().map(|_| view! { <SuccessBanner message="The assessment is reopened and the trust's leads have been emailed.".to_string()/> })}
+                            {banner.map(|message| view! { <SuccessBanner message/> })}
                             <FormErrors error=reopen_error/>
                             <TaskList overview=overview.clone()/>
                             {overview.may_reopen.then(|| view! { <ReopenForm assessment_id=overview.header.id.clone() action=reopen error=reopen_error/> })}
@@ -151,12 +154,12 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                 } else {
                     "The peer review is complete.".to_string()
                 }}</p>
-                <p><a class="nhsuk-link" href=format!("/assessments/{id}/reply")>"Read the peer review and your reply"</a></p>
+                <p><a class="nhsuk-link" href={Route::Reply { id: &id }.href()}>"Read the peer review and your reply"</a></p>
                 {(header.status == AssessmentStatus::Replied).then(|| view! {
-                    <p><a class="nhsuk-link" href=format!("/assessments/{id}/evidence")>"Answer NHS England's requests for more evidence"</a></p>
+                    <p><a class="nhsuk-link" href={Route::EvidenceRequests { id: &id }.href()}>"Answer NHS England's requests for more evidence"</a></p>
                 })}
                 {matches!(header.status, AssessmentStatus::ProvisionallyReleased | AssessmentStatus::Published).then(|| view! {
-                    <p><a class="nhsuk-link" href=format!("/assessments/{id}/results")>"Read your final scores and why each is what it is"</a></p>
+                    <p><a class="nhsuk-link" href={Route::FinalScores { id: &id }.href()}>"Read your final scores and why each is what it is"</a></p>
                 })}
             </div>
         })}
@@ -170,7 +173,7 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                     view! {
                         <li class="nhsuk-task-list__item nhsuk-task-list__item--with-link">
                             <div class="nhsuk-task-list__name-and-hint">
-                                <a class="nhsuk-link nhsuk-task-list__link" href=format!("/assessments/{id}/domains/{}", domain.key) aria-describedby=status_id.clone()>{domain.name.clone()}</a>
+                                <a class="nhsuk-link nhsuk-task-list__link" href={Route::AssessmentDomain { id: &id, key: &domain.key }.href()} aria-describedby=status_id.clone()>{domain.name.clone()}</a>
                             </div>
                             <div class=if domain.status == DomainStatus::Completed { "nhsuk-task-list__status nhsuk-task-list__status--completed" } else { "nhsuk-task-list__status" } id=status_id>
                                 {match domain.status {
@@ -184,7 +187,7 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                 }).collect_view()}
             </ul>
         }).collect_view()}
-        <a class="nhsuk-button" href=format!("/assessments/{id}/check")>
+        <a class="nhsuk-button" href={Route::AssessmentCheck { id: &id }.href()}>
             {if editable { "Check your answers and submit" } else { "View answers and scores" }}
         </a>
     }
@@ -267,7 +270,7 @@ fn DomainForm(data: DomainView, returned_error: Option<AppError>) -> impl IntoVi
     let assessment_id = header.id.clone();
     let domain_key = data.domain.key.clone();
     let answers = data.answers.clone();
-    let task_list_link = format!("/assessments/{assessment_id}");
+    let task_list_link = Route::Assessment { id: &assessment_id }.href();
     view! {
         <FormErrors error/>
         <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
@@ -379,7 +382,7 @@ fn CheckAnswers(
         .filter(|domain| domain.status != DomainStatus::Completed)
         .map(|domain| (domain.key.clone(), domain.name.clone()))
         .collect();
-    let task_list_link = format!("/assessments/{id}");
+    let task_list_link = Route::Assessment { id: &id }.href();
     let declaration_message = move || {
         error
             .get()
@@ -402,7 +405,7 @@ fn CheckAnswers(
                 <p>"Every criterion needs an answer before you can submit. Not yet complete:"</p>
                 <ul>
                     {incomplete.iter().map(|(key, name)| view! {
-                        <li><a href=format!("/assessments/{id}/domains/{key}")>{name.clone()}</a></li>
+                        <li><a href={Route::AssessmentDomain { id: &id, key: &key }.href()}>{name.clone()}</a></li>
                     }).collect_view()}
                 </ul>
             </div>
@@ -418,7 +421,7 @@ fn CheckAnswers(
                             {(domain.status != DomainStatus::Completed).then(|| format!(" ({})", domain.status.label().to_lowercase()))}
                         </dd>
                         <dd class="nhsuk-summary-list__actions">
-                            <a href=format!("/assessments/{id}/domains/{}", domain.key)>
+                            <a href={Route::AssessmentDomain { id: &id, key: &domain.key }.href()}>
                                 {if editable { "Change" } else { "View" }}
                                 <span class="nhsuk-u-visually-hidden">{format!(" {}", domain.name)}</span>
                             </a>
@@ -476,7 +479,7 @@ pub fn SubmittedPage() -> impl IntoView {
                             <p>"We have emailed a receipt with the scores to your trust's leads."</p>
                             <h2 class="nhsuk-heading-m">"What happens next"</h2>
                             <p>"Peer reviewers from trusts in other integrated care systems will review your assessment and evidence. You will see any scores they adjust, with their reasons, and can reply before NHS England moderates the final scores."</p>
-                            <p><a class="nhsuk-link" href=format!("/assessments/{}/check", header.id)>"View your answers and scores"</a></p>
+                            <p><a class="nhsuk-link" href={Route::AssessmentCheck { id: &header.id }.href()}>"View your answers and scores"</a></p>
                             <p><a class="nhsuk-link" href="/assessments">"Back to your assessments"</a></p>
                         }.into_any()
                     }

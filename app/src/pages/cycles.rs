@@ -1,15 +1,16 @@
 //! Running cycles, for NHS England administrators: the list, creating one, and one cycle's page
 //! (its phase, its assessments, deadline extensions).
 
-use super::account::query_param;
 use crate::api::cycles::{
     care_setting_field, framework_choices, get_cycle, list_cycles, AdvanceCycle, CreateCycle,
     CycleOverview, ExtendDeadline, SetReplyDeadline,
 };
 use crate::components::{
-    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
+    action_error, flash_banner, ErrorPanel, FormErrors, SummaryRow, TextField,
 };
 use crate::error::AppError;
+use crate::flash::Flash;
+use crate::routes::Route;
 use crate::rules::cycles::{readable_date, Phase};
 use crate::rules::deadlines::deadline_shown;
 use crate::rules::lifecycle::AssessmentStatus;
@@ -44,7 +45,7 @@ pub fn CyclesPage() -> impl IntoView {
                             <tbody class="nhsuk-table__body">
                                 {list.into_iter().map(|cycle| view! {
                                     <tr class="nhsuk-table__row">
-                                        <td class="nhsuk-table__cell"><a href=format!("/admin/cycles/{}", cycle.id)>{cycle.name.clone()}</a></td>
+                                        <td class="nhsuk-table__cell"><a href={Route::Cycle { id: &cycle.id }.href()}>{cycle.name.clone()}</a></td>
                                         <td class="nhsuk-table__cell">{if cycle.is_historical { "Earlier results (imported)" } else { cycle.phase.label() }}</td>
                                         <td class="nhsuk-table__cell">{readable_date(&cycle.dates.opens_on)}</td>
                                         <td class="nhsuk-table__cell">{deadline_shown(&cycle.dates.submission_deadline)}</td>
@@ -139,28 +140,25 @@ pub fn CyclePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let overview = Resource::new(id, get_cycle);
-    let created = query_param("created");
-    let phase_changed = query_param("phase");
-    let extended = query_param("extended");
     let advance = ServerAction::<AdvanceCycle>::new();
     let advance_error = action_error(advance.value());
     let extend = ServerAction::<ExtendDeadline>::new();
     let extend_error = action_error(extend.value());
     let set_reply = ServerAction::<SetReplyDeadline>::new();
     let reply_error = action_error(set_reply.value());
-    let reply_deadline_set = query_param("reply_deadline");
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(error) => view! { <Title text="Cycle"/><ErrorPanel error/> }.into_any(),
                     Ok(overview) => view! {
-                        {created.get().map(|_| view! { <SuccessBanner message="Cycle created.".to_string()/> })}
-                        {phase_changed.get().and_then(|key| Phase::from_key(&key)).map(|phase| view! {
-                            <SuccessBanner message=format!("The cycle is now in {}.", phase.label().to_lowercase())/>
+                        {flash_banner(|flash| match flash {
+                            Flash::Created => Some("Cycle created.".to_string()),
+                            Flash::PhaseChanged(phase) => Some(format!("The cycle is now in {}.", phase.label().to_lowercase())),
+                            Flash::DeadlineExtended { trust } => Some(format!("Deadline extended for {trust}.")),
+                            Flash::ReplyDeadlineSet => Some("Reply deadline changed.".to_string()),
+                            _ => None,
                         })}
-                        {extended.get().map(|trust| view! { <SuccessBanner message=format!("Deadline extended for {trust}.")/> })}
-                        {reply_deadline_set.get().map(|_| view! { <SuccessBanner message="Reply deadline changed.".to_string()/> })}
                         <FormErrors error=advance_error/>
                         <FormErrors error=extend_error/>
                         <FormErrors error=reply_error/>
@@ -185,8 +183,8 @@ fn CycleDetail(
     let cycle_id = cycle.id.clone();
     let reply_cycle_id = cycle.id.clone();
     let reply_deadline = cycle.reply_deadline.clone();
-    let assignment_link = format!("/admin/cycles/{}/assignment", cycle.id);
-    let release_link = format!("/admin/cycles/{}/results", cycle.id);
+    let assignment_link = Route::Assignment { cycle: &cycle.id }.href();
+    let release_link = Route::Release { cycle: &cycle.id }.href();
     let settings: Vec<&str> = cycle.care_settings.iter().map(|s| s.label()).collect();
     let regions = if cycle.region_ods_codes.is_empty() {
         "All of England".to_string()
@@ -274,7 +272,7 @@ fn CycleDetail(
                     <tbody class="nhsuk-table__body">
                         {overview.assessments.iter().map(|assessment| view! {
                             <tr class="nhsuk-table__row">
-                                <td class="nhsuk-table__cell"><a href=format!("/assessments/{}", assessment.id)>{format!("{} ({})", assessment.trust_name, assessment.trust_ods_code)}</a></td>
+                                <td class="nhsuk-table__cell"><a href={Route::Assessment { id: &assessment.id }.href()}>{format!("{} ({})", assessment.trust_name, assessment.trust_ods_code)}</a></td>
                                 <td class="nhsuk-table__cell">{assessment.care_setting.label()}</td>
                                 <td class="nhsuk-table__cell">
                                     {deadline_shown(assessment.deadline())}

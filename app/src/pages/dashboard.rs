@@ -1,9 +1,9 @@
 //! What needs you now: the signed-in person's dashboard, a section for each role they hold; and
 //! the administrators' list of emails that could not be sent, each with a button to send it again.
 
-use super::account::query_param;
 use crate::api::dashboard::{failed_emails, my_dashboard, DashboardSection, RemindNow, RetryEmail};
-use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner};
+use crate::components::{action_error, flash_banner, ErrorPanel, FormErrors};
+use crate::flash::Flash;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,11 +12,12 @@ pub fn DashboardPage() -> impl IntoView {
     let sections = Resource::new(|| (), |_| my_dashboard());
     let remind = ServerAction::<RemindNow>::new();
     let error = action_error(remind.value());
-    let reminded = query_param("reminded");
     view! {
         <Title text="What needs you now"/>
-        {move || reminded.get().map(|count| view! {
-            <SuccessBanner message=format!("Reminder emailed to {}.", if count == "1" { "1 person".to_string() } else { format!("{count} people") })/>
+        {flash_banner(|flash| match flash {
+            Flash::Reminded { people: 1 } => Some("Reminder emailed to 1 person.".to_string()),
+            Flash::Reminded { people } => Some(format!("Reminder emailed to {people} people.")),
+            _ => None,
         })}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"What needs you now"</h1>
@@ -71,10 +72,9 @@ pub fn FailedMailPage() -> impl IntoView {
     let mail = Resource::new(|| (), |_| failed_emails());
     let retry = ServerAction::<RetryEmail>::new();
     let error = action_error(retry.value());
-    let retried = query_param("retried");
     view! {
         <Title text="Emails that could not be sent"/>
-        {move || retried.get().map(|_| view! { <SuccessBanner message="The email will be sent again within a minute.".to_string()/> })}
+        {flash_banner(|flash| (flash == Flash::Retried).then_some("The email will be sent again within a minute."))}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Emails that could not be sent"</h1>
         <p>"The service tries each email 10 times over about 4 hours, then stops. Check the address and the error, then send it again."</p>

@@ -16,6 +16,8 @@ use crate::components::{
     SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
+use crate::routes::Route;
 use crate::rules::deadlines::deadline_shown;
 use crate::rules::moderation::{DomainModeration, RATIONALE_MAX_CHARS};
 use leptos::prelude::*;
@@ -133,7 +135,7 @@ fn Queue(
                         {queue.lines.iter().map(|line| view! {
                             <tr class="nhsuk-table__row">
                                 <td class="nhsuk-table__cell">{if line.may_open {
-                                    view! { <a href=format!("/moderation/{}", line.assessment_id)>{line.title.clone()}</a> }.into_any()
+                                    view! { <a href={Route::Moderation { id: &line.assessment_id }.href()}>{line.title.clone()}</a> }.into_any()
                                 } else {
                                     view! { {line.title.clone()}<br/><span class="nhsuk-hint nhsuk-u-font-size-16">"Your own organisation: a colleague moderates it"</span> }.into_any()
                                 }}</td>
@@ -159,10 +161,7 @@ pub fn ModerationPage() -> impl IntoView {
     let id = param("id");
     let overview = Resource::new(id, get_moderation);
     let signals = Resource::new(id, get_assessment_signals);
-    let saved = query_param("saved");
-    let submitted = query_param("submitted");
-    let reopened = query_param("reopened");
-    let asked = query_param("asked");
+    let flash = use_flash();
     let submit = ServerAction::<SubmitModeration>::new();
     let error = action_error(submit.value());
     view! {
@@ -171,15 +170,16 @@ pub fn ModerationPage() -> impl IntoView {
                 match overview.await {
                     Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
                     Ok(overview) => {
-                        let saved_name = saved.get().and_then(|key| {
-                            overview.domains.iter().flat_map(|(_, domains)| domains).find(|d| d.key == key).map(|d| d.name.clone())
+                        let banner = flash.get().and_then(|flash| match flash {
+                            Flash::Saved { domain } => overview.domains.iter().flat_map(|(_, domains)| domains).find(|d| d.key == domain).map(|d| format!("Moderated level for {} saved.", d.name)),
+                            Flash::Submitted => Some("Moderation submitted. An approver who did not moderate it will sign it off.".to_string()),
+                            Flash::Reopened => Some("The signed-off scores are reopened for moderation.".to_string()),
+                            Flash::Asked => Some("Your question has been sent to the trust's leads.".to_string()),
+                            _ => None,
                         });
                         view! {
                             <Title text=format!("Moderation – {}", overview.header.title())/>
-                            {saved_name.map(|name| view! { <SuccessBanner message=format!("Moderated level for {name} saved.")/> })}
-                            {submitted.get().map(|_| view! { <SuccessBanner message="Moderation submitted. An approver who did not moderate it will sign it off.".to_string()/> })}
-                            {reopened.get().map(|_| view! { <SuccessBanner message="The signed-off scores are reopened for moderation.".to_string()/> })}
-                            {asked.get().map(|_| view! { <SuccessBanner message="Your question has been sent to the trust's leads.".to_string()/> })}
+                            {banner.map(|message| view! { <SuccessBanner message/> })}
                             <FormErrors error/>
                             <Moderation overview=overview.clone() action=submit/>
                             <Signals signals none="No signal has anything to say about this assessment."/>
@@ -233,7 +233,7 @@ fn Moderation(
                 <tbody class="nhsuk-table__body">
                     {domains.iter().map(|domain| view! {
                         <tr class="nhsuk-table__row">
-                            <td class="nhsuk-table__cell"><a href=format!("/moderation/{id}/domains/{}", domain.key)>{domain.name.clone()}</a></td>
+                            <td class="nhsuk-table__cell"><a href={Route::ModerationDomain { id: &id, key: &domain.key }.href()}>{domain.name.clone()}</a></td>
                             <td class="nhsuk-table__cell">{domain.self_score}</td>
                             <td class="nhsuk-table__cell">{domain.reviewer_scores.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")}</td>
                             <td class="nhsuk-table__cell">{match domain.contested { Some(true) => "Contested", Some(false) => "Accepted", None => "–" }}</td>
@@ -293,7 +293,7 @@ pub fn ModerationDomainPage() -> impl IntoView {
 #[component]
 fn ModerationDomain(data: ModerationDomainView, returned_error: Option<AppError>) -> impl IntoView {
     let id = data.header.id.clone();
-    let back_link = format!("/moderation/{id}");
+    let back_link = Route::Moderation { id: &id }.href();
     let form = ModerationFormData {
         assessment_id: id.clone(),
         domain_key: data.domain.key.clone(),

@@ -2,15 +2,17 @@
 //! and status. Administrators, and trust leads for inviting their deputies.
 
 use super::account::query_param;
-use super::reviewer_profile::ReviewerProfileSection;
+use super::reviewer_profile::{profile_update_message, ReviewerProfileSection};
 use crate::api::accounts::{
     current_account, get_person, list_people, ChangeRoles, InvitePerson, SetPersonActive,
 };
 use crate::api::second_factor::RemoveAuthenticator;
 use crate::components::{
-    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
+    action_error, flash_banner, ErrorPanel, FormErrors, SummaryRow, TextField,
 };
 use crate::error::AppError;
+use crate::flash::{Flash, Update};
+use crate::routes::Route;
 use crate::rules::accounts::{AccountSummary, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,14 +38,16 @@ fn roles_label(roles: &[Role]) -> String {
 pub fn PeoplePage() -> impl IntoView {
     let org = query_param("org");
     let role = query_param("role");
-    let invited = query_param("invited");
     let people = Resource::new(
         move || (org.get(), role.get()),
         |(org, role)| list_people(org, role),
     );
     view! {
         <Title text="People"/>
-        {move || invited.get().map(|email| view! { <SuccessBanner message=format!("We have emailed an invitation to {email}.")/> })}
+        {flash_banner(|flash| match flash {
+            Flash::Invited { email } => Some(format!("We have emailed an invitation to {email}.")),
+            _ => None,
+        })}
         <h1 class="nhsuk-heading-xl">"People"</h1>
         <a class="nhsuk-button" href="/invite">"Invite a person"</a>
         <Form method="GET" action="/admin/people">
@@ -85,7 +89,7 @@ pub fn PeoplePage() -> impl IntoView {
                                     let status = status_label(&person);
                                     view! {
                                         <tr class="nhsuk-table__row">
-                                            <td class="nhsuk-table__cell"><a href=format!("/admin/people/{}", person.id)>{person.display_name.clone()}</a></td>
+                                            <td class="nhsuk-table__cell"><a href={Route::Person { id: &person.id }.href()}>{person.display_name.clone()}</a></td>
                                             <td class="nhsuk-table__cell">{person.email.clone()}</td>
                                             <td class="nhsuk-table__cell">{person.org_name.clone().or(person.org_ods_code.clone()).unwrap_or_else(|| "NHS England".into())}</td>
                                             <td class="nhsuk-table__cell">{roles_label(&person.roles)}</td>
@@ -180,7 +184,6 @@ pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let person = Resource::new(id, get_person);
-    let updated = query_param("updated");
     let roles_action = ServerAction::<ChangeRoles>::new();
     let roles_error = action_error(roles_action.value());
     let status_action = ServerAction::<SetPersonActive>::new();
@@ -201,12 +204,13 @@ pub fn PersonPage() -> impl IntoView {
                         let reviewer = person.roles.contains(&Role::PeerReviewer).then(|| (person.id.clone(), person.display_name.clone()));
                         view! {
                             <Title text=person.display_name.clone()/>
-                            {move || updated.get().and_then(|what| match what.as_str() {
-                                "roles" => Some("Roles updated."),
-                                "status" => Some("Account status updated."),
-                                "authenticator" => Some("Authenticator app removed. They will set up a new one when they next sign in."),
-                                other => crate::api::reviewers::update_message(other),
-                            }).map(|message| view! { <SuccessBanner message=message.to_string()/> })}
+                            {flash_banner(|flash| match flash {
+                                Flash::Updated(Update::Roles) => Some("Roles updated."),
+                                Flash::Updated(Update::Status) => Some("Account status updated."),
+                                Flash::Updated(Update::Authenticator) => Some("Authenticator app removed. They will set up a new one when they next sign in."),
+                                Flash::Updated(other) => profile_update_message(other),
+                                _ => None,
+                            })}
                             <FormErrors error=roles_error/>
                             <FormErrors error=status_error/>
                             <FormErrors error=authenticator_error/>

@@ -2,7 +2,6 @@
 //! each adjusted section, check your reply and submit. Plain forms: they work the same with or
 //! without JavaScript. NHS England reads the same pages.
 
-use super::account::query_param;
 use super::assessments::param;
 use crate::api::replies::{
     get_domain_reply, get_reply, ReplyDomainTask, ReplyDomainView, ReplyOverview, SaveDomainReply,
@@ -13,6 +12,8 @@ use crate::components::{
     InlineError, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
+use crate::routes::Route;
 use crate::rules::cycles::readable_moment;
 use crate::rules::deadlines::deadline_shown;
 use crate::rules::reply::{ReplyOutcome, Response, COMMENT_MAX_CHARS};
@@ -20,7 +21,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 fn reply_link(assessment_id: &str) -> String {
-    format!("/assessments/{assessment_id}/reply")
+    Route::Reply { id: &assessment_id }.href()
 }
 
 #[component]
@@ -60,14 +61,17 @@ fn ended_words(overview: &ReplyOverview) -> Option<String> {
 pub fn ReplyPage() -> impl IntoView {
     let id = param("id");
     let overview = Resource::new(id, get_reply);
-    let saved = query_param("saved");
+    let flash = use_flash();
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(error) => view! { <Title text="Reply to the peer review"/><ErrorPanel error/> }.into_any(),
                     Ok(overview) => {
-                        let saved_name = saved.get().and_then(|key| overview.domains().find(|d| d.key == key).map(|d| d.name.clone()));
+                        let saved_name = flash.get().and_then(|flash| match flash {
+                            Flash::Saved { domain } => overview.domains().find(|d| d.key == domain).map(|d| d.name.clone()),
+                            _ => None,
+                        });
                         view! {
                             <Title text=format!("Reply to the peer review – {}", overview.header.title())/>
                             {saved_name.map(|name| view! { <SuccessBanner message=format!("Your reply on {name} is saved.")/> })}
@@ -124,7 +128,7 @@ fn ReplyTasks(overview: ReplyOverview) -> impl IntoView {
                         <tr class="nhsuk-table__row">
                             <td class="nhsuk-table__cell">
                                 {if domain.adjusted {
-                                    view! { <a href=format!("/assessments/{id}/reply/domains/{}", domain.key)>{domain.name.clone()}</a> }.into_any()
+                                    view! { <a href={Route::ReplyDomain { id: &id, key: &domain.key }.href()}>{domain.name.clone()}</a> }.into_any()
                                 } else {
                                     view! { {domain.name.clone()} }.into_any()
                                 }}
@@ -137,10 +141,10 @@ fn ReplyTasks(overview: ReplyOverview) -> impl IntoView {
                 </tbody>
             </table>
         }).collect_view()}
-        <a class="nhsuk-button" href=format!("/assessments/{id}/reply/check")>
+        <a class="nhsuk-button" href={Route::ReplyCheck { id: &id }.href()}>
             {if editable { "Check your reply and submit" } else { "Read the whole reply" }}
         </a>
-        <p><a class="nhsuk-link" href=format!("/assessments/{id}")>"Back to your self-assessment"</a></p>
+        <p><a class="nhsuk-link" href={Route::Assessment { id: &id }.href()}>"Back to your self-assessment"</a></p>
     }
 }
 
@@ -344,7 +348,7 @@ fn CheckReply(
                                 {domain.response.map_or("Not answered", |response| response.label())}
                             </dd>
                             <dd class="nhsuk-summary-list__actions">
-                                <a href=format!("/assessments/{id}/reply/domains/{}", domain.key)>
+                                <a href={Route::ReplyDomain { id: &id, key: &domain.key }.href()}>
                                     {if editable { "Change" } else { "View" }}
                                     <span class="nhsuk-u-visually-hidden">{format!(" your reply on {}", domain.name)}</span>
                                 </a>

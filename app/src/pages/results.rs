@@ -11,6 +11,7 @@ use crate::api::results::{
 use crate::components::charts::{score_cell, DistributionChart, RadarChart};
 use crate::components::{ErrorPanel, SummaryRow};
 use crate::error::AppError;
+use crate::routes::Route;
 use crate::rules::results::{change_text, rank_text, two_decimals, GroupScore, BANDS};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -57,7 +58,7 @@ pub fn ResultsIndexPage() -> impl IntoView {
                         <ul class="nhsuk-list">
                             {cycles.into_iter().map(|cycle| view! {
                                 <li>
-                                    <a class="nhsuk-link" href=format!("/results/{}", cycle.id)>{cycle.name}</a>
+                                    <a class="nhsuk-link" href={Route::NationalResults { cycle: &cycle.id }.href()}>{cycle.name}</a>
                                     <span class="nhsuk-body-s app-muted">{format!(" – published {}; version {}", cycle.first_published, cycle.latest_version)}</span>
                                 </li>
                             }).collect_view()}
@@ -101,7 +102,7 @@ fn VersionPanel(shown: VersionShown, #[prop(into)] downloads: String) -> impl In
             {(!latest).then(|| view! {
                 <p>
                     {format!("A newer version ({}) has been published. ", shown.latest_version)}
-                    <a class="nhsuk-link" href=format!("/results/{}", cycle_id)>"Read the latest version"</a>
+                    <a class="nhsuk-link" href={Route::NationalResults { cycle: &cycle_id }.href()}>"Read the latest version"</a>
                 </p>
             })}
             {(shown.versions.len() > 1).then(|| view! {
@@ -232,7 +233,10 @@ pub fn NationalResultsPage() -> impl IntoView {
 fn National(view: NationalView) -> impl IntoView {
     let shown = view.shown.clone();
     let pillars = shown.pillars.clone();
-    let base = format!("/results/{}", shown.cycle_id);
+    let base = Route::NationalResults {
+        cycle: &shown.cycle_id,
+    }
+    .href();
     let suffix = version_suffix(&shown);
     let with_surveys = view
         .ics_league
@@ -382,7 +386,10 @@ pub fn TrustLeaguePage() -> impl IntoView {
 fn Trusts(view: TrustLeagueView) -> impl IntoView {
     let shown = view.shown.clone();
     let pillars = shown.pillars.clone();
-    let base = format!("/results/{}", shown.cycle_id);
+    let base = Route::NationalResults {
+        cycle: &shown.cycle_id,
+    }
+    .href();
     let suffix = version_suffix(&shown);
     let with_self = shown.with_self_scores;
     view! {
@@ -501,7 +508,10 @@ fn group_row(
 fn Ics(view: IcsView) -> impl IntoView {
     let shown = view.shown.clone();
     let pillars = shown.pillars.clone();
-    let base = format!("/results/{}", shown.cycle_id);
+    let base = Route::NationalResults {
+        cycle: &shown.cycle_id,
+    }
+    .href();
     let suffix = version_suffix(&shown);
     let mut rows = vec![group_row(
         &format!("{}: mean of its providers", view.name),
@@ -597,7 +607,10 @@ pub fn TrustResultsPage() -> impl IntoView {
 fn Trust(view: TrustView) -> impl IntoView {
     let shown = view.shown.clone();
     let pillars = shown.pillars.clone();
-    let base = format!("/results/{}", shown.cycle_id);
+    let base = Route::NationalResults {
+        cycle: &shown.cycle_id,
+    }
+    .href();
     let suffix = version_suffix(&shown);
     view! {
         <Title text=format!("{}: {}", view.name, shown.cycle_name)/>

@@ -3,7 +3,6 @@
 //! continue" without), check your review with the verdict, and submission. NHS England reads the
 //! same pages and may give more time, reopen a submitted review or close the peer review.
 
-use super::account::query_param;
 use super::assessments::{param, score_text};
 use crate::api::reviews::{
     get_domain_review, get_review, CloseReview, DomainReviewTask, DomainReviewView,
@@ -16,6 +15,8 @@ use crate::components::{
     SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
+use crate::routes::Route;
 use crate::rules::assessments::DomainStatus;
 use crate::rules::cycles::readable_moment;
 use crate::rules::deadlines::deadline_shown;
@@ -24,7 +25,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 fn review_link(slot_id: &str) -> String {
-    format!("/reviews/{slot_id}")
+    Route::Review { slot: &slot_id }.href()
 }
 
 fn flag_words(flags: &[Flag]) -> String {
@@ -56,17 +57,7 @@ pub fn ReviewTaskListPage() -> impl IntoView {
     let slot = param("slot");
     let overview = Resource::new(slot, get_review);
     let signals = Resource::new(slot, get_review_signals);
-    let saved = query_param("saved");
-    let notice = move || {
-        [
-            ("extended", "The reviewer has a later deadline and has been emailed."),
-            ("reopened", "The review is reopened and the reviewer has been emailed."),
-            ("closed", "The peer review is closed with the reviews received, and the trust's leads have been emailed."),
-        ]
-        .into_iter()
-        .find(|(name, _)| query_param(name).get().is_some())
-        .map(|(_, message)| message.to_string())
-    };
+    let flash = use_flash();
     let extend = ServerAction::<ExtendReviewDeadline>::new();
     let reopen = ServerAction::<ReopenReview>::new();
     let close = ServerAction::<CloseReview>::new();
@@ -86,11 +77,16 @@ pub fn ReviewTaskListPage() -> impl IntoView {
                 match overview.await {
                     Err(error) => view! { <Title text="Peer review"/><ErrorPanel error/> }.into_any(),
                     Ok(overview) => {
-                        let saved_name = saved.get().and_then(|key| overview.domains().find(|d| d.key == key).map(|d| d.name.clone()));
+                        let banner = flash.get().and_then(|flash| match flash {
+                            Flash::Saved { domain } => overview.domains().find(|d| d.key == domain).map(|d| format!("{} saved.", d.name)),
+                            Flash::ReviewExtended => Some("The reviewer has a later deadline and has been emailed.".to_string()),
+                            Flash::Reopened => Some("The review is reopened and the reviewer has been emailed.".to_string()),
+                            Flash::Closed => Some("The peer review is closed with the reviews received, and the trust's leads have been emailed.".to_string()),
+                            _ => None,
+                        });
                         view! {
                             <Title text=format!("Peer review – {}", overview.header.title())/>
-                            {saved_name.map(|name| view! { <SuccessBanner message=format!("{name} saved.")/> })}
-                            {notice().map(|message| view! { <SuccessBanner message/> })}
+                            {banner.map(|message| view! { <SuccessBanner message/> })}
                             <FormErrors error=admin_error/>
                             <ReviewTaskList overview=overview.clone()/>
                             <Signals signals none="Nothing stands out in how the trust's own levels compare with similar organisations' this cycle or with its final scores last time."/>
@@ -148,7 +144,7 @@ fn ReviewTaskList(overview: ReviewOverview) -> impl IntoView {
                     view! {
                         <li class="nhsuk-task-list__item nhsuk-task-list__item--with-link">
                             <div class="nhsuk-task-list__name-and-hint">
-                                <a class="nhsuk-link nhsuk-task-list__link" href=format!("/reviews/{slot_id}/domains/{}", domain.key) aria-describedby=status_id.clone()>{domain.name.clone()}</a>
+                                <a class="nhsuk-link nhsuk-task-list__link" href={Route::ReviewDomain { slot: &slot_id, key: &domain.key }.href()} aria-describedby=status_id.clone()>{domain.name.clone()}</a>
                                 {(!domain.flags.is_empty()).then(|| view! { <div class="nhsuk-task-list__hint">{format!("Flags: {}", flag_words(&domain.flags))}</div> })}
                             </div>
                             <div class=if domain.status == DomainStatus::Completed { "nhsuk-task-list__status nhsuk-task-list__status--completed" } else { "nhsuk-task-list__status" } id=status_id>
@@ -159,7 +155,7 @@ fn ReviewTaskList(overview: ReviewOverview) -> impl IntoView {
                 }).collect_view()}
             </ul>
         }).collect_view()}
-        <a class="nhsuk-button" href=format!("/reviews/{slot_id}/check")>
+        <a class="nhsuk-button" href={Route::ReviewCheck { slot: &slot_id }.href()}>
             {if editable { "Check your review and submit" } else { "Read the whole review" }}
         </a>
         {overview.administration.is_none().then(|| view! { <p><a class="nhsuk-link" href="/reviews">"Back to your reviews"</a></p> })}
@@ -484,7 +480,7 @@ fn CheckReview(
                 <p>"Confirm every section before you submit. Not yet confirmed:"</p>
                 <ul>
                     {unconfirmed.iter().map(|(key, name)| view! {
-                        <li><a href=format!("/reviews/{slot_id}/domains/{key}")>{name.clone()}</a></li>
+                        <li><a href={Route::ReviewDomain { slot: &slot_id, key: &key }.href()}>{name.clone()}</a></li>
                     }).collect_view()}
                 </ul>
             </div>
@@ -504,7 +500,7 @@ fn CheckReview(
                             })}
                         </dd>
                         <dd class="nhsuk-summary-list__actions">
-                            <a href=format!("/reviews/{slot_id}/domains/{}", domain.key)>
+                            <a href={Route::ReviewDomain { slot: &slot_id, key: &domain.key }.href()}>
                                 {if editable { "Change" } else { "View" }}
                                 <span class="nhsuk-u-visually-hidden">{format!(" {}", domain.name)}</span>
                             </a>
@@ -578,7 +574,7 @@ pub fn ReviewSubmittedPage() -> impl IntoView {
                         </div>
                         <h2 class="nhsuk-heading-m">"What happens next"</h2>
                         <p>"When every reviewer has submitted, the trust sees the adjusted scores and reasons (without reviewers' names) and can reply. NHS England then moderates the final scores."</p>
-                        <p><a class="nhsuk-link" href=format!("/reviews/{}/check", overview.slot_id)>"Read your review"</a></p>
+                        <p><a class="nhsuk-link" href={Route::ReviewCheck { slot: &overview.slot_id }.href()}>"Read your review"</a></p>
                         <p><a class="nhsuk-link" href="/reviews">"Back to your reviews"</a></p>
                     }.into_any(),
                 }

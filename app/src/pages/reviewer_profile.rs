@@ -9,10 +9,21 @@ use crate::api::reviewers::{
 };
 use crate::components::{action_error, ErrorPanel, FormErrors, TextField};
 use crate::error::AppError;
+use crate::flash::Update;
 use crate::rules::cycles::readable_date;
 use crate::rules::organisations::CareSetting;
 use crate::rules::reviewers::{DeclaredConflict, ReviewerProfile};
 use leptos::prelude::*;
+
+/// What the page with the section says after a change to the profile.
+pub(super) fn profile_update_message(update: Update) -> Option<&'static str> {
+    match update {
+        Update::Expertise => Some("Care settings and capacity saved."),
+        Update::ConflictDeclared => Some("Conflict of interest declared."),
+        Update::ConflictWithdrawn => Some("Conflict of interest withdrawn."),
+        _ => None,
+    }
+}
 
 /// The section for the reviewer with `account_id`. `person_name` is set when someone else (an
 /// administrator) is looking, so the words speak about the person rather than to them.

@@ -1,8 +1,9 @@
 //! A peer reviewer's assessments to review, each of which they may decline with a reason.
 
-use super::account::query_param;
 use crate::api::assignments::{my_reviews, DeclineReview};
-use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner};
+use crate::components::{action_error, flash_banner, ErrorPanel, FormErrors};
+use crate::flash::Flash;
+use crate::routes::Route;
 use crate::rules::deadlines::deadline_shown;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,10 +13,9 @@ pub fn ReviewsPage() -> impl IntoView {
     let reviews = Resource::new(|| (), |_| my_reviews());
     let decline = ServerAction::<DeclineReview>::new();
     let error = action_error(decline.value());
-    let declined = query_param("declined");
     view! {
         <Title text="Assessments to review"/>
-        {move || declined.get().map(|_| view! { <SuccessBanner message="You have declined the review. NHS England will ask someone else.".to_string()/> })}
+        {flash_banner(|flash| (flash == Flash::Declined).then_some("You have declined the review. NHS England will ask someone else."))}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Assessments to review"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -35,7 +35,7 @@ pub fn ReviewsPage() -> impl IntoView {
                             view! {
                                 <div class="nhsuk-card">
                                     <div class="nhsuk-card__content">
-                                        <h2 class="nhsuk-card__heading nhsuk-heading-m"><a href=format!("/reviews/{}", review.slot_id)>{format!("{} – {}", review.trust_name, review.care_setting)}</a></h2>
+                                        <h2 class="nhsuk-card__heading nhsuk-heading-m"><a href={Route::Review { slot: &review.slot_id }.href()}>{format!("{} – {}", review.trust_name, review.care_setting)}</a></h2>
                                         <p class="nhsuk-card__description">{format!("{}: review by {}", review.cycle_name, deadline_shown(&review.review_deadline))}</p>
                                         <p><strong class=if review.progress.is_open() { "nhsuk-tag nhsuk-tag--blue" } else { "nhsuk-tag nhsuk-tag--grey" }>{review.progress.label()}</strong></p>
                                         {review.progress.is_open().then(|| view! {

@@ -8,7 +8,7 @@ use crate::api::accounts::{
     SignIn, SignOutEverywhereElse,
 };
 use crate::components::{
-    action_error, flash_banner, ErrorPanel, FormErrors, SummaryRow, TextField,
+    action_error, flash_banner, ErrorPanel, FormErrors, Loaded, SummaryRow, TextField,
 };
 use crate::error::AppError;
 use crate::flash::{Flash, Update};
@@ -132,34 +132,31 @@ pub fn AccountPage() -> impl IntoView {
             _ => None,
         })}
         <h1 class="nhsuk-heading-xl">"Your account"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match account.await {
-                    Ok(Some(SignedIn { actor, can })) => {
-                        let roles = actor.roles.iter().map(|role| role.label()).collect::<Vec<_>>().join(", ");
-                        let is_lead = can.invite_deputies;
-                        let is_reviewer = can.review;
-                        let account_id = actor.account_id.clone();
-                        view! {
-                            <dl class="nhsuk-summary-list">
-                                <SummaryRow key="Name" value=actor.display_name.clone()/>
-                                <SummaryRow key="Email address" value=actor.email.clone()/>
-                                <SummaryRow key="Organisation" value=actor.org_ods_code.clone().unwrap_or_else(|| "NHS England".into())/>
-                                <SummaryRow key="Roles" value=roles/>
-                            </dl>
-                            {is_lead.then(|| view! {
-                                <p><a href="/invite">"Invite a deputy trust lead"</a></p>
-                            })}
-                            <SignInSecurity/>
-                            <TwoStepSignIn/>
-                            {is_reviewer.then(|| view! { <ReviewerProfileSection account_id/> })}
-                        }.into_any()
-                    }
-                    Ok(None) => view! { <ErrorPanel error=AppError::SignInRequired/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+        <Loaded resource=account let:data>
+            {match data {
+                Some(SignedIn { actor, can }) => {
+                    let roles = actor.roles.iter().map(|role| role.label()).collect::<Vec<_>>().join(", ");
+                    let is_lead = can.invite_deputies;
+                    let is_reviewer = can.review;
+                    let account_id = actor.account_id.clone();
+                    view! {
+                        <dl class="nhsuk-summary-list">
+                            <SummaryRow key="Name" value=actor.display_name.clone()/>
+                            <SummaryRow key="Email address" value=actor.email.clone()/>
+                            <SummaryRow key="Organisation" value=actor.org_ods_code.clone().unwrap_or_else(|| "NHS England".into())/>
+                            <SummaryRow key="Roles" value=roles/>
+                        </dl>
+                        {is_lead.then(|| view! {
+                            <p><a href="/invite">"Invite a deputy trust lead"</a></p>
+                        })}
+                        <SignInSecurity/>
+                        <TwoStepSignIn/>
+                        {is_reviewer.then(|| view! { <ReviewerProfileSection account_id/> })}
+                    }.into_any()
                 }
-            })}
-        </Transition>
+                None => view! { <ErrorPanel error=AppError::SignInRequired/> }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -183,34 +180,29 @@ fn SignInSecurity() -> impl IntoView {
         </ActionForm>
         <p>"Forgotten it? "<a href="/forgotten-password">"Reset your password by email"</a></p>
         <h2 class="nhsuk-heading-m">"Where you are signed in"</h2>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match sessions.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(lines) => view! {
-                        <table class="nhsuk-table">
-                            <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("Your sessions ({})", lines.len())}</caption>
-                            <thead class="nhsuk-table__head">
-                                <tr class="nhsuk-table__row">
-                                    <th class="nhsuk-table__header" scope="col">"Signed in"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Last active"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Session"</th>
-                                </tr>
-                            </thead>
-                            <tbody class="nhsuk-table__body">
-                                {lines.into_iter().map(|line| view! {
-                                    <tr class="nhsuk-table__row">
-                                        <td class="nhsuk-table__cell">{line.signed_in}</td>
-                                        <td class="nhsuk-table__cell">{line.last_active}</td>
-                                        <td class="nhsuk-table__cell">{if line.this_one { "This one" } else { "Another browser or device" }}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=sessions let:lines>
+            {view! {
+            <table class="nhsuk-table">
+                <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("Your sessions ({})", lines.len())}</caption>
+                <thead class="nhsuk-table__head">
+                    <tr class="nhsuk-table__row">
+                        <th class="nhsuk-table__header" scope="col">"Signed in"</th>
+                        <th class="nhsuk-table__header" scope="col">"Last active"</th>
+                        <th class="nhsuk-table__header" scope="col">"Session"</th>
+                    </tr>
+                </thead>
+                <tbody class="nhsuk-table__body">
+                    {lines.into_iter().map(|line| view! {
+                        <tr class="nhsuk-table__row">
+                            <td class="nhsuk-table__cell">{line.signed_in}</td>
+                            <td class="nhsuk-table__cell">{line.last_active}</td>
+                            <td class="nhsuk-table__cell">{if line.this_one { "This one" } else { "Another browser or device" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }.into_any()}
+        </Loaded>
         <ActionForm action=sign_out_elsewhere>
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Sign out everywhere else"</button>
         </ActionForm>

@@ -6,7 +6,7 @@ use crate::api::assignments::{
     get_assignment, AssessmentReviewers, AssignmentView, ConfirmAssignment, ProposeAssignment,
     ReplaceReviewer, SwapReviewer,
 };
-use crate::components::{action_error, flash_banner, ErrorPanel, FormErrors};
+use crate::components::{action_error, flash_banner, FormErrors, Loaded};
 use crate::error::AppError;
 use crate::flash::Flash;
 use crate::routes::Route;
@@ -109,14 +109,9 @@ pub fn AssignmentPage() -> impl IntoView {
         <FormErrors error=confirm_error/>
         <FormErrors error=actions.swap_error/>
         <FormErrors error=actions.replace_error/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match view_data.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(data) => view! { <Assignment data propose confirm actions/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_data let:data>
+            <Assignment data propose confirm actions/>
+        </Loaded>
     }
 }
 

@@ -5,9 +5,7 @@ use crate::api::cycles::{
     care_setting_field, framework_choices, get_cycle, list_cycles, AdvanceCycle, CreateCycle,
     CycleOverview, ExtendDeadline, SetReplyDeadline,
 };
-use crate::components::{
-    action_error, flash_banner, ErrorPanel, FormErrors, SummaryRow, TextField,
-};
+use crate::components::{action_error, flash_banner, FormErrors, Loaded, SummaryRow, TextField};
 use crate::error::AppError;
 use crate::flash::Flash;
 use crate::routes::Route;
@@ -26,37 +24,34 @@ pub fn CyclesPage() -> impl IntoView {
         <Title text="Cycles"/>
         <h1 class="nhsuk-heading-xl">"Assessment cycles"</h1>
         <a class="nhsuk-button" href="/admin/cycles/new">"Create a cycle"</a>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match cycles.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>"There are no cycles yet."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="nhsuk-table">
-                            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Cycles"</caption>
-                            <thead class="nhsuk-table__head">
+        <Loaded resource=cycles let:data>
+            {match data {
+                list if list.is_empty() => view! { <p>"There are no cycles yet."</p> }.into_any(),
+                list => view! {
+                    <table class="nhsuk-table">
+                        <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Cycles"</caption>
+                        <thead class="nhsuk-table__head">
+                            <tr class="nhsuk-table__row">
+                                <th class="nhsuk-table__header" scope="col">"Cycle"</th>
+                                <th class="nhsuk-table__header" scope="col">"Phase"</th>
+                                <th class="nhsuk-table__header" scope="col">"Opens"</th>
+                                <th class="nhsuk-table__header" scope="col">"Submission deadline"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="nhsuk-table__body">
+                            {list.into_iter().map(|cycle| view! {
                                 <tr class="nhsuk-table__row">
-                                    <th class="nhsuk-table__header" scope="col">"Cycle"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Phase"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Opens"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Submission deadline"</th>
+                                    <td class="nhsuk-table__cell"><a href={Route::Cycle { id: &cycle.id }.href()}>{cycle.name.clone()}</a></td>
+                                    <td class="nhsuk-table__cell">{if cycle.is_historical { "Earlier results (imported)" } else { cycle.phase.label() }}</td>
+                                    <td class="nhsuk-table__cell">{readable_date(&cycle.dates.opens_on)}</td>
+                                    <td class="nhsuk-table__cell">{deadline_shown(&cycle.dates.submission_deadline)}</td>
                                 </tr>
-                            </thead>
-                            <tbody class="nhsuk-table__body">
-                                {list.into_iter().map(|cycle| view! {
-                                    <tr class="nhsuk-table__row">
-                                        <td class="nhsuk-table__cell"><a href={Route::Cycle { id: &cycle.id }.href()}>{cycle.name.clone()}</a></td>
-                                        <td class="nhsuk-table__cell">{if cycle.is_historical { "Earlier results (imported)" } else { cycle.phase.label() }}</td>
-                                        <td class="nhsuk-table__cell">{readable_date(&cycle.dates.opens_on)}</td>
-                                        <td class="nhsuk-table__cell">{deadline_shown(&cycle.dates.submission_deadline)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -85,53 +80,48 @@ pub fn NewCyclePage() -> impl IntoView {
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Create a cycle"</h1>
         <p>"The cycle starts in setting up. Opening it later freezes the organisation structure for the cycle, creates an assessment for each trust and care setting in scope, and emails the trust leads."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match versions.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(versions) => view! {
-                        <ActionForm action>
-                            <TextField id="name" name="name" label="Name" hint="For example, DMA 2026/27" error/>
-                            <div class="nhsuk-form-group">
-                                <label class="nhsuk-label" for="framework-version">"Framework version"</label>
-                                <select class="nhsuk-select" id="framework-version" name="framework_version">
-                                    {versions.into_iter().map(|(version, title)| {
-                                        let chosen = entered("framework_version").as_deref() == Some(version.as_str());
-                                        view! { <option value=version.clone() selected=chosen>{format!("{title} (version {version})")}</option> }
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <TextField id="opens-on" name="opens_on" label="Opens on" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                            <TextField id="submission-deadline" name="submission_deadline" label="Submission deadline" input_type="date" hint="Trusts can submit until the end of this day." error width_class="nhsuk-input--width-10"/>
-                            <TextField id="review-deadline" name="review_deadline" label="Review deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                            <TextField id="moderation-deadline" name="moderation_deadline" label="Moderation deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                            <TextField id="publication-on" name="publication_on" label="Publication date" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                            <div class=move || if settings_message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
-                                <fieldset class="nhsuk-fieldset">
-                                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"Care settings in scope"</legend>
-                                    {move || settings_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
-                                    <div class="nhsuk-checkboxes" id="care-settings">
-                                        {CareSetting::ALL.into_iter().map(|setting| {
-                                            let field = care_setting_field(setting);
-                                            view! {
-                                                <div class="nhsuk-checkboxes__item">
-                                                    <input class="nhsuk-checkboxes__input" id=format!("setting-{field}") name=field type="checkbox" value="on" checked=ticked(field, setting != CareSetting::Icb)/>
-                                                    <label class="nhsuk-label nhsuk-checkboxes__label" for=format!("setting-{field}")>{setting.label()}</label>
-                                                </div>
-                                            }
-                                        }).collect_view()}
+        <Loaded resource=versions let:versions>
+            {view! {
+            <ActionForm action>
+                <TextField id="name" name="name" label="Name" hint="For example, DMA 2026/27" error/>
+                <div class="nhsuk-form-group">
+                    <label class="nhsuk-label" for="framework-version">"Framework version"</label>
+                    <select class="nhsuk-select" id="framework-version" name="framework_version">
+                        {versions.into_iter().map(|(version, title)| {
+                            let chosen = entered("framework_version").as_deref() == Some(version.as_str());
+                            view! { <option value=version.clone() selected=chosen>{format!("{title} (version {version})")}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TextField id="opens-on" name="opens_on" label="Opens on" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                <TextField id="submission-deadline" name="submission_deadline" label="Submission deadline" input_type="date" hint="Trusts can submit until the end of this day." error width_class="nhsuk-input--width-10"/>
+                <TextField id="review-deadline" name="review_deadline" label="Review deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                <TextField id="moderation-deadline" name="moderation_deadline" label="Moderation deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                <TextField id="publication-on" name="publication_on" label="Publication date" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                <div class=move || if settings_message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                    <fieldset class="nhsuk-fieldset">
+                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"Care settings in scope"</legend>
+                        {move || settings_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                        <div class="nhsuk-checkboxes" id="care-settings">
+                            {CareSetting::ALL.into_iter().map(|setting| {
+                                let field = care_setting_field(setting);
+                                view! {
+                                    <div class="nhsuk-checkboxes__item">
+                                        <input class="nhsuk-checkboxes__input" id=format!("setting-{field}") name=field type="checkbox" value="on" checked=ticked(field, setting != CareSetting::Icb)/>
+                                        <label class="nhsuk-label nhsuk-checkboxes__label" for=format!("setting-{field}")>{setting.label()}</label>
                                     </div>
-                                </fieldset>
-                            </div>
-                            <TextField id="regions" name="regions" label="Regions in scope (optional)" hint="Region ODS codes separated by commas, like Y63, Y60. Leave empty for all of England." error width_class="nhsuk-input--width-20"/>
-                            <TextField id="reviewers-per-assessment" name="reviewers_per_assessment" label="Peer reviewers for each assessment" value="2" error width_class="nhsuk-input--width-2"/>
-                            <TextField id="reviewer-capacity" name="reviewer_capacity" label="Most assessments one reviewer can be given" value="3" error width_class="nhsuk-input--width-2"/>
-                            <button class="nhsuk-button" type="submit">"Create cycle"</button>
-                        </ActionForm>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+                                }
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                </div>
+                <TextField id="regions" name="regions" label="Regions in scope (optional)" hint="Region ODS codes separated by commas, like Y63, Y60. Leave empty for all of England." error width_class="nhsuk-input--width-20"/>
+                <TextField id="reviewers-per-assessment" name="reviewers_per_assessment" label="Peer reviewers for each assessment" value="2" error width_class="nhsuk-input--width-2"/>
+                <TextField id="reviewer-capacity" name="reviewer_capacity" label="Most assessments one reviewer can be given" value="3" error width_class="nhsuk-input--width-2"/>
+                <button class="nhsuk-button" type="submit">"Create cycle"</button>
+            </ActionForm>
+        }.into_any()}
+        </Loaded>
     }
 }
 
@@ -147,26 +137,21 @@ pub fn CyclePage() -> impl IntoView {
     let set_reply = ServerAction::<SetReplyDeadline>::new();
     let reply_error = action_error(set_reply.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Cycle"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! {
-                        {flash_banner(|flash| match flash {
-                            Flash::Created => Some("Cycle created.".to_string()),
-                            Flash::PhaseChanged(phase) => Some(format!("The cycle is now in {}.", phase.label().to_lowercase())),
-                            Flash::DeadlineExtended { trust } => Some(format!("Deadline extended for {trust}.")),
-                            Flash::ReplyDeadlineSet => Some("Reply deadline changed.".to_string()),
-                            _ => None,
-                        })}
-                        <FormErrors error=advance_error/>
-                        <FormErrors error=extend_error/>
-                        <FormErrors error=reply_error/>
-                        <CycleDetail overview advance extend extend_error set_reply reply_error/>
-                    }.into_any(),
-                }
+        <Loaded resource=overview error_title="Cycle" let:overview>
+            {view! {
+            {flash_banner(|flash| match flash {
+                Flash::Created => Some("Cycle created.".to_string()),
+                Flash::PhaseChanged(phase) => Some(format!("The cycle is now in {}.", phase.label().to_lowercase())),
+                Flash::DeadlineExtended { trust } => Some(format!("Deadline extended for {trust}.")),
+                Flash::ReplyDeadlineSet => Some("Reply deadline changed.".to_string()),
+                _ => None,
             })}
-        </Transition>
+            <FormErrors error=advance_error/>
+            <FormErrors error=extend_error/>
+            <FormErrors error=reply_error/>
+            <CycleDetail overview advance extend extend_error set_reply reply_error/>
+        }.into_any()}
+        </Loaded>
     }
 }
 

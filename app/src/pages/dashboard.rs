@@ -2,7 +2,7 @@
 //! the administrators' list of emails that could not be sent, each with a button to send it again.
 
 use crate::api::dashboard::{failed_emails, my_dashboard, DashboardSection, RemindNow, RetryEmail};
-use crate::components::{action_error, flash_banner, ErrorPanel, FormErrors};
+use crate::components::{action_error, flash_banner, FormErrors, Loaded};
 use crate::flash::Flash;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,17 +21,14 @@ pub fn DashboardPage() -> impl IntoView {
         })}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"What needs you now"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match sections.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(sections) if sections.is_empty() => view! {
-                        <p>"Nothing: your account has no role yet. Ask NHS England or your trust's digital lead."</p>
-                    }.into_any(),
-                    Ok(sections) => sections.into_iter().map(|section| view! { <Section section remind/> }).collect_view().into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=sections let:data>
+            {match data {
+                sections if sections.is_empty() => view! {
+                    <p>"Nothing: your account has no role yet. Ask NHS England or your trust's digital lead."</p>
+                }.into_any(),
+                sections => sections.into_iter().map(|section| view! { <Section section remind/> }).collect_view().into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -78,43 +75,40 @@ pub fn FailedMailPage() -> impl IntoView {
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Emails that could not be sent"</h1>
         <p>"The service tries each email 10 times over about 4 hours, then stops. Check the address and the error, then send it again."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match mail.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(mail) if mail.is_empty() => view! { <p>"Every email has been sent."</p> }.into_any(),
-                    Ok(mail) => view! {
-                        <table class="nhsuk-table">
-                            <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("Emails not sent ({})", mail.len())}</caption>
-                            <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">
-                                <th class="nhsuk-table__header" scope="col">"To"</th>
-                                <th class="nhsuk-table__header" scope="col">"Subject"</th>
-                                <th class="nhsuk-table__header" scope="col">"Queued"</th>
-                                <th class="nhsuk-table__header" scope="col">"Last error"</th>
-                                <th class="nhsuk-table__header" scope="col">"Action"</th>
-                            </tr></thead>
-                            <tbody class="nhsuk-table__body">
-                                {mail.into_iter().map(|email| view! {
-                                    <tr class="nhsuk-table__row">
-                                        <td class="nhsuk-table__cell">{email.to.clone()}</td>
-                                        <td class="nhsuk-table__cell">{email.subject.clone()}</td>
-                                        <td class="nhsuk-table__cell">{email.queued}</td>
-                                        <td class="nhsuk-table__cell">{format!("{} (after {} attempts)", email.last_error, email.attempts)}</td>
-                                        <td class="nhsuk-table__cell">
-                                            <ActionForm action=retry>
-                                                <input type="hidden" name="id" value=email.id/>
-                                                <button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" type="submit">
-                                                    "Send again"<span class="nhsuk-u-visually-hidden">{format!(" to {}", email.to)}</span>
-                                                </button>
-                                            </ActionForm>
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=mail let:data>
+            {match data {
+                mail if mail.is_empty() => view! { <p>"Every email has been sent."</p> }.into_any(),
+                mail => view! {
+                    <table class="nhsuk-table">
+                        <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("Emails not sent ({})", mail.len())}</caption>
+                        <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">
+                            <th class="nhsuk-table__header" scope="col">"To"</th>
+                            <th class="nhsuk-table__header" scope="col">"Subject"</th>
+                            <th class="nhsuk-table__header" scope="col">"Queued"</th>
+                            <th class="nhsuk-table__header" scope="col">"Last error"</th>
+                            <th class="nhsuk-table__header" scope="col">"Action"</th>
+                        </tr></thead>
+                        <tbody class="nhsuk-table__body">
+                            {mail.into_iter().map(|email| view! {
+                                <tr class="nhsuk-table__row">
+                                    <td class="nhsuk-table__cell">{email.to.clone()}</td>
+                                    <td class="nhsuk-table__cell">{email.subject.clone()}</td>
+                                    <td class="nhsuk-table__cell">{email.queued}</td>
+                                    <td class="nhsuk-table__cell">{format!("{} (after {} attempts)", email.last_error, email.attempts)}</td>
+                                    <td class="nhsuk-table__cell">
+                                        <ActionForm action=retry>
+                                            <input type="hidden" name="id" value=email.id/>
+                                            <button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" type="submit">
+                                                "Send again"<span class="nhsuk-u-visually-hidden">{format!(" to {}", email.to)}</span>
+                                            </button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </Loaded>
     }
 }

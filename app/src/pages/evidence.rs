@@ -7,8 +7,7 @@ use crate::api::evidence::{
 };
 use crate::api::moderation::ModerationOverview;
 use crate::components::{
-    action_error, field_message, flash_banner, form_group_class, ErrorPanel, FormErrors,
-    InlineError,
+    action_error, field_message, flash_banner, form_group_class, FormErrors, InlineError, Loaded,
 };
 use crate::error::AppError;
 use crate::flash::Flash;
@@ -66,15 +65,12 @@ pub fn EvidenceRequestsPage() -> impl IntoView {
         {flash_banner(|flash| (flash == Flash::Answered).then_some("Your answer has been sent to NHS England's moderators."))}
         <FormErrors error/>
         <h1 class="nhsuk-heading-l">"More evidence for moderation"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match requests.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>"NHS England has not asked for more evidence."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|request| view! { <Request request action error/> }).collect_view().into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=requests let:data>
+            {match data {
+                list if list.is_empty() => view! { <p>"NHS England has not asked for more evidence."</p> }.into_any(),
+                list => list.into_iter().map(|request| view! { <Request request action error/> }).collect_view().into_any(),
+            }}
+        </Loaded>
         <p><a class="nhsuk-link" href={move || Route::Assessment { id: &id() }.href()}>"Back to your self-assessment"</a></p>
     }
 }

@@ -6,7 +6,7 @@ use crate::api::provisional::{
     get_final_scores, open_queries, AnswerQuery, DomainResult, FinalScores, OpenQuery, RaiseQuery,
 };
 use crate::components::charts::score_cell;
-use crate::components::{action_error, flash_banner, ErrorPanel, FormErrors, SummaryRow, TextArea};
+use crate::components::{action_error, flash_banner, FormErrors, Loaded, SummaryRow, TextArea};
 use crate::error::AppError;
 use crate::flash::Flash;
 use crate::routes::Route;
@@ -23,14 +23,9 @@ pub fn FinalScoresPage() -> impl IntoView {
         <Title text="Final scores"/>
         {flash_banner(|flash| matches!(flash, Flash::Queried { .. }).then_some("Your query has been sent to NHS England. You will see the answer on this page."))}
         <FormErrors error/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match scores.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(scores) => view! { <Scores scores raise error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=scores let:scores>
+            <Scores scores raise error/>
+        </Loaded>
     }
 }
 
@@ -132,15 +127,12 @@ pub fn QueriesPage() -> impl IntoView {
         {flash_banner(|flash| (flash == Flash::Answered).then_some("Your answer has been recorded. The trust can read it on its results page."))}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Queries on provisional scores"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match queries.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>"No queries are waiting for an answer."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|query| view! { <QueryToAnswer query answer error/> }).collect_view().into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=queries let:data>
+            {match data {
+                list if list.is_empty() => view! { <p>"No queries are waiting for an answer."</p> }.into_any(),
+                list => list.into_iter().map(|query| view! { <QueryToAnswer query answer error/> }).collect_view().into_any(),
+            }}
+        </Loaded>
     }
 }
 

@@ -12,7 +12,7 @@ use crate::api::moderation::{
 use crate::api::signals::get_assessment_signals;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError, Signals,
+    action_error, field_message, form_group_class, FormErrors, InlineError, Loaded, Signals,
     SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
@@ -53,14 +53,9 @@ pub fn ModerationQueuePage() -> impl IntoView {
         <Title text="Moderation"/>
         <h1 class="nhsuk-heading-xl">"Moderation"</h1>
         <p><a class="nhsuk-link" href="/moderation/queries">"Queries on provisional scores"</a></p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(queue) => view! { <Queue queue chosen=(region.get(), setting.get(), status.get()) by_risk=order.get().as_deref() == Some("risk") overdue_only=overdue.get().as_deref() == Some("1")/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=queue let:queue>
+            <Queue queue chosen=(region.get(), setting.get(), status.get()) by_risk=order.get().as_deref() == Some("risk") overdue_only=overdue.get().as_deref() == Some("1")/>
+        </Loaded>
     }
 }
 
@@ -165,30 +160,25 @@ pub fn ModerationPage() -> impl IntoView {
     let submit = ServerAction::<SubmitModeration>::new();
     let error = action_error(submit.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => {
-                        let banner = flash.get().and_then(|flash| match flash {
-                            Flash::Saved { domain } => overview.domains.iter().flat_map(|(_, domains)| domains).find(|d| d.key == domain).map(|d| format!("Moderated level for {} saved.", d.name)),
-                            Flash::Submitted => Some("Moderation submitted. An approver who did not moderate it will sign it off.".to_string()),
-                            Flash::Reopened => Some("The signed-off scores are reopened for moderation.".to_string()),
-                            Flash::Asked => Some("Your question has been sent to the trust's leads.".to_string()),
-                            _ => None,
-                        });
-                        view! {
-                            <Title text=format!("Moderation – {}", overview.header.title())/>
-                            {banner.map(|message| view! { <SuccessBanner message/> })}
-                            <FormErrors error/>
-                            <Moderation overview=overview.clone() action=submit/>
-                            <Signals signals none="No signal has anything to say about this assessment."/>
-                            <EvidenceRequestsForModerator overview/>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Moderation" let:overview>
+            {
+                let banner = flash.get().and_then(|flash| match flash {
+                    Flash::Saved { domain } => overview.domains.iter().flat_map(|(_, domains)| domains).find(|d| d.key == domain).map(|d| format!("Moderated level for {} saved.", d.name)),
+                    Flash::Submitted => Some("Moderation submitted. An approver who did not moderate it will sign it off.".to_string()),
+                    Flash::Reopened => Some("The signed-off scores are reopened for moderation.".to_string()),
+                    Flash::Asked => Some("Your question has been sent to the trust's leads.".to_string()),
+                    _ => None,
+                });
+                view! {
+                    <Title text=format!("Moderation – {}", overview.header.title())/>
+                    {banner.map(|message| view! { <SuccessBanner message/> })}
+                    <FormErrors error/>
+                    <Moderation overview=overview.clone() action=submit/>
+                    <Signals signals none="No signal has anything to say about this assessment."/>
+                    <EvidenceRequestsForModerator overview/>
+                }.into_any()
+            }
+        </Loaded>
     }
 }
 
@@ -273,20 +263,10 @@ pub fn ModerationDomainPage() -> impl IntoView {
         .get_untracked()
         .and_then(Result::err);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                let returned_error = returned_error.clone();
-                Suspend::new(async move {
-                    match view_data.await {
-                        Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
-                        Ok(data) => view! {
-                            <Title text=format!("Moderate {} – {}", data.domain.name, data.header.title())/>
-                            <ModerationDomain data returned_error/>
-                        }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=view_data error_title="Moderation" let:data>
+            <Title text=format!("Moderate {} – {}", data.domain.name, data.header.title())/>
+            <ModerationDomain data returned_error=returned_error.clone()/>
+        </Loaded>
     }
 }
 

@@ -7,7 +7,7 @@ use crate::api::release::{
     ReleaseProvisionally, ReopenForCorrection, DEFAULT_QUERY_DAYS,
 };
 use crate::components::{
-    action_error, flash_banner, ErrorPanel, FormErrors, SummaryRow, TextArea, TextField,
+    action_error, flash_banner, FormErrors, Loaded, SummaryRow, TextArea, TextField,
 };
 use crate::error::AppError;
 use crate::flash::Flash;
@@ -46,14 +46,9 @@ pub fn ReleasePage() -> impl IntoView {
         <FormErrors error=forms.release_error/>
         <FormErrors error=forms.publish_error/>
         <FormErrors error=forms.reopen_error/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! { <Release overview forms/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview let:overview>
+            <Release overview forms/>
+        </Loaded>
     }
 }
 

@@ -8,8 +8,8 @@ use crate::api::replies::{
     SubmitReply,
 };
 use crate::components::{
-    action_error, field_message, form_group_class, CharacterCount, ErrorPanel, FormErrors,
-    InlineError, SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, CharacterCount, CheckAnswersRow, FormErrors,
+    InlineError, Loaded, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::flash::{use_flash, Flash};
@@ -63,24 +63,19 @@ pub fn ReplyPage() -> impl IntoView {
     let overview = Resource::new(id, get_reply);
     let flash = use_flash();
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Reply to the peer review"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => {
-                        let saved_name = flash.get().and_then(|flash| match flash {
-                            Flash::Saved { domain } => overview.domains().find(|d| d.key == domain).map(|d| d.name.clone()),
-                            _ => None,
-                        });
-                        view! {
-                            <Title text=format!("Reply to the peer review – {}", overview.header.title())/>
-                            {saved_name.map(|name| view! { <SuccessBanner message=format!("Your reply on {name} is saved.")/> })}
-                            <ReplyTasks overview/>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Reply to the peer review" let:overview>
+            {
+                let saved_name = flash.get().and_then(|flash| match flash {
+                    Flash::Saved { domain } => overview.domains().find(|d| d.key == domain).map(|d| d.name.clone()),
+                    _ => None,
+                });
+                view! {
+                    <Title text=format!("Reply to the peer review – {}", overview.header.title())/>
+                    {saved_name.map(|name| view! { <SuccessBanner message=format!("Your reply on {name} is saved.")/> })}
+                    <ReplyTasks overview/>
+                }.into_any()
+            }
+        </Loaded>
     }
 }
 
@@ -156,18 +151,13 @@ pub fn ReplyDomainPage() -> impl IntoView {
     let save = ServerAction::<SaveDomainReply>::new();
     let error = action_error(save.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match view_data.await {
-                    Err(error) => view! { <Title text="Reply"/><ErrorPanel error/> }.into_any(),
-                    Ok(data) => view! {
-                        <Title text=format!("Reply on {} – {}", data.domain_name, data.header.title())/>
-                        <FormErrors error/>
-                        <ReplyDomain data action=save error/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_data error_title="Reply" let:data>
+            {view! {
+            <Title text=format!("Reply on {} – {}", data.domain_name, data.header.title())/>
+            <FormErrors error/>
+            <ReplyDomain data action=save error/>
+        }.into_any()}
+        </Loaded>
     }
 }
 
@@ -296,14 +286,9 @@ pub fn CheckReplyPage() -> impl IntoView {
     let submit = ServerAction::<SubmitReply>::new();
     let error = action_error(submit.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Check your reply"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! { <CheckReply overview action=submit error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Check your reply" let:overview>
+            <CheckReply overview action=submit error/>
+        </Loaded>
     }
 }
 
@@ -340,20 +325,11 @@ fn CheckReply(
             view! {
                 <dl class="nhsuk-summary-list">
                     {adjusted.iter().map(|domain| view! {
-                        <div class="nhsuk-summary-list__row">
-                            <dt class="nhsuk-summary-list__key">{domain.name.clone()}</dt>
-                            <dd class="nhsuk-summary-list__value">
-                                {format!("Your level {}; reviewers {}", domain.self_score, domain.reviewer_scores.iter().map(u8::to_string).collect::<Vec<_>>().join(" and "))}
-                                <br/>
-                                {domain.response.map_or("Not answered", |response| response.label())}
-                            </dd>
-                            <dd class="nhsuk-summary-list__actions">
-                                <a href={Route::ReplyDomain { id: &id, key: &domain.key }.href()}>
-                                    {if editable { "Change" } else { "View" }}
-                                    <span class="nhsuk-u-visually-hidden">{format!(" your reply on {}", domain.name)}</span>
-                                </a>
-                            </dd>
-                        </div>
+                        <CheckAnswersRow key=domain.name.clone() href={Route::ReplyDomain { id: &id, key: &domain.key }.href()} editable section=format!("your reply on {}", domain.name) value={view! {
+                            {format!("Your level {}; reviewers {}", domain.self_score, domain.reviewer_scores.iter().map(u8::to_string).collect::<Vec<_>>().join(" and "))}
+                            <br/>
+                            {domain.response.map_or("Not answered", |response| response.label())}
+                        }.into_any()}/>
                     }).collect_view()}
                 </dl>
             }.into_any()

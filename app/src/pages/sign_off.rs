@@ -9,8 +9,8 @@ use crate::api::sign_off::{
     SignOffSummary, SIGN_OFF_FIELD_PREFIX,
 };
 use crate::components::{
-    action_error, field_message, flash_banner, form_group_class, ErrorPanel, FormErrors,
-    InlineError, SummaryRow,
+    action_error, field_message, flash_banner, form_group_class, FormErrors, InlineError, Loaded,
+    SummaryRow,
 };
 use crate::error::AppError;
 use crate::flash::Flash;
@@ -54,15 +54,12 @@ pub fn SignOffQueuePage() -> impl IntoView {
         })}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Sign-off"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(queue) if queue.lines.is_empty() && region.get().is_none() => view! { <p>"No moderated assessments are waiting for sign-off."</p> }.into_any(),
-                    Ok(queue) => view! { <Queue queue chosen=region.get() action error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=queue let:data>
+            {match data {
+                queue if queue.lines.is_empty() && region.get().is_none() => view! { <p>"No moderated assessments are waiting for sign-off."</p> }.into_any(),
+                queue => view! { <Queue queue chosen=region.get() action error/> }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -130,20 +127,15 @@ pub fn SignOffPage() -> impl IntoView {
     let return_error = action_error(give_back.value());
     let reopen_error = action_error(reopen.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Err(error) => view! { <Title text="Sign-off"/><ErrorPanel error/> }.into_any(),
-                    Ok(summary) => view! {
-                        <Title text=format!("Sign-off – {}", summary.header.title())/>
-                        <FormErrors error=sign_error/>
-                        <FormErrors error=return_error/>
-                        <FormErrors error=reopen_error/>
-                        <Summary summary sign sign_error give_back return_error reopen reopen_error/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=summary error_title="Sign-off" let:summary>
+            {view! {
+            <Title text=format!("Sign-off – {}", summary.header.title())/>
+            <FormErrors error=sign_error/>
+            <FormErrors error=return_error/>
+            <FormErrors error=reopen_error/>
+            <Summary summary sign sign_error give_back return_error reopen reopen_error/>
+        }.into_any()}
+        </Loaded>
     }
 }
 

@@ -4,6 +4,7 @@ pub mod autosave;
 mod character_count;
 pub mod charts;
 mod check_answers;
+mod choices;
 mod criterion;
 mod forms;
 mod layout;
@@ -13,6 +14,7 @@ mod signals;
 
 pub use character_count::CharacterCount;
 pub use check_answers::CheckAnswersRow;
+pub use choices::{Checkboxes, Choice, Legend, Radios};
 pub use criterion::CriterionJudgement;
 pub use forms::{
     action_error, field_message, flash_banner, form_group_class, FormErrors, InlineError,

@@ -5,7 +5,10 @@ use crate::api::cycles::{
     care_setting_field, framework_choices, get_cycle, list_cycles, AdvanceCycle, CreateCycle,
     CycleOverview, ExtendDeadline, SetReplyDeadline,
 };
-use crate::components::{action_error, flash_banner, FormErrors, Loaded, SummaryRow, TextField};
+use crate::components::{
+    action_error, field_message, flash_banner, Checkboxes, Choice, FormErrors, Loaded, SummaryRow,
+    TextField,
+};
 use crate::error::AppError;
 use crate::flash::Flash;
 use crate::routes::Route;
@@ -60,11 +63,6 @@ pub fn NewCyclePage() -> impl IntoView {
     let versions = Resource::new(|| (), |_| framework_choices());
     let action = ServerAction::<CreateCycle>::new();
     let error = action_error(action.value());
-    let settings_message = move || {
-        error
-            .get()
-            .and_then(|error| error.message_for("care-settings"))
-    };
     // After an error, the form shows what was entered (see `AppError::keeping`).
     let entered = move |name: &str| {
         error
@@ -98,23 +96,16 @@ pub fn NewCyclePage() -> impl IntoView {
                 <TextField id="review-deadline" name="review_deadline" label="Review deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
                 <TextField id="moderation-deadline" name="moderation_deadline" label="Moderation deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
                 <TextField id="publication-on" name="publication_on" label="Publication date" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                <div class=move || if settings_message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"Care settings in scope"</legend>
-                        {move || settings_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
-                        <div class="nhsuk-checkboxes" id="care-settings">
-                            {CareSetting::ALL.into_iter().map(|setting| {
-                                let field = care_setting_field(setting);
-                                view! {
-                                    <div class="nhsuk-checkboxes__item">
-                                        <input class="nhsuk-checkboxes__input" id=format!("setting-{field}") name=field type="checkbox" value="on" checked=ticked(field, setting != CareSetting::Icb)/>
-                                        <label class="nhsuk-label nhsuk-checkboxes__label" for=format!("setting-{field}")>{setting.label()}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
+                <Checkboxes id="care-settings" legend="Care settings in scope" error=field_message(error, "care-settings") choices={CareSetting::ALL.into_iter().map(|setting| {
+                    let field = care_setting_field(setting);
+                    Choice {
+                        id: format!("setting-{field}"),
+                        name: field.into(),
+                        value: "on".into(),
+                        label: setting.label().into(),
+                        checked: Signal::stored(ticked(field, setting != CareSetting::Icb)),
+                    }
+                }).collect()}/>
                 <TextField id="regions" name="regions" label="Regions in scope (optional)" hint="Region ODS codes separated by commas, like Y63, Y60. Leave empty for all of England." error width_class="nhsuk-input--width-20"/>
                 <TextField id="reviewers-per-assessment" name="reviewers_per_assessment" label="Peer reviewers for each assessment" value="2" error width_class="nhsuk-input--width-2"/>
                 <TextField id="reviewer-capacity" name="reviewer_capacity" label="Most assessments one reviewer can be given" value="3" error width_class="nhsuk-input--width-2"/>

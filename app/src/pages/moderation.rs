@@ -12,8 +12,8 @@ use crate::api::moderation::{
 use crate::api::signals::get_assessment_signals;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, field_message, form_group_class, FormErrors, InlineError, Loaded, Signals,
-    SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, Checkboxes, Choice, FormErrors, InlineError,
+    Legend, Loaded, Radios, Signals, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::flash::{use_flash, Flash};
@@ -407,43 +407,23 @@ fn ModerationForm(data: ModerationFormData, returned_error: Option<AppError>) ->
                 <input type="hidden" name="assessment_id" value=data.assessment_id.clone()/>
                 <input type="hidden" name="domain_key" value=data.domain_key.clone()/>
                 <input type="hidden" name="version" value=move || autosave.version.get().to_string()/>
-                <div class=move || form_group_class(score_error.get().is_some())>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m"><h2 class="nhsuk-fieldset__heading">"Moderated level"</h2></legend>
-                        <div class="nhsuk-hint">{format!("The trust's level is {self_score}.")}</div>
-                        {move || score_error.get().map(|message| view! { <InlineError message/> })}
-                        <div class="nhsuk-radios nhsuk-radios--inline" id="score">
-                            {(1..=5u8).map(|level| {
-                                let radio = format!("score-{level}");
-                                let chosen_score = chosen_score.clone();
-                                view! {
-                                    <div class="nhsuk-radios__item">
-                                        <input class="nhsuk-radios__input" id=radio.clone() name="score" type="radio" value=level.to_string() checked=move || chosen_score() == level.to_string()/>
-                                        <label class="nhsuk-label nhsuk-radios__label" for=radio>{format!("Level {level}")}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
-                <div class=move || form_group_class(criteria_error.get().is_some())>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"The criteria a different level rests on"</legend>
-                        <div class="nhsuk-hint">"Required if the moderated level differs from the trust's."</div>
-                        {move || criteria_error.get().map(|message| view! { <InlineError message/> })}
-                        <div class="nhsuk-checkboxes" id="criteria">
-                            {data.criteria.iter().map(|(key, text)| {
-                                let checkbox = format!("criterion-{key}");
-                                view! {
-                                    <div class="nhsuk-checkboxes__item">
-                                        <input class="nhsuk-checkboxes__input" id=checkbox.clone() name=format!("criteria[{key}]") type="checkbox" value="on" checked=rests_on.contains(key)/>
-                                        <label class="nhsuk-label nhsuk-checkboxes__label" for=checkbox>{text.clone()}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
+                <Radios id="score" legend="Moderated level" legend_as=Legend::Heading hint=format!("The trust's level is {self_score}.") inline=true error=score_error choices={(1..=5u8).map(|level| {
+                    let chosen_score = chosen_score.clone();
+                    Choice {
+                        id: format!("score-{level}"),
+                        name: "score".into(),
+                        value: level.to_string(),
+                        label: format!("Level {level}"),
+                        checked: Signal::derive(move || chosen_score() == level.to_string()),
+                    }
+                }).collect()}/>
+                <Checkboxes id="criteria" legend="The criteria a different level rests on" hint="Required if the moderated level differs from the trust's." error=criteria_error choices={data.criteria.iter().map(|(key, text)| Choice {
+                    id: format!("criterion-{key}"),
+                    name: format!("criteria[{key}]"),
+                    value: "on".into(),
+                    label: text.clone(),
+                    checked: Signal::stored(rests_on.contains(key)),
+                }).collect()}/>
                 <div class=move || form_group_class(rationale_error.get().is_some())>
                     <label class="nhsuk-label" for="rationale">"Rationale"</label>
                     <div class="nhsuk-hint" id="rationale-hint">{format!("Required if the moderated level differs from the trust's. Up to {RATIONALE_MAX_CHARS} characters; the approver and the trust read it.")}</div>

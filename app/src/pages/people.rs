@@ -8,7 +8,8 @@ use crate::api::accounts::{
 };
 use crate::api::second_factor::RemoveAuthenticator;
 use crate::components::{
-    action_error, flash_banner, ErrorPanel, FormErrors, Loaded, SummaryRow, TextField,
+    action_error, field_message, flash_banner, Checkboxes, Choice, ErrorPanel, FormErrors, Loaded,
+    SummaryRow, TextField,
 };
 use crate::error::AppError;
 use crate::flash::{Flash, Update};
@@ -107,25 +108,14 @@ pub fn PeoplePage() -> impl IntoView {
 /// Role checkboxes, named as the server functions expect, ticked where `ticked` holds the role.
 #[component]
 fn RoleCheckboxes(ticked: Vec<Role>, error: Signal<Option<AppError>>) -> impl IntoView {
-    let message = move || error.get().and_then(|error| error.message_for("roles"));
     view! {
-        <div class=move || if message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
-            <fieldset class="nhsuk-fieldset" aria-describedby="roles-hint">
-                <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"Roles"</legend>
-                <div class="nhsuk-hint" id="roles-hint">"Select all that apply. Trust leads and peer reviewers need an organisation."</div>
-                {move || message().map(|message| view! {
-                    <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span>
-                })}
-                <div class="nhsuk-checkboxes" id="roles">
-                    {Role::ALL.into_iter().map(|role| view! {
-                        <div class="nhsuk-checkboxes__item">
-                            <input class="nhsuk-checkboxes__input" id=format!("role-{}", role.key()) name=role.key() type="checkbox" value="on" checked=ticked.contains(&role)/>
-                            <label class="nhsuk-label nhsuk-checkboxes__label" for=format!("role-{}", role.key())>{role.label()}</label>
-                        </div>
-                    }).collect_view()}
-                </div>
-            </fieldset>
-        </div>
+        <Checkboxes id="roles" legend="Roles" hint="Select all that apply. Trust leads and peer reviewers need an organisation." error=field_message(error, "roles") choices={Role::ALL.into_iter().map(|role| Choice {
+            id: format!("role-{}", role.key()),
+            name: role.key().into(),
+            value: "on".into(),
+            label: role.label().into(),
+            checked: Signal::stored(ticked.contains(&role)),
+        }).collect()}/>
     }
 }
 

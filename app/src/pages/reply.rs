@@ -8,8 +8,8 @@ use crate::api::replies::{
     SubmitReply,
 };
 use crate::components::{
-    action_error, field_message, form_group_class, CharacterCount, CheckAnswersRow, FormErrors,
-    InlineError, Loaded, SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, CharacterCount, CheckAnswersRow, Choice,
+    FormErrors, InlineError, Legend, Loaded, Radios, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::flash::{use_flash, Flash};
@@ -228,30 +228,20 @@ fn ReplyDomain(
                 <input type="hidden" name="assessment_id" value=id.clone()/>
                 <input type="hidden" name="domain_key" value=data.domain_key.clone()/>
                 <input type="hidden" name="version" value=data.version.to_string()/>
-                <div class=move || form_group_class(response_error.get().is_some())>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">
-                            <h2 class="nhsuk-fieldset__heading">"Your reply"</h2>
-                        </legend>
-                        {move || response_error.get().map(|message| view! { <InlineError message/> })}
-                        <div class="nhsuk-radios" id="response">
-                            {Response::ALL.into_iter().map(|choice| {
-                                let id = format!("response-{}", choice.key());
-                                let label = match choice {
-                                    Response::Accept => "We accept the reviewers' adjustments",
-                                    Response::Contest => "We contest the reviewers' adjustments",
-                                };
-                                let response = response.clone();
-                                view! {
-                                    <div class="nhsuk-radios__item">
-                                        <input class="nhsuk-radios__input" id=id.clone() name="response" type="radio" value=choice.key() checked=move || response() == choice.key()/>
-                                        <label class="nhsuk-label nhsuk-radios__label" for=id>{label}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
+                <Radios id="response" legend="Your reply" legend_as=Legend::Heading error=response_error choices={Response::ALL.into_iter().map(|choice| {
+                    let response = response.clone();
+                    Choice {
+                        id: format!("response-{}", choice.key()),
+                        name: "response".into(),
+                        value: choice.key().into(),
+                        label: match choice {
+                            Response::Accept => "We accept the reviewers' adjustments",
+                            Response::Contest => "We contest the reviewers' adjustments",
+                        }
+                        .into(),
+                        checked: Signal::derive(move || response() == choice.key()),
+                    }
+                }).collect()}/>
                 <div class=move || form_group_class(comment_error.get().is_some())>
                     <label class="nhsuk-label" for="comment">"Why you contest them"</label>
                     <div class="nhsuk-hint" id="comment-hint">"Required if you contest. The moderator reads it beside the reviews."</div>

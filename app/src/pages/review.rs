@@ -11,8 +11,8 @@ use crate::api::reviews::{
 use crate::api::signals::get_review_signals;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, field_message, form_group_class, CheckAnswersRow, CriterionJudgement, FormErrors,
-    InlineError, Loaded, Signals, SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, CheckAnswersRow, Choice, CriterionJudgement,
+    FormErrors, InlineError, Loaded, Radios, Signals, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::flash::{use_flash, Flash};
@@ -352,23 +352,13 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                         </div>
                     </div>
                 </div>
-                <div class=move || form_group_class(confidence_error.get().is_some())>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"How confident are you in your judgement of this section? (optional)"</legend>
-                        {move || confidence_error.get().map(|message| view! { <InlineError message/> })}
-                        <div class="nhsuk-radios nhsuk-radios--inline" id="confidence">
-                            {Confidence::ALL.into_iter().map(|level| {
-                                let id = format!("confidence-{}", level.key());
-                                view! {
-                                    <div class="nhsuk-radios__item">
-                                        <input class="nhsuk-radios__input" id=id.clone() name="confidence" type="radio" value=level.key() checked=review.confidence == Some(level) disabled=!editable/>
-                                        <label class="nhsuk-label nhsuk-radios__label" for=id>{level.label()}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
+                <Radios id="confidence" legend="How confident are you in your judgement of this section? (optional)" inline=true disabled=!editable error=confidence_error choices={Confidence::ALL.into_iter().map(|level| Choice {
+                    id: format!("confidence-{}", level.key()),
+                    name: "confidence".into(),
+                    value: level.key().into(),
+                    label: level.label().into(),
+                    checked: Signal::stored(review.confidence == Some(level)),
+                }).collect()}/>
                 <div class=move || form_group_class(comment_error.get().is_some())>
                     <label class="nhsuk-label" for="comment">"Comment on this section (optional)"</label>
                     {move || comment_error.get().map(|message| view! { <InlineError message/> })}
@@ -467,24 +457,13 @@ fn CheckReview(
                 <h2 class="nhsuk-heading-m">"Your verdict"</h2>
                 <ActionForm action>
                     <input type="hidden" name="slot_id" value=slot_id.clone()/>
-                    <div class=move || form_group_class(verdict_error.get().is_some())>
-                        <fieldset class="nhsuk-fieldset">
-                            <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"How far can this self-assessment be trusted?"</legend>
-                            {move || verdict_error.get().map(|message| view! { <InlineError message/> })}
-                            <div class="nhsuk-radios" id="verdict">
-                                {Verdict::ALL.into_iter().map(|verdict| {
-                                    let id = format!("verdict-{}", verdict.key());
-                                    let checked = saved_verdict.as_ref().is_some_and(|(saved, _)| *saved == verdict);
-                                    view! {
-                                        <div class="nhsuk-radios__item">
-                                            <input class="nhsuk-radios__input" id=id.clone() name="verdict" type="radio" value=verdict.key() checked=checked/>
-                                            <label class="nhsuk-label nhsuk-radios__label" for=id>{verdict.label()}</label>
-                                        </div>
-                                    }
-                                }).collect_view()}
-                            </div>
-                        </fieldset>
-                    </div>
+                    <Radios id="verdict" legend="How far can this self-assessment be trusted?" error=verdict_error choices={Verdict::ALL.into_iter().map(|verdict| Choice {
+                        id: format!("verdict-{}", verdict.key()),
+                        name: "verdict".into(),
+                        value: verdict.key().into(),
+                        label: verdict.label().into(),
+                        checked: Signal::stored(saved_verdict.as_ref().is_some_and(|(saved, _)| *saved == verdict)),
+                    }).collect()}/>
                     <div class=move || form_group_class(summary_error.get().is_some())>
                         <label class="nhsuk-label" for="summary">"Summary"</label>
                         <div class="nhsuk-hint" id="summary-hint">"Required unless the self-assessment is accurate. The trust and NHS England will read it."</div>

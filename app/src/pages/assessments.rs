@@ -363,7 +363,7 @@ fn CheckAnswers(
                 <p>"Every criterion needs an answer before you can submit. Not yet complete:"</p>
                 <ul>
                     {incomplete.iter().map(|(key, name)| view! {
-                        <li><a href={Route::AssessmentDomain { id: &id, key: &key }.href()}>{name.clone()}</a></li>
+                        <li><a href={Route::AssessmentDomain { id: &id, key }.href()}>{name.clone()}</a></li>
                     }).collect_view()}
                 </ul>
             </div>

@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 fn reply_link(assessment_id: &str) -> String {
-    Route::Reply { id: &assessment_id }.href()
+    Route::Reply { id: assessment_id }.href()
 }
 
 #[component]

@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 fn review_link(slot_id: &str) -> String {
-    Route::Review { slot: &slot_id }.href()
+    Route::Review { slot: slot_id }.href()
 }
 
 fn flag_words(flags: &[Flag]) -> String {
@@ -432,7 +432,7 @@ fn CheckReview(
                 <p>"Confirm every section before you submit. Not yet confirmed:"</p>
                 <ul>
                     {unconfirmed.iter().map(|(key, name)| view! {
-                        <li><a href={Route::ReviewDomain { slot: &slot_id, key: &key }.href()}>{name.clone()}</a></li>
+                        <li><a href={Route::ReviewDomain { slot: &slot_id, key }.href()}>{name.clone()}</a></li>
                     }).collect_view()}
                 </ul>
             </div>

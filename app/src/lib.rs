@@ -5,7 +5,9 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod flash;
 pub mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod url;

@@ -18,6 +18,7 @@ mod dashboards;
 mod http;
 mod mail;
 mod moderation;
+mod page_snapshots;
 mod reminders;
 mod replies;
 mod results;

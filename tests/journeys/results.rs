@@ -17,7 +17,7 @@ use leptos::server_fn::ServerFn;
 const ACTOR: &str = "tests";
 
 /// Lets the query window close: it ended yesterday.
-async fn close_queries(server: &TestServer, cycle: &str) {
+pub(crate) async fn close_queries(server: &TestServer, cycle: &str) {
     sqlx::query("UPDATE provisional_releases SET queries_close_on = $1 WHERE cycle_id = $2")
         .bind(store::date_in_days(-1))
         .bind(cycle)

@@ -109,7 +109,7 @@ pub async fn sign_out() -> Result<(), AppError> {
             http::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
         );
     }
-    leptos_axum::redirect("/sign-in?signed_out=1");
+    leptos_axum::redirect(&crate::routes::Route::SignIn.with(crate::flash::Flash::SignedOut));
     Ok(())
 }
 
@@ -146,7 +146,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
         });
         store::create_reset_link(&db, &record.account_id, &token, &mail).await?;
     }
-    leptos_axum::redirect("/forgotten-password?sent=1");
+    leptos_axum::redirect(&crate::routes::Route::ForgottenPassword.with(crate::flash::Flash::Sent));
     Ok(())
 }
 
@@ -209,7 +209,7 @@ pub async fn set_password(
     store::set_password_with_link(&db, &token, &hash)
         .await?
         .map_err(|state| link_problem(&state))?;
-    leptos_axum::redirect("/sign-in?password_set=1");
+    leptos_axum::redirect(&crate::routes::Route::SignIn.with(crate::flash::Flash::PasswordSet));
     Ok(())
 }
 
@@ -306,14 +306,13 @@ pub async fn invite_person(
     })
     .await?;
     let back = if actor.has(Role::Admin) {
-        "/admin/people"
+        crate::routes::Route::People
     } else {
-        "/account"
+        crate::routes::Route::Account
     };
-    leptos_axum::redirect(&format!(
-        "{back}?invited={}",
-        crate::url::percent_encode(&account.email)
-    ));
+    leptos_axum::redirect(&back.with(crate::flash::Flash::Invited {
+        email: account.email.clone(),
+    }));
     Ok(())
 }
 
@@ -382,7 +381,10 @@ pub async fn change_roles(
         ));
     }
     store::set_roles(&db, &actor.account_id, &account_id, &roles, Some(reason)).await?;
-    leptos_axum::redirect(&format!("/admin/people/{account_id}?updated=roles"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Person { id: &account_id }
+            .with(crate::flash::Flash::Updated(crate::flash::Update::Roles)),
+    );
     Ok(())
 }
 
@@ -423,7 +425,10 @@ pub async fn set_person_active(
         ));
     }
     store::set_active(&db, &actor.account_id, &account_id, active, Some(reason)).await?;
-    leptos_axum::redirect(&format!("/admin/people/{account_id}?updated=status"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Person { id: &account_id }
+            .with(crate::flash::Flash::Updated(crate::flash::Update::Status)),
+    );
     Ok(())
 }
 
@@ -465,7 +470,11 @@ pub async fn sign_out_everywhere_else() -> Result<(), AppError> {
     let Cx { actor, db } = Cx::signed_in().await?;
     store::end_sessions(&db, &actor.account_id, None, "sign out everywhere else").await?;
     guard::restart_session(&actor.account_id).await?;
-    leptos_axum::redirect("/account?updated=signed_out_elsewhere");
+    leptos_axum::redirect(
+        &crate::routes::Route::Account.with(crate::flash::Flash::Updated(
+            crate::flash::Update::SignedOutElsewhere,
+        )),
+    );
     Ok(())
 }
 
@@ -533,20 +542,9 @@ pub async fn change_password(
     let hash = credentials::hash_password(new_password).await?;
     store::end_sessions(&db, &actor.account_id, Some(&hash), "change password").await?;
     guard::restart_session(&actor.account_id).await?;
-    leptos_axum::redirect("/account?updated=password");
+    leptos_axum::redirect(
+        &crate::routes::Route::Account
+            .with(crate::flash::Flash::Updated(crate::flash::Update::Password)),
+    );
     Ok(())
-}
-
-/// What the account page says after one of its forms worked (`?updated=…`).
-pub fn account_update_message(updated: &str) -> Option<&'static str> {
-    match updated {
-        "password" => {
-            Some("Your password has been changed. Any other sessions have been signed out.")
-        }
-        "signed_out_elsewhere" => Some("You have been signed out everywhere else."),
-        "authenticator" => {
-            Some("Your authenticator app is set up. Keep your recovery codes somewhere safe.")
-        }
-        other => super::reviewers::update_message(other),
-    }
 }

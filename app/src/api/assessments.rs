@@ -329,7 +329,13 @@ pub async fn save_domain_answers(
     let score = domain_score(is_met_in(&checked), domain);
     let saved = save_answers(&db, &actor, &header, allowed, domain, version, &checked).await?;
     if then == Then::Continue {
-        leptos_axum::redirect(&format!("/assessments/{assessment_id}?saved={domain_key}"));
+        leptos_axum::redirect(
+            &crate::routes::Route::Assessment { id: &assessment_id }.with(
+                crate::flash::Flash::Saved {
+                    domain: domain_key.clone(),
+                },
+            ),
+        );
     }
     Ok(SaveOutcome {
         version: saved,
@@ -407,7 +413,7 @@ pub async fn submit_assessment(
         &receipts,
     )
     .await?;
-    leptos_axum::redirect(&format!("/assessments/{assessment_id}/submitted"));
+    leptos_axum::redirect(&crate::routes::Route::AssessmentSubmitted { id: &assessment_id }.href());
     Ok(())
 }
 
@@ -453,7 +459,10 @@ pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<
         &notices,
     )
     .await?;
-    leptos_axum::redirect(&format!("/assessments/{assessment_id}?reopened=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Assessment { id: &assessment_id }
+            .with(crate::flash::Flash::Reopened),
+    );
     Ok(())
 }
 

@@ -276,7 +276,9 @@ pub async fn propose_assignment(cycle_id: String) -> Result<(), AppError> {
     }
     let plan = assign(&data.proposal_input());
     assignment_store::propose(&db, &actor.account_id, &cycle_id, &plan).await?;
-    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?proposed=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Assignment { cycle: &cycle_id }.with(crate::flash::Flash::Proposed),
+    );
     Ok(())
 }
 
@@ -316,7 +318,9 @@ pub async fn swap_reviewer(
             )
         })?;
     assignment_store::swap(&db, &actor.account_id, &slot_id, &replacement, reason).await?;
-    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?swapped=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Assignment { cycle: &cycle_id }.with(crate::flash::Flash::Swapped),
+    );
     Ok(())
 }
 
@@ -430,7 +434,9 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
         },
     )
     .await?;
-    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?confirmed=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Assignment { cycle: &cycle_id }.with(crate::flash::Flash::Confirmed),
+    );
     Ok(())
 }
 
@@ -549,7 +555,9 @@ pub async fn replace_reviewer(
         &mails,
     )
     .await?;
-    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}/assignment?replaced=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Assignment { cycle: &cycle_id }.with(crate::flash::Flash::Replaced),
+    );
     Ok(())
 }
 
@@ -606,6 +614,6 @@ pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppEr
         })
         .collect();
     assignment_store::decline(&db, &actor.account_id, &slot_id, reason, &notices).await?;
-    leptos_axum::redirect("/reviews?declined=1");
+    leptos_axum::redirect(&crate::routes::Route::Reviews.with(crate::flash::Flash::Declined));
     Ok(())
 }

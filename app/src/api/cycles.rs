@@ -187,7 +187,9 @@ pub async fn create_cycle(
             )?,
         };
         let id = cycle_store::create(&db, &actor.account_id, &cycle, false).await?;
-        leptos_axum::redirect(&format!("/admin/cycles/{id}?created=1"));
+        leptos_axum::redirect(
+            &crate::routes::Route::Cycle { id: &id }.with(crate::flash::Flash::Created),
+        );
         Ok(())
     }
     .await;
@@ -258,7 +260,9 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
     } else {
         cycle_store::change_phase(&db, &actor.account_id, &cycle_id, from, to).await?;
     }
-    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?phase={}", to.key()));
+    leptos_axum::redirect(
+        &crate::routes::Route::Cycle { id: &cycle_id }.with(crate::flash::Flash::PhaseChanged(to)),
+    );
     Ok(())
 }
 
@@ -310,7 +314,10 @@ pub async fn extend_deadline(
     })?;
     cycle_store::extend_deadline(&db, &actor.account_id, &cycle_id, &trust, &deadline, reason)
         .await?;
-    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?extended={trust}"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Cycle { id: &cycle_id }
+            .with(crate::flash::Flash::DeadlineExtended { trust }),
+    );
     Ok(())
 }
 
@@ -333,6 +340,8 @@ pub async fn set_reply_deadline(cycle_id: String, reply_deadline: String) -> Res
         reply_deadline,
     )
     .await?;
-    leptos_axum::redirect(&format!("/admin/cycles/{cycle_id}?reply_deadline=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Cycle { id: &cycle_id }.with(crate::flash::Flash::ReplyDeadlineSet),
+    );
     Ok(())
 }

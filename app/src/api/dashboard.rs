@@ -467,7 +467,9 @@ pub async fn remind_now(#[server(default)] task: String) -> Result<(), AppError>
         jiff::Timestamp::now(),
     )
     .await?;
-    leptos_axum::redirect(&format!("/dashboard?reminded={emailed}"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Dashboard.with(crate::flash::Flash::Reminded { people: emailed }),
+    );
     Ok(())
 }
 
@@ -509,6 +511,6 @@ pub async fn retry_email(id: String) -> Result<(), AppError> {
             "This email is not waiting to be sent again: it may have been sent already.".into(),
         ));
     }
-    leptos_axum::redirect("/admin/mail?retried=1");
+    leptos_axum::redirect(&crate::routes::Route::FailedMail.with(crate::flash::Flash::Retried));
     Ok(())
 }

@@ -141,7 +141,9 @@ pub async fn ask_for_evidence(
         &notices,
     )
     .await?;
-    leptos_axum::redirect(&format!("/moderation/{assessment_id}?asked=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Moderation { id: &assessment_id }.with(crate::flash::Flash::Asked),
+    );
     Ok(())
 }
 
@@ -172,6 +174,9 @@ pub async fn answer_evidence_request(
         &store::today(),
     )
     .await?;
-    leptos_axum::redirect(&format!("/assessments/{}/evidence?answered=1", header.id));
+    leptos_axum::redirect(
+        &crate::routes::Route::EvidenceRequests { id: &header.id }
+            .with(crate::flash::Flash::Answered),
+    );
     Ok(())
 }

@@ -515,7 +515,13 @@ pub async fn save_domain_moderation(
         other => other.into(),
     })?;
     if then == Then::Continue {
-        leptos_axum::redirect(&format!("/moderation/{assessment_id}?saved={domain_key}"));
+        leptos_axum::redirect(
+            &crate::routes::Route::Moderation { id: &assessment_id }.with(
+                crate::flash::Flash::Saved {
+                    domain: domain_key.clone(),
+                },
+            ),
+        );
     }
     Ok(SaveOutcome {
         version: saved,
@@ -563,6 +569,9 @@ pub async fn submit_moderation(assessment_id: String) -> Result<(), AppError> {
         format!("moderated overall {overall}"),
     )
     .await?;
-    leptos_axum::redirect(&format!("/moderation/{assessment_id}?submitted=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Moderation { id: &assessment_id }
+            .with(crate::flash::Flash::Submitted),
+    );
     Ok(())
 }

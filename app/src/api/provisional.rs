@@ -200,9 +200,13 @@ pub async fn raise_query(
         question,
     )
     .await?;
-    leptos_axum::redirect(&format!(
-        "/assessments/{assessment_id}/results?queried={domain_key}#{domain_key}"
-    ));
+    leptos_axum::redirect(
+        &crate::routes::Route::FinalScores { id: &assessment_id }.with(
+            crate::flash::Flash::Queried {
+                domain: domain_key.clone(),
+            },
+        ),
+    );
     Ok(())
 }
 
@@ -287,6 +291,6 @@ pub async fn answer_query(
         _ => None,
     };
     results_store::answer_query(&db, &actor.account_id, &query, answer, reopen).await?;
-    leptos_axum::redirect("/moderation/queries?answered=1");
+    leptos_axum::redirect(&crate::routes::Route::Queries.with(crate::flash::Flash::Answered));
     Ok(())
 }

@@ -321,10 +321,12 @@ pub async fn exclude_from_results(assessment_id: String, reason: String) -> Resu
         ));
     }
     results_store::exclude(&db, &actor.account_id, &assessment_id, &reason).await?;
-    leptos_axum::redirect(&format!(
-        "/admin/cycles/{}/results?excluded=1",
-        header.cycle_id
-    ));
+    leptos_axum::redirect(
+        &crate::routes::Route::Release {
+            cycle: &header.cycle_id,
+        }
+        .with(crate::flash::Flash::Excluded),
+    );
     Ok(())
 }
 
@@ -371,9 +373,10 @@ pub async fn release_provisionally(
         &notices,
     )
     .await?;
-    leptos_axum::redirect(&format!(
-        "/admin/cycles/{cycle_id}/results?released={}",
-        changes.len()
+    leptos_axum::redirect(&crate::routes::Route::Release { cycle: &cycle_id }.with(
+        crate::flash::Flash::Released {
+            assessments: changes.len(),
+        },
     ));
     Ok(())
 }
@@ -467,9 +470,10 @@ pub async fn publish_results(
         },
     )
     .await?;
-    leptos_axum::redirect(&format!(
-        "/admin/cycles/{cycle_id}/results?published={version}"
-    ));
+    leptos_axum::redirect(
+        &crate::routes::Route::Release { cycle: &cycle_id }
+            .with(crate::flash::Flash::Published { version }),
+    );
     Ok(())
 }
 
@@ -490,9 +494,11 @@ pub async fn reopen_for_correction(assessment_id: String, reason: String) -> Res
         AppError::Invalid(refusal.message().to_string())
     })?;
     results_store::reopen(&db, &actor.account_id, &assessment_id, allowed, &reason).await?;
-    leptos_axum::redirect(&format!(
-        "/admin/cycles/{}/results?reopened=1",
-        header.cycle_id
-    ));
+    leptos_axum::redirect(
+        &crate::routes::Route::Release {
+            cycle: &header.cycle_id,
+        }
+        .with(crate::flash::Flash::Reopened),
+    );
     Ok(())
 }

@@ -331,8 +331,10 @@ pub async fn save_domain_reply(
         .keeping(&keep),
         other => other.into(),
     })?;
-    leptos_axum::redirect(&format!(
-        "/assessments/{assessment_id}/reply?saved={domain_key}"
+    leptos_axum::redirect(&crate::routes::Route::Reply { id: &assessment_id }.with(
+        crate::flash::Flash::Saved {
+            domain: domain_key.clone(),
+        },
     ));
     Ok(())
 }
@@ -397,7 +399,7 @@ pub async fn submit_reply(
         &receipts,
     )
     .await?;
-    leptos_axum::redirect(&format!("/assessments/{assessment_id}/reply/submitted"));
+    leptos_axum::redirect(&crate::routes::Route::ReplySubmitted { id: &assessment_id }.href());
     Ok(())
 }
 

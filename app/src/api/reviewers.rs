@@ -30,16 +30,6 @@ pub fn withdraw_reason_field(trust_ods_code: &str) -> String {
     format!("withdraw-reason-{trust_ods_code}")
 }
 
-/// What `?updated=` says after a change to a reviewer's profile, for the page's success banner.
-pub fn update_message(updated: &str) -> Option<&'static str> {
-    match updated {
-        "expertise" => Some("Care settings and capacity saved."),
-        "conflict-declared" => Some("Conflict of interest declared."),
-        "conflict-withdrawn" => Some("Conflict of interest withdrawn."),
-        _ => None,
-    }
-}
-
 /// Authenticates and authorizes a change to `account_id`'s reviewer profile, and loads the
 /// account: it must exist.
 #[cfg(feature = "ssr")]
@@ -68,11 +58,16 @@ fn must_review(person: &AccountSummary) -> Result<(), AppError> {
 /// Sends the browser back to the page the form was on: the reviewer's own account page, or the
 /// administrator's page for the person.
 #[cfg(feature = "ssr")]
-fn back_to_page(actor: &Actor, account_id: &str, updated: &str) {
+fn back_to_page(actor: &Actor, account_id: &str, updated: crate::flash::Update) {
     if actor.account_id == account_id {
-        leptos_axum::redirect(&format!("/account?updated={updated}"));
+        leptos_axum::redirect(
+            &crate::routes::Route::Account.with(crate::flash::Flash::Updated(updated)),
+        );
     } else {
-        leptos_axum::redirect(&format!("/admin/people/{account_id}?updated={updated}"));
+        leptos_axum::redirect(
+            &crate::routes::Route::Person { id: account_id }
+                .with(crate::flash::Flash::Updated(updated)),
+        );
     }
 }
 
@@ -118,7 +113,7 @@ pub async fn save_reviewer_profile(
     };
     check_profile(&profile).map_err(|message| AppError::field("expertise", message))?;
     reviewer_store::save_profile(&db, &actor.account_id, &account_id, &profile).await?;
-    back_to_page(&actor, &account_id, "expertise");
+    back_to_page(&actor, &account_id, crate::flash::Update::Expertise);
     Ok(())
 }
 
@@ -163,7 +158,7 @@ pub async fn declare_conflict(
         |declared_by| access::may_declare_conflict_again(&actor, declared_by),
     )
     .await?;
-    back_to_page(&actor, &account_id, "conflict-declared");
+    back_to_page(&actor, &account_id, crate::flash::Update::ConflictDeclared);
     Ok(())
 }
 
@@ -191,6 +186,6 @@ pub async fn withdraw_conflict(
         |declared_by| access::may_withdraw_conflict(&actor, declared_by),
     )
     .await?;
-    back_to_page(&actor, &account_id, "conflict-withdrawn");
+    back_to_page(&actor, &account_id, crate::flash::Update::ConflictWithdrawn);
     Ok(())
 }

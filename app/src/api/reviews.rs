@@ -446,7 +446,11 @@ pub async fn save_domain_review(
     let status = domain_review_status(Some(&checked));
     let saved = save(checked).await?;
     if then == Then::Continue {
-        leptos_axum::redirect(&format!("/reviews/{slot_id}?saved={domain_key}"));
+        leptos_axum::redirect(&crate::routes::Route::Review { slot: &slot_id }.with(
+            crate::flash::Flash::Saved {
+                domain: domain_key.clone(),
+            },
+        ));
     }
     Ok(SaveOutcome {
         version: saved,
@@ -504,7 +508,7 @@ pub async fn submit_review(
         &notices,
     )
     .await?;
-    leptos_axum::redirect(&format!("/reviews/{slot_id}/submitted"));
+    leptos_axum::redirect(&crate::routes::Route::ReviewSubmitted { slot: &slot_id }.href());
     Ok(())
 }
 
@@ -555,7 +559,9 @@ pub async fn extend_review_deadline(
         &notice,
     )
     .await?;
-    leptos_axum::redirect(&format!("/reviews/{slot_id}?extended=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Review { slot: &slot_id }.with(crate::flash::Flash::ReviewExtended),
+    );
     Ok(())
 }
 
@@ -591,7 +597,9 @@ pub async fn reopen_review(slot_id: String, reason: String) -> Result<(), AppErr
         &notice,
     )
     .await?;
-    leptos_axum::redirect(&format!("/reviews/{slot_id}?reopened=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Review { slot: &slot_id }.with(crate::flash::Flash::Reopened),
+    );
     Ok(())
 }
 
@@ -632,6 +640,8 @@ pub async fn close_review(slot_id: String, reason: String) -> Result<(), AppErro
         &notices,
     )
     .await?;
-    leptos_axum::redirect(&format!("/reviews/{slot_id}?closed=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Review { slot: &slot_id }.with(crate::flash::Flash::Closed),
+    );
     Ok(())
 }

@@ -149,9 +149,9 @@ pub(crate) async fn await_second_factor(
     keep(&session, PENDING_KEY, &pending).await?;
     if step == rules::SignInStep::SetUpApp {
         keep(&session, SETUP_KEY, &new_setup(account_id)).await?;
-        leptos_axum::redirect("/sign-in/set-up-app");
+        leptos_axum::redirect(&crate::routes::Route::SetUpApp.href());
     } else {
-        leptos_axum::redirect("/sign-in/code");
+        leptos_axum::redirect(&crate::routes::Route::SignInCode.href());
     }
     Ok(())
 }
@@ -316,7 +316,7 @@ pub async fn start_authenticator_setup(
     .await?;
     let session = guard::session().await?;
     keep(&session, SETUP_KEY, &new_setup(&actor.account_id)).await?;
-    leptos_axum::redirect("/account/authenticator");
+    leptos_axum::redirect(&crate::routes::Route::Authenticator.href());
     Ok(())
 }
 
@@ -442,7 +442,9 @@ pub async fn confirm_authenticator_setup(#[server(default)] code: String) -> Res
             )
             .await?;
             guard::start_session(&account_id, true).await?;
-            leptos_axum::redirect("/account?updated=authenticator");
+            leptos_axum::redirect(&crate::routes::Route::Account.with(
+                crate::flash::Flash::Updated(crate::flash::Update::Authenticator),
+            ));
             Ok(())
         }
     }
@@ -480,6 +482,8 @@ pub async fn remove_authenticator(
             "This person has no authenticator app to remove.".into(),
         ));
     }
-    leptos_axum::redirect(&format!("/admin/people/{account_id}?updated=authenticator"));
+    leptos_axum::redirect(&crate::routes::Route::Person { id: &account_id }.with(
+        crate::flash::Flash::Updated(crate::flash::Update::Authenticator),
+    ));
     Ok(())
 }

@@ -221,7 +221,11 @@ pub async fn sign_off(
     moderation_store::decide(&db, &actor.account_id, &decisions, Decision::SignOff)
         .await
         .map_err(|(_, error)| AppError::from(error))?;
-    leptos_axum::redirect(&format!("/sign-off?signed={}", decisions.len()));
+    leptos_axum::redirect(&crate::routes::Route::SignOffQueue.with(
+        crate::flash::Flash::SignedOff {
+            assessments: decisions.len(),
+        },
+    ));
     Ok(())
 }
 
@@ -250,7 +254,7 @@ pub async fn return_to_moderator(assessment_id: String, reason: String) -> Resul
     )
     .await
     .map_err(|(_, error)| AppError::from(error))?;
-    leptos_axum::redirect("/sign-off?returned=1");
+    leptos_axum::redirect(&crate::routes::Route::SignOffQueue.with(crate::flash::Flash::Returned));
     Ok(())
 }
 
@@ -272,6 +276,9 @@ pub async fn reopen_signed_off(assessment_id: String, reason: String) -> Result<
     })?;
     moderation_store::reopen_signed_off(&db, &actor.account_id, &assessment_id, allowed, reason)
         .await?;
-    leptos_axum::redirect(&format!("/moderation/{assessment_id}?reopened=1"));
+    leptos_axum::redirect(
+        &crate::routes::Route::Moderation { id: &assessment_id }
+            .with(crate::flash::Flash::Reopened),
+    );
     Ok(())
 }

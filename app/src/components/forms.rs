@@ -1,7 +1,8 @@
 //! Form pieces in the NHS.UK style: an error summary fed by a server action, text fields with
-//! their inline errors, and success banners.
+//! their inline errors, and success banners (one for the flash a redirect carries).
 
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
 use leptos::prelude::*;
 
 use super::ErrorPanel;
@@ -136,6 +137,20 @@ pub fn TextArea(
             {move || message.get().map(|message| view! { <InlineError message/> })}
             <textarea class="nhsuk-textarea" id=id.clone() name=name rows="3" aria-describedby=hint.map(|_| hint_id.clone())>{entered}</textarea>
         </div>
+    }
+}
+
+/// The success banner for the flash in the page's address, in the words `message` gives it on
+/// this page: none for a flash the page does not expect.
+pub fn flash_banner<M: Into<String>>(
+    message: impl Fn(Flash) -> Option<M> + Send + Sync + 'static,
+) -> impl IntoView {
+    let flash = use_flash();
+    move || {
+        flash
+            .get()
+            .and_then(&message)
+            .map(|message| view! { <SuccessBanner message=message.into()/> })
     }
 }
 

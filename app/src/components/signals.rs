@@ -3,7 +3,7 @@
 //! numbers behind it.
 
 use crate::api::signals::SignalView;
-use crate::components::{ErrorPanel, SummaryRow};
+use crate::components::{Loaded, SummaryRow};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -17,31 +17,28 @@ pub fn Signals(
     view! {
         <h2 class="nhsuk-heading-m" id="signals">"Signals"</h2>
         <p class="nhsuk-hint">"Signals show where to look closely. They never change a score."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match signals.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(signals) if signals.is_empty() => view! { <p>{none}</p> }.into_any(),
-                    Ok(signals) => view! {
-                        <ul class="nhsuk-list app-signals">
-                            {signals.into_iter().map(|signal| {
-                                let tag = if signal.severity == "Worth a look" { "nhsuk-tag nhsuk-tag--grey" } else { "nhsuk-tag nhsuk-tag--orange" };
-                                view! {
-                                <li class="app-signal">
-                                    <h3 class="nhsuk-heading-s">
-                                        {signal.label}" "
-                                        <strong class=tag>{signal.severity}</strong>
-                                    </h3>
-                                    <p>{signal.reason}</p>
-                                    <dl class="nhsuk-summary-list">
-                                        {signal.figures.into_iter().map(|(key, value)| view! { <SummaryRow key value/> }).collect_view()}
-                                    </dl>
-                                </li>
-                            }}).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=signals let:data>
+            {match data {
+                signals if signals.is_empty() => view! { <p>{none}</p> }.into_any(),
+                signals => view! {
+                    <ul class="nhsuk-list app-signals">
+                        {signals.into_iter().map(|signal| {
+                            let tag = if signal.severity == "Worth a look" { "nhsuk-tag nhsuk-tag--grey" } else { "nhsuk-tag nhsuk-tag--orange" };
+                            view! {
+                            <li class="app-signal">
+                                <h3 class="nhsuk-heading-s">
+                                    {signal.label}" "
+                                    <strong class=tag>{signal.severity}</strong>
+                                </h3>
+                                <p>{signal.reason}</p>
+                                <dl class="nhsuk-summary-list">
+                                    {signal.figures.into_iter().map(|(key, value)| view! { <SummaryRow key value/> }).collect_view()}
+                                </dl>
+                            </li>
+                        }}).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </Loaded>
     }
 }

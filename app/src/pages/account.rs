@@ -1,16 +1,17 @@
 //! The account journey: sign in, forgotten password, set a password from an emailed link, your
 //! account. Every form is an ActionForm, so each step works with JavaScript off.
 
-use super::reviewer_profile::ReviewerProfileSection;
+use super::reviewer_profile::{profile_update_message, ReviewerProfileSection};
 use super::second_factor::TwoStepSignIn;
 use crate::api::accounts::{
-    account_update_message, check_link, current_account, my_sessions, ChangePassword,
-    RequestPasswordReset, SetPassword, SignIn, SignOutEverywhereElse,
+    check_link, current_account, my_sessions, ChangePassword, RequestPasswordReset, SetPassword,
+    SignIn, SignOutEverywhereElse,
 };
 use crate::components::{
-    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
+    action_error, flash_banner, ErrorPanel, FormErrors, Loaded, SummaryRow, TextField,
 };
 use crate::error::AppError;
+use crate::flash::{Flash, Update};
 use crate::rules::access::SignedIn;
 use crate::rules::accounts::LinkPurpose;
 use leptos::prelude::*;
@@ -27,13 +28,14 @@ pub(crate) fn query_param(name: &'static str) -> Memo<Option<String>> {
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action.value());
-    let password_set = query_param("password_set");
-    let signed_out = query_param("signed_out");
     let next = query_param("next");
     view! {
         <Title text="Sign in"/>
-        {move || password_set.get().map(|_| view! { <SuccessBanner message="Your password has been set. Sign in with it now.".to_string()/> })}
-        {move || signed_out.get().map(|_| view! { <SuccessBanner message="You have signed out.".to_string()/> })}
+        {flash_banner(|flash| match flash {
+            Flash::PasswordSet => Some("Your password has been set. Sign in with it now."),
+            Flash::SignedOut => Some("You have signed out."),
+            _ => None,
+        })}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Sign in"</h1>
         <ActionForm action>
@@ -51,12 +53,11 @@ pub fn SignInPage() -> impl IntoView {
 pub fn ForgottenPasswordPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = action_error(action.value());
-    let sent = query_param("sent");
     view! {
         <Title text="Forgotten your password"/>
-        {move || sent.get().map(|_| view! {
-            <SuccessBanner message="If there is an account for that email address, we have sent it a link to reset the password. The link works for 24 hours.".to_string()/>
-        })}
+        {flash_banner(|flash| (flash == Flash::Sent).then_some(
+            "If there is an account for that email address, we have sent it a link to reset the password. The link works for 24 hours."
+        ))}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Forgotten your password"</h1>
         <p>"Enter the email address you sign in with. We will send a link to choose a new password."</p>
@@ -106,44 +107,56 @@ pub fn SetPasswordPage() -> impl IntoView {
     }
 }
 
+/// What the account page says after one of its forms worked.
+fn update_message(update: Update) -> Option<&'static str> {
+    match update {
+        Update::Password => {
+            Some("Your password has been changed. Any other sessions have been signed out.")
+        }
+        Update::SignedOutElsewhere => Some("You have been signed out everywhere else."),
+        Update::Authenticator => {
+            Some("Your authenticator app is set up. Keep your recovery codes somewhere safe.")
+        }
+        other => profile_update_message(other),
+    }
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| current_account());
-    let invited = query_param("invited");
-    let updated = query_param("updated");
     view! {
         <Title text="Your account"/>
-        {move || invited.get().map(|email| view! { <SuccessBanner message=format!("We have emailed an invitation to {email}.")/> })}
-        {move || updated.get().as_deref().and_then(account_update_message).map(|message| view! { <SuccessBanner message=message.to_string()/> })}
+        {flash_banner(|flash| match flash {
+            Flash::Invited { email } => Some(format!("We have emailed an invitation to {email}.")),
+            Flash::Updated(update) => update_message(update).map(str::to_string),
+            _ => None,
+        })}
         <h1 class="nhsuk-heading-xl">"Your account"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match account.await {
-                    Ok(Some(SignedIn { actor, can })) => {
-                        let roles = actor.roles.iter().map(|role| role.label()).collect::<Vec<_>>().join(", ");
-                        let is_lead = can.invite_deputies;
-                        let is_reviewer = can.review;
-                        let account_id = actor.account_id.clone();
-                        view! {
-                            <dl class="nhsuk-summary-list">
-                                <SummaryRow key="Name" value=actor.display_name.clone()/>
-                                <SummaryRow key="Email address" value=actor.email.clone()/>
-                                <SummaryRow key="Organisation" value=actor.org_ods_code.clone().unwrap_or_else(|| "NHS England".into())/>
-                                <SummaryRow key="Roles" value=roles/>
-                            </dl>
-                            {is_lead.then(|| view! {
-                                <p><a href="/invite">"Invite a deputy trust lead"</a></p>
-                            })}
-                            <SignInSecurity/>
-                            <TwoStepSignIn/>
-                            {is_reviewer.then(|| view! { <ReviewerProfileSection account_id/> })}
-                        }.into_any()
-                    }
-                    Ok(None) => view! { <ErrorPanel error=AppError::SignInRequired/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+        <Loaded resource=account let:data>
+            {match data {
+                Some(SignedIn { actor, can }) => {
+                    let roles = actor.roles.iter().map(|role| role.label()).collect::<Vec<_>>().join(", ");
+                    let is_lead = can.invite_deputies;
+                    let is_reviewer = can.review;
+                    let account_id = actor.account_id.clone();
+                    view! {
+                        <dl class="nhsuk-summary-list">
+                            <SummaryRow key="Name" value=actor.display_name.clone()/>
+                            <SummaryRow key="Email address" value=actor.email.clone()/>
+                            <SummaryRow key="Organisation" value=actor.org_ods_code.clone().unwrap_or_else(|| "NHS England".into())/>
+                            <SummaryRow key="Roles" value=roles/>
+                        </dl>
+                        {is_lead.then(|| view! {
+                            <p><a href="/invite">"Invite a deputy trust lead"</a></p>
+                        })}
+                        <SignInSecurity/>
+                        <TwoStepSignIn/>
+                        {is_reviewer.then(|| view! { <ReviewerProfileSection account_id/> })}
+                    }.into_any()
                 }
-            })}
-        </Transition>
+                None => view! { <ErrorPanel error=AppError::SignInRequired/> }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -167,34 +180,29 @@ fn SignInSecurity() -> impl IntoView {
         </ActionForm>
         <p>"Forgotten it? "<a href="/forgotten-password">"Reset your password by email"</a></p>
         <h2 class="nhsuk-heading-m">"Where you are signed in"</h2>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match sessions.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(lines) => view! {
-                        <table class="nhsuk-table">
-                            <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("Your sessions ({})", lines.len())}</caption>
-                            <thead class="nhsuk-table__head">
-                                <tr class="nhsuk-table__row">
-                                    <th class="nhsuk-table__header" scope="col">"Signed in"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Last active"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Session"</th>
-                                </tr>
-                            </thead>
-                            <tbody class="nhsuk-table__body">
-                                {lines.into_iter().map(|line| view! {
-                                    <tr class="nhsuk-table__row">
-                                        <td class="nhsuk-table__cell">{line.signed_in}</td>
-                                        <td class="nhsuk-table__cell">{line.last_active}</td>
-                                        <td class="nhsuk-table__cell">{if line.this_one { "This one" } else { "Another browser or device" }}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=sessions let:lines>
+            {view! {
+            <table class="nhsuk-table">
+                <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("Your sessions ({})", lines.len())}</caption>
+                <thead class="nhsuk-table__head">
+                    <tr class="nhsuk-table__row">
+                        <th class="nhsuk-table__header" scope="col">"Signed in"</th>
+                        <th class="nhsuk-table__header" scope="col">"Last active"</th>
+                        <th class="nhsuk-table__header" scope="col">"Session"</th>
+                    </tr>
+                </thead>
+                <tbody class="nhsuk-table__body">
+                    {lines.into_iter().map(|line| view! {
+                        <tr class="nhsuk-table__row">
+                            <td class="nhsuk-table__cell">{line.signed_in}</td>
+                            <td class="nhsuk-table__cell">{line.last_active}</td>
+                            <td class="nhsuk-table__cell">{if line.this_one { "This one" } else { "Another browser or device" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }.into_any()}
+        </Loaded>
         <ActionForm action=sign_out_elsewhere>
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Sign out everywhere else"</button>
         </ActionForm>

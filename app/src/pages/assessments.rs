@@ -2,15 +2,19 @@
 //! you go with JavaScript, "save and continue" without), check your answers, the declaration
 //! and submission. NHS England staff read the same pages and may reopen a submitted assessment.
 
-use super::account::query_param;
 use crate::api::assessments::{
     get_assessment, get_domain, my_assessments, AssessmentOverview, DomainView, ReopenAssessment,
     SaveDomainAnswers, SubmitAssessment,
 };
 use crate::api::form::Then;
 use crate::components::autosave::{Autosave, DraftSave};
-use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow};
+use crate::components::{
+    action_error, CheckAnswersRow, CriterionJudgement, FormErrors, Loaded, SuccessBanner,
+    SummaryRow,
+};
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
+use crate::routes::Route;
 use crate::rules::assessments::{evidence_field, DomainStatus};
 use crate::rules::cycles::readable_moment;
 use crate::rules::deadlines::deadline_shown;
@@ -46,40 +50,37 @@ pub fn AssessmentsPage() -> impl IntoView {
     view! {
         <Title text="Your assessments"/>
         <h1 class="nhsuk-heading-xl">"Your assessments"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match assessments.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! {
-                        <p>"You have no assessments. When NHS England opens a cycle, your trust's assessments appear here and you get an email."</p>
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <p>"Your trust completes one assessment for each care setting it provides."</p>
-                        <table class="nhsuk-table">
-                            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Your assessments"</caption>
-                            <thead class="nhsuk-table__head">
+        <Loaded resource=assessments let:data>
+            {match data {
+                list if list.is_empty() => view! {
+                    <p>"You have no assessments. When NHS England opens a cycle, your trust's assessments appear here and you get an email."</p>
+                }.into_any(),
+                list => view! {
+                    <p>"Your trust completes one assessment for each care setting it provides."</p>
+                    <table class="nhsuk-table">
+                        <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Your assessments"</caption>
+                        <thead class="nhsuk-table__head">
+                            <tr class="nhsuk-table__row">
+                                <th class="nhsuk-table__header" scope="col">"Assessment"</th>
+                                <th class="nhsuk-table__header" scope="col">"Cycle"</th>
+                                <th class="nhsuk-table__header" scope="col">"Deadline"</th>
+                                <th class="nhsuk-table__header" scope="col">"Status"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="nhsuk-table__body">
+                            {list.into_iter().map(|assessment| view! {
                                 <tr class="nhsuk-table__row">
-                                    <th class="nhsuk-table__header" scope="col">"Assessment"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Cycle"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Deadline"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Status"</th>
+                                    <td class="nhsuk-table__cell"><a href={Route::Assessment { id: &assessment.id }.href()}>{assessment.title()}</a></td>
+                                    <td class="nhsuk-table__cell">{assessment.cycle_name.clone()}</td>
+                                    <td class="nhsuk-table__cell">{deadline_shown(assessment.deadline())}</td>
+                                    <td class="nhsuk-table__cell"><StatusTag status=assessment.status/></td>
                                 </tr>
-                            </thead>
-                            <tbody class="nhsuk-table__body">
-                                {list.into_iter().map(|assessment| view! {
-                                    <tr class="nhsuk-table__row">
-                                        <td class="nhsuk-table__cell"><a href=format!("/assessments/{}", assessment.id)>{assessment.title()}</a></td>
-                                        <td class="nhsuk-table__cell">{assessment.cycle_name.clone()}</td>
-                                        <td class="nhsuk-table__cell">{deadline_shown(assessment.deadline())}</td>
-                                        <td class="nhsuk-table__cell"><StatusTag status=assessment.status/></td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -100,29 +101,26 @@ fn AssessmentHeading(
 pub fn TaskListPage() -> impl IntoView {
     let id = param("id");
     let overview = Resource::new(id, get_assessment);
-    let saved = query_param("saved");
-    let reopened = query_param("reopened");
+    let flash = use_flash();
     let reopen = ServerAction::<ReopenAssessment>::new();
     let reopen_error = action_error(reopen.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Assessment"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => {
-                        let saved_name = saved.get().and_then(|key| overview.domains().find(|d| d.key == key).map(|d| d.name.clone()));
-                        view! {
-                            <Title text=overview.header.title()/>
-                            {saved_name.map(|name| view! { <SuccessBanner message=format!("{name} saved.")/> })}
-                            {reopened.get().map(|_| view! { <SuccessBanner message="The assessment is reopened and the trust's leads have been emailed.".to_string()/> })}
-                            <FormErrors error=reopen_error/>
-                            <TaskList overview=overview.clone()/>
-                            {overview.may_reopen.then(|| view! { <ReopenForm assessment_id=overview.header.id.clone() action=reopen error=reopen_error/> })}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Assessment" let:overview>
+            {
+                let banner = flash.get().and_then(|flash| match flash {
+                    Flash::Saved { domain } => overview.domains().find(|d| d.key == domain).map(|d| format!("{} saved.", d.name)),
+                    Flash::Reopened => Some("The assessment is reopened and the trust's leads have been emailed.".to_string()),
+                    _ => None,
+                });
+                view! {
+                    <Title text=overview.header.title()/>
+                    {banner.map(|message| view! { <SuccessBanner message/> })}
+                    <FormErrors error=reopen_error/>
+                    <TaskList overview=overview.clone()/>
+                    {overview.may_reopen.then(|| view! { <ReopenForm assessment_id=overview.header.id.clone() action=reopen error=reopen_error/> })}
+                }.into_any()
+            }
+        </Loaded>
     }
 }
 
@@ -152,12 +150,12 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                 } else {
                     "The peer review is complete.".to_string()
                 }}</p>
-                <p><a class="nhsuk-link" href=format!("/assessments/{id}/reply")>"Read the peer review and your reply"</a></p>
+                <p><a class="nhsuk-link" href={Route::Reply { id: &id }.href()}>"Read the peer review and your reply"</a></p>
                 {(header.status == AssessmentStatus::Replied).then(|| view! {
-                    <p><a class="nhsuk-link" href=format!("/assessments/{id}/evidence")>"Answer NHS England's requests for more evidence"</a></p>
+                    <p><a class="nhsuk-link" href={Route::EvidenceRequests { id: &id }.href()}>"Answer NHS England's requests for more evidence"</a></p>
                 })}
                 {matches!(header.status, AssessmentStatus::ProvisionallyReleased | AssessmentStatus::Published).then(|| view! {
-                    <p><a class="nhsuk-link" href=format!("/assessments/{id}/results")>"Read your final scores and why each is what it is"</a></p>
+                    <p><a class="nhsuk-link" href={Route::FinalScores { id: &id }.href()}>"Read your final scores and why each is what it is"</a></p>
                 })}
             </div>
         })}
@@ -171,7 +169,7 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                     view! {
                         <li class="nhsuk-task-list__item nhsuk-task-list__item--with-link">
                             <div class="nhsuk-task-list__name-and-hint">
-                                <a class="nhsuk-link nhsuk-task-list__link" href=format!("/assessments/{id}/domains/{}", domain.key) aria-describedby=status_id.clone()>{domain.name.clone()}</a>
+                                <a class="nhsuk-link nhsuk-task-list__link" href={Route::AssessmentDomain { id: &id, key: &domain.key }.href()} aria-describedby=status_id.clone()>{domain.name.clone()}</a>
                             </div>
                             <div class=if domain.status == DomainStatus::Completed { "nhsuk-task-list__status nhsuk-task-list__status--completed" } else { "nhsuk-task-list__status" } id=status_id>
                                 {match domain.status {
@@ -185,7 +183,7 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                 }).collect_view()}
             </ul>
         }).collect_view()}
-        <a class="nhsuk-button" href=format!("/assessments/{id}/check")>
+        <a class="nhsuk-button" href={Route::AssessmentCheck { id: &id }.href()}>
             {if editable { "Check your answers and submit" } else { "View answers and scores" }}
         </a>
     }
@@ -224,20 +222,10 @@ pub fn DomainPage() -> impl IntoView {
         .get_untracked()
         .and_then(Result::err);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                let returned_error = returned_error.clone();
-                Suspend::new(async move {
-                    match view_data.await {
-                        Err(error) => view! { <Title text="Section"/><ErrorPanel error/> }.into_any(),
-                        Ok(data) => view! {
-                            <Title text=format!("{} – {}", data.domain.name, data.header.title())/>
-                            <DomainForm data returned_error/>
-                        }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=view_data error_title="Section" let:data>
+            <Title text=format!("{} – {}", data.domain.name, data.header.title())/>
+            <DomainForm data returned_error=returned_error.clone()/>
+        </Loaded>
     }
 }
 
@@ -268,7 +256,7 @@ fn DomainForm(data: DomainView, returned_error: Option<AppError>) -> impl IntoVi
     let assessment_id = header.id.clone();
     let domain_key = data.domain.key.clone();
     let answers = data.answers.clone();
-    let task_list_link = format!("/assessments/{assessment_id}");
+    let task_list_link = Route::Assessment { id: &assessment_id }.href();
     view! {
         <FormErrors error/>
         <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
@@ -293,46 +281,24 @@ fn DomainForm(data: DomainView, returned_error: Option<AppError>) -> impl IntoVi
                 {data.domain.levels.iter().map(|level| view! {
                     <h2 class="nhsuk-heading-m">{format!("Level {}: {}", level.level, level.summary)}</h2>
                     {level.criteria.iter().map(|criterion| {
-                        let key = criterion.key.clone();
-                        let saved = answers.get(&key).cloned();
-                        let met_field = format!("met-{key}");
-                        let evidence_id = evidence_field(&key);
-                        let met_message = {
-                            let field = met_field.clone();
-                            move || error.get().and_then(|error| error.message_for(&field))
-                        };
-                        let evidence_message = {
-                            let field = evidence_id.clone();
-                            move || error.get().and_then(|error| error.message_for(&field))
-                        };
-                        let has_error = {
-                            let met_message = met_message.clone();
-                            let evidence_message = evidence_message.clone();
-                            move || met_message().is_some() || evidence_message().is_some()
-                        };
+                        let key = &criterion.key;
+                        let saved = answers.get(key);
                         view! {
-                            <div class=move || if has_error() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
-                                <fieldset class="nhsuk-fieldset" aria-describedby=format!("{key}-hint")>
-                                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{criterion.text.clone()}</legend>
-                                    <div class="nhsuk-hint" id=format!("{key}-hint")>{format!("Evidence to look for: {}", criterion.evidence)}</div>
-                                    {move || met_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
-                                    <div class="nhsuk-radios nhsuk-radios--inline" id=met_field.clone()>
-                                        <div class="nhsuk-radios__item">
-                                            <input class="nhsuk-radios__input" id=format!("{met_field}-yes") name=format!("answers[{key}][met]") type="radio" value="met" checked=saved.as_ref().is_some_and(|a| a.met == Some(true)) disabled=!editable/>
-                                            <label class="nhsuk-label nhsuk-radios__label" for=format!("{met_field}-yes")>"Met"</label>
-                                        </div>
-                                        <div class="nhsuk-radios__item">
-                                            <input class="nhsuk-radios__input" id=format!("{met_field}-no") name=format!("answers[{key}][met]") type="radio" value="not-met" checked=saved.as_ref().is_some_and(|a| a.met == Some(false)) disabled=!editable/>
-                                            <label class="nhsuk-label nhsuk-radios__label" for=format!("{met_field}-no")>"Not met"</label>
-                                        </div>
-                                    </div>
-                                    <div class="nhsuk-u-margin-top-3">
-                                        <label class="nhsuk-label" for=evidence_id.clone()>"Evidence (required if met)"</label>
-                                        {move || evidence_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
-                                        <textarea class="nhsuk-textarea" id=evidence_id.clone() name=format!("answers[{key}][evidence]") rows="3" disabled=!editable>{saved.as_ref().map(|a| a.evidence.clone()).unwrap_or_default()}</textarea>
-                                    </div>
-                                </fieldset>
-                            </div>
+                            <CriterionJudgement
+                                legend=criterion.text.clone()
+                                hint_id=format!("{key}-hint")
+                                hint=format!("Evidence to look for: {}", criterion.evidence)
+                                met_field=format!("met-{key}")
+                                met_name=format!("answers[{key}][met]")
+                                met=saved.and_then(|answer| answer.met)
+                                text_id=evidence_field(key)
+                                text_name=format!("answers[{key}][evidence]")
+                                text_label="Evidence (required if met)"
+                                rows="3"
+                                text=saved.map(|answer| answer.evidence.clone()).unwrap_or_default()
+                                editable
+                                error
+                            />
                         }
                     }).collect_view()}
                 }).collect_view()}
@@ -355,14 +321,9 @@ pub fn CheckAnswersPage() -> impl IntoView {
     let submit = ServerAction::<SubmitAssessment>::new();
     let error = action_error(submit.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Check your answers"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! { <CheckAnswers overview action=submit error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Check your answers" let:overview>
+            <CheckAnswers overview action=submit error/>
+        </Loaded>
     }
 }
 
@@ -380,7 +341,7 @@ fn CheckAnswers(
         .filter(|domain| domain.status != DomainStatus::Completed)
         .map(|domain| (domain.key.clone(), domain.name.clone()))
         .collect();
-    let task_list_link = format!("/assessments/{id}");
+    let task_list_link = Route::Assessment { id: &id }.href();
     let declaration_message = move || {
         error
             .get()
@@ -403,7 +364,7 @@ fn CheckAnswers(
                 <p>"Every criterion needs an answer before you can submit. Not yet complete:"</p>
                 <ul>
                     {incomplete.iter().map(|(key, name)| view! {
-                        <li><a href=format!("/assessments/{id}/domains/{key}")>{name.clone()}</a></li>
+                        <li><a href={Route::AssessmentDomain { id: &id, key }.href()}>{name.clone()}</a></li>
                     }).collect_view()}
                 </ul>
             </div>
@@ -412,19 +373,10 @@ fn CheckAnswers(
             <h2 class="nhsuk-heading-m">{format!("{}: {}", pillar.name, score_text(pillar.score))}</h2>
             <dl class="nhsuk-summary-list">
                 {pillar.domains.iter().map(|domain| view! {
-                    <div class="nhsuk-summary-list__row">
-                        <dt class="nhsuk-summary-list__key">{domain.name.clone()}</dt>
-                        <dd class="nhsuk-summary-list__value">
-                            {format!("Level {}", domain.score)}
-                            {(domain.status != DomainStatus::Completed).then(|| format!(" ({})", domain.status.label().to_lowercase()))}
-                        </dd>
-                        <dd class="nhsuk-summary-list__actions">
-                            <a href=format!("/assessments/{id}/domains/{}", domain.key)>
-                                {if editable { "Change" } else { "View" }}
-                                <span class="nhsuk-u-visually-hidden">{format!(" {}", domain.name)}</span>
-                            </a>
-                        </dd>
-                    </div>
+                    <CheckAnswersRow key=domain.name.clone() href={Route::AssessmentDomain { id: &id, key: &domain.key }.href()} editable section=domain.name.clone() value={view! {
+                        {format!("Level {}", domain.score)}
+                        {(domain.status != DomainStatus::Completed).then(|| format!(" ({})", domain.status.label().to_lowercase()))}
+                    }.into_any()}/>
                 }).collect_view()}
             </dl>
         }).collect_view()}
@@ -462,27 +414,22 @@ pub fn SubmittedPage() -> impl IntoView {
     let id = param("id");
     let overview = Resource::new(id, get_assessment);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Assessment submitted"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => {
-                        let header = overview.header.clone();
-                        view! {
-                            <Title text="Assessment submitted"/>
-                            <div class="nhsuk-panel">
-                                <h1 class="nhsuk-panel__title">"Assessment submitted"</h1>
-                                <div class="nhsuk-panel__body">{header.title()}<br/>{format!("Overall score {}", score_text(overview.overall))}</div>
-                            </div>
-                            <p>"We have emailed a receipt with the scores to your trust's leads."</p>
-                            <h2 class="nhsuk-heading-m">"What happens next"</h2>
-                            <p>"Peer reviewers from trusts in other integrated care systems will review your assessment and evidence. You will see any scores they adjust, with their reasons, and can reply before NHS England moderates the final scores."</p>
-                            <p><a class="nhsuk-link" href=format!("/assessments/{}/check", header.id)>"View your answers and scores"</a></p>
-                            <p><a class="nhsuk-link" href="/assessments">"Back to your assessments"</a></p>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Assessment submitted" let:overview>
+            {
+                let header = overview.header.clone();
+                view! {
+                    <Title text="Assessment submitted"/>
+                    <div class="nhsuk-panel">
+                        <h1 class="nhsuk-panel__title">"Assessment submitted"</h1>
+                        <div class="nhsuk-panel__body">{header.title()}<br/>{format!("Overall score {}", score_text(overview.overall))}</div>
+                    </div>
+                    <p>"We have emailed a receipt with the scores to your trust's leads."</p>
+                    <h2 class="nhsuk-heading-m">"What happens next"</h2>
+                    <p>"Peer reviewers from trusts in other integrated care systems will review your assessment and evidence. You will see any scores they adjust, with their reasons, and can reply before NHS England moderates the final scores."</p>
+                    <p><a class="nhsuk-link" href={Route::AssessmentCheck { id: &header.id }.href()}>"View your answers and scores"</a></p>
+                    <p><a class="nhsuk-link" href="/assessments">"Back to your assessments"</a></p>
+                }.into_any()
+            }
+        </Loaded>
     }
 }

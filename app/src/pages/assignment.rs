@@ -2,13 +2,14 @@
 //! swap with a reason, see what cannot be covered and each reviewer's load, confirm, follow each
 //! review's progress, and replace reviewers who decline (in one click) or miss their deadline.
 
-use super::account::query_param;
 use crate::api::assignments::{
     get_assignment, AssessmentReviewers, AssignmentView, ConfirmAssignment, ProposeAssignment,
     ReplaceReviewer, SwapReviewer,
 };
-use crate::components::{action_error, ErrorPanel, FormErrors, SuccessBanner};
+use crate::components::{action_error, flash_banner, FormErrors, Loaded};
 use crate::error::AppError;
+use crate::flash::Flash;
+use crate::routes::Route;
 use crate::rules::review_assignment::AssignmentStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -95,34 +96,22 @@ pub fn AssignmentPage() -> impl IntoView {
     };
     let propose_error = action_error(propose.value());
     let confirm_error = action_error(confirm.value());
-    let banners = [
-        (
-            "proposed",
-            "Assignment proposed. Check it, swap reviewers if needed, then confirm.",
-        ),
-        ("swapped", "Reviewer swapped."),
-        (
-            "confirmed",
-            "Assignment confirmed. Each reviewer has been emailed their list and deadline.",
-        ),
-        ("replaced", "Replacement reviewer assigned and emailed."),
-    ]
-    .map(|(key, text)| (query_param(key), text));
     view! {
         <Title text="Reviewer assignment"/>
-        {move || banners.iter().find(|(flag, _)| flag.get().is_some()).map(|(_, text)| view! { <SuccessBanner message=text.to_string()/> })}
+        {flash_banner(|flash| match flash {
+            Flash::Proposed => Some("Assignment proposed. Check it, swap reviewers if needed, then confirm."),
+            Flash::Swapped => Some("Reviewer swapped."),
+            Flash::Confirmed => Some("Assignment confirmed. Each reviewer has been emailed their list and deadline."),
+            Flash::Replaced => Some("Replacement reviewer assigned and emailed."),
+            _ => None,
+        })}
         <FormErrors error=propose_error/>
         <FormErrors error=confirm_error/>
         <FormErrors error=actions.swap_error/>
         <FormErrors error=actions.replace_error/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match view_data.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(data) => view! { <Assignment data propose confirm actions/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_data let:data>
+            <Assignment data propose confirm actions/>
+        </Loaded>
     }
 }
 
@@ -133,7 +122,7 @@ fn Assignment(
     confirm: ServerAction<ConfirmAssignment>,
     actions: Actions,
 ) -> impl IntoView {
-    let cycle_link = format!("/admin/cycles/{}", data.cycle_id);
+    let cycle_link = Route::Cycle { id: &data.cycle_id }.href();
     let (propose_id, confirm_id) = (data.cycle_id.clone(), data.cycle_id.clone());
     view! {
         <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
@@ -220,7 +209,7 @@ fn AssessmentRow(assessment: AssessmentReviewers, actions: Actions) -> impl Into
                             {view.slot.decline_reason.clone().map(|reason| view! { <p>{format!("Declined: {reason}")}</p> })}
                             {view.progress.clone().map(|progress| view! { <p>{progress}</p> })}
                             {(status == AssignmentStatus::Assigned).then(|| view! {
-                                <p><a class="nhsuk-link" href=format!("/reviews/{slot_id}")>"Read the review"<span class="nhsuk-u-visually-hidden">{format!(" by {}", view.reviewer_name)}</span></a></p>
+                                <p><a class="nhsuk-link" href={Route::Review { slot: &slot_id }.href()}>"Read the review"<span class="nhsuk-u-visually-hidden">{format!(" by {}", view.reviewer_name)}</span></a></p>
                             })}
                             {view.overdue.then(|| match view.replacement.clone() {
                                 Some(candidate) => view! { <OverdueReplacement slot_id=slot_id.clone() candidate actions/> }.into_any(),

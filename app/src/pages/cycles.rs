@@ -1,15 +1,17 @@
 //! Running cycles, for NHS England administrators: the list, creating one, and one cycle's page
 //! (its phase, its assessments, deadline extensions).
 
-use super::account::query_param;
 use crate::api::cycles::{
     care_setting_field, framework_choices, get_cycle, list_cycles, AdvanceCycle, CreateCycle,
     CycleOverview, ExtendDeadline, SetReplyDeadline,
 };
 use crate::components::{
-    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextField,
+    action_error, field_message, flash_banner, Checkboxes, Choice, FormErrors, Loaded, SummaryRow,
+    TextField,
 };
 use crate::error::AppError;
+use crate::flash::Flash;
+use crate::routes::Route;
 use crate::rules::cycles::{readable_date, Phase};
 use crate::rules::deadlines::deadline_shown;
 use crate::rules::lifecycle::AssessmentStatus;
@@ -25,37 +27,34 @@ pub fn CyclesPage() -> impl IntoView {
         <Title text="Cycles"/>
         <h1 class="nhsuk-heading-xl">"Assessment cycles"</h1>
         <a class="nhsuk-button" href="/admin/cycles/new">"Create a cycle"</a>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match cycles.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>"There are no cycles yet."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="nhsuk-table">
-                            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Cycles"</caption>
-                            <thead class="nhsuk-table__head">
+        <Loaded resource=cycles let:data>
+            {match data {
+                list if list.is_empty() => view! { <p>"There are no cycles yet."</p> }.into_any(),
+                list => view! {
+                    <table class="nhsuk-table">
+                        <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Cycles"</caption>
+                        <thead class="nhsuk-table__head">
+                            <tr class="nhsuk-table__row">
+                                <th class="nhsuk-table__header" scope="col">"Cycle"</th>
+                                <th class="nhsuk-table__header" scope="col">"Phase"</th>
+                                <th class="nhsuk-table__header" scope="col">"Opens"</th>
+                                <th class="nhsuk-table__header" scope="col">"Submission deadline"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="nhsuk-table__body">
+                            {list.into_iter().map(|cycle| view! {
                                 <tr class="nhsuk-table__row">
-                                    <th class="nhsuk-table__header" scope="col">"Cycle"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Phase"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Opens"</th>
-                                    <th class="nhsuk-table__header" scope="col">"Submission deadline"</th>
+                                    <td class="nhsuk-table__cell"><a href={Route::Cycle { id: &cycle.id }.href()}>{cycle.name.clone()}</a></td>
+                                    <td class="nhsuk-table__cell">{if cycle.is_historical { "Earlier results (imported)" } else { cycle.phase.label() }}</td>
+                                    <td class="nhsuk-table__cell">{readable_date(&cycle.dates.opens_on)}</td>
+                                    <td class="nhsuk-table__cell">{deadline_shown(&cycle.dates.submission_deadline)}</td>
                                 </tr>
-                            </thead>
-                            <tbody class="nhsuk-table__body">
-                                {list.into_iter().map(|cycle| view! {
-                                    <tr class="nhsuk-table__row">
-                                        <td class="nhsuk-table__cell"><a href=format!("/admin/cycles/{}", cycle.id)>{cycle.name.clone()}</a></td>
-                                        <td class="nhsuk-table__cell">{if cycle.is_historical { "Earlier results (imported)" } else { cycle.phase.label() }}</td>
-                                        <td class="nhsuk-table__cell">{readable_date(&cycle.dates.opens_on)}</td>
-                                        <td class="nhsuk-table__cell">{deadline_shown(&cycle.dates.submission_deadline)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -64,11 +63,6 @@ pub fn NewCyclePage() -> impl IntoView {
     let versions = Resource::new(|| (), |_| framework_choices());
     let action = ServerAction::<CreateCycle>::new();
     let error = action_error(action.value());
-    let settings_message = move || {
-        error
-            .get()
-            .and_then(|error| error.message_for("care-settings"))
-    };
     // After an error, the form shows what was entered (see `AppError::keeping`).
     let entered = move |name: &str| {
         error
@@ -84,53 +78,41 @@ pub fn NewCyclePage() -> impl IntoView {
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Create a cycle"</h1>
         <p>"The cycle starts in setting up. Opening it later freezes the organisation structure for the cycle, creates an assessment for each trust and care setting in scope, and emails the trust leads."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match versions.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(versions) => view! {
-                        <ActionForm action>
-                            <TextField id="name" name="name" label="Name" hint="For example, DMA 2026/27" error/>
-                            <div class="nhsuk-form-group">
-                                <label class="nhsuk-label" for="framework-version">"Framework version"</label>
-                                <select class="nhsuk-select" id="framework-version" name="framework_version">
-                                    {versions.into_iter().map(|(version, title)| {
-                                        let chosen = entered("framework_version").as_deref() == Some(version.as_str());
-                                        view! { <option value=version.clone() selected=chosen>{format!("{title} (version {version})")}</option> }
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <TextField id="opens-on" name="opens_on" label="Opens on" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                            <TextField id="submission-deadline" name="submission_deadline" label="Submission deadline" input_type="date" hint="Trusts can submit until the end of this day." error width_class="nhsuk-input--width-10"/>
-                            <TextField id="review-deadline" name="review_deadline" label="Review deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                            <TextField id="moderation-deadline" name="moderation_deadline" label="Moderation deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                            <TextField id="publication-on" name="publication_on" label="Publication date" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
-                            <div class=move || if settings_message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
-                                <fieldset class="nhsuk-fieldset">
-                                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"Care settings in scope"</legend>
-                                    {move || settings_message().map(|message| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
-                                    <div class="nhsuk-checkboxes" id="care-settings">
-                                        {CareSetting::ALL.into_iter().map(|setting| {
-                                            let field = care_setting_field(setting);
-                                            view! {
-                                                <div class="nhsuk-checkboxes__item">
-                                                    <input class="nhsuk-checkboxes__input" id=format!("setting-{field}") name=field type="checkbox" value="on" checked=ticked(field, setting != CareSetting::Icb)/>
-                                                    <label class="nhsuk-label nhsuk-checkboxes__label" for=format!("setting-{field}")>{setting.label()}</label>
-                                                </div>
-                                            }
-                                        }).collect_view()}
-                                    </div>
-                                </fieldset>
-                            </div>
-                            <TextField id="regions" name="regions" label="Regions in scope (optional)" hint="Region ODS codes separated by commas, like Y63, Y60. Leave empty for all of England." error width_class="nhsuk-input--width-20"/>
-                            <TextField id="reviewers-per-assessment" name="reviewers_per_assessment" label="Peer reviewers for each assessment" value="2" error width_class="nhsuk-input--width-2"/>
-                            <TextField id="reviewer-capacity" name="reviewer_capacity" label="Most assessments one reviewer can be given" value="3" error width_class="nhsuk-input--width-2"/>
-                            <button class="nhsuk-button" type="submit">"Create cycle"</button>
-                        </ActionForm>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=versions let:versions>
+            {view! {
+            <ActionForm action>
+                <TextField id="name" name="name" label="Name" hint="For example, DMA 2026/27" error/>
+                <div class="nhsuk-form-group">
+                    <label class="nhsuk-label" for="framework-version">"Framework version"</label>
+                    <select class="nhsuk-select" id="framework-version" name="framework_version">
+                        {versions.into_iter().map(|(version, title)| {
+                            let chosen = entered("framework_version").as_deref() == Some(version.as_str());
+                            view! { <option value=version.clone() selected=chosen>{format!("{title} (version {version})")}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TextField id="opens-on" name="opens_on" label="Opens on" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                <TextField id="submission-deadline" name="submission_deadline" label="Submission deadline" input_type="date" hint="Trusts can submit until the end of this day." error width_class="nhsuk-input--width-10"/>
+                <TextField id="review-deadline" name="review_deadline" label="Review deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                <TextField id="moderation-deadline" name="moderation_deadline" label="Moderation deadline" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                <TextField id="publication-on" name="publication_on" label="Publication date" input_type="date" hint="For example, 2027-01-31" error width_class="nhsuk-input--width-10"/>
+                <Checkboxes id="care-settings" legend="Care settings in scope" error=field_message(error, "care-settings") choices={CareSetting::ALL.into_iter().map(|setting| {
+                    let field = care_setting_field(setting);
+                    Choice {
+                        id: format!("setting-{field}"),
+                        name: field.into(),
+                        value: "on".into(),
+                        label: setting.label().into(),
+                        checked: Signal::stored(ticked(field, setting != CareSetting::Icb)),
+                    }
+                }).collect()}/>
+                <TextField id="regions" name="regions" label="Regions in scope (optional)" hint="Region ODS codes separated by commas, like Y63, Y60. Leave empty for all of England." error width_class="nhsuk-input--width-20"/>
+                <TextField id="reviewers-per-assessment" name="reviewers_per_assessment" label="Peer reviewers for each assessment" value="2" error width_class="nhsuk-input--width-2"/>
+                <TextField id="reviewer-capacity" name="reviewer_capacity" label="Most assessments one reviewer can be given" value="3" error width_class="nhsuk-input--width-2"/>
+                <button class="nhsuk-button" type="submit">"Create cycle"</button>
+            </ActionForm>
+        }.into_any()}
+        </Loaded>
     }
 }
 
@@ -139,36 +121,28 @@ pub fn CyclePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let overview = Resource::new(id, get_cycle);
-    let created = query_param("created");
-    let phase_changed = query_param("phase");
-    let extended = query_param("extended");
     let advance = ServerAction::<AdvanceCycle>::new();
     let advance_error = action_error(advance.value());
     let extend = ServerAction::<ExtendDeadline>::new();
     let extend_error = action_error(extend.value());
     let set_reply = ServerAction::<SetReplyDeadline>::new();
     let reply_error = action_error(set_reply.value());
-    let reply_deadline_set = query_param("reply_deadline");
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Cycle"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! {
-                        {created.get().map(|_| view! { <SuccessBanner message="Cycle created.".to_string()/> })}
-                        {phase_changed.get().and_then(|key| Phase::from_key(&key)).map(|phase| view! {
-                            <SuccessBanner message=format!("The cycle is now in {}.", phase.label().to_lowercase())/>
-                        })}
-                        {extended.get().map(|trust| view! { <SuccessBanner message=format!("Deadline extended for {trust}.")/> })}
-                        {reply_deadline_set.get().map(|_| view! { <SuccessBanner message="Reply deadline changed.".to_string()/> })}
-                        <FormErrors error=advance_error/>
-                        <FormErrors error=extend_error/>
-                        <FormErrors error=reply_error/>
-                        <CycleDetail overview advance extend extend_error set_reply reply_error/>
-                    }.into_any(),
-                }
+        <Loaded resource=overview error_title="Cycle" let:overview>
+            {view! {
+            {flash_banner(|flash| match flash {
+                Flash::Created => Some("Cycle created.".to_string()),
+                Flash::PhaseChanged(phase) => Some(format!("The cycle is now in {}.", phase.label().to_lowercase())),
+                Flash::DeadlineExtended { trust } => Some(format!("Deadline extended for {trust}.")),
+                Flash::ReplyDeadlineSet => Some("Reply deadline changed.".to_string()),
+                _ => None,
             })}
-        </Transition>
+            <FormErrors error=advance_error/>
+            <FormErrors error=extend_error/>
+            <FormErrors error=reply_error/>
+            <CycleDetail overview advance extend extend_error set_reply reply_error/>
+        }.into_any()}
+        </Loaded>
     }
 }
 
@@ -185,8 +159,8 @@ fn CycleDetail(
     let cycle_id = cycle.id.clone();
     let reply_cycle_id = cycle.id.clone();
     let reply_deadline = cycle.reply_deadline.clone();
-    let assignment_link = format!("/admin/cycles/{}/assignment", cycle.id);
-    let release_link = format!("/admin/cycles/{}/results", cycle.id);
+    let assignment_link = Route::Assignment { cycle: &cycle.id }.href();
+    let release_link = Route::Release { cycle: &cycle.id }.href();
     let settings: Vec<&str> = cycle.care_settings.iter().map(|s| s.label()).collect();
     let regions = if cycle.region_ods_codes.is_empty() {
         "All of England".to_string()
@@ -274,7 +248,7 @@ fn CycleDetail(
                     <tbody class="nhsuk-table__body">
                         {overview.assessments.iter().map(|assessment| view! {
                             <tr class="nhsuk-table__row">
-                                <td class="nhsuk-table__cell"><a href=format!("/assessments/{}", assessment.id)>{format!("{} ({})", assessment.trust_name, assessment.trust_ods_code)}</a></td>
+                                <td class="nhsuk-table__cell"><a href={Route::Assessment { id: &assessment.id }.href()}>{format!("{} ({})", assessment.trust_name, assessment.trust_ods_code)}</a></td>
                                 <td class="nhsuk-table__cell">{assessment.care_setting.label()}</td>
                                 <td class="nhsuk-table__cell">
                                     {deadline_shown(assessment.deadline())}

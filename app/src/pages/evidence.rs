@@ -1,17 +1,17 @@
 //! Requests for more evidence: the trust lead's page to answer them, and the moderator's form
 //! to ask, shown on the moderation page. Plain forms.
 
-use super::account::query_param;
 use super::assessments::param;
 use crate::api::evidence::{
     evidence_requests, AnswerEvidenceRequest, AskForEvidence, EvidenceRequestView,
 };
 use crate::api::moderation::ModerationOverview;
 use crate::components::{
-    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError,
-    SuccessBanner,
+    action_error, field_message, flash_banner, form_group_class, FormErrors, InlineError, Loaded,
 };
 use crate::error::AppError;
+use crate::flash::Flash;
+use crate::routes::Route;
 use crate::rules::deadlines::deadline_shown;
 use crate::rules::moderation::{ANSWER_MAX_CHARS, EVIDENCE_DAYS_MAX};
 use leptos::prelude::*;
@@ -60,22 +60,18 @@ pub fn EvidenceRequestsPage() -> impl IntoView {
     let requests = Resource::new(id, evidence_requests);
     let action = ServerAction::<AnswerEvidenceRequest>::new();
     let error = action_error(action.value());
-    let answered = query_param("answered");
     view! {
         <Title text="More evidence for moderation"/>
-        {move || answered.get().map(|_| view! { <SuccessBanner message="Your answer has been sent to NHS England's moderators.".to_string()/> })}
+        {flash_banner(|flash| (flash == Flash::Answered).then_some("Your answer has been sent to NHS England's moderators."))}
         <FormErrors error/>
         <h1 class="nhsuk-heading-l">"More evidence for moderation"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match requests.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>"NHS England has not asked for more evidence."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|request| view! { <Request request action error/> }).collect_view().into_any(),
-                }
-            })}
-        </Transition>
-        <p><a class="nhsuk-link" href=move || format!("/assessments/{}", id())>"Back to your self-assessment"</a></p>
+        <Loaded resource=requests let:data>
+            {match data {
+                list if list.is_empty() => view! { <p>"NHS England has not asked for more evidence."</p> }.into_any(),
+                list => list.into_iter().map(|request| view! { <Request request action error/> }).collect_view().into_any(),
+            }}
+        </Loaded>
+        <p><a class="nhsuk-link" href={move || Route::Assessment { id: &id() }.href()}>"Back to your self-assessment"</a></p>
     }
 }
 

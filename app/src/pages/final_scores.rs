@@ -1,16 +1,15 @@
 //! An assessment's final scores, each domain with why its score is what it is, and the trust's
 //! queries while the provisional release is open; the moderators' list of queries to answer.
 
-use super::account::query_param;
 use super::assessments::param;
 use crate::api::provisional::{
     get_final_scores, open_queries, AnswerQuery, DomainResult, FinalScores, OpenQuery, RaiseQuery,
 };
 use crate::components::charts::score_cell;
-use crate::components::{
-    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextArea,
-};
+use crate::components::{action_error, flash_banner, FormErrors, Loaded, SummaryRow, TextArea};
 use crate::error::AppError;
+use crate::flash::Flash;
+use crate::routes::Route;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,19 +19,13 @@ pub fn FinalScoresPage() -> impl IntoView {
     let scores = Resource::new(id, get_final_scores);
     let raise = ServerAction::<RaiseQuery>::new();
     let error = action_error(raise.value());
-    let queried = query_param("queried");
     view! {
         <Title text="Final scores"/>
-        {move || queried.get().map(|_| view! { <SuccessBanner message="Your query has been sent to NHS England. You will see the answer on this page.".to_string()/> })}
+        {flash_banner(|flash| matches!(flash, Flash::Queried { .. }).then_some("Your query has been sent to NHS England. You will see the answer on this page."))}
         <FormErrors error/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match scores.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(scores) => view! { <Scores scores raise error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=scores let:scores>
+            <Scores scores raise error/>
+        </Loaded>
     }
 }
 
@@ -129,21 +122,17 @@ pub fn QueriesPage() -> impl IntoView {
     let queries = Resource::new(|| (), |_| open_queries());
     let answer = ServerAction::<AnswerQuery>::new();
     let error = action_error(answer.value());
-    let answered = query_param("answered");
     view! {
         <Title text="Queries on provisional scores"/>
-        {move || answered.get().map(|_| view! { <SuccessBanner message="Your answer has been recorded. The trust can read it on its results page.".to_string()/> })}
+        {flash_banner(|flash| (flash == Flash::Answered).then_some("Your answer has been recorded. The trust can read it on its results page."))}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Queries on provisional scores"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match queries.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>"No queries are waiting for an answer."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|query| view! { <QueryToAnswer query answer error/> }).collect_view().into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=queries let:data>
+            {match data {
+                list if list.is_empty() => view! { <p>"No queries are waiting for an answer."</p> }.into_any(),
+                list => list.into_iter().map(|query| view! { <QueryToAnswer query answer error/> }).collect_view().into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -162,7 +151,7 @@ fn QueryToAnswer(
                 <h2 class="nhsuk-card__heading nhsuk-heading-m">{format!("{}: {}", query.title, query.domain)}</h2>
                 <p>{format!("Raised on {}:", query.raised_on)}</p>
                 <blockquote class="nhsuk-inset-text"><p>{query.question.clone()}</p></blockquote>
-                <p><a class="nhsuk-link" href=format!("/assessments/{}/results", query.assessment_id)>"Read why the score is what it is"</a></p>
+                <p><a class="nhsuk-link" href={Route::FinalScores { id: &query.assessment_id }.href()}>"Read why the score is what it is"</a></p>
                 <ActionForm action=answer>
                     <input type="hidden" name="query_id" value=query.id.clone()/>
                     <TextArea id=answer_id name="answer" label="Your answer to the trust" error/>

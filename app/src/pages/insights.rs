@@ -3,7 +3,7 @@
 
 use super::account::query_param;
 use crate::api::signals::{get_insights, CrossIcsCellView, GamingIndexRow, Insights};
-use crate::components::ErrorPanel;
+use crate::components::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -18,14 +18,9 @@ pub fn InsightsPage() -> impl IntoView {
         <Title text="Insights"/>
         <h1 class="nhsuk-heading-xl">"Insights"</h1>
         <p>"Patterns across trusts, ICSs and reviewers that may show gaming. They show where to look; they never change a score, and trusts do not see them."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match insights.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(insights) => view! { <InsightsBody insights/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=insights let:insights>
+            <InsightsBody insights/>
+        </Loaded>
     }
 }
 

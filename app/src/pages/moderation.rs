@@ -13,10 +13,12 @@ use crate::api::moderation::{
 use crate::api::signals::get_assessment_signals;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError, Signals,
-    SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, Checkboxes, Choice, FormErrors, InlineError,
+    Legend, Loaded, Radios, Signals, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
+use crate::routes::Route;
 use crate::rules::deadlines::deadline_shown;
 use crate::rules::moderation::{DomainModeration, RATIONALE_MAX_CHARS};
 use leptos::prelude::*;
@@ -52,14 +54,9 @@ pub fn ModerationQueuePage() -> impl IntoView {
         <Title text="Moderation"/>
         <h1 class="nhsuk-heading-xl">"Moderation"</h1>
         <p><a class="nhsuk-link" href="/moderation/queries">"Queries on provisional scores"</a></p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(queue) => view! { <Queue queue chosen=(region.get(), setting.get(), status.get()) by_risk=order.get().as_deref() == Some("risk") overdue_only=overdue.get().as_deref() == Some("1")/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=queue let:queue>
+            <Queue queue chosen=(region.get(), setting.get(), status.get()) by_risk=order.get().as_deref() == Some("risk") overdue_only=overdue.get().as_deref() == Some("1")/>
+        </Loaded>
     }
 }
 
@@ -134,7 +131,7 @@ fn Queue(
                         {queue.lines.iter().map(|line| view! {
                             <tr class="nhsuk-table__row">
                                 <td class="nhsuk-table__cell">{if line.may_open {
-                                    view! { <a href=format!("/moderation/{}", line.assessment_id)>{line.title.clone()}</a> }.into_any()
+                                    view! { <a href={Route::Moderation { id: &line.assessment_id }.href()}>{line.title.clone()}</a> }.into_any()
                                 } else {
                                     view! { {line.title.clone()}<br/><span class="nhsuk-hint nhsuk-u-font-size-16">"Your own organisation: a colleague moderates it"</span> }.into_any()
                                 }}</td>
@@ -160,36 +157,29 @@ pub fn ModerationPage() -> impl IntoView {
     let id = param("id");
     let overview = Resource::new(id, get_moderation);
     let signals = Resource::new(id, get_assessment_signals);
-    let saved = query_param("saved");
-    let submitted = query_param("submitted");
-    let reopened = query_param("reopened");
-    let asked = query_param("asked");
+    let flash = use_flash();
     let submit = ServerAction::<SubmitModeration>::new();
     let error = action_error(submit.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => {
-                        let saved_name = saved.get().and_then(|key| {
-                            overview.domains.iter().flat_map(|(_, domains)| domains).find(|d| d.key == key).map(|d| d.name.clone())
-                        });
-                        view! {
-                            <Title text=format!("Moderation – {}", overview.header.title())/>
-                            {saved_name.map(|name| view! { <SuccessBanner message=format!("Moderated level for {name} saved.")/> })}
-                            {submitted.get().map(|_| view! { <SuccessBanner message="Moderation submitted. An approver who did not moderate it will sign it off.".to_string()/> })}
-                            {reopened.get().map(|_| view! { <SuccessBanner message="The signed-off scores are reopened for moderation.".to_string()/> })}
-                            {asked.get().map(|_| view! { <SuccessBanner message="Your question has been sent to the trust's leads.".to_string()/> })}
-                            <FormErrors error/>
-                            <Moderation overview=overview.clone() action=submit/>
-                            <Signals signals none="No signal has anything to say about this assessment."/>
-                            <EvidenceRequestsForModerator overview/>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Moderation" let:overview>
+            {
+                let banner = flash.get().and_then(|flash| match flash {
+                    Flash::Saved { domain } => overview.domains.iter().flat_map(|(_, domains)| domains).find(|d| d.key == domain).map(|d| format!("Moderated level for {} saved.", d.name)),
+                    Flash::Submitted => Some("Moderation submitted. An approver who did not moderate it will sign it off.".to_string()),
+                    Flash::Reopened => Some("The signed-off scores are reopened for moderation.".to_string()),
+                    Flash::Asked => Some("Your question has been sent to the trust's leads.".to_string()),
+                    _ => None,
+                });
+                view! {
+                    <Title text=format!("Moderation – {}", overview.header.title())/>
+                    {banner.map(|message| view! { <SuccessBanner message/> })}
+                    <FormErrors error/>
+                    <Moderation overview=overview.clone() action=submit/>
+                    <Signals signals none="No signal has anything to say about this assessment."/>
+                    <EvidenceRequestsForModerator overview/>
+                }.into_any()
+            }
+        </Loaded>
     }
 }
 
@@ -234,7 +224,7 @@ fn Moderation(
                 <tbody class="nhsuk-table__body">
                     {domains.iter().map(|domain| view! {
                         <tr class="nhsuk-table__row">
-                            <td class="nhsuk-table__cell"><a href=format!("/moderation/{id}/domains/{}", domain.key)>{domain.name.clone()}</a></td>
+                            <td class="nhsuk-table__cell"><a href={Route::ModerationDomain { id: &id, key: &domain.key }.href()}>{domain.name.clone()}</a></td>
                             <td class="nhsuk-table__cell">{domain.self_score}</td>
                             <td class="nhsuk-table__cell">{domain.reviewer_scores.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")}</td>
                             <td class="nhsuk-table__cell">{match domain.contested { Some(true) => "Contested", Some(false) => "Accepted", None => "–" }}</td>
@@ -274,27 +264,17 @@ pub fn ModerationDomainPage() -> impl IntoView {
         .get_untracked()
         .and_then(Result::err);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                let returned_error = returned_error.clone();
-                Suspend::new(async move {
-                    match view_data.await {
-                        Err(error) => view! { <Title text="Moderation"/><ErrorPanel error/> }.into_any(),
-                        Ok(data) => view! {
-                            <Title text=format!("Moderate {} – {}", data.domain.name, data.header.title())/>
-                            <ModerationDomain data returned_error/>
-                        }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=view_data error_title="Moderation" let:data>
+            <Title text=format!("Moderate {} – {}", data.domain.name, data.header.title())/>
+            <ModerationDomain data returned_error=returned_error.clone()/>
+        </Loaded>
     }
 }
 
 #[component]
 fn ModerationDomain(data: ModerationDomainView, returned_error: Option<AppError>) -> impl IntoView {
     let id = data.header.id.clone();
-    let back_link = format!("/moderation/{id}");
+    let back_link = Route::Moderation { id: &id }.href();
     let form = ModerationFormData {
         assessment_id: id.clone(),
         domain_key: data.domain.key.clone(),
@@ -428,43 +408,23 @@ fn ModerationForm(data: ModerationFormData, returned_error: Option<AppError>) ->
                 <input type="hidden" name="assessment_id" value=data.assessment_id.clone()/>
                 <input type="hidden" name="domain_key" value=data.domain_key.clone()/>
                 <input type="hidden" name="version" value=move || autosave.version.get().to_string()/>
-                <div class=move || form_group_class(score_error.get().is_some())>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m"><h2 class="nhsuk-fieldset__heading">"Moderated level"</h2></legend>
-                        <div class="nhsuk-hint">{format!("The trust's level is {self_score}.")}</div>
-                        {move || score_error.get().map(|message| view! { <InlineError message/> })}
-                        <div class="nhsuk-radios nhsuk-radios--inline" id="score">
-                            {(1..=5u8).map(|level| {
-                                let radio = format!("score-{level}");
-                                let chosen_score = chosen_score.clone();
-                                view! {
-                                    <div class="nhsuk-radios__item">
-                                        <input class="nhsuk-radios__input" id=radio.clone() name="score" type="radio" value=level.to_string() checked=move || chosen_score() == level.to_string()/>
-                                        <label class="nhsuk-label nhsuk-radios__label" for=radio>{format!("Level {level}")}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
-                <div class=move || form_group_class(criteria_error.get().is_some())>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"The criteria a different level rests on"</legend>
-                        <div class="nhsuk-hint">"Required if the moderated level differs from the trust's."</div>
-                        {move || criteria_error.get().map(|message| view! { <InlineError message/> })}
-                        <div class="nhsuk-checkboxes" id="criteria">
-                            {data.criteria.iter().map(|(key, text)| {
-                                let checkbox = format!("criterion-{key}");
-                                view! {
-                                    <div class="nhsuk-checkboxes__item">
-                                        <input class="nhsuk-checkboxes__input" id=checkbox.clone() name=format!("criteria[{key}]") type="checkbox" value="on" checked=rests_on.contains(key)/>
-                                        <label class="nhsuk-label nhsuk-checkboxes__label" for=checkbox>{text.clone()}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
+                <Radios id="score" legend="Moderated level" legend_as=Legend::Heading hint=format!("The trust's level is {self_score}.") inline=true error=score_error choices={(1..=5u8).map(|level| {
+                    let chosen_score = chosen_score.clone();
+                    Choice {
+                        id: format!("score-{level}"),
+                        name: "score".into(),
+                        value: level.to_string(),
+                        label: format!("Level {level}"),
+                        checked: Signal::derive(move || chosen_score() == level.to_string()),
+                    }
+                }).collect()}/>
+                <Checkboxes id="criteria" legend="The criteria a different level rests on" hint="Required if the moderated level differs from the trust's." error=criteria_error choices={data.criteria.iter().map(|(key, text)| Choice {
+                    id: format!("criterion-{key}"),
+                    name: format!("criteria[{key}]"),
+                    value: "on".into(),
+                    label: text.clone(),
+                    checked: Signal::stored(rests_on.contains(key)),
+                }).collect()}/>
                 <div class=move || form_group_class(rationale_error.get().is_some())>
                     <label class="nhsuk-label" for="rationale">"Rationale"</label>
                     <div class="nhsuk-hint" id="rationale-hint">{format!("Required if the moderated level differs from the trust's. Up to {RATIONALE_MAX_CHARS} characters; the approver and the trust read it.")}</div>

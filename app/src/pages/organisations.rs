@@ -4,7 +4,7 @@
 use crate::api::organisations::{
     get_directory, get_icb, get_trust, search_organisations, MAX_QUERY_LENGTH,
 };
-use crate::components::{CareSettingTags, ErrorPanel, SummaryRow};
+use crate::components::{CareSettingTags, ErrorPanel, Loaded, SummaryRow};
 use crate::error::AppError;
 use crate::rules::organisations::{Directory, OrgKind, OrgSearchHit, TrustSummary};
 use leptos::prelude::*;
@@ -171,35 +171,30 @@ pub fn IcbPage() -> impl IntoView {
         get_icb,
     );
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match icb.await {
-                    Ok(icb) => view! {
-                        <Title text=icb.name.clone()/>
-                        <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
-                            <ol class="nhsuk-breadcrumb__list">
-                                <li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href="/organisations">"Organisations"</a></li>
-                            </ol>
-                        </nav>
-                        <span class="nhsuk-caption-l">"Integrated care board"</span>
-                        <h1 class="nhsuk-heading-xl">{icb.name.clone()}</h1>
-                        <dl class="nhsuk-summary-list">
-                            <SummaryRow key="ODS code" value=icb.ods_code.clone()/>
-                            <SummaryRow key="ONS code" value=icb.ons_code.clone()/>
-                            <SummaryRow key="Region" value=icb.region_name.clone()/>
-                        </dl>
-                        <h2 class="nhsuk-heading-l">"Trusts"</h2>
-                        <TrustTable caption=format!("Trusts in {}", icb.name) trusts=icb.trusts/>
-                        {(!icb.also_assessed_here.is_empty()).then(|| view! {
-                            <h2 class="nhsuk-heading-m">"Also assessed in this system"</h2>
-                            <p>"These trusts belong to another ICB but the national assessment places them in this integrated care system."</p>
-                            <TrustTable caption="Trusts also assessed in this system".to_string() trusts=icb.also_assessed_here/>
-                        })}
-                    }.into_any(),
-                    Err(error) => view! { <Title text="Organisation not found"/><ErrorPanel error/> }.into_any(),
-                }
+        <Loaded resource=icb error_title="Organisation not found" let:icb>
+            {view! {
+            <Title text=icb.name.clone()/>
+            <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
+                <ol class="nhsuk-breadcrumb__list">
+                    <li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href="/organisations">"Organisations"</a></li>
+                </ol>
+            </nav>
+            <span class="nhsuk-caption-l">"Integrated care board"</span>
+            <h1 class="nhsuk-heading-xl">{icb.name.clone()}</h1>
+            <dl class="nhsuk-summary-list">
+                <SummaryRow key="ODS code" value=icb.ods_code.clone()/>
+                <SummaryRow key="ONS code" value=icb.ons_code.clone()/>
+                <SummaryRow key="Region" value=icb.region_name.clone()/>
+            </dl>
+            <h2 class="nhsuk-heading-l">"Trusts"</h2>
+            <TrustTable caption=format!("Trusts in {}", icb.name) trusts=icb.trusts/>
+            {(!icb.also_assessed_here.is_empty()).then(|| view! {
+                <h2 class="nhsuk-heading-m">"Also assessed in this system"</h2>
+                <p>"These trusts belong to another ICB but the national assessment places them in this integrated care system."</p>
+                <TrustTable caption="Trusts also assessed in this system".to_string() trusts=icb.also_assessed_here/>
             })}
-        </Transition>
+        }.into_any()}
+        </Loaded>
     }
 }
 
@@ -240,38 +235,33 @@ pub fn TrustPage() -> impl IntoView {
         get_trust,
     );
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match trust.await {
-                    Ok(trust) => view! {
-                        <Title text=trust.name.clone()/>
-                        <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
-                            <ol class="nhsuk-breadcrumb__list">
-                                <li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href="/organisations">"Organisations"</a></li>
-                                <li class="nhsuk-breadcrumb__list-item">
-                                    <a class="nhsuk-breadcrumb__link" href=format!("/organisations/icbs/{}", trust.icb_ods_code)>{trust.icb_name.clone()}</a>
-                                </li>
-                            </ol>
-                        </nav>
-                        <span class="nhsuk-caption-l">"Trust"</span>
-                        <h1 class="nhsuk-heading-xl">{trust.name.clone()}</h1>
-                        <dl class="nhsuk-summary-list">
-                            <SummaryRow key="ODS code" value=trust.ods_code.clone()/>
-                            <div class="nhsuk-summary-list__row">
-                                <dt class="nhsuk-summary-list__key">"Care settings"</dt>
-                                <dd class="nhsuk-summary-list__value"><CareSettingTags settings=trust.care_settings.clone()/></dd>
-                            </div>
-                            <SummaryRow key="Integrated care board" value=trust.icb_name.clone()/>
-                            {(trust.assessed_in_icb_ods_code != trust.icb_ods_code).then(|| view! {
-                                <SummaryRow key="Assessed in the system of" value=trust.assessed_in_icb_name.clone()/>
-                            })}
-                            <SummaryRow key="Region" value=trust.region_name.clone()/>
-                            <SummaryRow key="Opened" value=trust.opened_on.clone()/>
-                        </dl>
-                    }.into_any(),
-                    Err(error) => view! { <Title text="Organisation not found"/><ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=trust error_title="Organisation not found" let:trust>
+            {view! {
+            <Title text=trust.name.clone()/>
+            <nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">
+                <ol class="nhsuk-breadcrumb__list">
+                    <li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href="/organisations">"Organisations"</a></li>
+                    <li class="nhsuk-breadcrumb__list-item">
+                        <a class="nhsuk-breadcrumb__link" href=format!("/organisations/icbs/{}", trust.icb_ods_code)>{trust.icb_name.clone()}</a>
+                    </li>
+                </ol>
+            </nav>
+            <span class="nhsuk-caption-l">"Trust"</span>
+            <h1 class="nhsuk-heading-xl">{trust.name.clone()}</h1>
+            <dl class="nhsuk-summary-list">
+                <SummaryRow key="ODS code" value=trust.ods_code.clone()/>
+                <div class="nhsuk-summary-list__row">
+                    <dt class="nhsuk-summary-list__key">"Care settings"</dt>
+                    <dd class="nhsuk-summary-list__value"><CareSettingTags settings=trust.care_settings.clone()/></dd>
+                </div>
+                <SummaryRow key="Integrated care board" value=trust.icb_name.clone()/>
+                {(trust.assessed_in_icb_ods_code != trust.icb_ods_code).then(|| view! {
+                    <SummaryRow key="Assessed in the system of" value=trust.assessed_in_icb_name.clone()/>
+                })}
+                <SummaryRow key="Region" value=trust.region_name.clone()/>
+                <SummaryRow key="Opened" value=trust.opened_on.clone()/>
+            </dl>
+        }.into_any()}
+        </Loaded>
     }
 }

@@ -1,16 +1,17 @@
 //! The release page of a cycle, for administrators: what is ready, leaving an assessment out,
 //! the provisional release, publication and corrections.
 
-use super::account::query_param;
 use super::assessments::param;
 use crate::api::release::{
     get_release, ExcludeFromResults, PublishResults, ReleaseLine, ReleaseOverview,
     ReleaseProvisionally, ReopenForCorrection, DEFAULT_QUERY_DAYS,
 };
 use crate::components::{
-    action_error, ErrorPanel, FormErrors, SuccessBanner, SummaryRow, TextArea, TextField,
+    action_error, flash_banner, FormErrors, Loaded, SummaryRow, TextArea, TextField,
 };
 use crate::error::AppError;
+use crate::flash::Flash;
+use crate::routes::Route;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,34 +33,22 @@ pub fn ReleasePage() -> impl IntoView {
         reopen,
         reopen_error: action_error(reopen.value()),
     };
-    let banner = [
-        ("excluded", "The assessment is left out of the results."),
-        (
-            "released",
-            "The results are released provisionally. Trust leads have been emailed.",
-        ),
-        ("published", "The results are published."),
-        (
-            "reopened",
-            "The assessment is reopened for correction: it is back with the moderators.",
-        ),
-    ]
-    .map(|(name, message)| (query_param(name), message));
     view! {
         <Title text="Release and publication"/>
-        {move || banner.iter().find_map(|(shown, message)| shown.get().map(|_| view! { <SuccessBanner message=message.to_string()/> }))}
+        {flash_banner(|flash| match flash {
+            Flash::Excluded => Some("The assessment is left out of the results."),
+            Flash::Released { .. } => Some("The results are released provisionally. Trust leads have been emailed."),
+            Flash::Published { .. } => Some("The results are published."),
+            Flash::Reopened => Some("The assessment is reopened for correction: it is back with the moderators."),
+            _ => None,
+        })}
         <FormErrors error=forms.exclude_error/>
         <FormErrors error=forms.release_error/>
         <FormErrors error=forms.publish_error/>
         <FormErrors error=forms.reopen_error/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! { <Release overview forms/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview let:overview>
+            <Release overview forms/>
+        </Loaded>
     }
 }
 
@@ -78,7 +67,10 @@ struct Forms {
 
 #[component]
 fn Release(overview: ReleaseOverview, forms: Forms) -> impl IntoView {
-    let cycle_link = format!("/admin/cycles/{}", overview.cycle_id);
+    let cycle_link = Route::Cycle {
+        id: &overview.cycle_id,
+    }
+    .href();
     let first_publication = overview.versions.is_empty();
     let cycle_id = overview.cycle_id.clone();
     let counts: Vec<String> = overview
@@ -175,7 +167,7 @@ fn Release(overview: ReleaseOverview, forms: Forms) -> impl IntoView {
                     <SummaryRow key=format!("Version {}", version.version) value=format!("{} ({})", version.note, version.published_at)/>
                 }).collect_view()}
             </dl>
-            <p><a class="nhsuk-link" href=format!("/results/{}", overview.cycle_id)>"Read the published results"</a></p>
+            <p><a class="nhsuk-link" href={Route::NationalResults { cycle: &overview.cycle_id }.href()}>"Read the published results"</a></p>
         })}
         {(!overview.published.is_empty()).then(|| view! {
             <h3 class="nhsuk-heading-s">"Correct a published assessment"</h3>
@@ -210,7 +202,7 @@ fn Lines(title: &'static str, lines: Vec<ReleaseLine>) -> impl IntoView {
                 <tbody class="nhsuk-table__body">
                     {lines.into_iter().map(|line| view! {
                         <tr class="nhsuk-table__row">
-                            <td class="nhsuk-table__cell"><a class="nhsuk-link" href=format!("/assessments/{}/results", line.assessment_id)>{line.title}</a></td>
+                            <td class="nhsuk-table__cell"><a class="nhsuk-link" href={Route::FinalScores { id: &line.assessment_id }.href()}>{line.title}</a></td>
                             <td class="nhsuk-table__cell">{line.status}</td>
                         </tr>
                     }).collect_view()}

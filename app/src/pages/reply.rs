@@ -2,17 +2,18 @@
 //! each adjusted section, check your reply and submit. Plain forms: they work the same with or
 //! without JavaScript. NHS England reads the same pages.
 
-use super::account::query_param;
 use super::assessments::param;
 use crate::api::replies::{
     get_domain_reply, get_reply, ReplyDomainTask, ReplyDomainView, ReplyOverview, SaveDomainReply,
     SubmitReply,
 };
 use crate::components::{
-    action_error, field_message, form_group_class, CharacterCount, ErrorPanel, FormErrors,
-    InlineError, SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, CharacterCount, CheckAnswersRow, Choice,
+    FormErrors, InlineError, Legend, Loaded, Radios, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
+use crate::routes::Route;
 use crate::rules::cycles::readable_moment;
 use crate::rules::deadlines::deadline_shown;
 use crate::rules::reply::{ReplyOutcome, Response, COMMENT_MAX_CHARS};
@@ -20,7 +21,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 fn reply_link(assessment_id: &str) -> String {
-    format!("/assessments/{assessment_id}/reply")
+    Route::Reply { id: assessment_id }.href()
 }
 
 #[component]
@@ -60,23 +61,21 @@ fn ended_words(overview: &ReplyOverview) -> Option<String> {
 pub fn ReplyPage() -> impl IntoView {
     let id = param("id");
     let overview = Resource::new(id, get_reply);
-    let saved = query_param("saved");
+    let flash = use_flash();
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Reply to the peer review"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => {
-                        let saved_name = saved.get().and_then(|key| overview.domains().find(|d| d.key == key).map(|d| d.name.clone()));
-                        view! {
-                            <Title text=format!("Reply to the peer review – {}", overview.header.title())/>
-                            {saved_name.map(|name| view! { <SuccessBanner message=format!("Your reply on {name} is saved.")/> })}
-                            <ReplyTasks overview/>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Reply to the peer review" let:overview>
+            {
+                let saved_name = flash.get().and_then(|flash| match flash {
+                    Flash::Saved { domain } => overview.domains().find(|d| d.key == domain).map(|d| d.name.clone()),
+                    _ => None,
+                });
+                view! {
+                    <Title text=format!("Reply to the peer review – {}", overview.header.title())/>
+                    {saved_name.map(|name| view! { <SuccessBanner message=format!("Your reply on {name} is saved.")/> })}
+                    <ReplyTasks overview/>
+                }.into_any()
+            }
+        </Loaded>
     }
 }
 
@@ -124,7 +123,7 @@ fn ReplyTasks(overview: ReplyOverview) -> impl IntoView {
                         <tr class="nhsuk-table__row">
                             <td class="nhsuk-table__cell">
                                 {if domain.adjusted {
-                                    view! { <a href=format!("/assessments/{id}/reply/domains/{}", domain.key)>{domain.name.clone()}</a> }.into_any()
+                                    view! { <a href={Route::ReplyDomain { id: &id, key: &domain.key }.href()}>{domain.name.clone()}</a> }.into_any()
                                 } else {
                                     view! { {domain.name.clone()} }.into_any()
                                 }}
@@ -137,10 +136,10 @@ fn ReplyTasks(overview: ReplyOverview) -> impl IntoView {
                 </tbody>
             </table>
         }).collect_view()}
-        <a class="nhsuk-button" href=format!("/assessments/{id}/reply/check")>
+        <a class="nhsuk-button" href={Route::ReplyCheck { id: &id }.href()}>
             {if editable { "Check your reply and submit" } else { "Read the whole reply" }}
         </a>
-        <p><a class="nhsuk-link" href=format!("/assessments/{id}")>"Back to your self-assessment"</a></p>
+        <p><a class="nhsuk-link" href={Route::Assessment { id: &id }.href()}>"Back to your self-assessment"</a></p>
     }
 }
 
@@ -152,18 +151,13 @@ pub fn ReplyDomainPage() -> impl IntoView {
     let save = ServerAction::<SaveDomainReply>::new();
     let error = action_error(save.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match view_data.await {
-                    Err(error) => view! { <Title text="Reply"/><ErrorPanel error/> }.into_any(),
-                    Ok(data) => view! {
-                        <Title text=format!("Reply on {} – {}", data.domain_name, data.header.title())/>
-                        <FormErrors error/>
-                        <ReplyDomain data action=save error/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_data error_title="Reply" let:data>
+            {view! {
+            <Title text=format!("Reply on {} – {}", data.domain_name, data.header.title())/>
+            <FormErrors error/>
+            <ReplyDomain data action=save error/>
+        }.into_any()}
+        </Loaded>
     }
 }
 
@@ -234,30 +228,20 @@ fn ReplyDomain(
                 <input type="hidden" name="assessment_id" value=id.clone()/>
                 <input type="hidden" name="domain_key" value=data.domain_key.clone()/>
                 <input type="hidden" name="version" value=data.version.to_string()/>
-                <div class=move || form_group_class(response_error.get().is_some())>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">
-                            <h2 class="nhsuk-fieldset__heading">"Your reply"</h2>
-                        </legend>
-                        {move || response_error.get().map(|message| view! { <InlineError message/> })}
-                        <div class="nhsuk-radios" id="response">
-                            {Response::ALL.into_iter().map(|choice| {
-                                let id = format!("response-{}", choice.key());
-                                let label = match choice {
-                                    Response::Accept => "We accept the reviewers' adjustments",
-                                    Response::Contest => "We contest the reviewers' adjustments",
-                                };
-                                let response = response.clone();
-                                view! {
-                                    <div class="nhsuk-radios__item">
-                                        <input class="nhsuk-radios__input" id=id.clone() name="response" type="radio" value=choice.key() checked=move || response() == choice.key()/>
-                                        <label class="nhsuk-label nhsuk-radios__label" for=id>{label}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
+                <Radios id="response" legend="Your reply" legend_as=Legend::Heading error=response_error choices={Response::ALL.into_iter().map(|choice| {
+                    let response = response.clone();
+                    Choice {
+                        id: format!("response-{}", choice.key()),
+                        name: "response".into(),
+                        value: choice.key().into(),
+                        label: match choice {
+                            Response::Accept => "We accept the reviewers' adjustments",
+                            Response::Contest => "We contest the reviewers' adjustments",
+                        }
+                        .into(),
+                        checked: Signal::derive(move || response() == choice.key()),
+                    }
+                }).collect()}/>
                 <div class=move || form_group_class(comment_error.get().is_some())>
                     <label class="nhsuk-label" for="comment">"Why you contest them"</label>
                     <div class="nhsuk-hint" id="comment-hint">"Required if you contest. The moderator reads it beside the reviews."</div>
@@ -292,14 +276,9 @@ pub fn CheckReplyPage() -> impl IntoView {
     let submit = ServerAction::<SubmitReply>::new();
     let error = action_error(submit.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Check your reply"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! { <CheckReply overview action=submit error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Check your reply" let:overview>
+            <CheckReply overview action=submit error/>
+        </Loaded>
     }
 }
 
@@ -336,20 +315,11 @@ fn CheckReply(
             view! {
                 <dl class="nhsuk-summary-list">
                     {adjusted.iter().map(|domain| view! {
-                        <div class="nhsuk-summary-list__row">
-                            <dt class="nhsuk-summary-list__key">{domain.name.clone()}</dt>
-                            <dd class="nhsuk-summary-list__value">
-                                {format!("Your level {}; reviewers {}", domain.self_score, domain.reviewer_scores.iter().map(u8::to_string).collect::<Vec<_>>().join(" and "))}
-                                <br/>
-                                {domain.response.map_or("Not answered", |response| response.label())}
-                            </dd>
-                            <dd class="nhsuk-summary-list__actions">
-                                <a href=format!("/assessments/{id}/reply/domains/{}", domain.key)>
-                                    {if editable { "Change" } else { "View" }}
-                                    <span class="nhsuk-u-visually-hidden">{format!(" your reply on {}", domain.name)}</span>
-                                </a>
-                            </dd>
-                        </div>
+                        <CheckAnswersRow key=domain.name.clone() href={Route::ReplyDomain { id: &id, key: &domain.key }.href()} editable section=format!("your reply on {}", domain.name) value={view! {
+                            {format!("Your level {}; reviewers {}", domain.self_score, domain.reviewer_scores.iter().map(u8::to_string).collect::<Vec<_>>().join(" and "))}
+                            <br/>
+                            {domain.response.map_or("Not answered", |response| response.label())}
+                        }.into_any()}/>
                     }).collect_view()}
                 </dl>
             }.into_any()

@@ -9,8 +9,9 @@ use crate::api::results::{
     Filters, IcsView, NationalView, TrustLeagueView, TrustLine, TrustView, VersionShown,
 };
 use crate::components::charts::{score_cell, DistributionChart, RadarChart};
-use crate::components::{ErrorPanel, SummaryRow};
+use crate::components::{Loaded, SummaryRow};
 use crate::error::AppError;
+use crate::routes::Route;
 use crate::rules::results::{change_text, rank_text, two_decimals, GroupScore, BANDS};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -48,24 +49,21 @@ pub fn ResultsIndexPage() -> impl IntoView {
         <Title text="Digital maturity results"/>
         <h1 class="nhsuk-heading-xl">"Digital maturity results"</h1>
         <p>"NHS England's published digital maturity scores for every trust and integrated care system (ICS), cycle by cycle. Each trust scores itself against the \"What Good Looks Like\" framework; staff from trusts in other ICSs review it, and NHS England moderates and signs off the final scores."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match cycles.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(cycles) if cycles.is_empty() => view! { <p>"No results have been published yet."</p> }.into_any(),
-                    Ok(cycles) => view! {
-                        <ul class="nhsuk-list">
-                            {cycles.into_iter().map(|cycle| view! {
-                                <li>
-                                    <a class="nhsuk-link" href=format!("/results/{}", cycle.id)>{cycle.name}</a>
-                                    <span class="nhsuk-body-s app-muted">{format!(" – published {}; version {}", cycle.first_published, cycle.latest_version)}</span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=cycles let:data>
+            {match data {
+                cycles if cycles.is_empty() => view! { <p>"No results have been published yet."</p> }.into_any(),
+                cycles => view! {
+                    <ul class="nhsuk-list">
+                        {cycles.into_iter().map(|cycle| view! {
+                            <li>
+                                <a class="nhsuk-link" href={Route::NationalResults { cycle: &cycle.id }.href()}>{cycle.name}</a>
+                                <span class="nhsuk-body-s app-muted">{format!(" – published {}; version {}", cycle.first_published, cycle.latest_version)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </Loaded>
         <Definitions/>
     }
 }
@@ -101,7 +99,7 @@ fn VersionPanel(shown: VersionShown, #[prop(into)] downloads: String) -> impl In
             {(!latest).then(|| view! {
                 <p>
                     {format!("A newer version ({}) has been published. ", shown.latest_version)}
-                    <a class="nhsuk-link" href=format!("/results/{}", cycle_id)>"Read the latest version"</a>
+                    <a class="nhsuk-link" href={Route::NationalResults { cycle: &cycle_id }.href()}>"Read the latest version"</a>
                 </p>
             })}
             {(shown.versions.len() > 1).then(|| view! {
@@ -204,14 +202,9 @@ where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
 {
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match resource.await {
-                    Err(error) => view! { <Title text="Results"/><ErrorPanel error/> }.into_any(),
-                    Ok(data) => show(data),
-                }
-            })}
-        </Transition>
+        <Loaded resource=resource error_title="Results" let:data>
+            {show(data)}
+        </Loaded>
     }
 }
 
@@ -232,7 +225,10 @@ pub fn NationalResultsPage() -> impl IntoView {
 fn National(view: NationalView) -> impl IntoView {
     let shown = view.shown.clone();
     let pillars = shown.pillars.clone();
-    let base = format!("/results/{}", shown.cycle_id);
+    let base = Route::NationalResults {
+        cycle: &shown.cycle_id,
+    }
+    .href();
     let suffix = version_suffix(&shown);
     let with_surveys = view
         .ics_league
@@ -382,7 +378,10 @@ pub fn TrustLeaguePage() -> impl IntoView {
 fn Trusts(view: TrustLeagueView) -> impl IntoView {
     let shown = view.shown.clone();
     let pillars = shown.pillars.clone();
-    let base = format!("/results/{}", shown.cycle_id);
+    let base = Route::NationalResults {
+        cycle: &shown.cycle_id,
+    }
+    .href();
     let suffix = version_suffix(&shown);
     let with_self = shown.with_self_scores;
     view! {
@@ -501,7 +500,10 @@ fn group_row(
 fn Ics(view: IcsView) -> impl IntoView {
     let shown = view.shown.clone();
     let pillars = shown.pillars.clone();
-    let base = format!("/results/{}", shown.cycle_id);
+    let base = Route::NationalResults {
+        cycle: &shown.cycle_id,
+    }
+    .href();
     let suffix = version_suffix(&shown);
     let mut rows = vec![group_row(
         &format!("{}: mean of its providers", view.name),
@@ -597,7 +599,10 @@ pub fn TrustResultsPage() -> impl IntoView {
 fn Trust(view: TrustView) -> impl IntoView {
     let shown = view.shown.clone();
     let pillars = shown.pillars.clone();
-    let base = format!("/results/{}", shown.cycle_id);
+    let base = Route::NationalResults {
+        cycle: &shown.cycle_id,
+    }
+    .href();
     let suffix = version_suffix(&shown);
     view! {
         <Title text=format!("{}: {}", view.name, shown.cycle_name)/>

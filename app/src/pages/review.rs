@@ -3,7 +3,6 @@
 //! continue" without), check your review with the verdict, and submission. NHS England reads the
 //! same pages and may give more time, reopen a submitted review or close the peer review.
 
-use super::account::query_param;
 use super::assessments::{param, score_text};
 use crate::api::form::Then;
 use crate::api::reviews::{
@@ -13,10 +12,12 @@ use crate::api::reviews::{
 use crate::api::signals::get_review_signals;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError, Signals,
-    SuccessBanner, SummaryRow,
+    action_error, field_message, form_group_class, CheckAnswersRow, Choice, CriterionJudgement,
+    FormErrors, InlineError, Loaded, Radios, Signals, SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
+use crate::flash::{use_flash, Flash};
+use crate::routes::Route;
 use crate::rules::assessments::DomainStatus;
 use crate::rules::cycles::readable_moment;
 use crate::rules::deadlines::deadline_shown;
@@ -25,7 +26,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 fn review_link(slot_id: &str) -> String {
-    format!("/reviews/{slot_id}")
+    Route::Review { slot: slot_id }.href()
 }
 
 fn flag_words(flags: &[Flag]) -> String {
@@ -57,17 +58,7 @@ pub fn ReviewTaskListPage() -> impl IntoView {
     let slot = param("slot");
     let overview = Resource::new(slot, get_review);
     let signals = Resource::new(slot, get_review_signals);
-    let saved = query_param("saved");
-    let notice = move || {
-        [
-            ("extended", "The reviewer has a later deadline and has been emailed."),
-            ("reopened", "The review is reopened and the reviewer has been emailed."),
-            ("closed", "The peer review is closed with the reviews received, and the trust's leads have been emailed."),
-        ]
-        .into_iter()
-        .find(|(name, _)| query_param(name).get().is_some())
-        .map(|(_, message)| message.to_string())
-    };
+    let flash = use_flash();
     let extend = ServerAction::<ExtendReviewDeadline>::new();
     let reopen = ServerAction::<ReopenReview>::new();
     let close = ServerAction::<CloseReview>::new();
@@ -82,25 +73,25 @@ pub fn ReviewTaskListPage() -> impl IntoView {
         .next()
     });
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Peer review"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => {
-                        let saved_name = saved.get().and_then(|key| overview.domains().find(|d| d.key == key).map(|d| d.name.clone()));
-                        view! {
-                            <Title text=format!("Peer review – {}", overview.header.title())/>
-                            {saved_name.map(|name| view! { <SuccessBanner message=format!("{name} saved.")/> })}
-                            {notice().map(|message| view! { <SuccessBanner message/> })}
-                            <FormErrors error=admin_error/>
-                            <ReviewTaskList overview=overview.clone()/>
-                            <Signals signals none="Nothing stands out in how the trust's own levels compare with similar organisations' this cycle or with its final scores last time."/>
-                            <Administration overview extend reopen close error=admin_error/>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Peer review" let:overview>
+            {
+                let banner = flash.get().and_then(|flash| match flash {
+                    Flash::Saved { domain } => overview.domains().find(|d| d.key == domain).map(|d| format!("{} saved.", d.name)),
+                    Flash::ReviewExtended => Some("The reviewer has a later deadline and has been emailed.".to_string()),
+                    Flash::Reopened => Some("The review is reopened and the reviewer has been emailed.".to_string()),
+                    Flash::Closed => Some("The peer review is closed with the reviews received, and the trust's leads have been emailed.".to_string()),
+                    _ => None,
+                });
+                view! {
+                    <Title text=format!("Peer review – {}", overview.header.title())/>
+                    {banner.map(|message| view! { <SuccessBanner message/> })}
+                    <FormErrors error=admin_error/>
+                    <ReviewTaskList overview=overview.clone()/>
+                    <Signals signals none="Nothing stands out in how the trust's own levels compare with similar organisations' this cycle or with its final scores last time."/>
+                    <Administration overview extend reopen close error=admin_error/>
+                }.into_any()
+            }
+        </Loaded>
     }
 }
 
@@ -149,7 +140,7 @@ fn ReviewTaskList(overview: ReviewOverview) -> impl IntoView {
                     view! {
                         <li class="nhsuk-task-list__item nhsuk-task-list__item--with-link">
                             <div class="nhsuk-task-list__name-and-hint">
-                                <a class="nhsuk-link nhsuk-task-list__link" href=format!("/reviews/{slot_id}/domains/{}", domain.key) aria-describedby=status_id.clone()>{domain.name.clone()}</a>
+                                <a class="nhsuk-link nhsuk-task-list__link" href={Route::ReviewDomain { slot: &slot_id, key: &domain.key }.href()} aria-describedby=status_id.clone()>{domain.name.clone()}</a>
                                 {(!domain.flags.is_empty()).then(|| view! { <div class="nhsuk-task-list__hint">{format!("Flags: {}", flag_words(&domain.flags))}</div> })}
                             </div>
                             <div class=if domain.status == DomainStatus::Completed { "nhsuk-task-list__status nhsuk-task-list__status--completed" } else { "nhsuk-task-list__status" } id=status_id>
@@ -160,7 +151,7 @@ fn ReviewTaskList(overview: ReviewOverview) -> impl IntoView {
                 }).collect_view()}
             </ul>
         }).collect_view()}
-        <a class="nhsuk-button" href=format!("/reviews/{slot_id}/check")>
+        <a class="nhsuk-button" href={Route::ReviewCheck { slot: &slot_id }.href()}>
             {if editable { "Check your review and submit" } else { "Read the whole review" }}
         </a>
         {overview.administration.is_none().then(|| view! { <p><a class="nhsuk-link" href="/reviews">"Back to your reviews"</a></p> })}
@@ -258,20 +249,10 @@ pub fn ReviewDomainPage() -> impl IntoView {
         .get_untracked()
         .and_then(Result::err);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                let returned_error = returned_error.clone();
-                Suspend::new(async move {
-                    match view_data.await {
-                        Err(error) => view! { <Title text="Review section"/><ErrorPanel error/> }.into_any(),
-                        Ok(data) => view! {
-                            <Title text=format!("Review {} – {}", data.domain.name, data.header.title())/>
-                            <ReviewDomainForm data returned_error/>
-                        }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=view_data error_title="Review section" let:data>
+            <Title text=format!("Review {} – {}", data.domain.name, data.header.title())/>
+            <ReviewDomainForm data returned_error=returned_error.clone()/>
+        </Loaded>
     }
 }
 
@@ -336,48 +317,30 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                 {data.domain.levels.iter().map(|level| view! {
                     <h2 class="nhsuk-heading-m">{format!("Level {}: {}", level.level, level.summary)}</h2>
                     {level.criteria.iter().map(|criterion| {
-                        let key = criterion.key.clone();
-                        let answer = trust.get(&key).cloned();
-                        let trust_met = answer.as_ref().is_some_and(|a| a.is_met());
-                        let judgement = review.judgements.get(&key).cloned();
-                        let reviewer_met = judgement.as_ref().map_or(trust_met, |j| j.met);
-                        let judgement_field = format!("judgement-{key}");
-                        let reason_id = reason_field(&key);
-                        let judgement_error = field_message(error, judgement_field.clone());
-                        let reason_error = field_message(error, reason_id.clone());
-                        let has_error = move || judgement_error.get().is_some() || reason_error.get().is_some();
+                        let key = &criterion.key;
+                        let answer = trust.get(key);
+                        let trust_met = answer.is_some_and(|a| a.is_met());
+                        let judgement = review.judgements.get(key);
+                        let evidence = match answer.map(|a| a.evidence.as_str()).filter(|e| !e.is_empty()) {
+                            Some(evidence) => format!("Evidence: {evidence}"),
+                            None => "No evidence given.".to_string(),
+                        };
                         view! {
-                            <div class=move || form_group_class(has_error())>
-                                <fieldset class="nhsuk-fieldset" aria-describedby=format!("{key}-trust")>
-                                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{criterion.text.clone()}</legend>
-                                    <div class="nhsuk-hint" id=format!("{key}-trust")>
-                                        {format!(
-                                            "The trust said: {}. {}",
-                                            if trust_met { "met" } else { "not met" },
-                                            match answer.as_ref().map(|a| a.evidence.as_str()).filter(|e| !e.is_empty()) {
-                                                Some(evidence) => format!("Evidence: {evidence}"),
-                                                None => "No evidence given.".to_string(),
-                                            }
-                                        )}
-                                    </div>
-                                    {move || judgement_error.get().map(|message| view! { <InlineError message/> })}
-                                    <div class="nhsuk-radios nhsuk-radios--inline" id=judgement_field.clone()>
-                                        <div class="nhsuk-radios__item">
-                                            <input class="nhsuk-radios__input" id=format!("{judgement_field}-yes") name=format!("judgements[{key}][met]") type="radio" value="met" checked=reviewer_met disabled=!editable/>
-                                            <label class="nhsuk-label nhsuk-radios__label" for=format!("{judgement_field}-yes")>"Met"</label>
-                                        </div>
-                                        <div class="nhsuk-radios__item">
-                                            <input class="nhsuk-radios__input" id=format!("{judgement_field}-no") name=format!("judgements[{key}][met]") type="radio" value="not-met" checked=!reviewer_met disabled=!editable/>
-                                            <label class="nhsuk-label nhsuk-radios__label" for=format!("{judgement_field}-no")>"Not met"</label>
-                                        </div>
-                                    </div>
-                                    <div class="nhsuk-u-margin-top-3">
-                                        <label class="nhsuk-label" for=reason_id.clone()>"Your reason (required if you judge it differently from the trust)"</label>
-                                        {move || reason_error.get().map(|message| view! { <InlineError message/> })}
-                                        <textarea class="nhsuk-textarea" id=reason_id.clone() name=format!("judgements[{key}][reason]") rows="2" disabled=!editable>{judgement.map(|j| j.reason).unwrap_or_default()}</textarea>
-                                    </div>
-                                </fieldset>
-                            </div>
+                            <CriterionJudgement
+                                legend=criterion.text.clone()
+                                hint_id=format!("{key}-trust")
+                                hint=format!("The trust said: {}. {evidence}", if trust_met { "met" } else { "not met" })
+                                met_field=format!("judgement-{key}")
+                                met_name=format!("judgements[{key}][met]")
+                                met=Some(judgement.map_or(trust_met, |j| j.met))
+                                text_id=reason_field(key)
+                                text_name=format!("judgements[{key}][reason]")
+                                text_label="Your reason (required if you judge it differently from the trust)"
+                                rows="2"
+                                text=judgement.map(|j| j.reason.clone()).unwrap_or_default()
+                                editable
+                                error
+                            />
                         }
                     }).collect_view()}
                 }).collect_view()}
@@ -390,23 +353,13 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                         </div>
                     </div>
                 </div>
-                <div class=move || form_group_class(confidence_error.get().is_some())>
-                    <fieldset class="nhsuk-fieldset">
-                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"How confident are you in your judgement of this section? (optional)"</legend>
-                        {move || confidence_error.get().map(|message| view! { <InlineError message/> })}
-                        <div class="nhsuk-radios nhsuk-radios--inline" id="confidence">
-                            {Confidence::ALL.into_iter().map(|level| {
-                                let id = format!("confidence-{}", level.key());
-                                view! {
-                                    <div class="nhsuk-radios__item">
-                                        <input class="nhsuk-radios__input" id=id.clone() name="confidence" type="radio" value=level.key() checked=review.confidence == Some(level) disabled=!editable/>
-                                        <label class="nhsuk-label nhsuk-radios__label" for=id>{level.label()}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
+                <Radios id="confidence" legend="How confident are you in your judgement of this section? (optional)" inline=true disabled=!editable error=confidence_error choices={Confidence::ALL.into_iter().map(|level| Choice {
+                    id: format!("confidence-{}", level.key()),
+                    name: "confidence".into(),
+                    value: level.key().into(),
+                    label: level.label().into(),
+                    checked: Signal::stored(review.confidence == Some(level)),
+                }).collect()}/>
                 <div class=move || form_group_class(comment_error.get().is_some())>
                     <label class="nhsuk-label" for="comment">"Comment on this section (optional)"</label>
                     {move || comment_error.get().map(|message| view! { <InlineError message/> })}
@@ -431,14 +384,9 @@ pub fn CheckReviewPage() -> impl IntoView {
     let submit = ServerAction::<SubmitReview>::new();
     let error = action_error(submit.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Check your review"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! { <CheckReview overview action=submit error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Check your review" let:overview>
+            <CheckReview overview action=submit error/>
+        </Loaded>
     }
 }
 
@@ -485,7 +433,7 @@ fn CheckReview(
                 <p>"Confirm every section before you submit. Not yet confirmed:"</p>
                 <ul>
                     {unconfirmed.iter().map(|(key, name)| view! {
-                        <li><a href=format!("/reviews/{slot_id}/domains/{key}")>{name.clone()}</a></li>
+                        <li><a href={Route::ReviewDomain { slot: &slot_id, key }.href()}>{name.clone()}</a></li>
                     }).collect_view()}
                 </ul>
             </div>
@@ -494,23 +442,14 @@ fn CheckReview(
             <h2 class="nhsuk-heading-m">{format!("{}: trust {}, reviewer {}", pillar.name, score_text(pillar.self_score), score_text(pillar.reviewer_score))}</h2>
             <dl class="nhsuk-summary-list">
                 {pillar.domains.iter().map(|domain| view! {
-                    <div class="nhsuk-summary-list__row">
-                        <dt class="nhsuk-summary-list__key">{domain.name.clone()}</dt>
-                        <dd class="nhsuk-summary-list__value">
-                            <p>{format!("Trust level {}; reviewer level {}", domain.self_score, domain.reviewer_score)}
-                                {(domain.status != DomainStatus::Completed).then(|| format!(" ({})", domain.status.label().to_lowercase()))}</p>
-                            {(!domain.flags.is_empty()).then(|| view! { <p>{format!("Flags: {}", flag_words(&domain.flags))}</p> })}
-                            {(!domain.adjustments.is_empty()).then(|| view! {
-                                <ul>{domain.adjustments.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}</ul>
-                            })}
-                        </dd>
-                        <dd class="nhsuk-summary-list__actions">
-                            <a href=format!("/reviews/{slot_id}/domains/{}", domain.key)>
-                                {if editable { "Change" } else { "View" }}
-                                <span class="nhsuk-u-visually-hidden">{format!(" {}", domain.name)}</span>
-                            </a>
-                        </dd>
-                    </div>
+                    <CheckAnswersRow key=domain.name.clone() href={Route::ReviewDomain { slot: &slot_id, key: &domain.key }.href()} editable section=domain.name.clone() value={view! {
+                        <p>{format!("Trust level {}; reviewer level {}", domain.self_score, domain.reviewer_score)}
+                            {(domain.status != DomainStatus::Completed).then(|| format!(" ({})", domain.status.label().to_lowercase()))}</p>
+                        {(!domain.flags.is_empty()).then(|| view! { <p>{format!("Flags: {}", flag_words(&domain.flags))}</p> })}
+                        {(!domain.adjustments.is_empty()).then(|| view! {
+                            <ul>{domain.adjustments.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}</ul>
+                        })}
+                    }.into_any()}/>
                 }).collect_view()}
             </dl>
         }).collect_view()}
@@ -519,24 +458,13 @@ fn CheckReview(
                 <h2 class="nhsuk-heading-m">"Your verdict"</h2>
                 <ActionForm action>
                     <input type="hidden" name="slot_id" value=slot_id.clone()/>
-                    <div class=move || form_group_class(verdict_error.get().is_some())>
-                        <fieldset class="nhsuk-fieldset">
-                            <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"How far can this self-assessment be trusted?"</legend>
-                            {move || verdict_error.get().map(|message| view! { <InlineError message/> })}
-                            <div class="nhsuk-radios" id="verdict">
-                                {Verdict::ALL.into_iter().map(|verdict| {
-                                    let id = format!("verdict-{}", verdict.key());
-                                    let checked = saved_verdict.as_ref().is_some_and(|(saved, _)| *saved == verdict);
-                                    view! {
-                                        <div class="nhsuk-radios__item">
-                                            <input class="nhsuk-radios__input" id=id.clone() name="verdict" type="radio" value=verdict.key() checked=checked/>
-                                            <label class="nhsuk-label nhsuk-radios__label" for=id>{verdict.label()}</label>
-                                        </div>
-                                    }
-                                }).collect_view()}
-                            </div>
-                        </fieldset>
-                    </div>
+                    <Radios id="verdict" legend="How far can this self-assessment be trusted?" error=verdict_error choices={Verdict::ALL.into_iter().map(|verdict| Choice {
+                        id: format!("verdict-{}", verdict.key()),
+                        name: "verdict".into(),
+                        value: verdict.key().into(),
+                        label: verdict.label().into(),
+                        checked: Signal::stored(saved_verdict.as_ref().is_some_and(|(saved, _)| *saved == verdict)),
+                    }).collect()}/>
                     <div class=move || form_group_class(summary_error.get().is_some())>
                         <label class="nhsuk-label" for="summary">"Summary"</label>
                         <div class="nhsuk-hint" id="summary-hint">"Required unless the self-assessment is accurate. The trust and NHS England will read it."</div>
@@ -567,23 +495,18 @@ pub fn ReviewSubmittedPage() -> impl IntoView {
     let slot = param("slot");
     let overview = Resource::new(slot, get_review);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(error) => view! { <Title text="Review submitted"/><ErrorPanel error/> }.into_any(),
-                    Ok(overview) => view! {
-                        <Title text="Review submitted"/>
-                        <div class="nhsuk-panel">
-                            <h1 class="nhsuk-panel__title">"Review submitted"</h1>
-                            <div class="nhsuk-panel__body">{overview.header.title()}<br/>{format!("Overall score from your judgements {}", score_text(overview.reviewer_overall))}</div>
-                        </div>
-                        <h2 class="nhsuk-heading-m">"What happens next"</h2>
-                        <p>"When every reviewer has submitted, the trust sees the adjusted scores and reasons (without reviewers' names) and can reply. NHS England then moderates the final scores."</p>
-                        <p><a class="nhsuk-link" href=format!("/reviews/{}/check", overview.slot_id)>"Read your review"</a></p>
-                        <p><a class="nhsuk-link" href="/reviews">"Back to your reviews"</a></p>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=overview error_title="Review submitted" let:overview>
+            {view! {
+            <Title text="Review submitted"/>
+            <div class="nhsuk-panel">
+                <h1 class="nhsuk-panel__title">"Review submitted"</h1>
+                <div class="nhsuk-panel__body">{overview.header.title()}<br/>{format!("Overall score from your judgements {}", score_text(overview.reviewer_overall))}</div>
+            </div>
+            <h2 class="nhsuk-heading-m">"What happens next"</h2>
+            <p>"When every reviewer has submitted, the trust sees the adjusted scores and reasons (without reviewers' names) and can reply. NHS England then moderates the final scores."</p>
+            <p><a class="nhsuk-link" href={Route::ReviewCheck { slot: &overview.slot_id }.href()}>"Read your review"</a></p>
+            <p><a class="nhsuk-link" href="/reviews">"Back to your reviews"</a></p>
+        }.into_any()}
+        </Loaded>
     }
 }

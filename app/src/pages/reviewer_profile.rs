@@ -7,12 +7,25 @@ use crate::api::reviewers::{
     get_reviewer_profile, withdraw_reason_field, DeclareConflict, SaveReviewerProfile,
     WithdrawConflict,
 };
-use crate::components::{action_error, ErrorPanel, FormErrors, TextField};
+use crate::components::{
+    action_error, field_message, Checkboxes, Choice, ErrorPanel, FormErrors, TextField,
+};
 use crate::error::AppError;
+use crate::flash::Update;
 use crate::rules::cycles::readable_date;
 use crate::rules::organisations::CareSetting;
 use crate::rules::reviewers::{DeclaredConflict, ReviewerProfile};
 use leptos::prelude::*;
+
+/// What the page with the section says after a change to the profile.
+pub(super) fn profile_update_message(update: Update) -> Option<&'static str> {
+    match update {
+        Update::Expertise => Some("Care settings and capacity saved."),
+        Update::ConflictDeclared => Some("Conflict of interest declared."),
+        Update::ConflictWithdrawn => Some("Conflict of interest withdrawn."),
+        _ => None,
+    }
+}
 
 /// The section for the reviewer with `account_id`. `person_name` is set when someone else (an
 /// administrator) is looking, so the words speak about the person rather than to them.
@@ -106,7 +119,6 @@ fn ExpertiseForm(
     save: ServerAction<SaveReviewerProfile>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = move || error.get().and_then(|error| error.message_for("expertise"));
     let capacity = profile
         .capacity
         .map(|capacity| capacity.to_string())
@@ -115,26 +127,16 @@ fn ExpertiseForm(
         <h2 class="nhsuk-heading-l">{words.settings_heading}</h2>
         <ActionForm action=save>
             <input type="hidden" name="account_id" value=account_id/>
-            <div class=move || if message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
-                <fieldset class="nhsuk-fieldset" aria-describedby="expertise-hint">
-                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{words.settings_legend}</legend>
-                    <div class="nhsuk-hint" id="expertise-hint">"Select all that apply. Reviewers are matched to assessments in these settings first."</div>
-                    {move || message().map(|message| view! {
-                        <span class="nhsuk-error-message" id="expertise-error"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span>
-                    })}
-                    <div class="nhsuk-checkboxes" id="expertise">
-                        {CareSetting::ALL.into_iter().map(|setting| {
-                            let field = care_setting_field(setting);
-                            view! {
-                                <div class="nhsuk-checkboxes__item">
-                                    <input class="nhsuk-checkboxes__input" id=format!("expertise-{field}") name=field type="checkbox" value="on" checked=profile.expertise.contains(&setting)/>
-                                    <label class="nhsuk-label nhsuk-checkboxes__label" for=format!("expertise-{field}")>{setting.label()}</label>
-                                </div>
-                            }
-                        }).collect_view()}
-                    </div>
-                </fieldset>
-            </div>
+            <Checkboxes id="expertise" legend=words.settings_legend.clone() hint="Select all that apply. Reviewers are matched to assessments in these settings first." error=field_message(error, "expertise") choices={CareSetting::ALL.into_iter().map(|setting| {
+                let field = care_setting_field(setting);
+                Choice {
+                    id: format!("expertise-{field}"),
+                    name: field.into(),
+                    value: "on".into(),
+                    label: setting.label().into(),
+                    checked: Signal::stored(profile.expertise.contains(&setting)),
+                }
+            }).collect()}/>
             <TextField id="capacity" name="capacity" label=words.capacity_label value=capacity width_class="nhsuk-input--width-2" error
                 hint="A whole number from 1 to 20. Leave empty to use the number NHS England sets for each cycle."/>
             <button class="nhsuk-button" id="save-expertise" type="submit">"Save care settings"</button>

@@ -6,7 +6,7 @@ use crate::api::second_factor::{
     get_authenticator_setup, my_second_factor, AuthenticatorSetup, ConfirmAuthenticatorSetup,
     ConfirmSignInCode, StartAuthenticatorSetup,
 };
-use crate::components::{action_error, ErrorPanel, FormErrors, SummaryRow, TextField};
+use crate::components::{action_error, FormErrors, Loaded, SummaryRow, TextField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -39,15 +39,12 @@ pub fn AuthenticatorSetupPage() -> impl IntoView {
     view! {
         <Title text="Set up an authenticator app"/>
         <h1 class="nhsuk-heading-xl">"Set up an authenticator app"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match setup.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(None) => view! { <StartSetup action=start/> }.into_any(),
-                    Ok(Some(setup)) => view! { <SetupSteps setup/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=setup let:data>
+            {match data {
+                None => view! { <StartSetup action=start/> }.into_any(),
+                Some(setup) => view! { <SetupSteps setup/> }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -110,27 +107,22 @@ pub fn TwoStepSignIn() -> impl IntoView {
     let status = Resource::new(|| (), |_| my_second_factor());
     view! {
         <h2 class="nhsuk-heading-m">"Two-step sign-in"</h2>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match status.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(status) => {
-                        let has_app = status.app_set_up_on.is_some();
-                        view! {
-                            <dl class="nhsuk-summary-list">
-                                <SummaryRow key="Authenticator app" value=status.app_set_up_on.map_or_else(|| "Not set up".to_string(), |on| format!("Set up on {on}"))/>
-                                <SummaryRow key="Recovery codes left" value=status.recovery_codes_left.to_string()/>
-                            </dl>
-                            {(!has_app).then(|| view! {
-                                <p>{if status.required { "Your role needs an authenticator app." } else { "You can add a code from an app on your phone to your password, so a stolen password is not enough to sign in as you." }}</p>
-                            })}
-                            <p><a href="/account/authenticator">
-                                {if has_app { "Set up a new authenticator app and recovery codes" } else { "Set up an authenticator app" }}
-                            </a></p>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=status let:status>
+            {
+                let has_app = status.app_set_up_on.is_some();
+                view! {
+                    <dl class="nhsuk-summary-list">
+                        <SummaryRow key="Authenticator app" value=status.app_set_up_on.map_or_else(|| "Not set up".to_string(), |on| format!("Set up on {on}"))/>
+                        <SummaryRow key="Recovery codes left" value=status.recovery_codes_left.to_string()/>
+                    </dl>
+                    {(!has_app).then(|| view! {
+                        <p>{if status.required { "Your role needs an authenticator app." } else { "You can add a code from an app on your phone to your password, so a stolen password is not enough to sign in as you." }}</p>
+                    })}
+                    <p><a href="/account/authenticator">
+                        {if has_app { "Set up a new authenticator app and recovery codes" } else { "Set up an authenticator app" }}
+                    </a></p>
+                }.into_any()
+            }
+        </Loaded>
     }
 }

@@ -9,10 +9,12 @@ use crate::api::sign_off::{
     SignOffSummary, SIGN_OFF_FIELD_PREFIX,
 };
 use crate::components::{
-    action_error, field_message, form_group_class, ErrorPanel, FormErrors, InlineError,
-    SuccessBanner, SummaryRow,
+    action_error, field_message, flash_banner, form_group_class, FormErrors, InlineError, Loaded,
+    SummaryRow,
 };
 use crate::error::AppError;
+use crate::flash::Flash;
+use crate::routes::Route;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -43,23 +45,21 @@ pub fn SignOffQueuePage() -> impl IntoView {
     );
     let action = ServerAction::<SignOff>::new();
     let error = action_error(action.value());
-    let signed = query_param("signed");
-    let returned = query_param("returned");
     view! {
         <Title text="Sign-off"/>
-        {move || signed.get().map(|count| view! { <SuccessBanner message=format!("Signed off: {count}. The scores are locked.")/> })}
-        {move || returned.get().map(|_| view! { <SuccessBanner message="Returned to the moderator.".to_string()/> })}
+        {flash_banner(|flash| match flash {
+            Flash::SignedOff { assessments } => Some(format!("Signed off: {assessments}. The scores are locked.")),
+            Flash::Returned => Some("Returned to the moderator.".to_string()),
+            _ => None,
+        })}
         <FormErrors error/>
         <h1 class="nhsuk-heading-xl">"Sign-off"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(queue) if queue.lines.is_empty() && region.get().is_none() => view! { <p>"No moderated assessments are waiting for sign-off."</p> }.into_any(),
-                    Ok(queue) => view! { <Queue queue chosen=region.get() action error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=queue let:data>
+            {match data {
+                queue if queue.lines.is_empty() && region.get().is_none() => view! { <p>"No moderated assessments are waiting for sign-off."</p> }.into_any(),
+                queue => view! { <Queue queue chosen=region.get() action error/> }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -101,7 +101,7 @@ fn Queue(
                                     <input class="nhsuk-checkboxes__input" id=checkbox.clone() name=format!("assessments[{SIGN_OFF_FIELD_PREFIX}{}]", line.assessment_id) type="checkbox" value="on" disabled=line.refused.is_some() aria-describedby=hint.clone()/>
                                     <label class="nhsuk-label nhsuk-checkboxes__label" for=checkbox>{format!("{} ({})", line.title, line.region)}</label>
                                     <div class="nhsuk-hint nhsuk-checkboxes__hint" id=hint>
-                                        <a href=format!("/sign-off/{}", line.assessment_id)>"Read the changes"<span class="nhsuk-u-visually-hidden">{format!(" to {}", line.title)}</span></a>
+                                        <a href={Route::SignOff { id: &line.assessment_id }.href()}>"Read the changes"<span class="nhsuk-u-visually-hidden">{format!(" to {}", line.title)}</span></a>
                                         {line.refused.clone().map(|why| format!(". {why}"))}
                                     </div>
                                 </div>
@@ -127,20 +127,15 @@ pub fn SignOffPage() -> impl IntoView {
     let return_error = action_error(give_back.value());
     let reopen_error = action_error(reopen.value());
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Err(error) => view! { <Title text="Sign-off"/><ErrorPanel error/> }.into_any(),
-                    Ok(summary) => view! {
-                        <Title text=format!("Sign-off – {}", summary.header.title())/>
-                        <FormErrors error=sign_error/>
-                        <FormErrors error=return_error/>
-                        <FormErrors error=reopen_error/>
-                        <Summary summary sign sign_error give_back return_error reopen reopen_error/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=summary error_title="Sign-off" let:summary>
+            {view! {
+            <Title text=format!("Sign-off – {}", summary.header.title())/>
+            <FormErrors error=sign_error/>
+            <FormErrors error=return_error/>
+            <FormErrors error=reopen_error/>
+            <Summary summary sign sign_error give_back return_error reopen reopen_error/>
+        }.into_any()}
+        </Loaded>
     }
 }
 

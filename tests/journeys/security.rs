@@ -685,7 +685,8 @@ async fn restarting_the_session_does_not_renew_its_absolute_limit() {
     signed_in_ago(
         &server,
         &id,
-        jiff::SignedDuration::from_hours(app::api::guard::ABSOLUTE_TIMEOUT_HOURS) + jiff::SignedDuration::from_mins(1),
+        jiff::SignedDuration::from_hours(app::api::guard::ABSOLUTE_TIMEOUT_HOURS)
+            + jiff::SignedDuration::from_mins(1),
     )
     .await;
     assert_ne!(

@@ -4,8 +4,8 @@
 
 use super::{new_id, now_utc, timestamp};
 use crate::write::Audit;
-use sqlx::{Any, AnyPool, Transaction};
 use jiff::{SignedDuration, Timestamp};
+use sqlx::{Any, AnyPool, Transaction};
 
 /// A message to be sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -273,12 +273,13 @@ mod tests {
                     .unwrap();
             assert_eq!(stored, vec![Some(with_html.html.clone()), None]);
 
-            let mut claimed: Vec<OutgoingMail> = claim_due(&db.pool, SignedDuration::from_mins(1), 10)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|queued| queued.mail)
-                .collect();
+            let mut claimed: Vec<OutgoingMail> =
+                claim_due(&db.pool, SignedDuration::from_mins(1), 10)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|queued| queued.mail)
+                    .collect();
             claimed.sort_by(|a, b| a.to.cmp(&b.to));
             assert_eq!(claimed, vec![with_html, text_alone]);
         }
@@ -306,7 +307,9 @@ mod tests {
             let html = html.expect("the HTML is stored");
             assert!(!html.contains("s3cr3t"), "the HTML holds no link: {html}");
 
-            let claimed = claim_due(&db.pool, SignedDuration::from_mins(1), 10).await.unwrap();
+            let claimed = claim_due(&db.pool, SignedDuration::from_mins(1), 10)
+                .await
+                .unwrap();
             assert_eq!(claimed[0].mail.body, format!("Use this link: {link}"));
             let in_html = "https://dma.test/set-password?token=s3cr3t&amp;next=/account";
             assert_eq!(

@@ -6,9 +6,9 @@
 use super::accounts::Throttled;
 use super::{timestamp, Db};
 use crate::write::Audit;
+use jiff::{SignedDuration, Timestamp};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
-use jiff::{SignedDuration, Timestamp};
 
 /// Sources tallied apart at once; refusals from any more are tallied together, so a flood from
 /// many addresses cannot grow the tally without bound.
@@ -169,7 +169,9 @@ mod tests {
     const WINDOW: SignedDuration = SignedDuration::from_mins(15);
 
     fn at(minutes: i64) -> Timestamp {
-        Timestamp::UNIX_EPOCH + SignedDuration::from_hours(20_000 * 24) + SignedDuration::from_mins(minutes)
+        Timestamp::UNIX_EPOCH
+            + SignedDuration::from_hours(20_000 * 24)
+            + SignedDuration::from_mins(minutes)
     }
 
     #[test]

@@ -168,7 +168,9 @@ pub async fn of_account(db: &Db, account_id: &str) -> Result<Vec<OwnSession>, sq
 /// rest of the service keeps moments in jiff's.
 fn stored_expiry(expiry: time::OffsetDateTime) -> String {
     let nanoseconds = expiry.unix_timestamp_nanos();
-    timestamp(jiff::Timestamp::from_nanosecond(nanoseconds).expect("a session expires in jiff's range"))
+    timestamp(
+        jiff::Timestamp::from_nanosecond(nanoseconds).expect("a session expires in jiff's range"),
+    )
 }
 
 #[cfg(test)]

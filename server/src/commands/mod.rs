@@ -79,12 +79,10 @@ pub async fn import_orgs(
     as_of: Option<&str>,
 ) -> anyhow::Result<()> {
     let as_of = match as_of {
-        Some(date) => {
-            jiff::civil::Date::strptime("%Y-%m-%d", date)
-                .with_context(|| format!("--as-of {date:?} is not a date written YYYY-MM-DD"))?
-                .strftime("%Y-%m-%d")
-                .to_string()
-        }
+        Some(date) => jiff::civil::Date::strptime("%Y-%m-%d", date)
+            .with_context(|| format!("--as-of {date:?} is not a date written YYYY-MM-DD"))?
+            .strftime("%Y-%m-%d")
+            .to_string(),
         None => app::store::today(),
     };
     let mut contents = Vec::new();

@@ -1,7 +1,7 @@
 //! Emails about a person's account: an invitation, a new password.
 
+use super::{letter, para, Block};
 use crate::store::outbox::OutgoingMail;
-use super::{Block, letter, para};
 
 /// An invitation to the service, with a link to set a password that works once.
 pub struct Invitation<'a> {

@@ -1,9 +1,9 @@
 //! Emails to a trust about its self-assessment: the cycle opening, a receipt, a reopening, a reminder.
 
+use super::{letter, para, Block};
 use crate::rules::deadlines::ReminderKind;
 use crate::store::cycles::LeadToNotify;
 use crate::store::outbox::OutgoingMail;
-use super::{Block, letter, para};
 
 /// To a trust lead when a cycle opens and their trust's assessments are ready.
 pub struct CycleOpened<'a> {

@@ -1,7 +1,7 @@
 //! Emails between NHS England's moderators and a trust: evidence asked for, a reply received.
 
+use super::{letter, para, Block};
 use crate::store::outbox::OutgoingMail;
-use super::{Block, letter, para};
 
 /// The receipt each trust lead gets when one of them submits the reply to the peer reviews.
 pub struct ReplyReceipt<'a> {

@@ -1,7 +1,7 @@
 //! The email that tells a trust its final scores are out.
 
+use super::{letter, para, Block};
 use crate::store::outbox::OutgoingMail;
-use super::{Block, letter, para};
 
 /// To each trust lead when NHS England releases the trust's final scores provisionally.
 pub struct ResultsReleased<'a> {

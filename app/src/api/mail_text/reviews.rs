@@ -1,7 +1,7 @@
 //! Emails about peer reviews: assigned, complete, reopened, declined, more time, withdrawn.
 
+use super::{letter, para, Block};
 use crate::store::outbox::OutgoingMail;
-use super::{Block, letter, para};
 
 /// To a peer reviewer when reviews are assigned to them.
 pub struct ReviewsAssigned<'a> {

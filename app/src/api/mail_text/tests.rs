@@ -91,8 +91,7 @@ fn examples() -> Vec<(&'static str, OutgoingMail)> {
                 name: NAME,
                 title: TITLE,
                 reopened_by: "Alex Moderator",
-                reason:
-                    "Section 3's evidence is for the wrong year.\nPlease attach this year's.",
+                reason: "Section 3's evidence is for the wrong year.\nPlease attach this year's.",
                 deadline: DEADLINE,
                 link: "https://dma.example/assessments/a1",
             }
@@ -185,8 +184,7 @@ fn examples() -> Vec<(&'static str, OutgoingMail)> {
                 name: NAME,
                 title: TITLE,
                 sections: &sections,
-                question:
-                    "Please send the board minutes approving the cyber security strategy.",
+                question: "Please send the board minutes approving the cyber security strategy.",
                 deadline: DEADLINE,
                 link: "https://dma.example/assessments/a1/evidence",
             }

@@ -4,9 +4,9 @@
 use crate::outbox::MailWithSecret;
 use crate::write::Audit;
 use crate::{now_utc, timestamp, Db};
+use jiff::{SignedDuration, Timestamp};
 use rules::accounts::LinkPurpose;
 use sha2::{Digest, Sha256};
-use jiff::{SignedDuration, Timestamp};
 
 /// The state of an emailed link.
 #[derive(Clone, Debug, PartialEq, Eq)]

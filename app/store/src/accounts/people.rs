@@ -5,10 +5,10 @@ use super::links::{insert_link, withdraw_links};
 use crate::outbox::MailWithSecret;
 use crate::write::Audit;
 use crate::{new_id, now_utc, timestamp, Db};
+use jiff::{SignedDuration, Timestamp};
 use rules::access::Actor;
 use rules::accounts::{email_key, AccountSummary, LinkPurpose, Role};
 use std::collections::BTreeSet;
-use jiff::{SignedDuration, Timestamp};
 
 /// Why an account change could not be made. The API puts these into words.
 #[derive(Debug, thiserror::Error)]

@@ -2,9 +2,9 @@
 //! per client address, so a flood of guesses is turned away.
 
 use crate::{new_id, now_utc, timestamp, Db};
+use jiff::{SignedDuration, Timestamp};
 use rules::accounts::{check_email, email_key};
 use rules::sign_in::throttle_source;
-use jiff::{SignedDuration, Timestamp};
 
 /// What a throttled action is counted under: failed sign-ins, password reset requests, or
 /// wrong second-factor codes (counted by account id rather than email address).

@@ -34,6 +34,7 @@ use {
     },
     crate::store::{
         self, assessments as assessment_store,
+        outbox::OutgoingMail,
         published::ScoreScope,
         reviews::{self as review_store, ReviewError, ReviewSlot},
     },
@@ -150,6 +151,26 @@ pub(super) struct ReadableReview {
 
 #[cfg(feature = "ssr")]
 impl ReadableReview {
+    /// "Peer review complete", to each of the trust's leads: sent when the last review is in or
+    /// NHS England closes the peer review with the reviews received.
+    async fn reviews_complete_notices(&self) -> Result<Vec<OutgoingMail>, AppError> {
+        let link = format!("{}/assessments/{}", public_url()?, self.header.id);
+        let leads = assessment_store::trust_leads(&self.cx.db, &self.header.trust_ods_code).await?;
+        Ok(leads
+            .iter()
+            .map(|(email, name)| {
+                mail_text::ReviewsComplete {
+                    to: email,
+                    name,
+                    title: &self.header.title(),
+                    cycle_name: &self.header.cycle_name,
+                    link: &link,
+                }
+                .mail()
+            })
+            .collect())
+    }
+
     fn is_reviewer(&self) -> bool {
         self.cx.actor.account_id == self.slot.reviewer_id
     }
@@ -482,22 +503,7 @@ pub async fn submit_review(
         check_verdict(verdict.as_deref(), &summary).map_err(|(field, message)| {
             AppError::field(&field, message).keeping(&[("summary", summary.as_str())])
         })?;
-    let link = format!("{}/assessments/{}", public_url()?, review.header.id);
-    let notices: Vec<_> =
-        assessment_store::trust_leads(&review.cx.db, &review.header.trust_ods_code)
-            .await?
-            .iter()
-            .map(|(email, name)| {
-                mail_text::ReviewsComplete {
-                    to: email,
-                    name,
-                    title: &review.header.title(),
-                    cycle_name: &review.header.cycle_name,
-                    link: &link,
-                }
-                .mail()
-            })
-            .collect();
+    let notices = review.reviews_complete_notices().await?;
     review_store::submit(
         &review.cx.db,
         &review.cx.actor.account_id,
@@ -615,22 +621,7 @@ pub async fn close_review(slot_id: String, reason: String) -> Result<(), AppErro
             "Enter the reason for closing the peer review, in 1000 characters or fewer",
         )
     })?;
-    let link = format!("{}/assessments/{}", public_url()?, review.header.id);
-    let notices: Vec<_> =
-        assessment_store::trust_leads(&review.cx.db, &review.header.trust_ods_code)
-            .await?
-            .iter()
-            .map(|(email, name)| {
-                mail_text::ReviewsComplete {
-                    to: email,
-                    name,
-                    title: &review.header.title(),
-                    cycle_name: &review.header.cycle_name,
-                    link: &link,
-                }
-                .mail()
-            })
-            .collect();
+    let notices = review.reviews_complete_notices().await?;
     review_store::close(
         &review.cx.db,
         &review.cx.actor.account_id,

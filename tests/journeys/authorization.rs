@@ -18,6 +18,7 @@ use app::api::{
 };
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
+use app::store::{AssessmentId, CycleId};
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder, PASSWORD};
 use e2e::requests::{api_client, pairs, post, Answer, NO_FIELDS};
 use e2e::{start_server, TestServer};
@@ -1178,7 +1179,7 @@ async fn assigned_reviews(server: &TestServer, cycle: &str, reviewers: &[&str]) 
         assessment = assessment.reviewer(reviewer);
     }
     assessment.build(server).await;
-    let slots = app::store::assignments::cycle_data(&server.state.db, cycle)
+    let slots = app::store::assignments::cycle_data(&server.state.db, &CycleId::from(cycle))
         .await
         .unwrap()
         .slots;
@@ -1267,7 +1268,7 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
             app::store::results::raise_query(
                 &server.state.db,
                 "a trust lead",
-                &assessment,
+                &AssessmentId::from(&assessment),
                 domain_key,
                 "Why?",
             )

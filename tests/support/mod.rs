@@ -10,6 +10,7 @@ pub mod requests;
 pub mod second_factor;
 
 use app::state::AppState;
+use app::store::{AssessmentId, CycleId};
 use leptos::config::LeptosOptions;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -114,7 +115,7 @@ async fn serve(
 impl TestServer {
     /// The id of a trust's acute assessment in a cycle.
     pub async fn acute_assessment(&self, cycle_id: &str, trust: &str) -> String {
-        app::store::assessments::for_cycle(&self.state.db, cycle_id)
+        app::store::assessments::for_cycle(&self.state.db, &CycleId::from(cycle_id))
             .await
             .unwrap()
             .into_iter()
@@ -128,7 +129,7 @@ impl TestServer {
         &self,
         assessment_id: &str,
     ) -> app::rules::lifecycle::AssessmentStatus {
-        app::store::assessments::header(&self.state.db, assessment_id)
+        app::store::assessments::header(&self.state.db, &AssessmentId::from(assessment_id))
             .await
             .unwrap()
             .expect("the assessment exists")

@@ -5,6 +5,8 @@ use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::cycles::{Cycle, Phase};
+#[cfg(feature = "ssr")]
+use crate::store::{CycleId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -208,7 +210,7 @@ pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
     let cx = Cx::require(access::may_manage_cycles).await?;
     let cycle = cx.cycle(&id).await?;
     let Cx { db, .. } = cx;
-    let assessments = store::assessments::for_cycle(&db, &id).await?;
+    let assessments = store::assessments::for_cycle(&db, &CycleId::from(&id)).await?;
     let (next_phase, not_yet) = if cycle.is_historical {
         (None, None)
     } else {
@@ -247,7 +249,7 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
     if to == Phase::Submission {
         let link = format!("{}/assessments", public_url()?);
         let deadline = crate::rules::deadlines::deadline_shown(&cycle.dates.submission_deadline);
-        cycle_store::open(&db, &actor.account_id, &cycle_id, |lead| {
+        cycle_store::open(&db, &actor.account_id, &CycleId::from(&cycle_id), |lead| {
             mail_text::CycleOpened {
                 lead,
                 cycle_name: &cycle.name,
@@ -258,7 +260,8 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
         })
         .await?;
     } else {
-        cycle_store::change_phase(&db, &actor.account_id, &cycle_id, from, to).await?;
+        cycle_store::change_phase(&db, &actor.account_id, &CycleId::from(&cycle_id), from, to)
+            .await?;
     }
     leptos_axum::redirect(
         &crate::routes::Route::Cycle { id: &cycle_id }.with(crate::flash::Flash::PhaseChanged(to)),
@@ -278,7 +281,7 @@ pub async fn extend_deadline(
     let cycle = cx.cycle(&cycle_id).await?;
     let Cx { actor, db } = cx;
     let trust = trust_ods_code.trim().to_uppercase();
-    if !cycle_store::has_trust(&db, &cycle_id, &trust).await? {
+    if !cycle_store::has_trust(&db, &CycleId::from(&cycle_id), &OdsCode::from(&trust)).await? {
         return Err(AppError::field(
             "trust-ods-code",
             format!(
@@ -312,8 +315,15 @@ pub async fn extend_deadline(
             "Enter the reason for the extension, in 1000 characters or fewer",
         )
     })?;
-    cycle_store::extend_deadline(&db, &actor.account_id, &cycle_id, &trust, &deadline, reason)
-        .await?;
+    cycle_store::extend_deadline(
+        &db,
+        &actor.account_id,
+        &CycleId::from(&cycle_id),
+        &OdsCode::from(&trust),
+        &deadline,
+        reason,
+    )
+    .await?;
     leptos_axum::redirect(
         &crate::routes::Route::Cycle { id: &cycle_id }
             .with(crate::flash::Flash::DeadlineExtended { trust }),
@@ -335,7 +345,7 @@ pub async fn set_reply_deadline(cycle_id: String, reply_deadline: String) -> Res
     cycle_store::set_reply_deadline(
         &db,
         &actor.account_id,
-        &cycle_id,
+        &CycleId::from(&cycle_id),
         &cycle.reply_deadline,
         reply_deadline,
     )

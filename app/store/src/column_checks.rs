@@ -190,6 +190,7 @@ mod tests {
     use crate::assessments;
     use crate::assignments::tests::submitted_cycle;
     use crate::test_support::test_databases;
+    use crate::CycleId;
 
     /// Runs one statement that changes data, returning the database's refusal as text.
     async fn write(db: &Db, sql: &str) -> Result<(), String> {
@@ -220,7 +221,10 @@ mod tests {
     async fn an_unknown_key_is_refused_on_insert_and_on_update() {
         for (db, _folder) in test_databases().await {
             let (cycle, first, _) = submitted_cycle(&db).await;
-            let assessment = &assessments::for_cycle(&db, &cycle).await.unwrap()[0].id;
+            let assessment = &assessments::for_cycle(&db, &CycleId::from(&cycle))
+                .await
+                .unwrap()[0]
+                .id;
 
             let insert = |role: &str| {
                 format!("INSERT INTO account_roles (account_id, role) VALUES ('{first}', '{role}')")
@@ -249,7 +253,10 @@ mod tests {
     async fn a_level_out_of_range_is_refused_on_insert_and_on_update() {
         for (db, _folder) in test_databases().await {
             let (cycle, _, _) = submitted_cycle(&db).await;
-            let assessment = &assessments::for_cycle(&db, &cycle).await.unwrap()[0].id;
+            let assessment = &assessments::for_cycle(&db, &CycleId::from(&cycle))
+                .await
+                .unwrap()[0]
+                .id;
 
             let insert = |score: i64| {
                 format!(

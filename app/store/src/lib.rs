@@ -11,6 +11,7 @@ pub mod cycles;
 pub mod dashboard;
 pub mod evidence_requests;
 pub mod frameworks;
+pub mod ids;
 pub mod lifecycle;
 pub mod moderation;
 pub mod organisations;
@@ -28,6 +29,8 @@ pub mod signals;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod write;
+
+pub use ids::{AccountId, AssessmentId, CycleId, OdsCode, ReviewSlotId};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

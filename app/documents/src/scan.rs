@@ -26,7 +26,9 @@ pub struct Scanner {
 pub enum Verdict {
     Clean,
     /// `signature` is the name of what clamd found, e.g. "Eicar-Test-Signature".
-    Infected { signature: String },
+    Infected {
+        signature: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +93,8 @@ impl Scanner {
         let file = tokio::fs::File::open(path)
             .await
             .map_err(|error| ScanError::Source(error.to_string()))?;
-        self.scan(ReaderStream::with_capacity(file, MAX_CHUNK)).await
+        self.scan(ReaderStream::with_capacity(file, MAX_CHUNK))
+            .await
     }
 
     /// Sends `body` to clamd and returns its verdict.
@@ -121,10 +124,14 @@ impl Scanner {
     }
 
     async fn connect(&self) -> Result<Box<dyn Connection>, ScanError> {
-        let unreachable = |error: std::io::Error| ScanError::Unreachable(format!("{}: {error}", self.address));
+        let unreachable =
+            |error: std::io::Error| ScanError::Unreachable(format!("{}: {error}", self.address));
         let connecting = async {
             if self.address.contains('/') {
-                Ok(Box::new(tokio::net::UnixStream::connect(&self.address).await?) as Box<dyn Connection>)
+                Ok(
+                    Box::new(tokio::net::UnixStream::connect(&self.address).await?)
+                        as Box<dyn Connection>,
+                )
             } else {
                 let stream = tokio::net::TcpStream::connect(&self.address).await?;
                 stream.set_nodelay(true)?;
@@ -133,7 +140,13 @@ impl Scanner {
         };
         tokio::time::timeout(CONNECT_TIMEOUT, connecting)
             .await
-            .map_err(|_| ScanError::Unreachable(format!("{}: no answer within {} seconds", self.address, CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|_| {
+                ScanError::Unreachable(format!(
+                    "{}: no answer within {} seconds",
+                    self.address,
+                    CONNECT_TIMEOUT.as_secs()
+                ))
+            })?
             .map_err(unreachable)
     }
 }
@@ -154,12 +167,18 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    writing.write_all(b"zINSTREAM\0").await.map_err(SendError::Io)?;
+    writing
+        .write_all(b"zINSTREAM\0")
+        .await
+        .map_err(SendError::Io)?;
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|error| SendError::Source(error.to_string()))?;
         for piece in chunk.chunks(MAX_CHUNK) {
             let length = u32::try_from(piece.len()).expect("a piece is at most MAX_CHUNK long");
-            writing.write_all(&length.to_be_bytes()).await.map_err(SendError::Io)?;
+            writing
+                .write_all(&length.to_be_bytes())
+                .await
+                .map_err(SendError::Io)?;
             writing.write_all(piece).await.map_err(SendError::Io)?;
         }
     }

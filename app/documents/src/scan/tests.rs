@@ -41,6 +41,7 @@ fn reads_clamds_replies() {
         verdict("stream: Can't allocate memory ERROR"),
         Err(ScanError::Protocol(_))
     ));
+    assert!(matches!(verdict(""), Err(ScanError::Protocol(_))));
 }
 
 #[tokio::test]
@@ -98,6 +99,19 @@ async fn a_stream_over_clamds_limit_is_too_large() {
         scanner.scan(blocks).await,
         Err(ScanError::TooLarge)
     ));
+}
+
+#[tokio::test]
+async fn a_body_that_breaks_off_is_a_source_error_at_once() {
+    let Some(scanner) = clamd() else { return };
+    let chunks = vec![
+        Ok(Bytes::from_static(b"the first part")),
+        Err("connection reset"),
+    ];
+    match scanner.scan(futures::stream::iter(chunks)).await {
+        Err(ScanError::Source(reason)) => assert_eq!(reason, "connection reset"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -40,6 +40,8 @@ pub struct DomainTask {
     pub name: String,
     pub status: DomainStatus,
     pub score: u8,
+    /// How many evidence files are attached to it.
+    pub evidence_files: i64,
 }
 
 /// A pillar's section of the task list.
@@ -85,6 +87,7 @@ pub struct DomainView {
     /// Who saved last and when, in words.
     pub last_saved: Option<String>,
     pub score: u8,
+    pub evidence: super::evidence_files::DomainEvidence,
 }
 
 /// What a save gives back to the page that made it.
@@ -227,6 +230,7 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
         framework,
     } = Cx::signed_in().await?.assessment(&id).await?;
     let answers = assessment_store::all_answers(&db, &id).await?;
+    let evidence_counts = store::evidence_files::counts_by_domain(&db, &id).await?;
     let none = DomainAnswers::new();
     let scores = score_assessment(&framework, header.care_setting, is_met_anywhere(&answers));
     let pillars = framework
@@ -244,6 +248,10 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
                         name: domain.name.clone(),
                         status: domain_status(domain, saved),
                         score: scores.domain(&domain.key).unwrap_or_default(),
+                        evidence_files: evidence_counts
+                            .get(&domain.key)
+                            .copied()
+                            .unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -274,6 +282,8 @@ pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<Dom
     let (pillar_name, domain) = find_domain(&framework, &header, &domain_key)?;
     let saved = assessment_store::domain(&db, &assessment_id, &domain_key).await?;
     let score = domain_score(is_met_in(&saved.answers), domain);
+    let evidence =
+        super::evidence_files::attached_to_domain(&db, &assessment_id, &domain_key).await?;
     Ok(DomainView {
         locked_reason: locked_reason(&actor, &header),
         header,
@@ -286,6 +296,7 @@ pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<Dom
         answers: saved.answers,
         version: saved.version,
         score,
+        evidence,
     })
 }
 

@@ -62,7 +62,8 @@ const HEAD: u64 = 8 * 1024;
 
 /// What kind of accepted document the file at `path` is, or why it is not accepted.
 /// `file_name` is the name it was uploaded with; it decides only between CSV and plain text,
-/// and must otherwise agree with the bytes (see the module's comment).
+/// and must otherwise agree with the bytes (see the module's comment). It reads the file with
+/// blocking I/O (all of it, for text), so call it from `spawn_blocking` in a server.
 pub fn identify(path: &Path, file_name: &str) -> Result<DocumentKind, NotAccepted> {
     let found = kind_from_bytes(path)?;
     let extension = extension_of(file_name);
@@ -142,20 +143,19 @@ fn compound_file(file: File) -> NotAccepted {
     }
 }
 
-/// Media types infer reports for code that runs (including zip-packaged Java and Android apps).
+/// The media types infer reports for code that runs.
 const PROGRAMS: &[&str] = &[
     "application/vnd.microsoft.portable-executable",
     "application/x-executable",
     "application/x-mach-binary",
     "application/java",
-    "application/java-archive",
     "application/wasm",
     "application/x-llvm",
     "application/vnd.android.dex",
     "application/vnd.android.dey",
-    "application/vnd.android.package-archive",
-    "application/x-xpinstall",
     "application/x-google-chrome-extension",
+    "application/vnd.debian.binary-package",
+    "application/x-rpm",
 ];
 
 /// What a person would call a type infer recognised, with its article.
@@ -167,25 +167,33 @@ fn describe(detected: Option<infer::Type>) -> String {
         "application/vnd.microsoft.portable-executable" => "a Windows program",
         "application/x-executable" => "a Linux program",
         "application/x-mach-binary" => "a macOS program",
-        "application/java" | "application/java-archive" => "a Java program",
+        "application/java" => "a Java program",
         "application/wasm" => "a WebAssembly program",
-        "application/vnd.android.dex"
-        | "application/vnd.android.dey"
-        | "application/vnd.android.package-archive" => "an Android app",
-        "application/x-xpinstall" | "application/x-google-chrome-extension" => {
-            "a browser extension"
-        }
+        "application/vnd.android.dex" | "application/vnd.android.dey" => "an Android app",
+        "application/x-google-chrome-extension" => "a browser extension",
+        "application/vnd.debian.binary-package" | "application/x-rpm" => "a Linux software package",
+        "application/x-qemu-disk" => "a disk image",
+        "application/vnd.sqlite3" => "a database file",
+        "application/postscript" => "a PostScript file",
         "application/x-x509-ca-cert" => "a security certificate",
         "application/rtf" => "a Rich Text Format document",
         "application/zip" => "a zip archive",
-        "application/vnd.rar" | "application/x-rar-compressed" => "a RAR archive",
+        "application/vnd.rar" => "a RAR archive",
         "application/x-7z-compressed" => "a 7-Zip archive",
         "application/gzip" => "a gzip archive",
         "application/x-tar" => "a tar archive",
-        "application/epub+zip" => "an e-book",
+        "application/vnd.ms-cab-compressed" => "a Windows cabinet archive",
+        "application/x-bzip2"
+        | "application/x-xz"
+        | "application/zstd"
+        | "application/x-lzip"
+        | "application/x-lz4"
+        | "application/vnd.bzip3"
+        | "application/x-compress" => "a compressed file",
         "image/gif" => "a GIF image",
         "image/webp" => "a WebP image",
-        "image/heif" | "image/heic" | "image/avif" => "a HEIC or AVIF photo",
+        "image/heif" | "image/avif" => "a HEIC or AVIF photo",
+        "image/vnd.adobe.photoshop" => "a Photoshop image",
         "image/bmp" => "a BMP image",
         "image/tiff" => "a TIFF image",
         "text/html" => "a web page",
@@ -215,10 +223,9 @@ fn is_text(mut file: File) -> io::Result<bool> {
             return Ok(carried == 0);
         }
         let filled = carried + read;
-        if block[..filled]
-            .iter()
-            .any(|&byte| byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0c) || byte == 0x7f)
-        {
+        if block[..filled].iter().any(|&byte| {
+            byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0c) || byte == 0x7f
+        }) {
             return Ok(false);
         }
         carried = match std::str::from_utf8(&block[..filled]) {

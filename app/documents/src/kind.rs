@@ -26,7 +26,9 @@ impl DocumentKind {
             DocumentKind::Word => {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             }
-            DocumentKind::Excel => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            DocumentKind::Excel => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
             DocumentKind::PowerPoint => {
                 "application/vnd.openxmlformats-officedocument.presentationml.presentation"
             }
@@ -43,7 +45,10 @@ impl DocumentKind {
     /// Whether a browser may show the file itself (under the download's sandboxing CSP) rather
     /// than only save it.
     pub fn previewable(self) -> bool {
-        matches!(self, DocumentKind::Pdf | DocumentKind::Png | DocumentKind::Jpeg)
+        matches!(
+            self,
+            DocumentKind::Pdf | DocumentKind::Png | DocumentKind::Jpeg
+        )
     }
 
     /// The file-name extensions (lowercase, without the dot) a file of this kind may have; the

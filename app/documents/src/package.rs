@@ -49,7 +49,10 @@ const OOXML_OTHER_MAIN_PARTS: [(&str, &str); 5] = [
 ];
 
 const ODF_KINDS: [(&str, DocumentKind); 3] = [
-    ("application/vnd.oasis.opendocument.text", DocumentKind::OdfText),
+    (
+        "application/vnd.oasis.opendocument.text",
+        DocumentKind::OdfText,
+    ),
     (
         "application/vnd.oasis.opendocument.spreadsheet",
         DocumentKind::OdfSpreadsheet,
@@ -70,9 +73,14 @@ pub(crate) fn kind(file: File) -> Result<DocumentKind, NotAccepted> {
         return Err(NotAccepted::Unrecognised);
     };
     if let Some(content_types) = read_entry(&mut archive, "[Content_Types].xml") {
-        ooxml_kind(&content_types, |part| archive.index_for_name(part).is_some())
+        ooxml_kind(&content_types, |part| {
+            archive.index_for_name(part).is_some()
+        })
     } else if let Some(mimetype) = read_entry(&mut archive, "mimetype") {
-        odf_kind(mimetype.trim(), archive.index_for_name("content.xml").is_some())
+        odf_kind(
+            mimetype.trim(),
+            archive.index_for_name("content.xml").is_some(),
+        )
     } else {
         Err(NotAccepted::Archive {
             detected: "a zip archive".into(),
@@ -140,7 +148,10 @@ fn content_type_declarations(xml: &str) -> Vec<(Option<&str>, &str)> {
         .filter_map(|element| {
             let element = &element[..element.find('>').unwrap_or(element.len())];
             if element.starts_with("Override") {
-                Some((attribute(element, "PartName"), attribute(element, "ContentType")?))
+                Some((
+                    attribute(element, "PartName"),
+                    attribute(element, "ContentType")?,
+                ))
             } else if element.starts_with("Default") {
                 Some((None, attribute(element, "ContentType")?))
             } else {
@@ -152,7 +163,10 @@ fn content_type_declarations(xml: &str) -> Vec<(Option<&str>, &str)> {
 
 fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
     element.split_whitespace().find_map(|pair| {
-        let value = pair.strip_prefix(name)?.trim_end_matches('/').strip_prefix('=')?;
+        let value = pair
+            .strip_prefix(name)?
+            .trim_end_matches('/')
+            .strip_prefix('=')?;
         let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
         value[1..].strip_suffix(quote)
     })
@@ -194,8 +208,14 @@ mod tests {
 
     #[test]
     fn the_main_part_decides_when_it_is_in_the_package() {
-        assert_eq!(ooxml_kind(WORD_TYPES, |part| part == "word/document.xml"), Ok(DocumentKind::Word));
-        assert_eq!(ooxml_kind(WORD_TYPES, |_| false), Err(NotAccepted::OfficeFileNotAsNamed));
+        assert_eq!(
+            ooxml_kind(WORD_TYPES, |part| part == "word/document.xml"),
+            Ok(DocumentKind::Word)
+        );
+        assert_eq!(
+            ooxml_kind(WORD_TYPES, |_| false),
+            Err(NotAccepted::OfficeFileNotAsNamed)
+        );
     }
 
     #[test]
@@ -225,7 +245,9 @@ mod tests {
         assert_eq!(
             odf_kind("application/vnd.oasis.opendocument.graphics", true),
             Err(NotAccepted::OtherType {
-                detected: "an OpenDocument file of type application/vnd.oasis.opendocument.graphics".into()
+                detected:
+                    "an OpenDocument file of type application/vnd.oasis.opendocument.graphics"
+                        .into()
             })
         );
     }

@@ -77,7 +77,9 @@ mod tests {
     #[tokio::test]
     async fn hashes_and_counts_what_it_writes() {
         let folder = tempfile::tempdir().unwrap();
-        let received = receive(body(&[b"a", b"", b"bc"]), 3, folder.path()).await.unwrap();
+        let received = receive(body(&[b"a", b"", b"bc"]), 3, folder.path())
+            .await
+            .unwrap();
         // SHA-256("abc"), from FIPS 180-2's examples.
         assert_eq!(
             received.sha256,
@@ -86,7 +88,11 @@ mod tests {
         assert_eq!(received.size, 3);
         assert_eq!(std::fs::read(&received.file).unwrap(), b"abc");
         drop(received);
-        assert_eq!(files_in(folder.path()), 0, "the temporary file goes with Received");
+        assert_eq!(
+            files_in(folder.path()),
+            0,
+            "the temporary file goes with Received"
+        );
     }
 
     #[tokio::test]
@@ -102,7 +108,9 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let chunks = vec![Ok(Bytes::from_static(b"part")), Err("connection reset")];
         let refused = receive(futures::stream::iter(chunks), 100, folder.path()).await;
-        assert!(matches!(refused, Err(ReceiveError::Source(reason)) if reason == "connection reset"));
+        assert!(
+            matches!(refused, Err(ReceiveError::Source(reason)) if reason == "connection reset")
+        );
         assert_eq!(files_in(folder.path()), 0);
     }
 }

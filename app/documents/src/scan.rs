@@ -26,7 +26,9 @@ pub struct Scanner {
 pub enum Verdict {
     Clean,
     /// `signature` is the name of what clamd found, e.g. "Eicar-Test-Signature".
-    Infected { signature: String },
+    Infected {
+        signature: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +93,8 @@ impl Scanner {
         let file = tokio::fs::File::open(path)
             .await
             .map_err(|error| ScanError::Source(error.to_string()))?;
-        self.scan(ReaderStream::with_capacity(file, MAX_CHUNK)).await
+        self.scan(ReaderStream::with_capacity(file, MAX_CHUNK))
+            .await
     }
 
     /// Sends `body` to clamd and returns its verdict.
@@ -103,17 +106,22 @@ impl Scanner {
         tokio::time::timeout(SCAN_TIMEOUT, async {
             let connection = self.connect().await?;
             let (mut reading, mut writing) = tokio::io::split(connection);
+            let sending = send_stream(&mut writing, body);
+            let replying = read_reply(&mut reading);
+            tokio::pin!(sending, replying);
             // clamd may reply before the stream ends (when it passes StreamMaxLength) and then
             // close: read the reply while sending, so it is not lost to a broken pipe.
-            let (sent, reply) = tokio::join!(send_stream(&mut writing, body), async {
-                read_reply(&mut reading).await
-            });
-            match (sent, reply) {
-                (Err(SendError::Source(error)), _) => Err(ScanError::Source(error)),
-                (_, Ok(reply)) if !reply.is_empty() => verdict(&reply),
-                (Err(SendError::Io(error)), _) => Err(ScanError::Protocol(error.to_string())),
-                (Ok(()), Err(error)) => Err(error),
-                (Ok(()), Ok(_)) => Err(ScanError::Protocol("no reply to INSTREAM".into())),
+            tokio::select! {
+                sent = &mut sending => match sent {
+                    // clamd waits for the rest of a stream that will not come: stop here.
+                    Err(SendError::Source(error)) => Err(ScanError::Source(error)),
+                    Err(SendError::Io(error)) => match replying.await {
+                        Ok(reply) if !reply.is_empty() => verdict(&reply),
+                        _ => Err(ScanError::Protocol(error.to_string())),
+                    },
+                    Ok(()) => verdict(&replying.await?),
+                },
+                reply = &mut replying => verdict(&reply?),
             }
         })
         .await
@@ -121,10 +129,14 @@ impl Scanner {
     }
 
     async fn connect(&self) -> Result<Box<dyn Connection>, ScanError> {
-        let unreachable = |error: std::io::Error| ScanError::Unreachable(format!("{}: {error}", self.address));
+        let unreachable =
+            |error: std::io::Error| ScanError::Unreachable(format!("{}: {error}", self.address));
         let connecting = async {
             if self.address.contains('/') {
-                Ok(Box::new(tokio::net::UnixStream::connect(&self.address).await?) as Box<dyn Connection>)
+                Ok(
+                    Box::new(tokio::net::UnixStream::connect(&self.address).await?)
+                        as Box<dyn Connection>,
+                )
             } else {
                 let stream = tokio::net::TcpStream::connect(&self.address).await?;
                 stream.set_nodelay(true)?;
@@ -133,7 +145,13 @@ impl Scanner {
         };
         tokio::time::timeout(CONNECT_TIMEOUT, connecting)
             .await
-            .map_err(|_| ScanError::Unreachable(format!("{}: no answer within {} seconds", self.address, CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|_| {
+                ScanError::Unreachable(format!(
+                    "{}: no answer within {} seconds",
+                    self.address,
+                    CONNECT_TIMEOUT.as_secs()
+                ))
+            })?
             .map_err(unreachable)
     }
 }
@@ -154,12 +172,18 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    writing.write_all(b"zINSTREAM\0").await.map_err(SendError::Io)?;
+    writing
+        .write_all(b"zINSTREAM\0")
+        .await
+        .map_err(SendError::Io)?;
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|error| SendError::Source(error.to_string()))?;
         for piece in chunk.chunks(MAX_CHUNK) {
             let length = u32::try_from(piece.len()).expect("a piece is at most MAX_CHUNK long");
-            writing.write_all(&length.to_be_bytes()).await.map_err(SendError::Io)?;
+            writing
+                .write_all(&length.to_be_bytes())
+                .await
+                .map_err(SendError::Io)?;
             writing.write_all(piece).await.map_err(SendError::Io)?;
         }
     }
@@ -167,19 +191,29 @@ where
     writing.flush().await.map_err(SendError::Io)
 }
 
-/// clamd's reply to a `z` command: one NUL-terminated line, then it closes the connection.
+/// clamd's reply to a `z` command: one line ending in NUL. Read up to the NUL rather than to
+/// the connection's end: after an early reply clamd closes while the stream is still arriving,
+/// and the reset that follows must not swallow the reply already read.
 async fn read_reply<R: AsyncRead + Unpin>(reading: &mut R) -> Result<String, ScanError> {
     let mut reply = Vec::new();
-    reading
-        .read_to_end(&mut reply)
-        .await
-        .map_err(|error| ScanError::Protocol(error.to_string()))?;
+    let mut block = [0; 512];
+    while !reply.ends_with(b"\0") && reply.len() < 4096 {
+        match reading.read(&mut block).await {
+            Ok(0) => break,
+            Ok(read) => reply.extend_from_slice(&block[..read]),
+            Err(_) if !reply.is_empty() => break,
+            Err(error) => return Err(ScanError::Protocol(error.to_string())),
+        }
+    }
     let reply = String::from_utf8_lossy(&reply);
     Ok(reply.trim_end_matches(['\0', '\n']).to_owned())
 }
 
 /// "stream: OK", "stream: <signature> FOUND", or "<reason> ERROR".
 fn verdict(reply: &str) -> Result<Verdict, ScanError> {
+    if reply.is_empty() {
+        return Err(ScanError::Protocol("clamd closed without a reply".into()));
+    }
     if reply.contains("size limit exceeded") {
         return Err(ScanError::TooLarge);
     }

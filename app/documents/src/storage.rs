@@ -72,9 +72,13 @@ impl FileStore {
         let parsed = match Url::parse(url) {
             // One letter is a Windows drive, not a scheme.
             Ok(parsed) if parsed.scheme().len() > 1 => parsed,
-            _ => return FileStore::on_disk(PathBuf::from(url)).map_err(|error| refuse(error.to_string())),
+            _ => {
+                return FileStore::on_disk(PathBuf::from(url))
+                    .map_err(|error| refuse(error.to_string()))
+            }
         };
-        let (scheme, prefix) = ObjectStoreScheme::parse(&parsed).map_err(|error| refuse(error.to_string()))?;
+        let (scheme, prefix) =
+            ObjectStoreScheme::parse(&parsed).map_err(|error| refuse(error.to_string()))?;
         let options: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
         let mut bare = parsed.clone();
         bare.set_query(None);
@@ -89,7 +93,9 @@ impl FileStore {
             ObjectStoreScheme::MicrosoftAzure => {
                 let mut builder = MicrosoftAzureBuilder::from_env().with_url(bare.as_str());
                 for (key, value) in options {
-                    let key: AzureConfigKey = key.parse().map_err(|_| refuse(format!("{key} is not an Azure setting")))?;
+                    let key: AzureConfigKey = key
+                        .parse()
+                        .map_err(|_| refuse(format!("{key} is not an Azure setting")))?;
                     builder = builder.with_config(key, value);
                 }
                 Arc::new(builder.build().map_err(|error| refuse(error.to_string()))?)
@@ -97,13 +103,17 @@ impl FileStore {
             ObjectStoreScheme::AmazonS3 => {
                 let mut builder = AmazonS3Builder::from_env().with_url(bare.as_str());
                 for (key, value) in options {
-                    let key: AmazonS3ConfigKey = key.parse().map_err(|_| refuse(format!("{key} is not an S3 setting")))?;
+                    let key: AmazonS3ConfigKey = key
+                        .parse()
+                        .map_err(|_| refuse(format!("{key} is not an S3 setting")))?;
                     builder = builder.with_config(key, value);
                 }
                 Arc::new(builder.build().map_err(|error| refuse(error.to_string()))?)
             }
             ObjectStoreScheme::Local | ObjectStoreScheme::Memory => {
-                return Err(refuse("settings in the query are for cloud storage only".into()))
+                return Err(refuse(
+                    "settings in the query are for cloud storage only".into(),
+                ))
             }
             other => return Err(refuse(format!("{other:?} is not a supported store"))),
         };
@@ -146,7 +156,10 @@ impl FileStore {
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
         while let Some(read) = parts.next().await {
             let capacity = match read {
-                Ok(bytes) => writer.wait_for_capacity(PARTS_IN_FLIGHT).await.map(|()| bytes),
+                Ok(bytes) => writer
+                    .wait_for_capacity(PARTS_IN_FLIGHT)
+                    .await
+                    .map(|()| bytes),
                 Err(error) => {
                     writer.abort().await?;
                     return Err(error.into());
@@ -172,7 +185,9 @@ impl FileStore {
         let location = self.location(sha256)?;
         match self.store.get(&location).await {
             Ok(found) => Ok(found.into_stream().map_err(StorageError::from).boxed()),
-            Err(object_store::Error::NotFound { .. }) => Err(StorageError::NotFound(sha256.to_owned())),
+            Err(object_store::Error::NotFound { .. }) => {
+                Err(StorageError::NotFound(sha256.to_owned()))
+            }
             Err(error) => Err(error.into()),
         }
     }

@@ -13,17 +13,17 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2
 
 /// A 1×1 PNG.
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
-    0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00,
-    0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
-    0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
 ];
 
 /// The start of a JFIF JPEG (markers SOI and APP0), then its end marker.
 const JPEG: &[u8] = &[
-    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00,
-    0x01, 0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
+    0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
 ];
 
 /// A DOS/Windows program's header: "MZ", then the offset of the PE header, then "PE\0\0".
@@ -39,7 +39,8 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, contents) in entries {
         // ODF's mimetype must be stored, not compressed; storing everything is simplest.
-        let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let options =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
         writer.start_file(*name, options).unwrap();
         writer.write_all(contents).unwrap();
     }
@@ -86,8 +87,14 @@ fn pptx() -> Vec<u8> {
 fn odf(mimetype: &str) -> Vec<u8> {
     zip_of(&[
         ("mimetype", mimetype.as_bytes()),
-        ("content.xml", b"<?xml version=\"1.0\"?><office:document-content/>"),
-        ("META-INF/manifest.xml", b"<?xml version=\"1.0\"?><manifest:manifest/>"),
+        (
+            "content.xml",
+            b"<?xml version=\"1.0\"?><office:document-content/>",
+        ),
+        (
+            "META-INF/manifest.xml",
+            b"<?xml version=\"1.0\"?><manifest:manifest/>",
+        ),
     ])
 }
 
@@ -105,11 +112,33 @@ fn each_accepted_kind_is_known_by_its_bytes() {
         (docx(), "strategy.docx", DocumentKind::Word),
         (xlsx(), "risk-register.XLSX", DocumentKind::Excel),
         (pptx(), "board-slides.pptx", DocumentKind::PowerPoint),
-        (odf("application/vnd.oasis.opendocument.text"), "policy.odt", DocumentKind::OdfText),
-        (odf("application/vnd.oasis.opendocument.spreadsheet"), "audit.ods", DocumentKind::OdfSpreadsheet),
-        (odf("application/vnd.oasis.opendocument.presentation"), "plan.odp", DocumentKind::OdfPresentation),
-        (b"system,go-live\nEPR,2024-03-01\n".to_vec(), "systems.csv", DocumentKind::Csv),
-        ("Minutes of the digital board, 3 March — agreed.\r\n".as_bytes().to_vec(), "minutes.txt", DocumentKind::PlainText),
+        (
+            odf("application/vnd.oasis.opendocument.text"),
+            "policy.odt",
+            DocumentKind::OdfText,
+        ),
+        (
+            odf("application/vnd.oasis.opendocument.spreadsheet"),
+            "audit.ods",
+            DocumentKind::OdfSpreadsheet,
+        ),
+        (
+            odf("application/vnd.oasis.opendocument.presentation"),
+            "plan.odp",
+            DocumentKind::OdfPresentation,
+        ),
+        (
+            b"system,go-live\nEPR,2024-03-01\n".to_vec(),
+            "systems.csv",
+            DocumentKind::Csv,
+        ),
+        (
+            "Minutes of the digital board, 3 March — agreed.\r\n"
+                .as_bytes()
+                .to_vec(),
+            "minutes.txt",
+            DocumentKind::PlainText,
+        ),
         (PNG.to_vec(), "screenshot.png", DocumentKind::Png),
         (JPEG.to_vec(), "photo.jpg", DocumentKind::Jpeg),
         (JPEG.to_vec(), "photo.jpeg", DocumentKind::Jpeg),
@@ -151,11 +180,20 @@ fn a_plain_zip_named_as_a_document_is_an_archive() {
 
 #[test]
 fn a_package_whose_content_types_name_nothing_accepted_is_refused() {
-    let drawing = ooxml("visio/document.xml", "application/vnd.ms-visio.drawing.main+xml");
-    assert_eq!(identified(&drawing, "report.docx"), Err(NotAccepted::OfficeFileNotAsNamed));
+    let drawing = ooxml(
+        "visio/document.xml",
+        "application/vnd.ms-visio.drawing.main+xml",
+    );
+    assert_eq!(
+        identified(&drawing, "report.docx"),
+        Err(NotAccepted::OfficeFileNotAsNamed)
+    );
     // The content types promise a Word document the package does not hold.
     let hollow = zip_of(&[("[Content_Types].xml", &docx_content_types_only())]);
-    assert_eq!(identified(&hollow, "report.docx"), Err(NotAccepted::OfficeFileNotAsNamed));
+    assert_eq!(
+        identified(&hollow, "report.docx"),
+        Err(NotAccepted::OfficeFileNotAsNamed)
+    );
 }
 
 fn docx_content_types_only() -> Vec<u8> {
@@ -214,7 +252,11 @@ fn older_office_files_are_named_in_the_refusal() {
     let mut compound = cfb::CompoundFile::create(file.reopen().unwrap()).unwrap();
     let word_97 = uuid::Uuid::parse_str("00020906-0000-0000-c000-000000000046").unwrap();
     compound.set_storage_clsid("/", word_97).unwrap();
-    compound.create_stream("/WordDocument").unwrap().write_all(&[0; 600]).unwrap();
+    compound
+        .create_stream("/WordDocument")
+        .unwrap()
+        .write_all(&[0; 600])
+        .unwrap();
     compound.flush().unwrap();
     drop(compound);
     assert_eq!(
@@ -244,11 +286,22 @@ fn other_recognised_types_are_named() {
 #[test]
 fn empty_junk_and_other_encodings_are_refused() {
     assert_eq!(identified(b"", "board-paper.pdf"), Err(NotAccepted::Empty));
-    let junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    assert_eq!(identified(&junk, "data.csv"), Err(NotAccepted::Unrecognised));
+    let junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    assert_eq!(
+        identified(&junk, "data.csv"),
+        Err(NotAccepted::Unrecognised)
+    );
     // Windows-1252 "café", and UTF-16 (which is full of NULs).
-    assert_eq!(identified(b"caf\xe9\n", "menu.txt"), Err(NotAccepted::Unrecognised));
-    assert_eq!(identified(b"\xff\xfeh\0i\0", "hi.txt"), Err(NotAccepted::Unrecognised));
+    assert_eq!(
+        identified(b"caf\xe9\n", "menu.txt"),
+        Err(NotAccepted::Unrecognised)
+    );
+    assert_eq!(
+        identified(b"\xff\xfeh\0i\0", "hi.txt"),
+        Err(NotAccepted::Unrecognised)
+    );
 }
 
 #[test]

@@ -17,7 +17,10 @@ fn clamd() -> Option<Scanner> {
 
 fn body(bytes: &[u8]) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin {
     // Cut into pieces, as an upload arrives.
-    let pieces: Vec<_> = bytes.chunks(10).map(|piece| Ok(Bytes::copy_from_slice(piece))).collect();
+    let pieces: Vec<_> = bytes
+        .chunks(10)
+        .map(|piece| Ok(Bytes::copy_from_slice(piece)))
+        .collect();
     futures::stream::iter(pieces)
 }
 
@@ -30,11 +33,15 @@ fn reads_clamds_replies() {
             signature: "Eicar-Test-Signature.UNOFFICIAL".into()
         }
     );
-    assert!(matches!(verdict("INSTREAM size limit exceeded. ERROR"), Err(ScanError::TooLarge)));
+    assert!(matches!(
+        verdict("INSTREAM size limit exceeded. ERROR"),
+        Err(ScanError::TooLarge)
+    ));
     assert!(matches!(
         verdict("stream: Can't allocate memory ERROR"),
         Err(ScanError::Protocol(_))
     ));
+    assert!(matches!(verdict(""), Err(ScanError::Protocol(_))));
 }
 
 #[tokio::test]
@@ -42,10 +49,9 @@ async fn eicar_is_infected_and_a_clean_file_is_clean() {
     let Some(scanner) = clamd() else { return };
     scanner.ping().await.unwrap();
     match scanner.scan(body(EICAR)).await.unwrap() {
-        Verdict::Infected { signature } => assert!(
-            signature.starts_with("Eicar-Test-Signature"),
-            "{signature}"
-        ),
+        Verdict::Infected { signature } => {
+            assert!(signature.starts_with("Eicar-Test-Signature"), "{signature}")
+        }
         Verdict::Clean => panic!("EICAR scanned clean"),
     }
     let clean = b"Minutes of the digital board: the EPR goes live in March.\n";
@@ -60,17 +66,26 @@ async fn scans_a_file_and_what_is_inside_a_zip() {
     let mut with_line_end = EICAR.to_vec();
     with_line_end.extend_from_slice(b"\r\n");
     std::fs::write(&path, &with_line_end).unwrap();
-    assert!(matches!(scanner.scan_file(&path).await.unwrap(), Verdict::Infected { .. }));
+    assert!(matches!(
+        scanner.scan_file(&path).await.unwrap(),
+        Verdict::Infected { .. }
+    ));
 
     // An Office document is a zip: clamd looks inside.
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     writer
-        .start_file("word/media/image1.bin", zip::write::SimpleFileOptions::default())
+        .start_file(
+            "word/media/image1.bin",
+            zip::write::SimpleFileOptions::default(),
+        )
         .unwrap();
     std::io::Write::write_all(&mut writer, EICAR).unwrap();
     let zipped = writer.finish().unwrap().into_inner();
     std::fs::write(&path, zipped).unwrap();
-    assert!(matches!(scanner.scan_file(&path).await.unwrap(), Verdict::Infected { .. }));
+    assert!(matches!(
+        scanner.scan_file(&path).await.unwrap(),
+        Verdict::Infected { .. }
+    ));
 }
 
 #[tokio::test]
@@ -78,16 +93,42 @@ async fn a_stream_over_clamds_limit_is_too_large() {
     let Some(scanner) = clamd() else { return };
     // .ci/clamd sets StreamMaxLength to 25 MB.
     let block = Bytes::from(vec![b'x'; 1024 * 1024]);
-    let blocks = futures::stream::iter((0..30).map(move |_| Ok::<_, std::io::Error>(block.clone())));
-    assert!(matches!(scanner.scan(blocks).await, Err(ScanError::TooLarge)));
+    let blocks =
+        futures::stream::iter((0..30).map(move |_| Ok::<_, std::io::Error>(block.clone())));
+    assert!(matches!(
+        scanner.scan(blocks).await,
+        Err(ScanError::TooLarge)
+    ));
+}
+
+#[tokio::test]
+async fn a_body_that_breaks_off_is_a_source_error_at_once() {
+    let Some(scanner) = clamd() else { return };
+    let chunks = vec![
+        Ok(Bytes::from_static(b"the first part")),
+        Err("connection reset"),
+    ];
+    match scanner.scan(futures::stream::iter(chunks)).await {
+        Err(ScanError::Source(reason)) => assert_eq!(reason, "connection reset"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]
 async fn nothing_listening_is_unreachable() {
     // Port 9 (discard) on loopback: nothing listens there on a test machine.
     let scanner = Scanner::new("127.0.0.1:9");
-    assert!(matches!(scanner.ping().await, Err(ScanError::Unreachable(_))));
-    assert!(matches!(scanner.scan(body(b"text")).await, Err(ScanError::Unreachable(_))));
+    assert!(matches!(
+        scanner.ping().await,
+        Err(ScanError::Unreachable(_))
+    ));
+    assert!(matches!(
+        scanner.scan(body(b"text")).await,
+        Err(ScanError::Unreachable(_))
+    ));
     let socket = Scanner::new("/nonexistent/clamd.ctl");
-    assert!(matches!(socket.ping().await, Err(ScanError::Unreachable(_))));
+    assert!(matches!(
+        socket.ping().await,
+        Err(ScanError::Unreachable(_))
+    ));
 }

@@ -21,7 +21,9 @@ fn stores() -> Vec<(FileStore, Option<tempfile::TempDir>)> {
             url.set_path(&format!("/test-{run}"));
             stores.push((FileStore::from_url(url.as_str()).unwrap(), None));
         }
-        Err(_) => eprintln!("TEST_AZURITE_URL is not set (bash .ci/azurite prints it): local disk only"),
+        Err(_) => {
+            eprintln!("TEST_AZURITE_URL is not set (bash .ci/azurite prints it): local disk only")
+        }
     }
     stores
 }
@@ -31,16 +33,29 @@ async fn received(bytes: Vec<u8>, folder: &std::path::Path) -> Received {
         .chunks(64 * 1024)
         .map(|chunk| Ok(Bytes::copy_from_slice(chunk)))
         .collect();
-    receive(futures::stream::iter(chunks), u64::MAX, folder).await.unwrap()
+    receive(futures::stream::iter(chunks), u64::MAX, folder)
+        .await
+        .unwrap()
 }
 
 async fn read_back(store: &FileStore, sha256: &str) -> Vec<u8> {
-    let chunks: Vec<Bytes> = store.get(sha256).await.unwrap().try_collect().await.unwrap();
+    let chunks: Vec<Bytes> = store
+        .get(sha256)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
     chunks.concat()
 }
 
 async fn objects(store: &FileStore) -> Vec<Path> {
-    let listed: Vec<_> = store.store.list(Some(&store.prefix)).try_collect().await.unwrap();
+    let listed: Vec<_> = store
+        .store
+        .list(Some(&store.prefix))
+        .try_collect()
+        .await
+        .unwrap();
     listed.into_iter().map(|object| object.location).collect()
 }
 
@@ -48,11 +63,27 @@ async fn objects(store: &FileStore) -> Vec<Path> {
 async fn a_file_put_twice_is_stored_once_and_reads_back() {
     let temp = tempfile::tempdir().unwrap();
     for (store, _folder) in stores() {
-        let file = received(b"The digital strategy, approved by the board.".to_vec(), temp.path()).await;
+        let file = received(
+            b"The digital strategy, approved by the board.".to_vec(),
+            temp.path(),
+        )
+        .await;
         assert!(!store.exists(&file.sha256).await.unwrap());
-        assert!(store.put(&file).await.unwrap(), "{}: newly stored", store.describe());
-        let again = received(b"The digital strategy, approved by the board.".to_vec(), temp.path()).await;
-        assert!(!store.put(&again).await.unwrap(), "{}: already there", store.describe());
+        assert!(
+            store.put(&file).await.unwrap(),
+            "{}: newly stored",
+            store.describe()
+        );
+        let again = received(
+            b"The digital strategy, approved by the board.".to_vec(),
+            temp.path(),
+        )
+        .await;
+        assert!(
+            !store.put(&again).await.unwrap(),
+            "{}: already there",
+            store.describe()
+        );
         assert_eq!(objects(&store).await.len(), 1, "{}", store.describe());
         assert!(store.exists(&file.sha256).await.unwrap());
         assert_eq!(
@@ -63,7 +94,10 @@ async fn a_file_put_twice_is_stored_once_and_reads_back() {
         store.delete(&file.sha256).await.unwrap();
         assert!(!store.exists(&file.sha256).await.unwrap());
         assert!(objects(&store).await.is_empty());
-        assert!(matches!(store.get(&file.sha256).await, Err(StorageError::NotFound(_))));
+        assert!(matches!(
+            store.get(&file.sha256).await,
+            Err(StorageError::NotFound(_))
+        ));
         store.delete(&file.sha256).await.unwrap();
     }
 }
@@ -72,11 +106,17 @@ async fn a_file_put_twice_is_stored_once_and_reads_back() {
 async fn a_file_of_several_parts_reads_back_in_order() {
     let temp = tempfile::tempdir().unwrap();
     // Two and a bit parts, each byte depending on its position.
-    let bytes: Vec<u8> = (0..2 * PART_SIZE + 12_345).map(|i| (i % 251) as u8).collect();
+    let bytes: Vec<u8> = (0..2 * PART_SIZE + 12_345)
+        .map(|i| (i % 251) as u8)
+        .collect();
     for (store, _folder) in stores() {
         let file = received(bytes.clone(), temp.path()).await;
         assert!(store.put(&file).await.unwrap());
-        assert!(read_back(&store, &file.sha256).await == bytes, "{}", store.describe());
+        assert!(
+            read_back(&store, &file.sha256).await == bytes,
+            "{}",
+            store.describe()
+        );
         store.delete(&file.sha256).await.unwrap();
     }
 }
@@ -84,9 +124,18 @@ async fn a_file_of_several_parts_reads_back_in_order() {
 #[tokio::test]
 async fn only_a_sha256_addresses_a_file() {
     let (store, _folder) = stores().remove(0);
-    for not_a_hash in ["../../etc/passwd", "", "ABCDEF", &"g".repeat(64), &"A".repeat(64)] {
+    for not_a_hash in [
+        "../../etc/passwd",
+        "",
+        "ABCDEF",
+        &"g".repeat(64),
+        &"A".repeat(64),
+    ] {
         assert!(
-            matches!(store.exists(not_a_hash).await, Err(StorageError::NotAHash(_))),
+            matches!(
+                store.exists(not_a_hash).await,
+                Err(StorageError::NotAHash(_))
+            ),
             "{not_a_hash}"
         );
     }
@@ -100,10 +149,18 @@ fn the_setting_names_a_store() {
     assert!(plain.is_dir(), "a folder is created when missing");
     let url = Url::from_directory_path(folder.path().join("file-url")).unwrap();
     let store = FileStore::from_url(url.as_str()).unwrap();
-    assert!(store.describe().contains("file-url"), "{}", store.describe());
+    assert!(
+        store.describe().contains("file-url"),
+        "{}",
+        store.describe()
+    );
     FileStore::from_url("memory://").unwrap();
 
-    for refused in ["ftp://example.com/evidence", "az://evidence?not_a_setting=1", "memory://?x=1"] {
+    for refused in [
+        "ftp://example.com/evidence",
+        "az://evidence?not_a_setting=1",
+        "memory://?x=1",
+    ] {
         assert!(
             matches!(FileStore::from_url(refused), Err(StorageError::Url { .. })),
             "{refused}"
@@ -119,7 +176,10 @@ fn describing_azure_names_the_account_and_container_but_no_secret() {
     ))
     .unwrap();
     let described = store.describe();
-    assert!(described.contains("dmaprod") && described.contains("evidence"), "{described}");
+    assert!(
+        described.contains("dmaprod") && described.contains("evidence"),
+        "{described}"
+    );
     assert!(described.contains("trusts"), "{described}");
     assert!(!described.contains(key), "{described}");
 }

@@ -30,7 +30,7 @@ impl FailedVirusCheck<'_> {
         } = self;
         let blocks = match uploaded_by {
             None => vec![
-                para(format!("The file you attached, {file_name}, failed the virus check, so it has not been added to your assessment and nobody can open it.")),
+                para(format!("The file you attached, {file_name}, failed the virus check. It is kept apart and nobody can open it: your assessment lists it as \"Failed the virus check\", and you can remove it there.")),
                 para("The scanner found:"),
                 Block::Inset(signature.to_string()),
                 para("Check the computer the file came from with your IT or cyber security team, then attach a clean copy. NHS England's administrators have been told."),

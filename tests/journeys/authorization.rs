@@ -3,6 +3,7 @@
 //! new endpoint can skip this.
 
 use app::api::evidence::*;
+use app::api::evidence_files::RemoveEvidence;
 use app::api::moderation::*;
 use app::api::provisional::*;
 use app::api::release::*;
@@ -324,6 +325,28 @@ fn table() -> Vec<Row> {
                     ("assessment_id", &c.other_assessment),
                     ("domain_key", "digital-strategy"),
                     ("version", "0"),
+                ])
+            },
+        },
+        Row {
+            path: RemoveEvidence::PATH,
+            case: "remove a file from my trust's assessment",
+            allowed: "l",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("attachment_id", "no-such-file"),
+                ])
+            },
+        },
+        Row {
+            path: RemoveEvidence::PATH,
+            case: "remove a file from another trust's assessment",
+            allowed: "",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
+                    ("attachment_id", "no-such-file"),
                 ])
             },
         },

@@ -348,6 +348,8 @@ pub struct AssessmentBuilder {
     self_level: u8,
     /// The level every reviewer finds in every domain, if the test sets one.
     reviewed_level: Option<u8>,
+    /// Files attached to the first domain before submission: uploader, file name, bytes.
+    evidence: Vec<(String, String, Vec<u8>)>,
 }
 
 impl AssessmentBuilder {
@@ -361,7 +363,17 @@ impl AssessmentBuilder {
             reviewers: Vec::new(),
             self_level: 2,
             reviewed_level: None,
+            evidence: Vec::new(),
         }
+    }
+
+    /// A file the trust attaches to the first acute domain, as a whole, before anything else,
+    /// uploaded by `uploader` (an account id): kept in the server's evidence store as an upload
+    /// is, and recorded "not scanned".
+    pub fn evidence(mut self, uploader: &str, file_name: &str, bytes: &[u8]) -> Self {
+        self.evidence
+            .push((uploader.to_string(), file_name.to_string(), bytes.to_vec()));
+        self
     }
 
     /// The level the trust's answers reach in each answered domain (2 unless set): every
@@ -437,6 +449,9 @@ impl AssessmentBuilder {
             )
             .await
             .expect("the answers are saved");
+        }
+        for (uploader, file_name, bytes) in &self.evidence {
+            attach_evidence(server, &id, &domains[0].key, uploader, file_name, bytes).await;
         }
         if matches!(
             self.status,
@@ -536,6 +551,50 @@ impl AssessmentBuilder {
         assert_eq!(header.status, self.status, "the fixture reached its status");
         id
     }
+}
+
+/// Attaches `bytes` to a domain as `uploader` would by uploading them, unscanned.
+async fn attach_evidence(
+    server: &TestServer,
+    assessment_id: &str,
+    domain_key: &str,
+    uploader: &str,
+    file_name: &str,
+    bytes: &[u8],
+) {
+    use app::store::evidence_files::{attach, NewAttachment, NewDocument};
+    let body = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes.to_vec()))]);
+    let received = documents::receive(body, u64::MAX, &std::env::temp_dir())
+        .await
+        .expect("the file is received");
+    let kind = documents::identify(&received.file, file_name).expect("a document accepted");
+    server
+        .evidence
+        .store
+        .put(&received)
+        .await
+        .expect("the file is stored");
+    attach(
+        &server.state.db,
+        uploader,
+        allowed(Event::Save, AssessmentStatus::NotStarted),
+        NewDocument {
+            sha256: &received.sha256,
+            size: received.size,
+            kind: kind.key(),
+            file_name,
+            scan_state: app::rules::evidence::ScanState::NotScanned,
+        },
+        NewAttachment {
+            assessment_id,
+            domain_key,
+            description: "Attached by the test",
+            criterion_keys: &[],
+        },
+        &app::rules::evidence::Limits::default(),
+    )
+    .await
+    .expect("the file is attached");
 }
 
 /// RR8's acute assessment signed off in a cycle (of region Y63) moved on to the sign-off phase;

@@ -42,6 +42,8 @@ pub struct DomainTask {
     pub name: String,
     pub status: DomainStatus,
     pub score: u8,
+    /// How many evidence files are attached to it.
+    pub evidence_files: i64,
 }
 
 /// A pillar's section of the task list.
@@ -87,6 +89,7 @@ pub struct DomainView {
     /// Who saved last and when, in words.
     pub last_saved: Option<String>,
     pub score: u8,
+    pub evidence: super::evidence_files::DomainEvidence,
 }
 
 /// What a save gives back to the page that made it.
@@ -229,6 +232,8 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
         framework,
     } = Cx::signed_in().await?.assessment(&id).await?;
     let answers = assessment_store::all_answers(&db, &AssessmentId::from(&id)).await?;
+    let evidence_counts =
+        store::evidence_files::counts_by_domain(&db, &AssessmentId::from(&id)).await?;
     let none = DomainAnswers::new();
     let scores = score_assessment(&framework, header.care_setting, is_met_anywhere(&answers));
     let pillars = framework
@@ -246,6 +251,10 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
                         name: domain.name.clone(),
                         status: domain_status(domain, saved),
                         score: scores.domain(&domain.key).unwrap_or_default(),
+                        evidence_files: evidence_counts
+                            .get(&domain.key)
+                            .copied()
+                            .unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -277,6 +286,8 @@ pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<Dom
     let saved =
         assessment_store::domain(&db, &AssessmentId::from(&assessment_id), &domain_key).await?;
     let score = domain_score(is_met_in(&saved.answers), domain);
+    let evidence =
+        super::evidence_files::attached_to_domain(&db, &assessment_id, &domain_key).await?;
     Ok(DomainView {
         locked_reason: locked_reason(&actor, &header),
         header,
@@ -289,6 +300,7 @@ pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<Dom
         answers: saved.answers,
         version: saved.version,
         score,
+        evidence,
     })
 }
 

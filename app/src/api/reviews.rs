@@ -140,6 +140,8 @@ pub struct DomainReviewView {
     pub reviewer_score: u8,
     pub previous_score: Option<f64>,
     pub last_saved: Option<String>,
+    /// The evidence files attached to the domain as the assessment was submitted.
+    pub evidence: Vec<super::evidence_files::EvidenceFile>,
 }
 
 /// A review, its assessment and framework, and the reader, once the reader may see it.
@@ -367,7 +369,11 @@ pub async fn get_domain_review(
         review_store::domain_review(&review.cx.db, &ReviewSlotId::from(&slot_id), &domain_key)
             .await?;
     let previous = previous_scores(&review.cx.db, &review.header.id).await?;
+    let evidence =
+        super::evidence_files::submitted_to_domain(&review.cx.db, &review.header.id, &domain_key)
+            .await?;
     Ok(DomainReviewView {
+        evidence,
         locked_reason: review.locked_reason(),
         self_score: domain_score(is_met_in(&trust), &domain),
         reviewer_score: reviewer_domain_score(&domain, &trust, &saved.review.judgements),

@@ -315,7 +315,8 @@ pub async fn save_domain(
     Ok(version)
 }
 
-/// Submits an assessment as the lifecycle allowed: it becomes read-only. `scores` describes
+/// Submits an assessment as the lifecycle allowed: it becomes read-only, and the evidence
+/// documents attached are frozen as submitted. `scores` describes
 /// them for the audit trail; `receipts` are queued in the same transaction.
 pub async fn submit(
     db: &Db,
@@ -331,12 +332,19 @@ pub async fn submit(
         StatusChange::new(assessment_id.as_str(), actor, allowed).detail(scores),
     )
     .await?;
+    let now = now_utc();
     sqlx::query("UPDATE assessments SET submitted_at = $1, submitted_by = $2 WHERE id = $3")
-        .bind(now_utc())
+        .bind(&now)
         .bind(actor)
         .bind(assessment_id)
         .execute(&mut *w)
         .await?;
+    let files = super::evidence_files::freeze(w.tx(), assessment_id, &now).await?;
+    w.audit(
+        Audit::new("assessment", assessment_id, "freeze evidence")
+            .after(format!("{files} evidence files as submitted")),
+    )
+    .await?;
     w.enqueue(receipts).await?;
     w.commit().await?;
     Ok(())

@@ -11,6 +11,7 @@ use super::published::ScoreScope;
 use super::{Backend, Db};
 use rules::accounts::{LinkPurpose, Role};
 use rules::cycles::Phase;
+use rules::evidence::ScanState;
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
 use rules::reply::{ReplyOutcome, Response};
@@ -153,6 +154,11 @@ fn column_checks() -> Vec<ColumnCheck> {
             "replies",
             "outcome",
             ReplyOutcome::ALL.map(ReplyOutcome::key),
+        ),
+        ColumnCheck::keys(
+            "documents",
+            "scan_state",
+            ScanState::ALL.map(ScanState::key),
         ),
         ColumnCheck::keys(
             "published_scores",

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod column_checks;
 pub mod cycles;
 pub mod dashboard;
+pub mod evidence_files;
 pub mod evidence_requests;
 pub mod frameworks;
 pub mod ids;

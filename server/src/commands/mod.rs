@@ -261,6 +261,12 @@ mod tests {
                     folder: folder.join("mail"),
                 },
             },
+            evidence: crate::evidence::EvidenceConfig {
+                store_url: folder.join("evidence").display().to_string(),
+                clamd_address: None,
+                limits: Default::default(),
+                temp_dir: folder.join("uploads"),
+            },
             demo: false,
         }
     }

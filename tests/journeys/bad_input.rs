@@ -66,6 +66,7 @@ const FIELDS: &[(&str, Kind)] = &[
     ("approver", Kind::Text("on")),
     ("assessment_id", Kind::Assessment),
     ("assessments", Kind::Map),
+    ("attachment_id", Kind::Unknown),
     ("capacity", Kind::Text("2")),
     ("care_setting", Kind::Text("acute")),
     ("code", Kind::Ods),

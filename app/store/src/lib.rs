@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod moderation;
 pub mod organisations;
 pub mod outbox;
+pub mod people_import;
 pub mod published;
 pub mod refused_attempts;
 pub mod reminders;
@@ -27,6 +28,7 @@ pub mod sessions;
 pub mod signals;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod who_is_missing;
 pub mod write;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

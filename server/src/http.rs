@@ -15,17 +15,18 @@
 mod client_address;
 mod downloads;
 mod page_cache;
+mod people_upload;
 
 use app::state::AppState;
 use app::store::sessions::DbSessionStore;
 use app::{shell, App};
 use axum::{
-    extract::{Request, State},
+    extract::{DefaultBodyLimit, Request, State},
     handler::Handler,
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     serve::ListenerExt,
     Router,
 };
@@ -159,6 +160,14 @@ fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCac
         .route(
             "/admin/cycles/{id}/results/{file}",
             get(downloads::full_data_download),
+        )
+        .route(
+            app::pages::people_import::UPLOAD_PATH,
+            post(people_upload::upload).layer(DefaultBodyLimit::max(people_upload::BODY_LIMIT)),
+        )
+        .route(
+            app::pages::people_import::TEMPLATE_PATH,
+            get(people_upload::template),
         )
         .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
             shell(leptos_options.clone())

@@ -150,7 +150,7 @@ async fn record_data_file_download(
 }
 
 /// An error as plain text with its status: a download has no page to show it on.
-fn refusal(error: AppError) -> Response {
+pub(super) fn refusal(error: AppError) -> Response {
     let status = match error {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::SignInRequired => StatusCode::UNAUTHORIZED,

@@ -364,7 +364,9 @@ fn read_row(cells: &Cells, known_orgs: &BTreeSet<String>) -> Result<PersonRow, V
                 .to_string(),
         );
     } else if !capacity_text.is_empty() && cells.get(Column::CareSettings).is_empty() {
-        problems.push("Give the care settings the reviewer can review as well as their capacity".to_string());
+        problems.push(
+            "Give the care settings the reviewer can review as well as their capacity".to_string(),
+        );
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -539,10 +541,20 @@ mod tests {
     }
 
     fn orgs() -> BTreeSet<String> {
-        ["RR8", "RY6", "QWO"].into_iter().map(String::from).collect()
+        ["RR8", "RY6", "QWO"]
+            .into_iter()
+            .map(String::from)
+            .collect()
     }
 
-    const HEADERS: [&str; 6] = ["Email", "Name", "Organisation", "Roles", "Care settings", "Capacity"];
+    const HEADERS: [&str; 6] = [
+        "Email",
+        "Name",
+        "Organisation",
+        "Roles",
+        "Care settings",
+        "Capacity",
+    ];
 
     fn existing_lead() -> BTreeMap<String, ExistingPerson> {
         BTreeMap::from([(
@@ -558,7 +570,13 @@ mod tests {
     }
 
     fn refusal(judgement: &Judgement, row: usize) -> Vec<String> {
-        match &judgement.rows.iter().find(|r| r.row == row).unwrap().outcome {
+        match &judgement
+            .rows
+            .iter()
+            .find(|r| r.row == row)
+            .unwrap()
+            .outcome
+        {
             Outcome::Refused(reasons) => reasons.clone(),
             other => panic!("row {row} is {other:?}"),
         }
@@ -567,8 +585,16 @@ mod tests {
     #[test]
     fn headers_match_whatever_their_case_with_a_few_aliases_and_the_rest_are_ignored() {
         let columns = map_columns(
-            &["E-mail address", "Full name", "ODS code", "ROLE", "Notes", "email", "Expertise"]
-                .map(String::from),
+            &[
+                "E-mail address",
+                "Full name",
+                "ODS code",
+                "ROLE",
+                "Notes",
+                "email",
+                "Expertise",
+            ]
+            .map(String::from),
         )
         .unwrap();
         assert_eq!(
@@ -581,7 +607,10 @@ mod tests {
                 (Column::CareSettings, "Expertise".to_string()),
             ]
         );
-        assert_eq!(columns.ignored, vec!["Notes".to_string(), "email".to_string()]);
+        assert_eq!(
+            columns.ignored,
+            vec!["Notes".to_string(), "email".to_string()]
+        );
         assert_eq!(
             map_columns(&["Email".to_string(), "Organization".to_string()]),
             Err("The first row of the file must name its columns. It has no Name or Roles column. Download the template to see the format.".into())
@@ -593,8 +622,22 @@ mod tests {
         let file = sheet(
             &HEADERS,
             &[
-                &["new@nhs.net", "Nia New", "ry6", "Peer reviewer", "Acute; mental health", "3"],
-                &["JO@nhs.net", "Jo Bloggs", "RR8", "trust lead; reviewer", "community", ""],
+                &[
+                    "new@nhs.net",
+                    "Nia New",
+                    "ry6",
+                    "Peer reviewer",
+                    "Acute; mental health",
+                    "3",
+                ],
+                &[
+                    "JO@nhs.net",
+                    "Jo Bloggs",
+                    "RR8",
+                    "trust lead; reviewer",
+                    "community",
+                    "",
+                ],
                 &["", "", "", "", "", ""],
                 &["not-an-email", "", "XXX", "superuser; admin", "", "0"],
                 &["lead@nhs.net", "Lee Lead", "", "trust lead", "", ""],
@@ -622,7 +665,10 @@ mod tests {
                 capacity: Some(3)
             })
         );
-        assert_eq!(new.person.as_ref().unwrap().org_ods_code.as_deref(), Some("RY6"));
+        assert_eq!(
+            new.person.as_ref().unwrap().org_ods_code.as_deref(),
+            Some("RY6")
+        );
         assert_eq!(
             judgement.rows[1].outcome,
             Outcome::Update(vec![
@@ -656,7 +702,10 @@ mod tests {
             refusal(&judgement, 6),
             vec!["Trust leads and peer reviewers need the ODS code of their organisation"]
         );
-        assert_eq!(refusal(&judgement, 7), vec!["The same email address as row 2"]);
+        assert_eq!(
+            refusal(&judgement, 7),
+            vec!["The same email address as row 2"]
+        );
         assert_eq!(
             refusal(&judgement, 8),
             vec!["Care settings and capacity are for peer reviewers: add the peer reviewer role or leave them empty"]

@@ -61,6 +61,14 @@ pub enum Flash {
     },
     Returned,
     Closed,
+    /// An evidence file was attached to a domain.
+    EvidenceAttached {
+        file: String,
+    },
+    /// An evidence file was removed from a domain.
+    EvidenceRemoved {
+        file: String,
+    },
 }
 
 /// What changed on an account or a person's page (`?updated=…`).
@@ -136,6 +144,8 @@ impl Flash {
             Flash::SignedOff { assessments } => ("signed", assessments.to_string()),
             Flash::Returned => flag("returned"),
             Flash::Closed => flag("closed"),
+            Flash::EvidenceAttached { file } => ("attached", percent_encode(file)),
+            Flash::EvidenceRemoved { file } => ("removed", percent_encode(file)),
         }
     }
 
@@ -179,6 +189,12 @@ impl Flash {
         }
         if let Some(domain) = get("queried") {
             return Some(Flash::Queried { domain });
+        }
+        if let Some(file) = get("attached") {
+            return Some(Flash::EvidenceAttached { file });
+        }
+        if let Some(file) = get("removed") {
+            return Some(Flash::EvidenceRemoved { file });
         }
         if let Some(email) = get("invited") {
             return Some(Flash::Invited { email });
@@ -252,6 +268,12 @@ mod tests {
             Flash::Reminded { people: 3 },
             Flash::Published { version: 2 },
             Flash::SignedOff { assessments: 4 },
+            Flash::EvidenceAttached {
+                file: "board-paper.pdf".into(),
+            },
+            Flash::EvidenceRemoved {
+                file: "strategy.docx".into(),
+            },
         ];
         for flash in flashes {
             let text = flash.to_string();

@@ -24,6 +24,8 @@ pub struct Config {
     /// asset host (where the NHS.UK stylesheet finds Frutiger) when unset, none when empty.
     pub font_origin: Option<String>,
     pub mail: MailConfig,
+    /// Evidence files: where they are kept, the virus scanner, the limits.
+    pub evidence: crate::evidence::EvidenceConfig,
     /// DEMO=1: create one demo account per role and print their passwords (never in production).
     pub demo: bool,
 }
@@ -53,6 +55,41 @@ fn var(name: &str) -> Option<String> {
         .ok()
         .map(|value| value.trim().to_string())
         .filter(|value| !value.is_empty())
+}
+
+/// A whole number setting, or `default` when it is not set.
+fn number(name: &str, default: u64) -> anyhow::Result<u64> {
+    var(name).map_or(Ok(default), |value| {
+        value
+            .parse()
+            .with_context(|| format!("{name} must be a whole number, not {value:?}"))
+    })
+}
+
+/// The evidence settings: EVIDENCE_STORE_URL (default `data/evidence`), CLAMD_ADDRESS (none: no
+/// scanning), EVIDENCE_MAX_FILE_MB (20), EVIDENCE_MAX_ASSESSMENT_MB (200),
+/// EVIDENCE_MAX_FILES_PER_DOMAIN (50), EVIDENCE_UPLOAD_DIR (the system's temporary folder).
+fn evidence_config() -> anyhow::Result<crate::evidence::EvidenceConfig> {
+    use app::rules::evidence::{Limits, MEGABYTE};
+    let defaults = Limits::default();
+    Ok(crate::evidence::EvidenceConfig {
+        store_url: var("EVIDENCE_STORE_URL")
+            .unwrap_or_else(|| documents::DEFAULT_LOCATION.to_string()),
+        clamd_address: var("CLAMD_ADDRESS"),
+        limits: Limits {
+            max_file_bytes: number("EVIDENCE_MAX_FILE_MB", defaults.max_file_bytes / MEGABYTE)?
+                * MEGABYTE,
+            max_assessment_bytes: number(
+                "EVIDENCE_MAX_ASSESSMENT_MB",
+                defaults.max_assessment_bytes / MEGABYTE,
+            )? * MEGABYTE,
+            max_files_per_domain: number(
+                "EVIDENCE_MAX_FILES_PER_DOMAIN",
+                defaults.max_files_per_domain,
+            )?,
+        },
+        temp_dir: var("EVIDENCE_UPLOAD_DIR").map_or_else(std::env::temp_dir, PathBuf::from),
+    })
 }
 
 fn flag(name: &str) -> anyhow::Result<bool> {
@@ -162,6 +199,7 @@ impl Config {
                     .unwrap_or_else(|| "Digital maturity assessment <noreply@dma.invalid>".into()),
                 transport,
             },
+            evidence: evidence_config()?,
             demo,
         })
     }

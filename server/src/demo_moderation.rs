@@ -17,6 +17,7 @@ use app::rules::reply::ReplyOutcome;
 use app::rules::review::{DomainReview, Judgement, Verdict};
 use app::store::cycles::{self, NewCycle};
 use app::store::{self, assessments, assignments, frameworks, Db};
+use app::store::{AssessmentId, CycleId, ReviewSlotId};
 
 const NAME: &str = "DMA 2025/26 moderation (demo)";
 /// North East and Yorkshire, where the demo trust (Leeds) is.
@@ -150,7 +151,7 @@ async fn judged(
     status: AssessmentStatus,
     who: &Participant,
 ) -> anyhow::Result<Allowed> {
-    let cycle = cycles::get(db, cycle_id)
+    let cycle = cycles::get(db, &CycleId::from(cycle_id))
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo moderation cycle exists"))?;
     decide(event, status, who, &cycle.moment(date))
@@ -208,12 +209,12 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
         &dates.review_deadline,
         &dates.moderation_deadline,
     );
-    cycles::set_reply_deadline(db, "demo", &id, &default_reply, &day(10))
+    cycles::set_reply_deadline(db, "demo", &CycleId::from(&id), &default_reply, &day(10))
         .await
         .map_err(seeding)?;
     let link = format!("{public_url}/assessments");
     let deadline = app::rules::cycles::readable_date(&dates.submission_deadline);
-    cycles::open(db, "demo", &id, |lead| {
+    cycles::open(db, "demo", &CycleId::from(&id), |lead| {
         app::api::mail_text::CycleOpened {
             lead,
             cycle_name: NAME,
@@ -252,11 +253,11 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
         load: Vec::new(),
     };
     let mut into_review = Vec::new();
-    let cycle_assessments = assessments::for_cycle(db, &id).await?;
+    let cycle_assessments = assessments::for_cycle(db, &CycleId::from(&id)).await?;
     for (index, assessment) in cycle_assessments.iter().enumerate() {
         let trust = &assessment.trust_ods_code;
         for domain in &domains {
-            let status = assessments::header(db, &assessment.id)
+            let status = assessments::header(db, &AssessmentId::from(&assessment.id))
                 .await?
                 .map_or(assessment.status, |header| header.status);
             let allowed = judged(db, &id, &when_answered, Event::Save, status, &lead).await?;
@@ -264,7 +265,7 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
             assessments::save_domain(
                 db,
                 "demo",
-                &assessment.id,
+                &AssessmentId::from(&assessment.id),
                 allowed,
                 &domain.key,
                 0,
@@ -283,9 +284,16 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
             &lead,
         )
         .await?;
-        assessments::submit(db, "demo", &assessment.id, allowed, "demo".into(), &[])
-            .await
-            .map_err(seeding)?;
+        assessments::submit(
+            db,
+            "demo",
+            &AssessmentId::from(&assessment.id),
+            allowed,
+            "demo".into(),
+            &[],
+        )
+        .await
+        .map_err(seeding)?;
         // Two reviewers in turn; the lenient and the harsh one each review a third of the trusts.
         for offset in 0..2 {
             plan.assignments.push(ProposedReview {
@@ -307,21 +315,29 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
         .await?;
         into_review.push((assessment.id.clone(), allowed));
     }
-    assignments::propose(db, "demo", &id, &plan)
+    assignments::propose(db, "demo", &CycleId::from(&id), &plan)
         .await
         .map_err(seeding)?;
-    assignments::confirm(db, "demo", &id, &into_review, &[], |_| Ok(()))
-        .await
-        .map_err(seeding)?;
-    cycles::change_phase(db, "demo", &id, Phase::Submission, Phase::PeerReview)
-        .await
-        .map_err(seeding)?;
+    assignments::confirm(db, "demo", &CycleId::from(&id), &into_review, &[], |_| {
+        Ok(())
+    })
+    .await
+    .map_err(seeding)?;
+    cycles::change_phase(
+        db,
+        "demo",
+        &CycleId::from(&id),
+        Phase::Submission,
+        Phase::PeerReview,
+    )
+    .await
+    .map_err(seeding)?;
 
     let reviewer = person(Role::PeerReviewer, true, false);
     let when_reviewed = day(-30);
     for assessment in &cycle_assessments {
         let trust = &assessment.trust_ods_code;
-        for slot in store::reviews::slots_of(db, &assessment.id).await? {
+        for slot in store::reviews::slots_of(db, &AssessmentId::from(&assessment.id)).await? {
             let index = reviewers
                 .iter()
                 .position(|id| *id == slot.reviewer_id)
@@ -336,7 +352,7 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
                 store::reviews::save_domain_review(
                     db,
                     &slot.reviewer_id,
-                    &slot.id,
+                    &ReviewSlotId::from(&slot.id),
                     &domain.key,
                     0,
                     &review(domain, own, found),
@@ -368,7 +384,7 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
             store::reviews::submit(
                 db,
                 &slot.reviewer_id,
-                &slot.id,
+                &ReviewSlotId::from(&slot.id),
                 verdict,
                 summary,
                 completes,
@@ -378,9 +394,15 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
             .map_err(seeding)?;
         }
     }
-    cycles::change_phase(db, "demo", &id, Phase::PeerReview, Phase::Moderation)
-        .await
-        .map_err(seeding)?;
+    cycles::change_phase(
+        db,
+        "demo",
+        &CycleId::from(&id),
+        Phase::PeerReview,
+        Phase::Moderation,
+    )
+    .await
+    .map_err(seeding)?;
 
     let when_replied = day(-10);
     let moderator = store::accounts::find_for_sign_in(db, "moderator@demo.dma.invalid")
@@ -404,7 +426,7 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
         store::replies::finish(
             db,
             "demo",
-            &assessment.id,
+            &AssessmentId::from(&assessment.id),
             allowed,
             ReplyOutcome::Submitted,
             &[],
@@ -453,7 +475,7 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
             store::moderation::save_domain_moderation(
                 db,
                 &moderator,
-                &assessment.id,
+                &AssessmentId::from(&assessment.id),
                 moderate,
                 &domain.key,
                 0,
@@ -462,9 +484,15 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
             .await
             .map_err(seeding)?;
         }
-        store::moderation::submit(db, &moderator, &assessment.id, moderate, "demo".into())
-            .await
-            .map_err(seeding)?;
+        store::moderation::submit(
+            db,
+            &moderator,
+            &AssessmentId::from(&assessment.id),
+            moderate,
+            "demo".into(),
+        )
+        .await
+        .map_err(seeding)?;
         moderated += 1;
     }
     println!(
@@ -477,6 +505,7 @@ pub async fn seed_demo_moderation_cycle(db: &Db, public_url: &str) -> anyhow::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::store::CycleId;
 
     #[tokio::test]
     async fn the_demo_moderation_cycle_gives_every_role_work_once() {
@@ -502,12 +531,13 @@ mod tests {
             .collect::<Vec<_>>();
         assert_eq!(cycle.len(), 1, "seeded once");
         assert_eq!(cycle[0].phase, Phase::Moderation);
-        let statuses: Vec<(String, AssessmentStatus)> = assessments::for_cycle(&db, &cycle[0].id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|a| (a.trust_ods_code, a.status))
-            .collect();
+        let statuses: Vec<(String, AssessmentStatus)> =
+            assessments::for_cycle(&db, &CycleId::from(&cycle[0].id))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.trust_ods_code, a.status))
+                .collect();
         assert!(statuses.len() > 10, "{statuses:?}");
         let count = |wanted| {
             statuses

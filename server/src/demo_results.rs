@@ -125,6 +125,7 @@ pub async fn seed_demo_published_results(db: &Db) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::store::CycleId;
 
     #[test]
     fn demo_levels_are_stable_and_use_the_whole_scale() {
@@ -147,7 +148,7 @@ mod tests {
         seed_demo_published_results(&db).await.unwrap();
         let cycles = app::store::results::published_cycles(&db).await.unwrap();
         assert_eq!(cycles.len(), 1, "seeded once");
-        let results = app::store::results::stored_results(&db, &cycles[0].id, 1)
+        let results = app::store::results::stored_results(&db, &CycleId::from(&cycles[0].id), 1)
             .await
             .unwrap();
         assert!(results.len() > 200, "{} assessments", results.len());

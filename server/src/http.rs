@@ -14,6 +14,7 @@
 
 mod client_address;
 mod downloads;
+mod evidence_files;
 mod page_cache;
 mod people_upload;
 
@@ -28,7 +29,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
     serve::ListenerExt,
-    Router,
+    Extension, Router,
 };
 use base64::Engine;
 use leptos::prelude::provide_context;
@@ -71,6 +72,8 @@ pub struct HttpSettings {
     pub cookie_secure: bool,
     /// `FONT_ORIGIN`: the origin besides this site that the CSP lets fonts load from; None: none.
     pub font_origin: Option<String>,
+    /// Evidence files' store, scanner and limits; None: no upload or download routes.
+    pub evidence: Option<Arc<crate::evidence::EvidenceFiles>>,
 }
 
 impl HttpSettings {
@@ -79,6 +82,7 @@ impl HttpSettings {
         HttpSettings {
             cookie_secure,
             font_origin: Some(DEFAULT_FONT_ORIGIN.to_string()),
+            evidence: None,
         }
     }
 }
@@ -92,6 +96,14 @@ struct CspNonce(Arc<str>);
 /// used twice.
 #[derive(Clone, Debug)]
 struct CspScriptSources(Arc<str>);
+
+/// Marks a response as an uploaded file: its CSP is [`SANDBOXED`], not a page's.
+#[derive(Clone, Copy, Debug)]
+struct SandboxedFile;
+
+/// The CSP of an uploaded file: nothing in it may load or run, and opened in the browser it is
+/// in a sandbox of its own origin.
+pub const SANDBOXED: &str = "sandbox; default-src 'none'; frame-ancestors 'none'";
 
 /// Marks a response as a static file, whose caching rule is its own.
 #[derive(Clone, Copy, Debug)]
@@ -154,7 +166,7 @@ fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCac
     let leptos_options = state.leptos_options.clone();
     let sessions = session_layer(&state, settings.cookie_secure);
     let csp = Arc::new(ContentSecurityPolicy::new(settings.font_origin.as_deref()));
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/results/{cycle}/{file}", get(downloads::results_download))
         .route(
@@ -168,11 +180,31 @@ fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCac
         .route(
             app::pages::people_import::TEMPLATE_PATH,
             get(people_upload::template),
-        )
+        );
+    // What the domain pages say of the limits and scanning (see `provide_request_nonce`).
+    let evidence_settings = settings.evidence.as_ref().map(|files| files.settings());
+    let router = match settings.evidence {
+        Some(files) => {
+            // The file's own limit is enforced as it streams in; this bounds the whole form.
+            let form_limit = usize::try_from(files.limits.max_file_bytes)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1024 * 1024);
+            router
+                .route(
+                    "/assessments/{id}/domains/{key}/evidence",
+                    post(evidence_files::upload).layer(DefaultBodyLimit::max(form_limit)),
+                )
+                .route("/evidence/{attachment}", get(evidence_files::download))
+                .layer(Extension(files))
+        }
+        None => router,
+    };
+    router
         .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
             shell(leptos_options.clone())
         })
         .fallback_service(static_files(&state))
+        .layer(Extension(evidence_settings))
         .layer(sessions)
         .layer(middleware::from_fn(refuse_cross_site_writes))
         .layer(middleware::from_fn_with_state(pages, page_cache::caching))
@@ -326,11 +358,18 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 /// Hands the middleware's nonce to Leptos so the hydration script carries the one the CSP allows.
-/// Leptos provides a random nonce of its own first; this replaces it.
+/// Leptos provides a random nonce of its own first; this replaces it. Also hands on the evidence
+/// settings the domain pages show.
 fn provide_request_nonce() {
     if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
         if let Some(CspNonce(nonce)) = parts.extensions.get::<CspNonce>() {
             provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
+        }
+        if let Some(Some(evidence)) = parts
+            .extensions
+            .get::<Option<app::api::evidence_files::EvidenceSettings>>()
+        {
+            provide_context(*evidence);
         }
     }
 }
@@ -420,6 +459,7 @@ async fn security_headers(
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let policy = match response.extensions_mut().remove::<CspScriptSources>() {
+        _ if response.extensions().get::<SandboxedFile>().is_some() => SANDBOXED.to_string(),
         Some(CspScriptSources(scripts)) => csp.allowing(&scripts),
         None => csp.allowing(&format!("'nonce-{nonce}' ")),
     };

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod config;
 pub mod demo_moderation;
 pub mod demo_results;
+pub mod evidence;
 pub mod http;
 pub mod mailer;
 pub mod org_import;
@@ -82,6 +83,8 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     spawn_expired_session_cleanup(db.clone());
     spawn_reply_deadline_job(db.clone());
     spawn_reminder_job(db.clone(), config.public_url.clone());
+    let evidence = evidence::EvidenceFiles::open(&config.evidence)?;
+    evidence.spawn_scanning(db.clone());
     let address = config.leptos_options.site_addr;
     let refused_attempts = app::store::refused_attempts::RefusedAttempts::default();
     spawn_refused_attempts_summary(db.clone(), refused_attempts.clone());
@@ -103,6 +106,7 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     let settings = http::HttpSettings {
         cookie_secure: config.cookie_secure,
         font_origin: config.font_origin.clone(),
+        evidence: Some(evidence),
     };
     http::serve(
         listener,

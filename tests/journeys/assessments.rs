@@ -8,6 +8,7 @@ use app::rules::cycles::Phase;
 use app::rules::lifecycle::AssessmentStatus;
 use app::store;
 use app::store::date_in_days;
+use app::store::{AssessmentId, CycleId};
 use e2e::fixtures::{acute_domains, answer_fields, AccountBuilder, CycleBuilder};
 use e2e::requests::{page, pairs, post, Answer};
 use e2e::start_server;
@@ -66,7 +67,7 @@ async fn an_admin_creates_and_opens_a_cycle_and_each_lead_is_emailed() {
     let Answer { status, body, .. } =
         post(&admin, &server, AdvanceCycle::PATH, &advance("setup")).await;
     assert_eq!(status, 200, "{body}");
-    let assessments = store::assessments::for_cycle(&server.state.db, &cycle.id)
+    let assessments = store::assessments::for_cycle(&server.state.db, &CycleId::from(&cycle.id))
         .await
         .unwrap();
     let acute_trusts: i64 = sqlx::query_scalar(
@@ -340,9 +341,13 @@ async fn a_save_from_an_old_version_changes_nothing_and_says_what_differs() {
         ),
         "{changes:?}"
     );
-    let saved = store::assessments::domain(&server.state.db, &assessment, &domain.key)
-        .await
-        .unwrap();
+    let saved = store::assessments::domain(
+        &server.state.db,
+        &AssessmentId::from(&assessment),
+        &domain.key,
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.version, 1);
     assert!(
         saved.answers[&level_three.key].is_met(),
@@ -359,9 +364,13 @@ async fn a_save_from_an_old_version_changes_nothing_and_says_what_differs() {
     .await
     .status;
     assert_eq!(status, 200);
-    let saved = store::assessments::domain(&server.state.db, &assessment, &domain.key)
-        .await
-        .unwrap();
+    let saved = store::assessments::domain(
+        &server.state.db,
+        &AssessmentId::from(&assessment),
+        &domain.key,
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.version, 2);
     assert_eq!(saved.answers[&level_three.key].met, Some(false));
 }
@@ -390,9 +399,13 @@ async fn bad_answers_get_a_clear_message_and_change_nothing() {
         body.contains(&format!("evidence-{criterion}")) && body.contains("Describe the evidence"),
         "{body}"
     );
-    let saved = store::assessments::domain(&server.state.db, &assessment, &domain.key)
-        .await
-        .unwrap();
+    let saved = store::assessments::domain(
+        &server.state.db,
+        &AssessmentId::from(&assessment),
+        &domain.key,
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.version, 0, "nothing was saved");
     assert_eq!(
         server.assessment_status(&assessment).await,

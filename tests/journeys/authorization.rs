@@ -3,6 +3,7 @@
 //! new endpoint can skip this.
 
 use app::api::evidence::*;
+use app::api::evidence_files::RemoveEvidence;
 use app::api::moderation::*;
 use app::api::people_import::*;
 use app::api::provisional::*;
@@ -19,6 +20,7 @@ use app::api::{
 };
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
+use app::store::{AssessmentId, CycleId};
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder, PASSWORD};
 use e2e::requests::{api_client, pairs, post, Answer, NO_FIELDS};
 use e2e::{start_server, TestServer};
@@ -336,6 +338,28 @@ fn table() -> Vec<Row> {
                     ("assessment_id", &c.other_assessment),
                     ("domain_key", "digital-strategy"),
                     ("version", "0"),
+                ])
+            },
+        },
+        Row {
+            path: RemoveEvidence::PATH,
+            case: "remove a file from my trust's assessment",
+            allowed: "l",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.own_assessment),
+                    ("attachment_id", "no-such-file"),
+                ])
+            },
+        },
+        Row {
+            path: RemoveEvidence::PATH,
+            case: "remove a file from another trust's assessment",
+            allowed: "",
+            fields: |c, _| {
+                fields(&[
+                    ("assessment_id", &c.other_assessment),
+                    ("attachment_id", "no-such-file"),
                 ])
             },
         },
@@ -1197,7 +1221,7 @@ async fn assigned_reviews(server: &TestServer, cycle: &str, reviewers: &[&str]) 
         assessment = assessment.reviewer(reviewer);
     }
     assessment.build(server).await;
-    let slots = app::store::assignments::cycle_data(&server.state.db, cycle)
+    let slots = app::store::assignments::cycle_data(&server.state.db, &CycleId::from(cycle))
         .await
         .unwrap()
         .slots;
@@ -1286,7 +1310,7 @@ async fn every_server_function_allows_exactly_whom_the_table_says() {
             app::store::results::raise_query(
                 &server.state.db,
                 "a trust lead",
-                &assessment,
+                &AssessmentId::from(&assessment),
                 domain_key,
                 "Why?",
             )

@@ -17,6 +17,7 @@ use app::error::AppError;
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
 use app::store::new_id;
+use app::store::CycleId;
 use e2e::fixtures::{acute_domains, AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::{start_server, TestServer};
 use leptos::server_fn::error::ServerFnUrlError;
@@ -82,10 +83,12 @@ const FIELDS: &[(&str, Kind)] = &[
     ("domains", Kind::Map),
     ("email", Kind::Text("not an email address")),
     ("evidence", Kind::Text("Some evidence")),
+    ("file_sha256", Kind::Text("not a hash")),
     ("framework_version", Kind::Text("0.0")),
     ("from_phase", Kind::Text("setup")),
     ("icb", Kind::Text("on")),
     ("id", Kind::Assessment),
+    ("import_id", Kind::Unknown),
     ("insufficient_evidence", Kind::Text("on")),
     ("judgements", Kind::Map),
     ("mental_health", Kind::Text("on")),
@@ -838,7 +841,7 @@ async fn every_server_function_refuses_bad_input_clearly_and_changes_nothing() {
         .reviewer(&second_reviewer)
         .build(&server)
         .await;
-    let slot = app::store::assignments::cycle_data(&server.state.db, &cycle)
+    let slot = app::store::assignments::cycle_data(&server.state.db, &CycleId::from(&cycle))
         .await
         .unwrap()
         .slots
@@ -849,7 +852,7 @@ async fn every_server_function_refuses_bad_input_clearly_and_changes_nothing() {
     // The first read of a cycle's signals draws its audit-sample seed and records it for good
     // (`cycle_seed` in app/src/api/signals.rs), and a function given no cycle (`get_insights`
     // with no fields) reads the newest: a real call. Recorded here, so reading it changes nothing.
-    app::store::signals::audit_sample_seed(&server.state.db, &cycle, 17, "tests")
+    app::store::signals::audit_sample_seed(&server.state.db, &CycleId::from(&cycle), 17, "tests")
         .await
         .unwrap();
     let other_trust = Ids {

@@ -5,6 +5,7 @@ use app::rules::lifecycle::AssessmentStatus;
 use app::rules::organisations::CareSetting;
 use app::rules::review_assignment::AssignmentStatus;
 use app::rules::reviewers::ReviewerProfile;
+use app::store::{AccountId, AssessmentId, CycleId};
 use e2e::browser::{
     checked, click, click_button, fill, open, sign_in_as, start_browser, start_chromedriver,
     submit, text_of, wait_for_banner, wait_for_heading, wait_for_hydration, wait_for_text,
@@ -293,9 +294,13 @@ async fn a_domain_saves_as_you_go_with_javascript_on() {
     }
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     loop {
-        let saved = app::store::assessments::domain(&server.state.db, &assessment, &domain.key)
-            .await
-            .unwrap();
+        let saved = app::store::assessments::domain(
+            &server.state.db,
+            &AssessmentId::from(&assessment),
+            &domain.key,
+        )
+        .await
+        .unwrap();
         let all_met = level_two.iter().all(|criterion| {
             saved.answers.get(&criterion.key).is_some_and(|answer| {
                 answer.is_met() && answer.evidence == "Draft strategy, March 2026"
@@ -341,7 +346,7 @@ async fn a_reviewer_records_expertise_and_a_conflict_with_javascript_off() {
     fill(&client, "capacity", "3").await;
     click(&client, "#save-expertise").await;
     wait_for_banner(&client, "Care settings and capacity saved.").await;
-    let saved = app::store::reviewers::profile(&server.state.db, &reviewer)
+    let saved = app::store::reviewers::profile(&server.state.db, &AccountId::from(&reviewer))
         .await
         .unwrap()
         .expect("the profile is saved");
@@ -421,7 +426,7 @@ async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
             expertise: vec![CareSetting::Acute],
             capacity: None,
         };
-        app::store::reviewers::save_profile(db, "tests", &id, &profile)
+        app::store::reviewers::save_profile(db, "tests", &AccountId::from(&id), &profile)
             .await
             .unwrap();
     }
@@ -474,7 +479,7 @@ async fn reviewers_are_assigned_and_one_declines_with_javascript_off() {
         .unwrap();
     click_button(&reviewer_client, "Decline this review").await;
     wait_for_banner(&reviewer_client, "You have declined the review").await;
-    let data = app::store::assignments::cycle_data(db, &cycle)
+    let data = app::store::assignments::cycle_data(db, &CycleId::from(&cycle))
         .await
         .unwrap();
     let declined: Vec<_> = data
@@ -534,9 +539,13 @@ async fn typed_evidence_is_saved_when_typing_pauses_with_javascript_on() {
         .await
         .unwrap();
     wait_for_text(&client, "#autosave-status", "All changes saved.").await;
-    let saved = app::store::assessments::domain(&server.state.db, &assessment, &domain.key)
-        .await
-        .unwrap();
+    let saved = app::store::assessments::domain(
+        &server.state.db,
+        &AssessmentId::from(&assessment),
+        &domain.key,
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.answers[&criterion].evidence, typed);
     assert_eq!(saved.answers[&criterion].met, None, "no choice was made");
 

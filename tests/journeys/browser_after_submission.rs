@@ -6,6 +6,7 @@ use app::rules::accounts::Role;
 use app::rules::framework::Domain;
 use app::rules::lifecycle::AssessmentStatus;
 use app::rules::review::DomainReview;
+use app::store::{AssessmentId, ReviewSlotId};
 use e2e::browser::{
     checked, click, click_button, fill, open, sign_in_as, start_browser, start_chromedriver,
     text_of, wait_for_banner, wait_for_heading, wait_for_text,
@@ -30,7 +31,7 @@ async fn review_for(server: &TestServer, reviewer_id: &str) -> (String, Vec<Doma
         .reviewer(reviewer_id)
         .build(server)
         .await;
-    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+    let slot = app::store::reviews::slots_of(&server.state.db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .remove(0)
@@ -57,7 +58,7 @@ async fn a_reviewer_completes_a_review_with_javascript_off() {
         app::store::reviews::save_domain_review(
             &server.state.db,
             &reviewer_id,
-            &slot,
+            &ReviewSlotId::from(&slot),
             &domain.key,
             0,
             &confirmed,
@@ -111,7 +112,7 @@ async fn a_reviewer_completes_a_review_with_javascript_off() {
     click(&client, "label[for='verdict-significantly_over_scored']").await;
     click_button(&client, "Submit review").await;
     wait_for_heading(&client, "Review submitted").await;
-    let submitted = app::store::reviews::slot(&server.state.db, &slot)
+    let submitted = app::store::reviews::slot(&server.state.db, &ReviewSlotId::from(&slot))
         .await
         .unwrap()
         .unwrap();
@@ -151,9 +152,13 @@ async fn a_domains_judgements_save_as_you_go_with_javascript_on() {
         .await
         .unwrap();
     wait_for_text(&client, "#autosave-status", "All changes saved.").await;
-    let saved = app::store::reviews::domain_review(&server.state.db, &slot, &domain.key)
-        .await
-        .unwrap();
+    let saved = app::store::reviews::domain_review(
+        &server.state.db,
+        &ReviewSlotId::from(&slot),
+        &domain.key,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         saved.review.judgements[&criterion].reason,
         "Only a draft was shown"
@@ -290,7 +295,7 @@ async fn a_moderator_moderates_with_javascript_off() {
         app::store::moderation::save_domain_moderation(
             &server.state.db,
             &moderator_id,
-            &assessment,
+            &AssessmentId::from(&assessment),
             moderate,
             &domain.key,
             0,
@@ -397,12 +402,15 @@ async fn a_moderated_level_saves_as_you_go_with_javascript_on() {
         .await
         .unwrap();
     wait_for_text(&client, "#autosave-status", "All changes saved.").await;
-    let saved =
-        app::store::moderation::domain_moderation(&server.state.db, &assessment, &domain.key)
-            .await
-            .unwrap()
-            .moderation
-            .expect("a draft is saved");
+    let saved = app::store::moderation::domain_moderation(
+        &server.state.db,
+        &AssessmentId::from(&assessment),
+        &domain.key,
+    )
+    .await
+    .unwrap()
+    .moderation
+    .expect("a draft is saved");
     assert_eq!(saved.score, 1);
     assert_eq!(saved.rationale, "Only a draft strategy was shown");
     assert!(

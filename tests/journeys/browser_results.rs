@@ -5,6 +5,7 @@
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
 use app::store;
+use app::store::AssessmentId;
 use e2e::browser::{
     click, click_button, fill, open, sign_in_as, start_browser, start_chromedriver, text_of,
     wait_for_banner, wait_for_heading,
@@ -70,7 +71,7 @@ async fn results_are_released_queried_and_published_with_javascript_off() {
 
     // Answered and closed, the administrator publishes.
     let db = &server.state.db;
-    let query = store::results::queries_for(db, &assessment)
+    let query = store::results::queries_for(db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .remove(0);

@@ -4,6 +4,7 @@
 use app::api::dashboard::{FailedEmails, MyDashboard, RetryEmail};
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
+use app::store::AssessmentId;
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::{page, post, NO_FIELDS};
 use e2e::{start_server, TestServer};
@@ -267,7 +268,7 @@ async fn a_declined_review_emails_the_administrators_and_waits_on_their_dashboar
         .role(Role::Admin)
         .signed_in(&server)
         .await;
-    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+    let slot = app::store::reviews::slots_of(&server.state.db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .remove(0)
@@ -344,7 +345,7 @@ async fn overdue_review(server: &TestServer) -> String {
         .reviewer(&reviewer_id)
         .build(server)
         .await;
-    app::store::reviews::slots_of(&server.state.db, &assessment)
+    app::store::reviews::slots_of(&server.state.db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .remove(0)

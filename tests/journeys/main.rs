@@ -15,6 +15,7 @@ mod browser;
 mod browser_after_submission;
 mod browser_results;
 mod dashboards;
+mod evidence_documents;
 mod http;
 mod mail;
 mod moderation;

@@ -7,6 +7,7 @@ use app::rules::accounts::Role;
 use app::rules::framework::Domain;
 use app::rules::lifecycle::AssessmentStatus;
 use app::store;
+use app::store::AssessmentId;
 use e2e::fixtures::{acute_domains, AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::{page, pairs, post, Answer};
 use e2e::{start_server, TestServer};
@@ -56,11 +57,14 @@ async fn moderate_all(
     domains: &[Domain],
 ) {
     for domain in domains {
-        let version =
-            store::moderation::domain_moderation(&server.state.db, assessment, &domain.key)
-                .await
-                .unwrap()
-                .version;
+        let version = store::moderation::domain_moderation(
+            &server.state.db,
+            &AssessmentId::from(assessment),
+            &domain.key,
+        )
+        .await
+        .unwrap()
+        .version;
         let fields = moderation_fields(assessment, domain, version, "2", &[]);
         let Answer { body, .. } =
             post(client, server, SaveDomainModeration::PATH, &pairs(&fields)).await;
@@ -157,10 +161,14 @@ async fn a_moderator_sets_levels_with_their_reasons_and_submits() {
     .await;
     assert!(body.contains("from 1 to 5"), "{body}");
     assert_eq!(
-        store::moderation::domain_moderation(&server.state.db, &assessment, &domain.key)
-            .await
-            .unwrap()
-            .version,
+        store::moderation::domain_moderation(
+            &server.state.db,
+            &AssessmentId::from(&assessment),
+            &domain.key
+        )
+        .await
+        .unwrap()
+        .version,
         0,
         "nothing saved"
     );
@@ -185,9 +193,13 @@ async fn a_moderator_sets_levels_with_their_reasons_and_submits() {
         &pairs(&fields),
     )
     .await;
-    let saved = store::moderation::domain_moderation(&server.state.db, &assessment, &domain.key)
-        .await
-        .unwrap();
+    let saved = store::moderation::domain_moderation(
+        &server.state.db,
+        &AssessmentId::from(&assessment),
+        &domain.key,
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.version, 1);
     assert_eq!(saved.moderation.unwrap().criteria, [criterion]);
 
@@ -399,12 +411,13 @@ async fn a_moderator_asks_for_more_evidence_and_the_trust_answers_by_the_deadlin
     ])
     .await;
     assert!(body.contains("evidence-question"), "{body}");
-    assert!(
-        store::evidence_requests::for_assessment(&server.state.db, &assessment)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store::evidence_requests::for_assessment(
+        &server.state.db,
+        &AssessmentId::from(&assessment)
+    )
+    .await
+    .unwrap()
+    .is_empty());
     ask(vec![
         (domain_field, "on".into()),
         question,
@@ -417,10 +430,13 @@ async fn a_moderator_asks_for_more_evidence_and_the_trust_answers_by_the_deadlin
         "{mail}"
     );
 
-    let request = store::evidence_requests::for_assessment(&server.state.db, &assessment)
-        .await
-        .unwrap()
-        .remove(0);
+    let request = store::evidence_requests::for_assessment(
+        &server.state.db,
+        &AssessmentId::from(&assessment),
+    )
+    .await
+    .unwrap()
+    .remove(0);
     let body = post(
         &lead,
         &server,

@@ -8,6 +8,7 @@ use app::api::release::{PublishResults, ReleaseProvisionally};
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
 use app::store;
+use app::store::AssessmentId;
 use e2e::fixtures::{acute_domains, signed_off, AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::{page, post};
 use e2e::{start_server, TestServer};
@@ -224,7 +225,7 @@ async fn the_reviewers_task_list_domain_and_check_page() {
         .reviewer(&reviewer_id)
         .build(&server)
         .await;
-    let slot = store::reviews::slots_of(&server.state.db, &assessment)
+    let slot = store::reviews::slots_of(&server.state.db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .remove(0)

@@ -6,6 +6,7 @@ use app::api::reminders::{send_due_reminders, Timestamp};
 use app::rules::accounts::Role;
 use app::rules::deadlines::{deadline_instant, ReminderKind};
 use app::rules::lifecycle::AssessmentStatus;
+use app::store::CycleId;
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::{start_server, TestServer};
 
@@ -46,7 +47,7 @@ async fn a_lead_is_reminded_before_and_after_the_deadline_once_each_and_never_on
         .status(AssessmentStatus::Submitted)
         .build(&server)
         .await;
-    let deadline = app::store::cycles::get(&server.state.db, &cycle)
+    let deadline = app::store::cycles::get(&server.state.db, &CycleId::from(&cycle))
         .await
         .unwrap()
         .unwrap()
@@ -181,7 +182,7 @@ async fn a_reviewer_is_reminded_of_the_review_deadline_once_each_and_never_once_
         .reviewer(&finished)
         .build(&server)
         .await;
-    let deadline = app::store::cycles::get(&server.state.db, &cycle)
+    let deadline = app::store::cycles::get(&server.state.db, &CycleId::from(&cycle))
         .await
         .unwrap()
         .unwrap()

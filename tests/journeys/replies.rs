@@ -8,6 +8,7 @@ use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
 use app::rules::reply::{ReplyOutcome, Response, COMMENT_MAX_CHARS};
 use app::store;
+use app::store::AssessmentId;
 use e2e::fixtures::{acute_domains, AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::{page, post, Answer};
 use e2e::{start_server, TestServer};
@@ -130,7 +131,7 @@ async fn a_lead_reads_the_numbered_reviews_answers_each_adjustment_and_submits()
     .await;
     assert!(body.contains("nothing to reply to"), "{body}");
     assert!(
-        store::replies::all_replies(&server.state.db, &assessment)
+        store::replies::all_replies(&server.state.db, &AssessmentId::from(&assessment))
             .await
             .unwrap()
             .is_empty(),
@@ -158,9 +159,13 @@ async fn a_lead_reads_the_numbered_reviews_answers_each_adjustment_and_submits()
         ],
     )
     .await;
-    let saved = store::replies::domain_reply(&server.state.db, &assessment, &adjusted.key)
-        .await
-        .unwrap();
+    let saved = store::replies::domain_reply(
+        &server.state.db,
+        &AssessmentId::from(&assessment),
+        &adjusted.key,
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.version, 1);
     assert_eq!(saved.reply.unwrap().response, Response::Contest);
     let Answer { body, .. } = save(
@@ -196,7 +201,7 @@ async fn a_lead_reads_the_numbered_reviews_answers_each_adjustment_and_submits()
         server.assessment_status(&assessment).await,
         AssessmentStatus::Replied
     );
-    let ended = store::replies::finished(&server.state.db, &assessment)
+    let ended = store::replies::finished(&server.state.db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .unwrap();
@@ -294,7 +299,7 @@ async fn after_the_reply_deadline_a_missing_reply_is_recorded_as_no_reply_not_ag
         &[("cycle_id", &cycle), ("reply_deadline", &later)],
     )
     .await;
-    let header = store::assessments::header(db, &assessment)
+    let header = store::assessments::header(db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .unwrap();
@@ -319,7 +324,7 @@ async fn after_the_reply_deadline_a_missing_reply_is_recorded_as_no_reply_not_ag
         server.assessment_status(&assessment).await,
         AssessmentStatus::Replied
     );
-    let ended = store::replies::finished(db, &assessment)
+    let ended = store::replies::finished(db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .unwrap();

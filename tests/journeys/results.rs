@@ -9,6 +9,7 @@ use app::rules::cycles::Phase;
 use app::rules::lifecycle::AssessmentStatus;
 use app::rules::organisations::CareSetting;
 use app::store::{self, published::PublishedAssessment};
+use app::store::{AssessmentId, CycleId};
 use e2e::fixtures::{acute_domains, moderate_and_sign_off, signed_off, AccountBuilder};
 use e2e::requests::{cookieless_client, page, post, Answer};
 use e2e::{start_server, TestServer};
@@ -115,7 +116,7 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
     );
 
     // Leaving one out needs a reason; the rest are left out through the store.
-    let others: Vec<String> = store::assessments::for_cycle(db, &cycle)
+    let others: Vec<String> = store::assessments::for_cycle(db, &CycleId::from(&cycle))
         .await
         .unwrap()
         .into_iter()
@@ -134,7 +135,7 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
         body.contains("Enter why this assessment is left out"),
         "{body}"
     );
-    assert!(store::results::exclusions(db, &cycle)
+    assert!(store::results::exclusions(db, &CycleId::from(&cycle))
         .await
         .unwrap()
         .is_empty());
@@ -150,7 +151,7 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
     .await;
     assert!(code < 400);
     for other in &others[1..] {
-        store::results::exclude(db, ACTOR, other, "Not in this test")
+        store::results::exclude(db, ACTOR, &AssessmentId::from(other), "Not in this test")
             .await
             .unwrap();
     }
@@ -236,7 +237,9 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
     close_queries(&server, &cycle).await;
     let Answer { body, .. } = post(&admin, &server, PublishResults::PATH, &publish).await;
     assert!(body.contains("1 queries are not answered yet"), "{body}");
-    let open = store::results::queries_for(db, &assessment).await.unwrap();
+    let open = store::results::queries_for(db, &AssessmentId::from(&assessment))
+        .await
+        .unwrap();
     post(
         &moderator,
         &server,
@@ -273,7 +276,11 @@ async fn results_are_released_queried_published_corrected_and_read_by_the_public
         AssessmentStatus::Published
     );
     assert_eq!(
-        store::cycles::get(db, &cycle).await.unwrap().unwrap().phase,
+        store::cycles::get(db, &CycleId::from(&cycle))
+            .await
+            .unwrap()
+            .unwrap()
+            .phase,
         Phase::Published
     );
 
@@ -524,7 +531,7 @@ async fn an_upheld_query_sends_the_assessment_back_to_moderation() {
     let (code, body) = page(&moderator, &server, "/moderation/queries").await;
     assert_eq!(code, 200);
     assert!(body.contains("We met level 3 as well."), "{body}");
-    let query = store::results::queries_for(db, &assessment)
+    let query = store::results::queries_for(db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .remove(0);
@@ -607,7 +614,9 @@ async fn an_ics_shows_its_icbs_own_survey_beside_the_mean_of_its_providers() {
         .regions(&["Y63"])
         .open(&server)
         .await;
-    let opened = store::assessments::for_cycle(db, &cycle).await.unwrap();
+    let opened = store::assessments::for_cycle(db, &CycleId::from(&cycle))
+        .await
+        .unwrap();
     let icb = opened
         .iter()
         .find(|a| a.trust_ods_code == "QWO")

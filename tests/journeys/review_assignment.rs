@@ -10,6 +10,7 @@ use app::rules::lifecycle::AssessmentStatus;
 use app::rules::organisations::CareSetting;
 use app::rules::reviewers::ReviewerProfile;
 use app::store;
+use app::store::{AccountId, AssessmentId, CycleId};
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::{post, Answer, NO_FIELDS};
 use e2e::{start_server, TestServer};
@@ -59,7 +60,7 @@ async fn reviewer(server: &TestServer, email: &str, org: &str) -> (String, reqwe
         expertise: vec![CareSetting::Acute],
         capacity: None,
     };
-    store::reviewers::save_profile(&server.state.db, "tests", &id, &profile)
+    store::reviewers::save_profile(&server.state.db, "tests", &AccountId::from(&id), &profile)
         .await
         .unwrap();
     (id, client)
@@ -213,7 +214,10 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
     .await;
     assert_eq!(status, 200, "{body}");
     for id in &assessments {
-        let header = store::assessments::header(db, id).await.unwrap().unwrap();
+        let header = store::assessments::header(db, &AssessmentId::from(id))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(header.status, AssessmentStatus::InReview);
     }
     let mail = server.wait_for_mail_to("b@second.nhs.uk").await;
@@ -305,7 +309,9 @@ async fn proposing_swapping_confirming_declining_and_replacing_reviewers() {
         body.contains("already been replaced"),
         "one click replaces once: {body}"
     );
-    let data = store::assignments::cycle_data(db, &cycle).await.unwrap();
+    let data = store::assignments::cycle_data(db, &CycleId::from(&cycle))
+        .await
+        .unwrap();
     let assigned = data
         .slots
         .iter()
@@ -379,7 +385,7 @@ async fn a_conflict_declared_or_an_account_disabled_after_the_proposal_stops_its
     };
     let still_proposed = || async {
         assert_eq!(proposed_and_assigned(&server, &cycle).await, (2, 0));
-        let header = store::assessments::header(db, &assessment)
+        let header = store::assessments::header(db, &AssessmentId::from(&assessment))
             .await
             .unwrap()
             .unwrap();

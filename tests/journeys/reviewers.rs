@@ -8,6 +8,7 @@ use app::rules::accounts::Role;
 use app::rules::organisations::CareSetting;
 use app::rules::reviewers::{DeclaredConflict, ReviewerProfile};
 use app::store;
+use app::store::AccountId;
 use e2e::fixtures::AccountBuilder;
 use e2e::requests::{page, post};
 use e2e::{start_server, TestServer};
@@ -124,7 +125,7 @@ async fn a_reviewer_saves_the_care_settings_they_can_review_and_their_capacity()
     )
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    let saved = store::reviewers::profile(&server.state.db, &me)
+    let saved = store::reviewers::profile(&server.state.db, &AccountId::from(&me))
         .await
         .unwrap();
     assert_eq!(
@@ -245,7 +246,7 @@ async fn bad_input_is_explained_against_its_field_and_changes_nothing() {
     }
 
     assert_eq!(
-        store::reviewers::profile(&server.state.db, &me)
+        store::reviewers::profile(&server.state.db, &AccountId::from(&me))
             .await
             .unwrap(),
         None

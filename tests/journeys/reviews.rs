@@ -9,6 +9,7 @@ use app::rules::framework::Domain;
 use app::rules::lifecycle::AssessmentStatus;
 use app::rules::review::REASON_MAX_CHARS;
 use app::store;
+use app::store::{AssessmentId, ReviewSlotId};
 use e2e::fixtures::{acute_domains, AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::{page, pairs, post, Answer};
 use e2e::{start_server, TestServer};
@@ -42,7 +43,7 @@ async fn in_review(server: &TestServer, cycle: CycleBuilder) -> InReview {
         builder = builder.reviewer(id);
     }
     let assessment = builder.build(server).await;
-    let slots = store::reviews::slots_of(&server.state.db, &assessment)
+    let slots = store::reviews::slots_of(&server.state.db, &AssessmentId::from(&assessment))
         .await
         .unwrap();
     let reviewers = reviewers
@@ -80,7 +81,7 @@ fn domain_fields(
 }
 
 async fn saved_version(server: &TestServer, slot: &str, domain: &Domain) -> i64 {
-    store::reviews::domain_review(&server.state.db, slot, &domain.key)
+    store::reviews::domain_review(&server.state.db, &ReviewSlotId::from(slot), &domain.key)
         .await
         .unwrap()
         .version
@@ -122,7 +123,7 @@ async fn submit(
 }
 
 async fn slot(server: &TestServer, slot: &str) -> store::reviews::ReviewSlot {
-    store::reviews::slot(&server.state.db, slot)
+    store::reviews::slot(&server.state.db, &ReviewSlotId::from(slot))
         .await
         .unwrap()
         .unwrap()
@@ -199,9 +200,13 @@ async fn a_reviewer_judges_confirms_and_submits_and_the_last_review_completes_th
         ],
     );
     post(first, &server, SaveDomainReview::PATH, &pairs(&with_reason)).await;
-    let saved = store::reviews::domain_review(&server.state.db, first_slot, &domain.key)
-        .await
-        .unwrap();
+    let saved = store::reviews::domain_review(
+        &server.state.db,
+        &ReviewSlotId::from(first_slot),
+        &domain.key,
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.version, 1);
     assert!(saved.review.confirmed);
     assert!(!saved.review.judgements[&criterion].met);
@@ -460,9 +465,10 @@ async fn a_save_from_an_older_version_is_refused_with_what_differs() {
         body.contains("Conflict") && body.contains("First tab"),
         "{body}"
     );
-    let saved = store::reviews::domain_review(&server.state.db, slot, &domain.key)
-        .await
-        .unwrap();
+    let saved =
+        store::reviews::domain_review(&server.state.db, &ReviewSlotId::from(slot), &domain.key)
+            .await
+            .unwrap();
     assert_eq!((saved.version, saved.review.comment.as_str()), (1, ""));
 }
 
@@ -676,11 +682,12 @@ async fn a_reviewer_past_their_deadline_is_replaced_by_one_with_a_deadline_of_th
         .role(Role::Admin)
         .signed_in(&server)
         .await;
-    let cycle = store::assessments::header(&server.state.db, &review.assessment)
-        .await
-        .unwrap()
-        .unwrap()
-        .cycle_id;
+    let cycle =
+        store::assessments::header(&server.state.db, &AssessmentId::from(&review.assessment))
+            .await
+            .unwrap()
+            .unwrap()
+            .cycle_id;
 
     let body = post(
         &admin,
@@ -753,7 +760,7 @@ async fn a_reviewer_past_their_deadline_is_replaced_by_one_with_a_deadline_of_th
         "their own deadline: {mail}"
     );
 
-    let slots = store::reviews::slots_of(&server.state.db, &review.assessment)
+    let slots = store::reviews::slots_of(&server.state.db, &AssessmentId::from(&review.assessment))
         .await
         .unwrap();
     let new_slot = slots

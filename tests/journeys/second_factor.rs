@@ -9,6 +9,7 @@ use app::api::second_factor::{
 };
 use app::rules::accounts::Role;
 use app::store;
+use app::store::AccountId;
 use e2e::fixtures::{AccountBuilder, PASSWORD};
 use e2e::requests::{
     api_client, enter_code, page, post, sign_in, signed_in_client, Answer, NO_FIELDS,
@@ -141,9 +142,15 @@ async fn a_recovery_code_signs_in_once() {
     let hash = app::api::credentials::hash_password("abcdefghjk".into())
         .await
         .unwrap();
-    store::second_factor::enrol(&server.state.db, &id, &secret_for(MODERATOR), 0, &[hash])
-        .await
-        .unwrap();
+    store::second_factor::enrol(
+        &server.state.db,
+        &AccountId::from(&id),
+        &secret_for(MODERATOR),
+        0,
+        &[hash],
+    )
+    .await
+    .unwrap();
 
     let client = api_client();
     sign_in(&client, &server, MODERATOR, PASSWORD).await;
@@ -156,7 +163,7 @@ async fn a_recovery_code_signs_in_once() {
     );
     assert!(is_signed_in(&client, &server).await);
     assert_eq!(
-        store::second_factor::recovery_codes_left(&server.state.db, &id)
+        store::second_factor::recovery_codes_left(&server.state.db, &AccountId::from(&id))
             .await
             .unwrap(),
         0
@@ -215,7 +222,7 @@ async fn a_code_without_a_password_first_signs_nobody_in() {
     let answer = code(&client, &server, &right).await;
     assert!(answer.body.contains("Sign in again"), "{}", answer.body);
     assert!(!is_signed_in(&client, &server).await);
-    let app = store::second_factor::authenticator(&server.state.db, &id)
+    let app = store::second_factor::authenticator(&server.state.db, &AccountId::from(&id))
         .await
         .unwrap()
         .unwrap();
@@ -284,7 +291,7 @@ async fn an_admin_without_an_app_sets_one_up_to_finish_signing_in() {
         answer.body
     );
     assert!(
-        store::second_factor::authenticator(&server.state.db, &id)
+        store::second_factor::authenticator(&server.state.db, &AccountId::from(&id))
             .await
             .unwrap()
             .is_none(),
@@ -305,13 +312,13 @@ async fn an_admin_without_an_app_sets_one_up_to_finish_signing_in() {
         answer.body
     );
     assert!(is_signed_in(&client, &server).await);
-    let app = store::second_factor::authenticator(&server.state.db, &id)
+    let app = store::second_factor::authenticator(&server.state.db, &AccountId::from(&id))
         .await
         .unwrap()
         .expect("the app is saved");
     assert_eq!(app.totp_secret, key);
     assert_eq!(
-        store::second_factor::recovery_codes_left(&server.state.db, &id)
+        store::second_factor::recovery_codes_left(&server.state.db, &AccountId::from(&id))
             .await
             .unwrap(),
         10
@@ -368,7 +375,7 @@ async fn a_password_session_loses_access_when_given_an_nhs_england_role() {
     store::accounts::set_roles(
         &server.state.db,
         "tests",
-        &id,
+        &AccountId::from(&id),
         &[Role::TrustLead, Role::Moderator],
         Some("Joined the moderation team"),
     )
@@ -437,7 +444,7 @@ async fn a_signed_in_person_replaces_their_app_and_an_admin_can_remove_a_lost_on
         !is_signed_in(&elsewhere, &server).await,
         "a new app signs out every other session"
     );
-    let app = store::second_factor::authenticator(&server.state.db, &id)
+    let app = store::second_factor::authenticator(&server.state.db, &AccountId::from(&id))
         .await
         .unwrap()
         .unwrap();
@@ -459,10 +466,12 @@ async fn a_signed_in_person_replaces_their_app_and_an_admin_can_remove_a_lost_on
     )
     .await;
     assert!(answer.body.contains("Enter the reason"), "{}", answer.body);
-    assert!(store::second_factor::authenticator(&server.state.db, &id)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        store::second_factor::authenticator(&server.state.db, &AccountId::from(&id))
+            .await
+            .unwrap()
+            .is_some()
+    );
     let answer = post(
         &admin,
         &server,
@@ -474,10 +483,12 @@ async fn a_signed_in_person_replaces_their_app_and_an_admin_can_remove_a_lost_on
     )
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    assert!(store::second_factor::authenticator(&server.state.db, &id)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        store::second_factor::authenticator(&server.state.db, &AccountId::from(&id))
+            .await
+            .unwrap()
+            .is_none()
+    );
     let fresh = api_client();
     let answer = sign_in(&fresh, &server, MODERATOR, PASSWORD).await;
     assert_eq!(answer.location.as_deref(), Some("/sign-in/set-up-app"));
@@ -509,10 +520,12 @@ async fn an_administrator_sets_up_an_app_at_first_sign_in_in_a_browser_without_j
     fill(&client, "code", "12345").await;
     submit(&client).await;
     wait_for_text(&client, ".nhsuk-error-summary", "Enter the 6 digits").await;
-    assert!(store::second_factor::authenticator(&server.state.db, &id)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        store::second_factor::authenticator(&server.state.db, &AccountId::from(&id))
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // The page shows the same key again after the error: the app already added still works.
     assert_eq!(

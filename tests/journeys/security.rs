@@ -6,6 +6,7 @@
 use app::api::accounts::{RequestPasswordReset, SignIn};
 use app::api::reviewers::{DeclareConflict, WithdrawConflict};
 use app::rules::accounts::Role;
+use app::store::AccountId;
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder, PASSWORD};
 use e2e::requests::{api_client, page, post, post_with, NO_FIELDS};
 use e2e::{start_server, TestServer};
@@ -254,7 +255,7 @@ async fn a_reviewer_cannot_withdraw_a_conflict_nhs_england_declared_for_them() {
         answer.body.contains("it stays as they declared it"),
         "{answer:?}"
     );
-    let rr8 = app::store::reviewers::conflicts(&server.state.db, &reviewer_id)
+    let rr8 = app::store::reviewers::conflicts(&server.state.db, &AccountId::from(&reviewer_id))
         .await
         .unwrap()
         .into_iter()
@@ -292,12 +293,13 @@ async fn a_reviewer_cannot_withdraw_a_conflict_nhs_england_declared_for_them() {
     )
     .await;
     assert!(answer.status < 400, "their own declaration: {answer:?}");
-    let left: Vec<String> = app::store::reviewers::conflicts(&server.state.db, &reviewer_id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|conflict| conflict.trust_ods_code)
-        .collect();
+    let left: Vec<String> =
+        app::store::reviewers::conflicts(&server.state.db, &AccountId::from(&reviewer_id))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|conflict| conflict.trust_ods_code)
+            .collect();
     assert_eq!(left, ["RR8"], "NHS England's declaration stands");
     let answer = post(&admin, &server, WithdrawConflict::PATH, &withdrawal("RR8")).await;
     assert!(answer.status < 400, "an administrator may: {answer:?}");

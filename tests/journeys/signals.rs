@@ -6,6 +6,7 @@ use app::api::moderation::ModerationQueue;
 use app::api::signals::{GetAssessmentSignals, GetInsights, GetReviewSignals};
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
+use app::store::AssessmentId;
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::{page, post};
 use e2e::{start_server, TestServer};
@@ -189,7 +190,7 @@ async fn a_reviewer_sees_a_fall_from_last_time_but_not_the_other_reviews_signals
         .reviewer(&reviewer_id)
         .build(&server)
         .await;
-    let slot = app::store::reviews::slots_of(&server.state.db, &assessment)
+    let slot = app::store::reviews::slots_of(&server.state.db, &AssessmentId::from(&assessment))
         .await
         .unwrap()
         .remove(0)

@@ -22,6 +22,13 @@ impl TestServer {
                 refused_attempts: Default::default(),
             },
             mail_folder,
+            evidence: server::evidence::EvidenceFiles::open(&server::evidence::EvidenceConfig {
+                store_url: "memory://".into(),
+                clamd_address: None,
+                limits: Default::default(),
+                temp_dir: std::env::temp_dir(),
+            })
+            .expect("an evidence store in memory"),
             tasks: Vec::new(),
             _folder: tempfile::tempdir().expect("a temporary folder"),
         }

@@ -11,6 +11,7 @@ use app::rules::framework::Domain;
 use app::rules::lifecycle::{AssessmentStatus, Event};
 use app::rules::organisations::CareSetting;
 use app::store::date_in_days;
+use app::store::{AccountId, AssessmentId, CycleId, ReviewSlotId};
 use rules::fixtures::allowed;
 use std::ops::{Bound, RangeBounds};
 
@@ -103,9 +104,15 @@ impl AccountBuilder {
             .expect("the account is stored");
         if self.has_authenticator() {
             let secret = crate::second_factor::secret_for(&self.email);
-            app::store::second_factor::enrol(&server.state.db, &id, &secret, 0, &[])
-                .await
-                .expect("the authenticator app is stored");
+            app::store::second_factor::enrol(
+                &server.state.db,
+                &AccountId::from(&id),
+                &secret,
+                0,
+                &[],
+            )
+            .await
+            .expect("the authenticator app is stored");
         }
         id
     }
@@ -281,7 +288,7 @@ impl CycleBuilder {
     /// each lead; returns its id.
     pub async fn open(&self, server: &TestServer) -> String {
         let id = self.create(server).await;
-        app::store::cycles::open(&server.state.db, ACTOR, &id, |lead| {
+        app::store::cycles::open(&server.state.db, ACTOR, &CycleId::from(&id), |lead| {
             app::store::outbox::OutgoingMail {
                 html: String::new(),
                 to: lead.email.clone(),
@@ -301,7 +308,7 @@ impl CycleBuilder {
         app::store::cycles::change_phase(
             &server.state.db,
             ACTOR,
-            &id,
+            &CycleId::from(&id),
             Phase::Submission,
             Phase::PeerReview,
         )
@@ -316,7 +323,7 @@ impl CycleBuilder {
         app::store::cycles::change_phase(
             &server.state.db,
             ACTOR,
-            cycle_id,
+            &CycleId::from(cycle_id),
             Phase::PeerReview,
             Phase::Moderation,
         )
@@ -341,6 +348,8 @@ pub struct AssessmentBuilder {
     self_level: u8,
     /// The level every reviewer finds in every domain, if the test sets one.
     reviewed_level: Option<u8>,
+    /// Files attached to the first domain before submission: uploader, file name, bytes.
+    evidence: Vec<(String, String, Vec<u8>)>,
 }
 
 impl AssessmentBuilder {
@@ -354,7 +363,17 @@ impl AssessmentBuilder {
             reviewers: Vec::new(),
             self_level: 2,
             reviewed_level: None,
+            evidence: Vec::new(),
         }
+    }
+
+    /// A file the trust attaches to the first acute domain, as a whole, before anything else,
+    /// uploaded by `uploader` (an account id): kept in the server's evidence store as an upload
+    /// is, and recorded "not scanned".
+    pub fn evidence(mut self, uploader: &str, file_name: &str, bytes: &[u8]) -> Self {
+        self.evidence
+            .push((uploader.to_string(), file_name.to_string(), bytes.to_vec()));
+        self
     }
 
     /// The level the trust's answers reach in each answered domain (2 unless set): every
@@ -421,7 +440,7 @@ impl AssessmentBuilder {
             assessments::save_domain(
                 db,
                 ACTOR,
-                &id,
+                &AssessmentId::from(&id),
                 allowed(Event::Save, NotStarted),
                 &domain.key,
                 0,
@@ -431,6 +450,9 @@ impl AssessmentBuilder {
             .await
             .expect("the answers are saved");
         }
+        for (uploader, file_name, bytes) in &self.evidence {
+            attach_evidence(server, &id, &domains[0].key, uploader, file_name, bytes).await;
+        }
         if matches!(
             self.status,
             Submitted | InReview | Reviewed | Replied | Moderated | SignedOff
@@ -438,7 +460,7 @@ impl AssessmentBuilder {
             assessments::submit(
                 db,
                 ACTOR,
-                &id,
+                &AssessmentId::from(&id),
                 allowed(Event::Submit, NotStarted),
                 "test".into(),
                 &[],
@@ -470,13 +492,20 @@ impl AssessmentBuilder {
                 uncovered: Vec::new(),
                 load: Vec::new(),
             };
-            assignments::propose(db, ACTOR, &self.cycle_id, &plan)
+            assignments::propose(db, ACTOR, &CycleId::from(&self.cycle_id), &plan)
                 .await
                 .expect("the reviewers are proposed");
             let into_review = [(id.clone(), allowed(Event::ConfirmReviewers, Submitted))];
-            assignments::confirm(db, ACTOR, &self.cycle_id, &into_review, &[], |_| Ok(()))
-                .await
-                .expect("the assignment is confirmed");
+            assignments::confirm(
+                db,
+                ACTOR,
+                &CycleId::from(&self.cycle_id),
+                &into_review,
+                &[],
+                |_| Ok(()),
+            )
+            .await
+            .expect("the assignment is confirmed");
         }
         if matches!(self.status, Reviewed | Replied | Moderated | SignedOff) {
             review_everything(server, &id, &domains, self.reviewed_level).await;
@@ -490,23 +519,82 @@ impl AssessmentBuilder {
                 comment: String::new(),
                 evidence: String::new(),
             };
-            replies::save_domain_reply(db, ACTOR, &id, reply, &domains[0].key, 0, &accept)
-                .await
-                .expect("the reply is saved");
-            replies::finish(db, ACTOR, &id, reply, ReplyOutcome::Submitted, &[])
-                .await
-                .expect("the reply is submitted");
+            replies::save_domain_reply(
+                db,
+                ACTOR,
+                &AssessmentId::from(&id),
+                reply,
+                &domains[0].key,
+                0,
+                &accept,
+            )
+            .await
+            .expect("the reply is saved");
+            replies::finish(
+                db,
+                ACTOR,
+                &AssessmentId::from(&id),
+                reply,
+                ReplyOutcome::Submitted,
+                &[],
+            )
+            .await
+            .expect("the reply is submitted");
         }
         if matches!(self.status, Moderated | SignedOff) {
             moderate_and_sign_off(server, &id, &domains, self.status == SignedOff).await;
         }
-        let header = assessments::header(db, &id)
+        let header = assessments::header(db, &AssessmentId::from(&id))
             .await
             .unwrap()
             .expect("the assessment exists");
         assert_eq!(header.status, self.status, "the fixture reached its status");
         id
     }
+}
+
+/// Attaches `bytes` to a domain as `uploader` would by uploading them, unscanned.
+async fn attach_evidence(
+    server: &TestServer,
+    assessment_id: &str,
+    domain_key: &str,
+    uploader: &str,
+    file_name: &str,
+    bytes: &[u8],
+) {
+    use app::store::evidence_files::{attach, NewAttachment, NewDocument};
+    let body = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes.to_vec()))]);
+    let received = documents::receive(body, u64::MAX, &std::env::temp_dir())
+        .await
+        .expect("the file is received");
+    let kind = documents::identify(&received.file, file_name).expect("a document accepted");
+    server
+        .evidence
+        .store
+        .put(&received)
+        .await
+        .expect("the file is stored");
+    attach(
+        &server.state.db,
+        uploader,
+        allowed(Event::Save, AssessmentStatus::NotStarted),
+        NewDocument {
+            sha256: &received.sha256,
+            size: received.size,
+            kind: kind.key(),
+            file_name,
+            scan_state: app::rules::evidence::ScanState::NotScanned,
+        },
+        NewAttachment {
+            assessment_id,
+            domain_key,
+            description: "Attached by the test",
+            criterion_keys: &[],
+        },
+        &app::rules::evidence::Limits::default(),
+    )
+    .await
+    .expect("the file is attached");
 }
 
 /// RR8's acute assessment signed off in a cycle (of region Y63) moved on to the sign-off phase;
@@ -534,19 +622,24 @@ pub async fn signed_off(server: &TestServer, alone: bool) -> (String, String) {
         (Phase::PeerReview, Phase::Moderation),
         (Phase::Moderation, Phase::SignOff),
     ] {
-        app::store::cycles::change_phase(db, ACTOR, &cycle, from, to)
+        app::store::cycles::change_phase(db, ACTOR, &CycleId::from(&cycle), from, to)
             .await
             .expect("the cycle moves on");
     }
     if alone {
-        for header in app::store::assessments::for_cycle(db, &cycle)
+        for header in app::store::assessments::for_cycle(db, &CycleId::from(&cycle))
             .await
             .unwrap()
         {
             if header.id != assessment {
-                app::store::results::exclude(db, ACTOR, &header.id, "Not in this test")
-                    .await
-                    .expect("the assessment is left out");
+                app::store::results::exclude(
+                    db,
+                    ACTOR,
+                    &AssessmentId::from(&header.id),
+                    "Not in this test",
+                )
+                .await
+                .expect("the assessment is left out");
             }
         }
     }
@@ -574,7 +667,9 @@ pub async fn moderate_and_sign_off(
         .role(Role::Moderator)
         .create(server)
         .await;
-    let answers = assessments::all_answers(db, assessment).await.unwrap();
+    let answers = assessments::all_answers(db, &AssessmentId::from(assessment))
+        .await
+        .unwrap();
     let moderate = allowed(Event::ModerationSubmitted, AssessmentStatus::Replied);
     for (position, domain) in domains.iter().enumerate() {
         let own = domain_score(
@@ -594,14 +689,15 @@ pub async fn moderate_and_sign_off(
                 rationale: String::new(),
             }
         };
-        let version = moderation::domain_moderation(db, assessment, &domain.key)
-            .await
-            .unwrap()
-            .version;
+        let version =
+            moderation::domain_moderation(db, &AssessmentId::from(assessment), &domain.key)
+                .await
+                .unwrap()
+                .version;
         moderation::save_domain_moderation(
             db,
             &moderator,
-            assessment,
+            &AssessmentId::from(assessment),
             moderate,
             &domain.key,
             version,
@@ -610,9 +706,15 @@ pub async fn moderate_and_sign_off(
         .await
         .expect("the domain is moderated");
     }
-    moderation::submit(db, &moderator, assessment, moderate, "test".into())
-        .await
-        .expect("the moderation is submitted");
+    moderation::submit(
+        db,
+        &moderator,
+        &AssessmentId::from(assessment),
+        moderate,
+        "test".into(),
+    )
+    .await
+    .expect("the moderation is submitted");
     if sign_off {
         let approver = AccountBuilder::new(&format!("approver-{suffix}@england.nhs.uk"))
             .role(Role::Approver)
@@ -644,7 +746,9 @@ async fn review_everything(
     use app::rules::review::{DomainReview, Judgement, Verdict};
     use app::store::reviews;
     let db = &server.state.db;
-    let slots = reviews::slots_of(db, assessment).await.unwrap();
+    let slots = reviews::slots_of(db, &AssessmentId::from(assessment))
+        .await
+        .unwrap();
     for (index, slot) in slots.iter().enumerate() {
         for (position, domain) in domains.iter().enumerate() {
             let mut review = DomainReview {
@@ -674,7 +778,7 @@ async fn review_everything(
             reviews::save_domain_review(
                 db,
                 ACTOR,
-                &slot.id,
+                &ReviewSlotId::from(&slot.id),
                 &domain.key,
                 0,
                 &review,
@@ -691,7 +795,7 @@ async fn review_everything(
         reviews::submit(
             db,
             ACTOR,
-            &slot.id,
+            &ReviewSlotId::from(&slot.id),
             verdict,
             if index == 0 {
                 "The strategy is a draft."

@@ -10,6 +10,7 @@ pub mod requests;
 pub mod second_factor;
 
 use app::state::AppState;
+use app::store::{AssessmentId, CycleId};
 use leptos::config::LeptosOptions;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,6 +22,9 @@ pub struct TestServer {
     pub state: AppState,
     /// Where the mail worker writes each email as an .eml file.
     pub mail_folder: PathBuf,
+    /// Evidence files: kept in a folder of the server's own, scanned only when started with
+    /// [`start_server_scanning`].
+    pub evidence: std::sync::Arc<server::evidence::EvidenceFiles>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     _folder: TempDir,
 }
@@ -49,22 +53,31 @@ pub async fn start_server() -> TestServer {
 pub async fn start_server_with(cookie_secure: bool, trust_proxy: bool) -> TestServer {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let database_url = format!("sqlite://{}", folder.path().join("dma.db").display());
-    serve(folder, &database_url, cookie_secure, trust_proxy).await
+    serve(folder, &database_url, cookie_secure, trust_proxy, None).await
 }
 
 /// As `start_server`, on the database at `database_url`, which should be empty (for PostgreSQL,
 /// a fresh schema): it is migrated and loaded with the bundled organisations and framework.
 pub async fn start_server_on(database_url: &str) -> TestServer {
     let folder = tempfile::tempdir().expect("a temporary folder");
-    serve(folder, database_url, false, false).await
+    serve(folder, database_url, false, false, None).await
 }
 
-/// Serves on a free port with `folder` for mail (and the database, when it is SQLite there).
+/// As `start_server`, scanning evidence files with the clamd at `clamd_address`.
+pub async fn start_server_scanning(clamd_address: &str) -> TestServer {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let database_url = format!("sqlite://{}", folder.path().join("dma.db").display());
+    serve(folder, &database_url, false, false, Some(clamd_address)).await
+}
+
+/// Serves on a free port with `folder` for mail and evidence files (and the database, when it is
+/// SQLite there).
 async fn serve(
     folder: TempDir,
     database_url: &str,
     cookie_secure: bool,
     trust_proxy: bool,
+    clamd_address: Option<&str>,
 ) -> TestServer {
     let db = server::open_database(database_url)
         .await
@@ -87,7 +100,19 @@ async fn serve(
         trust_proxy,
         refused_attempts: Default::default(),
     };
-    let router = server::http::router(state.clone(), cookie_secure);
+    let evidence = server::evidence::EvidenceFiles::open(&server::evidence::EvidenceConfig {
+        store_url: folder.path().join("evidence").display().to_string(),
+        clamd_address: clamd_address.map(str::to_string),
+        limits: Default::default(),
+        temp_dir: folder.path().join("uploads"),
+    })
+    .expect("the evidence folder opens");
+    let scan_task = evidence.spawn_scanning(db.clone());
+    let settings = server::http::HttpSettings {
+        evidence: Some(evidence.clone()),
+        ..server::http::HttpSettings::new(cookie_secure)
+    };
+    let router = server::http::router_with(state.clone(), settings);
     let server_task = tokio::spawn(async move {
         server::http::serve(listener, router, std::future::pending())
             .await
@@ -106,7 +131,8 @@ async fn serve(
         base_url,
         state,
         mail_folder,
-        tasks: vec![server_task, mail_task],
+        evidence,
+        tasks: vec![server_task, mail_task, scan_task],
         _folder: folder,
     }
 }
@@ -114,7 +140,7 @@ async fn serve(
 impl TestServer {
     /// The id of a trust's acute assessment in a cycle.
     pub async fn acute_assessment(&self, cycle_id: &str, trust: &str) -> String {
-        app::store::assessments::for_cycle(&self.state.db, cycle_id)
+        app::store::assessments::for_cycle(&self.state.db, &CycleId::from(cycle_id))
             .await
             .unwrap()
             .into_iter()
@@ -128,11 +154,16 @@ impl TestServer {
         &self,
         assessment_id: &str,
     ) -> app::rules::lifecycle::AssessmentStatus {
-        app::store::assessments::header(&self.state.db, assessment_id)
+        app::store::assessments::header(&self.state.db, &AssessmentId::from(assessment_id))
             .await
             .unwrap()
             .expect("the assessment exists")
             .status
+    }
+
+    /// The folder this server keeps evidence files in.
+    pub fn evidence_folder(&self) -> PathBuf {
+        self._folder.path().join("evidence")
     }
 
     /// The URL of a server function, from its `PATH`.

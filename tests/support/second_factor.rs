@@ -2,6 +2,7 @@
 //! with one by [`crate::fixtures::AccountBuilder`], and signing in types its current code.
 
 use crate::TestServer;
+use app::store::AccountId;
 use std::time::{SystemTime, UNIX_EPOCH};
 use totp_rs::{Builder, Secret, Totp};
 
@@ -46,10 +47,13 @@ pub fn code_at_step(secret: &str, step: u64) -> String {
 /// given, waiting for time to move on if that was used too.
 pub async fn fresh_code(server: &TestServer, account_id: &str) -> String {
     loop {
-        let app = app::store::second_factor::authenticator(&server.state.db, account_id)
-            .await
-            .expect("the database answers")
-            .expect("the account has an authenticator app");
+        let app = app::store::second_factor::authenticator(
+            &server.state.db,
+            &AccountId::from(account_id),
+        )
+        .await
+        .expect("the database answers")
+        .expect("the account has an authenticator app");
         let last_used = u64::try_from(app.last_used_step).unwrap_or(0);
         let current = current_step();
         let step = current.max(last_used + 1);

@@ -2,6 +2,7 @@
 //! asks one of these before it acts.
 
 use super::accounts::Role;
+use super::review_assignment::ReviewProgress;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -201,6 +202,29 @@ pub fn may_read_review(
     }
 }
 
+/// Reading an evidence document attached to `trust_ods_code`'s assessment: the trust's leads;
+/// the peer reviewer whose review of it is `own_review` (the reader's, if it is assigned to
+/// them) while that review is open and after they submit it, not once it closed without them;
+/// and NHS England's moderators, approvers and administrators not of that trust. Nobody else.
+pub fn may_read_evidence(
+    actor: &Actor,
+    trust_ods_code: &str,
+    own_review: Option<ReviewProgress>,
+) -> Result<(), Refusal> {
+    if may_work_on_own_assessments(actor, Some(trust_ods_code)).is_ok() {
+        return Ok(());
+    }
+    let reviewing = actor.has(Role::PeerReviewer)
+        && own_review.is_some_and(|progress| progress != ReviewProgress::Closed);
+    if reviewing {
+        Ok(())
+    } else if is_nhs_england(actor) {
+        not_own_organisation(actor, trust_ods_code)
+    } else {
+        Err("You do not have access to this file: only the trust's leads, its assigned peer reviewers and NHS England can open it.")
+    }
+}
+
 /// The moderation queue: NHS England's moderators. Which assessment they may moderate, and
 /// when, is the lifecycle's to say (never their own organisation's).
 pub fn may_moderate(actor: &Actor) -> Result<(), Refusal> {
@@ -366,6 +390,37 @@ mod tests {
             org_ods_code: org.map(Into::into),
             roles: roles.iter().copied().collect(),
         }
+    }
+
+    #[test]
+    fn an_evidence_file_is_read_by_the_trust_its_reviewers_and_nhs_england_not_of_it() {
+        use ReviewProgress as P;
+        let lead = actor(&[Role::TrustLead], Some("RR8"));
+        assert!(may_read_evidence(&lead, "RR8", None).is_ok());
+        assert!(may_read_evidence(&actor(&[Role::TrustLead], Some("R0A")), "RR8", None).is_err());
+        let reviewer = actor(&[Role::PeerReviewer], Some("R0A"));
+        for progress in [P::NotStarted, P::InProgress, P::Submitted] {
+            assert!(
+                may_read_evidence(&reviewer, "RR8", Some(progress)).is_ok(),
+                "{progress:?}"
+            );
+        }
+        assert!(may_read_evidence(&reviewer, "RR8", Some(P::Closed)).is_err());
+        assert!(
+            may_read_evidence(&reviewer, "RR8", None).is_err(),
+            "not assigned"
+        );
+        // A review's progress counts only for a peer reviewer.
+        assert!(may_read_evidence(&actor(&[], Some("R0A")), "RR8", Some(P::InProgress)).is_err());
+        for role in [Role::Moderator, Role::Approver, Role::Admin] {
+            assert!(may_read_evidence(&actor(&[role], Some("X26")), "RR8", None).is_ok());
+            assert_eq!(
+                may_read_evidence(&actor(&[role], Some("RR8")), "RR8", None),
+                Err(OWN_ORGANISATION),
+                "{role:?} of the trust"
+            );
+        }
+        assert!(may_read_evidence(&actor(&[], None), "RR8", None).is_err());
     }
 
     #[test]

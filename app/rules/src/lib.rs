@@ -11,6 +11,7 @@ pub mod assessments;
 pub mod assignment;
 pub mod cycles;
 pub mod deadlines;
+pub mod evidence;
 pub mod explanation;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixtures;

@@ -4,6 +4,8 @@ use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::access::SignedIn;
 use crate::rules::accounts::{AccountSummary, LinkPurpose};
+#[cfg(feature = "ssr")]
+use crate::store::{AccountId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -82,11 +84,11 @@ pub async fn sign_in(
     let account_id = usable
         .map(|record| record.account_id.clone())
         .ok_or(AppError::Internal)?;
-    let roles = store::summary(&db, &account_id)
+    let roles = store::summary(&db, &AccountId::from(&account_id))
         .await?
         .map(|account| account.roles)
         .unwrap_or_default();
-    let has_app = second_factor_store::authenticator(&db, &account_id)
+    let has_app = second_factor_store::authenticator(&db, &AccountId::from(&account_id))
         .await?
         .is_some();
     match second_factor::after_first_factor(&roles, has_app) {
@@ -99,7 +101,12 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), AppError> {
     if let Some(actor) = guard::current_actor().await? {
         tracing::info!(account = %actor.account_id, "signed out");
-        store::record_sign_out(&db()?, &actor.account_id, &guard::client_address()).await?;
+        store::record_sign_out(
+            &db()?,
+            &AccountId::from(&actor.account_id),
+            &guard::client_address(),
+        )
+        .await?;
     }
     guard::end_session().await?;
     // The browser forgets what it kept of the session too: cached pages, cookies, storage.
@@ -130,7 +137,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
         .await?
         .filter(|record| record.is_active)
     {
-        let summary = store::summary(&db, &record.account_id)
+        let summary = store::summary(&db, &AccountId::from(&record.account_id))
             .await?
             .ok_or(AppError::Internal)?;
         let token = credentials::new_link_secret();
@@ -144,7 +151,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
             }
             .mail()
         });
-        store::create_reset_link(&db, &record.account_id, &token, &mail).await?;
+        store::create_reset_link(&db, &AccountId::from(&record.account_id), &token, &mail).await?;
     }
     leptos_axum::redirect(&crate::routes::Route::ForgottenPassword.with(crate::flash::Flash::Sent));
     Ok(())
@@ -245,7 +252,7 @@ async fn checked_org(
     else {
         return Ok(None);
     };
-    match crate::store::organisations::current_org_name(db, &code).await? {
+    match crate::store::organisations::current_org_name(db, &OdsCode::from(&code)).await? {
         Some(_) => Ok(Some(code)),
         None => Err(AppError::field(
             "org-ods-code",
@@ -340,7 +347,7 @@ pub async fn list_people(
 #[server]
 pub async fn get_person(account_id: String) -> Result<AccountSummary, AppError> {
     let Cx { db, .. } = Cx::require(access::may_manage_accounts).await?;
-    store::summary(&db, &account_id)
+    store::summary(&db, &AccountId::from(&account_id))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))
 }
@@ -358,7 +365,7 @@ pub async fn change_roles(
     #[server(default)] admin: Checkbox,
 ) -> Result<(), AppError> {
     let Cx { actor, db } = Cx::require(access::may_manage_accounts).await?;
-    let person = store::summary(&db, &account_id)
+    let person = store::summary(&db, &AccountId::from(&account_id))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
     let roles = chosen_roles(trust_lead, peer_reviewer, moderator, approver, admin);
@@ -380,7 +387,14 @@ pub async fn change_roles(
             "Enter the reason for changing this person's roles",
         ));
     }
-    store::set_roles(&db, &actor.account_id, &account_id, &roles, Some(reason)).await?;
+    store::set_roles(
+        &db,
+        &actor.account_id,
+        &AccountId::from(&account_id),
+        &roles,
+        Some(reason),
+    )
+    .await?;
     leptos_axum::redirect(
         &crate::routes::Route::Person { id: &account_id }
             .with(crate::flash::Flash::Updated(crate::flash::Update::Roles)),
@@ -396,7 +410,7 @@ pub async fn set_person_active(
     reason: String,
 ) -> Result<(), AppError> {
     let Cx { actor, db } = Cx::require(access::may_manage_accounts).await?;
-    let person = store::summary(&db, &account_id)
+    let person = store::summary(&db, &AccountId::from(&account_id))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
     let active = match active.as_str() {
@@ -424,7 +438,14 @@ pub async fn set_person_active(
             "Enter the reason for this change",
         ));
     }
-    store::set_active(&db, &actor.account_id, &account_id, active, Some(reason)).await?;
+    store::set_active(
+        &db,
+        &actor.account_id,
+        &AccountId::from(&account_id),
+        active,
+        Some(reason),
+    )
+    .await?;
     leptos_axum::redirect(
         &crate::routes::Route::Person { id: &account_id }
             .with(crate::flash::Flash::Updated(crate::flash::Update::Status)),
@@ -452,15 +473,17 @@ pub async fn my_sessions() -> Result<Vec<SessionLine>, AppError> {
             |at| crate::rules::cycles::readable_moment(&at),
         )
     };
-    Ok(crate::store::sessions::of_account(&db, &actor.account_id)
-        .await?
-        .into_iter()
-        .map(|session| SessionLine {
-            this_one: current.as_deref() == Some(session.id.as_str()),
-            signed_in: when(session.signed_in_at),
-            last_active: when(session.active_at),
-        })
-        .collect())
+    Ok(
+        crate::store::sessions::of_account(&db, &AccountId::from(&actor.account_id))
+            .await?
+            .into_iter()
+            .map(|session| SessionLine {
+                this_one: current.as_deref() == Some(session.id.as_str()),
+                signed_in: when(session.signed_in_at),
+                last_active: when(session.active_at),
+            })
+            .collect(),
+    )
 }
 
 /// Signs the person out of every other session (another browser, a lost laptop); this one
@@ -468,7 +491,13 @@ pub async fn my_sessions() -> Result<Vec<SessionLine>, AppError> {
 #[server]
 pub async fn sign_out_everywhere_else() -> Result<(), AppError> {
     let Cx { actor, db } = Cx::signed_in().await?;
-    store::end_sessions(&db, &actor.account_id, None, "sign out everywhere else").await?;
+    store::end_sessions(
+        &db,
+        &AccountId::from(&actor.account_id),
+        None,
+        "sign out everywhere else",
+    )
+    .await?;
     guard::restart_session(&actor.account_id).await?;
     leptos_axum::redirect(
         &crate::routes::Route::Account.with(crate::flash::Flash::Updated(
@@ -540,7 +569,13 @@ pub async fn change_password(
         ));
     }
     let hash = credentials::hash_password(new_password).await?;
-    store::end_sessions(&db, &actor.account_id, Some(&hash), "change password").await?;
+    store::end_sessions(
+        &db,
+        &AccountId::from(&actor.account_id),
+        Some(&hash),
+        "change password",
+    )
+    .await?;
     guard::restart_session(&actor.account_id).await?;
     leptos_axum::redirect(
         &crate::routes::Route::Account

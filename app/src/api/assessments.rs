@@ -5,6 +5,8 @@ use super::form::{Checkbox, Then};
 use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, CriterionInput, DomainAnswers, DomainStatus};
 use crate::rules::framework::Domain;
+#[cfg(feature = "ssr")]
+use crate::store::{AssessmentId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,6 +42,8 @@ pub struct DomainTask {
     pub name: String,
     pub status: DomainStatus,
     pub score: u8,
+    /// How many evidence files are attached to it.
+    pub evidence_files: i64,
 }
 
 /// A pillar's section of the task list.
@@ -85,6 +89,7 @@ pub struct DomainView {
     /// Who saved last and when, in words.
     pub last_saved: Option<String>,
     pub score: u8,
+    pub evidence: super::evidence_files::DomainEvidence,
 }
 
 /// What a save gives back to the page that made it.
@@ -101,7 +106,7 @@ pub(super) async fn existing_assessment(
     db: &store::Db,
     id: &str,
 ) -> Result<AssessmentHeader, AppError> {
-    assessment_store::header(db, id)
+    assessment_store::header(db, &AssessmentId::from(id))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))
 }
@@ -180,7 +185,7 @@ async fn save_answers(
     assessment_store::save_domain(
         db,
         &actor.account_id,
-        &header.id,
+        &AssessmentId::from(&header.id),
         allowed,
         &domain.key,
         version,
@@ -213,7 +218,7 @@ fn save_error(domain: &Domain, yours: &DomainAnswers, error: AssessmentError) ->
 pub async fn my_assessments() -> Result<Vec<AssessmentHeader>, AppError> {
     let Cx { actor, db } = Cx::signed_in().await?;
     match (&actor.org_ods_code, actor.has(Role::TrustLead)) {
-        (Some(trust), true) => Ok(assessment_store::for_trust(&db, trust).await?),
+        (Some(trust), true) => Ok(assessment_store::for_trust(&db, &OdsCode::from(trust)).await?),
         _ => Ok(Vec::new()),
     }
 }
@@ -226,7 +231,9 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
         header,
         framework,
     } = Cx::signed_in().await?.assessment(&id).await?;
-    let answers = assessment_store::all_answers(&db, &id).await?;
+    let answers = assessment_store::all_answers(&db, &AssessmentId::from(&id)).await?;
+    let evidence_counts =
+        store::evidence_files::counts_by_domain(&db, &AssessmentId::from(&id)).await?;
     let none = DomainAnswers::new();
     let scores = score_assessment(&framework, header.care_setting, is_met_anywhere(&answers));
     let pillars = framework
@@ -244,6 +251,10 @@ pub async fn get_assessment(id: String) -> Result<AssessmentOverview, AppError> 
                         name: domain.name.clone(),
                         status: domain_status(domain, saved),
                         score: scores.domain(&domain.key).unwrap_or_default(),
+                        evidence_files: evidence_counts
+                            .get(&domain.key)
+                            .copied()
+                            .unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -272,8 +283,11 @@ pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<Dom
         framework,
     } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let (pillar_name, domain) = find_domain(&framework, &header, &domain_key)?;
-    let saved = assessment_store::domain(&db, &assessment_id, &domain_key).await?;
+    let saved =
+        assessment_store::domain(&db, &AssessmentId::from(&assessment_id), &domain_key).await?;
     let score = domain_score(is_met_in(&saved.answers), domain);
+    let evidence =
+        super::evidence_files::attached_to_domain(&db, &assessment_id, &domain_key).await?;
     Ok(DomainView {
         locked_reason: locked_reason(&actor, &header),
         header,
@@ -286,6 +300,7 @@ pub async fn get_domain(assessment_id: String, domain_key: String) -> Result<Dom
         answers: saved.answers,
         version: saved.version,
         score,
+        evidence,
     })
 }
 
@@ -357,7 +372,7 @@ pub async fn submit_assessment(
         framework,
     } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::Submit)?;
-    let answers = assessment_store::all_answers(&db, &assessment_id).await?;
+    let answers = assessment_store::all_answers(&db, &AssessmentId::from(&assessment_id)).await?;
     let incomplete = incomplete_domains(&framework, header.care_setting, &answers);
     if !incomplete.is_empty() {
         let names: Vec<&str> = incomplete
@@ -388,26 +403,27 @@ pub async fn submit_assessment(
     let overall = scores.overall.map(round_for_display).unwrap_or_default();
     lines.push(format!("Overall: {overall}"));
     let link = format!("{}/assessments/{assessment_id}", public_url()?);
-    let receipts: Vec<_> = assessment_store::trust_leads(&db, &header.trust_ods_code)
-        .await?
-        .iter()
-        .map(|(email, name)| {
-            mail_text::SubmissionReceipt {
-                to: email,
-                name,
-                title: &header.title(),
-                cycle_name: &header.cycle_name,
-                submitted_by: &actor.display_name,
-                scores: &lines,
-                link: &link,
-            }
-            .mail()
-        })
-        .collect();
+    let receipts: Vec<_> =
+        assessment_store::trust_leads(&db, &OdsCode::from(&header.trust_ods_code))
+            .await?
+            .iter()
+            .map(|(email, name)| {
+                mail_text::SubmissionReceipt {
+                    to: email,
+                    name,
+                    title: &header.title(),
+                    cycle_name: &header.cycle_name,
+                    submitted_by: &actor.display_name,
+                    scores: &lines,
+                    link: &link,
+                }
+                .mail()
+            })
+            .collect();
     assessment_store::submit(
         &db,
         &actor.account_id,
-        &assessment_id,
+        &AssessmentId::from(&assessment_id),
         allowed,
         format!("overall {overall}"),
         &receipts,
@@ -434,26 +450,27 @@ pub async fn reopen_assessment(assessment_id: String, reason: String) -> Result<
         )
     })?;
     let link = format!("{}/assessments/{assessment_id}", public_url()?);
-    let notices: Vec<_> = assessment_store::trust_leads(&db, &header.trust_ods_code)
-        .await?
-        .iter()
-        .map(|(email, name)| {
-            mail_text::Reopened {
-                to: email,
-                name,
-                title: &header.title(),
-                reopened_by: &actor.display_name,
-                reason,
-                deadline: &crate::rules::deadlines::deadline_shown(header.deadline()),
-                link: &link,
-            }
-            .mail()
-        })
-        .collect();
+    let notices: Vec<_> =
+        assessment_store::trust_leads(&db, &OdsCode::from(&header.trust_ods_code))
+            .await?
+            .iter()
+            .map(|(email, name)| {
+                mail_text::Reopened {
+                    to: email,
+                    name,
+                    title: &header.title(),
+                    reopened_by: &actor.display_name,
+                    reason,
+                    deadline: &crate::rules::deadlines::deadline_shown(header.deadline()),
+                    link: &link,
+                }
+                .mail()
+            })
+            .collect();
     assessment_store::reopen(
         &db,
         &actor.account_id,
-        &assessment_id,
+        &AssessmentId::from(&assessment_id),
         allowed,
         reason,
         &notices,

@@ -5,6 +5,8 @@
 
 use crate::error::AppError;
 use crate::rules::review_assignment::{ReviewSlot, ReviewTask};
+#[cfg(feature = "ssr")]
+use crate::store::{AccountId, AssessmentId, CycleId, ReviewSlotId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -141,8 +143,8 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
     let cx = Cx::require(access::may_assign_reviewers).await?;
     let cycle = reviewable_cycle(&cx, &cycle_id).await?;
     let Cx { db, .. } = cx;
-    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
-    let progress = review_store::assigned_in_cycle(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &CycleId::from(&cycle_id)).await?;
+    let progress = review_store::assigned_in_cycle(&db, &CycleId::from(&cycle_id)).await?;
     let today = store::today();
     let mut by_assessment: BTreeMap<&str, Vec<SlotView>> = BTreeMap::new();
     for slot in &data.slots {
@@ -179,7 +181,7 @@ pub async fn get_assignment(cycle_id: String) -> Result<AssignmentView, AppError
             {
                 (
                     Vec::new(),
-                    data.replacement_candidates(&slot.assessment_id)
+                    data.replacement_candidates(&AssessmentId::from(&slot.assessment_id))
                         .first()
                         .map(|review| candidate(&data, review)),
                 )
@@ -268,14 +270,14 @@ pub async fn propose_assignment(cycle_id: String) -> Result<(), AppError> {
     let cx = Cx::require(access::may_assign_reviewers).await?;
     reviewable_cycle(&cx, &cycle_id).await?;
     let Cx { actor, db } = cx;
-    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &CycleId::from(&cycle_id)).await?;
     if data.awaiting_reviewers.is_empty() {
         return Err(AppError::Invalid(
             "No submitted assessment is waiting for reviewers.".into(),
         ));
     }
     let plan = assign(&data.proposal_input());
-    assignment_store::propose(&db, &actor.account_id, &cycle_id, &plan).await?;
+    assignment_store::propose(&db, &actor.account_id, &CycleId::from(&cycle_id), &plan).await?;
     leptos_axum::redirect(
         &crate::routes::Route::Assignment { cycle: &cycle_id }.with(crate::flash::Flash::Proposed),
     );
@@ -290,7 +292,7 @@ pub async fn swap_reviewer(
     reason: String,
 ) -> Result<(), AppError> {
     let Cx { actor, db } = Cx::require(access::may_assign_reviewers).await?;
-    let (cycle_id, _) = assignment_store::slot_owner(&db, &slot_id)
+    let (cycle_id, _) = assignment_store::slot_owner(&db, &ReviewSlotId::from(&slot_id))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
     let reason = given_reason(&reason, 500).ok_or_else(|| {
@@ -299,7 +301,7 @@ pub async fn swap_reviewer(
             "Enter the reason for the change, in 500 characters or fewer",
         )
     })?;
-    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &CycleId::from(&cycle_id)).await?;
     let slot = data
         .slots
         .iter()
@@ -317,7 +319,14 @@ pub async fn swap_reviewer(
                 "Choose a reviewer from the list: only eligible reviewers with room can be swapped in",
             )
         })?;
-    assignment_store::swap(&db, &actor.account_id, &slot_id, &replacement, reason).await?;
+    assignment_store::swap(
+        &db,
+        &actor.account_id,
+        &ReviewSlotId::from(&slot_id),
+        &replacement,
+        reason,
+    )
+    .await?;
     leptos_axum::redirect(
         &crate::routes::Route::Assignment { cycle: &cycle_id }.with(crate::flash::Flash::Swapped),
     );
@@ -375,7 +384,7 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
     let cx = Cx::require(access::may_assign_reviewers).await?;
     let cycle = reviewable_cycle(&cx, &cycle_id).await?;
     let Cx { actor, db } = cx;
-    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &CycleId::from(&cycle_id)).await?;
     let mut lists: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for slot in data
         .slots
@@ -417,7 +426,7 @@ pub async fn confirm_assignment(cycle_id: String) -> Result<(), AppError> {
     assignment_store::confirm(
         &db,
         &actor.account_id,
-        &cycle_id,
+        &CycleId::from(&cycle_id),
         &into_review,
         &mails,
         |now| {
@@ -451,12 +460,12 @@ pub async fn replace_reviewer(
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
     let cx = Cx::require(access::may_assign_reviewers).await?;
-    let (cycle_id, _) = assignment_store::slot_owner(&cx.db, &slot_id)
+    let (cycle_id, _) = assignment_store::slot_owner(&cx.db, &ReviewSlotId::from(&slot_id))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
     let cycle = reviewable_cycle(&cx, &cycle_id).await?;
     let Cx { actor, db } = cx;
-    let data = assignment_store::cycle_data(&db, &cycle_id).await?;
+    let data = assignment_store::cycle_data(&db, &CycleId::from(&cycle_id)).await?;
     let replaced = data
         .slots
         .iter()
@@ -466,7 +475,7 @@ pub async fn replace_reviewer(
     let (later, mut mails) = match replaced.status {
         AssignmentStatus::Declined => (None, Vec::new()),
         AssignmentStatus::Assigned => {
-            let review = review_store::slot(&db, &slot_id)
+            let review = review_store::slot(&db, &ReviewSlotId::from(&slot_id))
                 .await?
                 .ok_or(AppError::Internal)?;
             if !is_overdue(
@@ -513,7 +522,7 @@ pub async fn replace_reviewer(
         }
     };
     let replacement = data
-        .replacement_candidates(&replaced.assessment_id)
+        .replacement_candidates(&AssessmentId::from(&replaced.assessment_id))
         .into_iter()
         .find(|review| review.reviewer_id == reviewer_id)
         .ok_or_else(|| {
@@ -549,7 +558,7 @@ pub async fn replace_reviewer(
     assignment_store::replace(
         &db,
         &actor.account_id,
-        &slot_id,
+        &ReviewSlotId::from(&slot_id),
         &replacement,
         later,
         &mails,
@@ -566,14 +575,14 @@ pub async fn replace_reviewer(
 pub async fn my_reviews() -> Result<Vec<ReviewTask>, AppError> {
     let Cx { actor, db } =
         Cx::require(|actor| access::may_act_on_own_review(actor, &actor.account_id)).await?;
-    Ok(assignment_store::for_reviewer(&db, &actor.account_id).await?)
+    Ok(assignment_store::for_reviewer(&db, &AccountId::from(&actor.account_id)).await?)
 }
 
 /// A reviewer turns down one of their reviews, with a reason the administrators see.
 #[server]
 pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppError> {
     let Cx { actor, db } = Cx::signed_in().await?;
-    let (_, reviewer_id) = assignment_store::slot_owner(&db, &slot_id)
+    let (_, reviewer_id) = assignment_store::slot_owner(&db, &ReviewSlotId::from(&slot_id))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
     guard::allowed(&actor, access::may_act_on_own_review(&actor, &reviewer_id))?;
@@ -583,7 +592,7 @@ pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppEr
             "Enter why you cannot do this review, in 500 characters or fewer",
         )
     })?;
-    let slot = crate::store::reviews::slot(&db, &slot_id)
+    let slot = crate::store::reviews::slot(&db, &ReviewSlotId::from(&slot_id))
         .await?
         .ok_or(AppError::Internal)?;
     let header = super::assessments::existing_assessment(&db, &slot.assessment_id).await?;
@@ -613,7 +622,14 @@ pub async fn decline_review(slot_id: String, reason: String) -> Result<(), AppEr
             .mail()
         })
         .collect();
-    assignment_store::decline(&db, &actor.account_id, &slot_id, reason, &notices).await?;
+    assignment_store::decline(
+        &db,
+        &AccountId::from(&actor.account_id),
+        &ReviewSlotId::from(&slot_id),
+        reason,
+        &notices,
+    )
+    .await?;
     leptos_axum::redirect(&crate::routes::Route::Reviews.with(crate::flash::Flash::Declined));
     Ok(())
 }

@@ -11,6 +11,7 @@ use crate::rules::cycles::Cycle;
 use crate::rules::framework::{Domain, Framework};
 use crate::rules::review::DomainJudgements;
 use crate::store::{self, reviews::SubmittedReview, Db};
+use crate::store::{AssessmentId, CycleId, ReviewSlotId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -62,10 +63,10 @@ impl Cx {
 
     /// The review in this slot, its assessment and framework, once this person may read it.
     pub async fn review(self, slot_id: &str) -> Result<ReadableReview, AppError> {
-        let slot = store::reviews::slot(&self.db, slot_id)
+        let slot = store::reviews::slot(&self.db, &ReviewSlotId::from(slot_id))
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such review.".into()))?;
-        let header = store::assessments::header(&self.db, &slot.assessment_id)
+        let header = store::assessments::header(&self.db, &AssessmentId::from(&slot.assessment_id))
             .await?
             .ok_or(AppError::Internal)?;
         self.allowed(access::may_read_review(
@@ -98,7 +99,7 @@ impl Cx {
 
     /// The cycle with this id, or "not found".
     pub async fn cycle(&self, id: &str) -> Result<Cycle, AppError> {
-        store::cycles::get(&self.db, id)
+        store::cycles::get(&self.db, &CycleId::from(id))
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such cycle.".into()))
     }
@@ -114,8 +115,12 @@ pub struct ReadableAssessment {
 impl ReadableAssessment {
     /// The same assessment with the trust's answers and its submitted reviews.
     pub async fn with_reviews(self) -> Result<ReviewedAssessment, AppError> {
-        let answers = store::assessments::all_answers(&self.cx.db, &self.header.id).await?;
-        let reviews = store::reviews::submitted_reviews(&self.cx.db, &self.header.id).await?;
+        let answers =
+            store::assessments::all_answers(&self.cx.db, &AssessmentId::from(&self.header.id))
+                .await?;
+        let reviews =
+            store::reviews::submitted_reviews(&self.cx.db, &AssessmentId::from(&self.header.id))
+                .await?;
         Ok(ReviewedAssessment {
             cx: self.cx,
             header: self.header,

@@ -6,6 +6,8 @@ use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::cycles::{Cycle, Phase};
 use crate::rules::who_is_missing::WhoIsMissing;
+#[cfg(feature = "ssr")]
+use crate::store::{CycleId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +52,7 @@ pub struct CycleMissing {
 /// Who is missing from a cycle, by the rules of [`crate::rules::who_is_missing`].
 #[cfg(feature = "ssr")]
 async fn missing_from(db: &store::Db, cycle_id: &str) -> Result<(u32, WhoIsMissing), AppError> {
-    let coverage = store::who_is_missing::coverage(db, cycle_id)
+    let coverage = store::who_is_missing::coverage(db, &CycleId::from(cycle_id))
         .await?
         .ok_or(CycleError::NoSuchCycle)?;
     Ok((
@@ -236,7 +238,7 @@ pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
     let cx = Cx::require(access::may_manage_cycles).await?;
     let cycle = cx.cycle(&id).await?;
     let Cx { db, .. } = cx;
-    let assessments = store::assessments::for_cycle(&db, &id).await?;
+    let assessments = store::assessments::for_cycle(&db, &CycleId::from(&id)).await?;
     let without_lead = if cycle.is_historical || cycle.phase == Phase::Setup {
         0
     } else {
@@ -297,7 +299,7 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
     if to == Phase::Submission {
         let link = format!("{}/assessments", public_url()?);
         let deadline = crate::rules::deadlines::deadline_shown(&cycle.dates.submission_deadline);
-        cycle_store::open(&db, &actor.account_id, &cycle_id, |lead| {
+        cycle_store::open(&db, &actor.account_id, &CycleId::from(&cycle_id), |lead| {
             mail_text::CycleOpened {
                 lead,
                 cycle_name: &cycle.name,
@@ -308,7 +310,8 @@ pub async fn advance_cycle(cycle_id: String, from_phase: String) -> Result<(), A
         })
         .await?;
     } else {
-        cycle_store::change_phase(&db, &actor.account_id, &cycle_id, from, to).await?;
+        cycle_store::change_phase(&db, &actor.account_id, &CycleId::from(&cycle_id), from, to)
+            .await?;
     }
     leptos_axum::redirect(
         &crate::routes::Route::Cycle { id: &cycle_id }.with(crate::flash::Flash::PhaseChanged(to)),
@@ -328,7 +331,7 @@ pub async fn extend_deadline(
     let cycle = cx.cycle(&cycle_id).await?;
     let Cx { actor, db } = cx;
     let trust = trust_ods_code.trim().to_uppercase();
-    if !cycle_store::has_trust(&db, &cycle_id, &trust).await? {
+    if !cycle_store::has_trust(&db, &CycleId::from(&cycle_id), &OdsCode::from(&trust)).await? {
         return Err(AppError::field(
             "trust-ods-code",
             format!(
@@ -362,8 +365,15 @@ pub async fn extend_deadline(
             "Enter the reason for the extension, in 1000 characters or fewer",
         )
     })?;
-    cycle_store::extend_deadline(&db, &actor.account_id, &cycle_id, &trust, &deadline, reason)
-        .await?;
+    cycle_store::extend_deadline(
+        &db,
+        &actor.account_id,
+        &CycleId::from(&cycle_id),
+        &OdsCode::from(&trust),
+        &deadline,
+        reason,
+    )
+    .await?;
     leptos_axum::redirect(
         &crate::routes::Route::Cycle { id: &cycle_id }
             .with(crate::flash::Flash::DeadlineExtended { trust }),
@@ -385,7 +395,7 @@ pub async fn set_reply_deadline(cycle_id: String, reply_deadline: String) -> Res
     cycle_store::set_reply_deadline(
         &db,
         &actor.account_id,
-        &cycle_id,
+        &CycleId::from(&cycle_id),
         &cycle.reply_deadline,
         reply_deadline,
     )

@@ -3,6 +3,8 @@
 //! deadline; they should not have to remember what is waiting for them.
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::store::{AccountId, AssessmentId, CycleId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -102,7 +104,7 @@ pub async fn my_dashboard() -> Result<Vec<DashboardSection>, AppError> {
 async fn trust_lead(db: &Db, actor: &Actor) -> Result<DashboardSection, AppError> {
     let mut lines = Vec::new();
     let trust = actor.org_ods_code.as_deref().unwrap_or_default();
-    for header in store::assessments::for_trust(db, trust).await? {
+    for header in store::assessments::for_trust(db, &OdsCode::from(trust)).await? {
         let page = format!("/assessments/{}", header.id);
         let (href, detail) = match header.status {
             AssessmentStatus::NotStarted | AssessmentStatus::InProgress => {
@@ -123,7 +125,9 @@ async fn trust_lead(db: &Db, actor: &Actor) -> Result<DashboardSection, AppError
                 ),
             ),
             AssessmentStatus::ProvisionallyReleased => {
-                let window = store::results::provisional_release(db, &header.cycle_id).await?;
+                let window =
+                    store::results::provisional_release(db, &CycleId::from(&header.cycle_id))
+                        .await?;
                 (
                     format!("{page}/results"),
                     match window {
@@ -142,7 +146,9 @@ async fn trust_lead(db: &Db, actor: &Actor) -> Result<DashboardSection, AppError
             ),
         };
         lines.push(line(header.title(), href, detail));
-        for request in store::evidence_requests::for_assessment(db, &header.id).await? {
+        for request in
+            store::evidence_requests::for_assessment(db, &AssessmentId::from(&header.id)).await?
+        {
             if request.answer.is_none() {
                 lines.push(line(
                     format!("{}: NHS England asked for more evidence", header.title()),
@@ -161,7 +167,7 @@ async fn trust_lead(db: &Db, actor: &Actor) -> Result<DashboardSection, AppError
 
 #[cfg(feature = "ssr")]
 async fn reviewer(db: &Db, actor: &Actor) -> Result<DashboardSection, AppError> {
-    let lines = store::assignments::for_reviewer(db, &actor.account_id)
+    let lines = store::assignments::for_reviewer(db, &AccountId::from(&actor.account_id))
         .await?
         .into_iter()
         .filter(|task| {
@@ -345,7 +351,7 @@ async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
         let next = next_date(&cycle)
             .map(|(what, date)| format!("; {what} {date}"))
             .unwrap_or_default();
-        let counts = store::dashboard::status_counts(db, &cycle.id)
+        let counts = store::dashboard::status_counts(db, &CycleId::from(&cycle.id))
             .await?
             .into_iter()
             .filter_map(|(key, count)| {
@@ -362,7 +368,7 @@ async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
             counts,
         ));
         let overdue_submissions =
-            store::dashboard::overdue_submissions(db, &cycle.id, &today).await?;
+            store::dashboard::overdue_submissions(db, &CycleId::from(&cycle.id), &today).await?;
         if overdue_submissions > 0 {
             lines.push(line(
                 format!(
@@ -378,7 +384,8 @@ async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
                 "Past the trust's deadline and not submitted",
             ));
         }
-        let overdue_reviews = store::dashboard::overdue_reviews(db, &cycle.id, &today).await?;
+        let overdue_reviews =
+            store::dashboard::overdue_reviews(db, &CycleId::from(&cycle.id), &today).await?;
         if overdue_reviews > 0 {
             lines.push(line(
                 format!(
@@ -394,7 +401,7 @@ async fn admin(db: &Db) -> Result<DashboardSection, AppError> {
                 "Give more time, or replace the reviewer",
             ));
         }
-        let declined = store::dashboard::declined_reviews(db, &cycle.id).await?;
+        let declined = store::dashboard::declined_reviews(db, &CycleId::from(&cycle.id)).await?;
         if declined > 0 {
             lines.push(line(
                 format!(

@@ -3,6 +3,8 @@
 //! answer on the assessment; the moderator reads the answer on the moderation pages.
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::store::{AssessmentId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,24 +54,26 @@ pub async fn evidence_requests(
         .domains_for(header.care_setting)
         .map(|(_, domain)| (domain.key.as_str(), domain.name.as_str()))
         .collect();
-    Ok(request_store::for_assessment(&db, &assessment_id)
-        .await?
-        .into_iter()
-        .map(|request| EvidenceRequestView {
-            domains: request
-                .domain_keys()
-                .map(|key| names.get(key).copied().unwrap_or(key).to_string())
-                .collect(),
-            may_answer: own_lead
-                && request.answer.is_none()
-                && today.as_str() <= request.deadline.as_str()
-                && header.status == crate::rules::lifecycle::AssessmentStatus::Replied,
-            id: request.id,
-            question: request.question,
-            deadline: request.deadline,
-            answer: request.answer,
-        })
-        .collect())
+    Ok(
+        request_store::for_assessment(&db, &AssessmentId::from(&assessment_id))
+            .await?
+            .into_iter()
+            .map(|request| EvidenceRequestView {
+                domains: request
+                    .domain_keys()
+                    .map(|key| names.get(key).copied().unwrap_or(key).to_string())
+                    .collect(),
+                may_answer: own_lead
+                    && request.answer.is_none()
+                    && today.as_str() <= request.deadline.as_str()
+                    && header.status == crate::rules::lifecycle::AssessmentStatus::Replied,
+                id: request.id,
+                question: request.question,
+                deadline: request.deadline,
+                answer: request.answer,
+            })
+            .collect(),
+    )
 }
 
 /// A moderator asks the trust for more evidence on the domains ticked (`domains[<key>]`), with a
@@ -111,22 +115,23 @@ pub async fn ask_for_evidence(
         .map(|(_, domain)| domain.name.clone())
         .collect();
     let link = format!("{}/assessments/{assessment_id}/evidence", public_url()?);
-    let notices: Vec<_> = assessment_store::trust_leads(&db, &header.trust_ods_code)
-        .await?
-        .iter()
-        .map(|(email, name)| {
-            mail_text::EvidenceRequested {
-                to: email,
-                name,
-                title: &header.title(),
-                sections: &names,
-                question: &question,
-                deadline: &crate::rules::deadlines::deadline_shown(&deadline),
-                link: &link,
-            }
-            .mail()
-        })
-        .collect();
+    let notices: Vec<_> =
+        assessment_store::trust_leads(&db, &OdsCode::from(&header.trust_ods_code))
+            .await?
+            .iter()
+            .map(|(email, name)| {
+                mail_text::EvidenceRequested {
+                    to: email,
+                    name,
+                    title: &header.title(),
+                    sections: &names,
+                    question: &question,
+                    deadline: &crate::rules::deadlines::deadline_shown(&deadline),
+                    link: &link,
+                }
+                .mail()
+            })
+            .collect();
     let request = NewRequest {
         domain_keys: &chosen,
         question: &question,
@@ -135,7 +140,7 @@ pub async fn ask_for_evidence(
     request_store::ask(
         &db,
         &actor.account_id,
-        &assessment_id,
+        &AssessmentId::from(&assessment_id),
         allowed,
         request,
         &notices,
@@ -157,7 +162,7 @@ pub async fn answer_evidence_request(
     let request = request_store::get(&db, &request_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such request.".into()))?;
-    let header = assessment_store::header(&db, &request.assessment_id)
+    let header = assessment_store::header(&db, &AssessmentId::from(&request.assessment_id))
         .await?
         .ok_or(AppError::Internal)?;
     guard::allowed(

@@ -7,6 +7,7 @@ use crate::rules::access::{Actor, Refusal};
 use crate::rules::sign_in::throttle_source;
 use crate::store::accounts::{self, Throttled};
 use crate::store::timestamp;
+use crate::store::AccountId;
 use jiff::{SignedDuration, Timestamp};
 use tower_sessions::Session;
 
@@ -83,7 +84,7 @@ pub async fn actor_of(session: &Session, db: &crate::store::Db) -> Result<Option
         None
     } else {
         let issued_at = issued_at.as_deref().unwrap_or(&signed_in_at);
-        accounts::active_actor(db, &account_id, issued_at).await?
+        accounts::active_actor(db, &AccountId::from(&account_id), issued_at).await?
     };
     // Someone given an NHS England role after signing in with a password alone must sign in
     // again, with a second factor, before using it.

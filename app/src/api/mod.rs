@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod cycles;
 pub mod dashboard;
 pub mod evidence;
+pub mod evidence_files;
 pub mod form;
 #[cfg(feature = "ssr")]
 pub mod guard;

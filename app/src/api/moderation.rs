@@ -11,6 +11,8 @@ use crate::rules::framework::Domain;
 use crate::rules::moderation::DomainModeration;
 use crate::rules::reply::DomainReply;
 use crate::rules::review::Flag;
+#[cfg(feature = "ssr")]
+use crate::store::AssessmentId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -313,14 +315,17 @@ async fn risk_order(
 #[server]
 pub async fn get_moderation(assessment_id: String) -> Result<ModerationOverview, AppError> {
     let weighed = Cx::signed_in().await?.moderation(&assessment_id).await?;
-    let replies = reply_store::all_replies(&weighed.cx.db, &assessment_id).await?;
-    let reply = reply_store::finished(&weighed.cx.db, &assessment_id)
+    let replies =
+        reply_store::all_replies(&weighed.cx.db, &AssessmentId::from(&assessment_id)).await?;
+    let reply = reply_store::finished(&weighed.cx.db, &AssessmentId::from(&assessment_id))
         .await?
         .map_or_else(
             || "No reply yet".to_string(),
             |ended| ended.outcome.label().to_string(),
         );
-    let moderated = moderation_store::all_moderations(&weighed.cx.db, &assessment_id).await?;
+    let moderated =
+        moderation_store::all_moderations(&weighed.cx.db, &AssessmentId::from(&assessment_id))
+            .await?;
     let previous = previous_scores(&weighed.cx.db, &assessment_id).await?;
     let setting = weighed.header.care_setting;
     let domains = weighed
@@ -417,11 +422,19 @@ pub async fn get_domain_moderation(
             }
         })
         .collect();
-    let reply = reply_store::domain_reply(&weighed.cx.db, &assessment_id, &domain_key)
-        .await?
-        .reply;
-    let saved =
-        moderation_store::domain_moderation(&weighed.cx.db, &assessment_id, &domain_key).await?;
+    let reply = reply_store::domain_reply(
+        &weighed.cx.db,
+        &AssessmentId::from(&assessment_id),
+        &domain_key,
+    )
+    .await?
+    .reply;
+    let saved = moderation_store::domain_moderation(
+        &weighed.cx.db,
+        &AssessmentId::from(&assessment_id),
+        &domain_key,
+    )
+    .await?;
     let previous = previous_scores(&weighed.cx.db, &assessment_id)
         .await?
         .and_then(|previous| previous.domain(&domain_key));
@@ -466,7 +479,7 @@ pub async fn save_domain_moderation(
     } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::SaveModerationDraft)?;
     let (_, domain) = find_domain(&framework, &header, &domain_key)?;
-    let trust = assessment_store::domain(&db, &assessment_id, &domain_key)
+    let trust = assessment_store::domain(&db, &AssessmentId::from(&assessment_id), &domain_key)
         .await?
         .answers;
     let self_score = domain_score(is_met_in(&trust), domain);
@@ -492,7 +505,7 @@ pub async fn save_domain_moderation(
     let saved = moderation_store::save_domain_moderation(
         &db,
         &actor.account_id,
-        &assessment_id,
+        &AssessmentId::from(&assessment_id),
         allowed,
         &domain_key,
         version,
@@ -544,8 +557,9 @@ pub async fn submit_moderation(assessment_id: String) -> Result<(), AppError> {
         framework,
     } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     let allowed = judge(&actor, &header, Event::ModerationSubmitted)?;
-    let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
-    let answers = assessment_store::all_answers(&db, &assessment_id).await?;
+    let moderated =
+        moderation_store::all_moderations(&db, &AssessmentId::from(&assessment_id)).await?;
+    let answers = assessment_store::all_answers(&db, &AssessmentId::from(&assessment_id)).await?;
     let none = DomainAnswers::new();
     let missing = unmoderated_domains(&framework, header.care_setting, &moderated, |domain| {
         domain_score(is_met_in(answers.get(&domain.key).unwrap_or(&none)), domain)
@@ -564,7 +578,7 @@ pub async fn submit_moderation(assessment_id: String) -> Result<(), AppError> {
     moderation_store::submit(
         &db,
         &actor.account_id,
-        &assessment_id,
+        &AssessmentId::from(&assessment_id),
         allowed,
         format!("moderated overall {overall}"),
     )

@@ -2,6 +2,8 @@
 
 use crate::error::AppError;
 use crate::rules::organisations::{Directory, IcbDetail, OrgSearchHit, TrustDetail};
+#[cfg(feature = "ssr")]
+use crate::store::OdsCode;
 use leptos::prelude::*;
 
 /// Longest search text accepted; no organisation name comes near it.
@@ -33,7 +35,7 @@ pub async fn get_icb(ods_code: String) -> Result<IcbDetail, AppError> {
     let db = super::db()?;
     let snapshot = current_snapshot_id(&db).await?;
     let code = ods_code.trim().to_uppercase();
-    crate::store::organisations::icb_detail(&db, &snapshot.id, &code)
+    crate::store::organisations::icb_detail(&db, &snapshot.id, &OdsCode::from(&code))
         .await?
         .ok_or_else(|| {
             AppError::NotFound(format!(
@@ -48,7 +50,7 @@ pub async fn get_trust(ods_code: String) -> Result<TrustDetail, AppError> {
     let db = super::db()?;
     let snapshot = current_snapshot_id(&db).await?;
     let code = ods_code.trim().to_uppercase();
-    crate::store::organisations::trust_detail(&db, &snapshot.id, &code)
+    crate::store::organisations::trust_detail(&db, &snapshot.id, &OdsCode::from(&code))
         .await?
         .ok_or_else(|| {
             AppError::NotFound(format!(

@@ -6,6 +6,8 @@
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::explanation::Explanation;
+#[cfg(feature = "ssr")]
+use crate::store::{AssessmentId, CycleId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -92,12 +94,13 @@ pub async fn get_final_scores(assessment_id: String) -> Result<FinalScores, AppE
     let framework = store::frameworks::cached(&db, &header.framework_version)
         .await?
         .ok_or(AppError::Internal)?;
-    let answers = assessment_store::all_answers(&db, &assessment_id).await?;
-    let reviews = review_store::submitted_reviews(&db, &assessment_id).await?;
-    let replies = reply_store::all_replies(&db, &assessment_id).await?;
-    let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
-    let mut queries = results_store::queries_for(&db, &assessment_id).await?;
-    let release = results_store::provisional_release(&db, &header.cycle_id).await?;
+    let answers = assessment_store::all_answers(&db, &AssessmentId::from(&assessment_id)).await?;
+    let reviews = review_store::submitted_reviews(&db, &AssessmentId::from(&assessment_id)).await?;
+    let replies = reply_store::all_replies(&db, &AssessmentId::from(&assessment_id)).await?;
+    let moderated =
+        moderation_store::all_moderations(&db, &AssessmentId::from(&assessment_id)).await?;
+    let mut queries = results_store::queries_for(&db, &AssessmentId::from(&assessment_id)).await?;
+    let release = results_store::provisional_release(&db, &CycleId::from(&header.cycle_id)).await?;
     let domains = framework
         .domains_for(header.care_setting)
         .map(|(pillar, domain)| {
@@ -173,7 +176,7 @@ pub async fn raise_query(
         .await?
         .ok_or(AppError::Internal)?;
     find_domain(&framework, &header, &domain_key)?;
-    let release = results_store::provisional_release(&db, &header.cycle_id).await?;
+    let release = results_store::provisional_release(&db, &CycleId::from(&header.cycle_id)).await?;
     if query_window(
         &actor,
         &header,
@@ -195,7 +198,7 @@ pub async fn raise_query(
     results_store::raise_query(
         &db,
         &actor.account_id,
-        &assessment_id,
+        &AssessmentId::from(&assessment_id),
         &domain_key,
         question,
     )
@@ -228,7 +231,7 @@ pub async fn open_queries() -> Result<Vec<OpenQuery>, AppError> {
     let Cx { actor, db } = Cx::require(access::may_moderate).await?;
     let mut open = Vec::new();
     for cycle in store::cycles::list(&db).await? {
-        let queries = results_store::open_queries(&db, &cycle.id).await?;
+        let queries = results_store::open_queries(&db, &CycleId::from(&cycle.id)).await?;
         if queries.is_empty() {
             continue;
         }
@@ -236,7 +239,9 @@ pub async fn open_queries() -> Result<Vec<OpenQuery>, AppError> {
             .await?
             .ok_or(AppError::Internal)?;
         for query in queries {
-            let Some(header) = assessment_store::header(&db, &query.assessment_id).await? else {
+            let Some(header) =
+                assessment_store::header(&db, &AssessmentId::from(&query.assessment_id)).await?
+            else {
                 continue;
             };
             if access::may_answer_query(&actor, &header.trust_ods_code).is_err() {
@@ -272,7 +277,7 @@ pub async fn answer_query(
     let query = results_store::query(&db, &query_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such query.".into()))?;
-    let header = assessment_store::header(&db, &query.assessment_id)
+    let header = assessment_store::header(&db, &AssessmentId::from(&query.assessment_id))
         .await?
         .ok_or(AppError::Internal)?;
     guard::allowed(

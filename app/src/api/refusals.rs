@@ -8,6 +8,7 @@ use crate::store::accounts::AccountError;
 use crate::store::assessments::AssessmentError;
 use crate::store::assignments::AssignmentError;
 use crate::store::cycles::CycleError;
+use crate::store::evidence_files::EvidenceFileError;
 use crate::store::evidence_requests::EvidenceError;
 use crate::store::lifecycle::StatusChangeError;
 use crate::store::moderation::ModerationError;
@@ -60,6 +61,25 @@ impl From<AssessmentError> for AppError {
                 "Someone else saved this section after you opened it. Nothing you entered has been saved. Reload the page.".into(),
             ),
             AssessmentError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<EvidenceFileError> for AppError {
+    fn from(error: EvidenceFileError) -> Self {
+        match error {
+            EvidenceFileError::StatusChange(error) => status_change(error, "There is no such assessment.", |status| format!(
+                "Nothing was changed: this assessment has just become {} (someone else changed it while you were looking). Reload the page to see it as it is now.",
+                status.label().to_lowercase()
+            )),
+            EvidenceFileError::Limit(exceeded) => AppError::Invalid(exceeded.message("The file")),
+            EvidenceFileError::Quarantined => {
+                AppError::Invalid("The file failed the virus check, so it cannot be attached.".into())
+            }
+            EvidenceFileError::NoSuchAttachment => AppError::NotFound(
+                "There is no such file attached: it may have been removed already. Reload the page.".into(),
+            ),
+            EvidenceFileError::Database(error) => error.into(),
         }
     }
 }

@@ -5,6 +5,8 @@
 
 use super::form::Checkbox;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::store::{AssessmentId, CycleId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -108,16 +110,18 @@ struct CycleScope {
 
 #[cfg(feature = "ssr")]
 async fn scope(db: &store::Db, cycle_id: &str) -> Result<CycleScope, AppError> {
-    let mut exclusions = results_store::exclusions(db, cycle_id).await?;
+    let mut exclusions = results_store::exclusions(db, &CycleId::from(cycle_id)).await?;
     let mut scope = CycleScope {
         included: Vec::new(),
         excluded: Vec::new(),
-        queries_close_on: results_store::provisional_release(db, cycle_id)
+        queries_close_on: results_store::provisional_release(db, &CycleId::from(cycle_id))
             .await?
             .map(|release| release.queries_close_on),
-        open_queries: results_store::open_queries(db, cycle_id).await?.len(),
+        open_queries: results_store::open_queries(db, &CycleId::from(cycle_id))
+            .await?
+            .len(),
     };
-    for header in assessment_store::for_cycle(db, cycle_id).await? {
+    for header in assessment_store::for_cycle(db, &CycleId::from(cycle_id)).await? {
         match exclusions.remove(&header.id) {
             Some(reason) => scope.excluded.push((header, reason)),
             None => scope.included.push(header),
@@ -275,7 +279,7 @@ pub async fn get_release(cycle_id: String) -> Result<ReleaseOverview, AppError> 
             .as_deref()
             .map(crate::rules::deadlines::deadline_shown),
         open_queries: scope.open_queries,
-        versions: results_store::versions(&db, &cycle_id)
+        versions: results_store::versions(&db, &CycleId::from(&cycle_id))
             .await?
             .into_iter()
             .map(|version| VersionLine {
@@ -320,7 +324,13 @@ pub async fn exclude_from_results(assessment_id: String, reason: String) -> Resu
             "This assessment's results are released already, so it cannot be left out.".into(),
         ));
     }
-    results_store::exclude(&db, &actor.account_id, &assessment_id, &reason).await?;
+    results_store::exclude(
+        &db,
+        &actor.account_id,
+        &AssessmentId::from(&assessment_id),
+        &reason,
+    )
+    .await?;
     leptos_axum::redirect(
         &crate::routes::Route::Release {
             cycle: &header.cycle_id,
@@ -367,7 +377,7 @@ pub async fn release_provisionally(
     results_store::release_provisionally(
         &db,
         &actor.account_id,
-        &cycle_id,
+        &CycleId::from(&cycle_id),
         queries_close_on.as_deref(),
         &changes,
         &notices,
@@ -395,7 +405,9 @@ async fn release_notices(
             continue;
         };
         let link = format!("{url}/assessments/{assessment_id}/results");
-        for (email, name) in assessment_store::trust_leads(db, &header.trust_ods_code).await? {
+        for (email, name) in
+            assessment_store::trust_leads(db, &OdsCode::from(&header.trust_ods_code)).await?
+        {
             notices.push(
                 mail_text::ResultsReleased {
                     to: &email,
@@ -426,7 +438,9 @@ pub async fn publish_results(
             "This cycle holds results imported from an earlier publication.".into(),
         ));
     }
-    let first = results_store::versions(&db, &cycle_id).await?.is_empty();
+    let first = results_store::versions(&db, &CycleId::from(&cycle_id))
+        .await?
+        .is_empty();
     let note = if first && note.trim().is_empty() {
         "First publication".to_string()
     } else {
@@ -440,8 +454,9 @@ pub async fn publish_results(
         .ok_or(AppError::Internal)?;
     let mut assessments = Vec::with_capacity(changes.len());
     for (header, change) in changes {
-        let answers = assessment_store::all_answers(&db, &header.id).await?;
-        let moderated = moderation_store::all_moderations(&db, &header.id).await?;
+        let answers = assessment_store::all_answers(&db, &AssessmentId::from(&header.id)).await?;
+        let moderated =
+            moderation_store::all_moderations(&db, &AssessmentId::from(&header.id)).await?;
         let levels = framework
             .domains_for(header.care_setting)
             .map(|(_, domain)| {
@@ -493,7 +508,14 @@ pub async fn reopen_for_correction(assessment_id: String, reason: String) -> Res
         guard::record_refused(refusal.message());
         AppError::Invalid(refusal.message().to_string())
     })?;
-    results_store::reopen(&db, &actor.account_id, &assessment_id, allowed, &reason).await?;
+    results_store::reopen(
+        &db,
+        &actor.account_id,
+        &AssessmentId::from(&assessment_id),
+        allowed,
+        &reason,
+    )
+    .await?;
     leptos_axum::redirect(
         &crate::routes::Route::Release {
             cycle: &header.cycle_id,

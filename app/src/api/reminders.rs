@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::rules::cycles::Phase;
 use crate::rules::deadlines::{deadline_text, reminder_due, ReminderKind, MAX_REMINDERS};
 use crate::rules::lifecycle::AssessmentStatus;
+use crate::store::OdsCode;
 use crate::store::{self, Db};
 use std::collections::BTreeMap;
 
@@ -192,7 +193,9 @@ async fn open_tasks(db: &Db, public_url: &str) -> Result<Vec<Task>, AppError> {
                 _ => continue,
             };
             if !leads.contains_key(&header.trust_ods_code) {
-                let found = store::assessments::trust_leads(db, &header.trust_ods_code).await?;
+                let found =
+                    store::assessments::trust_leads(db, &OdsCode::from(&header.trust_ods_code))
+                        .await?;
                 leads.insert(header.trust_ods_code.clone(), found);
             }
             for (email, name) in &leads[&header.trust_ods_code] {

@@ -8,6 +8,8 @@ use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::reply::{DomainReply, ReplyOutcome, Response};
 use crate::rules::review::{Confidence, Flag, Verdict};
+#[cfg(feature = "ssr")]
+use crate::store::{AssessmentId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -170,7 +172,8 @@ impl ReviewedAssessment {
 #[server]
 pub async fn get_reply(assessment_id: String) -> Result<ReplyOverview, AppError> {
     let reviewed = reviewed_assessment(&assessment_id).await?;
-    let replies = reply_store::all_replies(&reviewed.cx.db, &assessment_id).await?;
+    let replies =
+        reply_store::all_replies(&reviewed.cx.db, &AssessmentId::from(&assessment_id)).await?;
     let pillars: Vec<ReplyPillar> = reviewed
         .framework
         .pillars
@@ -208,7 +211,7 @@ pub async fn get_reply(assessment_id: String) -> Result<ReplyOverview, AppError>
         .filter(|domain| domain.adjusted && domain.response.is_none())
         .map(|domain| domain.name.clone())
         .collect();
-    let ended = reply_store::finished(&reviewed.cx.db, &assessment_id)
+    let ended = reply_store::finished(&reviewed.cx.db, &AssessmentId::from(&assessment_id))
         .await?
         .map(|finished| ReplyEnded {
             outcome: finished.outcome,
@@ -265,7 +268,12 @@ pub async fn get_domain_reply(
             }
         })
         .collect();
-    let saved = reply_store::domain_reply(&reviewed.cx.db, &assessment_id, &domain_key).await?;
+    let saved = reply_store::domain_reply(
+        &reviewed.cx.db,
+        &AssessmentId::from(&assessment_id),
+        &domain_key,
+    )
+    .await?;
     Ok(ReplyDomainView {
         locked_reason: reviewed.reply_locked_reason(),
         pillar_name: pillar_name.to_string(),
@@ -312,7 +320,7 @@ pub async fn save_domain_reply(
     reply_store::save_domain_reply(
         &reviewed.cx.db,
         &reviewed.cx.actor.account_id,
-        &assessment_id,
+        &AssessmentId::from(&assessment_id),
         allowed,
         &domain_key,
         version,
@@ -347,7 +355,8 @@ pub async fn submit_reply(
     #[server(default)] declaration: Checkbox,
 ) -> Result<(), AppError> {
     let (reviewed, allowed) = replying_to(&assessment_id, Event::ReplySubmitted).await?;
-    let replies = reply_store::all_replies(&reviewed.cx.db, &assessment_id).await?;
+    let replies =
+        reply_store::all_replies(&reviewed.cx.db, &AssessmentId::from(&assessment_id)).await?;
     let adjusted = reviewed.adjusted_domains();
     let keys: Vec<&str> = adjusted.iter().map(|domain| domain.key.as_str()).collect();
     let missing = unanswered(&keys, &replies);
@@ -373,27 +382,29 @@ pub async fn submit_reply(
         .filter(|reply| reply.response == Response::Contest)
         .count();
     let link = format!("{}/assessments/{assessment_id}/reply", public_url()?);
-    let receipts: Vec<_> =
-        assessment_store::trust_leads(&reviewed.cx.db, &reviewed.header.trust_ods_code)
-            .await?
-            .iter()
-            .map(|(email, name)| {
-                mail_text::ReplyReceipt {
-                    to: email,
-                    name,
-                    title: &reviewed.header.title(),
-                    submitted_by: &reviewed.cx.actor.display_name,
-                    accepted: replies.len() - contested,
-                    contested,
-                    link: &link,
-                }
-                .mail()
-            })
-            .collect();
+    let receipts: Vec<_> = assessment_store::trust_leads(
+        &reviewed.cx.db,
+        &OdsCode::from(&reviewed.header.trust_ods_code),
+    )
+    .await?
+    .iter()
+    .map(|(email, name)| {
+        mail_text::ReplyReceipt {
+            to: email,
+            name,
+            title: &reviewed.header.title(),
+            submitted_by: &reviewed.cx.actor.display_name,
+            accepted: replies.len() - contested,
+            contested,
+            link: &link,
+        }
+        .mail()
+    })
+    .collect();
     reply_store::finish(
         &reviewed.cx.db,
         &reviewed.cx.actor.account_id,
-        &assessment_id,
+        &AssessmentId::from(&assessment_id),
         allowed,
         ReplyOutcome::Submitted,
         &receipts,
@@ -420,7 +431,7 @@ pub async fn record_missing_replies(db: &store::Db, today: &str) -> Result<usize
         match reply_store::finish(
             db,
             "system",
-            &header.id,
+            &AssessmentId::from(&header.id),
             allowed,
             ReplyOutcome::NoReply,
             &[],

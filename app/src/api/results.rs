@@ -6,6 +6,8 @@
 
 use crate::error::AppError;
 use crate::rules::results::{AssessmentResult, GroupScore, Ranked, Scores};
+#[cfg(feature = "ssr")]
+use crate::store::CycleId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -302,7 +304,7 @@ async fn version_results(
         return Ok((framework, results.clone()));
     }
     let results: Vec<AssessmentResult> =
-        results_store::stored_results(db, &cycle.id, version.version)
+        results_store::stored_results(db, &CycleId::from(&cycle.id), version.version)
             .await?
             .into_iter()
             .filter_map(|stored| scored(&framework, stored, version.with_self_scores.0))
@@ -331,7 +333,7 @@ pub(crate) async fn load(
         .position(|cycle| cycle.id == cycle_id)
         .ok_or_else(not_found)?;
     let cycle = &cycles[position];
-    let versions = results_store::versions(db, cycle_id).await?;
+    let versions = results_store::versions(db, &CycleId::from(cycle_id)).await?;
     let chosen = match version {
         Some(wanted) => versions
             .iter()
@@ -348,7 +350,7 @@ pub(crate) async fn load(
     let earlier = cycles.get(position + 1);
     let mut previous = BTreeMap::new();
     if let Some(earlier) = earlier {
-        let earlier_versions = results_store::versions(db, &earlier.id).await?;
+        let earlier_versions = results_store::versions(db, &CycleId::from(&earlier.id)).await?;
         if let Some(latest) = earlier_versions.first() {
             let (_, earlier_results) = version_results(db, earlier, latest).await?;
             for result in earlier_results.iter() {

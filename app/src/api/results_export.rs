@@ -12,6 +12,7 @@ use crate::rules::results::AssessmentResult;
 use crate::rules::results::{published, summarise, summarise_by};
 use crate::rules::review::reviewer_domain_score;
 use crate::rules::scoring::domain_score;
+use crate::store::AssessmentId;
 use crate::store::{
     self, assessments as assessment_store, moderation as moderation_store, replies as reply_store,
     reviews as review_store,
@@ -273,10 +274,10 @@ pub async fn full_data(
         let id = &result.assessment_id;
         gathered.push((
             result,
-            assessment_store::all_answers(db, id).await?,
-            review_store::submitted_reviews(db, id).await?,
-            reply_store::all_replies(db, id).await?,
-            moderation_store::all_moderations(db, id).await?,
+            assessment_store::all_answers(db, &AssessmentId::from(id)).await?,
+            review_store::submitted_reviews(db, &AssessmentId::from(id)).await?,
+            reply_store::all_replies(db, &AssessmentId::from(id)).await?,
+            moderation_store::all_moderations(db, &AssessmentId::from(id)).await?,
         ));
     }
     let most_reviewers = gathered

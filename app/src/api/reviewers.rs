@@ -5,6 +5,8 @@
 use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::reviewers::{DeclaredConflict, ReviewerProfile};
+#[cfg(feature = "ssr")]
+use crate::store::{AccountId, OdsCode};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -36,7 +38,7 @@ pub fn withdraw_reason_field(trust_ods_code: &str) -> String {
 async fn permitted(account_id: &str) -> Result<(Actor, Db, AccountSummary), AppError> {
     let Cx { actor, db } =
         Cx::require(|actor| access::may_manage_reviewer_profile(actor, account_id)).await?;
-    let person = store::accounts::summary(&db, account_id)
+    let person = store::accounts::summary(&db, &AccountId::from(account_id))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such account.".into()))?;
     Ok((actor, db, person))
@@ -78,10 +80,10 @@ pub async fn get_reviewer_profile(
     account_id: String,
 ) -> Result<(ReviewerProfile, Vec<DeclaredConflict>), AppError> {
     let (_, db, _) = permitted(&account_id).await?;
-    let profile = reviewer_store::profile(&db, &account_id)
+    let profile = reviewer_store::profile(&db, &AccountId::from(&account_id))
         .await?
         .unwrap_or_default();
-    let conflicts = reviewer_store::conflicts(&db, &account_id).await?;
+    let conflicts = reviewer_store::conflicts(&db, &AccountId::from(&account_id)).await?;
     Ok((profile, conflicts))
 }
 
@@ -112,7 +114,13 @@ pub async fn save_reviewer_profile(
             .map_err(|message| AppError::field("capacity", message))?,
     };
     check_profile(&profile).map_err(|message| AppError::field("expertise", message))?;
-    reviewer_store::save_profile(&db, &actor.account_id, &account_id, &profile).await?;
+    reviewer_store::save_profile(
+        &db,
+        &actor.account_id,
+        &AccountId::from(&account_id),
+        &profile,
+    )
+    .await?;
     back_to_page(&actor, &account_id, crate::flash::Update::Expertise);
     Ok(())
 }
@@ -152,8 +160,8 @@ pub async fn declare_conflict(
     reviewer_store::declare_conflict(
         &db,
         &actor.account_id,
-        &account_id,
-        &trust,
+        &AccountId::from(&account_id),
+        &OdsCode::from(&trust),
         reason,
         |declared_by| access::may_declare_conflict_again(&actor, declared_by),
     )
@@ -180,8 +188,8 @@ pub async fn withdraw_conflict(
     reviewer_store::withdraw_conflict(
         &db,
         &actor.account_id,
-        &account_id,
-        &trust,
+        &AccountId::from(&account_id),
+        &OdsCode::from(&trust),
         reason,
         |declared_by| access::may_withdraw_conflict(&actor, declared_by),
     )

@@ -9,6 +9,8 @@ use crate::error::AppError;
 use crate::rules::assessments::{AssessmentHeader, DomainAnswers, DomainStatus};
 use crate::rules::framework::Domain;
 use crate::rules::review::{DomainReview, Flag, JudgementInput, Verdict};
+#[cfg(feature = "ssr")]
+use crate::store::{AssessmentId, OdsCode, ReviewSlotId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -138,6 +140,8 @@ pub struct DomainReviewView {
     pub reviewer_score: u8,
     pub previous_score: Option<f64>,
     pub last_saved: Option<String>,
+    /// The evidence files attached to the domain as the assessment was submitted.
+    pub evidence: Vec<super::evidence_files::EvidenceFile>,
 }
 
 /// A review, its assessment and framework, and the reader, once the reader may see it.
@@ -155,7 +159,9 @@ impl ReadableReview {
     /// NHS England closes the peer review with the reviews received.
     async fn reviews_complete_notices(&self) -> Result<Vec<OutgoingMail>, AppError> {
         let link = format!("{}/assessments/{}", public_url()?, self.header.id);
-        let leads = assessment_store::trust_leads(&self.cx.db, &self.header.trust_ods_code).await?;
+        let leads =
+            assessment_store::trust_leads(&self.cx.db, &OdsCode::from(&self.header.trust_ods_code))
+                .await?;
         Ok(leads
             .iter()
             .map(|(email, name)| {
@@ -240,20 +246,22 @@ pub(super) async fn previous_scores(
     db: &store::Db,
     assessment_id: &str,
 ) -> Result<Option<PreviousScores>, AppError> {
-    Ok(review_store::previous_scores(db, assessment_id)
-        .await?
-        .map(|(cycle_name, scores)| PreviousScores {
-            cycle_name,
-            overall: scores
-                .iter()
-                .find(|(scope, _, _)| *scope == ScoreScope::Overall)
-                .map(|(_, _, score)| *score),
-            domains: scores
-                .into_iter()
-                .filter(|(scope, _, _)| *scope == ScoreScope::Domain)
-                .map(|(_, key, score)| (key, score))
-                .collect(),
-        }))
+    Ok(
+        review_store::previous_scores(db, &AssessmentId::from(assessment_id))
+            .await?
+            .map(|(cycle_name, scores)| PreviousScores {
+                cycle_name,
+                overall: scores
+                    .iter()
+                    .find(|(scope, _, _)| *scope == ScoreScope::Overall)
+                    .map(|(_, _, score)| *score),
+                domains: scores
+                    .into_iter()
+                    .filter(|(scope, _, _)| *scope == ScoreScope::Domain)
+                    .map(|(_, key, score)| (key, score))
+                    .collect(),
+            }),
+    )
 }
 
 /// The review's task list: every domain with the trust's level, the reviewer's and its status.
@@ -261,8 +269,8 @@ pub(super) async fn previous_scores(
 pub async fn get_review(slot_id: String) -> Result<ReviewOverview, AppError> {
     let review = Cx::signed_in().await?.review(&slot_id).await?;
     let (db, header, framework) = (&review.cx.db, &review.header, &review.framework);
-    let answers = assessment_store::all_answers(db, &header.id).await?;
-    let reviews = review_store::all_domain_reviews(db, &slot_id).await?;
+    let answers = assessment_store::all_answers(db, &AssessmentId::from(&header.id)).await?;
+    let reviews = review_store::all_domain_reviews(db, &ReviewSlotId::from(&slot_id)).await?;
     let all_judgements: BTreeMap<String, Judgement> = reviews
         .values()
         .flat_map(|review| review.judgements.clone())
@@ -350,12 +358,22 @@ pub async fn get_domain_review(
 ) -> Result<DomainReviewView, AppError> {
     let review = Cx::signed_in().await?.review(&slot_id).await?;
     let (pillar_name, domain) = review.find_domain(&domain_key)?;
-    let trust = assessment_store::domain(&review.cx.db, &review.header.id, &domain_key)
-        .await?
-        .answers;
-    let saved = review_store::domain_review(&review.cx.db, &slot_id, &domain_key).await?;
+    let trust = assessment_store::domain(
+        &review.cx.db,
+        &AssessmentId::from(&review.header.id),
+        &domain_key,
+    )
+    .await?
+    .answers;
+    let saved =
+        review_store::domain_review(&review.cx.db, &ReviewSlotId::from(&slot_id), &domain_key)
+            .await?;
     let previous = previous_scores(&review.cx.db, &review.header.id).await?;
+    let evidence =
+        super::evidence_files::submitted_to_domain(&review.cx.db, &review.header.id, &domain_key)
+            .await?;
     Ok(DomainReviewView {
+        evidence,
         locked_reason: review.locked_reason(),
         self_score: domain_score(is_met_in(&trust), &domain),
         reviewer_score: reviewer_domain_score(&domain, &trust, &saved.review.judgements),
@@ -395,9 +413,13 @@ pub async fn save_domain_review(
     let review = Cx::signed_in().await?.review(&slot_id).await?;
     review.judge(Event::SaveReviewDraft)?;
     let (_, domain) = review.find_domain(&domain_key)?;
-    let trust = assessment_store::domain(&review.cx.db, &review.header.id, &domain_key)
-        .await?
-        .answers;
+    let trust = assessment_store::domain(
+        &review.cx.db,
+        &AssessmentId::from(&review.header.id),
+        &domain_key,
+    )
+    .await?
+    .answers;
     let strictness = if then == Then::Continue {
         Strictness::Finished
     } else {
@@ -424,7 +446,7 @@ pub async fn save_domain_review(
             review_store::save_domain_review(
                 &review.cx.db,
                 &review.cx.actor.account_id,
-                slot_id,
+                &ReviewSlotId::from(slot_id),
                 &domain.key,
                 version,
                 &checked,
@@ -490,7 +512,8 @@ pub async fn submit_review(
 ) -> Result<(), AppError> {
     let review = Cx::signed_in().await?.review(&slot_id).await?;
     let allowed = review.judge(Event::LastReviewSubmitted)?;
-    let reviews = review_store::all_domain_reviews(&review.cx.db, &slot_id).await?;
+    let reviews =
+        review_store::all_domain_reviews(&review.cx.db, &ReviewSlotId::from(&slot_id)).await?;
     let unconfirmed = unconfirmed_domains(&review.framework, review.header.care_setting, &reviews);
     if !unconfirmed.is_empty() {
         let names: Vec<&str> = unconfirmed.iter().map(|d| d.name.as_str()).collect();
@@ -507,7 +530,7 @@ pub async fn submit_review(
     review_store::submit(
         &review.cx.db,
         &review.cx.actor.account_id,
-        &slot_id,
+        &ReviewSlotId::from(&slot_id),
         verdict,
         &summary,
         allowed,
@@ -559,7 +582,7 @@ pub async fn extend_review_deadline(
     review_store::extend_deadline(
         &review.cx.db,
         &review.cx.actor.account_id,
-        &slot_id,
+        &ReviewSlotId::from(&slot_id),
         &deadline,
         reason,
         &notice,
@@ -597,7 +620,7 @@ pub async fn reopen_review(slot_id: String, reason: String) -> Result<(), AppErr
     review_store::reopen(
         &review.cx.db,
         &review.cx.actor.account_id,
-        &slot_id,
+        &ReviewSlotId::from(&slot_id),
         allowed,
         reason,
         &notice,
@@ -625,7 +648,7 @@ pub async fn close_review(slot_id: String, reason: String) -> Result<(), AppErro
     review_store::close(
         &review.cx.db,
         &review.cx.actor.account_id,
-        &review.header.id,
+        &AssessmentId::from(&review.header.id),
         allowed,
         reason,
         &notices,

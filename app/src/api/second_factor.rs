@@ -6,6 +6,8 @@
 //! becomes signed in. A future way in (an OpenID Connect provider) would end in it as well.
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::store::AccountId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -118,7 +120,7 @@ pub(crate) async fn complete_sign_in(
     guard::start_session(account_id, with_second_factor).await?;
     accounts::record_sign_in(
         &db()?,
-        account_id,
+        &AccountId::from(account_id),
         email,
         &guard::client_address(),
         with_second_factor,
@@ -231,7 +233,7 @@ async fn check_code(
 ) -> Result<bool, AppError> {
     match code {
         EnteredCode::App(digits) => {
-            let Some(app) = store::authenticator(db, account_id).await? else {
+            let Some(app) = store::authenticator(db, &AccountId::from(account_id)).await? else {
                 return Ok(false);
             };
             let fresh = |step| {
@@ -241,17 +243,22 @@ async fn check_code(
                 )
             };
             match matching_step(&app.totp_secret, email, &digits)?.filter(|&step| fresh(step)) {
-                Some(step) => Ok(store::accept_step(db, account_id, step).await?),
+                Some(step) => Ok(store::accept_step(db, &AccountId::from(account_id), step).await?),
                 None => Ok(false),
             }
         }
         EnteredCode::Recovery(typed) => {
-            for stored in store::unused_recovery_codes(db, account_id).await? {
+            for stored in store::unused_recovery_codes(db, &AccountId::from(account_id)).await? {
                 let ticket = credentials::hashing_ticket()?;
                 if credentials::verify_password(ticket, typed.clone(), Some(stored.code_hash))
                     .await?
                 {
-                    return Ok(store::use_recovery_code(db, account_id, &stored.id).await?);
+                    return Ok(store::use_recovery_code(
+                        db,
+                        &AccountId::from(account_id),
+                        &stored.id,
+                    )
+                    .await?);
                 }
             }
             Ok(false)
@@ -424,7 +431,14 @@ pub async fn confirm_authenticator_setup(#[server(default)] code: String) -> Res
     for recovery_code in &setup.recovery_codes {
         hashes.push(credentials::hash_password(recovery_code.clone()).await?);
     }
-    store::enrol(&db, &account_id, &setup.secret, step, &hashes).await?;
+    store::enrol(
+        &db,
+        &AccountId::from(&account_id),
+        &setup.secret,
+        step,
+        &hashes,
+    )
+    .await?;
     accounts::forget_attempt(&db, &attempt).await?;
     session
         .remove::<SetupInProgress>(SETUP_KEY)
@@ -436,7 +450,7 @@ pub async fn confirm_authenticator_setup(#[server(default)] code: String) -> Res
             // A new app ends every other session: whoever held the old one is signed out.
             accounts::end_sessions(
                 &db,
-                &account_id,
+                &AccountId::from(&account_id),
                 None,
                 "sign out after a new authenticator app",
             )
@@ -454,10 +468,11 @@ pub async fn confirm_authenticator_setup(#[server(default)] code: String) -> Res
 #[server]
 pub async fn my_second_factor() -> Result<SecondFactorStatus, AppError> {
     let Cx { actor, db } = Cx::signed_in().await?;
-    let app = store::authenticator(&db, &actor.account_id).await?;
+    let app = store::authenticator(&db, &AccountId::from(&actor.account_id)).await?;
     Ok(SecondFactorStatus {
         app_set_up_on: app.map(|app| crate::rules::cycles::readable_date(&app.enrolled_at)),
-        recovery_codes_left: store::recovery_codes_left(&db, &actor.account_id).await?,
+        recovery_codes_left: store::recovery_codes_left(&db, &AccountId::from(&actor.account_id))
+            .await?,
         required: rules::required(&actor.roles),
     })
 }
@@ -477,7 +492,14 @@ pub async fn remove_authenticator(
             "Enter the reason for removing this person's authenticator app",
         ));
     }
-    if !store::remove(&db, &account_id, &actor.account_id, reason).await? {
+    if !store::remove(
+        &db,
+        &AccountId::from(&account_id),
+        &actor.account_id,
+        reason,
+    )
+    .await?
+    {
         return Err(AppError::NotFound(
             "This person has no authenticator app to remove.".into(),
         ));

@@ -6,6 +6,8 @@
 use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
+#[cfg(feature = "ssr")]
+use crate::store::AssessmentId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -104,10 +106,11 @@ pub async fn sign_off_queue(
         .into_iter()
         .filter(|row| region.is_empty() || row.region_name == region)
     {
-        let Some(header) = assessment_store::header(&db, &row.id).await? else {
+        let Some(header) = assessment_store::header(&db, &AssessmentId::from(&row.id)).await?
+        else {
             continue;
         };
-        let moderators = moderation_store::moderators_of(&db, &row.id).await?;
+        let moderators = moderation_store::moderators_of(&db, &AssessmentId::from(&row.id)).await?;
         lines.push(SignOffLine {
             refused: judge_decision(&actor, &header, &moderators, Event::SignOff)
                 .err()
@@ -132,8 +135,9 @@ pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppEr
         &actor,
         access::may_view_moderation(&actor, &header.trust_ods_code),
     )?;
-    let answers = assessment_store::all_answers(&db, &assessment_id).await?;
-    let moderated = moderation_store::all_moderations(&db, &assessment_id).await?;
+    let answers = assessment_store::all_answers(&db, &AssessmentId::from(&assessment_id)).await?;
+    let moderated =
+        moderation_store::all_moderations(&db, &AssessmentId::from(&assessment_id)).await?;
     let changes = framework
         .domains_for(header.care_setting)
         .filter_map(|(_, domain)| {
@@ -154,8 +158,10 @@ pub async fn get_sign_off(assessment_id: String) -> Result<SignOffSummary, AppEr
             })
         })
         .collect();
-    let moderator = moderation_store::moderator_of(&db, &assessment_id).await?;
-    let moderators = moderation_store::moderators_of(&db, &assessment_id).await?;
+    let moderator =
+        moderation_store::moderator_of(&db, &AssessmentId::from(&assessment_id)).await?;
+    let moderators =
+        moderation_store::moderators_of(&db, &AssessmentId::from(&assessment_id)).await?;
     Ok(SignOffSummary {
         refused: judge_decision(&actor, &header, &moderators, Event::SignOff)
             .err()
@@ -198,10 +204,10 @@ pub async fn sign_off(
     let mut decisions = Vec::with_capacity(assessments.len());
     for field in assessments.keys() {
         let id = field.strip_prefix(SIGN_OFF_FIELD_PREFIX).unwrap_or(field);
-        let header = assessment_store::header(&db, id)
+        let header = assessment_store::header(&db, &AssessmentId::from(id))
             .await?
             .ok_or_else(|| AppError::NotFound("There is no such assessment.".into()))?;
-        let moderators = moderation_store::moderators_of(&db, id).await?;
+        let moderators = moderation_store::moderators_of(&db, &AssessmentId::from(id)).await?;
         let allowed =
             judge_decision(&actor, &header, &moderators, Event::SignOff).map_err(|refusal| {
                 match AppError::from(refusal) {
@@ -238,7 +244,8 @@ pub async fn return_to_moderator(assessment_id: String, reason: String) -> Resul
         framework: _,
     } = Cx::signed_in().await?.assessment(&assessment_id).await?;
     guard::allowed(&actor, access::may_sign_off(&actor))?;
-    let moderators = moderation_store::moderators_of(&db, &assessment_id).await?;
+    let moderators =
+        moderation_store::moderators_of(&db, &AssessmentId::from(&assessment_id)).await?;
     let allowed = judge_decision(&actor, &header, &moderators, Event::ReturnToModerator)?;
     let reason = given_reason(&reason, 1000).ok_or_else(|| {
         AppError::field(
@@ -274,8 +281,14 @@ pub async fn reopen_signed_off(assessment_id: String, reason: String) -> Result<
             "Enter why you are reopening the signed-off scores, in 1000 characters or fewer",
         )
     })?;
-    moderation_store::reopen_signed_off(&db, &actor.account_id, &assessment_id, allowed, reason)
-        .await?;
+    moderation_store::reopen_signed_off(
+        &db,
+        &actor.account_id,
+        &AssessmentId::from(&assessment_id),
+        allowed,
+        reason,
+    )
+    .await?;
     leptos_axum::redirect(
         &crate::routes::Route::Moderation { id: &assessment_id }
             .with(crate::flash::Flash::Reopened),

@@ -16,6 +16,7 @@ use crate::rules::signals::{
     cycle_signals, AssessmentEvidence, AssessmentSignals, DomainScores, PillarInfo, Reviewer,
 };
 use crate::store::signals::{self as store, AssessedOrganisation, DomainLevel};
+use crate::store::CycleId;
 use crate::store::{cycles as cycle_store, frameworks, Db};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -180,7 +181,7 @@ async fn evidence(
     framework: &Arc<Framework>,
 ) -> Result<Vec<AssessmentEvidence>, AppError> {
     let mut answers: BTreeMap<String, BTreeMap<String, DomainAnswers>> = BTreeMap::new();
-    for met in store::met_criteria(db, &cycle.id).await? {
+    for met in store::met_criteria(db, &CycleId::from(&cycle.id)).await? {
         answers
             .entry(met.assessment_id)
             .or_default()
@@ -195,7 +196,7 @@ async fn evidence(
             );
     }
     let mut judgements: BTreeMap<String, BTreeMap<String, DomainJudgements>> = BTreeMap::new();
-    for judgement in store::judgements(db, &cycle.id).await? {
+    for judgement in store::judgements(db, &CycleId::from(&cycle.id)).await? {
         judgements
             .entry(judgement.slot_id)
             .or_default()
@@ -210,15 +211,15 @@ async fn evidence(
             );
     }
     let mut slots: BTreeMap<String, Vec<store::SubmittedSlot>> = BTreeMap::new();
-    for slot in store::submitted_slots(db, &cycle.id).await? {
+    for slot in store::submitted_slots(db, &CycleId::from(&cycle.id)).await? {
         slots
             .entry(slot.assessment_id.clone())
             .or_default()
             .push(slot);
     }
-    let mut moderated = levels_by_domain(store::final_levels(db, &cycle.id).await?);
+    let mut moderated = levels_by_domain(store::final_levels(db, &CycleId::from(&cycle.id)).await?);
     moderated.extend(levels_by_domain(
-        store::moderated_levels(db, &cycle.id).await?,
+        store::moderated_levels(db, &CycleId::from(&cycle.id)).await?,
     ));
     let pillars: Vec<PillarInfo> = framework
         .pillars
@@ -232,7 +233,7 @@ async fn evidence(
     let none = DomainAnswers::new();
     let no_judgements = DomainJudgements::new();
     let mut assessments = Vec::new();
-    for org in store::assessments(db, &cycle.id).await? {
+    for org in store::assessments(db, &CycleId::from(&cycle.id)).await? {
         let submitted = AssessmentStatus::from_key(&org.status).is_some_and(|status| {
             !matches!(
                 status,
@@ -303,14 +304,15 @@ async fn final_scores(
     number: i64,
     framework: &Arc<Framework>,
 ) -> Result<Vec<PreviousScores>, AppError> {
-    let orgs: BTreeMap<String, AssessedOrganisation> = store::assessments(db, &cycle.id)
-        .await?
-        .into_iter()
-        .map(|org| (org.assessment_id.clone(), org))
-        .collect();
+    let orgs: BTreeMap<String, AssessedOrganisation> =
+        store::assessments(db, &CycleId::from(&cycle.id))
+            .await?
+            .into_iter()
+            .map(|org| (org.assessment_id.clone(), org))
+            .collect();
     let mut scores: BTreeMap<String, PreviousScores> = BTreeMap::new();
     if cycle.is_historical {
-        for score in store::imported_scores(db, &cycle.id).await? {
+        for score in store::imported_scores(db, &CycleId::from(&cycle.id)).await? {
             let Some(previous) = scores_of(&mut scores, &orgs, &score.assessment_id, cycle, number)
             else {
                 continue;
@@ -329,7 +331,7 @@ async fn final_scores(
             }
         }
     } else {
-        for level in store::final_levels(db, &cycle.id).await? {
+        for level in store::final_levels(db, &CycleId::from(&cycle.id)).await? {
             if let Some(previous) =
                 scores_of(&mut scores, &orgs, &level.assessment_id, cycle, number)
             {

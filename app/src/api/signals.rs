@@ -3,6 +3,8 @@
 //! NHS England's insights across trusts, ICSs and reviewers. Trusts never see signals.
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::store::{CycleId, OdsCode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -217,7 +219,7 @@ pub(crate) async fn cycle_seed(
 ) -> Result<u64, AppError> {
     use rand::RngCore;
     let fresh = rand::rng().next_u64();
-    Ok(store::signals::audit_sample_seed(db, cycle_id, fresh, actor).await?)
+    Ok(store::signals::audit_sample_seed(db, &CycleId::from(cycle_id), fresh, actor).await?)
 }
 
 /// Patterns across trusts, ICSs and reviewers, up to `cycle_id` (empty: the newest cycle run
@@ -255,7 +257,9 @@ pub async fn get_insights(#[server(default)] cycle_id: String) -> Result<Insight
         .filter(|index| index.overall.mean().unwrap_or(0.0) > 0.0)
         .count();
     let own_ics = match &actor.org_ods_code {
-        Some(org) => store::signals::ics_of(&db, &cycle_id, org).await?,
+        Some(org) => {
+            store::signals::ics_of(&db, &CycleId::from(&cycle_id), &OdsCode::from(org)).await?
+        }
         None => None,
     };
     let mut ics = gaming_index(&all, Subject::Ics);

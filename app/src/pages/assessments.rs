@@ -6,11 +6,14 @@ use crate::api::assessments::{
     get_assessment, get_domain, my_assessments, AssessmentOverview, DomainView, ReopenAssessment,
     SaveDomainAnswers, SubmitAssessment,
 };
+use crate::api::evidence_files::{
+    upload_href, AttachRefusal, DomainEvidence, EvidenceFile, RemoveEvidence, ACCEPTED,
+};
 use crate::api::form::Then;
 use crate::components::autosave::{Autosave, DraftSave};
 use crate::components::{
-    action_error, CheckAnswersRow, CriterionJudgement, FormErrors, Loaded, SuccessBanner,
-    SummaryRow,
+    action_error, CheckAnswersRow, Checkboxes, Choice, CriterionJudgement, FormErrors, Loaded,
+    SuccessBanner, SummaryRow,
 };
 use crate::error::AppError;
 use crate::flash::{use_flash, Flash};
@@ -18,11 +21,13 @@ use crate::routes::Route;
 use crate::rules::assessments::{evidence_field, DomainStatus};
 use crate::rules::cycles::readable_moment;
 use crate::rules::deadlines::deadline_shown;
+use crate::rules::evidence::{size_shown, ScanState};
+use crate::rules::framework::Domain;
 use crate::rules::lifecycle::AssessmentStatus;
 use crate::rules::scoring::round_for_display;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub(super) fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync {
     let params = use_params_map();
@@ -38,6 +43,15 @@ pub(super) fn StatusTag(status: AssessmentStatus) -> impl IntoView {
         _ => "nhsuk-tag--green",
     };
     view! { <strong class=format!("nhsuk-tag {colour}")>{status.label()}</strong> }
+}
+
+/// A domain's number of evidence files, in words.
+fn evidence_count(files: i64) -> String {
+    match files {
+        0 => "No evidence files".to_string(),
+        1 => "1 evidence file".to_string(),
+        files => format!("{files} evidence files"),
+    }
 }
 
 pub(super) fn score_text(score: Option<f64>) -> String {
@@ -170,6 +184,7 @@ fn TaskList(overview: AssessmentOverview) -> impl IntoView {
                         <li class="nhsuk-task-list__item nhsuk-task-list__item--with-link">
                             <div class="nhsuk-task-list__name-and-hint">
                                 <a class="nhsuk-link nhsuk-task-list__link" href={Route::AssessmentDomain { id: &id, key: &domain.key }.href()} aria-describedby=status_id.clone()>{domain.name.clone()}</a>
+                                <div class="nhsuk-task-list__hint">{evidence_count(domain.evidence_files)}</div>
                             </div>
                             <div class=if domain.status == DomainStatus::Completed { "nhsuk-task-list__status nhsuk-task-list__status--completed" } else { "nhsuk-task-list__status" } id=status_id>
                                 {match domain.status {
@@ -221,11 +236,193 @@ pub fn DomainPage() -> impl IntoView {
         .value()
         .get_untracked()
         .and_then(Result::err);
+    let flash = use_flash();
+    let query = use_query_map();
     view! {
         <Loaded resource=view_data error_title="Section" let:data>
-            <Title text=format!("{} – {}", data.domain.name, data.header.title())/>
-            <DomainForm data returned_error=returned_error.clone()/>
+            {
+                let banner = flash.get().and_then(|flash| match flash {
+                    Flash::EvidenceAttached { file } if data.evidence.scanned => Some(format!("{file} is attached. It is being checked for viruses: reviewers can open it once it passes.")),
+                    Flash::EvidenceAttached { file } => Some(format!("{file} is attached.")),
+                    Flash::EvidenceRemoved { file } => Some(format!("{file} is removed from this section.")),
+                    _ => None,
+                });
+                // An upload refused comes back here with why in the address, and what was entered.
+                let refused = query.with(|query| {
+                    let refusal = AttachRefusal::from_key(&query.get("refused")?, &data.evidence.limits)?;
+                    let entered = ["description", "criteria"]
+                        .into_iter()
+                        .filter_map(|name| query.get(name).map(|value| (name.to_string(), value)))
+                        .collect();
+                    Some(refusal.error(&query.get("file").unwrap_or_default(), entered))
+                });
+                let evidence_error = Signal::stored(refused);
+                view! {
+                    <Title text=format!("{} – {}", data.domain.name, data.header.title())/>
+                    {banner.map(|message| view! { <SuccessBanner message/> })}
+                    <FormErrors error=evidence_error/>
+                    <DomainForm data=data.clone() returned_error=returned_error.clone()/>
+                    <EvidenceSection
+                        assessment_id=data.header.id.clone()
+                        domain=data.domain.clone()
+                        evidence=data.evidence.clone()
+                        editable=data.locked_reason.is_none()
+                        error=evidence_error
+                    />
+                }
+            }
         </Loaded>
+    }
+}
+
+/// A file's state as a tag: the words carry the meaning.
+#[component]
+pub(super) fn ScanTag(state: ScanState) -> impl IntoView {
+    let colour = match state {
+        ScanState::Clean => "nhsuk-tag--green",
+        ScanState::BeingChecked => "nhsuk-tag--blue",
+        ScanState::NotScanned => "nhsuk-tag--grey",
+        ScanState::Quarantined => "nhsuk-tag--red",
+    };
+    view! { <strong class=format!("nhsuk-tag {colour}")>{state.label()}</strong> }
+}
+
+/// A file's name, linked to its download once it may be opened, with its kind and size.
+#[component]
+pub(super) fn EvidenceFileName(file: EvidenceFile) -> impl IntoView {
+    view! {
+        {match file.download_href() {
+            Some(href) => view! { <a class="nhsuk-link" href=href download="">{file.file_name.clone()}</a> }.into_any(),
+            None => view! { <span>{file.file_name.clone()}</span> }.into_any(),
+        }}
+        <br/>
+        <span class="nhsuk-body-s">{format!("{}, {}", file.kind, file.size)}</span>
+    }
+}
+
+/// The domain's evidence documents: the files attached, each with a remove button, and a plain
+/// multipart form to attach another, outside the answers' autosave island.
+#[component]
+fn EvidenceSection(
+    assessment_id: String,
+    domain: Domain,
+    evidence: DomainEvidence,
+    editable: bool,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let remove = ServerAction::<RemoveEvidence>::new();
+    let criterion_text = |key: &str| {
+        domain
+            .criteria()
+            .find(|criterion| criterion.key == key)
+            .map_or_else(|| key.to_string(), |criterion| criterion.text.clone())
+    };
+    let limits = evidence.limits;
+    let hint = format!(
+        "A {ACCEPTED}, up to {} a file. A section can have up to {} files, and an assessment up to {} in all.{}",
+        size_shown(limits.max_file_bytes),
+        limits.max_files_per_domain,
+        size_shown(limits.max_assessment_bytes),
+        if evidence.scanned { " Files are checked for viruses before anyone else can open them." } else { "" }
+    );
+    let file_message = move || {
+        error
+            .get()
+            .and_then(|error| error.message_for("evidence-file"))
+    };
+    let description_message = move || {
+        error
+            .get()
+            .and_then(|error| error.message_for("evidence-description"))
+    };
+    let entered = move |name: &str| {
+        error
+            .get()
+            .and_then(|error| error.entered(name).map(str::to_string))
+    };
+    let entered_criteria = entered("criteria").unwrap_or_default();
+    view! {
+        <h2 class="nhsuk-heading-m" id="evidence">"Evidence documents"</h2>
+        {if evidence.files.is_empty() {
+            view! { <p>"No files are attached to this section."</p> }.into_any()
+        } else {
+            view! {
+                <table class="nhsuk-table">
+                    <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Files attached to this section"</caption>
+                    <thead class="nhsuk-table__head">
+                        <tr class="nhsuk-table__row">
+                            <th class="nhsuk-table__header" scope="col">"File"</th>
+                            <th class="nhsuk-table__header" scope="col">"Description"</th>
+                            <th class="nhsuk-table__header" scope="col">"Supports"</th>
+                            <th class="nhsuk-table__header" scope="col">"Status"</th>
+                            {editable.then(|| view! { <th class="nhsuk-table__header" scope="col"><span class="nhsuk-u-visually-hidden">"Action"</span></th> })}
+                        </tr>
+                    </thead>
+                    <tbody class="nhsuk-table__body">
+                        {evidence.files.iter().map(|file| {
+                            let remove_form = editable.then(|| {
+                                let (assessment_id, file_id, file_name) = (assessment_id.clone(), file.id.clone(), file.file_name.clone());
+                                view! {
+                                    <td class="nhsuk-table__cell">
+                                        <ActionForm action=remove>
+                                            <input type="hidden" name="assessment_id" value=assessment_id/>
+                                            <input type="hidden" name="attachment_id" value=file_id/>
+                                            <button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" type="submit">"Remove"<span class="nhsuk-u-visually-hidden">{format!(" {file_name}")}</span></button>
+                                        </ActionForm>
+                                    </td>
+                                }
+                            });
+                            view! {
+                                <tr class="nhsuk-table__row">
+                                    <td class="nhsuk-table__cell"><EvidenceFileName file=file.clone()/></td>
+                                    <td class="nhsuk-table__cell">{file.description.clone()}</td>
+                                    <td class="nhsuk-table__cell">
+                                        {if file.criterion_keys.is_empty() {
+                                            view! { "The section as a whole" }.into_any()
+                                        } else {
+                                            view! { <ul class="nhsuk-list">{file.criterion_keys.iter().map(|key| view! { <li>{criterion_text(key)}</li> }).collect_view()}</ul> }.into_any()
+                                        }}
+                                    </td>
+                                    <td class="nhsuk-table__cell"><ScanTag state=file.state/></td>
+                                    {remove_form}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        {editable.then(|| view! {
+            <form method="post" enctype="multipart/form-data" action=upload_href(&assessment_id, &domain.key) novalidate>
+                <h3 class="nhsuk-heading-s">"Attach a file"</h3>
+                <div class=move || if file_message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                    <label class="nhsuk-label" for="evidence-file">"File"</label>
+                    <div class="nhsuk-hint" id="evidence-file-hint">{hint.clone()}</div>
+                    {move || file_message().map(|message| view! { <span class="nhsuk-error-message" id="evidence-file-error"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                    <input class="nhsuk-file-upload" id="evidence-file" name="file" type="file" aria-describedby="evidence-file-hint"/>
+                </div>
+                <div class=move || if description_message().is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                    <label class="nhsuk-label" for="evidence-description">"Description"</label>
+                    <div class="nhsuk-hint" id="evidence-description-hint">"What the file is and what it shows, in 200 characters or fewer: for example, \"Board paper approving the digital strategy, May 2026\""</div>
+                    {move || description_message().map(|message| view! { <span class="nhsuk-error-message" id="evidence-description-error"><span class="nhsuk-u-visually-hidden">"Error: "</span>{message}</span> })}
+                    <input class="nhsuk-input" id="evidence-description" name="description" type="text" aria-describedby="evidence-description-hint" value=move || entered("description").unwrap_or_default()/>
+                </div>
+                <Checkboxes
+                    id="evidence-criteria"
+                    legend="Which criteria does it support?"
+                    hint="Leave them all unticked if it supports the section as a whole."
+                    error=Signal::derive(move || error.get().and_then(|error| error.message_for("evidence-criteria")))
+                    choices=domain.criteria().map(|criterion| Choice {
+                        id: format!("evidence-criterion-{}", criterion.key),
+                        name: "criteria".into(),
+                        value: criterion.key.clone(),
+                        label: criterion.text.clone(),
+                        checked: Signal::stored(entered_criteria.split('|').any(|key| key == criterion.key)),
+                    }).collect()
+                />
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Attach file"</button>
+            </form>
+        })}
     }
 }
 
@@ -376,6 +573,7 @@ fn CheckAnswers(
                     <CheckAnswersRow key=domain.name.clone() href={Route::AssessmentDomain { id: &id, key: &domain.key }.href()} editable section=domain.name.clone() value={view! {
                         {format!("Level {}", domain.score)}
                         {(domain.status != DomainStatus::Completed).then(|| format!(" ({})", domain.status.label().to_lowercase()))}
+                        <br/><span class="nhsuk-body-s">{evidence_count(domain.evidence_files)}</span>
                     }.into_any()}/>
                 }).collect_view()}
             </dl>

@@ -3,7 +3,8 @@
 //! continue" without), check your review with the verdict, and submission. NHS England reads the
 //! same pages and may give more time, reopen a submitted review or close the peer review.
 
-use super::assessments::{param, score_text};
+use super::assessments::{param, score_text, EvidenceFileName, ScanTag};
+use crate::api::evidence_files::EvidenceFile;
 use crate::api::form::Then;
 use crate::api::reviews::{
     get_domain_review, get_review, CloseReview, DomainReviewTask, DomainReviewView,
@@ -309,6 +310,10 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
             <p class="nhsuk-body-s">"Each level counts only when every criterion of that level and of the levels below it is met."</p>
         </div>
         {data.last_saved.clone().map(|text| view! { <p class="nhsuk-body-s">{text}</p> })}
+        <EvidenceList
+            files=data.evidence.iter().filter(|file| file.criterion_keys.is_empty()).cloned().collect()
+            heading="Evidence documents for the section as a whole".to_string()
+        />
         <div node_ref=form_area on:change=move |_| autosave.changed() on:input=move |_| autosave.typed()>
             <ActionForm action>
                 <input type="hidden" name="slot_id" value=slot_id.clone()/>
@@ -325,7 +330,9 @@ fn ReviewDomainForm(data: DomainReviewView, returned_error: Option<AppError>) ->
                             Some(evidence) => format!("Evidence: {evidence}"),
                             None => "No evidence given.".to_string(),
                         };
+                        let files: Vec<EvidenceFile> = data.evidence.iter().filter(|file| file.supports(key)).cloned().collect();
                         view! {
+                            <EvidenceList files heading=format!("Evidence documents for: {}", criterion.text)/>
                             <CriterionJudgement
                                 legend=criterion.text.clone()
                                 hint_id=format!("{key}-trust")
@@ -509,4 +516,24 @@ pub fn ReviewSubmittedPage() -> impl IntoView {
         }.into_any()}
         </Loaded>
     }
+}
+
+/// The trust's evidence documents, as submitted, that support one criterion (or the section):
+/// each links to its download once it may be opened. Nothing when there are none.
+#[component]
+fn EvidenceList(files: Vec<EvidenceFile>, heading: String) -> impl IntoView {
+    (!files.is_empty()).then(|| view! {
+        <div class="nhsuk-inset-text">
+            <h3 class="nhsuk-heading-xs">{heading}</h3>
+            <ul class="nhsuk-list">
+                {files.into_iter().map(|file| view! {
+                    <li>
+                        <EvidenceFileName file=file.clone()/>
+                        <br/>{file.description.clone()}
+                        {(!file.state.servable()).then(|| view! { " " <ScanTag state=file.state/> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </div>
+    })
 }

@@ -4,6 +4,7 @@
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::OutgoingMail;
 use super::{now_utc, Db};
+use crate::ids::{AssessmentId, CycleId, OdsCode};
 use crate::write::Audit;
 use rules::assessments::{Answer, AssessmentHeader, DomainAnswers};
 use rules::cycles::{default_reply_deadline, Phase};
@@ -96,7 +97,7 @@ impl From<HeaderRow> for AssessmentHeader {
     }
 }
 
-pub async fn header(db: &Db, id: &str) -> Result<Option<AssessmentHeader>, sqlx::Error> {
+pub async fn header(db: &Db, id: &AssessmentId) -> Result<Option<AssessmentHeader>, sqlx::Error> {
     Ok(
         sqlx::query_as::<_, HeaderRow>(&format!("{HEADER_QUERY} WHERE a.id = $1"))
             .bind(id)
@@ -113,7 +114,7 @@ fn headers(rows: Vec<HeaderRow>) -> Vec<AssessmentHeader> {
 /// A trust's assessments in every cycle, the newest cycle first.
 pub async fn for_trust(
     db: &Db,
-    trust_ods_code: &str,
+    trust_ods_code: &OdsCode,
 ) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{HEADER_QUERY} WHERE a.trust_ods_code = $1 ORDER BY c.opens_on DESC, a.care_setting"
@@ -125,7 +126,7 @@ pub async fn for_trust(
 }
 
 /// A cycle's assessments, by trust and care setting.
-pub async fn for_cycle(db: &Db, cycle_id: &str) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
+pub async fn for_cycle(db: &Db, cycle_id: &CycleId) -> Result<Vec<AssessmentHeader>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{HEADER_QUERY} WHERE a.cycle_id = $1 ORDER BY a.trust_ods_code, a.care_setting"
     ))
@@ -149,7 +150,7 @@ pub async fn with_status(
 
 async fn load_domain(
     connection: &mut sqlx::AnyConnection,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     domain_key: &str,
 ) -> Result<SavedDomain, sqlx::Error> {
     let saved: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
@@ -203,7 +204,7 @@ impl AnswerRow {
 /// One domain's saved answers and version.
 pub async fn domain(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     domain_key: &str,
 ) -> Result<SavedDomain, sqlx::Error> {
     let mut connection = db.pool.acquire().await?;
@@ -213,7 +214,7 @@ pub async fn domain(
 /// Every saved answer of an assessment, by domain key.
 pub async fn all_answers(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<BTreeMap<String, DomainAnswers>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct DomainAnswerRow {
@@ -245,7 +246,7 @@ pub async fn all_answers(
 pub async fn save_domain(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     domain_key: &str,
     expected_version: i64,
@@ -253,7 +254,11 @@ pub async fn save_domain(
     summary: String,
 ) -> Result<i64, AssessmentError> {
     let mut w = db.write(actor).await?;
-    change_status(w.tx(), StatusChange::new(assessment_id, actor, allowed)).await?;
+    change_status(
+        w.tx(),
+        StatusChange::new(assessment_id.as_str(), actor, allowed),
+    )
+    .await?;
     let saved = load_domain(w.tx(), assessment_id, domain_key).await?;
     if saved.version != expected_version {
         return Err(AssessmentError::Conflict(Box::new(saved)));
@@ -310,12 +315,13 @@ pub async fn save_domain(
     Ok(version)
 }
 
-/// Submits an assessment as the lifecycle allowed: it becomes read-only. `scores` describes
+/// Submits an assessment as the lifecycle allowed: it becomes read-only, and the evidence
+/// documents attached are frozen as submitted. `scores` describes
 /// them for the audit trail; `receipts` are queued in the same transaction.
 pub async fn submit(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     scores: String,
     receipts: &[OutgoingMail],
@@ -323,15 +329,22 @@ pub async fn submit(
     let mut w = db.write(actor).await?;
     change_status(
         w.tx(),
-        StatusChange::new(assessment_id, actor, allowed).detail(scores),
+        StatusChange::new(assessment_id.as_str(), actor, allowed).detail(scores),
     )
     .await?;
+    let now = now_utc();
     sqlx::query("UPDATE assessments SET submitted_at = $1, submitted_by = $2 WHERE id = $3")
-        .bind(now_utc())
+        .bind(&now)
         .bind(actor)
         .bind(assessment_id)
         .execute(&mut *w)
         .await?;
+    let files = super::evidence_files::freeze(w.tx(), assessment_id, &now).await?;
+    w.audit(
+        Audit::new("assessment", assessment_id, "freeze evidence")
+            .after(format!("{files} evidence files as submitted")),
+    )
+    .await?;
     w.enqueue(receipts).await?;
     w.commit().await?;
     Ok(())
@@ -343,7 +356,7 @@ pub async fn submit(
 pub async fn reopen(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     reason: &str,
     notices: &[OutgoingMail],
@@ -351,7 +364,7 @@ pub async fn reopen(
     let mut w = db.write(actor).await?;
     change_status(
         w.tx(),
-        StatusChange::new(assessment_id, actor, allowed).reason(reason),
+        StatusChange::new(assessment_id.as_str(), actor, allowed).reason(reason),
     )
     .await?;
     if allowed.to().is_draft() {
@@ -370,7 +383,7 @@ pub async fn reopen(
 /// The active trust leads of a trust: `(email, name)`.
 pub async fn trust_leads(
     db: &Db,
-    trust_ods_code: &str,
+    trust_ods_code: &OdsCode,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut connection = db.pool.acquire().await?;
     leads_of(&mut connection, trust_ods_code).await
@@ -378,7 +391,7 @@ pub async fn trust_leads(
 
 pub(crate) async fn leads_of(
     connection: &mut sqlx::AnyConnection,
-    trust_ods_code: &str,
+    trust_ods_code: &OdsCode,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.email, a.display_name FROM accounts a \
@@ -441,7 +454,9 @@ mod tests {
         )
         .await
         .unwrap();
-        let created = cycles::open(db, "admin", &id, notice).await.unwrap();
+        let created = cycles::open(db, "admin", &CycleId::from(&id), notice)
+            .await
+            .unwrap();
         assert_eq!(created, 2, "RR8 acute and RY6 community");
         id
     }
@@ -465,9 +480,12 @@ mod tests {
     async fn opening_a_cycle_creates_assessments_in_scope_and_tells_the_leads() {
         for (db, _folder) in test_databases().await {
             let cycle_id = opened_cycle(&db).await;
-            let cycle = cycles::get(&db, &cycle_id).await.unwrap().unwrap();
+            let cycle = cycles::get(&db, &CycleId::from(&cycle_id))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(cycle.phase, Phase::Submission);
-            let assessments = for_cycle(&db, &cycle_id).await.unwrap();
+            let assessments = for_cycle(&db, &CycleId::from(&cycle_id)).await.unwrap();
             let scope: Vec<(&str, CareSetting)> = assessments
                 .iter()
                 .map(|a| (a.trust_ods_code.as_str(), a.care_setting))
@@ -487,7 +505,7 @@ mod tests {
                 "RR8's one lead"
             );
             assert!(matches!(
-                cycles::open(&db, "admin", &cycle_id, notice).await,
+                cycles::open(&db, "admin", &CycleId::from(&cycle_id), notice).await,
                 Err(CycleError::PhaseMoved(Phase::Submission))
             ));
             assert!(matches!(
@@ -501,11 +519,13 @@ mod tests {
     async fn a_save_from_an_old_version_is_refused_and_overwrites_nothing() {
         for (db, _folder) in test_databases().await {
             let cycle_id = opened_cycle(&db).await;
-            let id = for_cycle(&db, &cycle_id).await.unwrap()[0].id.clone();
+            let id = for_cycle(&db, &CycleId::from(&cycle_id)).await.unwrap()[0]
+                .id
+                .clone();
             let first = save_domain(
                 &db,
                 "lead-1",
-                &id,
+                &AssessmentId::from(&id),
                 allowed(Event::Save, AssessmentStatus::InProgress),
                 "digital-strategy",
                 0,
@@ -519,7 +539,7 @@ mod tests {
             let refused = save_domain(
                 &db,
                 "lead-2",
-                &id,
+                &AssessmentId::from(&id),
                 allowed(Event::Save, AssessmentStatus::InProgress),
                 "digital-strategy",
                 0,
@@ -533,7 +553,10 @@ mod tests {
             assert_eq!(saved.version, 1);
             assert_eq!(saved.answers, answers(true));
             assert_eq!(
-                domain(&db, &id, "digital-strategy").await.unwrap().answers,
+                domain(&db, &AssessmentId::from(&id), "digital-strategy")
+                    .await
+                    .unwrap()
+                    .answers,
                 answers(true)
             );
             // Saving from the version they now have works.
@@ -541,7 +564,7 @@ mod tests {
                 save_domain(
                     &db,
                     "lead-2",
-                    &id,
+                    &AssessmentId::from(&id),
                     allowed(Event::Save, AssessmentStatus::InProgress),
                     "digital-strategy",
                     1,
@@ -552,10 +575,14 @@ mod tests {
                 .unwrap(),
                 2
             );
-            let all = all_answers(&db, &id).await.unwrap();
+            let all = all_answers(&db, &AssessmentId::from(&id)).await.unwrap();
             assert_eq!(all["digital-strategy"], answers(false));
             assert_eq!(
-                header(&db, &id).await.unwrap().unwrap().status,
+                header(&db, &AssessmentId::from(&id))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .status,
                 AssessmentStatus::InProgress
             );
             let records = audit::recent(&db.pool, 1).await.unwrap();
@@ -568,7 +595,9 @@ mod tests {
     async fn concurrent_saves_of_one_domain_never_both_win() {
         for (db, _folder) in test_databases().await {
             let cycle_id = opened_cycle(&db).await;
-            let id = for_cycle(&db, &cycle_id).await.unwrap()[0].id.clone();
+            let id = for_cycle(&db, &CycleId::from(&cycle_id)).await.unwrap()[0]
+                .id
+                .clone();
             let saves = (0..8).map(|n| {
                 let db = db.clone();
                 let id = id.clone();
@@ -576,7 +605,7 @@ mod tests {
                     save_domain(
                         &db,
                         &format!("lead-{n}"),
-                        &id,
+                        &AssessmentId::from(&id),
                         allowed(Event::Save, AssessmentStatus::InProgress),
                         "digital-strategy",
                         0,
@@ -610,11 +639,13 @@ mod tests {
     async fn a_submitted_assessment_is_read_only_until_reopened() {
         for (db, _folder) in test_databases().await {
             let cycle_id = opened_cycle(&db).await;
-            let id = for_cycle(&db, &cycle_id).await.unwrap()[0].id.clone();
+            let id = for_cycle(&db, &CycleId::from(&cycle_id)).await.unwrap()[0]
+                .id
+                .clone();
             save_domain(
                 &db,
                 "lead-1",
-                &id,
+                &AssessmentId::from(&id),
                 allowed(Event::Save, AssessmentStatus::InProgress),
                 "digital-strategy",
                 0,
@@ -632,21 +663,24 @@ mod tests {
             submit(
                 &db,
                 "lead-1",
-                &id,
+                &AssessmentId::from(&id),
                 allowed(Event::Submit, AssessmentStatus::InProgress),
                 "overall 2.0".into(),
                 std::slice::from_ref(&receipt),
             )
             .await
             .unwrap();
-            let submitted = header(&db, &id).await.unwrap().unwrap();
+            let submitted = header(&db, &AssessmentId::from(&id))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(submitted.status, AssessmentStatus::Submitted);
             assert!(submitted.submitted_at.is_some());
             assert!(matches!(
                 save_domain(
                     &db,
                     "lead-1",
-                    &id,
+                    &AssessmentId::from(&id),
                     allowed(Event::Save, AssessmentStatus::InProgress),
                     "digital-strategy",
                     1,
@@ -662,7 +696,7 @@ mod tests {
                 submit(
                     &db,
                     "lead-1",
-                    &id,
+                    &AssessmentId::from(&id),
                     allowed(Event::Submit, AssessmentStatus::InProgress),
                     "again".into(),
                     &[]
@@ -675,14 +709,17 @@ mod tests {
             reopen(
                 &db,
                 "moderator-1",
-                &id,
+                &AssessmentId::from(&id),
                 allowed(Event::Reopen, AssessmentStatus::Submitted),
                 "Evidence for 3a is missing",
                 &[receipt],
             )
             .await
             .unwrap();
-            let reopened = header(&db, &id).await.unwrap().unwrap();
+            let reopened = header(&db, &AssessmentId::from(&id))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(reopened.status, AssessmentStatus::InProgress);
             assert_eq!(reopened.submitted_at, None);
             let record = &audit::recent(&db.pool, 1).await.unwrap()[0];
@@ -692,7 +729,7 @@ mod tests {
                 reopen(
                     &db,
                     "moderator-1",
-                    &id,
+                    &AssessmentId::from(&id),
                     allowed(Event::Reopen, AssessmentStatus::Submitted),
                     "again",
                     &[]
@@ -704,7 +741,10 @@ mod tests {
             ));
             // The answers survive the round trip.
             assert_eq!(
-                domain(&db, &id, "digital-strategy").await.unwrap().version,
+                domain(&db, &AssessmentId::from(&id), "digital-strategy")
+                    .await
+                    .unwrap()
+                    .version,
                 1
             );
         }
@@ -717,21 +757,21 @@ mod tests {
             cycles::extend_deadline(
                 &db,
                 "admin",
-                &cycle_id,
-                "RR8",
+                &CycleId::from(&cycle_id),
+                &OdsCode::from("RR8"),
                 "2027-02-14",
                 "Cyber incident",
             )
             .await
             .unwrap();
-            let assessments = for_cycle(&db, &cycle_id).await.unwrap();
+            let assessments = for_cycle(&db, &CycleId::from(&cycle_id)).await.unwrap();
             assert_eq!(assessments[0].deadline(), "2027-02-14");
             assert_eq!(assessments[1].deadline(), "2027-01-31");
             cycles::extend_deadline(
                 &db,
                 "admin",
-                &cycle_id,
-                "RR8",
+                &CycleId::from(&cycle_id),
+                &OdsCode::from("RR8"),
                 "2027-02-21",
                 "Still recovering",
             )
@@ -744,7 +784,7 @@ mod tests {
             cycles::change_phase(
                 &db,
                 "admin",
-                &cycle_id,
+                &CycleId::from(&cycle_id),
                 Phase::Submission,
                 Phase::PeerReview,
             )
@@ -754,7 +794,7 @@ mod tests {
                 cycles::change_phase(
                     &db,
                     "admin",
-                    &cycle_id,
+                    &CycleId::from(&cycle_id),
                     Phase::Submission,
                     Phase::PeerReview
                 )
@@ -762,7 +802,7 @@ mod tests {
                 Err(CycleError::PhaseMoved(Phase::PeerReview))
             ));
             assert_eq!(
-                for_trust(&db, "RR8").await.unwrap()[0].phase,
+                for_trust(&db, &OdsCode::from("RR8")).await.unwrap()[0].phase,
                 Phase::PeerReview
             );
         }

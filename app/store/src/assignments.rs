@@ -5,6 +5,7 @@
 use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::OutgoingMail;
 use super::{new_id, now_utc, reviewers, Db};
+use crate::ids::{AccountId, AssessmentId, CycleId, ReviewSlotId};
 use crate::write::Audit;
 use rules::assignment::{
     eligible_reviewers, Assessment, AssignmentInput, AssignmentPlan, Conflict, ProposedReview,
@@ -87,11 +88,11 @@ impl CycleAssignmentData {
     }
 
     /// Who could replace a reviewer who declined, best first.
-    pub fn replacement_candidates(&self, assessment_id: &str) -> Vec<ProposedReview> {
+    pub fn replacement_candidates(&self, assessment_id: &AssessmentId) -> Vec<ProposedReview> {
         eligible_reviewers(
             &self.input,
             &self.plan_of(&[AssignmentStatus::Assigned]),
-            assessment_id,
+            assessment_id.as_str(),
         )
     }
 
@@ -118,7 +119,10 @@ impl CycleAssignmentData {
 
 /// Loads everything the solver and the assignment page need for one cycle. The hierarchy is the
 /// cycle's frozen snapshot; "last cycle" is the one that opened most recently before it.
-pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, AssignmentError> {
+pub async fn cycle_data(
+    db: &Db,
+    cycle_id: &CycleId,
+) -> Result<CycleAssignmentData, AssignmentError> {
     let (snapshot, opens_on, reviewers_per_assessment, reviewer_capacity): (
         Option<String>,
         String,
@@ -295,7 +299,7 @@ pub async fn cycle_data(db: &Db, cycle_id: &str) -> Result<CycleAssignmentData, 
 }
 
 /// Every slot of a cycle, by assessment then reviewer.
-async fn slots(db: &Db, cycle_id: &str) -> Result<Vec<ReviewSlot>, sqlx::Error> {
+async fn slots(db: &Db, cycle_id: &CycleId) -> Result<Vec<ReviewSlot>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct SlotRow {
         id: String,
@@ -332,7 +336,7 @@ async fn slots(db: &Db, cycle_id: &str) -> Result<Vec<ReviewSlot>, sqlx::Error> 
 async fn insert_slot(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     actor: &str,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     review: &ProposedReview,
     status: AssignmentStatus,
 ) -> Result<String, sqlx::Error> {
@@ -361,7 +365,7 @@ async fn insert_slot(
 pub async fn propose(
     db: &Db,
     actor: &str,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     plan: &AssignmentPlan,
 ) -> Result<(), AssignmentError> {
     let mut w = db.write(actor).await?;
@@ -390,7 +394,7 @@ pub async fn propose(
 pub async fn swap(
     db: &Db,
     actor: &str,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
     replacement: &ProposedReview,
     reason: &str,
 ) -> Result<(), AssignmentError> {
@@ -430,7 +434,7 @@ pub async fn swap(
 pub async fn confirm(
     db: &Db,
     actor: &str,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     into_review: &[(String, Allowed)],
     mails: &[OutgoingMail],
     still_allowed: impl FnOnce(&CycleAssignmentData) -> Result<(), AssignmentError>,
@@ -478,8 +482,8 @@ pub async fn confirm(
 /// who must replace them) are queued in the same transaction.
 pub async fn decline(
     db: &Db,
-    reviewer_id: &str,
-    slot_id: &str,
+    reviewer_id: &AccountId,
+    slot_id: &ReviewSlotId,
     reason: &str,
     notices: &[OutgoingMail],
 ) -> Result<(), AssignmentError> {
@@ -524,7 +528,7 @@ pub struct ReplacementDeadline<'a> {
 pub async fn replace(
     db: &Db,
     actor: &str,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
     replacement: &ProposedReview,
     deadline: Option<ReplacementDeadline<'_>>,
     mails: &[OutgoingMail],
@@ -561,7 +565,7 @@ pub async fn replace(
     let new_slot = insert_slot(
         w.tx(),
         actor,
-        &cycle_id,
+        &CycleId::from(&cycle_id),
         replacement,
         AssignmentStatus::Assigned,
     )
@@ -594,7 +598,7 @@ pub async fn replace(
 /// A reviewer's assigned reviews, newest cycle first.
 pub async fn for_reviewer(
     db: &Db,
-    reviewer_id: &str,
+    reviewer_id: &AccountId,
 ) -> Result<Vec<rules::review_assignment::ReviewTask>, sqlx::Error> {
     use rules::review_assignment::{ReviewProgress, ReviewTask};
     #[derive(sqlx::FromRow)]
@@ -645,7 +649,10 @@ pub async fn for_reviewer(
 }
 
 /// One slot's cycle and reviewer, if it exists.
-pub async fn slot_owner(db: &Db, slot_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn slot_owner(
+    db: &Db,
+    slot_id: &ReviewSlotId,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT cycle_id, reviewer_id FROM review_assignments WHERE id = $1")
         .bind(slot_id)
         .fetch_optional(&db.pool)
@@ -693,7 +700,7 @@ pub(crate) mod tests {
             .care_settings(&[CareSetting::Acute, CareSetting::Ambulance])
             .build();
         let id = cycles::create(db, "admin", &cycle, false).await.unwrap();
-        cycles::open(db, "admin", &id, |lead| OutgoingMail {
+        cycles::open(db, "admin", &CycleId::from(&id), |lead| OutgoingMail {
             html: String::new(),
             to: lead.email.clone(),
             subject: String::new(),
@@ -701,11 +708,14 @@ pub(crate) mod tests {
         })
         .await
         .unwrap();
-        for assessment in assessments::for_cycle(db, &id).await.unwrap() {
+        for assessment in assessments::for_cycle(db, &CycleId::from(&id))
+            .await
+            .unwrap()
+        {
             assessments::submit(
                 db,
                 "lead",
-                &assessment.id,
+                &AssessmentId::from(&assessment.id),
                 allowed(Event::Submit, AssessmentStatus::NotStarted),
                 "test".into(),
                 &[],
@@ -722,7 +732,7 @@ pub(crate) mod tests {
     async fn a_plan_is_proposed_confirmed_declined_and_replaced_from_the_frozen_hierarchy() {
         for (db, _folder) in test_databases().await {
             let (cycle, midlands, yorkshire) = submitted_cycle(&db).await;
-            let data = cycle_data(&db, &cycle).await.unwrap();
+            let data = cycle_data(&db, &CycleId::from(&cycle)).await.unwrap();
             assert_eq!(data.awaiting_reviewers.len(), 2);
             assert_eq!(
                 data.input.names["QWO"],
@@ -751,7 +761,9 @@ pub(crate) mod tests {
             // RR8 can only have the Midlands reviewer; RX9 can have both.
             assert_eq!(plan.assignments.len(), 3);
             assert_eq!(plan.uncovered.len(), 1);
-            propose(&db, "admin", &cycle, &plan).await.unwrap();
+            propose(&db, "admin", &CycleId::from(&cycle), &plan)
+                .await
+                .unwrap();
             let into_review: Vec<_> = data
                 .awaiting_reviewers
                 .iter()
@@ -763,55 +775,88 @@ pub(crate) mod tests {
                 })
                 .collect();
             // The check handed in sees the cycle as it is, and its refusal confirms nothing.
-            let refused = confirm(&db, "admin", &cycle, &into_review, &[], |now| {
-                assert_eq!(
-                    now.plan_of(&[AssignmentStatus::Proposed]).assignments.len(),
-                    3
-                );
-                Err(AssignmentError::BreaksTheRules(1))
-            })
+            let refused = confirm(
+                &db,
+                "admin",
+                &CycleId::from(&cycle),
+                &into_review,
+                &[],
+                |now| {
+                    assert_eq!(
+                        now.plan_of(&[AssignmentStatus::Proposed]).assignments.len(),
+                        3
+                    );
+                    Err(AssignmentError::BreaksTheRules(1))
+                },
+            )
             .await;
             assert!(matches!(refused, Err(AssignmentError::BreaksTheRules(1))));
-            for assessment in assessments::for_cycle(&db, &cycle).await.unwrap() {
+            for assessment in assessments::for_cycle(&db, &CycleId::from(&cycle))
+                .await
+                .unwrap()
+            {
                 assert_eq!(assessment.status, AssessmentStatus::Submitted);
             }
             assert_eq!(
-                confirm(&db, "admin", &cycle, &into_review, &[], |_| Ok(()))
-                    .await
-                    .unwrap(),
+                confirm(
+                    &db,
+                    "admin",
+                    &CycleId::from(&cycle),
+                    &into_review,
+                    &[],
+                    |_| Ok(())
+                )
+                .await
+                .unwrap(),
                 3
             );
-            for assessment in assessments::for_cycle(&db, &cycle).await.unwrap() {
+            for assessment in assessments::for_cycle(&db, &CycleId::from(&cycle))
+                .await
+                .unwrap()
+            {
                 assert_eq!(assessment.status, AssessmentStatus::InReview);
             }
-            assert!(cycle_data(&db, &cycle)
+            assert!(cycle_data(&db, &CycleId::from(&cycle))
                 .await
                 .unwrap()
                 .awaiting_reviewers
                 .is_empty());
 
-            let tasks = for_reviewer(&db, &midlands).await.unwrap();
+            let tasks = for_reviewer(&db, &AccountId::from(&midlands))
+                .await
+                .unwrap();
             assert_eq!(tasks.len(), 2);
             let ambulance_task = tasks
                 .iter()
                 .find(|t| t.care_setting == "Ambulance")
                 .unwrap();
-            assert!(
-                decline(&db, &yorkshire, &ambulance_task.slot_id, "not mine", &[])
-                    .await
-                    .is_err()
-            );
-            decline(&db, &midlands, &ambulance_task.slot_id, "On leave", &[])
-                .await
-                .unwrap();
-            let data = cycle_data(&db, &cycle).await.unwrap();
+            assert!(decline(
+                &db,
+                &AccountId::from(&yorkshire),
+                &ReviewSlotId::from(&ambulance_task.slot_id),
+                "not mine",
+                &[]
+            )
+            .await
+            .is_err());
+            decline(
+                &db,
+                &AccountId::from(&midlands),
+                &ReviewSlotId::from(&ambulance_task.slot_id),
+                "On leave",
+                &[],
+            )
+            .await
+            .unwrap();
+            let data = cycle_data(&db, &CycleId::from(&cycle)).await.unwrap();
             assert!(data
                 .input
                 .conflicts
                 .iter()
                 .any(|c| c.reviewer_id == midlands && c.trust_ods_code == "RX9"));
             assert!(
-                data.replacement_candidates(&ambulance.id).is_empty(),
+                data.replacement_candidates(&AssessmentId::from(&ambulance.id))
+                    .is_empty(),
                 "the only other reviewer is on it already, and the decliner is not asked again"
             );
             let replacement = ProposedReview {
@@ -829,7 +874,7 @@ pub(crate) mod tests {
             replace(
                 &db,
                 "admin",
-                &ambulance_task.slot_id,
+                &ReviewSlotId::from(&ambulance_task.slot_id),
                 &replacement,
                 None,
                 std::slice::from_ref(&mail),
@@ -840,7 +885,7 @@ pub(crate) mod tests {
                 replace(
                     &db,
                     "admin",
-                    &ambulance_task.slot_id,
+                    &ReviewSlotId::from(&ambulance_task.slot_id),
                     &replacement,
                     None,
                     std::slice::from_ref(&mail)

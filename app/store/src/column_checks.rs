@@ -11,6 +11,7 @@ use super::published::ScoreScope;
 use super::{Backend, Db};
 use rules::accounts::{LinkPurpose, Role};
 use rules::cycles::Phase;
+use rules::evidence::ScanState;
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
 use rules::reply::{ReplyOutcome, Response};
@@ -155,6 +156,11 @@ fn column_checks() -> Vec<ColumnCheck> {
             ReplyOutcome::ALL.map(ReplyOutcome::key),
         ),
         ColumnCheck::keys(
+            "documents",
+            "scan_state",
+            ScanState::ALL.map(ScanState::key),
+        ),
+        ColumnCheck::keys(
             "published_scores",
             "scope",
             ScoreScope::ALL.map(ScoreScope::key),
@@ -190,6 +196,7 @@ mod tests {
     use crate::assessments;
     use crate::assignments::tests::submitted_cycle;
     use crate::test_support::test_databases;
+    use crate::CycleId;
 
     /// Runs one statement that changes data, returning the database's refusal as text.
     async fn write(db: &Db, sql: &str) -> Result<(), String> {
@@ -220,7 +227,10 @@ mod tests {
     async fn an_unknown_key_is_refused_on_insert_and_on_update() {
         for (db, _folder) in test_databases().await {
             let (cycle, first, _) = submitted_cycle(&db).await;
-            let assessment = &assessments::for_cycle(&db, &cycle).await.unwrap()[0].id;
+            let assessment = &assessments::for_cycle(&db, &CycleId::from(&cycle))
+                .await
+                .unwrap()[0]
+                .id;
 
             let insert = |role: &str| {
                 format!("INSERT INTO account_roles (account_id, role) VALUES ('{first}', '{role}')")
@@ -249,7 +259,10 @@ mod tests {
     async fn a_level_out_of_range_is_refused_on_insert_and_on_update() {
         for (db, _folder) in test_databases().await {
             let (cycle, _, _) = submitted_cycle(&db).await;
-            let assessment = &assessments::for_cycle(&db, &cycle).await.unwrap()[0].id;
+            let assessment = &assessments::for_cycle(&db, &CycleId::from(&cycle))
+                .await
+                .unwrap()[0]
+                .id;
 
             let insert = |score: i64| {
                 format!(

@@ -4,6 +4,7 @@
 use super::lifecycle;
 use super::outbox::OutgoingMail;
 use super::{joined_list, new_id, now_utc, split_list, Db};
+use crate::ids::{CycleId, OdsCode};
 use crate::write::{Audit, Write};
 use rules::cycles::{default_reply_deadline, Cycle, CycleDates, Phase};
 use rules::lifecycle::AssessmentStatus;
@@ -185,7 +186,7 @@ pub async fn list(db: &Db) -> Result<Vec<Cycle>, sqlx::Error> {
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<Cycle>, sqlx::Error> {
+pub async fn get(db: &Db, id: &CycleId) -> Result<Option<Cycle>, sqlx::Error> {
     Ok(
         sqlx::query_as::<_, CycleRow>(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = $1"))
             .bind(id)
@@ -201,7 +202,7 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Cycle>, sqlx::Error> {
 pub async fn open(
     db: &Db,
     actor: &str,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     mail_for: impl Fn(&LeadToNotify) -> OutgoingMail,
 ) -> Result<usize, CycleError> {
     let mut w = db.write(actor).await?;
@@ -251,7 +252,7 @@ pub async fn open(
         lifecycle::create_assessment(
             w.tx(),
             cycle_id,
-            &code,
+            &OdsCode::from(&code),
             setting,
             AssessmentStatus::NotStarted,
         )
@@ -267,7 +268,9 @@ pub async fn open(
     }
     let created: usize = trusts.iter().map(|(_, _, settings)| settings.len()).sum();
     for (code, trust_name, care_settings) in &trusts {
-        for (email, display_name) in super::assessments::leads_of(w.tx(), code).await? {
+        for (email, display_name) in
+            super::assessments::leads_of(w.tx(), &OdsCode::from(code)).await?
+        {
             let lead = LeadToNotify {
                 email,
                 display_name,
@@ -302,7 +305,7 @@ pub async fn open(
 pub async fn change_phase(
     db: &Db,
     actor: &str,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     from: Phase,
     to: Phase,
 ) -> Result<(), CycleError> {
@@ -338,7 +341,7 @@ pub async fn change_phase(
 pub async fn set_reply_deadline(
     db: &Db,
     actor: &str,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     before: &str,
     reply_deadline: &str,
 ) -> Result<(), CycleError> {
@@ -367,8 +370,8 @@ pub async fn set_reply_deadline(
 pub async fn extend_deadline(
     db: &Db,
     actor: &str,
-    cycle_id: &str,
-    trust_ods_code: &str,
+    cycle_id: &CycleId,
+    trust_ods_code: &OdsCode,
     deadline: &str,
     reason: &str,
 ) -> Result<(), CycleError> {
@@ -413,7 +416,11 @@ pub async fn extend_deadline(
 }
 
 /// Whether a trust has an assessment in the cycle.
-pub async fn has_trust(db: &Db, cycle_id: &str, trust_ods_code: &str) -> Result<bool, sqlx::Error> {
+pub async fn has_trust(
+    db: &Db,
+    cycle_id: &CycleId,
+    trust_ods_code: &OdsCode,
+) -> Result<bool, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar(
         "SELECT id FROM assessments WHERE cycle_id = $1 AND trust_ods_code = $2 LIMIT 1",
     )

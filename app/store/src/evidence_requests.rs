@@ -4,6 +4,7 @@
 use super::lifecycle::status_of;
 use super::outbox::OutgoingMail;
 use super::{joined_list, new_id, now_utc, split_list, Db};
+use crate::ids::AssessmentId;
 use crate::write::Audit;
 use rules::lifecycle::{Allowed, AssessmentStatus};
 
@@ -46,7 +47,7 @@ const REQUEST_QUERY: &str =
 /// An assessment's requests, the oldest first.
 pub async fn for_assessment(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<Vec<EvidenceRequest>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{REQUEST_QUERY} WHERE assessment_id = $1 ORDER BY asked_at, id"
@@ -76,7 +77,7 @@ pub struct NewRequest<'a> {
 pub async fn ask(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     request: NewRequest<'_>,
     notices: &[OutgoingMail],
@@ -140,7 +141,7 @@ pub async fn answer(
     if today > request.deadline.as_str() {
         return Err(EvidenceError::DeadlinePassed(request.deadline));
     }
-    let status = status_of(w.tx(), &request.assessment_id)
+    let status = status_of(w.tx(), &AssessmentId::from(&request.assessment_id))
         .await?
         .ok_or(EvidenceError::NoSuchRequest)?;
     if status != AssessmentStatus::Replied {

@@ -9,8 +9,10 @@ pub mod audit;
 pub mod column_checks;
 pub mod cycles;
 pub mod dashboard;
+pub mod evidence_files;
 pub mod evidence_requests;
 pub mod frameworks;
+pub mod ids;
 pub mod lifecycle;
 pub mod moderation;
 pub mod organisations;
@@ -30,6 +32,8 @@ pub mod signals;
 pub mod testing;
 pub mod who_is_missing;
 pub mod write;
+
+pub use ids::{AccountId, AssessmentId, CycleId, OdsCode, ReviewSlotId};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

@@ -6,6 +6,7 @@
 
 use super::audit::{self, AuditEntry};
 use super::{new_id, now_utc};
+use crate::ids::{AssessmentId, CycleId, OdsCode};
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::organisations::CareSetting;
 use sqlx::{Any, Transaction};
@@ -68,7 +69,7 @@ pub async fn change_status(
     tx: &mut Transaction<'static, Any>,
     change: StatusChange<'_>,
 ) -> Result<(), StatusChangeError> {
-    let now = status_of(tx, change.assessment_id)
+    let now = status_of(tx, &AssessmentId::from(change.assessment_id))
         .await?
         .ok_or(StatusChangeError::NoSuchAssessment)?;
     if !change.allowed.holds_in(now) {
@@ -89,7 +90,7 @@ pub async fn change_status(
     .await?
     .rows_affected();
     if changed == 0 {
-        let moved = status_of(tx, change.assessment_id).await?;
+        let moved = status_of(tx, &AssessmentId::from(change.assessment_id)).await?;
         return Err(moved.map_or(
             StatusChangeError::NoSuchAssessment,
             StatusChangeError::MovedOn,
@@ -119,8 +120,8 @@ pub async fn change_status(
 /// "published" for an earlier cycle's imported results. Returns its id.
 pub async fn create_assessment(
     tx: &mut Transaction<'static, Any>,
-    cycle_id: &str,
-    trust_ods_code: &str,
+    cycle_id: &CycleId,
+    trust_ods_code: &OdsCode,
     care_setting: CareSetting,
     status: AssessmentStatus,
 ) -> Result<String, sqlx::Error> {
@@ -143,7 +144,7 @@ pub async fn create_assessment(
 /// An assessment's status as it stands in this transaction.
 pub async fn status_of(
     tx: &mut Transaction<'static, Any>,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<Option<AssessmentStatus>, sqlx::Error> {
     let key: Option<String> = sqlx::query_scalar("SELECT status FROM assessments WHERE id = $1")
         .bind(assessment_id)

@@ -5,6 +5,7 @@
 
 use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError};
 use super::{joined_list, new_id, now_utc, split_list, Db};
+use crate::ids::AssessmentId;
 use crate::write::Audit;
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::moderation::DomainModeration;
@@ -66,7 +67,7 @@ const MODERATION_QUERY: &str = "SELECT d.domain_key, d.score, d.criteria, d.rati
 
 async fn load(
     connection: &mut sqlx::AnyConnection,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     domain_key: &str,
 ) -> Result<SavedModeration, sqlx::Error> {
     let row: Option<ModerationRow> = sqlx::query_as(&format!(
@@ -88,7 +89,7 @@ async fn load(
 
 pub async fn domain_moderation(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     domain_key: &str,
 ) -> Result<SavedModeration, sqlx::Error> {
     let mut connection = db.pool.acquire().await?;
@@ -98,7 +99,7 @@ pub async fn domain_moderation(
 /// Every domain's moderation of an assessment, by domain key.
 pub async fn all_moderations(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<BTreeMap<String, DomainModeration>, sqlx::Error> {
     let rows: Vec<ModerationRow> =
         sqlx::query_as(&format!("{MODERATION_QUERY} WHERE d.assessment_id = $1"))
@@ -117,7 +118,7 @@ pub async fn all_moderations(
 pub async fn save_domain_moderation(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     domain_key: &str,
     expected_version: i64,
@@ -175,14 +176,14 @@ pub async fn save_domain_moderation(
 pub async fn submit(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     scores: String,
 ) -> Result<(), ModerationError> {
     let mut w = db.write(actor).await?;
     change_status(
         w.tx(),
-        StatusChange::new(assessment_id, actor, allowed).detail(scores),
+        StatusChange::new(assessment_id.as_str(), actor, allowed).detail(scores),
     )
     .await?;
     sqlx::query(
@@ -202,7 +203,7 @@ pub async fn submit(
 /// Who submitted the assessment's moderation, if anyone has: `(account id, name)`.
 pub async fn moderator_of(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT m.moderated_by, a.display_name FROM moderations m \
@@ -216,14 +217,17 @@ pub async fn moderator_of(
 /// Who had a hand in the assessment's moderation, so is not a second pair of eyes on it: whoever
 /// saved a domain of it, submitted it or answered a query on its scores (not only whoever
 /// submitted last). Account ids.
-pub async fn moderators_of(db: &Db, assessment_id: &str) -> Result<BTreeSet<String>, sqlx::Error> {
+pub async fn moderators_of(
+    db: &Db,
+    assessment_id: &AssessmentId,
+) -> Result<BTreeSet<String>, sqlx::Error> {
     let mut connection = db.pool.acquire().await?;
     moderators_in(&mut connection, assessment_id).await
 }
 
 async fn moderators_in(
     connection: &mut sqlx::AnyConnection,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<BTreeSet<String>, sqlx::Error> {
     let moderators: Vec<String> = sqlx::query_scalar(
         "SELECT updated_by FROM domain_moderations WHERE assessment_id = $1 \
@@ -249,7 +253,7 @@ pub enum Decision<'a> {
 async fn decide_in(
     tx: &mut Transaction<'static, Any>,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     decision: Decision<'_>,
 ) -> Result<(), ModerationError> {
@@ -260,7 +264,7 @@ async fn decide_in(
         Decision::SignOff => ("signed_off", ""),
         Decision::ReturnToModerator { reason } => ("returned", reason),
     };
-    let change = StatusChange::new(assessment_id, actor, allowed);
+    let change = StatusChange::new(assessment_id.as_str(), actor, allowed);
     let change = if reason.is_empty() {
         change
     } else {
@@ -295,9 +299,15 @@ pub async fn decide(
         .await
         .map_err(|error| (String::new(), error.into()))?;
     for (assessment_id, allowed) in decisions {
-        decide_in(w.tx(), actor, assessment_id, *allowed, decision)
-            .await
-            .map_err(|error| (assessment_id.clone(), error))?;
+        decide_in(
+            w.tx(),
+            actor,
+            &AssessmentId::from(assessment_id),
+            *allowed,
+            decision,
+        )
+        .await
+        .map_err(|error| (assessment_id.clone(), error))?;
     }
     w.commit()
         .await
@@ -309,14 +319,14 @@ pub async fn decide(
 pub async fn reopen_signed_off(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     reason: &str,
 ) -> Result<(), ModerationError> {
     let mut w = db.write(actor).await?;
     change_status(
         w.tx(),
-        StatusChange::new(assessment_id, actor, allowed).reason(reason),
+        StatusChange::new(assessment_id.as_str(), actor, allowed).reason(reason),
     )
     .await?;
     w.commit().await?;
@@ -372,6 +382,7 @@ mod tests {
     use super::*;
     use crate::assignments::tests::submitted_cycle;
     use crate::test_support::test_databases;
+    use crate::CycleId;
     use crate::{assessments, lifecycle::status_of};
     use rules::fixtures::allowed;
     use rules::lifecycle::Event;
@@ -380,7 +391,7 @@ mod tests {
     /// accounts to act as moderator and approver.
     async fn replied(db: &Db) -> (Vec<String>, String, String) {
         let (cycle, first, second) = submitted_cycle(db).await;
-        let ids: Vec<String> = assessments::for_cycle(db, &cycle)
+        let ids: Vec<String> = assessments::for_cycle(db, &CycleId::from(&cycle))
             .await
             .unwrap()
             .into_iter()
@@ -404,7 +415,10 @@ mod tests {
 
     async fn status(db: &Db, id: &str) -> AssessmentStatus {
         let mut tx = db.begin_write().await.unwrap();
-        status_of(&mut tx, id).await.unwrap().unwrap()
+        status_of(&mut tx, &AssessmentId::from(id))
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     #[tokio::test]
@@ -413,11 +427,20 @@ mod tests {
             let (ids, moderator, approver) = replied(&db).await;
             let (m1, p1) = (moderator.as_str(), approver.as_str());
             let moderate = allowed(Event::ModerationSubmitted, AssessmentStatus::Replied);
-            submit(&db, m1, &ids[0], moderate, "test".into())
-                .await
-                .unwrap();
+            submit(
+                &db,
+                m1,
+                &AssessmentId::from(&ids[0]),
+                moderate,
+                "test".into(),
+            )
+            .await
+            .unwrap();
             assert_eq!(
-                moderator_of(&db, &ids[0]).await.unwrap().map(|(id, _)| id),
+                moderator_of(&db, &AssessmentId::from(&ids[0]))
+                    .await
+                    .unwrap()
+                    .map(|(id, _)| id),
                 Some(moderator.clone())
             );
             let sign = allowed(Event::SignOff, AssessmentStatus::Moderated);
@@ -467,15 +490,35 @@ mod tests {
                 criteria: Vec::new(),
                 rationale: "As the reviewers found".into(),
             };
-            save_domain_moderation(&db, &saver, id, saved, "digital-strategy", 0, &level)
-                .await
-                .unwrap();
-            submit(&db, &moderator, id, saved, "test".into())
-                .await
-                .unwrap();
-            let query = results::raise_query(&db, "lead", id, "digital-strategy", "Why?")
-                .await
-                .unwrap();
+            save_domain_moderation(
+                &db,
+                &saver,
+                &AssessmentId::from(id),
+                saved,
+                "digital-strategy",
+                0,
+                &level,
+            )
+            .await
+            .unwrap();
+            submit(
+                &db,
+                &moderator,
+                &AssessmentId::from(id),
+                saved,
+                "test".into(),
+            )
+            .await
+            .unwrap();
+            let query = results::raise_query(
+                &db,
+                "lead",
+                &AssessmentId::from(id),
+                "digital-strategy",
+                "Why?",
+            )
+            .await
+            .unwrap();
             let query = results::query(&db, &query).await.unwrap().unwrap();
             results::answer_query(&db, &answerer, &query, "Because", None)
                 .await

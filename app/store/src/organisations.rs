@@ -1,6 +1,7 @@
 //! Organisations: dated snapshots of regions → ICBs → trusts, and the queries the directory needs.
 
 use super::{new_id, now_utc, Db};
+use crate::ids::OdsCode;
 use crate::write::Audit;
 use rules::organisations::{
     readable_name, CareSetting, Directory, IcbDetail, IcbSummary, OrgHierarchy, OrgKind,
@@ -118,7 +119,7 @@ pub async fn current_snapshot(db: &Db) -> Result<Option<SnapshotInfo>, sqlx::Err
 }
 
 /// The readable name of a trust or ICB in the current snapshot.
-pub async fn current_org_name(db: &Db, ods_code: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn current_org_name(db: &Db, ods_code: &OdsCode) -> Result<Option<String>, sqlx::Error> {
     let name: Option<String> = sqlx::query_scalar(
         "SELECT t.name FROM trusts t JOIN org_snapshots s ON s.id = t.snapshot_id AND s.is_current = 1 WHERE t.ods_code = $1 \
          UNION ALL \
@@ -186,7 +187,7 @@ pub async fn directory(db: &Db, snapshot: SnapshotInfo) -> Result<Directory, sql
 pub async fn icb_detail(
     db: &Db,
     snapshot_id: &str,
-    ods_code: &str,
+    ods_code: &OdsCode,
 ) -> Result<Option<IcbDetail>, sqlx::Error> {
     let Some((icb_code, name, ons_code, region_name)) =
         sqlx::query_as::<_, (String, String, String, String)>(
@@ -224,7 +225,7 @@ pub async fn icb_detail(
             name: readable_name(&name),
             ods_code: code,
         };
-        if parent == ods_code {
+        if parent == ods_code.as_str() {
             detail.trusts.push(summary);
         } else {
             detail.also_assessed_here.push(summary);
@@ -237,7 +238,7 @@ pub async fn icb_detail(
 pub async fn trust_detail(
     db: &Db,
     snapshot_id: &str,
-    ods_code: &str,
+    ods_code: &OdsCode,
 ) -> Result<Option<TrustDetail>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct TrustRow {
@@ -494,9 +495,15 @@ pub(crate) mod tests {
                 .unwrap();
             assert_eq!(current_snapshot(&db).await.unwrap(), Some(second.clone()));
 
-            let earlier = icb_detail(&db, &first.id, "QWO").await.unwrap().unwrap();
+            let earlier = icb_detail(&db, &first.id, &OdsCode::from("QWO"))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(earlier.trusts.len(), 2, "the earlier snapshot is untouched");
-            let later = icb_detail(&db, &second.id, "QWO").await.unwrap().unwrap();
+            let later = icb_detail(&db, &second.id, &OdsCode::from("QWO"))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(later.trusts.len(), 1);
 
             let records = audit::recent(&db.pool, 10).await.unwrap();
@@ -600,22 +607,33 @@ pub(crate) mod tests {
             let snapshot = import_snapshot(&db, &sample(), "Sample", "2026-03-31", "tester")
                 .await
                 .unwrap();
-            let derby = icb_detail(&db, &snapshot.id, "QJ2").await.unwrap().unwrap();
+            let derby = icb_detail(&db, &snapshot.id, &OdsCode::from("QJ2"))
+                .await
+                .unwrap()
+                .unwrap();
             assert!(derby.trusts.is_empty());
             assert_eq!(derby.also_assessed_here.len(), 1);
             assert_eq!(
                 derby.also_assessed_here[0].name,
                 "East Midlands Ambulance Service NHS Trust"
             );
-            let leeds = icb_detail(&db, &snapshot.id, "QWO").await.unwrap().unwrap();
+            let leeds = icb_detail(&db, &snapshot.id, &OdsCode::from("QWO"))
+                .await
+                .unwrap()
+                .unwrap();
             let community = leeds.trusts.iter().find(|t| t.ods_code == "RY6").unwrap();
             assert_eq!(
                 community.care_settings,
                 vec![CareSetting::Community, CareSetting::MentalHealth]
             );
-            assert_eq!(icb_detail(&db, &snapshot.id, "ZZZ").await.unwrap(), None);
+            assert_eq!(
+                icb_detail(&db, &snapshot.id, &OdsCode::from("ZZZ"))
+                    .await
+                    .unwrap(),
+                None
+            );
 
-            let ambulance = trust_detail(&db, &snapshot.id, "RX9")
+            let ambulance = trust_detail(&db, &snapshot.id, &OdsCode::from("RX9"))
                 .await
                 .unwrap()
                 .unwrap();

@@ -3,6 +3,7 @@
 //! organisations a file is judged against, and confirming one: every new account with its
 //! invitation and every update, in one unit of work.
 
+use crate::AccountId;
 use crate::accounts::insert_link;
 use crate::outbox::MailWithSecret;
 use crate::write::Audit;
@@ -290,7 +291,7 @@ pub async fn confirm(
                 .execute(&mut *w)
                 .await?;
                 let (token, mail) = invitation(person);
-                insert_link(w.tx(), &account_id, LinkPurpose::Invitation, &token).await?;
+                insert_link(w.tx(), &AccountId::from(&account_id), LinkPurpose::Invitation, &token).await?;
                 w.enqueue_with_secret(&mail).await?;
                 w.audit(
                     Audit::new("account", &account_id, "invite person")
@@ -519,13 +520,13 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(
-                reviewers::profile(&db, &reviewer[0].id)
+                reviewers::profile(&db, &AccountId::from(&reviewer[0].id))
                     .await
                     .unwrap()
                     .map(|p| p.capacity),
                 Some(Some(2))
             );
-            let updated = crate::accounts::summary(&db, &lead_id)
+            let updated = crate::accounts::summary(&db, &AccountId::from(&lead_id))
                 .await
                 .unwrap()
                 .unwrap();

@@ -4,7 +4,10 @@
 use super::cycles::{self, CycleError, NewCycle};
 use super::lifecycle;
 use super::Db;
+use crate::ids::AssessmentId;
 use crate::write::Audit;
+use crate::CycleId;
+use crate::OdsCode;
 use rules::cycles::Phase;
 use rules::lifecycle::AssessmentStatus;
 use rules::organisations::CareSetting;
@@ -91,8 +94,8 @@ pub async fn import_historical_cycle(
     for assessment in assessments {
         let assessment_id = lifecycle::create_assessment(
             w.tx(),
-            &cycle_id,
-            &assessment.trust_ods_code,
+            &CycleId::from(&cycle_id),
+            &OdsCode::from(&assessment.trust_ods_code),
             assessment.care_setting,
             AssessmentStatus::Published,
         )
@@ -154,7 +157,7 @@ pub async fn import_historical_cycle(
 /// pillars, then the domains, each in key order. Empty when nothing has been published.
 pub async fn published_scores(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<Vec<(ScoreScope, String, f64)>, sqlx::Error> {
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT scope, score_key, score_hundredths FROM published_scores WHERE assessment_id = $1 \
@@ -180,6 +183,7 @@ mod tests {
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
     use crate::testing::CycleBuilder;
+    use crate::CycleId;
     use crate::{audit, frameworks};
     use rules::fixtures::SMALL_FRAMEWORK;
     use rules::framework::parse_framework;
@@ -244,7 +248,10 @@ mod tests {
             .unwrap();
             assert_eq!(stored, 2);
 
-            let cycle = cycles::get(&db, &cycle_id).await.unwrap().unwrap();
+            let cycle = cycles::get(&db, &CycleId::from(&cycle_id))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(cycle.phase, Phase::Published);
             assert!(cycle.is_historical);
             assert_eq!(cycle.dates.opens_on, "2025-06-30");
@@ -260,7 +267,9 @@ mod tests {
                 .unwrap();
             assert_eq!(snapshot, Some(current.id));
 
-            let stored = assessments::for_cycle(&db, &cycle_id).await.unwrap();
+            let stored = assessments::for_cycle(&db, &CycleId::from(&cycle_id))
+                .await
+                .unwrap();
             let scope: Vec<(&str, CareSetting, AssessmentStatus)> = stored
                 .iter()
                 .map(|a| (a.trust_ods_code.as_str(), a.care_setting, a.status))
@@ -273,7 +282,9 @@ mod tests {
                 ]
             );
             assert_eq!(
-                published_scores(&db, &stored[0].id).await.unwrap(),
+                published_scores(&db, &AssessmentId::from(&stored[0].id))
+                    .await
+                    .unwrap(),
                 [
                     (ScoreScope::Overall, String::new(), 2.44),
                     (ScoreScope::Pillar, "smart-foundations".into(), 1.33),
@@ -281,7 +292,13 @@ mod tests {
                     (ScoreScope::Domain, "digital-strategy".into(), 3.0),
                 ]
             );
-            assert_eq!(published_scores(&db, &stored[1].id).await.unwrap().len(), 2);
+            assert_eq!(
+                published_scores(&db, &AssessmentId::from(&stored[1].id))
+                    .await
+                    .unwrap()
+                    .len(),
+                2
+            );
 
             let records = audit::recent(&db.pool, 2).await.unwrap();
             assert_eq!(records[0].action, "import published results");

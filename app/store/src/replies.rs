@@ -5,6 +5,7 @@
 use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError};
 use super::outbox::OutgoingMail;
 use super::{now_utc, Db};
+use crate::ids::AssessmentId;
 use crate::write::Audit;
 use rules::lifecycle::Allowed;
 use rules::reply::{DomainReply, ReplyOutcome, Response};
@@ -64,7 +65,7 @@ const REPLY_QUERY: &str = "SELECT d.domain_key, d.response, d.comment, d.evidenc
 
 async fn load(
     connection: &mut sqlx::AnyConnection,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     domain_key: &str,
 ) -> Result<SavedReply, sqlx::Error> {
     let row: Option<ReplyRow> = sqlx::query_as(&format!(
@@ -88,7 +89,7 @@ async fn load(
 /// One domain's reply and its version.
 pub async fn domain_reply(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     domain_key: &str,
 ) -> Result<SavedReply, sqlx::Error> {
     let mut connection = db.pool.acquire().await?;
@@ -98,7 +99,7 @@ pub async fn domain_reply(
 /// Every domain's reply of an assessment, by domain key.
 pub async fn all_replies(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<BTreeMap<String, DomainReply>, sqlx::Error> {
     let rows: Vec<ReplyRow> = sqlx::query_as(&format!("{REPLY_QUERY} WHERE d.assessment_id = $1"))
         .bind(assessment_id)
@@ -114,7 +115,7 @@ pub async fn all_replies(
 pub async fn save_domain_reply(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     domain_key: &str,
     expected_version: i64,
@@ -168,7 +169,7 @@ pub async fn save_domain_reply(
 pub async fn finish(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     outcome: ReplyOutcome,
     notices: &[OutgoingMail],
@@ -176,7 +177,8 @@ pub async fn finish(
     let mut w = db.write(actor).await?;
     change_status(
         w.tx(),
-        StatusChange::new(assessment_id, actor, allowed).detail(outcome.label().to_lowercase()),
+        StatusChange::new(assessment_id.as_str(), actor, allowed)
+            .detail(outcome.label().to_lowercase()),
     )
     .await?;
     sqlx::query(
@@ -203,7 +205,10 @@ pub struct FinishedReply {
     pub by: Option<String>,
 }
 
-pub async fn finished(db: &Db, assessment_id: &str) -> Result<Option<FinishedReply>, sqlx::Error> {
+pub async fn finished(
+    db: &Db,
+    assessment_id: &AssessmentId,
+) -> Result<Option<FinishedReply>, sqlx::Error> {
     let row: Option<(String, String, Option<String>)> = sqlx::query_as(
         "SELECT r.outcome, r.submitted_at, a.display_name FROM replies r \
          LEFT JOIN accounts a ON a.id = r.submitted_by WHERE r.assessment_id = $1",
@@ -225,6 +230,7 @@ mod tests {
     use super::*;
     use crate::assignments::tests::submitted_cycle;
     use crate::test_support::test_databases;
+    use crate::CycleId;
     use crate::{assessments, audit};
     use rules::fixtures::allowed;
     use rules::lifecycle::AssessmentStatus;
@@ -233,7 +239,7 @@ mod tests {
     /// A submitted assessment taken on to "reviewed" as the lifecycle allows.
     async fn reviewed(db: &Db) -> String {
         let (cycle, _, _) = submitted_cycle(db).await;
-        let assessment = assessments::for_cycle(db, &cycle)
+        let assessment = assessments::for_cycle(db, &CycleId::from(&cycle))
             .await
             .unwrap()
             .remove(0)
@@ -273,7 +279,7 @@ mod tests {
                     save_domain_reply(
                         &db,
                         "lead",
-                        &assessment,
+                        &AssessmentId::from(&assessment),
                         reply,
                         "digital-strategy",
                         version,
@@ -288,21 +294,26 @@ mod tests {
             };
             assert_eq!(saved.reply, Some(contest("We disagree")));
             assert_eq!(
-                all_replies(&db, &assessment).await.unwrap()["digital-strategy"],
+                all_replies(&db, &AssessmentId::from(&assessment))
+                    .await
+                    .unwrap()["digital-strategy"],
                 contest("We disagree")
             );
 
             finish(
                 &db,
                 "lead",
-                &assessment,
+                &AssessmentId::from(&assessment),
                 reply,
                 ReplyOutcome::Submitted,
                 &[],
             )
             .await
             .unwrap();
-            let ended = finished(&db, &assessment).await.unwrap().unwrap();
+            let ended = finished(&db, &AssessmentId::from(&assessment))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(ended.outcome, ReplyOutcome::Submitted);
             assert!(matches!(
                 save(1, contest("Too late")).await,
@@ -315,7 +326,7 @@ mod tests {
                 finish(
                     &db,
                     "system",
-                    &assessment,
+                    &AssessmentId::from(&assessment),
                     no_reply,
                     ReplyOutcome::NoReply,
                     &[]
@@ -326,7 +337,11 @@ mod tests {
                 )))
             ));
             assert_eq!(
-                finished(&db, &assessment).await.unwrap().unwrap().outcome,
+                finished(&db, &AssessmentId::from(&assessment))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .outcome,
                 ReplyOutcome::Submitted,
                 "the reply stands"
             );

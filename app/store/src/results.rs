@@ -7,6 +7,7 @@ use super::lifecycle::{change_status, StatusChange, StatusChangeError};
 use super::outbox::OutgoingMail;
 use super::published::ScoreScope;
 use super::{new_id, now_utc, Db};
+use crate::ids::{AssessmentId, CycleId};
 use crate::write::Audit;
 use rules::cycles::Phase;
 use rules::lifecycle::Allowed;
@@ -41,7 +42,7 @@ fn unique_violation(error: &sqlx::Error) -> bool {
 pub async fn exclude(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     reason: &str,
 ) -> Result<(), ResultsError> {
     let mut w = db.write(actor).await?;
@@ -73,7 +74,10 @@ pub async fn exclude(
 }
 
 /// The assessments of a cycle left out of its results, with the reason for each.
-pub async fn exclusions(db: &Db, cycle_id: &str) -> Result<BTreeMap<String, String>, sqlx::Error> {
+pub async fn exclusions(
+    db: &Db,
+    cycle_id: &CycleId,
+) -> Result<BTreeMap<String, String>, sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT x.assessment_id, x.reason FROM release_exclusions x \
          JOIN assessments a ON a.id = x.assessment_id WHERE a.cycle_id = $1",
@@ -94,7 +98,7 @@ pub struct ProvisionalRelease {
 
 pub async fn provisional_release(
     db: &Db,
-    cycle_id: &str,
+    cycle_id: &CycleId,
 ) -> Result<Option<ProvisionalRelease>, sqlx::Error> {
     sqlx::query_as(
         "SELECT queries_close_on, released_at FROM provisional_releases WHERE cycle_id = $1",
@@ -111,7 +115,7 @@ pub async fn provisional_release(
 pub async fn release_provisionally(
     db: &Db,
     actor: &str,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     queries_close_on: Option<&str>,
     changes: &[(String, Allowed)],
     notices: &[OutgoingMail],
@@ -140,7 +144,7 @@ pub async fn release_provisionally(
 async fn open_query_window(
     tx: &mut Transaction<'static, Any>,
     actor: &str,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     queries_close_on: &str,
 ) -> Result<(), ResultsError> {
     let inserted = sqlx::query(
@@ -163,14 +167,14 @@ async fn open_query_window(
 pub async fn reopen(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     reason: &str,
 ) -> Result<(), ResultsError> {
     let mut w = db.write(actor).await?;
     change_status(
         w.tx(),
-        StatusChange::new(assessment_id, actor, allowed).reason(reason),
+        StatusChange::new(assessment_id.as_str(), actor, allowed).reason(reason),
     )
     .await?;
     w.commit().await?;
@@ -235,7 +239,13 @@ pub async fn publish(
             )
             .await?;
         }
-        insert_levels(w.tx(), publication.cycle_id, version, assessment).await?;
+        insert_levels(
+            w.tx(),
+            &CycleId::from(publication.cycle_id),
+            version,
+            assessment,
+        )
+        .await?;
     }
     let moved = sqlx::query("UPDATE cycles SET phase = $1 WHERE id = $2 AND phase <> $1")
         .bind(Phase::Published.key())
@@ -267,7 +277,7 @@ pub async fn publish(
 /// pays a round trip for each statement.
 async fn insert_levels(
     tx: &mut Transaction<'static, Any>,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     version: i64,
     assessment: &AssessmentLevels,
 ) -> Result<(), sqlx::Error> {
@@ -321,7 +331,7 @@ impl From<i64> for StoredFlag {
 }
 
 /// A cycle's published versions, the latest first.
-pub async fn versions(db: &Db, cycle_id: &str) -> Result<Vec<ResultVersion>, sqlx::Error> {
+pub async fn versions(db: &Db, cycle_id: &CycleId) -> Result<Vec<ResultVersion>, sqlx::Error> {
     sqlx::query_as(
         "SELECT version, note, with_self_scores, published_at FROM result_versions \
          WHERE cycle_id = $1 ORDER BY version DESC",
@@ -387,7 +397,7 @@ pub struct StoredResult {
 /// cycle has one version, its published scores.
 pub async fn stored_results(
     db: &Db,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     version: i64,
 ) -> Result<Vec<StoredResult>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
@@ -516,7 +526,7 @@ pub struct ResultQuery {
 pub async fn raise_query(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     domain_key: &str,
     question: &str,
 ) -> Result<String, ResultsError> {
@@ -551,7 +561,10 @@ const QUERY_COLUMNS: &str =
     "id, assessment_id, domain_key, question, raised_at, answer, upheld, answered_at";
 
 /// An assessment's queries, by domain.
-pub async fn queries_for(db: &Db, assessment_id: &str) -> Result<Vec<ResultQuery>, sqlx::Error> {
+pub async fn queries_for(
+    db: &Db,
+    assessment_id: &AssessmentId,
+) -> Result<Vec<ResultQuery>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {QUERY_COLUMNS} FROM result_queries WHERE assessment_id = $1 ORDER BY domain_key"
     ))
@@ -624,7 +637,7 @@ pub async fn answer_query(
 }
 
 /// The unanswered queries of a cycle, oldest first.
-pub async fn open_queries(db: &Db, cycle_id: &str) -> Result<Vec<ResultQuery>, sqlx::Error> {
+pub async fn open_queries(db: &Db, cycle_id: &CycleId) -> Result<Vec<ResultQuery>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT q.{} FROM result_queries q JOIN assessments a ON a.id = q.assessment_id \
          WHERE a.cycle_id = $1 AND q.answer IS NULL ORDER BY q.raised_at",

@@ -2,6 +2,7 @@
 //! interest with trusts. Every change is audited in its own transaction.
 
 use super::{joined_list, now_utc, split_list, Db};
+use crate::ids::{AccountId, OdsCode};
 use crate::write::Audit;
 use rules::access::Refusal;
 use rules::organisations::{readable_name, CareSetting};
@@ -40,7 +41,10 @@ impl From<ProfileRow> for ReviewerProfile {
 }
 
 /// A reviewer's saved profile, if they have saved one.
-pub async fn profile(db: &Db, account_id: &str) -> Result<Option<ReviewerProfile>, sqlx::Error> {
+pub async fn profile(
+    db: &Db,
+    account_id: &AccountId,
+) -> Result<Option<ReviewerProfile>, sqlx::Error> {
     Ok(sqlx::query_as::<_, ProfileRow>(
         "SELECT expertise, capacity FROM reviewer_profiles WHERE account_id = $1",
     )
@@ -72,7 +76,7 @@ pub async fn all_profiles(db: &Db) -> Result<BTreeMap<String, ReviewerProfile>, 
 pub async fn save_profile(
     db: &Db,
     actor: &str,
-    account_id: &str,
+    account_id: &AccountId,
     profile: &ReviewerProfile,
 ) -> Result<(), sqlx::Error> {
     let profile = ReviewerProfile {
@@ -122,7 +126,10 @@ pub async fn save_profile(
 
 /// A reviewer's declared conflicts, by trust ODS code, with the trusts' names from the current
 /// organisation structure and the names of whoever declared them.
-pub async fn conflicts(db: &Db, account_id: &str) -> Result<Vec<DeclaredConflict>, sqlx::Error> {
+pub async fn conflicts(
+    db: &Db,
+    account_id: &AccountId,
+) -> Result<Vec<DeclaredConflict>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct ConflictRow {
         trust_ods_code: String,
@@ -174,8 +181,8 @@ pub async fn all_conflicts(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error
 pub async fn declare_conflict(
     db: &Db,
     actor: &str,
-    account_id: &str,
-    trust_ods_code: &str,
+    account_id: &AccountId,
+    trust_ods_code: &OdsCode,
     reason: &str,
     may_declare_again: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
@@ -233,8 +240,8 @@ pub async fn declare_conflict(
 pub async fn withdraw_conflict(
     db: &Db,
     actor: &str,
-    account_id: &str,
-    trust_ods_code: &str,
+    account_id: &AccountId,
+    trust_ods_code: &OdsCode,
     reason: &str,
     may_withdraw: impl FnOnce(&str) -> Result<(), Refusal>,
 ) -> Result<(), ReviewerError> {
@@ -307,18 +314,21 @@ mod tests {
         for (db, _folder) in test_databases().await {
             let reviewer =
                 account(&db, "rev@nhs.net", "Rita Reviewer", &[Role::PeerReviewer]).await;
-            assert_eq!(profile(&db, &reviewer).await.unwrap(), None);
+            assert_eq!(
+                profile(&db, &AccountId::from(&reviewer)).await.unwrap(),
+                None
+            );
 
             save_profile(
                 &db,
                 &reviewer,
-                &reviewer,
+                &AccountId::from(&reviewer),
                 &profile_of(&[MentalHealth, Acute, Acute], Some(3)),
             )
             .await
             .unwrap();
             assert_eq!(
-                profile(&db, &reviewer).await.unwrap(),
+                profile(&db, &AccountId::from(&reviewer)).await.unwrap(),
                 Some(profile_of(&[Acute, MentalHealth], Some(3))),
                 "each setting once, in the usual order"
             );
@@ -332,11 +342,16 @@ mod tests {
                 Some("Acute, Mental Health; at most 3 reviews")
             );
 
-            save_profile(&db, "admin-1", &reviewer, &profile_of(&[Ambulance], None))
-                .await
-                .unwrap();
+            save_profile(
+                &db,
+                "admin-1",
+                &AccountId::from(&reviewer),
+                &profile_of(&[Ambulance], None),
+            )
+            .await
+            .unwrap();
             assert_eq!(
-                profile(&db, &reviewer).await.unwrap(),
+                profile(&db, &AccountId::from(&reviewer)).await.unwrap(),
                 Some(profile_of(&[Ambulance], None))
             );
             let record = last_audit(&db).await;
@@ -351,9 +366,14 @@ mod tests {
             );
 
             let other = account(&db, "other@nhs.net", "Olu Other", &[Role::PeerReviewer]).await;
-            save_profile(&db, &other, &other, &profile_of(&[Icb, Community], Some(1)))
-                .await
-                .unwrap();
+            save_profile(
+                &db,
+                &other,
+                &AccountId::from(&other),
+                &profile_of(&[Icb, Community], Some(1)),
+            )
+            .await
+            .unwrap();
             let all = all_profiles(&db).await.unwrap();
             assert_eq!(all.len(), 2);
             assert_eq!(all[&reviewer], profile_of(&[Ambulance], None));
@@ -371,22 +391,32 @@ mod tests {
             let reviewer =
                 account(&db, "rev@nhs.net", "Rita Reviewer", &[Role::PeerReviewer]).await;
             let admin = account(&db, "admin@nhs.net", "Ada Admin", &[Role::Admin]).await;
-            assert!(conflicts(&db, &reviewer).await.unwrap().is_empty());
+            assert!(conflicts(&db, &AccountId::from(&reviewer))
+                .await
+                .unwrap()
+                .is_empty());
 
             declare_conflict(
                 &db,
                 &reviewer,
-                &reviewer,
-                "RY6",
+                &AccountId::from(&reviewer),
+                &OdsCode::from("RY6"),
                 "I worked there until 2025",
                 |_| Ok(()),
             )
             .await
             .unwrap();
-            declare_conflict(&db, &admin, &reviewer, "RR8", "Their own trust", |_| Ok(()))
-                .await
-                .unwrap();
-            let listed = conflicts(&db, &reviewer).await.unwrap();
+            declare_conflict(
+                &db,
+                &admin,
+                &AccountId::from(&reviewer),
+                &OdsCode::from("RR8"),
+                "Their own trust",
+                |_| Ok(()),
+            )
+            .await
+            .unwrap();
+            let listed = conflicts(&db, &AccountId::from(&reviewer)).await.unwrap();
             assert_eq!(listed.len(), 2);
             assert_eq!(listed[0].trust_ods_code, "RR8");
             assert_eq!(listed[0].trust_name, "Leeds Teaching Hospitals NHS Trust");
@@ -407,14 +437,14 @@ mod tests {
             declare_conflict(
                 &db,
                 &reviewer,
-                &reviewer,
-                "RY6",
+                &AccountId::from(&reviewer),
+                &OdsCode::from("RY6"),
                 "My partner is its CIO",
                 |_| Ok(()),
             )
             .await
             .unwrap();
-            let listed = conflicts(&db, &reviewer).await.unwrap();
+            let listed = conflicts(&db, &AccountId::from(&reviewer)).await.unwrap();
             assert_eq!(listed.len(), 2);
             assert_eq!(listed[1].reason, "My partner is its CIO");
             let record = last_audit(&db).await;
@@ -428,9 +458,16 @@ mod tests {
             );
 
             let other = account(&db, "other@nhs.net", "Olu Other", &[Role::PeerReviewer]).await;
-            declare_conflict(&db, &other, &other, "RX9", "Secondment", |_| Ok(()))
-                .await
-                .unwrap();
+            declare_conflict(
+                &db,
+                &other,
+                &AccountId::from(&other),
+                &OdsCode::from("RX9"),
+                "Secondment",
+                |_| Ok(()),
+            )
+            .await
+            .unwrap();
             let mut expected = vec![
                 (reviewer.clone(), "RR8".to_string()),
                 (reviewer.clone(), "RY6".to_string()),
@@ -439,12 +476,17 @@ mod tests {
             expected.sort();
             assert_eq!(all_conflicts(&db).await.unwrap(), expected);
 
-            withdraw_conflict(&db, &admin, &reviewer, "RR8", "Declared in error", |_| {
-                Ok(())
-            })
+            withdraw_conflict(
+                &db,
+                &admin,
+                &AccountId::from(&reviewer),
+                &OdsCode::from("RR8"),
+                "Declared in error",
+                |_| Ok(()),
+            )
             .await
             .unwrap();
-            let listed = conflicts(&db, &reviewer).await.unwrap();
+            let listed = conflicts(&db, &AccountId::from(&reviewer)).await.unwrap();
             assert_eq!(listed.len(), 1);
             assert_eq!(listed[0].trust_ods_code, "RY6");
             let record = last_audit(&db).await;
@@ -456,20 +498,33 @@ mod tests {
 
             let seq = record.seq;
             assert!(matches!(
-                withdraw_conflict(&db, &admin, &reviewer, "RR8", "Again", |_| Ok(())).await,
+                withdraw_conflict(&db, &admin, &AccountId::from(&reviewer), &OdsCode::from("RR8"), "Again", |_| Ok(())).await,
                 Err(ReviewerError::NoSuchConflict(code)) if code == "RR8"
             ));
             // The rule is told who declared it, and its refusal changes nothing.
-            let refused = withdraw_conflict(&db, &reviewer, &reviewer, "RY6", "Mine", |by| {
-                assert_eq!(by, reviewer, "RY6 was declared by the reviewer");
-                Err("only NHS England")
-            })
+            let refused = withdraw_conflict(
+                &db,
+                &reviewer,
+                &AccountId::from(&reviewer),
+                &OdsCode::from("RY6"),
+                "Mine",
+                |by| {
+                    assert_eq!(by, reviewer, "RY6 was declared by the reviewer");
+                    Err("only NHS England")
+                },
+            )
             .await;
             assert!(matches!(
                 refused,
                 Err(ReviewerError::Refused("only NHS England"))
             ));
-            assert_eq!(conflicts(&db, &reviewer).await.unwrap().len(), 1);
+            assert_eq!(
+                conflicts(&db, &AccountId::from(&reviewer))
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
             assert_eq!(
                 last_audit(&db).await.seq,
                 seq,
@@ -487,15 +542,22 @@ mod tests {
                 .unwrap();
             let reviewer =
                 account(&db, "rev@nhs.net", "Rita Reviewer", &[Role::PeerReviewer]).await;
-            declare_conflict(&db, "system", &reviewer, "RY6", "Worked there", |_| Ok(()))
-                .await
-                .unwrap();
+            declare_conflict(
+                &db,
+                "system",
+                &AccountId::from(&reviewer),
+                &OdsCode::from("RY6"),
+                "Worked there",
+                |_| Ok(()),
+            )
+            .await
+            .unwrap();
             let mut merged = sample();
             merged.trusts.retain(|trust| trust.ods_code != "RY6");
             import_snapshot(&db, &merged, "After", "2026-04-01", "tester")
                 .await
                 .unwrap();
-            let listed = conflicts(&db, &reviewer).await.unwrap();
+            let listed = conflicts(&db, &AccountId::from(&reviewer)).await.unwrap();
             assert_eq!(listed[0].trust_name, "RY6");
             assert_eq!(
                 listed[0].declared_by, "system",

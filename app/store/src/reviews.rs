@@ -7,6 +7,7 @@ use super::lifecycle::{change_status, status_of, StatusChange, StatusChangeError
 use super::outbox::OutgoingMail;
 use super::published::{published_scores, ScoreScope};
 use super::{now_utc, Db};
+use crate::ids::{AssessmentId, CycleId, ReviewSlotId};
 use crate::write::Audit;
 use rules::lifecycle::{Allowed, AssessmentStatus};
 use rules::review::{Confidence, DomainReview, Judgement, Verdict};
@@ -90,14 +91,17 @@ const SLOT_QUERY: &str = "SELECT r.id, r.assessment_id, r.reviewer_id, p.display
     LEFT JOIN review_verdicts v ON v.assignment_id = r.id";
 
 /// One review, if it exists.
-pub async fn slot(db: &Db, id: &str) -> Result<Option<ReviewSlot>, sqlx::Error> {
+pub async fn slot(db: &Db, id: &ReviewSlotId) -> Result<Option<ReviewSlot>, sqlx::Error> {
     sqlx::query_as(&format!("{SLOT_QUERY} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(&db.pool)
         .await
 }
 
-async fn slot_in(tx: &mut Transaction<'static, Any>, id: &str) -> Result<ReviewSlot, ReviewError> {
+async fn slot_in(
+    tx: &mut Transaction<'static, Any>,
+    id: &ReviewSlotId,
+) -> Result<ReviewSlot, ReviewError> {
     sqlx::query_as(&format!("{SLOT_QUERY} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -106,7 +110,10 @@ async fn slot_in(tx: &mut Transaction<'static, Any>, id: &str) -> Result<ReviewS
 }
 
 /// An assessment's reviews that are (or were, before a reopening) assigned, by reviewer name.
-pub async fn slots_of(db: &Db, assessment_id: &str) -> Result<Vec<ReviewSlot>, sqlx::Error> {
+pub async fn slots_of(
+    db: &Db,
+    assessment_id: &AssessmentId,
+) -> Result<Vec<ReviewSlot>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SLOT_QUERY} WHERE r.assessment_id = $1 AND r.status = 'assigned' ORDER BY p.display_name, r.id"
     ))
@@ -126,7 +133,7 @@ pub struct AssignedReview {
 /// The progress of every assigned review in a cycle, by review id.
 pub async fn assigned_in_cycle(
     db: &Db,
-    cycle_id: &str,
+    cycle_id: &CycleId,
 ) -> Result<BTreeMap<String, AssignedReview>, sqlx::Error> {
     let rows: Vec<AssignedReview> = sqlx::query_as(
         "SELECT r.id, v.submitted_at, e.deadline AS extended_deadline FROM review_assignments r \
@@ -151,7 +158,7 @@ pub struct SubmittedReview {
 /// reviewers for the trust ("Reviewer 1", "Reviewer 2").
 pub async fn submitted_reviews(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<Vec<SubmittedReview>, sqlx::Error> {
     let slots: Vec<ReviewSlot> = sqlx::query_as(&format!(
         "{SLOT_QUERY} WHERE r.assessment_id = $1 AND r.status = 'assigned' \
@@ -162,7 +169,7 @@ pub async fn submitted_reviews(
     .await?;
     let mut reviews = Vec::with_capacity(slots.len());
     for slot in slots {
-        let domains = all_domain_reviews(db, &slot.id).await?;
+        let domains = all_domain_reviews(db, &ReviewSlotId::from(&slot.id)).await?;
         reviews.push(SubmittedReview { slot, domains });
     }
     Ok(reviews)
@@ -224,7 +231,7 @@ fn judgement_of(row: JudgementRow) -> (String, Judgement) {
 
 async fn load_domain_review(
     connection: &mut sqlx::AnyConnection,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
     domain_key: &str,
 ) -> Result<SavedDomainReview, sqlx::Error> {
     let row: Option<DomainReviewRow> = sqlx::query_as(
@@ -252,7 +259,7 @@ async fn load_domain_review(
 /// One domain's review and its version.
 pub async fn domain_review(
     db: &Db,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
     domain_key: &str,
 ) -> Result<SavedDomainReview, sqlx::Error> {
     let mut connection = db.pool.acquire().await?;
@@ -262,7 +269,7 @@ pub async fn domain_review(
 /// Every saved domain review of one review, by domain key.
 pub async fn all_domain_reviews(
     db: &Db,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
 ) -> Result<BTreeMap<String, DomainReview>, sqlx::Error> {
     let rows: Vec<DomainReviewRow> = sqlx::query_as(
         "SELECT domain_key, version, confirmed, insufficient_evidence, confidence, comment, updated_at \
@@ -296,7 +303,7 @@ pub async fn all_domain_reviews(
 /// replaced, already submitted, or on an assessment no longer in review.
 async fn open_slot(
     tx: &mut Transaction<'static, Any>,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
 ) -> Result<ReviewSlot, ReviewError> {
     let slot = slot_in(tx, slot_id).await?;
     if !slot.is_assigned() {
@@ -305,7 +312,7 @@ async fn open_slot(
     if slot.is_submitted() {
         return Err(ReviewError::AlreadySubmitted);
     }
-    let status = status_of(tx, &slot.assessment_id)
+    let status = status_of(tx, &AssessmentId::from(&slot.assessment_id))
         .await?
         .ok_or(ReviewError::NoSuchReview)?;
     if status != AssessmentStatus::InReview {
@@ -320,7 +327,7 @@ async fn open_slot(
 pub async fn save_domain_review(
     db: &Db,
     actor: &str,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
     domain_key: &str,
     expected_version: i64,
     review: &DomainReview,
@@ -381,7 +388,7 @@ pub async fn save_domain_review(
 /// The assigned reviews of an assessment still to be submitted, in this transaction.
 async fn outstanding_reviews(
     tx: &mut Transaction<'static, Any>,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM review_assignments r \
@@ -409,7 +416,7 @@ pub enum Submitted {
 pub async fn submit(
     db: &Db,
     actor: &str,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
     verdict: Verdict,
     summary: &str,
     completes: Allowed,
@@ -435,17 +442,18 @@ pub async fn submit(
             .after(format!("{}: {summary}", verdict.label())),
     )
     .await?;
-    let outcome = if outstanding_reviews(w.tx(), &slot.assessment_id).await? == 0 {
-        change_status(
-            w.tx(),
-            StatusChange::new(&slot.assessment_id, actor, completes),
-        )
-        .await?;
-        w.enqueue(notices).await?;
-        Submitted::Completed
-    } else {
-        Submitted::Waiting
-    };
+    let outcome =
+        if outstanding_reviews(w.tx(), &AssessmentId::from(&slot.assessment_id)).await? == 0 {
+            change_status(
+                w.tx(),
+                StatusChange::new(&slot.assessment_id, actor, completes),
+            )
+            .await?;
+            w.enqueue(notices).await?;
+            Submitted::Completed
+        } else {
+            Submitted::Waiting
+        };
     w.commit().await?;
     Ok(outcome)
 }
@@ -456,7 +464,7 @@ pub async fn submit(
 pub async fn reopen(
     db: &Db,
     actor: &str,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
     allowed: Allowed,
     reason: &str,
     notice: &OutgoingMail,
@@ -495,7 +503,7 @@ pub async fn reopen(
 pub async fn extend_deadline(
     db: &Db,
     actor: &str,
-    slot_id: &str,
+    slot_id: &ReviewSlotId,
     deadline: &str,
     reason: &str,
     notice: &OutgoingMail,
@@ -535,7 +543,7 @@ pub async fn extend_deadline(
 pub async fn close(
     db: &Db,
     actor: &str,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
     allowed: Allowed,
     reason: &str,
     notices: &[OutgoingMail],
@@ -553,7 +561,7 @@ pub async fn close(
     }
     change_status(
         w.tx(),
-        StatusChange::new(assessment_id, actor, allowed)
+        StatusChange::new(assessment_id.as_str(), actor, allowed)
             .detail(format!("{submitted} reviews received"))
             .reason(reason),
     )
@@ -567,7 +575,7 @@ pub async fn close(
 /// with published scores: that cycle's name and the scores.
 pub async fn previous_scores(
     db: &Db,
-    assessment_id: &str,
+    assessment_id: &AssessmentId,
 ) -> Result<Option<(String, Vec<(ScoreScope, String, f64)>)>, sqlx::Error> {
     let earlier: Option<(String, String)> = sqlx::query_as(
         "SELECT p.id, pc.name FROM assessments a JOIN cycles c ON c.id = a.cycle_id \
@@ -583,7 +591,7 @@ pub async fn previous_scores(
     let Some((earlier_id, name)) = earlier else {
         return Ok(None);
     };
-    let scores = published_scores(db, &earlier_id).await?;
+    let scores = published_scores(db, &AssessmentId::from(&earlier_id)).await?;
     Ok(Some((name, scores)))
 }
 
@@ -593,6 +601,7 @@ mod tests {
     use crate::assignments::{self, tests::submitted_cycle};
     use crate::outbox;
     use crate::test_support::test_databases;
+    use crate::AccountId;
     use crate::{assessments, audit, lifecycle};
     use rules::assignment::{AssignmentPlan, ProposedReview};
     use rules::fixtures::allowed;
@@ -610,7 +619,7 @@ mod tests {
     /// RR8's acute assessment in review by two reviewers; returns its id and their reviews.
     async fn in_review(db: &Db) -> (String, [String; 2]) {
         let (cycle, midlands, yorkshire) = submitted_cycle(db).await;
-        let assessment = assessments::for_cycle(db, &cycle)
+        let assessment = assessments::for_cycle(db, &CycleId::from(&cycle))
             .await
             .unwrap()
             .into_iter()
@@ -630,17 +639,26 @@ mod tests {
             uncovered: Vec::new(),
             load: Vec::new(),
         };
-        assignments::propose(db, "admin", &cycle, &plan)
+        assignments::propose(db, "admin", &CycleId::from(&cycle), &plan)
             .await
             .unwrap();
         let into_review = [(
             assessment.clone(),
             allowed(Event::ConfirmReviewers, AssessmentStatus::Submitted),
         )];
-        assignments::confirm(db, "admin", &cycle, &into_review, &[], |_| Ok(()))
+        assignments::confirm(
+            db,
+            "admin",
+            &CycleId::from(&cycle),
+            &into_review,
+            &[],
+            |_| Ok(()),
+        )
+        .await
+        .unwrap();
+        let slots = slots_of(db, &AssessmentId::from(&assessment))
             .await
             .unwrap();
-        let slots = slots_of(db, &assessment).await.unwrap();
         let slot_of = |reviewer: &str| {
             slots
                 .iter()
@@ -658,7 +676,7 @@ mod tests {
 
     async fn status(db: &Db, assessment: &str) -> AssessmentStatus {
         let mut tx = db.begin_write().await.unwrap();
-        lifecycle::status_of(&mut tx, assessment)
+        lifecycle::status_of(&mut tx, &AssessmentId::from(assessment))
             .await
             .unwrap()
             .unwrap()
@@ -692,7 +710,7 @@ mod tests {
                     save_domain_review(
                         &db,
                         "r1",
-                        &first,
+                        &ReviewSlotId::from(&first),
                         "digital-strategy",
                         version,
                         &review,
@@ -706,19 +724,21 @@ mod tests {
                 panic!("a save from version 0 after version 1 is a conflict");
             };
             assert_eq!((saved.version, &saved.review), (1, &review));
-            let read = domain_review(&db, &first, "digital-strategy")
+            let read = domain_review(&db, &ReviewSlotId::from(&first), "digital-strategy")
                 .await
                 .unwrap();
             assert_eq!(read.review, review, "read back as saved");
             assert_eq!(
-                all_domain_reviews(&db, &first).await.unwrap()["digital-strategy"],
+                all_domain_reviews(&db, &ReviewSlotId::from(&first))
+                    .await
+                    .unwrap()["digital-strategy"],
                 review
             );
 
             let outcome = submit(
                 &db,
                 "r1",
-                &first,
+                &ReviewSlotId::from(&first),
                 Verdict::MinorDifferences,
                 "Small gaps",
                 last_review(),
@@ -737,7 +757,10 @@ mod tests {
                 save(1, review.clone()).await,
                 Err(ReviewError::AlreadySubmitted)
             ));
-            let slot = slot(&db, &first).await.unwrap().unwrap();
+            let slot = slot(&db, &ReviewSlotId::from(&first))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(
                 slot.verdict(),
                 Some((Verdict::MinorDifferences, "Small gaps".into()))
@@ -746,7 +769,7 @@ mod tests {
             let outcome = submit(
                 &db,
                 "r2",
-                &second,
+                &ReviewSlotId::from(&second),
                 Verdict::Accurate,
                 "",
                 last_review(),
@@ -771,7 +794,7 @@ mod tests {
                     submit(
                         &db,
                         "r",
-                        &slot,
+                        &ReviewSlotId::from(&slot),
                         Verdict::Accurate,
                         "",
                         last_review(),
@@ -799,16 +822,32 @@ mod tests {
             let (assessment, [first, second]) = in_review(&db).await;
             let close_review = allowed(Event::CloseReview, AssessmentStatus::InReview);
             assert!(matches!(
-                close(&db, "admin", &assessment, close_review, "Unreachable", &[]).await,
+                close(
+                    &db,
+                    "admin",
+                    &AssessmentId::from(&assessment),
+                    close_review,
+                    "Unreachable",
+                    &[]
+                )
+                .await,
                 Err(ReviewError::NoReviewsYet)
             ));
-            submit(&db, "r1", &first, Verdict::Accurate, "", last_review(), &[])
-                .await
-                .unwrap();
+            submit(
+                &db,
+                "r1",
+                &ReviewSlotId::from(&first),
+                Verdict::Accurate,
+                "",
+                last_review(),
+                &[],
+            )
+            .await
+            .unwrap();
             close(
                 &db,
                 "admin",
-                &assessment,
+                &AssessmentId::from(&assessment),
                 close_review,
                 "Unreachable",
                 &[notice()],
@@ -820,7 +859,7 @@ mod tests {
                 save_domain_review(
                     &db,
                     "r2",
-                    &second,
+                    &ReviewSlotId::from(&second),
                     "digital-strategy",
                     0,
                     &DomainReview::default(),
@@ -834,14 +873,32 @@ mod tests {
 
             let reopen_review = allowed(Event::ReopenReview, AssessmentStatus::Reviewed);
             assert!(matches!(
-                reopen(&db, "admin", &second, reopen_review, "Why", &notice()).await,
+                reopen(
+                    &db,
+                    "admin",
+                    &ReviewSlotId::from(&second),
+                    reopen_review,
+                    "Why",
+                    &notice()
+                )
+                .await,
                 Err(ReviewError::NotSubmitted)
             ));
-            reopen(&db, "admin", &first, reopen_review, "Look again", &notice())
-                .await
-                .unwrap();
+            reopen(
+                &db,
+                "admin",
+                &ReviewSlotId::from(&first),
+                reopen_review,
+                "Look again",
+                &notice(),
+            )
+            .await
+            .unwrap();
             assert_eq!(status(&db, &assessment).await, AssessmentStatus::InReview);
-            let reopened = slot(&db, &first).await.unwrap().unwrap();
+            let reopened = slot(&db, &ReviewSlotId::from(&first))
+                .await
+                .unwrap()
+                .unwrap();
             assert!(!reopened.is_submitted());
             assert_eq!(
                 reopened.verdict(),
@@ -849,10 +906,20 @@ mod tests {
                 "kept to change"
             );
 
-            extend_deadline(&db, "admin", &second, "2027-03-14", "Illness", &notice())
+            extend_deadline(
+                &db,
+                "admin",
+                &ReviewSlotId::from(&second),
+                "2027-03-14",
+                "Illness",
+                &notice(),
+            )
+            .await
+            .unwrap();
+            let extended = slot(&db, &ReviewSlotId::from(&second))
                 .await
+                .unwrap()
                 .unwrap();
-            let extended = slot(&db, &second).await.unwrap().unwrap();
             assert_eq!(extended.deadline("2027-02-28"), "2027-03-14");
             assert_eq!(extended.extension_reason.as_deref(), Some("Illness"));
             assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);
@@ -863,15 +930,25 @@ mod tests {
     async fn a_declined_review_can_no_longer_be_changed() {
         for (db, _folder) in test_databases().await {
             let (_, [first, _]) = in_review(&db).await;
-            let reviewer = slot(&db, &first).await.unwrap().unwrap().reviewer_id;
-            assignments::decline(&db, &reviewer, &first, "On leave", &[])
+            let reviewer = slot(&db, &ReviewSlotId::from(&first))
                 .await
-                .unwrap();
+                .unwrap()
+                .unwrap()
+                .reviewer_id;
+            assignments::decline(
+                &db,
+                &AccountId::from(&reviewer),
+                &ReviewSlotId::from(&first),
+                "On leave",
+                &[],
+            )
+            .await
+            .unwrap();
             assert!(matches!(
                 save_domain_review(
                     &db,
                     &reviewer,
-                    &first,
+                    &ReviewSlotId::from(&first),
                     "digital-strategy",
                     0,
                     &DomainReview::default(),

@@ -2,6 +2,7 @@
 //! accepted) and its recovery codes, kept as hashes.
 
 use super::{new_id, now_utc, Db};
+use crate::ids::AccountId;
 use crate::write::Audit;
 
 /// An account's authenticator app.
@@ -22,7 +23,7 @@ pub struct RecoveryCodeHash {
 
 pub async fn authenticator(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<Option<Authenticator>, sqlx::Error> {
     sqlx::query_as(
         "SELECT totp_secret, last_used_step, enrolled_at FROM second_factors WHERE account_id = $1",
@@ -36,7 +37,7 @@ pub async fn authenticator(
 /// proved it counting as used, with the audit record, in one transaction.
 pub async fn enrol(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     totp_secret: &str,
     accepted_step: i64,
     recovery_code_hashes: &[String],
@@ -88,7 +89,7 @@ pub async fn enrol(
 
 /// Takes the app code of time step `step` as used, if no code of that step or a later one has
 /// been: one conditional write, so the same code sent twice at once is accepted once.
-pub async fn accept_step(db: &Db, account_id: &str, step: i64) -> Result<bool, sqlx::Error> {
+pub async fn accept_step(db: &Db, account_id: &AccountId, step: i64) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query(
         "UPDATE second_factors SET last_used_step = $1 WHERE account_id = $2 AND last_used_step < $1",
     )
@@ -101,7 +102,7 @@ pub async fn accept_step(db: &Db, account_id: &str, step: i64) -> Result<bool, s
 
 pub async fn unused_recovery_codes(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<Vec<RecoveryCodeHash>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, code_hash FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL ORDER BY id",
@@ -115,7 +116,7 @@ pub async fn unused_recovery_codes(
 /// in another request).
 pub async fn use_recovery_code(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     code_id: &str,
 ) -> Result<bool, sqlx::Error> {
     let mut w = db.write(account_id).await?;
@@ -137,7 +138,7 @@ pub async fn use_recovery_code(
     Ok(used)
 }
 
-pub async fn recovery_codes_left(db: &Db, account_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn recovery_codes_left(db: &Db, account_id: &AccountId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
     )
@@ -151,7 +152,7 @@ pub async fn recovery_codes_left(db: &Db, account_id: &str) -> Result<i64, sqlx:
 /// need one. False if they had none.
 pub async fn remove(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     actor: &str,
     reason: &str,
 ) -> Result<bool, sqlx::Error> {

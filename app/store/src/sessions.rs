@@ -3,6 +3,7 @@
 //! either, so this small store does the same over Any.
 
 use super::{now_utc, timestamp, Db};
+use crate::ids::AccountId;
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -141,7 +142,7 @@ pub struct OwnSession {
 }
 
 /// The sessions an account is signed in with now, the most recently active first.
-pub async fn of_account(db: &Db, account_id: &str) -> Result<Vec<OwnSession>, sqlx::Error> {
+pub async fn of_account(db: &Db, account_id: &AccountId) -> Result<Vec<OwnSession>, sqlx::Error> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT id, data FROM sessions WHERE account_id = $1 AND expires_at > $2")
             .bind(account_id)
@@ -211,7 +212,10 @@ mod tests {
             store.delete(&record.id).await.unwrap();
             store.save(&in_flight).await.unwrap();
             assert_eq!(store.load(&record.id).await.unwrap(), None);
-            assert!(of_account(&db, "account-1").await.unwrap().is_empty());
+            assert!(of_account(&db, &AccountId::from("account-1"))
+                .await
+                .unwrap()
+                .is_empty());
         }
     }
 }

@@ -4,6 +4,7 @@
 //! random audit sample. One query each, whatever the number of assessments.
 
 use super::{now_utc, Db};
+use crate::ids::{CycleId, OdsCode};
 use crate::write::Audit;
 
 /// An assessment of the cycle with its organisation as the cycle's organisation snapshot had it.
@@ -21,8 +22,8 @@ pub struct AssessedOrganisation {
 /// The ICS (its ICB's ODS code) an organisation is in, in the cycle's frozen hierarchy.
 pub async fn ics_of(
     db: &Db,
-    cycle_id: &str,
-    org_ods_code: &str,
+    cycle_id: &CycleId,
+    org_ods_code: &OdsCode,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT o.ics_ods_code FROM cycles c JOIN assessed_organisations o \
@@ -36,7 +37,7 @@ pub async fn ics_of(
 
 pub async fn assessments(
     db: &Db,
-    cycle_id: &str,
+    cycle_id: &CycleId,
 ) -> Result<Vec<AssessedOrganisation>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.id AS assessment_id, a.trust_ods_code AS org_code, o.name AS org_name, \
@@ -59,7 +60,7 @@ pub struct MetCriterion {
     pub criterion_key: String,
 }
 
-pub async fn met_criteria(db: &Db, cycle_id: &str) -> Result<Vec<MetCriterion>, sqlx::Error> {
+pub async fn met_criteria(db: &Db, cycle_id: &CycleId) -> Result<Vec<MetCriterion>, sqlx::Error> {
     sqlx::query_as(
         "SELECT ca.assessment_id, ca.domain_key, ca.criterion_key FROM criterion_answers ca \
          JOIN assessments a ON a.id = ca.assessment_id WHERE a.cycle_id = $1 AND ca.met = 1",
@@ -79,7 +80,10 @@ pub struct SubmittedSlot {
 }
 
 /// The cycle's submitted reviews, each assessment's in the order they were assigned.
-pub async fn submitted_slots(db: &Db, cycle_id: &str) -> Result<Vec<SubmittedSlot>, sqlx::Error> {
+pub async fn submitted_slots(
+    db: &Db,
+    cycle_id: &CycleId,
+) -> Result<Vec<SubmittedSlot>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.id AS slot_id, r.assessment_id, r.reviewer_id, o.ics_ods_code AS reviewer_ics \
          FROM review_assignments r JOIN cycles c ON c.id = r.cycle_id \
@@ -103,7 +107,7 @@ pub struct SlotJudgement {
     pub met: i64,
 }
 
-pub async fn judgements(db: &Db, cycle_id: &str) -> Result<Vec<SlotJudgement>, sqlx::Error> {
+pub async fn judgements(db: &Db, cycle_id: &CycleId) -> Result<Vec<SlotJudgement>, sqlx::Error> {
     sqlx::query_as(
         "SELECT j.assignment_id AS slot_id, j.domain_key, j.criterion_key, j.met \
          FROM criterion_judgements j JOIN review_assignments r ON r.id = j.assignment_id \
@@ -123,7 +127,10 @@ pub struct DomainLevel {
     pub level: i64,
 }
 
-pub async fn moderated_levels(db: &Db, cycle_id: &str) -> Result<Vec<DomainLevel>, sqlx::Error> {
+pub async fn moderated_levels(
+    db: &Db,
+    cycle_id: &CycleId,
+) -> Result<Vec<DomainLevel>, sqlx::Error> {
     sqlx::query_as(
         "SELECT m.assessment_id, m.domain_key, m.score AS level FROM domain_moderations m \
          JOIN assessments a ON a.id = m.assessment_id WHERE a.cycle_id = $1",
@@ -134,7 +141,7 @@ pub async fn moderated_levels(db: &Db, cycle_id: &str) -> Result<Vec<DomainLevel
 }
 
 /// The final levels of the cycle's latest published version (cycles run here).
-pub async fn final_levels(db: &Db, cycle_id: &str) -> Result<Vec<DomainLevel>, sqlx::Error> {
+pub async fn final_levels(db: &Db, cycle_id: &CycleId) -> Result<Vec<DomainLevel>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.assessment_id, l.domain_key, l.final_level AS level FROM result_levels l \
          WHERE l.cycle_id = $1 AND l.version = \
@@ -154,7 +161,10 @@ pub struct ImportedScore {
     pub score_hundredths: i64,
 }
 
-pub async fn imported_scores(db: &Db, cycle_id: &str) -> Result<Vec<ImportedScore>, sqlx::Error> {
+pub async fn imported_scores(
+    db: &Db,
+    cycle_id: &CycleId,
+) -> Result<Vec<ImportedScore>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.assessment_id, s.scope, s.score_key, s.score_hundredths FROM published_scores s \
          JOIN assessments a ON a.id = s.assessment_id WHERE a.cycle_id = $1",
@@ -168,7 +178,7 @@ pub async fn imported_scores(db: &Db, cycle_id: &str) -> Result<Vec<ImportedScor
 /// with the audit record. Whoever records first wins, so two moderators at once see one sample.
 pub async fn audit_sample_seed(
     db: &Db,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     fresh: u64,
     actor: &str,
 ) -> Result<u64, sqlx::Error> {

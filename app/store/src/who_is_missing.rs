@@ -3,6 +3,7 @@
 //! cycle's scope is its assessments in its frozen organisation structure; a cycle not yet open
 //! has the organisations it would open with in the current one.
 
+use crate::ids::CycleId;
 use crate::{split_list, Db};
 use rules::organisations::{ics_name, readable_name, CareSetting};
 use rules::who_is_missing::{IcsReviewers, OrganisationLeads};
@@ -35,7 +36,7 @@ struct InScope {
 /// The organisations in the cycle's scope by ODS code.
 async fn in_scope(
     db: &Db,
-    cycle_id: &str,
+    cycle_id: &CycleId,
     cycle: &CycleRow,
     snapshot: &str,
 ) -> Result<BTreeMap<String, InScope>, sqlx::Error> {
@@ -97,7 +98,7 @@ async fn in_scope(
 
 /// The cycle's organisations with their leads, and its ICSs with their reviewers' capacities
 /// (a reviewer's own, or the cycle's usual number). `None` if there is no such cycle.
-pub async fn coverage(db: &Db, cycle_id: &str) -> Result<Option<CycleCoverage>, sqlx::Error> {
+pub async fn coverage(db: &Db, cycle_id: &CycleId) -> Result<Option<CycleCoverage>, sqlx::Error> {
     let cycle: Option<CycleRow> = sqlx::query_as(
         "SELECT snapshot_id, care_settings, region_ods_codes, reviewers_per_assessment, reviewer_capacity \
          FROM cycles WHERE id = $1",
@@ -198,6 +199,7 @@ pub async fn coverage(db: &Db, cycle_id: &str) -> Result<Option<CycleCoverage>, 
 
 #[cfg(test)]
 mod tests {
+    use crate::AccountId;
     use super::*;
     use crate::accounts::{record_sign_in, upsert_with_password};
     use crate::organisations::{import_snapshot, tests::sample};
@@ -241,14 +243,14 @@ mod tests {
                 .unwrap();
             person(&db, "lead@ry6.nhs.uk", "RY6", Role::TrustLead).await;
             let signed_in = person(&db, "lead@rx9.nhs.uk", "RX9", Role::TrustLead).await;
-            record_sign_in(&db, &signed_in, "lead@rx9.nhs.uk", "127.0.0.1", false)
+            record_sign_in(&db, &AccountId::from(&signed_in), "lead@rx9.nhs.uk", "127.0.0.1", false)
                 .await
                 .unwrap();
             let reviewer = person(&db, "rev@rr8.nhs.uk", "RR8", Role::PeerReviewer).await;
             crate::reviewers::save_profile(
                 &db,
                 &reviewer,
-                &reviewer,
+                &AccountId::from(&reviewer),
                 &ReviewerProfile {
                     expertise: vec![CareSetting::Acute],
                     capacity: Some(5),
@@ -258,7 +260,7 @@ mod tests {
             .unwrap();
             person(&db, "rev@ry6.nhs.uk", "RY6", Role::PeerReviewer).await;
 
-            let covered = coverage(&db, &cycle).await.unwrap().unwrap();
+            let covered = coverage(&db, &CycleId::from(&cycle)).await.unwrap().unwrap();
             let leads: Vec<(&str, u32, u32)> = covered
                 .organisations
                 .iter()
@@ -295,7 +297,7 @@ mod tests {
             );
             assert_eq!(covered.systems[2].ics_name, "NHS West Yorkshire ICS");
             assert_eq!(covered.reviewers_per_assessment, 2);
-            assert_eq!(coverage(&db, "no-such-cycle").await.unwrap(), None);
+            assert_eq!(coverage(&db, &CycleId::from("no-such-cycle")).await.unwrap(), None);
         }
     }
 }

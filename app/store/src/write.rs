@@ -28,10 +28,15 @@ pub struct Audit<'a> {
 }
 
 impl<'a> Audit<'a> {
-    pub fn new(entity_type: &'a str, entity_id: &'a str, action: &'a str) -> Self {
+    /// `entity_id` is any id: text, or one of the store's id types.
+    pub fn new(
+        entity_type: &'a str,
+        entity_id: &'a (impl AsRef<str> + ?Sized),
+        action: &'a str,
+    ) -> Self {
         Audit {
             entity_type,
-            entity_id,
+            entity_id: entity_id.as_ref(),
             action,
             before: None,
             after: None,
@@ -64,10 +69,10 @@ impl<'a> Audit<'a> {
 impl Db {
     /// Begins a change made by `by` (an account id, or "system" / "command-line"), in a
     /// transaction from [`Db::begin_write`].
-    pub async fn write(&self, by: &str) -> Result<Write, sqlx::Error> {
+    pub async fn write(&self, by: &(impl AsRef<str> + ?Sized)) -> Result<Write, sqlx::Error> {
         Ok(Write {
             tx: self.begin_write().await?,
-            by: by.to_string(),
+            by: by.as_ref().to_string(),
         })
     }
 }

@@ -63,7 +63,8 @@ pub async fn seed_demo_accounts(db: &app::store::Db) -> anyhow::Result<Vec<DemoA
         let account_id = upsert_with_password(db, "demo", &account, &hash).await?;
         let authenticator_key = if app::rules::second_factor::required(&[role]) {
             let key = app::api::second_factor::new_authenticator_key();
-            app::store::second_factor::enrol(db, &account_id, &key, 0, &[]).await?;
+            app::store::second_factor::enrol(db, &AccountId::from(&account_id), &key, 0, &[])
+                .await?;
             Some(key)
         } else {
             None
@@ -119,7 +120,7 @@ pub async fn seed_demo_cycle(db: &app::store::Db, public_url: &str) -> anyhow::R
     let id = cycles::create(db, "demo", &cycle, false).await?;
     let deadline = app::rules::cycles::readable_date(&cycle.dates.submission_deadline);
     let link = format!("{public_url}/assessments");
-    let created = cycles::open(db, "demo", &id, |lead| {
+    let created = cycles::open(db, "demo", &CycleId::from(&id), |lead| {
         app::api::mail_text::CycleOpened {
             lead,
             cycle_name: NAME,
@@ -179,7 +180,7 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
     let id = cycles::create(db, "demo", &new_cycle, false).await?;
     let deadline = app::rules::cycles::readable_date(&new_cycle.dates.submission_deadline);
     let link = format!("{public_url}/assessments");
-    cycles::open(db, "demo", &id, |lead| {
+    cycles::open(db, "demo", &CycleId::from(&id), |lead| {
         app::api::mail_text::CycleOpened {
             lead,
             cycle_name: NAME,
@@ -189,7 +190,7 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
         .mail()
     })
     .await?;
-    let cycle = cycles::get(db, &id)
+    let cycle = cycles::get(db, &CycleId::from(&id))
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo review cycle was just created"))?;
     let during_self_assessment = day(-20);
@@ -219,7 +220,7 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
         load: Vec::new(),
     };
     let mut into_review = Vec::new();
-    for assessment in assessments::for_cycle(db, &id).await? {
+    for assessment in assessments::for_cycle(db, &CycleId::from(&id)).await? {
         if !TRUSTS.contains(&assessment.trust_ods_code.as_str()) {
             continue;
         }
@@ -227,14 +228,14 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
         for (index, (_, domain)) in framework.domains_for(CareSetting::Acute).enumerate() {
             let met_up_to = 2 + (index % 2) as u8;
             let answers = crate::demo_moderation::answers(domain, met_up_to);
-            let status = assessments::header(db, &assessment.id)
+            let status = assessments::header(db, &AssessmentId::from(&assessment.id))
                 .await?
                 .map_or(assessment.status, |header| header.status);
             let allowed = judged(Event::Save, status, &lead)?;
             assessments::save_domain(
                 db,
                 "demo",
-                &assessment.id,
+                &AssessmentId::from(&assessment.id),
                 allowed,
                 &domain.key,
                 0,
@@ -249,9 +250,16 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
             app::rules::lifecycle::AssessmentStatus::InProgress,
             &lead,
         )?;
-        assessments::submit(db, "demo", &assessment.id, allowed, "demo".into(), &[])
-            .await
-            .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
+        assessments::submit(
+            db,
+            "demo",
+            &AssessmentId::from(&assessment.id),
+            allowed,
+            "demo".into(),
+            &[],
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
         plan.assignments.push(ProposedReview {
             assessment_id: assessment.id.clone(),
             reviewer_id: reviewer.clone(),
@@ -265,15 +273,23 @@ pub async fn seed_demo_review_cycle(db: &app::store::Db, public_url: &str) -> an
         )?;
         into_review.push((assessment.id.clone(), allowed));
     }
-    assignments::propose(db, "demo", &id, &plan)
+    assignments::propose(db, "demo", &CycleId::from(&id), &plan)
         .await
         .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
-    assignments::confirm(db, "demo", &id, &into_review, &[], |_| Ok(()))
-        .await
-        .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
-    cycles::change_phase(db, "demo", &id, Phase::Submission, Phase::PeerReview)
-        .await
-        .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
+    assignments::confirm(db, "demo", &CycleId::from(&id), &into_review, &[], |_| {
+        Ok(())
+    })
+    .await
+    .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
+    cycles::change_phase(
+        db,
+        "demo",
+        &CycleId::from(&id),
+        Phase::Submission,
+        Phase::PeerReview,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("demo seeding: {error}"))?;
     println!(
         "DEMO=1: {NAME} is in peer review: the demo reviewer has {} assessments to review.",
         into_review.len()
@@ -306,6 +322,7 @@ mod tests {
     use super::*;
     use app::rules::accounts::Role;
     use app::store::accounts;
+    use app::store::{AccountId, CycleId};
 
     #[tokio::test]
     async fn demo_accounts_are_one_per_role_with_new_passwords_each_time() {
@@ -341,7 +358,7 @@ mod tests {
                 .unwrap()
                 .unwrap()
                 .account_id;
-            let stored = app::store::second_factor::authenticator(&db, &id)
+            let stored = app::store::second_factor::authenticator(&db, &AccountId::from(&id))
                 .await
                 .unwrap();
             assert_eq!(stored.map(|app| app.totp_secret), second.authenticator_key);
@@ -382,17 +399,20 @@ mod tests {
             .unwrap()
             .unwrap()
             .account_id;
-        let reviews = app::store::assignments::for_reviewer(&db, &reviewer)
+        let reviews = app::store::assignments::for_reviewer(&db, &AccountId::from(&reviewer))
             .await
             .unwrap();
         assert_eq!(reviews.len(), 2);
-        let in_review: Vec<_> = app::store::assessments::for_cycle(&db, &cycles[0].id)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|assessment| assessment.status == AssessmentStatus::InReview)
-            .map(|assessment| assessment.trust_ods_code)
-            .collect();
+        let in_review: Vec<_> =
+            app::store::assessments::for_cycle(&db, &CycleId::from(&cycles[0].id))
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|assessment| assessment.status == AssessmentStatus::InReview)
+                .map(|assessment| assessment.trust_ods_code)
+                .collect();
         assert_eq!(in_review, ["R1K", "RR8"]);
     }
 }
+
+use app::store::{AccountId, AssessmentId, CycleId};

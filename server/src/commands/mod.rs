@@ -243,6 +243,7 @@ mod tests {
     use app::rules::accounts::Role;
     use app::rules::organisations::CareSetting;
     use app::store::{accounts, outbox, Db};
+    use app::store::{AssessmentId, CycleId};
 
     pub(super) fn config(folder: &std::path::Path) -> Config {
         Config {
@@ -259,6 +260,12 @@ mod tests {
                 transport: MailTransportConfig::Files {
                     folder: folder.join("mail"),
                 },
+            },
+            evidence: crate::evidence::EvidenceConfig {
+                store_url: folder.join("evidence").display().to_string(),
+                clamd_address: None,
+                limits: Default::default(),
+                temp_dir: folder.join("uploads"),
             },
             demo: false,
         }
@@ -445,9 +452,11 @@ mod tests {
                 CareSetting::Icb
             ]
         );
-        let imported = assessments::for_cycle(&db, &cycle.id).await.unwrap();
+        let imported = assessments::for_cycle(&db, &CycleId::from(&cycle.id))
+            .await
+            .unwrap();
         assert_eq!(imported.len(), 3);
-        let scores = published::published_scores(&db, &imported[1].id)
+        let scores = published::published_scores(&db, &AssessmentId::from(&imported[1].id))
             .await
             .unwrap();
         assert_eq!(imported[1].trust_ods_code, "RR8");

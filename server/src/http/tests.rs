@@ -679,6 +679,7 @@ async fn the_csp_lets_fonts_load_from_the_configured_origin_only() {
     let none = HttpSettings {
         cookie_secure: false,
         font_origin: None,
+        evidence: None,
     };
     let page = get(&router_with(state.clone(), none), "/sign-in", &[]).await;
     assert!(page
@@ -687,6 +688,7 @@ async fn the_csp_lets_fonts_load_from_the_configured_origin_only() {
     let other = HttpSettings {
         cookie_secure: false,
         font_origin: Some("https://fonts.example.org".into()),
+        evidence: None,
     };
     let page = get(&router_with(state, other), "/organisations", &[]).await;
     assert!(page

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod assessments;
+mod evidence;
 mod layout;
 mod moderation;
 mod results;
@@ -14,6 +15,7 @@ mod tests;
 
 pub use accounts::*;
 pub use assessments::*;
+pub use evidence::*;
 pub use moderation::*;
 pub use results::*;
 pub use reviews::*;

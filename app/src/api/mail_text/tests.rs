@@ -191,6 +191,30 @@ fn examples() -> Vec<(&'static str, OutgoingMail)> {
             .mail(),
         ),
         (
+            "failed_virus_check_to_uploader",
+            FailedVirusCheck {
+                to: TO,
+                name: NAME,
+                file_name: "board-paper.pdf",
+                uploaded_by: None,
+                signature: "Eicar-Test-Signature",
+                sha256: "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f",
+            }
+            .mail(),
+        ),
+        (
+            "failed_virus_check_to_administrator",
+            FailedVirusCheck {
+                to: "admin@england.nhs.uk",
+                name: "Alex Admin",
+                file_name: "board-paper.pdf",
+                uploaded_by: Some((NAME, TO)),
+                signature: "Eicar-Test-Signature",
+                sha256: "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f",
+            }
+            .mail(),
+        ),
+        (
             "results_released",
             ResultsReleased {
                 to: TO,

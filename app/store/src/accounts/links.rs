@@ -1,6 +1,7 @@
 //! Single-use links emailed to set a password: invitations and password resets. Only a hash of
 //! a link's secret is stored.
 
+use crate::ids::AccountId;
 use crate::outbox::MailWithSecret;
 use crate::write::Audit;
 use crate::{now_utc, timestamp, Db};
@@ -29,7 +30,7 @@ pub fn link_token_hash(token: &str) -> String {
 
 pub(crate) async fn insert_link(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    account_id: &str,
+    account_id: &AccountId,
     purpose: LinkPurpose,
     token: &str,
 ) -> Result<(), sqlx::Error> {
@@ -50,7 +51,7 @@ pub(crate) async fn insert_link(
 /// from `now`. Returns how many there were, for the audit record.
 pub(super) async fn withdraw_links(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    account_id: &str,
+    account_id: &AccountId,
     now: &str,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
@@ -72,7 +73,7 @@ pub(super) fn links_withdrawn(count: u64) -> Option<String> {
 /// Queues a password-reset link for an active account, with its email and audit record.
 pub async fn create_reset_link(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     token: &str,
     mail: &MailWithSecret,
 ) -> Result<(), sqlx::Error> {
@@ -157,7 +158,7 @@ pub async fn set_password_with_link(
         .bind(&account_id)
         .execute(&mut *w)
         .await?;
-    let withdrawn = withdraw_links(w.tx(), &account_id, &now).await?;
+    let withdrawn = withdraw_links(w.tx(), &AccountId::from(&account_id), &now).await?;
     w.audit(
         Audit::new(
             "account",
@@ -199,7 +200,7 @@ mod tests {
             .await
             .unwrap();
             for token in ["first reset", "second reset"] {
-                create_reset_link(&db, &id, token, &mail(email))
+                create_reset_link(&db, &AccountId::from(&id), token, &mail(email))
                     .await
                     .unwrap();
             }
@@ -227,19 +228,24 @@ mod tests {
 
             // A password changed while signed in withdraws them too; signing out elsewhere
             // changes no password and leaves them.
-            create_reset_link(&db, &id, "third reset", &mail(email))
+            create_reset_link(&db, &AccountId::from(&id), "third reset", &mail(email))
                 .await
                 .unwrap();
-            end_sessions(&db, &id, None, "sign out everywhere else")
+            end_sessions(&db, &AccountId::from(&id), None, "sign out everywhere else")
                 .await
                 .unwrap();
             assert!(matches!(
                 link_state(&db, "third reset").await.unwrap(),
                 LinkState::Usable { .. }
             ));
-            end_sessions(&db, &id, Some("new hash"), "change password")
-                .await
-                .unwrap();
+            end_sessions(
+                &db,
+                &AccountId::from(&id),
+                Some("new hash"),
+                "change password",
+            )
+            .await
+            .unwrap();
             assert_eq!(
                 link_state(&db, "third reset").await.unwrap(),
                 LinkState::Expired

@@ -2,6 +2,7 @@
 //! their roles and whether they may sign in.
 
 use super::links::{insert_link, withdraw_links};
+use crate::ids::AccountId;
 use crate::outbox::MailWithSecret;
 use crate::write::Audit;
 use crate::{new_id, now_utc, timestamp, Db};
@@ -106,7 +107,13 @@ pub async fn invite(
             .execute(&mut *w)
             .await?;
     }
-    insert_link(w.tx(), &id, LinkPurpose::Invitation, token).await?;
+    insert_link(
+        w.tx(),
+        &AccountId::from(&id),
+        LinkPurpose::Invitation,
+        token,
+    )
+    .await?;
     w.enqueue_with_secret(mail).await?;
     w.audit(Audit::new("account", &id, "invite person").after(format!(
         "{} <{}>, organisation {}, roles {}",
@@ -139,7 +146,7 @@ pub async fn find_for_sign_in(db: &Db, email: &str) -> Result<Option<SignInRecor
 /// it (issued after the account's sessions were last ended: a password change, say).
 pub async fn active_actor(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     issued_at: &str,
 ) -> Result<Option<Actor>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
@@ -172,7 +179,7 @@ pub async fn active_actor(
     }))
 }
 
-async fn roles_of(db: &Db, account_id: &str) -> Result<Vec<Role>, sqlx::Error> {
+async fn roles_of(db: &Db, account_id: &AccountId) -> Result<Vec<Role>, sqlx::Error> {
     let keys: Vec<String> =
         sqlx::query_scalar("SELECT role FROM account_roles WHERE account_id = $1")
             .bind(account_id)
@@ -209,7 +216,7 @@ struct SummaryRow {
 
 async fn summary_from_row(db: &Db, row: SummaryRow) -> Result<AccountSummary, sqlx::Error> {
     Ok(AccountSummary {
-        roles: roles_of(db, &row.id).await?,
+        roles: roles_of(db, &AccountId::from(&row.id)).await?,
         id: row.id,
         email: row.email,
         display_name: row.display_name,
@@ -246,7 +253,10 @@ pub async fn list(
     Ok(accounts)
 }
 
-pub async fn summary(db: &Db, account_id: &str) -> Result<Option<AccountSummary>, sqlx::Error> {
+pub async fn summary(
+    db: &Db,
+    account_id: &AccountId,
+) -> Result<Option<AccountSummary>, sqlx::Error> {
     let row: Option<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM accounts a {ORG_JOINS} WHERE a.id = $1"
     ))
@@ -263,7 +273,7 @@ pub async fn summary(db: &Db, account_id: &str) -> Result<Option<AccountSummary>
 pub async fn set_roles(
     db: &Db,
     actor: &str,
-    account_id: &str,
+    account_id: &AccountId,
     roles: &[Role],
     reason: Option<&str>,
 ) -> Result<(), AccountError> {
@@ -309,7 +319,7 @@ pub async fn set_roles(
 pub async fn set_active(
     db: &Db,
     actor: &str,
-    account_id: &str,
+    account_id: &AccountId,
     active: bool,
     reason: Option<&str>,
 ) -> Result<(), AccountError> {
@@ -420,7 +430,7 @@ pub async fn upsert_with_password(
             .execute(&mut *w)
             .await?;
     }
-    withdraw_links(w.tx(), &id, &now).await?;
+    withdraw_links(w.tx(), &AccountId::from(&id), &now).await?;
     w.audit(
         Audit::new("account", &id, "set up account with password").after(format!(
             "{} <{}>, roles {}",
@@ -523,7 +533,13 @@ pub(super) mod tests {
                     .unwrap(),
                 Err(LinkState::Used)
             );
-            assert!(summary(&db, &id).await.unwrap().unwrap().has_password);
+            assert!(
+                summary(&db, &AccountId::from(&id))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .has_password
+            );
             assert_eq!(
                 link_state(&db, "unknown").await.unwrap(),
                 LinkState::Unknown
@@ -545,15 +561,21 @@ pub(super) mod tests {
             set_roles(
                 &db,
                 "admin-1",
-                &id,
+                &AccountId::from(&id),
                 &[Role::PeerReviewer, Role::TrustLead],
                 Some("Joined the reviewer pool"),
             )
             .await
             .unwrap();
-            set_active(&db, "admin-1", &id, false, Some("Left the trust"))
-                .await
-                .unwrap();
+            set_active(
+                &db,
+                "admin-1",
+                &AccountId::from(&id),
+                false,
+                Some("Left the trust"),
+            )
+            .await
+            .unwrap();
             let records = audit::recent(&db.pool, 2).await.unwrap();
             assert_eq!(records[0].action, "disable account");
             assert_eq!(
@@ -570,12 +592,14 @@ pub(super) mod tests {
                 Some("Joined the reviewer pool")
             );
             assert_eq!(
-                active_actor(&db, &id, &now_utc()).await.unwrap(),
+                active_actor(&db, &AccountId::from(&id), &now_utc())
+                    .await
+                    .unwrap(),
                 None,
                 "a disabled account has no actor"
             );
             assert!(matches!(
-                set_roles(&db, "admin-1", "no-such-id", &[], None).await,
+                set_roles(&db, "admin-1", &AccountId::from("no-such-id"), &[], None).await,
                 Err(AccountError::NoSuchAccount)
             ));
             assert_eq!(audit::verify_chain(&db.pool).await.unwrap(), None);

@@ -2,6 +2,7 @@
 //! account's sessions.
 
 use super::links::{links_withdrawn, withdraw_links};
+use crate::ids::AccountId;
 use crate::write::Audit;
 use crate::{now_utc, Db};
 use rules::accounts::{email_for_audit, email_key};
@@ -9,7 +10,7 @@ use rules::accounts::{email_for_audit, email_key};
 /// Records a successful sign-in in the audit trail and forgets the account's failed attempts.
 pub async fn record_sign_in(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     email: &str,
     client: &str,
     with_second_factor: bool,
@@ -24,7 +25,8 @@ pub async fn record_sign_in(
     } else {
         format!("from {client}")
     };
-    w.audit(sign_in_event("sign in", account_id, after)).await?;
+    w.audit(sign_in_event("sign in", account_id.as_str(), after))
+        .await?;
     w.commit().await
 }
 
@@ -49,11 +51,15 @@ pub async fn record_failed_sign_in(
 }
 
 /// Audits a sign-out.
-pub async fn record_sign_out(db: &Db, account_id: &str, client: &str) -> Result<(), sqlx::Error> {
+pub async fn record_sign_out(
+    db: &Db,
+    account_id: &AccountId,
+    client: &str,
+) -> Result<(), sqlx::Error> {
     let mut w = db.write(account_id).await?;
     w.audit(sign_in_event(
         "sign out",
-        account_id,
+        account_id.as_str(),
         format!("from {client}"),
     ))
     .await?;
@@ -69,7 +75,7 @@ fn sign_in_event<'a>(action: &'a str, account: &'a str, after: String) -> Audit<
 /// too, and withdraws the account's outstanding links. `action` names it for the trail.
 pub async fn end_sessions(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     password_hash: Option<&str>,
     action: &str,
 ) -> Result<(), sqlx::Error> {

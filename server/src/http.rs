@@ -16,6 +16,7 @@ mod client_address;
 mod downloads;
 mod evidence_files;
 mod page_cache;
+mod people_upload;
 
 use app::state::AppState;
 use app::store::sessions::DbSessionStore;
@@ -171,6 +172,14 @@ fn router_with_cache(state: AppState, settings: HttpSettings, pages: Arc<PageCac
         .route(
             "/admin/cycles/{id}/results/{file}",
             get(downloads::full_data_download),
+        )
+        .route(
+            app::pages::people_import::UPLOAD_PATH,
+            post(people_upload::upload).layer(DefaultBodyLimit::max(people_upload::BODY_LIMIT)),
+        )
+        .route(
+            app::pages::people_import::TEMPLATE_PATH,
+            get(people_upload::template),
         );
     // What the domain pages say of the limits and scanning (see `provide_request_nonce`).
     let evidence_settings = settings.evidence.as_ref().map(|files| files.settings());

@@ -5,6 +5,7 @@
 use app::api::evidence::*;
 use app::api::evidence_files::RemoveEvidence;
 use app::api::moderation::*;
+use app::api::people_import::*;
 use app::api::provisional::*;
 use app::api::release::*;
 use app::api::replies::*;
@@ -239,6 +240,18 @@ fn table() -> Vec<Row> {
             fields: |c, _| fields(&[("account_id", &c.target_account)]),
         },
         Row {
+            path: GetPeopleImport::PATH,
+            case: "see an upload of people",
+            allowed: "de",
+            fields: |_, _| fields(&[("id", "no-such-upload")]),
+        },
+        Row {
+            path: ConfirmPeopleImport::PATH,
+            case: "confirm an upload of people",
+            allowed: "de",
+            fields: |_, _| fields(&[("import_id", "no-such-upload"), ("file_sha256", "0")]),
+        },
+        Row {
             path: ChangeRoles::PATH,
             case: "change a person's roles",
             allowed: "de",
@@ -419,6 +432,12 @@ fn table() -> Vec<Row> {
             case: "see a cycle",
             allowed: "de",
             fields: |c, _| fields(&[("id", &c.cycle)]),
+        },
+        Row {
+            path: GetWhoIsMissing::PATH,
+            case: "see who is missing from a cycle",
+            allowed: "de",
+            fields: |c, _| fields(&[("cycle_id", &c.cycle)]),
         },
         Row {
             path: AdvanceCycle::PATH,

@@ -20,6 +20,7 @@ mod http;
 mod mail;
 mod moderation;
 mod page_snapshots;
+mod people_import;
 mod reminders;
 mod replies;
 mod results;

@@ -21,6 +21,7 @@ pub mod moderation;
 pub mod organisations;
 #[cfg(feature = "passwords")]
 pub mod passwords;
+pub mod people_import;
 pub mod reasons;
 pub mod reply;
 pub mod results;
@@ -31,3 +32,4 @@ pub mod scoring;
 pub mod second_factor;
 pub mod sign_in;
 pub mod signals;
+pub mod who_is_missing;

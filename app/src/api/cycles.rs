@@ -5,6 +5,7 @@ use super::form::Checkbox;
 use crate::error::AppError;
 use crate::rules::assessments::AssessmentHeader;
 use crate::rules::cycles::{Cycle, Phase};
+use crate::rules::who_is_missing::WhoIsMissing;
 #[cfg(feature = "ssr")]
 use crate::store::{CycleId, OdsCode};
 use leptos::prelude::*;
@@ -35,6 +36,33 @@ pub struct CycleOverview {
     pub next_phase: Option<Phase>,
     /// Why the next phase cannot begin today, if it cannot.
     pub not_yet: Option<String>,
+    /// Once the cycle is open: how many organisations in it have no active trust lead.
+    pub without_lead: usize,
+}
+
+/// Who is missing from a cycle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CycleMissing {
+    pub cycle_id: String,
+    pub cycle_name: String,
+    pub reviewers_per_assessment: u32,
+    pub missing: WhoIsMissing,
+}
+
+/// Who is missing from a cycle, by the rules of [`crate::rules::who_is_missing`].
+#[cfg(feature = "ssr")]
+async fn missing_from(db: &store::Db, cycle_id: &str) -> Result<(u32, WhoIsMissing), AppError> {
+    let coverage = store::who_is_missing::coverage(db, &CycleId::from(cycle_id))
+        .await?
+        .ok_or(CycleError::NoSuchCycle)?;
+    Ok((
+        coverage.reviewers_per_assessment,
+        crate::rules::who_is_missing::who_is_missing(
+            coverage.organisations,
+            &coverage.systems,
+            coverage.reviewers_per_assessment,
+        ),
+    ))
 }
 
 /// The form field of a care setting's checkbox on the new-cycle form.
@@ -211,6 +239,11 @@ pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
     let cycle = cx.cycle(&id).await?;
     let Cx { db, .. } = cx;
     let assessments = store::assessments::for_cycle(&db, &CycleId::from(&id)).await?;
+    let without_lead = if cycle.is_historical || cycle.phase == Phase::Setup {
+        0
+    } else {
+        missing_from(&db, &id).await?.1.without_lead.len()
+    };
     let (next_phase, not_yet) = if cycle.is_historical {
         (None, None)
     } else {
@@ -224,6 +257,23 @@ pub async fn get_cycle(id: String) -> Result<CycleOverview, AppError> {
         assessments,
         next_phase,
         not_yet,
+        without_lead,
+    })
+}
+
+/// The organisations in a cycle's scope with no active lead or whose leads have never signed in,
+/// and the ICSs short of peer reviewers. Before the cycle opens, its scope is what opening would
+/// create today.
+#[server]
+pub async fn get_who_is_missing(cycle_id: String) -> Result<CycleMissing, AppError> {
+    let cx = Cx::require(access::may_manage_cycles).await?;
+    let cycle = cx.cycle(&cycle_id).await?;
+    let (reviewers_per_assessment, missing) = missing_from(&cx.db, &cycle_id).await?;
+    Ok(CycleMissing {
+        cycle_id,
+        cycle_name: cycle.name,
+        reviewers_per_assessment,
+        missing,
     })
 }
 

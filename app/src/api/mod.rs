@@ -20,6 +20,7 @@ pub mod guard;
 pub mod mail_text;
 pub mod moderation;
 pub mod organisations;
+pub mod people_import;
 pub mod provisional;
 #[cfg(feature = "ssr")]
 mod refusals;

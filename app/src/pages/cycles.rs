@@ -161,6 +161,7 @@ fn CycleDetail(
     let reply_deadline = cycle.reply_deadline.clone();
     let assignment_link = Route::Assignment { cycle: &cycle.id }.href();
     let release_link = Route::Release { cycle: &cycle.id }.href();
+    let missing_link = Route::WhoIsMissing { cycle: &cycle.id }.href();
     let settings: Vec<&str> = cycle.care_settings.iter().map(|s| s.label()).collect();
     let regions = if cycle.region_ods_codes.is_empty() {
         "All of England".to_string()
@@ -222,6 +223,15 @@ fn CycleDetail(
                     </ActionForm>
                 }.into_any(),
             }}
+        })}
+        {(overview.without_lead > 0).then(|| view! {
+            <div class="nhsuk-warning-callout">
+                <h2 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">"Important: "</span>"Organisations without a lead"</span></h2>
+                <p>{match overview.without_lead { 1 => "1 organisation has no lead".to_string(), n => format!("{n} organisations have no lead") }}": nobody there was emailed that the cycle opened. "<a class="nhsuk-link" href=missing_link.clone()>"See who is missing"</a></p>
+            </div>
+        })}
+        {(!cycle.is_historical).then(|| view! {
+            <p><a class="nhsuk-link" href=missing_link.clone()>"Who is missing"</a></p>
         })}
         {(!cycle.is_historical && cycle.phase != Phase::Setup).then(|| view! {
             <p><a class="nhsuk-link" href=assignment_link.clone()>"Reviewer assignment"</a></p>

@@ -13,6 +13,7 @@ mod moderation;
 mod not_found;
 mod organisations;
 mod people;
+pub mod people_import;
 mod release;
 mod reply;
 mod results;
@@ -21,6 +22,7 @@ mod reviewer_profile;
 mod reviews;
 mod second_factor;
 mod sign_off;
+mod who_is_missing;
 
 use crate::components::{Footer, Header, PhaseBanner};
 use leptos::prelude::*;
@@ -103,11 +105,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invite") view=people::InvitePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/people") view=people::PeoplePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/people/:id") view=people::PersonPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/people-import") view=people_import::UploadPeoplePage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/people-import/:id") view=people_import::CheckPeoplePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles") view=cycles::CyclesPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/new") view=cycles::NewCyclePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/:id") view=cycles::CyclePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/:id/assignment") view=assignment::AssignmentPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/cycles/:id/results") view=release::ReleasePage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/cycles/:id/missing") view=who_is_missing::WhoIsMissingPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews") view=reviews::ReviewsPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot") view=review::ReviewTaskListPage ssr=SsrMode::Async/>
                         <Route path=path!("/reviews/:slot/domains/:key") view=review::ReviewDomainPage ssr=SsrMode::Async/>

@@ -51,6 +51,8 @@ pub fn PeoplePage() -> impl IntoView {
         })}
         <h1 class="nhsuk-heading-xl">"People"</h1>
         <a class="nhsuk-button" href="/invite">"Invite a person"</a>
+        " "
+        <a class="nhsuk-button nhsuk-button--secondary" href=Route::PeopleImport.href()>"Upload people from a file"</a>
         <Form method="GET" action="/admin/people">
             <div class="app-filter">
                 <div class="nhsuk-form-group">
@@ -122,6 +124,8 @@ fn RoleCheckboxes(ticked: Vec<Role>, error: Signal<Option<AppError>>) -> impl In
 #[component]
 pub fn InvitePage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_account());
+    // The organisation, when the link came from "who is missing".
+    let org = query_param("org");
     let action = ServerAction::<InvitePerson>::new();
     let error = action_error(action.value());
     view! {
@@ -135,7 +139,7 @@ pub fn InvitePage() -> impl IntoView {
                     <ActionForm action>
                         <TextField id="display-name" name="display_name" label="Full name" autocomplete="off" error/>
                         <TextField id="email" name="email" label="Email address" input_type="email" autocomplete="off" error/>
-                        <TextField id="org-ods-code" name="org_ods_code" label="Organisation ODS code (optional)" width_class="nhsuk-input--width-10" error
+                        <TextField id="org-ods-code" name="org_ods_code" label="Organisation ODS code (optional)" width_class="nhsuk-input--width-10" error value=org.get_untracked().unwrap_or_default()
                             hint="The trust or ICB they work for, like RR8. Leave empty for NHS England staff."/>
                         <RoleCheckboxes ticked=Vec::new() error/>
                         <button class="nhsuk-button" type="submit">"Send invitation"</button>

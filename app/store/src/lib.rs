@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod moderation;
 pub mod organisations;
 pub mod outbox;
+pub mod people_import;
 pub mod published;
 pub mod refused_attempts;
 pub mod reminders;
@@ -29,6 +30,7 @@ pub mod sessions;
 pub mod signals;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod who_is_missing;
 pub mod write;
 
 pub use ids::{AccountId, AssessmentId, CycleId, OdsCode, ReviewSlotId};

@@ -28,7 +28,7 @@ pub fn link_token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub(super) async fn insert_link(
+pub(crate) async fn insert_link(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     account_id: &AccountId,
     purpose: LinkPurpose,

@@ -6,6 +6,7 @@ mod people;
 mod sign_ins;
 mod throttling;
 
+pub(crate) use links::insert_link;
 pub use links::{
     create_reset_link, link_state, link_token_hash, set_password_with_link, LinkState,
 };

@@ -11,6 +11,7 @@
 
 use app::rules::accounts::Role;
 use app::rules::lifecycle::AssessmentStatus;
+use app::store::AssessmentId;
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::api_client;
 use e2e::{start_server, TestServer};
@@ -99,7 +100,7 @@ async fn main() {
         .reviewer(&reviewer_id)
         .build(&server)
         .await;
-    let review = app::store::reviews::slots_of(&server.state.db, &reviewed)
+    let review = app::store::reviews::slots_of(&server.state.db, &AssessmentId::from(&reviewed))
         .await
         .unwrap()
         .remove(0)

@@ -3,10 +3,10 @@
 //! organisations a file is judged against, and confirming one: every new account with its
 //! invitation and every update, in one unit of work.
 
-use crate::AccountId;
 use crate::accounts::insert_link;
 use crate::outbox::MailWithSecret;
 use crate::write::Audit;
+use crate::AccountId;
 use crate::{joined_list, new_id, now_utc, split_list, timestamp, Db};
 use jiff::{SignedDuration, Timestamp};
 use rules::accounts::{email_key, LinkPurpose, Role};
@@ -218,12 +218,12 @@ pub async fn as_they_stand(
     db: &Db,
 ) -> Result<(BTreeMap<String, ExistingPerson>, BTreeSet<String>), sqlx::Error> {
     let mut connection = db.pool.acquire().await?;
-    let accounts = accounts_by_email(&mut *connection)
+    let accounts = accounts_by_email(&mut connection)
         .await?
         .into_iter()
         .map(|(key, (_, person))| (key, person))
         .collect();
-    Ok((accounts, known_organisations(&mut *connection).await?))
+    Ok((accounts, known_organisations(&mut connection).await?))
 }
 
 /// The rule that judges a file against the accounts and organisations as they stand.
@@ -263,12 +263,12 @@ pub async fn confirm(
         return Err(PeopleImportError::FileChanged);
     }
     let sheet: Sheet = serde_json::from_str(&sheet).map_err(json_error)?;
-    let accounts = accounts_by_email(&mut *w).await?;
+    let accounts = accounts_by_email(&mut w).await?;
     let existing: BTreeMap<String, ExistingPerson> = accounts
         .iter()
         .map(|(key, (_, person))| (key.clone(), person.clone()))
         .collect();
-    let known = known_organisations(&mut *w).await?;
+    let known = known_organisations(&mut w).await?;
     let judgement = judge(&sheet, &existing, &known).map_err(PeopleImportError::Unreadable)?;
     let from_file = format!("from the file {file_name}");
     let now = now_utc();
@@ -291,7 +291,13 @@ pub async fn confirm(
                 .execute(&mut *w)
                 .await?;
                 let (token, mail) = invitation(person);
-                insert_link(w.tx(), &AccountId::from(&account_id), LinkPurpose::Invitation, &token).await?;
+                insert_link(
+                    w.tx(),
+                    &AccountId::from(&account_id),
+                    LinkPurpose::Invitation,
+                    &token,
+                )
+                .await?;
                 w.enqueue_with_secret(&mail).await?;
                 w.audit(
                     Audit::new("account", &account_id, "invite person")

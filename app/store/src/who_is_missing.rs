@@ -199,12 +199,12 @@ pub async fn coverage(db: &Db, cycle_id: &CycleId) -> Result<Option<CycleCoverag
 
 #[cfg(test)]
 mod tests {
-    use crate::AccountId;
     use super::*;
     use crate::accounts::{record_sign_in, upsert_with_password};
     use crate::organisations::{import_snapshot, tests::sample};
     use crate::test_support::test_databases;
     use crate::testing::{AccountBuilder, CycleBuilder};
+    use crate::AccountId;
     use rules::accounts::Role;
     use rules::fixtures::SMALL_FRAMEWORK;
     use rules::framework::parse_framework;
@@ -243,9 +243,15 @@ mod tests {
                 .unwrap();
             person(&db, "lead@ry6.nhs.uk", "RY6", Role::TrustLead).await;
             let signed_in = person(&db, "lead@rx9.nhs.uk", "RX9", Role::TrustLead).await;
-            record_sign_in(&db, &AccountId::from(&signed_in), "lead@rx9.nhs.uk", "127.0.0.1", false)
-                .await
-                .unwrap();
+            record_sign_in(
+                &db,
+                &AccountId::from(&signed_in),
+                "lead@rx9.nhs.uk",
+                "127.0.0.1",
+                false,
+            )
+            .await
+            .unwrap();
             let reviewer = person(&db, "rev@rr8.nhs.uk", "RR8", Role::PeerReviewer).await;
             crate::reviewers::save_profile(
                 &db,
@@ -260,7 +266,10 @@ mod tests {
             .unwrap();
             person(&db, "rev@ry6.nhs.uk", "RY6", Role::PeerReviewer).await;
 
-            let covered = coverage(&db, &CycleId::from(&cycle)).await.unwrap().unwrap();
+            let covered = coverage(&db, &CycleId::from(&cycle))
+                .await
+                .unwrap()
+                .unwrap();
             let leads: Vec<(&str, u32, u32)> = covered
                 .organisations
                 .iter()
@@ -297,7 +306,12 @@ mod tests {
             );
             assert_eq!(covered.systems[2].ics_name, "NHS West Yorkshire ICS");
             assert_eq!(covered.reviewers_per_assessment, 2);
-            assert_eq!(coverage(&db, &CycleId::from("no-such-cycle")).await.unwrap(), None);
+            assert_eq!(
+                coverage(&db, &CycleId::from("no-such-cycle"))
+                    .await
+                    .unwrap(),
+                None
+            );
         }
     }
 }

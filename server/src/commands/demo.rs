@@ -1,6 +1,8 @@
 //! The demo (DEMO=1): one account per role, a cycle open for self-assessment and one in peer
 //! review, seeded at start, and the accounts printed.
 
+use app::store::{AccountId, AssessmentId, CycleId};
+
 /// One demo account per role, for trying the service. Never created unless DEMO=1.
 pub struct DemoAccount {
     pub email: &'static str,
@@ -414,5 +416,3 @@ mod tests {
         assert_eq!(in_review, ["R1K", "RR8"]);
     }
 }
-
-use app::store::{AccountId, AssessmentId, CycleId};

@@ -9,6 +9,7 @@ use app::rules::accounts::Role;
 use app::rules::assignment::{AssignmentPlan, ProposedReview};
 use app::rules::lifecycle::{AssessmentStatus, Event};
 use app::store::{assessments, assignments, cycles, reviews};
+use app::store::{AssessmentId, CycleId};
 use e2e::fixtures::{AccountBuilder, AssessmentBuilder, CycleBuilder};
 use e2e::requests::{cookieless_client, signed_in_client};
 use e2e::TestServer;
@@ -84,7 +85,9 @@ pub async fn set_up(service: &TestServer, mix: &Mix) -> Vec<Participant> {
         .name("Load: self-assessment")
         .open(service)
         .await;
-    let open_assessments = assessments::for_cycle(db, &open).await.unwrap();
+    let open_assessments = assessments::for_cycle(db, &CycleId::from(&open))
+        .await
+        .unwrap();
     assert!(
         open_assessments.len() >= mix.leads,
         "{} leads but only {} acute trusts",
@@ -109,7 +112,7 @@ pub async fn set_up(service: &TestServer, mix: &Mix) -> Vec<Participant> {
     people.extend(reviewers(service, mix.reviewers).await);
 
     let moderation = demo_cycle(service, "moderation").await;
-    let in_moderation: Vec<String> = assessments::for_cycle(db, &moderation)
+    let in_moderation: Vec<String> = assessments::for_cycle(db, &CycleId::from(&moderation))
         .await
         .unwrap()
         .into_iter()
@@ -154,7 +157,9 @@ pub async fn set_up(service: &TestServer, mix: &Mix) -> Vec<Participant> {
     }
 
     let published = demo_cycle(service, "results").await;
-    let published_assessments = assessments::for_cycle(db, &published).await.unwrap();
+    let published_assessments = assessments::for_cycle(db, &CycleId::from(&published))
+        .await
+        .unwrap();
     let trusts: Vec<String> = published_assessments
         .iter()
         .map(|assessment| assessment.trust_ods_code.clone())
@@ -205,7 +210,9 @@ async fn reviewers(service: &TestServer, count: usize) -> Vec<Participant> {
         .deadlines_from_days(-25)
         .in_peer_review(service)
         .await;
-    let reviewed = assessments::for_cycle(db, &cycle).await.unwrap();
+    let reviewed = assessments::for_cycle(db, &CycleId::from(&cycle))
+        .await
+        .unwrap();
     let mut plan = AssignmentPlan {
         assignments: Vec::new(),
         total_cost: 0,
@@ -233,7 +240,7 @@ async fn reviewers(service: &TestServer, count: usize) -> Vec<Participant> {
         });
         chosen.push((email, id, assessment.id.clone()));
     }
-    assignments::propose(db, "load", &cycle, &plan)
+    assignments::propose(db, "load", &CycleId::from(&cycle), &plan)
         .await
         .expect("the reviewers are proposed");
     let into_review: Vec<_> = chosen
@@ -245,12 +252,19 @@ async fn reviewers(service: &TestServer, count: usize) -> Vec<Participant> {
             )
         })
         .collect();
-    assignments::confirm(db, "load", &cycle, &into_review, &[], |_| Ok(()))
-        .await
-        .expect("the assignment is confirmed");
+    assignments::confirm(
+        db,
+        "load",
+        &CycleId::from(&cycle),
+        &into_review,
+        &[],
+        |_| Ok(()),
+    )
+    .await
+    .expect("the assignment is confirmed");
     let mut people = Vec::with_capacity(count);
     for (email, reviewer, assessment) in chosen {
-        let slot = reviews::slots_of(db, &assessment)
+        let slot = reviews::slots_of(db, &AssessmentId::from(&assessment))
             .await
             .unwrap()
             .into_iter()

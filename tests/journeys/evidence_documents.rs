@@ -69,17 +69,7 @@ async fn attach(
         .send()
         .await
         .expect("the server answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let location = headers
-        .get("location")
-        .map(|value| value.to_str().unwrap().to_string());
-    Answer {
-        status,
-        location,
-        headers,
-        body: response.text().await.unwrap_or_default(),
-    }
+    Answer::from(response).await
 }
 
 /// Downloads an attachment: its status, headers and bytes.

@@ -45,6 +45,23 @@ pub struct Answer {
     pub body: String,
 }
 
+impl Answer {
+    /// Reads a response whole: its status, where it redirects, its headers and its body.
+    pub async fn from(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let location = headers
+            .get("location")
+            .map(|value| value.to_str().unwrap().to_string());
+        Answer {
+            status,
+            location,
+            headers,
+            body: response.text().await.unwrap_or_default(),
+        }
+    }
+}
+
 /// Posts `fields` as a form to `path` on `server` (a server function's `PATH`, usually) and
 /// returns the answer. Fields built as owned strings go through [`pairs`].
 pub async fn post(
@@ -69,17 +86,7 @@ pub async fn post_with(
         request = request.header(*name, *value);
     }
     let response = request.send().await.expect("the server answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let location = headers
-        .get("location")
-        .map(|value| value.to_str().unwrap().to_string());
-    Answer {
-        status,
-        location,
-        headers,
-        body: response.text().await.unwrap_or_default(),
-    }
+    Answer::from(response).await
 }
 
 /// Borrows owned form fields as [`post`] takes them.
